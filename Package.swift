@@ -1,0 +1,81 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// The layout follows the pipeline: model → extract → transform → load → query,
+// with `pipeline` wiring the stages together and `costwh` a thin CLI over it.
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "costwh",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "costwh", targets: ["costwh"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CostwhModel", swiftSettings: strict),
+        .target(
+            name: "CostwhExtract",
+            dependencies: ["CostwhModel", "CZlib", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .target(
+            name: "CostwhTransform",
+            dependencies: ["CostwhModel", "CostwhExtract"],
+            swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        .target(
+            name: "CostwhLoad",
+            dependencies: [
+                "CostwhModel", "CostwhTransform",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict,
+            plugins: ["EmbedSQLPlugin"]),
+        .target(
+            name: "CostwhQuery",
+            dependencies: [
+                "CostwhModel", "CostwhLoad",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            exclude: ["SQL"],
+            swiftSettings: strict,
+            plugins: ["EmbedSQLPlugin"]),
+        .target(
+            name: "CostwhPipeline",
+            dependencies: [
+                "CostwhModel", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhQuery",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "costwh",
+            dependencies: [
+                "CostwhPipeline", "CostwhModel", "CostwhLoad", "CostwhQuery",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // Build-time helper: turns migrations/*.sql and the canned queries into
+        // Swift string constants, so an installed binary needs nothing beside it.
+        .executableTarget(name: "costwh-embed-sql", swiftSettings: strict),
+        .plugin(name: "EmbedSQLPlugin", capability: .buildTool(), dependencies: ["costwh-embed-sql"]),
+        .testTarget(name: "CostwhModelTests", dependencies: ["CostwhModel"], swiftSettings: strict),
+        .testTarget(
+            name: "CostwhTransformTests",
+            dependencies: ["CostwhTransform", "CostwhExtract", "CostwhModel"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "CostwhLoadTests",
+            dependencies: [
+                "CostwhLoad", "CostwhPipeline", "CostwhQuery", "CostwhTransform", "CostwhModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,33 @@
+import Foundation
+import PackagePlugin
+
+/// Compiles SQL files into the module as string constants.
+///
+/// `CostwhLoad` embeds the top-level `migrations/` folder (the one source of truth for
+/// the schema); `CostwhQuery` embeds its own `SQL/` folder of canned queries. Embedding
+/// instead of `Bundle.module` keeps a copied `costwh` binary self-contained.
+@main
+struct EmbedSQLPlugin: BuildToolPlugin {
+    func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
+        guard let target = target as? SourceModuleTarget else { return [] }
+        let folder: URL
+        switch target.name {
+        case "CostwhLoad": folder = context.package.directoryURL.appending(path: "migrations")
+        case "CostwhQuery": folder = target.directoryURL.appending(path: "SQL")
+        default: return []
+        }
+        let files = try FileManager.default
+            .contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "sql" }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedSQL.swift")
+        return [
+            .buildCommand(
+                displayName: "Embedding \(files.count) SQL files into \(target.name)",
+                executable: try context.tool(named: "costwh-embed-sql").url,
+                arguments: [output.path] + files.map(\.path),
+                inputFiles: files,
+                outputFiles: [output])
+        ]
+    }
+}

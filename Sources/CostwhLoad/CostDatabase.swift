@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The warehouse file: a WAL-mode SQLite database with the migrations applied.
+///
+/// WAL lets analysts read while a load writes; the busy timeout makes a second writer wait
+/// for the first instead of failing at once.
+public final class CostDatabase: Sendable {
+    public let pool: DatabasePool
+    public let path: String
+
+    /// How long a writer waits for another writer before giving up.
+    public static let defaultBusyTimeout: TimeInterval = 600
+
+    public init(path: String, busyTimeout: TimeInterval = CostDatabase.defaultBusyTimeout, migrate: Bool = true) throws(LoadError) {
+        self.path = path
+        do {
+            try CostDatabase.createPrivately(path)
+            var config = Configuration()
+            config.busyMode = .timeout(busyTimeout)
+            config.label = "costwh"
+            config.prepareDatabase { db in
+                // NORMAL is durable against process crashes in WAL mode; only a power cut can
+                // lose the last commit, never corrupt the file.
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                try db.execute(sql: "PRAGMA cache_size = -32768")
+                try db.execute(sql: "PRAGMA temp_store = MEMORY")
+                try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
+            }
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch let error as LoadError {
+            throw error
+        } catch {
+            throw .cannotOpenDatabase(path: path, reason: CostDatabase.describe(error))
+        }
+        if migrate { try self.migrate() }
+    }
+
+    /// The database file is created readable by its owner only: cost data is confidential.
+    static func createPrivately(_ path: String) throws(LoadError) {
+        if FileManager.default.fileExists(atPath: path) { return }
+        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        if fd < 0 {
+            if errno == EEXIST { return }
+            throw .cannotOpenDatabase(path: path, reason: String(cString: strerror(errno)))
+        }
+        close(fd)
+    }
+
+    public static var migrations: [(identifier: String, sql: String)] {
+        EmbeddedSQL.files.map { (String($0.name.dropLast(4)), $0.sql) }
+    }
+
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for migration in migrations {
+            migrator.registerMigration(migration.identifier) { db in
+                try db.execute(sql: migration.sql)
+            }
+        }
+        return migrator
+    }
+
+    /// Applies the pending migrations; returns their identifiers.
+    @discardableResult
+    public func migrate(upTo target: String? = nil) throws(LoadError) -> [String] {
+        do {
+            let migrator = CostDatabase.migrator()
+            let pending = try pool.read { db in try migrator.appliedIdentifiers(db) }
+            if let target {
+                try migrator.migrate(pool, upTo: target)
+            } else {
+                try migrator.migrate(pool)
+            }
+            let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+            return applied.filter { !pending.contains($0) }.sorted()
+        } catch {
+            throw .migrationFailed(reason: CostDatabase.describe(error))
+        }
+    }
+
+    public func appliedMigrations() throws(LoadError) -> [String] {
+        do {
+            return try pool.read { db in try CostDatabase.migrator().appliedIdentifiers(db) }.sorted()
+        } catch {
+            throw .database(reason: CostDatabase.describe(error))
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let db = error as? DatabaseError {
+            return db.message ?? db.description
+        }
+        return String(describing: error)
+    }
+}

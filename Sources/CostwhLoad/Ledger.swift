@@ -1,0 +1,123 @@
+import CostwhModel
+import CostwhTransform
+import Foundation
+import GRDB
+import Logging
+
+/// The `loads` table: one row per load attempt.
+public struct Ledger: Sendable {
+    public let database: CostDatabase
+
+    public init(database: CostDatabase) {
+        self.database = database
+    }
+
+    static func now(_ date: Date = Date()) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    static let host: String = ProcessInfo.processInfo.hostName
+
+    /// Records a load as running, in its own transaction, so a crash leaves a trace.
+    func begin(_ request: LoadRequest, at date: Date) throws(LoadError) -> Int64 {
+        do {
+            return try database.pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, Status, StartedAt, ProcessId, Host)
+                        VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)
+                        """,
+                    arguments: [
+                        request.scope.id, request.period.description, request.metric.rawValue, request.source,
+                        request.sourceDetail, Ledger.now(date), Int(getpid()), Ledger.host,
+                    ])
+                return db.lastInsertedRowID
+            }
+        } catch {
+            throw .database(reason: CostDatabase.describe(error))
+        }
+    }
+
+    static func warningsJSON(_ warnings: Warnings) -> String? {
+        guard warnings.total > 0 else { return nil }
+        guard let data = try? JSONSerialization.data(withJSONObject: warnings.counts, options: [.sortedKeys]) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Writes the final state of a load's ledger row.
+    static func finish(_ db: Database, summary: LoadSummary) throws {
+        try db.execute(
+            sql: """
+                UPDATE loads SET Status = ?, ContentHash = ?, RowsRead = ?, RowsLoaded = ?, RowsRejected = ?,
+                    CostTotal = ?, Currencies = ?, Warnings = ?, Error = ?, FinishedAt = ?
+                WHERE LoadId = ?
+                """,
+            arguments: [
+                summary.status.rawValue, summary.contentHash, summary.rowsRead,
+                summary.status == .failed ? 0 : summary.rowsLoaded, summary.rowsRejected,
+                summary.status == .failed ? nil : summary.costTotal,
+                summary.currencies.isEmpty ? nil : summary.currencies.joined(separator: ","),
+                warningsJSON(summary.warnings), summary.error, now(), summary.loadId,
+            ])
+    }
+
+    /// Points the partition at the new load and closes the ledger row; returns the load it replaced.
+    static func commitPartition(_ db: Database, summary: LoadSummary) throws -> Int64? {
+        let key: [any DatabaseValueConvertible] = [summary.scope.id, summary.period.description, summary.metric.rawValue]
+        let previous = try Int64.fetchOne(
+            db, sql: "SELECT LoadId FROM partitions WHERE Scope = ? AND BillingPeriod = ? AND Metric = ?",
+            arguments: StatementArguments(key))
+        try db.execute(
+            sql: """
+                INSERT INTO partitions (Scope, BillingPeriod, Metric, LoadId, RowCount, CostTotal, UpdatedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (Scope, BillingPeriod, Metric) DO UPDATE SET
+                    LoadId = excluded.LoadId, RowCount = excluded.RowCount, CostTotal = excluded.CostTotal,
+                    UpdatedAt = excluded.UpdatedAt
+                """,
+            arguments: StatementArguments(key + [summary.loadId, summary.rowsLoaded, summary.costTotal, now()]))
+        try finish(db, summary: summary)
+        return previous
+    }
+
+    /// Marks loads left `running` by a process that no longer exists as abandoned and
+    /// removes any rows they left behind.
+    public func recoverAbandoned(logger: Logger) throws(LoadError) {
+        do {
+            let running = try database.pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT LoadId, ProcessId, Host FROM loads WHERE Status = 'running'")
+            }
+            let me = Int(getpid())
+            let dead: [Int64] = running.compactMap { row in
+                let id: Int64 = row["LoadId"]
+                let pid: Int? = row["ProcessId"]
+                let host: String? = row["Host"]
+                guard host == Ledger.host, let pid else { return nil }
+                if pid == me { return nil }
+                // kill(pid, 0) fails with ESRCH once the process is gone.
+                if kill(pid_t(pid), 0) == 0 || errno == EPERM { return nil }
+                return id
+            }
+            guard !dead.isEmpty else { return }
+            try database.pool.write { db in
+                for id in dead {
+                    try db.execute(
+                        sql: """
+                            UPDATE loads SET Status = 'abandoned', FinishedAt = ?,
+                                Error = 'the process running this load ended before it finished; the partition kept its previous data'
+                            WHERE LoadId = ? AND Status = 'running'
+                            """,
+                        arguments: [Ledger.now(), id])
+                    try db.execute(
+                        sql: "DELETE FROM cost_fact WHERE LoadId = ? AND NOT EXISTS (SELECT 1 FROM partitions WHERE LoadId = ?)",
+                        arguments: [id, id])
+                }
+            }
+            logger.warning("marked abandoned loads", metadata: ["loads": "\(dead.map(String.init).joined(separator: ","))"])
+        } catch {
+            throw .database(reason: CostDatabase.describe(error))
+        }
+    }
+}

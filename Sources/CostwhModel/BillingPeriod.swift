@@ -1,0 +1,124 @@
+/// A calendar month, `YYYY-MM`: the billing-period part of a partition key.
+public struct BillingPeriod: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+
+    public init(year: Int, month: Int) throws(BillingPeriodError) {
+        guard (2000...2999).contains(year), (1...12).contains(month) else {
+            throw .invalid("\(year)-\(month)")
+        }
+        self.year = year
+        self.month = month
+    }
+
+    /// Accepts `YYYY-MM` and Azure's `YYYYMM`.
+    public init(parsing text: String) throws(BillingPeriodError) {
+        let t = text.trimmingWhitespace()
+        let digits: [UInt8]
+        let bytes = Array(t.utf8)
+        if bytes.count == 7, bytes[4] == UInt8(ascii: "-") {
+            digits = Array(bytes[0..<4] + bytes[5..<7])
+        } else if bytes.count == 6 {
+            digits = bytes
+        } else {
+            throw .invalid(text)
+        }
+        guard digits.allSatisfy({ (0x30...0x39).contains($0) }) else { throw .invalid(text) }
+        let value = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        do {
+            try self.init(year: value / 100, month: value % 100)
+        } catch {
+            throw .invalid(text)
+        }
+    }
+
+    public var description: String {
+        String(year) + "-" + (month < 10 ? "0" : "") + String(month)
+    }
+
+    /// `YYYYMM`, as the EA `billingPeriod` body field wants it.
+    public var compact: String { String(year * 100 + month) }
+
+    public var daysInMonth: Int { CalendarDate.daysIn(year: year, month: month) }
+    public var firstDay: CalendarDate { CalendarDate(uncheckedYear: year, month: month, day: 1) }
+    public var lastDay: CalendarDate { CalendarDate(uncheckedYear: year, month: month, day: daysInMonth) }
+
+    public func adding(months: Int) -> BillingPeriod {
+        let index = year * 12 + (month - 1) + months
+        return BillingPeriod(unchecked: index / 12, index % 12 + 1)
+    }
+
+    init(unchecked year: Int, _ month: Int) {
+        self.year = year
+        self.month = month
+    }
+
+    /// Every month from `from` to `to`, both included.
+    public static func range(from: BillingPeriod, to: BillingPeriod) -> [BillingPeriod] {
+        guard from <= to else { return [] }
+        var out: [BillingPeriod] = []
+        var p = from
+        while p <= to {
+            out.append(p)
+            p = p.adding(months: 1)
+        }
+        return out
+    }
+
+    public static func < (lhs: BillingPeriod, rhs: BillingPeriod) -> Bool {
+        (lhs.year, lhs.month) < (rhs.year, rhs.month)
+    }
+}
+
+public enum BillingPeriodError: Error, Equatable, CustomStringConvertible {
+    case invalid(String)
+    public var description: String {
+        switch self {
+        case .invalid(let text): return "invalid billing period `\(text)`: expected YYYY-MM (for example 2024-03)"
+        }
+    }
+}
+
+/// A day without time or zone, as cost-details files count them.
+public struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+            (1...CalendarDate.daysIn(year: year, month: month)).contains(day)
+        else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    init(uncheckedYear year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    public static func daysIn(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    public var billingPeriod: BillingPeriod { BillingPeriod(unchecked: year, month) }
+
+    public var description: String {
+        func pad(_ v: Int, _ width: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+}

@@ -1,0 +1,218 @@
+/// The canonical cost-details columns, their types, where they are stored and the
+/// header names that map onto them across the EA, MCA, MPA, pay-as-you-go, management
+/// group and legacy EA schemas (reference §5).
+///
+/// This catalog is the single Swift-side description of the `cost_details` columns: the
+/// transform maps headers with it and the loader builds its INSERT statements from it. A
+/// test checks it against the tables the migrations create.
+public struct CanonicalColumn: Sendable, Hashable {
+    public enum ValueType: Sendable, Hashable {
+        /// Stored verbatim.
+        case text
+        /// Parsed from decimal or scientific text into REAL.
+        case real
+        /// Normalised to ISO `YYYY-MM-DD`.
+        case date
+        /// A JSON object; EA writes tags without the outer braces.
+        case jsonObject
+    }
+
+    /// Long, repeated strings live in small dimension tables so the fact table stays narrow
+    /// (see the performance issue); a few hot columns stay on the fact row.
+    public enum Home: Sendable, Hashable {
+        case fact
+        case dimension(Dimension)
+    }
+
+    public let name: String
+    public let type: ValueType
+    public let home: Home
+    /// Normalised header spellings (see `CanonicalColumn.normalise`) with their rank: when a
+    /// header holds two spellings of one column, the lower rank wins and the other is kept
+    /// in the row's extra JSON under its own name.
+    public let aliases: [(key: String, rank: Int)]
+
+    public static func == (lhs: CanonicalColumn, rhs: CanonicalColumn) -> Bool { lhs.name == rhs.name }
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+
+    init(_ name: String, _ type: ValueType, _ home: Home, aliases: [(String, Int)] = []) {
+        self.name = name
+        self.type = type
+        self.home = home
+        var all: [(key: String, rank: Int)] = [(CanonicalColumn.normalise(name), 0)]
+        for (alias, rank) in aliases { all.append((CanonicalColumn.normalise(alias), rank)) }
+        self.aliases = all
+    }
+
+    /// Header matching ignores case, spaces, `-` and `_`, so `Meter Sub-Category`,
+    /// `MeterSubcategory` and `meterSubCategory` meet.
+    public static func normalise(_ header: String) -> String {
+        String(String.UnicodeScalarView(header.unicodeScalars.filter {
+            $0 != " " && $0 != "-" && $0 != "_" && $0 != "\u{FEFF}"
+        })).lowercased()
+    }
+}
+
+/// The dimension tables behind the `cost_details` view.
+public enum Dimension: String, Sendable, CaseIterable, Hashable {
+    case account
+    case resource
+    case product
+    case tags
+    case info
+    case extra
+
+    public var table: String { "dim_\(rawValue)" }
+    public var keyColumn: String {
+        switch self {
+        case .account: return "AccountKey"
+        case .resource: return "ResourceKey"
+        case .product: return "ProductKey"
+        case .tags: return "TagsKey"
+        case .info: return "InfoKey"
+        case .extra: return "ExtraKey"
+        }
+    }
+}
+
+public enum Catalog {
+    public static let date = "Date"
+    public static let chargeType = "ChargeType"
+    public static let pricingModel = "PricingModel"
+    public static let cost = "CostInBillingCurrency"
+    public static let currency = "BillingCurrency"
+    public static let tags = "Tags"
+    public static let additionalInfo = "AdditionalInfo"
+    /// Columns a file has that the catalog does not know, as one JSON object per row.
+    public static let extraColumns = "ExtraColumns"
+
+    public static let columns: [CanonicalColumn] = {
+        typealias C = CanonicalColumn
+        let account = C.Home.dimension(.account)
+        let resource = C.Home.dimension(.resource)
+        let product = C.Home.dimension(.product)
+        return [
+            // Fact columns: the normalised four, the currency and the numbers.
+            C("Date", .date, .fact, aliases: [("UsageDateTime", 1), ("UsageDate", 1), ("usageStart", 2)]),
+            C("ChargeType", .text, .fact),
+            C("PricingModel", .text, .fact),
+            C("CostInBillingCurrency", .real, .fact, aliases: [("Cost", 1), ("PreTaxCost", 1), ("ExtendedCost", 1)]),
+            C("BillingCurrency", .text, .fact, aliases: [("BillingCurrencyCode", 1), ("Currency", 1)]),
+            C("Quantity", .real, .fact, aliases: [("UsageQuantity", 1), ("ConsumedQuantity", 1)]),
+            C("EffectivePrice", .real, .fact, aliases: [("Rate", 2)]),
+            C("UnitPrice", .real, .fact, aliases: [("ResourceRate", 1)]),
+            C("PayGPrice", .real, .fact),
+            C("CostInPricingCurrency", .real, .fact),
+            C("CostInUsd", .real, .fact),
+            C("PaygCostInBillingCurrency", .real, .fact),
+            C("PaygCostInUsd", .real, .fact),
+            C("ExchangeRatePricingToBilling", .real, .fact, aliases: [("ExchangeRate", 1)]),
+            C("PartnerEarnedCreditRate", .real, .fact),
+
+            // Who is billed: agreement, account and subscription.
+            C("BillingAccountId", .text, account),
+            C("BillingAccountName", .text, account),
+            C("BillingProfileId", .text, account),
+            C("BillingProfileName", .text, account),
+            C("InvoiceSectionId", .text, account),
+            C("InvoiceSectionName", .text, account, aliases: [("InvoiceSection", 1), ("DepartmentName", 1)]),
+            C("AccountOwnerId", .text, account),
+            C("AccountName", .text, account),
+            C("AccountId", .text, account),
+            C("SubscriptionId", .text, account, aliases: [("SubscriptionGuid", -1)]),
+            C("SubscriptionName", .text, account),
+            C("CostCenter", .text, account),
+            C("OfferId", .text, account),
+            C("InvoiceId", .text, account),
+            C("PreviousInvoiceId", .text, account),
+            C("ResellerName", .text, account),
+            C("ResellerMpnId", .text, account),
+            C("PartnerTenantId", .text, account),
+            C("PartnerName", .text, account),
+            C("CustomerTenantId", .text, account),
+            C("CustomerName", .text, account),
+            C("ServiceAdministratorId", .text, account),
+            C("BillingPeriodStartDate", .date, account),
+            C("BillingPeriodEndDate", .date, account),
+            C("ServicePeriodStartDate", .date, account),
+            C("ServicePeriodEndDate", .date, account),
+            C("ExchangeRateDate", .date, account),
+            C("PricingCurrency", .text, account),
+
+            // What was used: the resource.
+            C("ResourceId", .text, resource, aliases: [("InstanceId", 1)]),
+            C("ResourceName", .text, resource),
+            C("ResourceGroup", .text, resource, aliases: [("ResourceGroupName", 1)]),
+            C("ResourceType", .text, resource),
+            C("ResourceLocation", .text, resource),
+            C("ResourceLocationNormalized", .text, resource),
+            C("Location", .text, resource),
+            C("AvailabilityZone", .text, resource),
+            C("ConsumedService", .text, resource),
+            C("ServiceInfo1", .text, resource),
+            C("ServiceInfo2", .text, resource),
+            C("CostAllocationRuleName", .text, resource),
+
+            // How it was priced: meter, product and commitment.
+            C("MeterId", .text, product),
+            C("MeterName", .text, product),
+            C("MeterCategory", .text, product),
+            C("MeterSubCategory", .text, product),
+            C("MeterRegion", .text, product),
+            C("ServiceFamily", .text, product),
+            C("ProductName", .text, product, aliases: [("Product", 1)]),
+            C("ProductId", .text, product),
+            C("PartNumber", .text, product),
+            C("UnitOfMeasure", .text, product, aliases: [("Unit", 2)]),
+            C("Frequency", .text, product),
+            C("PublisherType", .text, product),
+            C("PublisherName", .text, product),
+            C("PublisherId", .text, product),
+            C("PlanName", .text, product),
+            C("IsAzureCreditEligible", .text, product),
+            C("Provider", .text, product),
+            C("ServiceName", .text, product),
+            C("ServiceTier", .text, product),
+            C("ProductOrderId", .text, product),
+            C("ProductOrderName", .text, product),
+            C("Term", .text, product),
+            C("ReservationId", .text, product),
+            C("ReservationName", .text, product),
+            C("BenefitId", .text, product),
+            C("BenefitName", .text, product),
+            C("PartnerEarnedCreditApplied", .text, product),
+            C("StoreServiceIdentifier", .text, product),
+
+            C("Tags", .jsonObject, .dimension(.tags)),
+            C("AdditionalInfo", .jsonObject, .dimension(.info)),
+        ]
+    }()
+
+    public static let index: [String: Int] = {
+        var map: [String: Int] = [:]
+        for (i, c) in columns.enumerated() { map[c.name] = i }
+        return map
+    }()
+
+    public static func column(named name: String) -> CanonicalColumn? {
+        index[name].map { columns[$0] }
+    }
+
+    /// Normalised header spelling → (column index, rank).
+    public static let aliasTable: [String: (column: Int, rank: Int)] = {
+        var map: [String: (column: Int, rank: Int)] = [:]
+        for (i, c) in columns.enumerated() {
+            for alias in c.aliases {
+                precondition(map[alias.key] == nil, "alias \(alias.key) is claimed twice")
+                map[alias.key] = (i, alias.rank)
+            }
+        }
+        return map
+    }()
+
+    public static func columns(in dimension: Dimension) -> [Int] {
+        columns.indices.filter { columns[$0].home == .dimension(dimension) }
+    }
+
+    public static let factColumns: [Int] = columns.indices.filter { columns[$0].home == .fact }
+}

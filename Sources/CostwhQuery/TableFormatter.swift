@@ -1,0 +1,108 @@
+import Foundation
+import GRDB
+
+/// Renders a result as an aligned table, CSV, JSON or Markdown.
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case table, csv, json, markdown
+}
+
+public enum TableFormatter {
+    public static func render(_ table: ResultTable, as format: OutputFormat) -> String {
+        let cells = table.rows.map { $0.map(text) }
+        switch format {
+        case .table:
+            return aligned(table.columns, cells, numeric: numericColumns(table))
+        case .markdown:
+            var out = "| " + table.columns.joined(separator: " | ") + " |\n"
+            out += "|" + numericColumns(table).map { $0 ? " ---: |" : " --- |" }.joined() + "\n"
+            for row in cells {
+                out += "| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
+            }
+            return out
+        case .csv:
+            var out = table.columns.map(csvField).joined(separator: ",") + "\n"
+            for row in cells { out += row.map(csvField).joined(separator: ",") + "\n" }
+            return out
+        case .json:
+            let objects: [[String: Any]] = table.rows.map { row in
+                var object: [String: Any] = [:]
+                for (i, column) in table.columns.enumerated() { object[column] = jsonValue(row[i]) }
+                return object
+            }
+            let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])) ?? Data("[]".utf8)
+            return String(decoding: data, as: UTF8.self) + "\n"
+        }
+    }
+
+    static func numericColumns(_ table: ResultTable) -> [Bool] {
+        table.columns.indices.map { i in
+            let values = table.rows.map { $0[i] }.filter { !$0.isNull }
+            return !values.isEmpty && values.allSatisfy {
+                if case .double = $0.storage { return true }
+                if case .int64 = $0.storage { return true }
+                return false
+            }
+        }
+    }
+
+    static func text(_ value: DatabaseValue) -> String {
+        switch value.storage {
+        case .null: return ""
+        case .int64(let v): return String(v)
+        case .double(let v): return formatNumber(v)
+        case .string(let s): return s
+        case .blob(let d): return "<\(d.count) bytes>"
+        }
+    }
+
+    /// Money and ratios: at most 6 decimals, trailing zeros kept to 2 for readability.
+    static func formatNumber(_ v: Double) -> String {
+        if v == v.rounded() && abs(v) < 1e15 { return String(format: "%.2f", v) }
+        var s = String(format: "%.6f", v)
+        while s.hasSuffix("0") && s.split(separator: ".").last!.count > 2 { s.removeLast() }
+        return s
+    }
+
+    static func jsonValue(_ value: DatabaseValue) -> Any {
+        switch value.storage {
+        case .null: return NSNull()
+        case .int64(let v): return v
+        case .double(let v): return v
+        case .string(let s): return s
+        case .blob(let d): return d.base64EncodedString()
+        }
+    }
+
+    static func csvField(_ s: String) -> String {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+
+    static func aligned(_ header: [String], _ rows: [[String]], numeric: [Bool]) -> String {
+        var widths = header.map(\.count)
+        for row in rows {
+            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, cell in
+                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                return numeric[i] ? pad + cell : cell + pad
+            }.joined(separator: "  ").trimmingTrailingSpaces()
+        }
+        var out = line(header) + "\n"
+        out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
+        for row in rows { out += line(row) + "\n" }
+        if rows.isEmpty { out += "(no rows)\n" }
+        return out
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var s = Substring(self)
+        while s.last == " " { s = s.dropLast() }
+        return String(s)
+    }
+}

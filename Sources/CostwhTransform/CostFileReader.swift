@@ -1,0 +1,56 @@
+import CostwhExtract
+import CostwhModel
+
+/// A cost-details CSV: finds its header (after any preamble lines, as the legacy EA
+/// downloads have), then yields normalised rows or the reason a row was refused.
+public final class CostFileReader {
+    public let csv: CSVReader
+    public let normaliser: RowNormaliser
+    public let mapping: HeaderMapping
+    /// The 1-based line of the header row.
+    public let headerLine: Int
+    /// Lines skipped before the header.
+    public let preambleLines: Int
+
+    /// Reads the header. A file whose first `maxPreambleLines + 1` lines hold no
+    /// recognisable header is refused, naming what was missing.
+    public init(source: ByteSource, maxPreambleLines: Int = 20, chunkSize: Int = 4 << 20) throws(TransformError) {
+        let csv = CSVReader(source: source, chunkSize: chunkSize)
+        var best: HeaderMapping?
+        var bestLine = 1
+        var found: (HeaderMapping, Int)?
+        var seen = 0
+        while seen <= maxPreambleLines, try csv.next() {
+            seen += 1
+            let headers = (0..<csv.fieldCount).map { csv.string(of: $0).trimmingCharacters(in: " ") }
+            let mapping = HeaderMapping(headers: headers)
+            if mapping.isRecognised {
+                found = (mapping, csv.lineNumber)
+                break
+            }
+            let mappedCount = mapping.fieldOfColumn.filter { $0 >= 0 }.count
+            if best == nil || mappedCount > best!.fieldOfColumn.filter({ $0 >= 0 }).count {
+                best = mapping
+                bestLine = csv.lineNumber
+            }
+        }
+        guard let (mapping, line) = found else {
+            guard let best else { throw .emptyFile(file: source.name) }
+            throw .unrecognisedHeader(file: source.name, line: bestLine, missing: best.missing, found: best.headers)
+        }
+        self.csv = csv
+        self.mapping = mapping
+        self.headerLine = line
+        self.preambleLines = line - 1
+        self.normaliser = RowNormaliser(mapping: mapping, file: source.name)
+    }
+
+    public var name: String { csv.name }
+
+    /// Advances to the next data row; returns nil at the end of the file.
+    @inline(__always)
+    public func next() throws(TransformError) -> RowNormaliser.Outcome? {
+        guard try csv.next() else { return nil }
+        return normaliser.normalise(csv)
+    }
+}

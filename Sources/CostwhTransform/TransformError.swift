@@ -1,0 +1,23 @@
+import CostwhExtract
+
+/// Errors that stop a whole file. A bad row is not one of them: it is quarantined.
+public enum TransformError: Error, Equatable, CustomStringConvertible {
+    case source(ExtractError)
+    case recordTooLong(file: String, line: Int, limit: Int)
+    case emptyFile(file: String)
+    case unrecognisedHeader(file: String, line: Int, missing: [String], found: [String])
+
+    public var description: String {
+        switch self {
+        case .source(let error): return error.description
+        case .recordTooLong(let file, let line, let limit):
+            return "\(file):\(line): a record is longer than \(limit / (1 << 20)) MiB; is the file CSV?"
+        case .emptyFile(let file):
+            return "\(file): the file is empty; expected a cost-details CSV header"
+        case .unrecognisedHeader(let file, let line, let missing, let found):
+            let shown = found.prefix(12).joined(separator: ", ") + (found.count > 12 ? ", …" : "")
+            return "\(file):\(line): the header is not a cost-details header: missing \(missing.joined(separator: "; ")). "
+                + "Found columns: \(shown)"
+        }
+    }
+}

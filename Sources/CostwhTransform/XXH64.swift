@@ -1,0 +1,167 @@
+import CostwhExtract
+
+/// XXH64 (Yann Collet's xxHash, 64-bit), streaming. Used for content hashes and for the
+/// dimension keys: fast enough not to show in a profile, and stable across runs and
+/// machines, unlike Swift's seeded `Hasher`.
+public struct XXH64 {
+    static let p1: UInt64 = 0x9E37_79B1_85EB_CA87
+    static let p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+    static let p3: UInt64 = 0x1656_67B1_9E37_79F9
+    static let p4: UInt64 = 0x85EB_CA77_C2B2_AE63
+    static let p5: UInt64 = 0x27D4_EB2F_1656_67C5
+
+    private var v1: UInt64, v2: UInt64, v3: UInt64, v4: UInt64
+    private let seed: UInt64
+    private var total: UInt64 = 0
+    private var tail: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var tailCount = 0
+
+    public init(seed: UInt64 = 0) {
+        self.seed = seed
+        v1 = seed &+ XXH64.p1 &+ XXH64.p2
+        v2 = seed &+ XXH64.p2
+        v3 = seed
+        v4 = seed &- XXH64.p1
+    }
+
+    @inline(__always)
+    static func round(_ acc: UInt64, _ input: UInt64) -> UInt64 {
+        var a = acc &+ input &* p2
+        a = (a << 31) | (a >> 33)
+        return a &* p1
+    }
+
+    @inline(__always)
+    static func merge(_ acc: UInt64, _ val: UInt64) -> UInt64 {
+        let v = round(0, val)
+        return (acc ^ v) &* p1 &+ p4
+    }
+
+    @inline(__always)
+    static func load64(_ p: UnsafeRawPointer) -> UInt64 { UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)) }
+    @inline(__always)
+    static func load32(_ p: UnsafeRawPointer) -> UInt64 { UInt64(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self))) }
+
+    public mutating func update(_ buffer: UnsafeRawBufferPointer) {
+        guard var p = buffer.baseAddress, buffer.count > 0 else { return }
+        var n = buffer.count
+        total &+= UInt64(n)
+        if tailCount > 0 {
+            withUnsafeMutableBytes(of: &tail) { t in
+                let take = min(32 - tailCount, n)
+                (t.baseAddress! + tailCount).copyMemory(from: p, byteCount: take)
+                tailCount += take
+                p += take
+                n -= take
+            }
+            if tailCount < 32 { return }
+            withUnsafeBytes(of: tail) { t in consume(t.baseAddress!) }
+            tailCount = 0
+        }
+        while n >= 32 {
+            consume(p)
+            p += 32
+            n -= 32
+        }
+        if n > 0 {
+            withUnsafeMutableBytes(of: &tail) { t in t.baseAddress!.copyMemory(from: p, byteCount: n) }
+            tailCount = n
+        }
+    }
+
+    @inline(__always)
+    private mutating func consume(_ p: UnsafeRawPointer) {
+        v1 = XXH64.round(v1, XXH64.load64(p))
+        v2 = XXH64.round(v2, XXH64.load64(p + 8))
+        v3 = XXH64.round(v3, XXH64.load64(p + 16))
+        v4 = XXH64.round(v4, XXH64.load64(p + 24))
+    }
+
+    public func finalize() -> UInt64 {
+        var h: UInt64
+        if total >= 32 {
+            h = ((v1 << 1) | (v1 >> 63)) &+ ((v2 << 7) | (v2 >> 57)) &+ ((v3 << 12) | (v3 >> 52)) &+ ((v4 << 18) | (v4 >> 46))
+            h = XXH64.merge(h, v1)
+            h = XXH64.merge(h, v2)
+            h = XXH64.merge(h, v3)
+            h = XXH64.merge(h, v4)
+        } else {
+            h = seed &+ XXH64.p5
+        }
+        h &+= total
+        var t = tail
+        let count = tailCount
+        withUnsafeBytes(of: &t) { raw in
+            var p = raw.baseAddress!
+            var left = count
+            while left >= 8 {
+                let k = XXH64.round(0, XXH64.load64(p))
+                h ^= k
+                h = ((h << 27) | (h >> 37)) &* XXH64.p1 &+ XXH64.p4
+                p += 8
+                left -= 8
+            }
+            if left >= 4 {
+                h ^= XXH64.load32(p) &* XXH64.p1
+                h = ((h << 23) | (h >> 41)) &* XXH64.p2 &+ XXH64.p3
+                p += 4
+                left -= 4
+            }
+            while left > 0 {
+                h ^= UInt64(p.load(as: UInt8.self)) &* XXH64.p5
+                h = ((h << 11) | (h >> 53)) &* XXH64.p1
+                p += 1
+                left -= 1
+            }
+        }
+        h ^= h >> 33
+        h &*= XXH64.p2
+        h ^= h >> 29
+        h &*= XXH64.p3
+        h ^= h >> 32
+        return h
+    }
+
+    public static func hash(_ buffer: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
+        var h = XXH64(seed: seed)
+        h.update(buffer)
+        return h.finalize()
+    }
+}
+
+/// A 128-bit content key made of two seeded XXH64 hashes.
+public struct Hash128: Hashable, Sendable {
+    public let high: UInt64
+    public let low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    public init(_ buffer: UnsafeRawBufferPointer) {
+        high = XXH64.hash(buffer, seed: 0)
+        low = XXH64.hash(buffer, seed: 0x5EED_C057_0000_0001)
+    }
+}
+
+/// Passes bytes through while hashing them, so a load records what it read.
+public final class HashingByteSource: ByteSource {
+    private let inner: ByteSource
+    private var hasher = XXH64()
+    public private(set) var byteCount = 0
+    public var name: String { inner.name }
+
+    public init(_ inner: ByteSource) { self.inner = inner }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ExtractError) -> Int {
+        let n = try inner.read(into: buffer)
+        if n > 0 {
+            hasher.update(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<n]))
+            byteCount += n
+        }
+        return n
+    }
+
+    public var digest: UInt64 { hasher.finalize() }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+@main
+struct Costwh: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "costwh",
+        abstract: "A local SQLite warehouse of Azure cost details.",
+        discussion: """
+            Exit codes: 0 success; 1 the work failed; 2 some partitions failed; 64 usage error; \
+            130 interrupted (SIGINT/SIGTERM), the partition keeps its previous data.
+            """,
+        subcommands: [LoadCommand.self, QueryCommand.self, RunsCommand.self, MigrateCommand.self])
+}

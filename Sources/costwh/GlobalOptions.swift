@@ -1,0 +1,52 @@
+import ArgumentParser
+import CostwhPipeline
+import Foundation
+import Logging
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "The SQLite database (default: $COSTWH_DB, else ./costwh.sqlite).")
+    var db: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error (default: $COSTWH_LOG_LEVEL, else warning).")
+    var logLevel: String?
+
+    var databasePath: String { DatabaseLocation.resolve(db) }
+
+    /// Only the executable bootstraps logging; libraries just take a Logger.
+    func makeLogger() -> Logger {
+        let text = logLevel ?? ProcessInfo.processInfo.environment["COSTWH_LOG_LEVEL"] ?? "warning"
+        let level = Logger.Level(rawValue: text.lowercased()) ?? .warning
+        LoggingBootstrap.once(level: level)
+        var logger = Logger(label: "costwh")
+        logger.logLevel = level
+        return logger
+    }
+}
+
+enum LoggingBootstrap {
+    private static let done = LockedFlag()
+
+    static func once(level: Logger.Level) {
+        guard done.setIfUnset() else { return }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    /// Sets the flag; returns true the first time only.
+    func setIfUnset() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if value { return false }
+        value = true
+        return true
+    }
+}

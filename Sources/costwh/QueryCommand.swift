@@ -1,0 +1,52 @@
+import ArgumentParser
+import CostwhPipeline
+import CostwhQuery
+
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Run a canned actual-versus-amortized query.",
+        discussion: "costwh query --list names them all. Example: costwh query totals --period 2023-09")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The query to run.")
+    var name: String?
+
+    @Flag(help: "List the canned queries.")
+    var list = false
+
+    @Option(help: "Only this scope.")
+    var scope: String?
+
+    @Option(help: "One billing period, YYYY-MM.")
+    var period: String?
+
+    @Option(help: "First billing period, YYYY-MM.")
+    var from: String?
+
+    @Option(help: "Last billing period, YYYY-MM.")
+    var to: String?
+
+    @Option(help: "table, csv, json or markdown.")
+    var format: OutputFormat = .table
+
+    func validate() throws {
+        if !list && name == nil { throw ValidationError("name a query, or use --list") }
+    }
+
+    func run() throws {
+        _ = global.makeLogger()
+        if list {
+            print(TableFormatter.render(QueryCatalog.listing(), as: format), terminator: "")
+            return
+        }
+        do {
+            let table = try Query.run(
+                QueryOptions(databasePath: global.databasePath, name: name!, scope: scope, period: period, from: from, to: to))
+            print(TableFormatter.render(table, as: format), terminator: "")
+        } catch {
+            error.exit()
+        }
+    }
+}
