@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "CostwhModelTests", dependencies: ["CostwhModel"], swiftSettings: strict),
         .testTarget(
             name: "CostwhTransformTests",
-            dependencies: ["CostwhTransform", "CostwhExtract", "CostwhModel"],
+            dependencies: ["CostwhTransform", "CostwhExtract", "CostwhModel", "CZlib"],
             swiftSettings: strict),
         .testTarget(
             name: "CostwhLoadTests",

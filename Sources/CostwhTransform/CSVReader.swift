@@ -54,7 +54,7 @@ public final class CSVReader {
     public init(source: ByteSource, chunkSize: Int = 4 << 20, maxRecordBytes: Int = 64 << 20) {
         self.name = source.name
         self.source = source
-        self.capacity = max(chunkSize, 64)
+        self.capacity = max(chunkSize, 4)
         self.maxRecordBytes = max(maxRecordBytes, 64)
         self.buffer = .allocate(capacity: capacity + 1)
         self.fieldStorage = .allocate(capacity: fieldCapacity)

@@ -1,0 +1,55 @@
+import CZlib
+import CostwhExtract
+import Foundation
+
+@testable import CostwhTransform
+
+/// Reads every record of `text` with a given chunk size, so buffer boundaries fall
+/// everywhere; returns the fields, line numbers and malformed reasons.
+func readAll(_ bytes: [UInt8], chunkSize: Int = 4 << 20) throws -> [(fields: [String], line: Int, malformed: String?)] {
+    let reader = CSVReader(source: MemoryByteSource(name: "test.csv", bytes: bytes), chunkSize: chunkSize)
+    var out: [(fields: [String], line: Int, malformed: String?)] = []
+    while try reader.next() {
+        out.append(((0..<reader.fieldCount).map { reader.string(of: $0) }, reader.lineNumber, reader.malformedReason))
+    }
+    return out
+}
+
+func readAll(_ text: String, chunkSize: Int = 4 << 20) throws -> [(fields: [String], line: Int, malformed: String?)] {
+    try readAll(Array(text.utf8), chunkSize: chunkSize)
+}
+
+/// Gzip-compresses with the system zlib (a real encoder, not a canned byte string).
+func gzip(_ bytes: [UInt8]) -> [UInt8] {
+    var stream = z_stream()
+    deflateInit2_(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+    defer { deflateEnd(&stream) }
+    var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 64)
+    var input = bytes
+    let produced = input.withUnsafeMutableBufferPointer { inBuf in
+        output.withUnsafeMutableBufferPointer { outBuf in
+            stream.next_in = inBuf.baseAddress
+            stream.avail_in = UInt32(inBuf.count)
+            stream.next_out = outBuf.baseAddress
+            stream.avail_out = UInt32(outBuf.count)
+            deflate(&stream, Z_FINISH)
+            return outBuf.count - Int(stream.avail_out)
+        }
+    }
+    return Array(output.prefix(produced))
+}
+
+func fixturesDirectory() -> URL {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+}
+
+func drain(_ source: ByteSource, chunk: Int = 1000) throws -> [UInt8] {
+    var out: [UInt8] = []
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 1)
+    defer { buffer.deallocate() }
+    while true {
+        let n = try source.read(into: buffer)
+        if n == 0 { return out }
+        out.append(contentsOf: buffer.prefix(n))
+    }
+}
