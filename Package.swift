@@ -73,8 +73,9 @@ let package = Package(
         .testTarget(
             name: "CostwhLoadTests",
             dependencies: [
-                "CostwhLoad", "CostwhPipeline", "CostwhQuery", "CostwhTransform", "CostwhModel",
+                "CostwhLoad", "CostwhPipeline", "CostwhQuery", "CostwhTransform", "CostwhModel", "CostwhExtract",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
     ]

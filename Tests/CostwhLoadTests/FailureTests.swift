@@ -1,0 +1,131 @@
+import CostwhLoad
+import CostwhModel
+import Foundation
+import GRDB
+import Testing
+
+@Suite struct FailureTests {
+    @Test func rejectedRowsAreRecordedWithLineAndReason() throws {
+        let dir = TempDir()
+        let db = try CostDatabase(path: dir.path("w.sqlite"))
+        // One bad row in 200: 0.5 %, under the default 1 % limit.
+        let file = dir.write("some-bad.csv", syntheticEA(rows: 200, badEvery: 200))
+        let summary = try load(db, [file])
+        #expect(summary.status == .succeeded)
+        #expect(summary.rowsRead == 200 && summary.rowsLoaded == 199 && summary.rowsRejected == 1)
+        let rejected = try db.pool.read { try Row.fetchAll($0, sql: "SELECT * FROM rejected_rows") }
+        #expect(rejected.count == 1)
+        #expect(rejected[0]["LoadId"] == summary.loadId)
+        #expect(rejected[0]["LineNumber"] == 201)
+        #expect(rejected[0]["Source"] == file)
+        #expect((rejected[0]["Reason"] as String).hasPrefix("CostInBillingCurrency (column 5, `Cost`): expected a number, found `not-a-number`"))
+        #expect((rejected[0]["RawText"] as String).contains("not-a-number"))
+        #expect(try partitionState(db).rows == 199)
+        let ledger = try db.pool.read { try Row.fetchOne($0, sql: "SELECT * FROM loads WHERE LoadId = ?", arguments: [summary.loadId])! }
+        #expect(ledger["RowsRejected"] == 1)
+        #expect(ledger["Status"] == "succeeded")
+    }
+
+    @Test func tooManyRejectedRowsFailTheLoadAndKeepTheOldData() throws {
+        let dir = TempDir()
+        let db = try CostDatabase(path: dir.path("w.sqlite"))
+        _ = try load(db, [fixture("finops-toolkit/EA_ActualCost_Small.csv")])
+        let before = try dump(db)
+        let file = dir.write("bad.csv", syntheticEA(rows: 100, badEvery: 10))
+        #expect(throws: LoadError.self) { try load(db, [file]) }
+        #expect(try dump(db) == before)
+        let failed = try db.pool.read { try Row.fetchOne($0, sql: "SELECT * FROM loads ORDER BY LoadId DESC LIMIT 1")! }
+        #expect(failed["Status"] == "failed")
+        #expect((failed["Error"] as String).contains("10 of 100 rows were rejected"))
+        #expect(failed["RowsRejected"] == 10)
+        // The reasons survive the rollback, for diagnosis.
+        let reasons = try db.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM rejected_rows WHERE LoadId = ?", arguments: [failed["LoadId"] as Int64]) }
+        #expect(reasons == 10)
+        // No row of the failed load is left in the fact table.
+        let orphans = try db.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM cost_fact WHERE LoadId = ?", arguments: [failed["LoadId"] as Int64]) }
+        #expect(orphans == 0)
+    }
+
+    @Test func theRejectLimitIsConfigurable() throws {
+        let dir = TempDir()
+        let db = try CostDatabase(path: dir.path("w.sqlite"))
+        let file = dir.write("bad.csv", syntheticEA(rows: 100, badEvery: 10))
+        let summary = try load(db, [file], maxRejected: 0.2)
+        #expect(summary.rowsLoaded == 90 && summary.rowsRejected == 10)
+    }
+
+    @Test func aMissingOrBrokenPartFailsTheWholeLoad() throws {
+        let dir = TempDir()
+        let db = try CostDatabase(path: dir.path("w.sqlite"))
+        _ = try load(db, [fixture("finops-toolkit/EA_ActualCost_Small.csv")])
+        let before = try dump(db)
+        let good = dir.write("good.csv", syntheticEA(rows: 50))
+        do {
+            _ = try load(db, [good, dir.path("missing.csv")])
+            Issue.record("expected a failure")
+        } catch {
+            #expect(String(describing: error).contains("missing.csv"))
+        }
+        let unrecognised = dir.write("notcost.csv", "Name,Value\na,1\n")
+        do {
+            _ = try load(db, [good, unrecognised])
+            Issue.record("expected a failure")
+        } catch {
+            #expect(String(describing: error).contains("notcost.csv:1"))
+            #expect(String(describing: error).contains("missing Date"))
+        }
+        #expect(try dump(db) == before)
+    }
+
+    @Test func invalidTagsJSONIsRejectedNotStored() throws {
+        let dir = TempDir()
+        let db = try CostDatabase(path: dir.path("w.sqlite"))
+        var text = "Date,Cost,Tags\n"
+        for i in 0..<300 { text += "2023-09-01,\(i),\"\"\"env\"\": \"\"x\"\"\"\n" }
+        text += "2023-09-01,1,\"\"\"broken: \"\n"
+        let file = dir.write("tags.csv", text)
+        let summary = try load(db, [file])
+        #expect(summary.rowsRejected == 1)
+        let reason = try db.pool.read { try String.fetchOne($0, sql: "SELECT Reason FROM rejected_rows") }
+        #expect(reason?.hasPrefix("Tags: expected a JSON object") == true)
+        let invalid = try db.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM dim_tags WHERE json_valid(Tags) = 0") }
+        #expect(invalid == 0)
+    }
+
+    @Test func cancellationRollsBack() throws {
+        let dir = TempDir()
+        let db = try CostDatabase(path: dir.path("w.sqlite"))
+        _ = try load(db, [fixture("finops-toolkit/EA_ActualCost_Small.csv")])
+        let before = try dump(db)
+        let file = dir.write("big.csv", syntheticEA(rows: 70_000))
+        let request = LoadRequest(
+            scope: eaScope, period: september, metric: .actualCost, parts: [.file(file)], isCancelled: { true })
+        #expect(throws: LoadError.self) { try PartitionLoader(database: db, logger: quietLogger).load(request) }
+        #expect(try dump(db) == before)
+        let status = try db.pool.read { try String.fetchOne($0, sql: "SELECT Error FROM loads ORDER BY LoadId DESC LIMIT 1") }
+        #expect(status?.contains("interrupted") == true)
+    }
+
+    @Test func loadsLeftRunningByADeadProcessAreMarkedAbandoned() throws {
+        let dir = TempDir()
+        let db = try CostDatabase(path: dir.path("w.sqlite"))
+        // A process that has exited: its pid is free.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/true")
+        try process.run()
+        process.waitUntilExit()
+        let deadPid = process.processIdentifier
+        try db.pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO loads (Scope, BillingPeriod, Metric, Source, Status, StartedAt, ProcessId, Host) VALUES (?, '2023-09', 'ActualCost', 'file', 'running', '2023-01-01', ?, ?)",
+                arguments: [eaScope.id, deadPid, ProcessInfo.processInfo.hostName])
+            let id = db.lastInsertedRowID
+            try db.execute(sql: "INSERT INTO cost_fact (LoadId, SourcePart, SourceLine, Date, CostInBillingCurrency) VALUES (?, 0, 2, '2023-09-01', 5)", arguments: [id])
+        }
+        _ = try load(db, [fixture("finops-toolkit/EA_ActualCost_Small.csv")])
+        let statuses = try db.pool.read { try String.fetchAll($0, sql: "SELECT Status FROM loads ORDER BY LoadId") }
+        #expect(statuses == ["abandoned", "succeeded"])
+        let leftovers = try db.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM cost_fact WHERE LoadId = 1") }
+        #expect(leftovers == 0)
+    }
+}

@@ -1,0 +1,105 @@
+import CostwhLoad
+import CostwhModel
+import Foundation
+import GRDB
+import Testing
+
+@testable import CostwhLoad
+
+@Suite struct SchemaTests {
+    /// The `sqlite_master` entries of a database, comments and whitespace folded away.
+    static func objects(_ db: Database) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'grdb_%' AND name NOT LIKE 'sqlite_%'") {
+            out["\(row["type"] as String) \(row["name"] as String)"] = normalise(row["sql"])
+        }
+        return out
+    }
+
+    static func normalise(_ sql: String) -> String {
+        sql.split(separator: "\n").map { line -> Substring in
+            if let range = line.range(of: "--") { return line[..<range.lowerBound] }
+            return line
+        }.joined(separator: " ").split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+            .replacingOccurrences(of: "( ", with: "(").replacingOccurrences(of: " )", with: ")")
+    }
+
+    static var repository: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    @Test func schemaFileMatchesWhatTheMigrationsBuild() throws {
+        let dir = TempDir()
+        let migrated = try CostDatabase(path: dir.path("m.sqlite"))
+        let fromFile = try DatabaseQueue(path: dir.path("s.sqlite"))
+        let schema = try String(contentsOf: SchemaTests.repository.appendingPathComponent("schema/schema.sql"), encoding: .utf8)
+        try fromFile.write { try $0.execute(sql: schema) }
+        let a = try migrated.pool.read(SchemaTests.objects)
+        let b = try fromFile.read(SchemaTests.objects)
+        #expect(a.keys.sorted() == b.keys.sorted(), "schema/schema.sql lists other objects than the migrations create")
+        for key in a.keys.sorted() where a[key] != b[key] {
+            Issue.record("schema/schema.sql differs from the migrations for \(key):\n  migrations: \(a[key] ?? "")\n  schema.sql: \(b[key] ?? "")")
+        }
+    }
+
+    @Test func embeddedMigrationsAreTheFilesInMigrations() throws {
+        let folder = SchemaTests.repository.appendingPathComponent("migrations")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(CostDatabase.migrations.map { $0.identifier + ".sql" } == files)
+        for (migration, file) in zip(CostDatabase.migrations, files) {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            #expect(migration.sql == text)
+            // NNNN_description.sql
+            #expect(file.range(of: #"^[0-9]{4}_[a-z0-9_]+\.sql$"#, options: .regularExpression) != nil)
+        }
+    }
+
+    @Test func migrationsApplyFromEmptyAndFromEveryEarlierVersion() throws {
+        let all = CostDatabase.migrations.map(\.identifier)
+        let dir = TempDir()
+        let reference = try CostDatabase(path: dir.path("ref.sqlite"))
+        let expected = try reference.pool.read(SchemaTests.objects)
+        for (i, step) in all.enumerated() {
+            let path = dir.path("from-\(i).sqlite")
+            let partial = try CostDatabase(path: path, migrate: false)
+            try partial.migrate(upTo: step)
+            #expect(try partial.appliedMigrations() == Array(all.prefix(i + 1)))
+            let applied = try partial.migrate()
+            #expect(applied == Array(all.dropFirst(i + 1)))
+            #expect(try partial.pool.read(SchemaTests.objects) == expected)
+        }
+        // Opening again applies nothing.
+        #expect(try reference.migrate().isEmpty)
+    }
+
+    @Test func theCatalogAndTheTablesAgree() throws {
+        let dir = TempDir()
+        let db = try CostDatabase(path: dir.path("w.sqlite"))
+        try db.pool.read { db in
+            let view = try db.columns(in: "cost_details").map(\.name)
+            for column in Catalog.columns { #expect(view.contains(column.name), "cost_details lacks \(column.name)") }
+            for name in ["Scope", "BillingPeriod", "Metric", "LoadId", "ExtraColumns"] { #expect(view.contains(name)) }
+            #expect(Set(view).count == view.count)
+            let fact = try db.columns(in: "cost_fact").map(\.name)
+            #expect(fact == FactSink.insertColumns)
+            for dimension in [Dimension.account, .resource, .product] {
+                let columns = try db.columns(in: dimension.table).map(\.name)
+                #expect(columns == [dimension.keyColumn, "KeyHash", "KeyHash2"] + Catalog.columns(in: dimension).map { Catalog.columns[$0].name })
+            }
+            // Numbers are REAL, as analysts expect.
+            for column in try db.columns(in: "cost_fact") where Catalog.column(named: column.name)?.type == .real {
+                #expect(column.type == "REAL")
+            }
+        }
+    }
+
+    @Test func theDatabaseIsPrivateAndInWALMode() throws {
+        let dir = TempDir()
+        let path = dir.path("w.sqlite")
+        let db = try CostDatabase(path: path)
+        let mode = try db.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+}
