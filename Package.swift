@@ -19,6 +19,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CostwhModel", swiftSettings: strict),
+        // Deterministic synthetic cost data: for the emulator, the demo and the benchmark.
+        .target(name: "CostwhSynthetic", dependencies: ["CostwhModel"], swiftSettings: strict),
         .target(
             name: "CostwhExtract",
             dependencies: ["CostwhModel", "CZlib", .product(name: "Logging", package: "swift-log")],
@@ -64,6 +66,11 @@ let package = Package(
         // Build-time helper: turns migrations/*.sql and the canned queries into
         // Swift string constants, so an installed binary needs nothing beside it.
         .executableTarget(name: "costwh-embed-sql", swiftSettings: strict),
+        // The performance benchmark: swift run -c release costwh-bench
+        .executableTarget(
+            name: "costwh-bench",
+            dependencies: ["CostwhSynthetic", "CostwhTransform", "CostwhExtract", "CostwhModel"],
+            swiftSettings: strict),
         .plugin(name: "EmbedSQLPlugin", capability: .buildTool(), dependencies: ["costwh-embed-sql"]),
         .testTarget(name: "CostwhModelTests", dependencies: ["CostwhModel"], swiftSettings: strict),
         .testTarget(
@@ -74,6 +81,7 @@ let package = Package(
             name: "CostwhLoadTests",
             dependencies: [
                 "CostwhLoad", "CostwhPipeline", "CostwhQuery", "CostwhTransform", "CostwhModel", "CostwhExtract",
+                "CostwhSynthetic",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

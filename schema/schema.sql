@@ -3,8 +3,9 @@
 -- Analysts query the view `cost_details` (one row per cost record, every canonical column)
 -- and the ledger `loads`. The tables behind the view keep the fact rows narrow: long,
 -- repeated strings live once in small dimension tables (dim_*) and each fact row points at
--- them. Fact rows belong to a load; `partitions` says which load is current for each
--- (Scope, BillingPeriod, Metric), so replacing a partition is one pointer update.
+-- them. The rows of one load are contiguous in cost_fact (rowids FirstRowId..LastRowId);
+-- `partitions` says which load is current for each (Scope, BillingPeriod, Metric), so
+-- replacing a partition is one pointer update and purging the old rows one range delete.
 
 -- The ledger: one row per load attempt, whatever its outcome.
 CREATE TABLE loads (
@@ -26,7 +27,10 @@ CREATE TABLE loads (
     StartedAt TEXT NOT NULL,         -- UTC, ISO 8601
     FinishedAt TEXT,
     ProcessId INTEGER,               -- of the costwh process that ran the load, to detect abandoned loads
-    Host TEXT
+    Host TEXT,
+    FirstRowId INTEGER,              -- the load's rows in cost_fact: rowid FirstRowId..LastRowId
+    LastRowId INTEGER,
+    PurgedAt TEXT                    -- when the rows of this replaced load were deleted
 );
 CREATE INDEX loads_by_partition ON loads(Scope, BillingPeriod, Metric, LoadId);
 CREATE INDEX loads_running ON loads(Status) WHERE Status = 'running';
@@ -37,6 +41,8 @@ CREATE TABLE partitions (
     BillingPeriod TEXT NOT NULL,
     Metric TEXT NOT NULL,
     LoadId INTEGER NOT NULL REFERENCES loads(LoadId),
+    FirstRowId INTEGER NOT NULL,     -- the partition's rows are cost_fact rowids FirstRowId..LastRowId
+    LastRowId INTEGER NOT NULL,
     RowCount INTEGER NOT NULL,
     CostTotal REAL NOT NULL,
     UpdatedAt TEXT NOT NULL,
@@ -111,8 +117,8 @@ CREATE TABLE dim_resource (
     CostAllocationRuleName TEXT
 );
 CREATE INDEX dim_resource_by_hash ON dim_resource(KeyHash);
-CREATE INDEX dim_resource_by_group ON dim_resource(ResourceGroup COLLATE NOCASE);
-CREATE INDEX dim_resource_by_id ON dim_resource(ResourceId COLLATE NOCASE);
+CREATE INDEX dim_resource_by_group ON dim_resource(ResourceGroup);
+CREATE INDEX dim_resource_by_id ON dim_resource(ResourceId);
 
 CREATE TABLE dim_product (
     ProductKey INTEGER PRIMARY KEY,
@@ -178,7 +184,6 @@ CREATE INDEX dim_extra_by_hash ON dim_extra(KeyHash);
 -- The fact table: one narrow row per cost record. Query the view cost_details instead:
 -- rows of a replaced load stay here, invisible, until the loader purges them.
 CREATE TABLE cost_fact (
-    LoadId INTEGER NOT NULL,
     SourcePart INTEGER NOT NULL,     -- which file or blob of the load (0-based)
     SourceLine INTEGER NOT NULL,     -- 1-based line of the record in that file
     Date TEXT NOT NULL,
@@ -203,17 +208,16 @@ CREATE TABLE cost_fact (
     InfoKey INTEGER,
     ExtraKey INTEGER
 );
--- Every index leads with LoadId, so replacing a partition touches one contiguous range.
-CREATE INDEX cost_fact_by_load_date ON cost_fact(LoadId, Date);
-CREATE INDEX cost_fact_by_load_account ON cost_fact(LoadId, AccountKey);
-CREATE INDEX cost_fact_by_load_resource ON cost_fact(LoadId, ResourceKey);
-CREATE INDEX cost_fact_by_load_product ON cost_fact(LoadId, ProductKey);
-CREATE INDEX cost_fact_by_load_charge ON cost_fact(LoadId, ChargeType, PricingModel);
+-- Partitions are rowid ranges, so they need no index. The secondary indexes are on keys
+-- with few distinct values: a load appends to the end of each key's run, which keeps
+-- inserts cheap and memory flat however large the table grows.
+CREATE INDEX cost_fact_by_date ON cost_fact(Date);
+CREATE INDEX cost_fact_by_account ON cost_fact(AccountKey);
 
 -- What analysts query: one row per cost record of every current partition.
 CREATE VIEW cost_details AS
 SELECT
-    p.Scope, p.BillingPeriod, p.Metric, f.LoadId,
+    p.Scope, p.BillingPeriod, p.Metric, p.LoadId,
     f.Date, f.ChargeType, f.PricingModel, f.CostInBillingCurrency, f.BillingCurrency,
     f.Quantity, f.EffectivePrice, f.UnitPrice, f.PayGPrice, f.CostInPricingCurrency, f.CostInUsd, f.PaygCostInBillingCurrency, f.PaygCostInUsd, f.ExchangeRatePricingToBilling, f.PartnerEarnedCreditRate,
     a.BillingAccountId, a.BillingAccountName, a.BillingProfileId, a.BillingProfileName, a.InvoiceSectionId, a.InvoiceSectionName, a.AccountOwnerId, a.AccountName, a.AccountId, a.SubscriptionId, a.SubscriptionName, a.CostCenter, a.OfferId, a.InvoiceId, a.PreviousInvoiceId, a.ResellerName, a.ResellerMpnId, a.PartnerTenantId, a.PartnerName, a.CustomerTenantId, a.CustomerName, a.ServiceAdministratorId, a.BillingPeriodStartDate, a.BillingPeriodEndDate, a.ServicePeriodStartDate, a.ServicePeriodEndDate, a.ExchangeRateDate, a.PricingCurrency,
@@ -222,7 +226,7 @@ SELECT
     t.Tags, i.AdditionalInfo, x.ExtraColumns,
     f.SourcePart, f.SourceLine
 FROM partitions p
-JOIN cost_fact f ON f.LoadId = p.LoadId
+JOIN cost_fact f ON f.rowid BETWEEN p.FirstRowId AND p.LastRowId
 LEFT JOIN dim_account a ON a.AccountKey = f.AccountKey
 LEFT JOIN dim_resource r ON r.ResourceKey = f.ResourceKey
 LEFT JOIN dim_product m ON m.ProductKey = f.ProductKey

@@ -4,7 +4,9 @@ import GRDB
 
 /// Writes normalised rows into `cost_fact`, resolving their dimension keys.
 final class FactSink {
-    private let loadId: Int64
+    /// The rowids of the first and last rows written: a load's rows are contiguous.
+    private(set) var firstRowId: Int64?
+    private(set) var lastRowId: Int64?
     private let statement: UncheckedStatement
     private let dimensions: [(writer: DimensionWriter, first: Int)]
     private let tags: DimensionWriter
@@ -18,15 +20,14 @@ final class FactSink {
     private let extraSlot = UnsafeMutablePointer<ByteSlice>.allocate(capacity: 1)
 
     /// The fact columns in INSERT order: the fixed ones, then the catalog's other fact columns.
-    static let leadingColumns = ["LoadId", "SourcePart", "SourceLine"]
+    static let leadingColumns = ["SourcePart", "SourceLine"]
     static let keyColumns = ["AccountKey", "ResourceKey", "ProductKey", "TagsKey", "InfoKey", "ExtraKey"]
     static var insertColumns: [String] {
         leadingColumns + Catalog.factColumns.map { Catalog.columns[$0].name } + keyColumns
     }
 
-    init(_ db: Database, loadId: Int64) throws {
+    init(_ db: Database) throws {
         self.db = db
-        self.loadId = loadId
         var dims: [(DimensionWriter, Int)] = []
         for dimension in [Dimension.account, .resource, .product] {
             let columns = Catalog.columns(in: dimension)
@@ -62,10 +63,9 @@ final class FactSink {
         extraSlot.pointee = row.extra
         keys.5 = try extra.key(extraSlot, db)
 
-        statement.bind(1, int: loadId)
-        statement.bind(2, int: Int64(part))
-        statement.bind(3, int: Int64(line))
-        var index: Int32 = 4
+        statement.bind(1, int: Int64(part))
+        statement.bind(2, int: Int64(line))
+        var index: Int32 = 3
         for (column, type) in factColumns {
             if type == .real {
                 statement.bind(index, double: row.reals[column])
@@ -82,6 +82,9 @@ final class FactSink {
         statement.bind(index + 4, int: keys.4)
         statement.bind(index + 5, int: keys.5)
         try statement.execute(db)
+        let rowId = db.lastInsertedRowID
+        if firstRowId == nil { firstRowId = rowId }
+        lastRowId = rowId
         return nil
     }
 

@@ -51,7 +51,7 @@ public struct Ledger: Sendable {
         try db.execute(
             sql: """
                 UPDATE loads SET Status = ?, ContentHash = ?, RowsRead = ?, RowsLoaded = ?, RowsRejected = ?,
-                    CostTotal = ?, Currencies = ?, Warnings = ?, Error = ?, FinishedAt = ?
+                    CostTotal = ?, Currencies = ?, Warnings = ?, Error = ?, FinishedAt = ?, FirstRowId = ?, LastRowId = ?
                 WHERE LoadId = ?
                 """,
             arguments: [
@@ -59,7 +59,9 @@ public struct Ledger: Sendable {
                 summary.status == .failed ? 0 : summary.rowsLoaded, summary.rowsRejected,
                 summary.status == .failed ? nil : summary.costTotal,
                 summary.currencies.isEmpty ? nil : summary.currencies.joined(separator: ","),
-                warningsJSON(summary.warnings), summary.error, now(), summary.loadId,
+                warningsJSON(summary.warnings), summary.error, now(),
+                summary.status == .succeeded ? summary.firstRowId : nil, summary.status == .succeeded ? summary.lastRowId : nil,
+                summary.loadId,
             ])
     }
 
@@ -71,13 +73,14 @@ public struct Ledger: Sendable {
             arguments: StatementArguments(key))
         try db.execute(
             sql: """
-                INSERT INTO partitions (Scope, BillingPeriod, Metric, LoadId, RowCount, CostTotal, UpdatedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO partitions (Scope, BillingPeriod, Metric, LoadId, FirstRowId, LastRowId, RowCount, CostTotal, UpdatedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (Scope, BillingPeriod, Metric) DO UPDATE SET
-                    LoadId = excluded.LoadId, RowCount = excluded.RowCount, CostTotal = excluded.CostTotal,
-                    UpdatedAt = excluded.UpdatedAt
+                    LoadId = excluded.LoadId, FirstRowId = excluded.FirstRowId, LastRowId = excluded.LastRowId,
+                    RowCount = excluded.RowCount, CostTotal = excluded.CostTotal, UpdatedAt = excluded.UpdatedAt
                 """,
-            arguments: StatementArguments(key + [summary.loadId, summary.rowsLoaded, summary.costTotal, now()]))
+            arguments: StatementArguments(
+                key + [summary.loadId, summary.firstRowId ?? 0, summary.lastRowId ?? -1, summary.rowsLoaded, summary.costTotal, now()]))
         try finish(db, summary: summary)
         return previous
     }
@@ -101,6 +104,8 @@ public struct Ledger: Sendable {
                 return id
             }
             guard !dead.isEmpty else { return }
+            // A dead load's rows were never committed: SQLite rolled them back. Only its
+            // ledger row needs closing.
             try database.pool.write { db in
                 for id in dead {
                     try db.execute(
@@ -110,12 +115,32 @@ public struct Ledger: Sendable {
                             WHERE LoadId = ? AND Status = 'running'
                             """,
                         arguments: [Ledger.now(), id])
-                    try db.execute(
-                        sql: "DELETE FROM cost_fact WHERE LoadId = ? AND NOT EXISTS (SELECT 1 FROM partitions WHERE LoadId = ?)",
-                        arguments: [id, id])
                 }
             }
             logger.warning("marked abandoned loads", metadata: ["loads": "\(dead.map(String.init).joined(separator: ","))"])
+        } catch {
+            throw .database(reason: CostDatabase.describe(error))
+        }
+    }
+
+    /// Deletes the rows of loads that no partition points to any more. Run after each
+    /// replacing commit, and at the start of a load in case a crash came in between.
+    public func purgeReplacedLoads() throws(LoadError) {
+        do {
+            try database.pool.write { db in
+                let stale = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT LoadId, FirstRowId, LastRowId FROM loads
+                        WHERE Status = 'succeeded' AND PurgedAt IS NULL AND FirstRowId IS NOT NULL
+                          AND LoadId NOT IN (SELECT LoadId FROM partitions)
+                        """)
+                for row in stale {
+                    try db.execute(
+                        sql: "DELETE FROM cost_fact WHERE rowid BETWEEN ? AND ?", arguments: [row["FirstRowId"], row["LastRowId"]])
+                    try db.execute(sql: "UPDATE loads SET PurgedAt = ? WHERE LoadId = ?", arguments: [Ledger.now(), row["LoadId"]])
+                }
+            }
         } catch {
             throw .database(reason: CostDatabase.describe(error))
         }

@@ -79,5 +79,8 @@ public struct LoadSummary: Sendable {
     public var bytesRead = 0
     public var seconds = 0.0
     public var replacedLoadId: Int64?
+    /// The load's rows in `cost_fact`, nil when it has none.
+    public var firstRowId: Int64?
+    public var lastRowId: Int64?
     public var error: String?
 }

@@ -24,6 +24,7 @@ public final class PartitionLoader: Sendable {
     public func load(_ request: LoadRequest) throws(LoadError) -> LoadSummary {
         let started = Date()
         try Ledger(database: database).recoverAbandoned(logger: logger)
+        try Ledger(database: database).purgeReplacedLoads()
         let loadId = try Ledger(database: database).begin(request, at: started)
         var summary = LoadSummary(loadId: loadId, scope: request.scope, period: request.period, metric: request.metric, status: .running)
         var logger = self.logger
@@ -62,8 +63,8 @@ public final class PartitionLoader: Sendable {
             logger.error("load failed", metadata: ["error": "\(loadError.description)"])
             throw loadError
         }
-        if let old = summary.replacedLoadId {
-            try purge(loadId: old)
+        if summary.replacedLoadId != nil {
+            try Ledger(database: database).purgeReplacedLoads()
         }
         logger.info(
             "load finished",
@@ -80,19 +81,6 @@ public final class PartitionLoader: Sendable {
         case let e as TransformError: return .sourceFailed(part: "", reason: e.description)
         case let e as ExtractError: return .sourceFailed(part: "", reason: e.description)
         default: return .database(reason: CostDatabase.describe(error))
-        }
-    }
-
-    /// Deletes the fact rows of a load that no partition points to any more.
-    public func purge(loadId: Int64) throws(LoadError) {
-        do {
-            try database.pool.write { db in
-                let current = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM partitions WHERE LoadId = ?", arguments: [loadId]) ?? 0
-                guard current == 0 else { return }
-                try db.execute(sql: "DELETE FROM cost_fact WHERE LoadId = ?", arguments: [loadId])
-            }
-        } catch {
-            throw .database(reason: CostDatabase.describe(error))
         }
     }
 
@@ -115,7 +103,7 @@ public final class PartitionLoader: Sendable {
     private func write(
         _ request: LoadRequest, loadId: Int64, into db: Database, summary: inout LoadSummary, rejects: RejectBuffer
     ) throws {
-        let sink = try FactSink(db, loadId: loadId)
+        let sink = try FactSink(db)
         var partHashes = XXH64()
         var currencies: [[UInt8]] = []
         for (partIndex, part) in request.parts.enumerated() {
@@ -161,6 +149,8 @@ public final class PartitionLoader: Sendable {
             var digest = source.digest.littleEndian
             withUnsafeBytes(of: &digest) { partHashes.update($0) }
         }
+        summary.firstRowId = sink.firstRowId
+        summary.lastRowId = sink.lastRowId
         summary.contentHash = "xxh64:" + String(partHashes.finalize(), radix: 16)
         summary.currencies = currencies.map { String(decoding: $0, as: UTF8.self) }.sorted()
     }

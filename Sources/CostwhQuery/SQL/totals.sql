@@ -26,7 +26,7 @@ grouped AS (
            SUM(f.CostInBillingCurrency) AS Cost
     FROM complete c
     JOIN partitions p ON p.Scope = c.Scope AND p.BillingPeriod = c.BillingPeriod
-    JOIN cost_fact f ON f.LoadId = p.LoadId
+    JOIN cost_fact f ON f.rowid BETWEEN p.FirstRowId AND p.LastRowId
     GROUP BY p.Scope, p.BillingPeriod, p.Metric, f.BillingCurrency, f.ChargeType, f.PricingModel
 ),
 classified AS (

@@ -1,0 +1,187 @@
+import CostwhModel
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes synthetic rows in the exact header and spelling of a real schema.
+public struct CostCSVWriter: Sendable {
+    public enum Schema: String, Sendable, CaseIterable {
+        /// EA Cost Details / Usage Details v2 (reference §5.1).
+        case ea
+        /// MCA Cost Details and Exports (reference §5.3).
+        case mca
+    }
+
+    public let schema: Schema
+    public let month: SyntheticMonth
+
+    public init(schema: Schema, month: SyntheticMonth) {
+        self.schema = schema
+        self.month = month
+    }
+
+    /// A writer in the schema the scope's agreement uses.
+    public init(month: SyntheticMonth) {
+        self.init(schema: month.estate.scope.agreement == .customerAgreement ? .mca : .ea, month: month)
+    }
+
+    public static let eaHeader = "BillingAccountId,BillingAccountName,BillingPeriodStartDate,BillingPeriodEndDate,BillingProfileId,BillingProfileName,AccountOwnerId,AccountName,SubscriptionId,SubscriptionName,Date,Product,PartNumber,MeterId,ServiceFamily,MeterCategory,MeterSubCategory,MeterRegion,MeterName,Quantity,EffectivePrice,Cost,UnitPrice,BillingCurrency,ResourceLocation,AvailabilityZone,ConsumedService,ResourceId,ResourceName,ServiceInfo1,ServiceInfo2,AdditionalInfo,Tags,InvoiceSectionId,InvoiceSection,CostCenter,UnitOfMeasure,ResourceGroup,ReservationId,ReservationName,ProductOrderId,ProductOrderName,OfferId,IsAzureCreditEligible,Term,PublisherName,PlanName,ChargeType,Frequency,PublisherType,PayGPrice,PricingModel,CostAllocationRuleName,benefitId,benefitName"
+
+    public static let mcaHeader = "invoiceId,previousInvoiceId,billingAccountId,billingAccountName,billingProfileId,billingProfileName,invoiceSectionId,invoiceSectionName,resellerName,resellerMpnId,costCenter,billingPeriodEndDate,billingPeriodStartDate,servicePeriodEndDate,servicePeriodStartDate,date,serviceFamily,productOrderId,productOrderName,consumedService,meterId,meterName,meterCategory,meterSubCategory,meterRegion,ProductId,ProductName,SubscriptionId,subscriptionName,publisherType,publisherId,publisherName,resourceGroupName,ResourceId,resourceLocation,location,effectivePrice,quantity,unitOfMeasure,chargeType,billingCurrency,pricingCurrency,costInBillingCurrency,costInPricingCurrency,costInUsd,paygCostInBillingCurrency,paygCostInUsd,exchangeRatePricingToBilling,exchangeRateDate,isAzureCreditEligible,serviceInfo1,serviceInfo2,additionalInfo,tags,PayGPrice,frequency,term,reservationId,reservationName,pricingModel,unitPrice,costAllocationRuleName,benefitId,benefitName,provider"
+
+    public var header: String { schema == .ea ? CostCSVWriter.eaHeader : CostCSVWriter.mcaHeader }
+
+    /// Writes the whole file (BOM, header, rows) to `sink` in chunks of about 1 MiB.
+    public func write(_ metric: Metric, bom: Bool = true, to sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 21)
+        if bom { out += [0xEF, 0xBB, 0xBF] }
+        out += Array(header.utf8)
+        out.append(0x0A)
+        try month.forEachRow(metric) { row in
+            append(row, metric: metric, to: &out)
+            if out.count >= 1 << 20 {
+                try out.withUnsafeBytes(sink)
+                out.removeAll(keepingCapacity: true)
+            }
+        }
+        try out.withUnsafeBytes(sink)
+    }
+
+    /// The file as bytes; for small months.
+    public func bytes(_ metric: Metric) -> [UInt8] {
+        var all: [UInt8] = []
+        write(metric) { all.append(contentsOf: $0) }
+        return all
+    }
+
+    /// Writes the file to `path`; returns its size in bytes.
+    @discardableResult
+    public func write(_ metric: Metric, toFile path: String) throws -> Int {
+        guard let file = fopen(path, "wb") else { throw WriterError.cannotCreate(path) }
+        defer { fclose(file) }
+        var total = 0
+        try write(metric) { chunk in
+            guard fwrite(chunk.baseAddress, 1, chunk.count, file) == chunk.count else { throw WriterError.cannotCreate(path) }
+            total += chunk.count
+        }
+        return total
+    }
+
+    public enum WriterError: Error, CustomStringConvertible {
+        case cannotCreate(String)
+        public var description: String {
+            switch self { case .cannotCreate(let path): return "cannot write \(path)" }
+        }
+    }
+
+    func date(_ day: Int, mdy: Bool = true) -> String {
+        let p = month.period
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
+        return "\(two(p.month))/\(two(day))/\(p.year)"
+    }
+
+    static func number(_ v: Double, long: Bool) -> String {
+        if v == 0 { return "0" }
+        if long && abs(v) >= 1e-4 {
+            // Real files print up to 28 decimals with trailing zeros.
+            var s = String(format: "%.18f", v)
+            s += "0000000000"
+            return s
+        }
+        let s = String(v)
+        return s
+    }
+
+    func append(_ row: SyntheticRow, metric: Metric, to out: inout [UInt8]) {
+        let e = month.estate
+        let sub = e.subscriptions[row.subscription]
+        let meter = e.meters[row.meter]
+        let resource = row.resource.map { e.resources[$0] }
+        let commitment = row.commitment.map { e.commitments[$0] }
+        let isPurchase = row.chargeType == "Purchase"
+        let isCommitmentRow = commitment != nil && (isPurchase || row.chargeType.hasPrefix("Unused"))
+        let p = month.period
+        let cost = CostCSVWriter.number(row.cost, long: row.longDecimals)
+        var additionalInfo = resource?.additionalInfo ?? ""
+        if let consumed = row.consumedQuantity, let commitment, additionalInfo.hasPrefix("{") {
+            additionalInfo.removeLast()
+            additionalInfo += ",\"ConsumedQuantity\":\(consumed),\"ReservationId\":\"\(commitment.id)\"}"
+        }
+        let productName = isCommitmentRow ? commitment!.orderName : (row.publisherType == "Marketplace" ? "\(row.publisherName) - \(row.planName)" : meter.product)
+        let resourceId: String
+        if isCommitmentRow {
+            resourceId = commitment!.kind == .reservation
+                ? "/providers/Microsoft.Capacity/reservationOrders/\(commitment!.orderId)/reservations/\(isPurchase ? "" : commitment!.id)"
+                : "/providers/Microsoft.BillingBenefits/savingsPlanOrders/\(commitment!.orderId)/savingsPlans/\(commitment!.id)"
+        } else {
+            resourceId = resource?.id ?? ""
+        }
+        var fields: [String]
+        switch schema {
+        case .ea:
+            let tags = resource?.tags ?? ""
+            fields = [
+                e.billingAccountId, e.billingAccountName, date(1), date(p.daysInMonth), e.billingProfileId, e.billingProfileName,
+                sub.accountOwner, sub.accountName, sub.id, sub.name, date(row.day), productName, meter.partNumber, meter.id,
+                meter.family, meter.category, meter.subCategory, meter.region, meter.name,
+                CostCSVWriter.number(row.quantity, long: false), CostCSVWriter.number(row.effectivePrice, long: false), cost,
+                CostCSVWriter.number(row.unitPrice, long: false), e.currency, resource?.location ?? "", resource?.zone ?? "",
+                isCommitmentRow ? (commitment!.kind == .reservation ? "Microsoft.Capacity" : "Microsoft.BillingBenefits") : meter.consumedService,
+                resourceId, resource?.name ?? "", "", "", additionalInfo, tags, sub.invoiceSectionId, sub.invoiceSectionName,
+                sub.costCenter, meter.unit, resource?.group ?? "", commitment?.kind == .reservation ? commitment!.orderId : "",
+                commitment?.kind == .reservation ? commitment!.name : "", commitment?.orderId ?? "", commitment?.orderName ?? "",
+                "MS-AZR-0017P", "True", commitment?.term ?? "", row.publisherName, row.planName, row.chargeType, row.frequency,
+                row.publisherType, CostCSVWriter.number(row.payGPrice, long: false), row.pricingModel, "",
+                commitment?.benefitId ?? "", commitment?.name ?? "",
+            ]
+        case .mca:
+            let tags = resource.map { $0.tags.isEmpty ? "" : "{\($0.tags)}" } ?? ""
+            let exchange = 0.9187
+            let costUSD = row.cost / exchange
+            fields = [
+                "", "", e.billingAccountId, e.billingAccountName, e.billingProfileId, e.billingProfileName, sub.invoiceSectionId,
+                sub.invoiceSectionName, "", "", sub.costCenter, date(p.daysInMonth), date(1), date(p.daysInMonth), date(1),
+                date(row.day), meter.family, commitment?.orderId ?? "9e8e7ee3-d886-4f18-d3b5-410387f5924d",
+                commitment?.orderName ?? "Azure plan",
+                isCommitmentRow ? (commitment!.kind == .reservation ? "Microsoft.Capacity" : "Microsoft.BillingBenefits") : meter.consumedService.lowercased(),
+                meter.id, meter.name, meter.category, meter.subCategory, meter.region, meter.partNumber, productName, sub.id, sub.name,
+                row.publisherType == "Azure" ? "Microsoft" : row.publisherType, "", row.publisherName, resource?.group ?? "",
+                resourceId, resource?.location ?? "", meter.region, CostCSVWriter.number(row.effectivePrice, long: false),
+                CostCSVWriter.number(row.quantity, long: false), meter.unit, row.chargeType, e.currency, "USD", cost,
+                CostCSVWriter.number(costUSD, long: false), CostCSVWriter.number(costUSD, long: false),
+                CostCSVWriter.number(row.payGPrice * row.quantity, long: false),
+                CostCSVWriter.number(row.payGPrice * row.quantity / exchange, long: false), String(exchange), date(1), "True", "", "",
+                additionalInfo, tags, CostCSVWriter.number(row.payGPrice, long: false), row.frequency, commitment?.term ?? "",
+                commitment?.kind == .reservation ? commitment!.id : "", commitment?.kind == .reservation ? commitment!.name : "",
+                row.pricingModel, CostCSVWriter.number(row.unitPrice, long: false), "", commitment?.benefitId ?? "",
+                commitment?.name ?? "", "Azure",
+            ]
+        }
+        for (i, field) in fields.enumerated() {
+            if i > 0 { out.append(0x2C) }
+            CostCSVWriter.appendField(field, to: &out)
+        }
+        out.append(0x0A)
+    }
+
+    static func appendField(_ field: String, to out: inout [UInt8]) {
+        var needsQuotes = false
+        for b in field.utf8 where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D {
+            needsQuotes = true
+            break
+        }
+        guard needsQuotes else {
+            out.append(contentsOf: field.utf8)
+            return
+        }
+        out.append(0x22)
+        for b in field.utf8 {
+            if b == 0x22 { out.append(0x22) }
+            out.append(b)
+        }
+        out.append(0x22)
+    }
+}

@@ -1,0 +1,200 @@
+import CostwhModel
+
+/// One synthetic cost record, in canonical terms; the writers spell it per schema.
+public struct SyntheticRow: Sendable {
+    public var day = 1
+    public var subscription = 0
+    public var resource: Int?
+    public var meter = 0
+    public var quantity = 0.0
+    public var effectivePrice = 0.0
+    public var unitPrice = 0.0
+    public var payGPrice = 0.0
+    public var cost = 0.0
+    public var chargeType = "Usage"
+    public var pricingModel = "OnDemand"
+    public var frequency = "UsageBased"
+    public var publisherType = "Azure"
+    public var publisherName = "Microsoft"
+    public var planName = ""
+    public var commitment: Int?
+    public var consumedQuantity: Double?
+    /// Asks the writer to print the cost with many decimals, as real files sometimes do.
+    public var longDecimals = false
+}
+
+/// A month of cost details for one scope, the same for both metrics wherever Azure keeps
+/// them the same: actual has the commitment purchases and prices covered usage at 0;
+/// amortized spreads the purchases over the covered usage and adds Unused* rows.
+public struct SyntheticMonth: Sendable {
+    public let estate: SyntheticEstate
+    public let period: BillingPeriod
+    public let targetRows: Int
+    private let dailyAmounts: [Double]
+    private let usedByCommitmentDay: [[Double]]
+
+    static let marketplacePurchases = 2
+
+    public init(estate: SyntheticEstate, period: BillingPeriod, rows: Int) {
+        self.estate = estate
+        self.period = period
+        self.targetRows = max(rows, 1)
+        // First pass: how much covered usage each commitment gets each day, to size the
+        // commitments so unused amounts are never negative.
+        let days = period.daysInMonth
+        var used = Array(repeating: Array(repeating: 0.0, count: days + 1), count: estate.commitments.count)
+        var probe = SyntheticMonth.usageStream(estate: estate, period: period, count: SyntheticMonth.usageCount(rows: targetRows, estate: estate, days: days))
+        while let row = probe.next() {
+            if let c = row.commitment { used[c][row.day] += row.cost }
+        }
+        usedByCommitmentDay = used
+        dailyAmounts = used.map { days in ((days.max() ?? 0) * 1.12 + 5).rounded(toPlaces: 4) }
+    }
+
+    static func usageCount(rows: Int, estate: SyntheticEstate, days: Int) -> Int {
+        max(rows - estate.commitments.count * days - marketplacePurchases - 1, 1)
+    }
+
+    /// Calls `body` for each row of `metric`, in a fixed order.
+    public func forEachRow(_ metric: Metric, _ body: (SyntheticRow) throws -> Void) rethrows {
+        let days = period.daysInMonth
+        if metric == .actualCost {
+            for (c, commitment) in estate.commitments.enumerated() {
+                var row = SyntheticRow()
+                row.day = 1
+                row.chargeType = "Purchase"
+                row.frequency = "Recurring"
+                row.pricingModel = commitment.kind == .reservation ? "Reservation" : "SavingsPlan"
+                row.commitment = c
+                row.quantity = 1
+                row.cost = (dailyAmounts[c] * Double(days)).rounded(toPlaces: 6)
+                row.effectivePrice = row.cost
+                row.unitPrice = row.cost
+                row.meter = 0
+                try body(row)
+            }
+        }
+        for m in 0..<SyntheticMonth.marketplacePurchases {
+            var row = SyntheticRow()
+            row.day = 1 + m
+            row.chargeType = "Purchase"
+            row.frequency = "Recurring"
+            row.publisherType = "Marketplace"
+            row.publisherName = ["Contoso Security Ltd", "Fabrikam Observability"][m]
+            row.planName = ["enterprise-annual", "pro-monthly"][m]
+            row.pricingModel = "OnDemand"
+            row.quantity = 1
+            row.cost = [499.0, 129.5][m]
+            row.effectivePrice = row.cost
+            row.unitPrice = row.cost
+            row.subscription = m % estate.subscriptions.count
+            try body(row)
+        }
+        var stream = SyntheticMonth.usageStream(
+            estate: estate, period: period, count: SyntheticMonth.usageCount(rows: targetRows, estate: estate, days: days))
+        while var row = stream.next() {
+            if metric == .actualCost && row.commitment != nil {
+                row.cost = 0
+                row.effectivePrice = 0
+            }
+            try body(row)
+        }
+        var rounding = SyntheticRow()
+        rounding.day = days
+        rounding.chargeType = "RoundingAdjustment"
+        rounding.pricingModel = ""
+        rounding.cost = 0.01
+        try body(rounding)
+        if metric == .amortizedCost {
+            for (c, commitment) in estate.commitments.enumerated() {
+                for day in 1...days {
+                    let unused = (dailyAmounts[c] - usedByCommitmentDay[c][day])
+                    guard unused > 1e-9 else { continue }
+                    var row = SyntheticRow()
+                    row.day = day
+                    row.chargeType = commitment.kind == .reservation ? "UnusedReservation" : "UnusedSavingsPlan"
+                    row.pricingModel = commitment.kind == .reservation ? "Reservation" : "SavingsPlan"
+                    row.commitment = c
+                    row.quantity = (unused / max(dailyAmounts[c], 1e-9) * 24).rounded(toPlaces: 4)
+                    row.cost = unused
+                    row.effectivePrice = dailyAmounts[c] / 24
+                    row.unitPrice = row.effectivePrice
+                    row.longDecimals = true
+                    try body(row)
+                }
+            }
+        }
+    }
+
+    /// The usage rows, identical for both metrics except for how covered usage is priced.
+    struct UsageStream {
+        let estate: SyntheticEstate
+        let days: Int
+        let count: Int
+        var index = 0
+        var rng: SplitMix64
+
+        mutating func next() -> SyntheticRow? {
+            guard index < count else { return nil }
+            defer { index += 1 }
+            var row = SyntheticRow()
+            row.day = 1 + index * days / count
+            let r = rng.int(estate.resources.count)
+            let resource = estate.resources[r]
+            let meter = estate.meters[resource.meter]
+            row.resource = r
+            row.subscription = resource.subscription
+            row.meter = resource.meter
+            row.unitPrice = meter.unitPrice
+            row.payGPrice = meter.unitPrice
+            // Quantities: hours for compute, GB or operations otherwise.
+            let u = rng.unit()
+            row.quantity = meter.unit == "1 Hour" ? Double(1 + rng.int(24)) : (u * u * 500).rounded(toPlaces: 6)
+            let draw = rng.unit()
+            if meter.family == "Compute" && draw < 0.18 {
+                // Covered by a commitment: reservations for VMs, savings plans for the rest.
+                let commitments = estate.commitments
+                let isReservation = meter.category == "Virtual Machines" && draw < 0.12
+                let candidates = commitments.indices.filter { (commitments[$0].kind == .reservation) == isReservation }
+                let c = candidates[r % candidates.count]
+                row.commitment = c
+                row.pricingModel = isReservation ? "Reservation" : "SavingsPlan"
+                row.effectivePrice = (meter.unitPrice * (isReservation ? 0.58 : 0.71)).rounded(toPlaces: 8)
+                row.cost = row.quantity * row.effectivePrice
+                row.payGPrice = 0
+                row.consumedQuantity = row.quantity
+                row.longDecimals = true
+            } else if meter.family == "Compute" && draw < 0.23 {
+                row.pricingModel = "Spot"
+                row.effectivePrice = (meter.unitPrice * 0.2).rounded(toPlaces: 8)
+                row.cost = row.quantity * row.effectivePrice
+            } else {
+                row.effectivePrice = meter.unitPrice
+                row.cost = row.quantity * row.effectivePrice
+                row.longDecimals = rng.int(4) == 0
+            }
+            return row
+        }
+    }
+
+    static func usageStream(estate: SyntheticEstate, period: BillingPeriod, count: Int) -> UsageStream {
+        UsageStream(
+            estate: estate, days: period.daysInMonth, count: count,
+            rng: SplitMix64(seed: SplitMix64.seed("usage:\(estate.scope.id):\(period)")))
+    }
+
+    /// The total a metric adds up to, for tests and the emulator's own checks.
+    public func total(_ metric: Metric) -> Double {
+        var sum = 0.0
+        forEachRow(metric) { sum += $0.cost }
+        return sum
+    }
+}
+
+extension Double {
+    func rounded(toPlaces places: Int) -> Double {
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        return (self * scale).rounded() / scale
+    }
+}

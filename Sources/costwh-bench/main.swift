@@ -1,0 +1,290 @@
+import CostwhExtract
+import CostwhModel
+import CostwhSynthetic
+import CostwhTransform
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// costwh-bench: the performance benchmark of the performance issue. Release mode:
+//   swift run -c release costwh-bench [--rows 1000000] [--runs 3] [--query-rows 10000000] [--work DIR]
+// It prints each figure as rows/s, MB/s and peak RSS, and costwh's load time as a ratio
+// to `sqlite3 .import` of the same file, measured side by side.
+
+struct Options {
+    var rows = 1_000_000
+    var runs = 3
+    var queryRows = 10_000_000
+    var work = "bench-data"
+    var memoryFactor = 5
+    var skipMemory = false
+
+    init(_ args: [String]) {
+        var i = 0
+        func value() -> String {
+            i += 1
+            guard i < args.count else { fail("\(args[i - 1]) needs a value") }
+            return args[i]
+        }
+        while i < args.count {
+            switch args[i] {
+            case "--rows": rows = Int(value()) ?? rows
+            case "--runs": runs = max(1, Int(value()) ?? runs)
+            case "--query-rows": queryRows = Int(value()) ?? queryRows
+            case "--work": work = value()
+            case "--memory-factor": memoryFactor = Int(value()) ?? memoryFactor
+            case "--skip-memory": skipMemory = true
+            case "-h", "--help":
+                print("usage: costwh-bench [--rows N] [--runs N] [--query-rows N (0 skips)] [--memory-factor N] [--skip-memory] [--work DIR]")
+                exit(0)
+            default: fail("unknown option \(args[i])")
+            }
+            i += 1
+        }
+    }
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("costwh-bench: \(message)\n".utf8))
+    exit(1)
+}
+
+func log(_ message: String) {
+    FileHandle.standardError.write(Data("· \(message)\n".utf8))
+}
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func fileSize(_ path: String) -> Int {
+    ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+}
+
+func selfPeakRSSMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+/// Runs a command; returns its wall time and its own peak RSS (from wait4).
+@discardableResult
+func spawn(_ argv: [String], stdin: String? = nil, quiet: Bool = true) -> (seconds: Double, rssMiB: Double, status: Int32) {
+    var pid: pid_t = 0
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    if let stdin { posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0) }
+    if quiet { posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0) }
+    let cArgs = argv.map { strdup($0) } + [nil]
+    defer { cArgs.forEach { free($0) } }
+    let start = now()
+    guard posix_spawn(&pid, argv[0], &actions, nil, cArgs, environ) == 0 else { fail("cannot run \(argv[0])") }
+    var status: Int32 = 0
+    var usage = rusage()
+    wait4(pid, &status, 0, &usage)
+    let seconds = now() - start
+    return (seconds, Double(usage.ru_maxrss) / 1024, status)
+}
+
+func median(_ values: [Double]) -> Double {
+    let s = values.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+struct Figure {
+    let name: String
+    let seconds: Double
+    let rows: Int
+    let bytes: Int
+    let rssMiB: Double
+    var note = ""
+}
+
+@MainActor
+func report(_ f: Figure) {
+    let rowsPerSecond = Double(f.rows) / f.seconds
+    let mbPerSecond = Double(f.bytes) / 1e6 / f.seconds
+    print(
+        String(format: "%-44@ %8.2f s %12.0f rows/s %9.1f MB/s %8.1f MiB  %@", f.name as NSString, f.seconds, rowsPerSecond, mbPerSecond, f.rssMiB, f.note as NSString))
+}
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+let costwh = binDir + "/costwh"
+guard FileManager.default.isExecutableFile(atPath: costwh) else { fail("build costwh first (swift build -c release)") }
+let sqlite3 = ["/usr/bin/sqlite3", "/usr/local/bin/sqlite3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+try? FileManager.default.createDirectory(atPath: options.work, withIntermediateDirectories: true)
+
+let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+    .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+print("costwh-bench: \(options.rows) rows, median of \(options.runs) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpu)")
+
+// 1. Generate the files.
+let eaScope = try! Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/8611537")
+let mcaScope = try! Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB")
+let period = try! BillingPeriod(parsing: "2026-10")
+
+func generate(_ scope: Scope, rows: Int, name: String, resources: Int = 20_000) -> String {
+    let path = options.work + "/" + name
+    if fileSize(path) > 0 && (try? String(contentsOfFile: path + ".rows", encoding: .utf8)) == String(rows) { return path }
+    let start = now()
+    let month = SyntheticMonth(estate: SyntheticEstate(scope: scope, resources: resources), period: period, rows: rows)
+    let size = try! CostCSVWriter(month: month).write(.actualCost, toFile: path)
+    try! String(rows).write(toFile: path + ".rows", atomically: true, encoding: .utf8)
+    log(String(format: "generated %@: %.0f MB in %.1f s", name, Double(size) / 1e6, now() - start))
+    return path
+}
+
+let eaFile = generate(eaScope, rows: options.rows, name: "ea-\(options.rows).csv")
+let mcaFile = generate(mcaScope, rows: options.rows, name: "mca-\(options.rows).csv")
+let eaBytes = fileSize(eaFile)
+print(String(format: "EA file %.0f MB (%.0f bytes/row), MCA file %.0f MB", Double(eaBytes) / 1e6, Double(eaBytes) / Double(options.rows), Double(fileSize(mcaFile)) / 1e6))
+
+// 2. Parse only and parse + normalise, in this process.
+func parseOnly(_ path: String) -> Int {
+    let reader = CSVReader(source: try! LocalFiles.open(path: path))
+    var fields = 0
+    while try! reader.next() { fields &+= reader.fieldCount }
+    return fields
+}
+
+func parseAndNormalise(_ path: String) -> Int {
+    let file = try! CostFileReader(source: try! LocalFiles.open(path: path))
+    var rows = 0
+    while let outcome = try! file.next() {
+        if case .row = outcome { rows += 1 }
+    }
+    return rows
+}
+
+for (label, path) in [("EA", eaFile), ("MCA", mcaFile)] {
+    var times: [Double] = []
+    for _ in 0..<options.runs {
+        let start = now()
+        _ = parseOnly(path)
+        times.append(now() - start)
+    }
+    report(Figure(name: "1. parse only (\(label))", seconds: median(times), rows: options.rows, bytes: fileSize(path), rssMiB: selfPeakRSSMiB()))
+    times = []
+    var rows = 0
+    for _ in 0..<options.runs {
+        let start = now()
+        rows = parseAndNormalise(path)
+        times.append(now() - start)
+    }
+    report(Figure(name: "2. parse + normalise (\(label))", seconds: median(times), rows: rows, bytes: fileSize(path), rssMiB: selfPeakRSSMiB(),
+                  note: rows == options.rows ? "" : "only \(rows) rows normalised!"))
+}
+
+// 3 and 4. The full load into a fresh database, then a reload of the same partition,
+// each beside sqlite3 .import of the same file.
+func loadArgs(_ db: String, _ file: String, _ scope: Scope) -> [String] {
+    [costwh, "load", file, "--scope", scope.id, "--period", period.description, "--metric", "actual", "--db", db]
+}
+
+func removeDatabase(_ path: String) {
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+}
+
+var loadTimes: [Double] = [], reloadTimes: [Double] = [], importTimes: [Double] = []
+var loadRSS = 0.0, reloadRSS = 0.0, dbSize = 0
+for run in 0..<options.runs {
+    let db = options.work + "/load.sqlite"
+    removeDatabase(db)
+    let load = spawn(loadArgs(db, eaFile, eaScope))
+    guard load.status == 0 else { fail("costwh load failed (status \(load.status))") }
+    loadTimes.append(load.seconds)
+    loadRSS = max(loadRSS, load.rssMiB)
+    let reload = spawn(loadArgs(db, eaFile, eaScope))
+    guard reload.status == 0 else { fail("costwh reload failed") }
+    reloadTimes.append(reload.seconds)
+    reloadRSS = max(reloadRSS, reload.rssMiB)
+    // Checkpoint so the size is the database's, not the WAL's.
+    if let sqlite3 { spawn([sqlite3, db, "PRAGMA wal_checkpoint(TRUNCATE);"]) }
+    dbSize = fileSize(db) + fileSize(db + "-wal")
+    if let sqlite3 {
+        let importDb = options.work + "/import.sqlite"
+        removeDatabase(importDb)
+        let script = options.work + "/import.sql"
+        try! ".mode csv\n.import \(eaFile) cost\n".write(toFile: script, atomically: true, encoding: .utf8)
+        let imported = spawn([sqlite3, importDb], stdin: script)
+        importTimes.append(imported.seconds)
+        removeDatabase(importDb)
+    }
+    log("run \(run + 1): load \(String(format: "%.2f", load.seconds)) s, reload \(String(format: "%.2f", reload.seconds)) s"
+        + (importTimes.isEmpty ? "" : ", sqlite3 .import \(String(format: "%.2f", importTimes.last!)) s"))
+}
+let loadMedian = median(loadTimes)
+report(Figure(name: "3. costwh load, fresh database (EA)", seconds: loadMedian, rows: options.rows, bytes: eaBytes, rssMiB: loadRSS))
+report(Figure(name: "4. costwh reload, same partition (EA)", seconds: median(reloadTimes), rows: options.rows, bytes: eaBytes, rssMiB: reloadRSS,
+              note: String(format: "%.2f × fresh load (target ≤ 1.2)", median(reloadTimes) / loadMedian)))
+if !importTimes.isEmpty {
+    let importMedian = median(importTimes)
+    report(Figure(name: "   sqlite3 .import, all-TEXT table", seconds: importMedian, rows: options.rows, bytes: eaBytes, rssMiB: 0))
+    print(String(format: "load / sqlite3 .import = %.2f (target ≤ 0.5)", loadMedian / importMedian))
+}
+print(String(format: "database size / CSV size = %.2f (target ≤ 0.5): %.0f MB for %.0f MB", Double(dbSize) / Double(eaBytes), Double(dbSize) / 1e6, Double(eaBytes) / 1e6))
+
+// Memory on a file N times larger.
+if !options.skipMemory && options.memoryFactor > 1 {
+    let bigRows = options.rows * options.memoryFactor
+    let big = generate(eaScope, rows: bigRows, name: "ea-\(bigRows).csv")
+    let db = options.work + "/big.sqlite"
+    removeDatabase(db)
+    let load = spawn(loadArgs(db, big, eaScope))
+    guard load.status == 0 else { fail("costwh load of the large file failed") }
+    report(Figure(name: "3b. costwh load, \(options.memoryFactor)× file (EA)", seconds: load.seconds, rows: bigRows, bytes: fileSize(big), rssMiB: load.rssMiB))
+    removeDatabase(db)
+}
+
+// 5. Canned queries on a database of `queryRows` rows: several scopes and months, both metrics.
+if options.queryRows > 0 {
+    let db = options.work + "/query-\(options.queryRows).sqlite"
+    let perPartition = max(options.rows, 1)
+    let partitions = max(1, options.queryRows / perPartition)
+    if !FileManager.default.fileExists(atPath: db) {
+        let start = now()
+        let scopes = [eaScope, try! Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/7000001"),
+                      try! Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/7000002")]
+        var loaded = 0
+        var monthOffset = 0
+        outer: while true {
+            for scope in scopes {
+                for metric in [Metric.actualCost, .amortizedCost] {
+                    if loaded >= partitions { break outer }
+                    let p = period.adding(months: -monthOffset)
+                    let path = options.work + "/q-\(loaded).csv"
+                    let month = SyntheticMonth(estate: SyntheticEstate(scope: scope, resources: 20_000), period: p, rows: perPartition)
+                    try! CostCSVWriter(month: month).write(metric, toFile: path)
+                    let result = spawn([costwh, "load", path, "--scope", scope.id, "--period", p.description, "--metric", metric.rawValue, "--db", db])
+                    guard result.status == 0 else { fail("loading the query database failed") }
+                    try? FileManager.default.removeItem(atPath: path)
+                    loaded += 1
+                }
+            }
+            monthOffset += 1
+        }
+        log(String(format: "built the %d-row query database in %.0f s", partitions * perPartition, now() - start))
+    }
+    for query in ["totals", "daily", "by", "reservations", "savings-plans", "top-benefit", "month-over-month"] {
+        var times: [Double] = []
+        var extra: [String] = []
+        if query == "by" { extra = ["--by", "meter-category"] }
+        for _ in 0..<options.runs {
+            let r = spawn([costwh, "query", query, "--scope", eaScope.id, "--period", period.description, "--db", db, "--format", "csv"] + extra)
+            if r.status != 0 { times = []; break }
+            times.append(r.seconds)
+        }
+        if times.isEmpty {
+            print("5. query \(query): not available")
+        } else {
+            report(Figure(name: "5. query \(query) (\(partitions * perPartition) rows)", seconds: median(times), rows: perPartition, bytes: 0, rssMiB: 0,
+                          note: median(times) < 0.5 ? "" : "over the 0.5 s target"))
+        }
+    }
+}
