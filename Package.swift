@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -23,7 +25,24 @@ let package = Package(
         .target(name: "CostwhSynthetic", dependencies: ["CostwhModel"], swiftSettings: strict),
         .target(
             name: "CostwhExtract",
-            dependencies: ["CostwhModel", "CZlib", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CostwhModel", "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        // A local stand-in for Azure: Cost Details, the older APIs, sign-in and blob links.
+        .target(
+            name: "CostwhEmulator",
+            dependencies: [
+                "CostwhModel", "CostwhSynthetic", "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .target(
             name: "CostwhTransform",
@@ -51,14 +70,14 @@ let package = Package(
         .target(
             name: "CostwhPipeline",
             dependencies: [
-                "CostwhModel", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhQuery",
+                "CostwhModel", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhQuery", "CostwhEmulator",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "costwh",
             dependencies: [
-                "CostwhPipeline", "CostwhModel", "CostwhLoad", "CostwhQuery",
+                "CostwhPipeline", "CostwhModel", "CostwhLoad", "CostwhQuery", "CostwhEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -34,13 +34,16 @@ public struct CostCSVWriter: Sendable {
     public var header: String { schema == .ea ? CostCSVWriter.eaHeader : CostCSVWriter.mcaHeader }
 
     /// Writes the whole file (BOM, header, rows) to `sink` in chunks of about 1 MiB.
-    public func write(_ metric: Metric, bom: Bool = true, to sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+    public func write(
+        _ metric: Metric, bom: Bool = true, days: ClosedRange<Int>? = nil, to sink: (UnsafeRawBufferPointer) throws -> Void
+    ) rethrows {
         var out: [UInt8] = []
         out.reserveCapacity(1 << 21)
         if bom { out += [0xEF, 0xBB, 0xBF] }
         out += Array(header.utf8)
         out.append(0x0A)
         try month.forEachRow(metric) { row in
+            if let days, !days.contains(row.day) { return }
             append(row, metric: metric, to: &out)
             if out.count >= 1 << 20 {
                 try out.withUnsafeBytes(sink)
@@ -51,10 +54,29 @@ public struct CostCSVWriter: Sendable {
     }
 
     /// The file as bytes; for small months.
-    public func bytes(_ metric: Metric) -> [UInt8] {
+    public func bytes(_ metric: Metric, days: ClosedRange<Int>? = nil) -> [UInt8] {
         var all: [UInt8] = []
-        write(metric) { all.append(contentsOf: $0) }
+        write(metric, days: days) { all.append(contentsOf: $0) }
         return all
+    }
+
+    /// The file split into `count` blobs at row boundaries, each a complete CSV with its
+    /// own header, as Azure splits large reports.
+    public func blobs(_ metric: Metric, days: ClosedRange<Int>? = nil, count: Int) -> [[UInt8]] {
+        let all = bytes(metric, days: days)
+        let headerEnd = (all.firstIndex(of: 0x0A) ?? all.count - 1) + 1
+        let header = Array(all[0..<headerEnd])
+        let body = all[headerEnd...]
+        let parts = max(1, count)
+        var blobs: [[UInt8]] = []
+        var start = body.startIndex
+        for i in 0..<parts {
+            var end = i == parts - 1 ? body.endIndex : min(body.endIndex, start + body.count / parts)
+            while end < body.endIndex && end > start && body[end - 1] != 0x0A { end += 1 }
+            blobs.append(header + body[start..<end])
+            start = end
+        }
+        return blobs
     }
 
     /// Writes the file to `path`; returns its size in bytes.

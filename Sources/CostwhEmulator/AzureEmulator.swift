@@ -1,0 +1,159 @@
+import CostwhModel
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// A local stand-in for Azure on loopback: the Cost Details API, the token endpoints,
+/// blob storage links, and the older cost APIs. It serves deterministic synthetic data for
+/// any scope, month and metric, and injects the faults the real service shows.
+public final class AzureEmulator: Sendable {
+    public let configuration: EmulatorConfiguration
+    let state = EmulatorState()
+    let logger: Logger
+    private let channel = Mutex<(any Channel)?>(nil)
+    private let boundPort = Mutex(0)
+
+    public init(configuration: EmulatorConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public var port: Int { boundPort.withLock { $0 } }
+
+    /// `http://127.0.0.1:PORT`: the ARM endpoint, the authority host and the storage host.
+    public var baseURL: String {
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        return "http://\(host):\(port)"
+    }
+
+    /// Binds the port and starts serving in the background.
+    public func start() async throws {
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline().flatMap {
+                    channel.pipeline.addHandler(EmulatorHandler(emulator: self))
+                }
+            }
+        let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        self.channel.withLock { $0 = channel }
+        boundPort.withLock { $0 = channel.localAddress?.port ?? 0 }
+        logger.info("emulator listening", metadata: ["url": "\(baseURL)"])
+    }
+
+    public func stop() async {
+        let channel = self.channel.withLock { $0 }
+        try? await channel?.close()
+    }
+
+    /// Blocks until the server channel closes.
+    public func wait() async throws {
+        let channel = self.channel.withLock { $0 }
+        try await channel?.closeFuture.get()
+    }
+
+    /// Counters for tests and the emulator's log.
+    public var statistics: [String: Int] {
+        let c = state.counters
+        var out = c.requests
+        out["blobRequestsWithAuthorization"] = c.blobRequestsWithAuthorization
+        out["tokensIssued"] = c.tokensIssued
+        out["reportsCreated"] = c.reportsCreated
+        out["throttled"] = c.throttled
+        out["unavailable"] = c.unavailable
+        out["expiredLinksServed"] = c.expiredLinksServed
+        out["downloadsCut"] = c.downloadsCut
+        out["tokensRejected"] = c.tokensRejected
+        return out
+    }
+
+    /// Routes one request.
+    func respond(to request: EmulatorRequest) -> EmulatorResponse {
+        let path = request.path
+        let lower = path.lowercased()
+        if lower.hasSuffix("/oauth2/v2.0/token") && request.method == .POST { return tokenEndpoint(request) }
+        if lower == "/metadata/identity/oauth2/token" { return managedIdentityEndpoint(request) }
+        if lower.hasPrefix("/blobs/") { return blobEndpoint(request) }
+        if lower.hasSuffix("/providers/microsoft.costmanagement/generatecostdetailsreport") && request.method == .POST {
+            return authorized(request) { createCostDetailsReport(request) }
+        }
+        if lower.contains("/providers/microsoft.costmanagement/costdetailsoperationresults/") && request.method == .GET {
+            return authorized(request) { pollCostDetailsReport(request) }
+        }
+        if let response = olderAPIs(request) { return response }
+        state.count("not-found")
+        return .error(.notFound, code: "NotFound", message: "The emulator has no route for \(request.method) \(path)")
+    }
+}
+
+/// Reads a whole request, hands it to the emulator and writes the answer.
+final class EmulatorHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let emulator: AzureEmulator
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+
+    init(emulator: AzureEmulator) { self.emulator = emulator }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = []
+        case .body(var buffer):
+            if let bytes = buffer.readBytes(length: buffer.readableBytes) { body += bytes }
+        case .end:
+            guard let head else { return }
+            let local = context.channel.localAddress
+            let host = head.headers.first(name: "Host") ?? "\(local?.ipAddress ?? "127.0.0.1"):\(local?.port ?? 0)"
+            let request = EmulatorRequest(head: head, body: body, base: "http://\(host)")
+            let response = emulator.respond(to: request)
+            write(response, keepAlive: head.isKeepAlive, context: context)
+            self.head = nil
+            body = []
+        }
+    }
+
+    private func write(_ response: EmulatorResponse, keepAlive: Bool, context: ChannelHandlerContext) {
+        var headers = response.headers
+        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
+        headers.replaceOrAdd(name: "x-ms-request-id", value: UUID().uuidString)
+        if !keepAlive || response.cutAfter != nil { headers.replaceOrAdd(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))), promise: nil)
+        if let cut = response.cutAfter {
+            // Send part of the body, then drop the connection without ending the response.
+            var buffer = context.channel.allocator.buffer(capacity: cut)
+            buffer.writeBytes(response.body.prefix(cut))
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer)))).whenComplete { _ in
+                channel.close(promise: nil)
+            }
+            return
+        }
+        if !response.body.isEmpty {
+            var offset = 0
+            while offset < response.body.count {
+                let end = min(offset + (1 << 20), response.body.count)
+                var buffer = context.channel.allocator.buffer(capacity: end - offset)
+                buffer.writeBytes(response.body[offset..<end])
+                context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+                offset = end
+            }
+        }
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            let channel = context.channel
+            done.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}

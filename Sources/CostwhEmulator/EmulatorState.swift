@@ -1,0 +1,66 @@
+import CostwhModel
+import Foundation
+import Synchronization
+
+/// What the emulator remembers between requests: tokens, reports, blobs and counters.
+final class EmulatorState: Sendable {
+    struct Report: Sendable {
+        let id: String
+        let scope: Scope
+        let metric: Metric
+        let period: BillingPeriod
+        let days: ClosedRange<Int>
+        let requestBody: [String: String]
+        var pollsLeft: Int
+        var blobIds: [String] = []
+        var blobSizes: [Int] = []
+        var validTill: Date
+        var expired: Bool
+    }
+
+    struct Blob: Sendable {
+        let bytes: [UInt8]
+        let signature: String
+        let expired: Bool
+        let validTill: Date
+    }
+
+    struct Counters: Sendable {
+        var requests: [String: Int] = [:]
+        var blobRequestsWithAuthorization = 0
+        var tokensIssued = 0
+        var reportsCreated = 0
+        var throttled = 0
+        var unavailable = 0
+        var expiredLinksServed = 0
+        var downloadsCut = 0
+        var tokensRejected = 0
+    }
+
+    struct State: Sendable {
+        var tokens: [String: Date] = [:]
+        var rejectedOnce: Set<String> = []
+        var reports: [String: Report] = [:]
+        var blobs: [String: Blob] = [:]
+        var counters = Counters()
+        var etags: [String: String] = [:]
+    }
+
+    let state = Mutex(State())
+
+    func count(_ route: String) {
+        state.withLock { $0.counters.requests[route, default: 0] += 1 }
+    }
+
+    var counters: Counters { state.withLock { $0.counters } }
+}
+
+/// Random ids and secrets for the emulator's tokens and links.
+enum Random {
+    static func token(_ prefix: String, bytes: Int = 24) -> String {
+        var out = prefix
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        for _ in 0..<bytes { out.append(alphabet.randomElement()!) }
+        return out
+    }
+}

@@ -1,0 +1,271 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// One HTTP request as costwh describes it.
+public struct HTTPRequestSpec: Sendable {
+    public var method: HTTPMethod
+    public var url: String
+    public var headers: HTTPHeaders
+    public var body: [UInt8]?
+    /// What the request is for, in errors and logs ("poll the cost report of /subscriptions/…").
+    public var what: String
+
+    public init(method: HTTPMethod = .GET, url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil, what: String) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.what = what
+    }
+}
+
+public struct HTTPResult: Sendable {
+    public let status: Int
+    public let headers: HTTPHeaders
+    public let body: [UInt8]
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// What the retries cost, for the summary and the ledger.
+public final class ExtractStats: Sendable {
+    private struct State {
+        var retries = 0
+        var waitedSeconds = 0.0
+        var throttles: [String: Int] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    func record(retryAfter seconds: Double, status: Int?, source: String) {
+        state.withLock { s in
+            s.retries += 1
+            s.waitedSeconds += seconds
+            let key = status.map { "HTTP \($0) (\(source))" } ?? "connection error"
+            s.throttles[key, default: 0] += 1
+        }
+    }
+
+    public var retries: Int { state.withLock { $0.retries } }
+    public var waitedSeconds: Double { state.withLock { $0.waitedSeconds } }
+    public var throttles: [String: Int] { state.withLock { $0.throttles } }
+}
+
+/// Sends every request costwh makes, with the one retry policy.
+///
+/// Throttling (429), transient server errors (5xx) and broken connections are retried
+/// after the longest retry-after header the service sent, or with exponential backoff.
+/// Every other status is returned to the caller, who knows what it means.
+public final class HTTPTransport: Sendable {
+    let client: HTTPClient
+    public let policy: RetryPolicy
+    let logger: Logger
+    public let stats = ExtractStats()
+    /// Per-request deadline for requests with small bodies.
+    let requestTimeout: TimeAmount
+
+    public init(policy: RetryPolicy = .default, logger: Logger, requestTimeout: TimeAmount = .seconds(120)) {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(15), read: .seconds(120))
+        // Azure never redirects these calls; following one could leak a bearer token.
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .disabled
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.policy = policy
+        self.logger = logger
+        self.requestTimeout = requestTimeout
+    }
+
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    /// Plain HTTP only to this machine: anything else must be HTTPS.
+    public static func checkSafe(url: String) throws(ExtractError) {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), let host = components.host else {
+            throw .invalidRequest("not a valid URL: \(Redaction.redact(url: url))")
+        }
+        switch scheme {
+        case "https": return
+        case "http":
+            guard isLoopback(host) else {
+                throw .invalidRequest("refusing plain http:// to \(host): only loopback hosts may be reached without TLS")
+            }
+        default:
+            throw .invalidRequest("unsupported URL scheme `\(scheme)` in \(Redaction.redact(url: url))")
+        }
+    }
+
+    public static func isLoopback(_ host: String) -> Bool {
+        let h = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return h == "localhost" || h == "::1" || h.hasPrefix("127.")
+    }
+
+    /// Sends a request, retrying what the policy says to retry.
+    public func send(_ spec: HTTPRequestSpec, bodyLimit: Int = 32 << 20) async throws(ExtractError) -> HTTPResult {
+        try HTTPTransport.checkSafe(url: spec.url)
+        var attempt = 0
+        var waited = 0.0
+        var lastProblem = ""
+        while true {
+            attempt += 1
+            var request = HTTPClientRequest(url: spec.url)
+            request.method = spec.method
+            request.headers = spec.headers
+            if let body = spec.body {
+                request.body = .bytes(ByteBuffer(bytes: body))
+                if !request.headers.contains(name: "Content-Type") { request.headers.add(name: "Content-Type", value: "application/json") }
+            }
+            var retryHeaders: HTTPHeaders?
+            var status: Int?
+            do {
+                try Task.checkCancellation()
+                let response = try await client.execute(request, timeout: requestTimeout)
+                let body = try await response.body.collect(upTo: bodyLimit)
+                let result = HTTPResult(status: Int(response.status.code), headers: response.headers, body: Array(buffer: body))
+                if !RetryPolicy.isRetryable(status: result.status) { return result }
+                retryHeaders = response.headers
+                status = result.status
+                lastProblem = "HTTP \(result.status)" + HTTPTransport.errorSummary(result)
+            } catch is CancellationError {
+                throw .cancelled
+            } catch {
+                lastProblem = HTTPTransport.describe(error)
+            }
+            let (delay, source) = policy.delay(afterAttempt: attempt, headers: retryHeaders)
+            guard attempt < policy.maxAttempts, waited + delay <= policy.maxTotalDelay else {
+                throw .gaveUp(what: spec.what, attempts: attempt, lastProblem: lastProblem)
+            }
+            logger.warning(
+                "retrying",
+                metadata: [
+                    "request": "\(spec.what)", "problem": "\(lastProblem)", "wait_seconds": "\(String(format: "%.1f", delay))",
+                    "wait_source": "\(source)", "attempt": "\(attempt)",
+                ])
+            stats.record(retryAfter: delay, status: status, source: source)
+            waited += delay
+            do {
+                try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            } catch {
+                throw .cancelled
+            }
+        }
+    }
+
+    /// Streams a body into `fd`, resuming with a Range request after a broken connection.
+    /// Returns the number of bytes written.
+    public func download(_ spec: HTTPRequestSpec, into fd: Int32, expectedBytes: Int?) async throws(ExtractError) -> Int {
+        try HTTPTransport.checkSafe(url: spec.url)
+        var written = 0
+        var attempt = 0
+        var waited = 0.0
+        var lastProblem = ""
+        while true {
+            attempt += 1
+            var request = HTTPClientRequest(url: spec.url)
+            request.method = .GET
+            request.headers = spec.headers
+            if written > 0 { request.headers.replaceOrAdd(name: "Range", value: "bytes=\(written)-") }
+            var retryHeaders: HTTPHeaders?
+            var status: Int?
+            do {
+                try Task.checkCancellation()
+                let response = try await client.execute(request, timeout: .hours(6))
+                let code = Int(response.status.code)
+                if code == 200 || code == 206 {
+                    if code == 200 && written > 0 {
+                        // The server ignored the range: start again from the beginning.
+                        guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else {
+                            throw ExtractError.transport(what: spec.what, reason: "cannot rewind the temporary file")
+                        }
+                        written = 0
+                    }
+                    for try await buffer in response.body {
+                        try buffer.withUnsafeReadableBytes { raw in
+                            var offset = 0
+                            while offset < raw.count {
+                                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                                if n < 0 {
+                                    if errno == EINTR { continue }
+                                    throw ExtractError.transport(what: spec.what, reason: "cannot write the temporary file: \(String(cString: strerror(errno)))")
+                                }
+                                offset += n
+                            }
+                        }
+                        written += buffer.readableBytes
+                    }
+                    if let expectedBytes, written < expectedBytes {
+                        lastProblem = "the connection ended after \(written) of \(expectedBytes) bytes"
+                    } else {
+                        return written
+                    }
+                } else {
+                    let body = try await response.body.collect(upTo: 1 << 20)
+                    let result = HTTPResult(status: code, headers: response.headers, body: Array(buffer: body))
+                    if !RetryPolicy.isRetryable(status: code) {
+                        throw ExtractError.azure(
+                            status: code, code: code == 403 || code == 404 ? "blob" : "", message: "the blob download was refused" + HTTPTransport.errorSummary(result),
+                            hint: code == 403 ? "the link has expired or its signature is not accepted" : "")
+                    }
+                    retryHeaders = response.headers
+                    status = code
+                    lastProblem = "HTTP \(code)"
+                }
+            } catch let error as ExtractError {
+                throw error
+            } catch is CancellationError {
+                throw .cancelled
+            } catch {
+                lastProblem = HTTPTransport.describe(error) + " after \(written) bytes"
+            }
+            let (delay, source) = policy.delay(afterAttempt: attempt, headers: retryHeaders)
+            guard attempt < policy.maxAttempts, waited + delay <= policy.maxTotalDelay else {
+                throw .gaveUp(what: spec.what, attempts: attempt, lastProblem: lastProblem)
+            }
+            logger.warning(
+                "resuming download",
+                metadata: ["request": "\(spec.what)", "problem": "\(lastProblem)", "wait_seconds": "\(String(format: "%.1f", delay))"])
+            stats.record(retryAfter: delay, status: status, source: source)
+            waited += delay
+            do {
+                try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            } catch {
+                throw .cancelled
+            }
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            return "connection problem: \(error)"
+        }
+        return "connection problem: \(Redaction.scrub(String(describing: error)))"
+    }
+
+    /// `: code: message` from an Azure JSON error body, or the start of a non-JSON body.
+    static func errorSummary(_ result: HTTPResult) -> String {
+        if let error = AzureErrorBody.parse(result.body) { return ": \(error.code): \(error.message)" }
+        let text = result.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "" : ": " + String(Redaction.scrub(text).prefix(200))
+    }
+}
+
+/// Azure's `{"error": {"code": …, "message": …}}` body (and the bare `{code, message}`).
+public struct AzureErrorBody: Sendable, Equatable {
+    public let code: String
+    public let message: String
+
+    public static func parse(_ body: [UInt8]) -> AzureErrorBody? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
+        let error = (object["error"] as? [String: Any]) ?? object
+        guard let code = error["code"] as? String ?? (error["code"] as? Int).map(String.init) else { return nil }
+        let message = error["message"] as? String ?? ""
+        return AzureErrorBody(code: code, message: Redaction.scrub(message))
+    }
+}
