@@ -94,7 +94,8 @@ public final class HTTPTransport: Sendable {
         switch scheme {
         case "https": return
         case "http":
-            guard isLoopback(host) else {
+            // The instance metadata service is plain HTTP by design and never leaves the VM.
+            guard isLoopback(host) || host == "169.254.169.254" else {
                 throw .invalidRequest("refusing plain http:// to \(host): only loopback hosts may be reached without TLS")
             }
         default:

@@ -145,4 +145,75 @@ public struct Ledger: Sendable {
             throw .database(reason: CostDatabase.describe(error))
         }
     }
+
+    /// The last load of a partition that left it as it is now: its time and content hash.
+    public func lastGoodLoad(scope: Scope, period: BillingPeriod, metric: Metric) throws(LoadError) -> (finishedAt: Date, contentHash: String?, etag: String?)? {
+        do {
+            return try database.pool.read { db in
+                guard let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT FinishedAt, ContentHash, SourceDetail FROM loads
+                        WHERE Scope = ? AND BillingPeriod = ? AND Metric = ? AND Status IN ('succeeded', 'unchanged')
+                        ORDER BY LoadId DESC LIMIT 1
+                        """,
+                    arguments: [scope.id, period.description, metric.rawValue])
+                else { return nil }
+                let finished = (row["FinishedAt"] as String?).flatMap(Ledger.parse) ?? .distantPast
+                let detail = (row["SourceDetail"] as String?).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                return (finished, row["ContentHash"], detail?["etag"] as? String)
+            }
+        } catch {
+            throw .database(reason: CostDatabase.describe(error))
+        }
+    }
+
+    /// Records a report identical to the partition's current data: nothing is rewritten.
+    public func recordUnchanged(_ request: LoadRequest, contentHash: String, started: Date) throws(LoadError) -> Int64 {
+        do {
+            return try database.pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, ContentHash, RowsRead, RowsLoaded, RowsRejected,
+                                           Status, StartedAt, FinishedAt, ProcessId, Host)
+                        VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 'unchanged', ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        request.scope.id, request.period.description, request.metric.rawValue, request.source, request.sourceDetail,
+                        contentHash, Ledger.now(started), Ledger.now(), Int(getpid()), Ledger.host,
+                    ])
+                return db.lastInsertedRowID
+            }
+        } catch {
+            throw .database(reason: CostDatabase.describe(error))
+        }
+    }
+
+    /// Records a load that failed before any data reached the loader (sign-in, the API).
+    public func recordFailure(_ request: LoadRequest, error: String, started: Date) throws(LoadError) -> Int64 {
+        do {
+            return try database.pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, Status, Error, StartedAt, FinishedAt, ProcessId, Host)
+                        VALUES (?, ?, ?, ?, ?, 'failed', ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        request.scope.id, request.period.description, request.metric.rawValue, request.source, request.sourceDetail,
+                        error, Ledger.now(started), Ledger.now(), Int(getpid()), Ledger.host,
+                    ])
+                return db.lastInsertedRowID
+            }
+        } catch {
+            throw .database(reason: CostDatabase.describe(error))
+        }
+    }
+
+    public static func format(_ date: Date) -> String { now(date) }
+
+    static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
 }

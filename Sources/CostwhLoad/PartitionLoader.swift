@@ -104,7 +104,7 @@ public final class PartitionLoader: Sendable {
         _ request: LoadRequest, loadId: Int64, into db: Database, summary: inout LoadSummary, rejects: RejectBuffer
     ) throws {
         let sink = try FactSink(db)
-        var partHashes = XXH64()
+        var partDigests: [UInt64] = []
         var currencies: [[UInt8]] = []
         for (partIndex, part) in request.parts.enumerated() {
             let source: HashingByteSource
@@ -113,7 +113,10 @@ public final class PartitionLoader: Sendable {
             } catch {
                 throw LoadError.sourceFailed(part: part.name, reason: error.description)
             }
-            guard let file = try PartitionLoader.openCSV(source, part: part, onlyPart: request.parts.count == 1) else { continue }
+            guard let file = try PartitionLoader.openCSV(source, part: part, onlyPart: request.parts.count == 1) else {
+                partDigests.append(source.digest)
+                continue
+            }
             let normaliser = file.normaliser
             var rowsInPart = 0
             while let outcome = try file.next() {
@@ -146,12 +149,11 @@ public final class PartitionLoader: Sendable {
             if request.isCancelled() { throw LoadError.interrupted }
             summary.warnings.merge(normaliser.warnings)
             summary.bytesRead += source.byteCount
-            var digest = source.digest.littleEndian
-            withUnsafeBytes(of: &digest) { partHashes.update($0) }
+            partDigests.append(source.digest)
         }
         summary.firstRowId = sink.firstRowId
         summary.lastRowId = sink.lastRowId
-        summary.contentHash = "xxh64:" + String(partHashes.finalize(), radix: 16)
+        summary.contentHash = ContentHash.combine(partDigests)
         summary.currencies = currencies.map { String(decoding: $0, as: UTF8.self) }.sorted()
     }
 }

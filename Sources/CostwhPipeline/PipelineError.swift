@@ -7,17 +7,25 @@ public enum PipelineError: Error, CustomStringConvertible {
     case usage(String)
     case load(LoadError)
     case query(QueryError)
+    /// Another job holds the database.
+    case busy(String)
 
     public var description: String {
         switch self {
         case .usage(let message): return message
         case .load(let error): return error.description
         case .query(let error): return error.description
+        case .busy(let message): return message
         }
     }
 
     public var isUsage: Bool {
         if case .usage = self { return true }
+        return false
+    }
+
+    public var isBusy: Bool {
+        if case .busy = self { return true }
         return false
     }
 

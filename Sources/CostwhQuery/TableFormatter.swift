@@ -56,7 +56,9 @@ public enum TableFormatter {
     }
 
     /// Money and ratios: at most 6 decimals, trailing zeros kept to 2 for readability.
-    static func formatNumber(_ v: Double) -> String {
+    static func formatNumber(_ value: Double) -> String {
+        // No "-0.00" for a difference that rounds away.
+        let v = abs(value) < 0.000_000_5 ? 0 : value
         if v == v.rounded() && abs(v) < 1e15 { return String(format: "%.2f", v) }
         var s = String(format: "%.6f", v)
         while s.hasSuffix("0") && s.split(separator: ".").last!.count > 2 { s.removeLast() }

@@ -1,13 +1,16 @@
 import ArgumentParser
 
 @main
-struct Costwh: ParsableCommand {
+struct Costwh: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "costwh",
         abstract: "A local SQLite warehouse of Azure cost details.",
         discussion: """
             Exit codes: 0 success; 1 the work failed; 2 some partitions failed; 64 usage error; \
-            130 interrupted (SIGINT/SIGTERM), the partition keeps its previous data.
+            75 another costwh job holds the database; 130 interrupted (SIGINT/SIGTERM), the partition keeps its previous data.
             """,
-        subcommands: [LoadCommand.self, QueryCommand.self, RunsCommand.self, MigrateCommand.self])
+        subcommands: [
+            DemoCommand.self, IngestCommand.self, ReloadCommand.self, BackfillCommand.self, LoadCommand.self, QueryCommand.self,
+            RunsCommand.self, MigrateCommand.self, EmulateCommand.self,
+        ])
 }

@@ -34,6 +34,7 @@ enum ExitCodes {
     static let failure: Int32 = 1
     static let partialFailure: Int32 = 2
     static let usage: Int32 = 64
+    static let busy: Int32 = 75
     static let interrupted: Int32 = 130
 }
 
@@ -58,6 +59,7 @@ extension PipelineError {
         Terminal.endProgress()
         Terminal.error(description)
         if isUsage { Foundation.exit(ExitCodes.usage) }
+        if isBusy { Foundation.exit(ExitCodes.busy) }
         if isInterrupted { Foundation.exit(ExitCodes.interrupted) }
         Foundation.exit(ExitCodes.failure)
     }

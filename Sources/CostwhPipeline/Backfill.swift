@@ -1,0 +1,84 @@
+import CostwhExtract
+import CostwhLoad
+import CostwhModel
+import Foundation
+import Logging
+
+/// `costwh backfill` and `costwh reload`: months of one scope, now.
+public struct BackfillOptions: Sendable {
+    public var databasePath: String
+    public var scope: String
+    public var from: String
+    public var to: String
+    public var metrics: [String]
+    public var source: SourceKind
+    public var settings: ExtractSettings
+    /// Reload months that are already loaded (backfill skips them otherwise).
+    public var force: Bool
+    public var maxRejectedPercent: Double
+    public var now: Date
+    public var isCancelled: @Sendable () -> Bool
+    public var progress: (@Sendable (String) -> Void)?
+
+    public init(
+        databasePath: String, scope: String, from: String, to: String, metrics: [String], source: SourceKind = .costDetails,
+        settings: ExtractSettings, force: Bool = false, maxRejectedPercent: Double = 1, now: Date = Date(),
+        isCancelled: @escaping @Sendable () -> Bool = { false }, progress: (@Sendable (String) -> Void)? = nil
+    ) {
+        self.databasePath = databasePath
+        self.scope = scope
+        self.from = from
+        self.to = to
+        self.metrics = metrics
+        self.source = source
+        self.settings = settings
+        self.force = force
+        self.maxRejectedPercent = maxRejectedPercent
+        self.now = now
+        self.isCancelled = isCancelled
+        self.progress = progress
+    }
+}
+
+public enum Backfill {
+    /// Loads every month of the range; skips months already loaded unless forced, and
+    /// goes on past a month that fails. Stopped and run again, it takes up where it left off.
+    public static func run(_ options: BackfillOptions, logger: Logger) async throws(PipelineError) -> RunReport {
+        let scope = try Scope.parse(options.scope)
+        let from = try BillingPeriod.parse(options.from)
+        let to = try BillingPeriod.parse(options.to)
+        guard from <= to else { throw .usage("--from \(from) is after --to \(to)") }
+        let metrics = try Metrics.parse(options.metrics)
+        guard (0...100).contains(options.maxRejectedPercent) else { throw .usage("--max-rejected must be a percentage from 0 to 100") }
+        let database: CostDatabase
+        do { database = try CostDatabase(path: options.databasePath) } catch { throw .load(error) }
+        let lock = try JobLock(databasePath: options.databasePath)
+        defer { withExtendedLifetime(lock) {} }
+        let session = ExtractSession(settings: options.settings, logger: logger)
+        let job = PartitionJob(
+            session: session, database: database, logger: logger, maxRejectedFraction: options.maxRejectedPercent / 100,
+            isCancelled: options.isCancelled)
+        let ledger = Ledger(database: database)
+        let today = Ingest.today(options.now)
+        var report = RunReport()
+        for period in BillingPeriod.range(from: from, to: to) {
+            for metric in metrics {
+                if options.isCancelled() { break }
+                let key = PartitionKey(scope: scope, period: period, metric: metric)
+                if !options.force {
+                    let last: (finishedAt: Date, contentHash: String?, etag: String?)?
+                    do { last = try ledger.lastGoodLoad(scope: scope, period: period, metric: metric) } catch { throw .load(error) }
+                    if let last, period < today.billingPeriod {
+                        report.results.append((key, .skipped(reason: "already loaded at \(Ledger.format(last.finishedAt)) (--force to reload)")))
+                        continue
+                    }
+                }
+                options.progress?("extracting \(key)")
+                report.results.append((key, await job.run(key, source: options.source, today: today)))
+            }
+        }
+        await session.shutdown()
+        if options.isCancelled() { throw .load(.interrupted) }
+        return report
+    }
+}

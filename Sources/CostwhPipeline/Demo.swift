@@ -1,0 +1,57 @@
+import CostwhEmulator
+import CostwhExtract
+import CostwhLoad
+import CostwhModel
+import CostwhQuery
+import Foundation
+import Logging
+
+/// `costwh demo`: the emulator in-process, three months of both metrics for an EA and an
+/// MCA scope, then the actual-versus-amortized summary. No Azure account needed.
+public enum Demo {
+    public static let eaScope = "/providers/Microsoft.Billing/billingAccounts/8611537"
+    public static let mcaScope = "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB"
+    public static let defaultDatabase = "costwh-demo.sqlite"
+
+    public struct Outcome: Sendable {
+        public let report: RunReport
+        public let totals: ResultTable
+        public let from: BillingPeriod
+        public let to: BillingPeriod
+    }
+
+    public static func run(databasePath: String, rowsPerMonth: Int = 2_000, months: Int = 3, logger: Logger, progress: (@Sendable (String) -> Void)? = nil) async throws(PipelineError) -> Outcome {
+        var configuration = EmulatorConfiguration()
+        configuration.rowsPerMonth = rowsPerMonth
+        configuration.pollRetryAfter = 0
+        let emulator = AzureEmulator(configuration: configuration, logger: logger)
+        do { try await emulator.start() } catch { throw .usage("cannot start the Azure emulator: \(error)") }
+        progress?("Azure emulator on \(emulator.baseURL)")
+        var environment = ProcessInfo.processInfo.environment
+        environment["AZURE_TENANT_ID"] = configuration.tenantId
+        environment["AZURE_CLIENT_ID"] = configuration.clientId
+        environment["AZURE_CLIENT_SECRET"] = configuration.clientSecret
+        environment["AZURE_AUTHORITY_HOST"] = emulator.baseURL
+        environment["COSTWH_ACCESS_TOKEN"] = nil
+        let settings = ExtractSettings(armEndpoint: emulator.baseURL, environment: environment, defaultPollInterval: 0.2)
+        let today = Ingest.today(Date())
+        let to = today.billingPeriod
+        let from = to.adding(months: -(max(1, months) - 1))
+        var report = RunReport()
+        do {
+            for scope in [eaScope, mcaScope] {
+                let options = BackfillOptions(
+                    databasePath: databasePath, scope: scope, from: from.description, to: to.description, metrics: ["both"],
+                    settings: settings, force: true, progress: progress)
+                let part = try await Backfill.run(options, logger: logger)
+                report.results += part.results
+            }
+        } catch {
+            await emulator.stop()
+            throw error
+        }
+        await emulator.stop()
+        let totals = try Query.run(QueryOptions(databasePath: databasePath, name: "totals", from: from.description, to: to.description))
+        return Outcome(report: report, totals: totals, from: from, to: to)
+    }
+}

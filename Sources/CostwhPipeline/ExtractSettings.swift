@@ -1,0 +1,43 @@
+import CostwhExtract
+import Foundation
+
+/// How costwh reaches Azure: endpoints, api-version, sign-in and patience.
+public struct ExtractSettings: Sendable {
+    public var armEndpoint: String
+    public var apiVersion: String
+    /// An explicit token (from `--access-token-file`); otherwise the credential chain decides.
+    public var accessToken: String?
+    public var environment: [String: String]
+    public var retryPolicy: RetryPolicy
+    public var defaultPollInterval: Double
+    public var pollDeadline: Double
+    /// The EA Reporting API host (retired by Microsoft; archives and replicas).
+    public var eaEndpoint: String
+    public var eaApiKey: String?
+
+    public init(
+        armEndpoint: String? = nil, apiVersion: String? = nil, accessToken: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment, retryPolicy: RetryPolicy = .default,
+        defaultPollInterval: Double = 10, pollDeadline: Double = 3600, eaEndpoint: String? = nil, eaApiKey: String? = nil
+    ) {
+        self.environment = environment
+        self.armEndpoint = armEndpoint ?? environment["COSTWH_ARM_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } ?? ARMClient.defaultEndpoint
+        self.apiVersion = apiVersion ?? CostDetailsRequest.defaultAPIVersion
+        self.accessToken = accessToken
+        self.retryPolicy = retryPolicy
+        self.defaultPollInterval = defaultPollInterval
+        self.pollDeadline = pollDeadline
+        self.eaEndpoint = eaEndpoint ?? environment["COSTWH_EA_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://consumption.azure.com"
+        self.eaApiKey = eaApiKey ?? environment["COSTWH_EA_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Reads a secret from a file, trimming the newline editors add.
+    public static func readSecret(file: String, what: String) throws(PipelineError) -> String {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw .usage("cannot read the \(what) file \(file)")
+        }
+        let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !secret.isEmpty else { throw .usage("the \(what) file \(file) is empty") }
+        return secret
+    }
+}

@@ -1,0 +1,124 @@
+import CostwhExtract
+import CostwhLoad
+import CostwhModel
+import Foundation
+import Logging
+
+/// `costwh ingest`: the nightly job.
+public struct IngestOptions: Sendable {
+    public var configuration: IngestConfiguration
+    public var databasePath: String
+    public var settings: ExtractSettings
+    public var force: Bool
+    public var dryRun: Bool
+    public var now: Date
+    public var isCancelled: @Sendable () -> Bool
+    public var progress: (@Sendable (String) -> Void)?
+
+    public init(
+        configuration: IngestConfiguration, databasePath: String, settings: ExtractSettings, force: Bool = false, dryRun: Bool = false,
+        now: Date = Date(), isCancelled: @escaping @Sendable () -> Bool = { false }, progress: (@Sendable (String) -> Void)? = nil
+    ) {
+        self.configuration = configuration
+        self.databasePath = databasePath
+        self.settings = settings
+        self.force = force
+        self.dryRun = dryRun
+        self.now = now
+        self.isCancelled = isCancelled
+        self.progress = progress
+    }
+}
+
+/// A partition the run will request, or skip, and why.
+public struct PlannedPartition: Sendable {
+    public let key: PartitionKey
+    public let source: SourceKind
+    public let request: Bool
+    public let reason: String
+}
+
+public enum Ingest {
+    static func today(_ now: Date) -> CalendarDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day], from: now)
+        return CalendarDate(year: c.year!, month: c.month!, day: c.day!)!
+    }
+
+    /// Which partitions the nightly job asks for, and why.
+    public static func plan(_ options: IngestOptions, database: CostDatabase) throws(PipelineError) -> [PlannedPartition] {
+        let config = options.configuration
+        let today = Ingest.today(options.now)
+        let months = max(1, config.window?.months ?? 2)
+        let settleDays = max(0, config.window?.settleDays ?? 10)
+        let skipHours = config.skipHours ?? 20
+        let ledger = Ledger(database: database)
+        var plan: [PlannedPartition] = []
+        for (scope, metric, source) in try config.targets() {
+            for back in 0..<months {
+                let period = today.billingPeriod.adding(months: -back)
+                let key = PartitionKey(scope: scope, period: period, metric: metric)
+                let last: (finishedAt: Date, contentHash: String?, etag: String?)?
+                do { last = try ledger.lastGoodLoad(scope: scope, period: period, metric: metric) } catch { throw .load(error) }
+                var reason: String
+                if back == 0 {
+                    reason = "current month"
+                } else {
+                    let settled = Calendar(identifier: .gregorian).date(byAdding: .day, value: settleDays + 1, to: Ingest.date(period.lastDay))!
+                    if options.now < settled {
+                        reason = "month ended \(period.lastDay); Azure may restate it until \(settleDays) days after"
+                    } else if let last, last.finishedAt >= settled {
+                        plan.append(PlannedPartition(key: key, source: source, request: false, reason: "settled and loaded after it settled"))
+                        continue
+                    } else {
+                        reason = "settled; loading its final version"
+                    }
+                }
+                if !options.force, let last, options.now.timeIntervalSince(last.finishedAt) < skipHours * 3600 {
+                    let hours = String(format: "%.1f", options.now.timeIntervalSince(last.finishedAt) / 3600)
+                    plan.append(PlannedPartition(key: key, source: source, request: false,
+                        reason: "loaded \(hours) h ago; Azure asks for at most one request per scope and day (--force to reload)"))
+                    continue
+                }
+                if last == nil { reason += ", never loaded" }
+                plan.append(PlannedPartition(key: key, source: source, request: true, reason: reason))
+            }
+        }
+        return plan
+    }
+
+    static func date(_ day: CalendarDate) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
+    }
+
+    public static func run(_ options: IngestOptions, logger: Logger) async throws(PipelineError) -> (plan: [PlannedPartition], report: RunReport) {
+        let database: CostDatabase
+        do { database = try CostDatabase(path: options.databasePath) } catch { throw .load(error) }
+        let plan = try Ingest.plan(options, database: database)
+        if options.dryRun { return (plan, RunReport()) }
+        let lock = try JobLock(databasePath: options.databasePath)
+        defer { withExtendedLifetime(lock) {} }
+        let session = ExtractSession(settings: options.settings, logger: logger)
+        let job = PartitionJob(
+            session: session, database: database, logger: logger,
+            maxRejectedFraction: (options.configuration.maxRejectedPercent ?? 1) / 100, isCancelled: options.isCancelled)
+        var report = RunReport()
+        let today = Ingest.today(options.now)
+        for item in plan {
+            if options.isCancelled() { break }
+            guard item.request else {
+                report.results.append((item.key, .skipped(reason: item.reason)))
+                continue
+            }
+            options.progress?("extracting \(item.key) (\(item.reason))")
+            let outcome = await job.run(item.key, source: item.source, today: today)
+            report.results.append((item.key, outcome))
+        }
+        await session.shutdown()
+        if options.isCancelled() { throw .load(.interrupted) }
+        return (plan, report)
+    }
+}

@@ -1,0 +1,91 @@
+import CostwhModel
+import Foundation
+
+/// The nightly job's configuration file (JSON). Flags and environment variables override it.
+///
+///     {
+///       "database": "/var/lib/costwh/costwh.sqlite",
+///       "armEndpoint": "https://management.azure.com",
+///       "apiVersion": "2025-03-01",
+///       "window": { "months": 2, "settleDays": 10 },
+///       "skipHours": 20,
+///       "maxRejectedPercent": 1,
+///       "scopes": [
+///         { "scope": "/providers/Microsoft.Billing/billingAccounts/8611537", "metrics": ["actual", "amortized"] },
+///         { "scope": "/subscriptions/…", "metrics": ["actual"], "source": "usage-details" }
+///       ]
+///     }
+public struct IngestConfiguration: Codable, Sendable {
+    public struct ScopeEntry: Codable, Sendable {
+        public var scope: String
+        public var metrics: [String]?
+        public var source: SourceKind?
+    }
+
+    public struct Window: Codable, Sendable {
+        /// Months reloaded: the current one and the ones before it (default 2).
+        public var months: Int?
+        /// A past month is reloaded until this many days after it ends, while Azure may
+        /// still restate it (default 10).
+        public var settleDays: Int?
+    }
+
+    public var database: String?
+    public var armEndpoint: String?
+    public var apiVersion: String?
+    public var eaEndpoint: String?
+    public var skipHours: Double?
+    public var maxRejectedPercent: Double?
+    public var window: Window?
+    public var scopes: [ScopeEntry]
+
+    public init(scopes: [ScopeEntry]) {
+        self.scopes = scopes
+    }
+
+    public static func load(path: String) throws(PipelineError) -> IngestConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .usage("cannot read the configuration file \(path)")
+        }
+        do {
+            return try JSONDecoder().decode(IngestConfiguration.self, from: data)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw .usage("\(path): missing `\(key.stringValue)` at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw .usage("\(path): wrong type at `\(context.codingPath.map(\.stringValue).joined(separator: "."))`: \(context.debugDescription)")
+        } catch let DecodingError.dataCorrupted(context) {
+            throw .usage("\(path): \(context.debugDescription) \(context.codingPath.map(\.stringValue).joined(separator: "."))")
+        } catch {
+            throw .usage("\(path): \(error)")
+        }
+    }
+
+    /// Every (scope, metric, source) the file names, validated.
+    func targets() throws(PipelineError) -> [(Scope, Metric, SourceKind)] {
+        guard !scopes.isEmpty else { throw .usage("the configuration names no scopes") }
+        var out: [(Scope, Metric, SourceKind)] = []
+        for entry in scopes {
+            let scope = try Scope.parse(entry.scope)
+            for metric in try Metrics.parse(entry.metrics ?? ["actual", "amortized"]) {
+                out.append((scope, metric, entry.source ?? .costDetails))
+            }
+        }
+        return out
+    }
+}
+
+enum Metrics {
+    /// `actual`, `amortized` or `both`.
+    static func parse(_ texts: [String]) throws(PipelineError) -> [Metric] {
+        var out: [Metric] = []
+        for text in texts {
+            if text.lowercased() == "both" {
+                out += [.actualCost, .amortizedCost]
+            } else {
+                out.append(try Metric.parse(text))
+            }
+        }
+        var seen = Set<Metric>()
+        return out.filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import CostwhPipeline
+import CostwhQuery
+import CostwhEmulator
+import Foundation
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Try costwh without Azure: ingest three months of an EA and an MCA scope from the built-in emulator.")
+
+    @Option(help: "The database to fill (default ./costwh-demo.sqlite).")
+    var db: String = Demo.defaultDatabase
+
+    @Option(help: "Synthetic rows per scope, month and metric.")
+    var rowsPerMonth: Int = 2_000
+
+    @Option(name: .long, help: "Log level (default warning).")
+    var logLevel: String?
+
+    func run() async throws {
+        var global = GlobalOptions()
+        global.logLevel = logLevel
+        let logger = global.makeLogger()
+        do {
+            let outcome = try await Demo.run(databasePath: db, rowsPerMonth: rowsPerMonth, logger: logger, progress: { Terminal.progress($0) })
+            Terminal.endProgress()
+            for line in outcome.report.lines() { Terminal.status(line) }
+            print("\nActual versus amortized cost, \(outcome.from) to \(outcome.to) (costwh query totals --db \(db)):\n")
+            print(TableFormatter.render(outcome.totals, as: .table), terminator: "")
+            print("\nThe database is \(db). Try: costwh runs --db \(db), or sqlite3 \(db) 'SELECT * FROM cost_details LIMIT 5'")
+            if outcome.report.anyFailed { throw ExitCode(ExitCodes.partialFailure) }
+        } catch let error as PipelineError {
+            error.exit()
+        }
+    }
+}
+
+struct EmulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "emulate",
+        abstract: "Serve the Azure emulator on loopback until interrupted.",
+        discussion: "Point costwh at it with --arm-endpoint and the AZURE_* variables it prints.")
+
+    @Option(help: "Port (0 picks a free one).") var port: Int = 8_765
+    @Option(help: "Address to bind; loopback unless you say otherwise.") var host: String = "127.0.0.1"
+    @Option(help: "Synthetic rows per scope, month and metric.") var rowsPerMonth: Int = 2_000
+    @Option(help: "Seconds the client is told to wait between polls.") var pollRetryAfter: Int = 1
+    @Option(help: "Answer the first N report requests with 429.") var throttle: Int = 0
+    @Option(help: "Header carrying the 429 wait (Retry-After or x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after, …).")
+    var throttleHeader: String = "Retry-After"
+    @Option(help: "Seconds of the 429 wait.") var throttleSeconds: Int = 1
+    @Option(help: "Answer the first N report requests with 503.") var unavailable: Int = 0
+    @Option(help: "Extra 202 answers before a report is ready.") var slowPolls: Int = 0
+    @Option(help: "Blobs per report.") var blobsPerReport: Int = 1
+    @Flag(help: "Serve gzip blobs.") var gzip = false
+    @Option(help: "Refuse the links of the first N reports, as expired links are.") var expiredLinks: Int = 0
+    @Option(help: "Cut the first N blob downloads half-way.") var cutDownloads: Int = 0
+    @Flag(help: "End reports with status Failed.") var failReports = false
+    @Flag(help: "End reports with status NoDataFound.") var noData = false
+    @Flag(help: "Answer report requests with 204 No Content.") var noContent = false
+    @Option(help: "Seconds a token lives.") var tokenLifetime: Int = 3_600
+    @Flag(help: "Refuse each token once, as an expired token is refused.") var rejectTokensOnce = false
+
+    func run() async throws {
+        var configuration = EmulatorConfiguration()
+        configuration.port = port
+        configuration.host = host
+        configuration.rowsPerMonth = rowsPerMonth
+        configuration.pollRetryAfter = pollRetryAfter
+        var faults = EmulatorFaults()
+        faults.throttle = throttle
+        faults.throttleHeader = throttleHeader
+        faults.throttleSeconds = throttleSeconds
+        faults.unavailable = unavailable
+        faults.slowPolls = slowPolls
+        faults.blobsPerReport = blobsPerReport
+        faults.gzip = gzip
+        faults.expiredLinks = expiredLinks
+        faults.cutDownloads = cutDownloads
+        faults.failReports = failReports
+        faults.noData = noData
+        faults.noContent = noContent
+        faults.tokenLifetime = tokenLifetime
+        faults.rejectTokensOnce = rejectTokensOnce
+        configuration.faults = faults
+        var global = GlobalOptions()
+        global.logLevel = "info"
+        let emulator = AzureEmulator(configuration: configuration, logger: global.makeLogger())
+        try await emulator.start()
+        print("""
+            Azure emulator listening on \(emulator.baseURL)
+              export COSTWH_ARM_ENDPOINT=\(emulator.baseURL)
+              export AZURE_AUTHORITY_HOST=\(emulator.baseURL)
+              export AZURE_TENANT_ID=\(configuration.tenantId)
+              export AZURE_CLIENT_ID=\(configuration.clientId)
+              export AZURE_CLIENT_SECRET=\(configuration.clientSecret)
+            """)
+        try await emulator.wait()
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import CostwhPipeline
+import Foundation
+
+/// Options of the commands that call Azure.
+struct ExtractOptions: ParsableArguments {
+    @Option(help: "Resource Manager endpoint (default: $COSTWH_ARM_ENDPOINT, else https://management.azure.com).")
+    var armEndpoint: String?
+
+    @Option(help: "Cost Details api-version (default 2025-03-01).")
+    var apiVersion: String?
+
+    @Option(help: "A file holding a bearer token to use instead of signing in ($COSTWH_ACCESS_TOKEN works too).")
+    var accessTokenFile: String?
+
+    @Option(help: "EA Reporting API endpoint (default: $COSTWH_EA_ENDPOINT, else https://consumption.azure.com).")
+    var eaEndpoint: String?
+
+    @Option(help: "A file holding the EA Reporting API key ($COSTWH_EA_API_KEY works too).")
+    var eaApiKeyFile: String?
+
+    func settings(armEndpoint configured: String? = nil, apiVersion configuredVersion: String? = nil) throws(PipelineError) -> ExtractSettings {
+        let token = try accessTokenFile.map { (file) throws(PipelineError) -> String in try ExtractSettings.readSecret(file: file, what: "access token") }
+        let eaKey = try eaApiKeyFile.map { (file) throws(PipelineError) -> String in try ExtractSettings.readSecret(file: file, what: "EA API key") }
+        return ExtractSettings(
+            armEndpoint: armEndpoint ?? configured, apiVersion: apiVersion ?? configuredVersion, accessToken: token,
+            eaEndpoint: eaEndpoint, eaApiKey: eaKey)
+    }
+}
+
+extension SourceKind: ExpressibleByArgument {}
+
+enum RunOutput {
+    /// Prints the per-partition lines and exits 2 when a partition failed.
+    static func finish(_ report: RunReport, title: String) -> Never {
+        Terminal.endProgress()
+        for line in report.lines() { Terminal.status(line) }
+        Terminal.status("\(title): \(report.counts)")
+        Foundation.exit(report.anyFailed ? ExitCodes.partialFailure : 0)
+    }
+}
