@@ -91,6 +91,14 @@ let package = Package(
             dependencies: ["CostwhSynthetic", "CostwhTransform", "CostwhExtract", "CostwhModel"],
             swiftSettings: strict),
         .plugin(name: "EmbedSQLPlugin", capability: .buildTool(), dependencies: ["costwh-embed-sql"]),
+        .testTarget(
+            name: "CostwhExtractTests",
+            dependencies: [
+                "CostwhExtract", "CostwhEmulator", "CostwhPipeline", "CostwhLoad", "CostwhModel", "CostwhQuery",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "CostwhModelTests", dependencies: ["CostwhModel"], swiftSettings: strict),
         .testTarget(
             name: "CostwhTransformTests",

@@ -28,7 +28,7 @@ public struct EmulatorFaults: Sendable, Equatable {
     public var noContent = false
     /// Seconds a token lives; short values exercise refresh.
     public var tokenLifetime = 3600
-    /// Tokens are refused once after being issued (an expired token that Azure rejects).
+    /// The first token is refused once, as Azure refuses a token that expired early.
     public var rejectTokensOnce = false
 
     public init() {}

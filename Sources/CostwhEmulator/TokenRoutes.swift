@@ -63,7 +63,8 @@ extension AzureEmulator {
         let verdict: String? = state.state.withLock { s in
             guard let expiry = s.tokens[token] else { return "InvalidAuthenticationToken" }
             if expiry < Date() { return "ExpiredAuthenticationToken" }
-            if configuration.faults.rejectTokensOnce && !s.rejectedOnce.contains(token) {
+            // The first token issued is refused once, as a token that expired early is.
+            if configuration.faults.rejectTokensOnce && s.rejectedOnce.isEmpty {
                 s.rejectedOnce.insert(token)
                 return "ExpiredAuthenticationToken"
             }

@@ -20,6 +20,12 @@ public struct IngestConfiguration: Codable, Sendable {
         public var scope: String
         public var metrics: [String]?
         public var source: SourceKind?
+
+        public init(scope: String, metrics: [String]? = nil, source: SourceKind? = nil) {
+            self.scope = scope
+            self.metrics = metrics
+            self.source = source
+        }
     }
 
     public struct Window: Codable, Sendable {

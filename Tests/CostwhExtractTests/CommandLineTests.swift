@@ -1,0 +1,130 @@
+import CostwhEmulator
+import CostwhExtract
+import Foundation
+import GRDB
+import Testing
+
+/// The built `costwh` next to the test bundle.
+func costwhExecutable() -> String {
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("costwh").path) && dir.path != "/" {
+        dir = dir.deletingLastPathComponent()
+    }
+    return dir.appendingPathComponent("costwh").path
+}
+
+struct CommandResult {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+func runCostwh(_ arguments: [String], environment: [String: String]) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: costwhExecutable())
+    process.arguments = arguments
+    process.environment = environment
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+}
+
+@Suite(.serialized) struct CommandLineTests {
+    func environment(_ fixture: EmulatorFixture, secret: String? = nil) -> [String: String] {
+        let c = fixture.emulator.configuration
+        return [
+            "PATH": "/usr/bin:/bin", "HOME": fixture.directory.path, "TMPDIR": fixture.directory.path,
+            "COSTWH_ARM_ENDPOINT": fixture.emulator.baseURL, "AZURE_AUTHORITY_HOST": fixture.emulator.baseURL,
+            "AZURE_TENANT_ID": c.tenantId, "AZURE_CLIENT_ID": c.clientId, "AZURE_CLIENT_SECRET": secret ?? c.clientSecret,
+        ]
+    }
+
+    @Test func exitCodesTellCronWhatHappened() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
+        try await withEmulator { fixture in
+            let env = environment(fixture)
+            let db = fixture.databasePath
+            let ok = try runCostwh(["reload", "--scope", eaAccount, "--period", lastMonth.description, "--metric", "actual", "--db", db], environment: env)
+            #expect(ok.status == 0, "\(ok.stderr)")
+            #expect(ok.stderr.contains("1 loaded, 0 unchanged, 0 skipped, 0 failed"))
+
+            let usage = try runCostwh(["reload", "--scope", "/not/a/scope", "--period", lastMonth.description, "--db", db], environment: env)
+            #expect(usage.status == 64)
+            #expect(usage.stderr.contains("invalid scope"))
+
+            let badPeriod = try runCostwh(["backfill", "--scope", eaAccount, "--from", "2026-13", "--to", "2026-01", "--db", db], environment: env)
+            #expect(badPeriod.status == 64)
+
+            // A job already holds the database: the second one exits at once.
+            let lockPath = db + ".lock"
+            let fd = open(lockPath, O_CREAT | O_RDWR, 0o600)
+            #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+            let busy = try runCostwh(["reload", "--scope", eaAccount, "--period", lastMonth.description, "--db", db], environment: env)
+            flock(fd, LOCK_UN)
+            close(fd)
+            #expect(busy.status == 75)
+            #expect(busy.stderr.contains("another costwh job"))
+        }
+        var faults = EmulatorFaults()
+        faults.failReports = true
+        try await withEmulator(faults: faults) { fixture in
+            let failed = try runCostwh(
+                ["reload", "--scope", eaAccount, "--period", lastMonth.description, "--db", fixture.databasePath], environment: environment(fixture))
+            #expect(failed.status == 2)
+            #expect(failed.stderr.contains("FAILED"))
+            #expect(failed.stderr.contains("ReportGenerationFailed"))
+        }
+    }
+
+    @Test func secretsNeverReachLogsErrorsOrTheDatabase() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
+        let secret = "Sup3r-S3cret-Client-Value-\(UUID().uuidString)"
+        try await withEmulator(configure: { $0.clientSecret = secret }) { fixture in
+            let env = environment(fixture, secret: secret)
+            let run = try runCostwh(
+                ["reload", "--scope", eaAccount, "--period", lastMonth.description, "--db", fixture.databasePath, "--log-level", "trace"], environment: env)
+            #expect(run.status == 0, "\(run.stderr)")
+            // A wrong secret makes an error message, which must not echo it either.
+            let wrong = "Wr0ng-S3cret-\(UUID().uuidString)"
+            let refused = try runCostwh(
+                ["reload", "--scope", eaAccount, "--period", lastMonth.description, "--db", fixture.databasePath, "--log-level", "trace"],
+                environment: environment(fixture, secret: wrong))
+            #expect(refused.status == 2)
+            #expect(refused.stderr.contains("invalid_client"))
+
+            let tokens = fixture.emulator.statistics["tokensIssued"] ?? 0
+            #expect(tokens >= 1)
+            var everything = run.stdout + run.stderr + refused.stdout + refused.stderr
+            // Every table of the database, as text.
+            let queue = try DatabaseQueue(path: fixture.databasePath)
+            try queue.read { db in
+                for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") {
+                    for row in try Row.fetchAll(db, sql: "SELECT * FROM \"\(table)\"") {
+                        everything += row.description
+                    }
+                }
+            }
+            // And every file left in the private temp folder area.
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: fixture.directory.path)) ?? [] where !name.hasSuffix(".sqlite") {
+                let path = fixture.directory.appendingPathComponent(name).path
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                    Issue.record("a temporary folder was left behind: \(name)")
+                }
+            }
+            #expect(!everything.contains(secret))
+            #expect(!everything.contains(wrong))
+            #expect(!everything.contains("emu-token-"), "a bearer token leaked")
+            // SAS signatures: the ledger keeps the links, but redacted.
+            let detail = try queue.read { try String.fetchAll($0, sql: "SELECT SourceDetail FROM loads WHERE SourceDetail IS NOT NULL") }
+            #expect(detail.contains { $0.contains("sig=REDACTED") })
+            #expect(!everything.replacingOccurrences(of: "sig=REDACTED", with: "").contains("sig="), "a SAS signature leaked")
+        }
+    }
+}

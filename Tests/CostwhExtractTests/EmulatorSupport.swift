@@ -1,0 +1,117 @@
+import CostwhEmulator
+import CostwhExtract
+import CostwhLoad
+import CostwhModel
+import CostwhPipeline
+import Foundation
+import GRDB
+import Logging
+import Synchronization
+
+let quiet = Logger(label: "costwh-test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+/// Log lines kept in memory, to search for secrets.
+final class CapturedLog: @unchecked Sendable {
+    private let lines = Mutex<[String]>([])
+    var all: String { lines.withLock { $0.joined(separator: "\n") } }
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    var logger: Logger {
+        Logger(label: "captured", factory: { _ in CapturingHandler(log: self) })
+    }
+}
+
+struct CapturingHandler: LogHandler {
+    let log: CapturedLog
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+        let merged = self.metadata.merging(metadata ?? [:]) { $1 }
+        log.append("\(level) \(message) \(merged)")
+    }
+}
+
+/// A running emulator with settings that point costwh at it.
+struct EmulatorFixture {
+    let emulator: AzureEmulator
+    let settings: ExtractSettings
+    let directory: URL
+
+    var databasePath: String { directory.appendingPathComponent("w.sqlite").path }
+}
+
+func withEmulator<T>(
+    faults: EmulatorFaults = EmulatorFaults(), rows: Int = 300, retryPolicy: RetryPolicy = RetryPolicy(maxAttempts: 6, baseDelay: 0.05, maxDelay: 0.2),
+    staticToken: String? = nil, configure: (inout EmulatorConfiguration) -> Void = { _ in },
+    _ body: (EmulatorFixture) async throws -> T
+) async throws -> T {
+    var configuration = EmulatorConfiguration()
+    configuration.rowsPerMonth = rows
+    configuration.pollRetryAfter = 0
+    configuration.faults = faults
+    configuration.staticToken = staticToken
+    configure(&configuration)
+    let emulator = AzureEmulator(configuration: configuration, logger: quiet)
+    try await emulator.start()
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("costwh-e2e-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    var environment: [String: String] = ["PATH": "/usr/bin:/bin"]
+    if staticToken == nil {
+        environment["AZURE_TENANT_ID"] = configuration.tenantId
+        environment["AZURE_CLIENT_ID"] = configuration.clientId
+        environment["AZURE_CLIENT_SECRET"] = configuration.clientSecret
+        environment["AZURE_AUTHORITY_HOST"] = emulator.baseURL
+    }
+    let settings = ExtractSettings(
+        armEndpoint: emulator.baseURL, accessToken: staticToken, environment: environment, retryPolicy: retryPolicy,
+        defaultPollInterval: 0.05, pollDeadline: 60)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    do {
+        let result = try await body(EmulatorFixture(emulator: emulator, settings: settings, directory: directory))
+        await emulator.stop()
+        return result
+    } catch {
+        await emulator.stop()
+        throw error
+    }
+}
+
+let eaAccount = "/providers/Microsoft.Billing/billingAccounts/8611537"
+let mcaProfile = "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB"
+
+/// Last month: complete, and never in the future.
+var lastMonth: BillingPeriod {
+    let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
+    return try! BillingPeriod(year: c.year!, month: c.month!).adding(months: -1)
+}
+
+func reload(_ fixture: EmulatorFixture, scope: String = eaAccount, period: BillingPeriod = lastMonth, metric: String = "actual", logger: Logger = quiet) async throws -> RunReport {
+    try await Backfill.run(
+        BackfillOptions(
+            databasePath: fixture.databasePath, scope: scope, from: period.description, to: period.description, metrics: [metric],
+            settings: fixture.settings, force: true),
+        logger: logger)
+}
+
+func summary(_ report: RunReport) -> LoadSummary? {
+    for (_, outcome) in report.results {
+        if case .loaded(let s) = outcome { return s }
+    }
+    return nil
+}
+
+func failure(_ report: RunReport) -> String? {
+    for (_, outcome) in report.results {
+        if case .failed(let error, _) = outcome { return error }
+    }
+    return nil
+}
+
+func rows(_ path: String, sql: String, _ arguments: StatementArguments = []) throws -> [Row] {
+    let queue = try DatabaseQueue(path: path)
+    return try queue.read { try Row.fetchAll($0, sql: sql, arguments: arguments) }
+}

@@ -1,0 +1,140 @@
+import CostwhEmulator
+import CostwhExtract
+import CostwhLoad
+import CostwhModel
+import CostwhPipeline
+import Foundation
+import GRDB
+import Synchronization
+import Testing
+
+@Suite(.serialized) struct IngestTests {
+    func configuration(_ scopes: [String], database: String? = nil) -> IngestConfiguration {
+        var config = IngestConfiguration(scopes: scopes.map { IngestConfiguration.ScopeEntry(scope: $0, metrics: nil, source: nil) })
+        config.database = database
+        return config
+    }
+
+    @Test func ingestSkipsRecentLoadsAndRecordsUnchangedReports() async throws {
+        try await withEmulator { fixture in
+            let config = configuration([eaAccount, mcaProfile])
+            // Day 3 of a month: the previous month has not settled, so both months are asked for.
+            let now = Calendar(identifier: .gregorian).date(from: DateComponents(timeZone: TimeZone(identifier: "UTC"), year: 2026, month: 11, day: 3, hour: 2))!
+            var options = IngestOptions(configuration: config, databasePath: fixture.databasePath, settings: fixture.settings, now: now)
+
+            let (plan, first) = try await Ingest.run(options, logger: quiet)
+            #expect(plan.count == 8)
+            #expect(plan.allSatisfy { $0.request })
+            #expect(first.results.count == 8)
+            #expect(!first.anyFailed, "\(first.lines())")
+
+            // Two hours later: everything was loaded within 20 h and is skipped.
+            options.now = now.addingTimeInterval(2 * 3600)
+            let (_, second) = try await Ingest.run(options, logger: quiet)
+            #expect(second.results.allSatisfy { if case .skipped = $0.outcome { true } else { false } })
+            let reportsAfterSkip = fixture.emulator.statistics["reportsCreated"]
+            #expect(reportsAfterSkip == 8, "a skipped partition costs no request")
+
+            // Forced: the reports are requested again, are identical, and rewrite nothing.
+            let before = try rows(fixture.databasePath, sql: "SELECT Scope, BillingPeriod, Metric, LoadId FROM partitions ORDER BY 1, 2, 3")
+            options.force = true
+            let (_, third) = try await Ingest.run(options, logger: quiet)
+            #expect(third.results.allSatisfy { if case .unchanged = $0.outcome { true } else { false } }, "\(third.lines())")
+            let after = try rows(fixture.databasePath, sql: "SELECT Scope, BillingPeriod, Metric, LoadId FROM partitions ORDER BY 1, 2, 3")
+            #expect(before == after)
+            let statuses = try rows(fixture.databasePath, sql: "SELECT Status, COUNT(*) AS n FROM loads GROUP BY Status ORDER BY Status")
+            #expect(statuses.map { "\($0["Status"] as String)=\($0["n"] as Int)" } == ["succeeded=8", "unchanged=8"])
+        }
+    }
+
+    @Test func aSettledPreviousMonthIsNotRequestedAgain() async throws {
+        try await withEmulator { fixture in
+            let config = configuration([eaAccount])
+            let day20 = Calendar(identifier: .gregorian).date(from: DateComponents(timeZone: TimeZone(identifier: "UTC"), year: 2026, month: 11, day: 20))!
+            let options = IngestOptions(configuration: config, databasePath: fixture.databasePath, settings: fixture.settings, dryRun: true, now: day20)
+            let (plan, report) = try await Ingest.run(options, logger: quiet)
+            #expect(report.results.isEmpty, "a dry run calls nothing")
+            #expect(fixture.emulator.statistics["reportsCreated"] == 0)
+            let october = plan.filter { $0.key.period.description == "2026-10" }
+            #expect(october.count == 2)
+            // Never loaded since it settled: its final version is requested once.
+            #expect(october.allSatisfy { $0.request && $0.reason.contains("settled") })
+        }
+    }
+
+    @Test func aStoppedBackfillResumesWhereItLeftOff() async throws {
+        try await withEmulator { fixture in
+            let calls = Mutex(0)
+            let months = BillingPeriod.range(from: lastMonth.adding(months: -3), to: lastMonth)
+            // isCancelled is asked a few times per partition; stop during the second month.
+            let stopAfterTwo: @Sendable () -> Bool = {
+                calls.withLock { count in
+                    count += 1
+                    return count > 4
+                }
+            }
+            var options = BackfillOptions(
+                databasePath: fixture.databasePath, scope: eaAccount, from: months.first!.description, to: months.last!.description,
+                metrics: ["actual"], settings: fixture.settings, isCancelled: stopAfterTwo)
+            do {
+                _ = try await Backfill.run(options, logger: quiet)
+                Issue.record("the run should have been interrupted")
+            } catch {
+                #expect((error as? PipelineError)?.isInterrupted == true)
+            }
+            let loadedFirst = try rows(fixture.databasePath, sql: "SELECT COUNT(*) AS n FROM partitions")[0]["n"] as Int
+            #expect(loadedFirst >= 1 && loadedFirst < months.count)
+            options.isCancelled = { false }
+            let resumed = try await Backfill.run(options, logger: quiet)
+            let skipped = resumed.results.filter { if case .skipped = $0.outcome { true } else { false } }.count
+            let loaded = resumed.results.filter { if case .loaded = $0.outcome { true } else { false } }.count
+            #expect(skipped == loadedFirst)
+            #expect(loaded == months.count - loadedFirst)
+            #expect(try rows(fixture.databasePath, sql: "SELECT COUNT(*) AS n FROM partitions")[0]["n"] == months.count)
+        }
+    }
+
+    @Test func backfillGoesOnPastAFailedMonth() async throws {
+        var faults = EmulatorFaults()
+        faults.throttle = 1
+        faults.throttleSeconds = 0
+        // One attempt only: the first month fails on its 429, the others succeed.
+        try await withEmulator(faults: faults, retryPolicy: RetryPolicy(maxAttempts: 1)) { fixture in
+            let months = BillingPeriod.range(from: lastMonth.adding(months: -2), to: lastMonth)
+            let report = try await Backfill.run(
+                BackfillOptions(databasePath: fixture.databasePath, scope: eaAccount, from: months.first!.description, to: months.last!.description,
+                                metrics: ["actual"], settings: fixture.settings),
+                logger: quiet)
+            #expect(report.results.count == 3)
+            #expect(report.results[0].outcome.failed)
+            #expect(!report.results[1].outcome.failed && !report.results[2].outcome.failed)
+        }
+    }
+
+    @Test(arguments: ["workload", "managed"])
+    func otherCredentialsSignIn(kind: String) async throws {
+        try await withEmulator { fixture in
+            var environment = ["PATH": "/nonexistent"]
+            let config = fixture.emulator.configuration
+            let tokenFile = fixture.directory.appendingPathComponent("federated-token").path
+            try "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+            if kind == "workload" {
+                environment["AZURE_TENANT_ID"] = config.tenantId
+                environment["AZURE_CLIENT_ID"] = config.clientId
+                environment["AZURE_FEDERATED_TOKEN_FILE"] = tokenFile
+                environment["AZURE_AUTHORITY_HOST"] = fixture.emulator.baseURL
+            } else {
+                environment["IDENTITY_ENDPOINT"] = fixture.emulator.baseURL + "/metadata/identity/oauth2/token"
+                environment["IDENTITY_HEADER"] = "identity-header-secret"
+            }
+            var settings = fixture.settings
+            settings.environment = environment
+            let report = try await Backfill.run(
+                BackfillOptions(databasePath: fixture.databasePath, scope: eaAccount, from: lastMonth.description, to: lastMonth.description,
+                                metrics: ["actual"], settings: settings, force: true),
+                logger: quiet)
+            #expect(!report.anyFailed, "\(report.lines())")
+            #expect(fixture.emulator.statistics[kind == "workload" ? "token" : "managed-identity"] == 1)
+        }
+    }
+}
