@@ -18,6 +18,10 @@ final class FactSink {
     private let tagsColumn = Catalog.index[Catalog.tags]!
     private let infoColumn = Catalog.index[Catalog.additionalInfo]!
     private let extraSlot = UnsafeMutablePointer<ByteSlice>.allocate(capacity: 1)
+    let summaries = SummaryBuilder()
+    private let dateColumn = Catalog.index[Catalog.date]!
+    private let chargeTypeColumn = Catalog.index[Catalog.chargeType]!
+    private let pricingModelColumn = Catalog.index[Catalog.pricingModel]!
 
     /// The fact columns in INSERT order: the fixed ones, then the catalog's other fact columns.
     static let leadingColumns = ["SourcePart", "SourceLine"]
@@ -85,6 +89,9 @@ final class FactSink {
         let rowId = db.lastInsertedRowID
         if firstRowId == nil { firstRowId = rowId }
         lastRowId = rowId
+        summaries.add(
+            date: values[dateColumn], currency: values[currencyColumn], chargeType: values[chargeTypeColumn],
+            pricingModel: values[pricingModelColumn], cost: row.cost, keys: (keys.0, keys.1, keys.2, keys.3))
         return nil
     }
 

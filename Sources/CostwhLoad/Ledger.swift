@@ -132,12 +132,14 @@ public struct Ledger: Sendable {
                     db,
                     sql: """
                         SELECT LoadId, FirstRowId, LastRowId FROM loads
-                        WHERE Status = 'succeeded' AND PurgedAt IS NULL AND FirstRowId IS NOT NULL
+                        WHERE Status = 'succeeded' AND PurgedAt IS NULL
                           AND LoadId NOT IN (SELECT LoadId FROM partitions)
                         """)
                 for row in stale {
                     try db.execute(
                         sql: "DELETE FROM cost_fact WHERE rowid BETWEEN ? AND ?", arguments: [row["FirstRowId"], row["LastRowId"]])
+                    try db.execute(sql: "DELETE FROM summary_daily WHERE LoadId = ?", arguments: [row["LoadId"]])
+                    try db.execute(sql: "DELETE FROM summary_resource WHERE LoadId = ?", arguments: [row["LoadId"]])
                     try db.execute(sql: "UPDATE loads SET PurgedAt = ? WHERE LoadId = ?", arguments: [Ledger.now(), row["LoadId"]])
                 }
             }

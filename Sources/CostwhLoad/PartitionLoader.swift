@@ -153,6 +153,7 @@ public final class PartitionLoader: Sendable {
         }
         summary.firstRowId = sink.firstRowId
         summary.lastRowId = sink.lastRowId
+        try sink.summaries.write(db, loadId: loadId, firstRowId: sink.firstRowId, lastRowId: sink.lastRowId)
         summary.contentHash = ContentHash.combine(partDigests)
         summary.currencies = currencies.map { String(decoding: $0, as: UTF8.self) }.sorted()
     }

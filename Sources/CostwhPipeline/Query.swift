@@ -10,15 +10,26 @@ public struct QueryOptions {
     public var period: String?
     public var from: String?
     public var to: String?
+    public var by: String?
+    public var tag: String?
+    public var top: Int
 
-    public init(databasePath: String, name: String, scope: String? = nil, period: String? = nil, from: String? = nil, to: String? = nil) {
+    public init(
+        databasePath: String, name: String, scope: String? = nil, period: String? = nil, from: String? = nil, to: String? = nil,
+        by: String? = nil, tag: String? = nil, top: Int = 20
+    ) {
         self.databasePath = databasePath
         self.name = name
         self.scope = scope
         self.period = period
         self.from = from
         self.to = to
+        self.by = by
+        self.tag = tag
+        self.top = top
     }
+
+    public static let groupings = ["subscription", "resource-group", "meter-category", "service-family", "resource", "tag"]
 }
 
 public enum Query {
@@ -32,9 +43,25 @@ public enum Query {
         let scope = try options.scope.map { (text) throws(PipelineError) -> String in try Scope.parse(text).id }
         let from = try (options.period ?? options.from).map { (text) throws(PipelineError) -> String in try BillingPeriod.parse(text).description } ?? "0000-00"
         let to = try (options.period ?? options.to).map { (text) throws(PipelineError) -> String in try BillingPeriod.parse(text).description } ?? "9999-99"
+        if options.name == "by" {
+            guard let by = options.by else { throw .usage("the `by` query needs --by \(QueryOptions.groupings.joined(separator: "|"))") }
+            guard QueryOptions.groupings.contains(by) else {
+                throw .usage("--by `\(by)` is not one of \(QueryOptions.groupings.joined(separator: ", "))")
+            }
+            if by == "tag" {
+                guard let tag = options.tag, !tag.isEmpty else { throw .usage("--by tag needs --tag KEY") }
+                // The key ends up inside a JSON path; a quote or backslash would end it early.
+                guard !tag.contains("\""), !tag.contains("\\"), tag.count <= 256 else {
+                    throw .usage("--tag `\(tag)`: a tag key may not contain quotes or backslashes")
+                }
+            }
+        }
+        guard options.top > 0 && options.top <= 100_000 else { throw .usage("--top must be between 1 and 100000") }
         do {
             let database = try CostDatabase(path: options.databasePath)
-            return try QueryRunner(database: database).run(options.name, parameters: ["scope": scope, "from": from, "to": to])
+            return try QueryRunner(database: database).run(
+                options.name,
+                parameters: ["scope": scope, "from": from, "to": to, "by": options.by, "tag": options.tag, "top": options.top])
         } catch let error as LoadError {
             throw .load(error)
         } catch let error as QueryError {

@@ -48,7 +48,7 @@ public struct SyntheticMonth: Sendable {
             if let c = row.commitment { used[c][row.day] += row.cost }
         }
         usedByCommitmentDay = used
-        dailyAmounts = used.map { days in ((days.max() ?? 0) * 1.12 + 5).rounded(toPlaces: 4) }
+        dailyAmounts = used.map { days in ((days.max() ?? 0) * 1.08 + 0.01).rounded(toPlaces: 4) }
     }
 
     static func usageCount(rows: Int, estate: SyntheticEstate, days: Int) -> Int {

@@ -11,6 +11,7 @@ struct Costwh: AsyncParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, IngestCommand.self, ReloadCommand.self, BackfillCommand.self, LoadCommand.self, QueryCommand.self,
+            VerifyCommand.self, ReportCommand.self,
             RunsCommand.self, MigrateCommand.self, EmulateCommand.self,
         ])
 }

@@ -28,6 +28,15 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Last billing period, YYYY-MM.")
     var to: String?
 
+    @Option(help: "For `by`: subscription, resource-group, meter-category, service-family, resource or tag.")
+    var by: String?
+
+    @Option(help: "For `by tag`: the tag key.")
+    var tag: String?
+
+    @Option(help: "For `top-benefit`: how many resources.")
+    var top: Int = 20
+
     @Option(help: "table, csv, json or markdown.")
     var format: OutputFormat = .table
 
@@ -43,7 +52,8 @@ struct QueryCommand: ParsableCommand {
         }
         do {
             let table = try Query.run(
-                QueryOptions(databasePath: global.databasePath, name: name!, scope: scope, period: period, from: from, to: to))
+                QueryOptions(
+                    databasePath: global.databasePath, name: name!, scope: scope, period: period, from: from, to: to, by: by, tag: tag, top: top))
             print(TableFormatter.render(table, as: format), terminator: "")
         } catch {
             error.exit()

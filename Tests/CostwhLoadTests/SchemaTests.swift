@@ -103,3 +103,27 @@ import Testing
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 }
+
+@Suite struct DataMigrationTests {
+    /// A database written by the first schema gets its summaries when migrated.
+    @Test func summariesAreBuiltForLoadsMadeBeforeThem() throws {
+        let dir = TempDir()
+        let db = try CostDatabase(path: dir.path("old.sqlite"), migrate: false)
+        try db.migrate(upTo: "0001_initial")
+        try db.pool.write { db in
+            try db.execute(sql: "INSERT INTO loads (LoadId, Scope, BillingPeriod, Metric, Source, Status, StartedAt, RowsRead, RowsLoaded, RowsRejected, CostTotal) VALUES (1, '/subscriptions/x', '2026-01', 'ActualCost', 'file', 'succeeded', '2026-02-01', 3, 3, 0, 6)")
+            for (i, cost) in [1.0, 2.0, 3.0].enumerated() {
+                try db.execute(
+                    sql: "INSERT INTO cost_fact (rowid, SourcePart, SourceLine, Date, ChargeType, PricingModel, CostInBillingCurrency, BillingCurrency) VALUES (?, 0, ?, ?, 'Usage', 'OnDemand', ?, 'USD')",
+                    arguments: [i + 1, i + 2, i < 2 ? "2026-01-01" : "2026-01-02", cost])
+            }
+            try db.execute(sql: "INSERT INTO partitions VALUES ('/subscriptions/x', '2026-01', 'ActualCost', 1, 1, 3, 3, 6, '2026-02-01')")
+        }
+        let applied = try db.migrate()
+        #expect(applied == ["0002_summaries_and_views"])
+        let daily = try db.pool.read { try Row.fetchAll($0, sql: "SELECT Date, Cost, Rows FROM summary_daily ORDER BY Date") }
+        #expect(daily.map { "\($0["Date"] as String)=\($0["Cost"] as Double)x\($0["Rows"] as Int)" } == ["2026-01-01=3.0x2", "2026-01-02=3.0x1"])
+        let resources = try db.pool.read { try Double.fetchOne($0, sql: "SELECT TOTAL(Cost) FROM summary_resource WHERE LoadId = 1") }
+        #expect(resources == 6)
+    }
+}

@@ -1,0 +1,122 @@
+import CostwhModel
+import CostwhTransform
+import GRDB
+
+/// Adds up each load's rows into `summary_daily` and `summary_resource` while they stream
+/// past, so the canned queries never scan the fact table.
+final class SummaryBuilder {
+    struct DailyKey: Hashable {
+        let date: Int32
+        let currency: Int32
+        let chargeType: Int32
+        let pricingModel: Int32
+    }
+
+    struct ResourceKey: Hashable {
+        let currency: Int32
+        let chargeType: Int32
+        let pricingModel: Int32
+        let account: Int64
+        let resource: Int64
+        let product: Int64
+        let tags: Int64
+    }
+
+    struct Sum {
+        var cost = 0.0
+        var rows = 0
+    }
+
+    private var daily: [DailyKey: Sum] = [:]
+    private var resources: [ResourceKey: Sum] = [:]
+    /// Past this many resource groups the summary is built by SQL at the end instead, so
+    /// memory stays bounded.
+    let maxResourceGroups: Int
+    private(set) var overflowed = false
+    private let strings = Interner()
+
+    init(maxResourceGroups: Int = 250_000) {
+        self.maxResourceGroups = maxResourceGroups
+    }
+
+    @inline(__always)
+    func add(date: ByteSlice, currency: ByteSlice, chargeType: ByteSlice, pricingModel: ByteSlice, cost: Double, keys: (Int64?, Int64?, Int64?, Int64?)) {
+        let c = strings.id(currency)
+        let t = strings.id(chargeType)
+        let p = strings.id(pricingModel)
+        var d: Int32 = 0
+        if let base = date.base, date.count == 10 {
+            for i in [0, 1, 2, 3, 5, 6, 8, 9] { d = d &* 10 &+ Int32(base[i] &- 0x30) }
+        }
+        daily[DailyKey(date: d, currency: c, chargeType: t, pricingModel: p), default: Sum()].add(cost)
+        guard !overflowed else { return }
+        let key = ResourceKey(currency: c, chargeType: t, pricingModel: p, account: keys.0 ?? 0, resource: keys.1 ?? 0, product: keys.2 ?? 0, tags: keys.3 ?? 0)
+        resources[key, default: Sum()].add(cost)
+        if resources.count > maxResourceGroups {
+            overflowed = true
+            resources.removeAll()
+        }
+    }
+
+    /// Writes the summaries of a load whose rows are `first...last` in cost_fact.
+    func write(_ db: Database, loadId: Int64, firstRowId: Int64?, lastRowId: Int64?) throws {
+        let insertDaily = try db.makeStatement(sql: """
+            INSERT INTO summary_daily (LoadId, Date, BillingCurrency, ChargeType, PricingModel, Cost, Rows) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (key, sum) in daily {
+            let y = key.date / 10000, m = key.date / 100 % 100, d = key.date % 100
+            let date = "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
+            try insertDaily.execute(arguments: [loadId, date, strings.text(key.currency), strings.text(key.chargeType), strings.text(key.pricingModel), sum.cost, sum.rows])
+        }
+        if overflowed {
+            guard let firstRowId, let lastRowId else { return }
+            try db.execute(
+                sql: """
+                    INSERT INTO summary_resource (LoadId, BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey, Cost, Rows)
+                    SELECT ?, BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey, TOTAL(CostInBillingCurrency), COUNT(*)
+                    FROM cost_fact WHERE rowid BETWEEN ? AND ?
+                    GROUP BY BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey
+                    """,
+                arguments: [loadId, firstRowId, lastRowId])
+            return
+        }
+        let insertResource = try db.makeStatement(sql: """
+            INSERT INTO summary_resource (LoadId, BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey, Cost, Rows)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        func key(_ k: Int64) -> Int64? { k == 0 ? nil : k }
+        for (k, sum) in resources {
+            try insertResource.execute(arguments: [
+                loadId, strings.text(k.currency), strings.text(k.chargeType), strings.text(k.pricingModel),
+                key(k.account), key(k.resource), key(k.product), key(k.tags), sum.cost, sum.rows,
+            ])
+        }
+    }
+}
+
+extension SummaryBuilder.Sum {
+    @inline(__always)
+    mutating func add(_ cost: Double) {
+        self.cost += cost
+        rows += 1
+    }
+}
+
+/// Small ids for the few distinct currencies, charge types and pricing models.
+final class Interner {
+    private var values: [[UInt8]] = []
+    private var nullId: Int32 = -1
+
+    @inline(__always)
+    func id(_ slice: ByteSlice) -> Int32 {
+        guard let base = slice.base else { return nullId }
+        let bytes = UnsafeBufferPointer(start: base, count: slice.count)
+        for (i, v) in values.enumerated() where v.count == slice.count && v.elementsEqual(bytes) { return Int32(i) }
+        values.append(Array(bytes))
+        return Int32(values.count - 1)
+    }
+
+    func text(_ id: Int32) -> String? {
+        id < 0 ? nil : String(decoding: values[Int(id)], as: UTF8.self)
+    }
+}

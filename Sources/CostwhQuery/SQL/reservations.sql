@@ -1,0 +1,16 @@
+-- name: reservations
+-- description: Reservation utilisation: amortized cost of the usage each reservation covered, its unused cost, the share used.
+--
+-- Parameters: :scope (or NULL), :from, :to (YYYY-MM).
+SELECT
+    Scope,
+    BillingPeriod,
+    Currency,
+    ReservationId,
+    ReservationName,
+    ROUND(UsedCost, 6) AS UsedCost,
+    ROUND(UnusedCost, 6) AS UnusedCost,
+    ROUND(UtilizationPercent, 2) AS UtilizationPercent
+FROM reservation_utilization
+WHERE (:scope IS NULL OR Scope = :scope) AND BillingPeriod BETWEEN :from AND :to
+ORDER BY Scope, BillingPeriod, UtilizationPercent;

@@ -1,0 +1,26 @@
+import ArgumentParser
+import CostwhPipeline
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a self-contained HTML report: daily and monthly charts, totals, utilisation and top beneficiaries.",
+        discussion: "Example: costwh report --html costs.html --from 2026-09 --to 2026-11")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "The HTML file to write.") var html: String
+    @Option(help: "Only this scope.") var scope: String?
+    @Option(help: "First billing period, YYYY-MM.") var from: String?
+    @Option(help: "Last billing period, YYYY-MM.") var to: String?
+    @Option(help: "Rows in the top-benefit table.") var top: Int = 10
+
+    func run() throws {
+        _ = global.makeLogger()
+        do {
+            try Report.write(databasePath: global.databasePath, html: html, scope: scope, from: from, to: to, top: top)
+            Terminal.status("wrote \(html)")
+        } catch {
+            error.exit()
+        }
+    }
+}

@@ -1,0 +1,292 @@
+import CostwhLoad
+import CostwhModel
+import CostwhPipeline
+import CostwhQuery
+import CostwhSynthetic
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import GRDB
+import Testing
+
+/// The Microsoft samples, both metrics of enrollment 8611537, September 2023.
+func sampleDatabase(_ dir: TempDir) throws -> CostDatabase {
+    let db = try CostDatabase(path: dir.path("w.sqlite"))
+    _ = try load(db, [fixture("finops-toolkit/EA_ActualCost_Small.csv")])
+    _ = try load(db, [fixture("finops-toolkit/EA_AmortizedCost_Small.csv")], metric: .amortizedCost)
+    return db
+}
+
+func query(_ db: CostDatabase, _ name: String, by: String? = nil, tag: String? = nil, top: Int = 20, period: String? = "2023-09", scope: String? = nil) throws -> [[String: DatabaseValue]] {
+    let table = try Query.run(QueryOptions(databasePath: db.path, name: name, scope: scope, period: period, by: by, tag: tag, top: top))
+    return table.rows.map { row in Dictionary(uniqueKeysWithValues: zip(table.columns, row)) }
+}
+
+extension Dictionary where Key == String, Value == DatabaseValue {
+    func double(_ key: String) -> Double { Double.fromDatabaseValue(self[key] ?? .null) ?? .nan }
+    func string(_ key: String) -> String? { String.fromDatabaseValue(self[key] ?? .null) }
+}
+
+@Suite struct QueryTests {
+    // Expectations computed by hand (Python decimal) from the two sample files.
+    @Test func totalsSplitTheDifferenceIntoItsCauses() throws {
+        let dir = TempDir()
+        let db = try sampleDatabase(dir)
+        let rows = try query(db, "totals")
+        #expect(rows.count == 1)
+        let r = try #require(rows.first)
+        #expect(r.string("Currency") == "USD")
+        #expect(abs(r.double("ActualCost") - 8.545008) < 1e-6)
+        #expect(abs(r.double("AmortizedCost") - 16.296932) < 1e-6)
+        #expect(abs(r.double("Difference") - 7.751924) < 1e-6)
+        #expect(abs(r.double("CommitmentPurchases") - 3.25) < 1e-9)
+        #expect(abs(r.double("AmortizedCommitmentUsage") - 0.499152) < 1e-6)
+        #expect(r.double("UnusedReservation") == 0 && r.double("UnusedSavingsPlan") == 0)
+        #expect(abs(r.double("Other") - 10.502772) < 1e-6)
+        let recomposed = -r.double("CommitmentPurchases") + r.double("AmortizedCommitmentUsage") + r.double("UnusedReservation")
+            + r.double("UnusedSavingsPlan") + r.double("Other")
+        #expect(abs(recomposed - r.double("Difference")) < 1e-5)
+    }
+
+    @Test func dailySeries() throws {
+        let dir = TempDir()
+        let db = try sampleDatabase(dir)
+        let rows = try query(db, "daily")
+        let byDate = Dictionary(uniqueKeysWithValues: rows.map { ($0.string("Date")!, $0) })
+        #expect(byDate.keys.sorted() == ["2023-09-03", "2023-09-04", "2023-09-05", "2023-09-09", "2023-09-10", "2023-09-16", "2023-09-17", "2023-09-20", "2023-09-21", "2023-09-22"])
+        #expect(abs(byDate["2023-09-04"]!.double("ActualCost") - 5.082324) < 1e-6)
+        #expect(abs(byDate["2023-09-04"]!.double("AmortizedCost") - 11.745687) < 1e-6)
+        #expect(byDate["2023-09-21"]!.double("ActualCost") == 3.25)
+        #expect(byDate["2023-09-21"]!.double("AmortizedCost") == 0)
+        #expect(abs(byDate["2023-09-22"]!.double("AmortizedCost") - 0.493152) < 1e-9)
+    }
+
+    @Test func byMeterCategoryAndTag() throws {
+        let dir = TempDir()
+        let db = try sampleDatabase(dir)
+        let meters = try query(db, "by", by: "meter-category")
+        let vm = try #require(meters.first { $0.string("Group") == "Virtual Machines" })
+        #expect(abs(vm.double("ActualCost") - 5.89) < 1e-9)
+        #expect(abs(vm.double("AmortizedCost") - 3.139152) < 1e-6)
+        let logs = try #require(meters.first { $0.string("Group") == "Log Analytics" })
+        #expect(logs.double("ActualCost") == 0)
+        #expect(abs(logs.double("AmortizedCost") - 4.967586) < 1e-6)
+        let total = meters.reduce(0) { $0 + $1.double("AmortizedCost") }
+        #expect(abs(total - 16.296932) < 1e-5)
+
+        let tags = try query(db, "by", by: "tag", tag: "env")
+        #expect(tags.contains { $0.string("Group") == "prod" })
+        #expect(abs(tags.reduce(0) { $0 + $1.double("ActualCost") } - 8.545008) < 1e-5)
+    }
+
+    @Test func utilisationOfReservationsAndSavingsPlans() throws {
+        let dir = TempDir()
+        let db = try sampleDatabase(dir)
+        let reservations = try query(db, "reservations")
+        #expect(reservations.count == 1)
+        #expect(reservations.first?.string("ReservationId") == "f39d1c73-af74-4308-9083-fbf5efab37d1")
+        #expect(reservations.first?.string("ReservationName") == "ProdDS1VMReservation")
+        #expect(reservations.first?.double("UsedCost") == 0.493152)
+        #expect(reservations.first?.double("UtilizationPercent") == 100)
+        let plans = try query(db, "savings-plans")
+        #expect(plans.count == 1)
+        #expect(plans.first?.string("SavingsPlanName") == "Compute_SavingsPlan_11-07-2022_09-55")
+        #expect(abs((plans.first?.double("UsedCost") ?? 0) - 0.006000000468) < 1e-9)
+    }
+
+    @Test func topBenefitRanksTheCoveredResources() throws {
+        let dir = TempDir()
+        let db = try sampleDatabase(dir)
+        let top = try query(db, "top-benefit", top: 1)
+        #expect(top.count == 1)
+        #expect(top.first?.string("ResourceId")?.hasSuffix("virtualMachineScaleSets/aks-agentpool-42850074-vmss") == true)
+        #expect(top.first?.double("Benefit") == 0.493152)
+    }
+
+    /// Two synthetic months whose totals the generator knows independently.
+    @Test func monthOverMonthAndFocusAgreeWithTheGenerator() throws {
+        let dir = TempDir()
+        let db = try CostDatabase(path: dir.path("w.sqlite"))
+        let scope = try Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/5550001")
+        let estate = SyntheticEstate(scope: scope, resources: 200)
+        var totals: [String: (Double, Double)] = [:]
+        for period in [try BillingPeriod(parsing: "2026-08"), try BillingPeriod(parsing: "2026-09")] {
+            let month = SyntheticMonth(estate: estate, period: period, rows: 1_500)
+            for metric in Metric.allCases {
+                let file = dir.path("\(period)-\(metric).csv")
+                try CostCSVWriter(month: month).write(metric, toFile: file)
+                _ = try load(db, [file], scope: scope, period: period, metric: metric)
+            }
+            totals[period.description] = (month.total(.actualCost), month.total(.amortizedCost))
+        }
+        let rows = try query(db, "month-over-month", period: nil, scope: scope.id)
+        #expect(rows.count == 2)
+        let august = totals["2026-08"]!, september = totals["2026-09"]!
+        #expect(abs(rows[0].double("ActualCost") - august.0) < 1e-4)
+        #expect(abs(rows[1].double("AmortizedCost") - september.1) < 1e-4)
+        #expect(abs(rows[1].double("ActualChange") - (september.0 - august.0)) < 1e-4)
+        #expect(abs(rows[1].double("ActualChangePercent") - 100 * (september.0 - august.0) / august.0) < 0.01)
+        #expect(rows[0].double("ActualChange").isNaN, "the first month has nothing to compare with")
+
+        // FOCUS: BilledCost adds up to the invoice (actual), EffectiveCost to amortized.
+        try db.pool.read { db in
+            let focus = try Row.fetchAll(db, sql: "SELECT BillingPeriod, TOTAL(BilledCost) AS billed, TOTAL(EffectiveCost) AS effective FROM focus_costs GROUP BY 1 ORDER BY 1")
+            #expect(focus.count == 2)
+            for row in focus {
+                let expected = totals[row["BillingPeriod"] as String]!
+                #expect(abs((row["billed"] as Double) - expected.0) < 1e-4)
+                #expect(abs((row["effective"] as Double) - expected.1) < 1e-4)
+            }
+            let categories = try String.fetchAll(db, sql: "SELECT DISTINCT ChargeCategory FROM focus_costs ORDER BY 1")
+            #expect(categories == ["Adjustment", "Purchase", "Usage"])
+            let unused = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM focus_costs WHERE x_ChargeType LIKE 'Unused%' AND (CommitmentDiscountStatus <> 'Unused' OR ChargeCategory <> 'Usage' OR PricingCategory <> 'Committed')")
+            #expect(unused == 0)
+            let spot = try String.fetchOne(db, sql: "SELECT DISTINCT PricingCategory FROM focus_costs WHERE x_PricingModel = 'Spot'")
+            #expect(spot == "Dynamic")
+        }
+        // The synthetic metrics describe the same usage: verify holds.
+        let checks = try Verify.run(databasePath: db.path, scope: nil, period: nil, from: nil, to: nil)
+        #expect(checks.allSatisfy { $0.passed }, "\(checks.filter { !$0.passed }.map(\.detail))")
+        #expect(checks.count == 4 * 5 + 2)
+    }
+
+    @Test func onlyMonthsWithBothMetricsAreCompared() throws {
+        let dir = TempDir()
+        let db = try CostDatabase(path: dir.path("w.sqlite"))
+        _ = try load(db, [fixture("finops-toolkit/EA_ActualCost_Small.csv")])
+        #expect(try query(db, "totals").isEmpty)
+        #expect(try query(db, "daily").isEmpty)
+    }
+
+    @Test func parametersAreBoundNotSpliced() throws {
+        let dir = TempDir()
+        let db = try sampleDatabase(dir)
+        let hostile = ["x'); DROP TABLE loads; --", "' OR '1'='1", "env; DELETE FROM cost_fact", "$.a'.b"]
+        for tag in hostile {
+            let rows = try query(db, "by", by: "tag", tag: tag)
+            #expect(rows.allSatisfy { $0.string("Group") == "(none)" })
+        }
+        // Straight at the runner, past the CLI's checks.
+        let runner = QueryRunner(database: db)
+        for value in ["subscription' OR 1=1 --", "'; DROP TABLE partitions; --"] {
+            let table = try runner.run("by", parameters: ["by": value, "scope": value, "from": value, "to": value, "tag": value, "top": 5])
+            #expect(table.rows.isEmpty)
+        }
+        let survivors = try db.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('loads', 'partitions', 'cost_fact')") }
+        #expect(survivors == 3)
+        #expect(try partitionState(db).rows == 11)
+        // The CLI refuses what cannot be a parameter at all.
+        #expect(throws: PipelineError.self) { try query(db, "by", by: "subscription; DROP TABLE loads") }
+        #expect(throws: PipelineError.self) { try query(db, "by", by: "tag", tag: "a\"b") }
+        #expect(throws: PipelineError.self) { try query(db, "totals", scope: "/subscriptions/x' OR 1=1") }
+        #expect(throws: PipelineError.self) { try query(db, "no-such-query") }
+    }
+
+    @Test func everyCannedQueryIsListedAndRuns() throws {
+        let dir = TempDir()
+        let db = try sampleDatabase(dir)
+        let names = CannedQuery.all.map(\.name).sorted()
+        #expect(names == ["by", "daily", "month-over-month", "reservations", "savings-plans", "top-benefit", "totals"])
+        for query in CannedQuery.all {
+            #expect(!query.description.isEmpty)
+            #expect(query.parameters.contains("from") && query.parameters.contains("to") && query.parameters.contains("scope"))
+            #expect(query.sql.hasPrefix("-- name: \(query.name)"))
+        }
+        for name in names {
+            _ = try query(db, name, by: name == "by" ? "resource-group" : nil)
+        }
+        let json = TableFormatter.render(QueryCatalog.listing(), as: .json)
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]
+        #expect(parsed?.count == names.count)
+    }
+}
+
+@Suite struct VerifyTests {
+    func failing(_ checks: [VerificationCheck]) -> [String] { checks.filter { !$0.passed }.map(\.check) }
+
+    @Test func goodDataPasses() throws {
+        let dir = TempDir()
+        let db = try CostDatabase(path: dir.path("w.sqlite"))
+        let scope = try Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/5550002")
+        let month = SyntheticMonth(estate: SyntheticEstate(scope: scope, resources: 100), period: try BillingPeriod(parsing: "2026-07"), rows: 800)
+        for metric in Metric.allCases {
+            let file = dir.path("\(metric).csv")
+            try CostCSVWriter(month: month).write(metric, toFile: file)
+            _ = try load(db, [file], scope: scope, period: month.period, metric: metric)
+        }
+        let checks = try Verify.run(databasePath: db.path, scope: scope.id, period: "2026-07", from: nil, to: nil)
+        #expect(failing(checks).isEmpty)
+        #expect(checks.count == 11)
+    }
+
+    @Test func brokenDataFails() throws {
+        let dir = TempDir()
+        let db = try sampleDatabase(dir)
+        // The samples' two files do not describe the same usage: on-demand differs.
+        var checks = try Verify.run(databasePath: db.path, scope: nil, period: nil, from: nil, to: nil)
+        #expect(failing(checks) == ["on-demand, spot and marketplace agree"])
+
+        // A ledger that disagrees with the rows.
+        try db.pool.write { try $0.execute(sql: "UPDATE loads SET CostTotal = CostTotal + 1, RowsRead = RowsRead + 2 WHERE Metric = 'ActualCost'") }
+        checks = try Verify.run(databasePath: db.path, scope: nil, period: nil, from: nil, to: nil)
+        #expect(failing(checks).contains("ledger cost = sum in cost_details"))
+        #expect(failing(checks).contains("rows read = loaded + rejected"))
+
+        // A commitment purchase in amortized data, and an Unused row in actual data.
+        let amortizedWithPurchase = dir.write("a.csv", "Date,Cost,ChargeType,PricingModel\n2023-08-01,10,Purchase,Reservation\n2023-08-02,5,Usage,OnDemand\n")
+        _ = try load(db, [amortizedWithPurchase], period: try BillingPeriod(parsing: "2023-08"), metric: .amortizedCost)
+        let actualWithUnused = dir.write("b.csv", "Date,Cost,ChargeType,PricingModel\n2023-08-01,3,UnusedReservation,Reservation\n2023-08-02,5,Usage,OnDemand\n")
+        _ = try load(db, [actualWithUnused], period: try BillingPeriod(parsing: "2023-08"), metric: .actualCost)
+        checks = try Verify.run(databasePath: db.path, scope: nil, period: "2023-08", from: nil, to: nil)
+        #expect(Set(failing(checks)) == ["no commitment purchases in amortized", "no Unused rows in actual"])
+    }
+}
+
+@Suite struct ReportTests {
+    final class Collector: NSObject, XMLParserDelegate {
+        var elements: [String: Int] = [:]
+        var text = ""
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+            elements[name, default: 0] += 1
+            for (_, value) in attributes { text += " " + value }
+        }
+        func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+    }
+
+    @Test func theReportIsWellFormedSelfContainedAndComplete() throws {
+        let dir = TempDir()
+        let db = try sampleDatabase(dir)
+        let path = dir.path("report.html")
+        try Report.write(databasePath: db.path, html: path, scope: nil, from: "2023-09", to: "2023-09")
+        let html = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        // Self-contained: no scripts, no external fetches.
+        #expect(!html.lowercased().contains("<script"))
+        #expect(!html.contains("src=\""))
+        #expect(!html.contains("@import") && !html.contains("url("))
+        for link in html.components(separatedBy: "http").dropFirst() {
+            #expect(link.hasPrefix("://www.w3.org/"), "unexpected reference: http\(link.prefix(40))")
+        }
+        let xml = html.replacingOccurrences(of: "<!DOCTYPE html>", with: "")
+        let parser = XMLParser(data: Data(xml.utf8))
+        let collector = Collector()
+        parser.delegate = collector
+        #expect(parser.parse(), "the report is not well-formed: \(parser.parserError.map { String(describing: $0) } ?? "")")
+        #expect(collector.elements["svg"] == 2)
+        #expect((collector.elements["polyline"] ?? 0) == 2)
+        #expect((collector.elements["rect"] ?? 0) >= 4)
+        #expect((collector.elements["table"] ?? 0) == 4)
+        for heading in ["Daily cost", "Monthly cost", "Totals and why they differ", "Reservation utilisation", "Savings plan utilisation", "Top 10 resources", "ActualCost", "AmortizedCost", "ProdDS1VMReservation", "Date (MM-DD)", "Billing period"] {
+            #expect(collector.text.contains(heading), "missing \(heading)")
+        }
+    }
+
+    @Test func anEmptyRangeSaysSo() throws {
+        let dir = TempDir()
+        let db = try sampleDatabase(dir)
+        let path = dir.path("empty.html")
+        try Report.write(databasePath: db.path, html: path, scope: nil, from: "2020-01", to: "2020-02")
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("nothing to compare"))
+    }
+}
