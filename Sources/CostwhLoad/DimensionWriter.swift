@@ -4,19 +4,17 @@ import GRDB
 
 /// Finds or creates the dimension row for a set of values, keyed by a 128-bit hash of them.
 ///
-/// Most rows repeat values already seen, so the in-memory map answers nearly every call; a
-/// miss costs one indexed lookup and, for new values, one insert.
+/// Most rows repeat values already seen, so the in-memory table answers nearly every call;
+/// a miss costs one indexed lookup and, for new values, one insert.
 final class DimensionWriter {
     let dimension: Dimension
     let columnCount: Int
     let validatesJSON: Bool
     private let select: UncheckedStatement
     private let insert: UncheckedStatement
-    private var cache: [Hash128: Int64] = [:]
-    private var scratch: UnsafeMutablePointer<UInt8>
-    private var scratchCapacity = 4096
+    private var cache = HashKeyTable()
     /// Bounds memory on pathological inputs where nearly every row is distinct.
-    private let maxCacheEntries = 1_000_000
+    private let maxCacheEntries = 1 << 20
     /// Key returned for values that cannot be stored (invalid JSON).
     static let invalid: Int64 = -1
     private(set) var inserted = 0
@@ -31,43 +29,31 @@ final class DimensionWriter {
         insert = try UncheckedStatement(
             db,
             sql: "INSERT INTO \(dimension.table) (KeyHash, KeyHash2, \(columns.joined(separator: ", "))) VALUES (\(placeholders))")
-        scratch = .allocate(capacity: scratchCapacity)
     }
 
-    deinit { scratch.deallocate() }
-
-    /// The key for these values, nil when they are all NULL, or `invalid`.
+    /// The key for row `row` of `batch`, whose values of this dimension start at column
+    /// `first` and hash to `hash` (nil: all NULL, no row), or `invalid`. The values are only
+    /// read on a miss.
     @inline(__always)
-    func key(_ values: UnsafePointer<ByteSlice>, _ db: Database) throws -> Int64? {
-        var size = 0
-        var anyValue = false
-        for i in 0..<columnCount {
-            size += 4 + values[i].count
-            if !values[i].isNull { anyValue = true }
-        }
-        guard anyValue else { return nil }
-        if size > scratchCapacity {
-            scratch.deallocate()
-            scratchCapacity = max(size, scratchCapacity * 2)
-            scratch = .allocate(capacity: scratchCapacity)
-        }
-        var offset = 0
-        for i in 0..<columnCount {
-            let v = values[i]
-            // A length prefix keeps ("ab", "c") apart from ("a", "bc"); all-ones marks NULL.
-            let length: UInt32 = v.isNull ? .max : UInt32(truncatingIfNeeded: v.count)
-            withUnsafeBytes(of: length.littleEndian) { (scratch + offset).update(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: 4) }
-            offset += 4
-            if let base = v.base, v.count > 0 {
-                (scratch + offset).update(from: base, count: v.count)
-                offset += v.count
-            }
-        }
-        let hash = Hash128(UnsafeRawBufferPointer(start: scratch, count: offset))
-        if let known = cache[hash] { return known }
+    func key(_ hash: Hash128?, _ batch: RowBatch, row: Int, first: Int, scratch: UnsafeMutablePointer<ByteSlice>, _ db: Database) throws -> Int64? {
+        guard let hash else { return nil }
+        if let known = cache.get(hash) { return known }
+        batch.materialise(row, first: first, count: columnCount, into: scratch)
+        return try miss(hash, UnsafePointer(scratch), db)
+    }
+
+    /// The key for values given directly (the extra JSON).
+    @inline(__always)
+    func key(_ hash: Hash128?, _ values: UnsafePointer<ByteSlice>, _ db: Database) throws -> Int64? {
+        guard let hash else { return nil }
+        if let known = cache.get(hash) { return known }
+        return try miss(hash, values, db)
+    }
+
+    private func miss(_ hash: Hash128, _ values: UnsafePointer<ByteSlice>, _ db: Database) throws -> Int64 {
         let key = try resolve(hash, values, db)
-        if cache.count >= maxCacheEntries { cache.removeAll(keepingCapacity: true) }
-        cache[hash] = key
+        if cache.count >= maxCacheEntries { cache.removeAll() }
+        cache.set(hash, key)
         return key
     }
 
@@ -93,4 +79,56 @@ final class DimensionWriter {
         inserted += 1
         return db.lastInsertedRowID
     }
+}
+
+/// An open-addressing table from Hash128 to key. The hashes are already uniformly random,
+/// so their low bits index the table directly: no re-hashing as `Dictionary` would do.
+struct HashKeyTable {
+    private var keys: [Hash128] = []
+    private var values: [Int64] = []
+    private var used: [Bool] = []
+    private var mask = 0
+    private(set) var count = 0
+
+    init() { reallocate(1 << 12) }
+
+    private mutating func reallocate(_ size: Int) {
+        keys = Array(repeating: Hash128(high: 0, low: 0), count: size)
+        values = Array(repeating: 0, count: size)
+        used = Array(repeating: false, count: size)
+        mask = size - 1
+        count = 0
+    }
+
+    @inline(__always)
+    func get(_ hash: Hash128) -> Int64? {
+        var i = Int(truncatingIfNeeded: hash.low) & mask
+        while used[i] {
+            if keys[i] == hash { return values[i] }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    mutating func set(_ hash: Hash128, _ value: Int64) {
+        if (count + 1) * 2 > keys.count {
+            let oldKeys = keys, oldValues = values, oldUsed = used
+            reallocate(keys.count * 2)
+            for j in 0..<oldKeys.count where oldUsed[j] { set(oldKeys[j], oldValues[j]) }
+        }
+        var i = Int(truncatingIfNeeded: hash.low) & mask
+        while used[i] {
+            if keys[i] == hash {
+                values[i] = value
+                return
+            }
+            i = (i + 1) & mask
+        }
+        keys[i] = hash
+        values[i] = value
+        used[i] = true
+        count += 1
+    }
+
+    mutating func removeAll() { reallocate(1 << 12) }
 }

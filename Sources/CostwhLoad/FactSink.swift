@@ -2,26 +2,26 @@ import CostwhModel
 import CostwhTransform
 import GRDB
 
-/// Writes normalised rows into `cost_fact`, resolving their dimension keys.
+/// Writes batched rows into `cost_fact`, resolving their dimension keys.
 final class FactSink {
-    /// The rowids of the first and last rows written: a load's rows are contiguous.
-    private(set) var firstRowId: Int64?
-    private(set) var lastRowId: Int64?
     private let statement: UncheckedStatement
-    private let dimensions: [(writer: DimensionWriter, first: Int)]
-    private let tags: DimensionWriter
-    private let info: DimensionWriter
+    private let writers: [(writer: DimensionWriter, first: Int)]
     private let extra: DimensionWriter
     private let db: Database
-    private let factColumns: [(column: Int, type: CanonicalColumn.ValueType)]
+    private let factColumns: [(column: Int, type: CanonicalColumn.ValueType, real: Int)]
     let currencyColumn = Catalog.index[Catalog.currency]!
-    private let tagsColumn = Catalog.index[Catalog.tags]!
-    private let infoColumn = Catalog.index[Catalog.additionalInfo]!
+    private let values = UnsafeMutablePointer<ByteSlice>.allocate(capacity: Catalog.columns.count)
     private let extraSlot = UnsafeMutablePointer<ByteSlice>.allocate(capacity: 1)
     let summaries = SummaryBuilder()
     private let dateColumn = Catalog.index[Catalog.date]!
     private let chargeTypeColumn = Catalog.index[Catalog.chargeType]!
     private let pricingModelColumn = Catalog.index[Catalog.pricingModel]!
+    /// The rowids of the first and last rows written: a load's rows are contiguous.
+    private(set) var firstRowId: Int64?
+    private(set) var lastRowId: Int64?
+    private(set) var costTotal = 0.0
+    private(set) var rowsLoaded = 0
+    private(set) var currencies: [[UInt8]] = []
 
     /// The fact columns in INSERT order: the fixed ones, then the catalog's other fact columns.
     static let leadingColumns = ["SourcePart", "SourceLine"]
@@ -32,50 +32,54 @@ final class FactSink {
 
     init(_ db: Database) throws {
         self.db = db
-        var dims: [(DimensionWriter, Int)] = []
-        for dimension in [Dimension.account, .resource, .product] {
-            let columns = Catalog.columns(in: dimension)
-            // The writer reads a dimension's values as one run of the values array.
-            precondition(columns == Array(columns.first!...columns.last!), "dimension columns must be contiguous")
-            dims.append((try DimensionWriter(db, dimension: dimension, columns: columns.map { Catalog.columns[$0].name }, validatesJSON: false), columns.first!))
+        var writers: [(DimensionWriter, Int)] = []
+        for (d, run) in RowProducer.dimensionRuns.enumerated() {
+            let dimension = [Dimension.account, .resource, .product, .tags, .info][d]
+            let names = (run.first..<(run.first + run.count)).map { Catalog.columns[$0].name }
+            writers.append((try DimensionWriter(db, dimension: dimension, columns: names, validatesJSON: dimension == .tags || dimension == .info), run.first))
         }
-        dimensions = dims
-        tags = try DimensionWriter(db, dimension: .tags, columns: [Catalog.tags], validatesJSON: true)
-        info = try DimensionWriter(db, dimension: .info, columns: [Catalog.additionalInfo], validatesJSON: true)
+        self.writers = writers
         extra = try DimensionWriter(db, dimension: .extra, columns: [Catalog.extraColumns], validatesJSON: false)
-        factColumns = Catalog.factColumns.map { ($0, Catalog.columns[$0].type) }
+        var realIndex = 0
+        factColumns = Catalog.factColumns.map { column in
+            let type = Catalog.columns[column].type
+            defer { if type == .real { realIndex += 1 } }
+            return (column, type, type == .real ? realIndex : -1)
+        }
         let columns = FactSink.insertColumns
         statement = try UncheckedStatement(
             db,
             sql: "INSERT INTO cost_fact (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))")
     }
 
-    deinit { extraSlot.deallocate() }
+    deinit {
+        values.deallocate()
+        extraSlot.deallocate()
+    }
 
-    /// Inserts the normaliser's current row; returns why it was refused, or nil.
+    /// Inserts row `i` of the batch; returns why it was refused, or nil.
     @inline(__always)
-    func insert(_ row: RowNormaliser, part: Int, line: Int) throws -> String? {
-        let values = UnsafePointer(row.values)
-        var keys: (Int64?, Int64?, Int64?, Int64?, Int64?, Int64?) = (nil, nil, nil, nil, nil, nil)
-        keys.0 = try dimensions[0].writer.key(values + dimensions[0].first, db)
-        keys.1 = try dimensions[1].writer.key(values + dimensions[1].first, db)
-        keys.2 = try dimensions[2].writer.key(values + dimensions[2].first, db)
-        keys.3 = try tags.key(values + tagsColumn, db)
-        if keys.3 == DimensionWriter.invalid { return "Tags: expected a JSON object (or its members without braces), found `\(preview(values[tagsColumn]))`" }
-        keys.4 = try info.key(values + infoColumn, db)
-        if keys.4 == DimensionWriter.invalid { return "AdditionalInfo: expected a JSON object, found `\(preview(values[infoColumn]))`" }
-        extraSlot.pointee = row.extra
-        keys.5 = try extra.key(extraSlot, db)
+    func insert(_ batch: RowBatch, _ i: Int) throws -> String? {
+        var keys: (Int64?, Int64?, Int64?, Int64?, Int64?, Int64?)
+        keys.0 = try writers[0].writer.key(batch.hash(i, 0), batch, row: i, first: writers[0].first, scratch: values, db)
+        keys.1 = try writers[1].writer.key(batch.hash(i, 1), batch, row: i, first: writers[1].first, scratch: values, db)
+        keys.2 = try writers[2].writer.key(batch.hash(i, 2), batch, row: i, first: writers[2].first, scratch: values, db)
+        keys.3 = try writers[3].writer.key(batch.hash(i, 3), batch, row: i, first: writers[3].first, scratch: values, db)
+        if keys.3 == DimensionWriter.invalid { return "Tags: expected a JSON object (or its members without braces), found `\(preview(batch.value(i, writers[3].first)))`" }
+        keys.4 = try writers[4].writer.key(batch.hash(i, 4), batch, row: i, first: writers[4].first, scratch: values, db)
+        if keys.4 == DimensionWriter.invalid { return "AdditionalInfo: expected a JSON object, found `\(preview(batch.value(i, writers[4].first)))`" }
+        extraSlot.pointee = batch.extra(i)
+        keys.5 = try extra.key(batch.hash(i, 5), UnsafePointer(extraSlot), db)
 
-        statement.bind(1, int: Int64(part))
-        statement.bind(2, int: Int64(line))
+        statement.bind(1, int: Int64(batch.parts[i]))
+        statement.bind(2, int: Int64(batch.lines[i]))
         var index: Int32 = 3
-        for (column, type) in factColumns {
+        for (column, type, real) in factColumns {
             if type == .real {
-                statement.bind(index, double: row.reals[column])
+                statement.bind(index, double: batch.real(i, real))
             } else {
-                let v = values[column]
-                statement.bind(index, text: v.base, count: v.count)
+                let value = batch.value(i, column)
+                statement.bind(index, text: value.base, count: value.count)
             }
             index += 1
         }
@@ -89,9 +93,19 @@ final class FactSink {
         let rowId = db.lastInsertedRowID
         if firstRowId == nil { firstRowId = rowId }
         lastRowId = rowId
+        let cost = batch.costs[i]
+        costTotal += cost
+        rowsLoaded += 1
+        let currency = batch.value(i, currencyColumn)
+        if let base = currency.base, currencies.count < 32,
+            !currencies.contains(where: { $0.elementsEqual(UnsafeBufferPointer(start: base, count: currency.count)) })
+        {
+            currencies.append(Array(UnsafeBufferPointer(start: base, count: currency.count)))
+        }
         summaries.add(
-            date: values[dateColumn], currency: values[currencyColumn], chargeType: values[chargeTypeColumn],
-            pricingModel: values[pricingModelColumn], cost: row.cost, keys: (keys.0, keys.1, keys.2, keys.3))
+            date: batch.value(i, dateColumn), currency: currency, chargeType: batch.value(i, chargeTypeColumn),
+            pricingModel: batch.value(i, pricingModelColumn), cost: cost,
+            keys: (keys.0, keys.1, keys.2, keys.3))
         return nil
     }
 

@@ -60,11 +60,8 @@ public final class PartitionLoader: Sendable {
                     return .commit
                 }
             }
-            logger.error("load failed", metadata: ["error": "\(loadError.description)"])
+            logger.notice("load failed", metadata: ["error": "\(loadError.description)"])
             throw loadError
-        }
-        if summary.replacedLoadId != nil {
-            try Ledger(database: database).purgeReplacedLoads()
         }
         logger.info(
             "load finished",
@@ -86,75 +83,88 @@ public final class PartitionLoader: Sendable {
 
     // MARK: the write
 
-    /// An empty blob among several adds nothing, not even a header, and is skipped; a
-    /// lone empty file is refused.
-    private static func openCSV(_ source: HashingByteSource, part: LoadPart, onlyPart: Bool) throws -> CostFileReader? {
-        let result: Result<CostFileReader, TransformError> = Result { () throws(TransformError) -> CostFileReader in
-            try CostFileReader(source: source)
-        }
-        switch result {
-        case .success(let file): return file
-        case .failure(let error):
-            if case .emptyFile = error, !onlyPart { return nil }
-            throw error
-        }
-    }
-
+    /// Parses on a second thread while this one writes; see `RowProducer`.
     private func write(
         _ request: LoadRequest, loadId: Int64, into db: Database, summary: inout LoadSummary, rejects: RejectBuffer
     ) throws {
+        // The rows of the load being replaced go first, in this same transaction: readers
+        // that started earlier still see them (WAL keeps their snapshot), a rollback brings
+        // them back, and the new rows reuse their pages, so a reload writes little more
+        // than a fresh load does.
+        let previous = try Row.fetchOne(
+            db, sql: "SELECT LoadId, FirstRowId, LastRowId FROM partitions WHERE Scope = ? AND BillingPeriod = ? AND Metric = ?",
+            arguments: [request.scope.id, request.period.description, request.metric.rawValue])
+        if let previous {
+            try db.execute(sql: "DELETE FROM cost_fact WHERE rowid BETWEEN ? AND ?", arguments: [previous["FirstRowId"], previous["LastRowId"]])
+            try db.execute(sql: "DELETE FROM summary_daily WHERE LoadId = ?", arguments: [previous["LoadId"]])
+            try db.execute(sql: "DELETE FROM summary_resource WHERE LoadId = ?", arguments: [previous["LoadId"]])
+            try db.execute(sql: "UPDATE loads SET PurgedAt = ? WHERE LoadId = ?", arguments: [Ledger.format(Date()), previous["LoadId"]])
+        }
         let sink = try FactSink(db)
-        var partDigests: [UInt64] = []
-        var currencies: [[UInt8]] = []
-        for (partIndex, part) in request.parts.enumerated() {
-            let source: HashingByteSource
-            do {
-                source = HashingByteSource(try part.open())
-            } catch {
-                throw LoadError.sourceFailed(part: part.name, reason: error.description)
+        let channel = BatchChannel()
+        RowProducer(parts: request.parts, channel: channel).start()
+        var parserDone = false
+        // However this ends, the parser must stop and release its file.
+        defer {
+            if !parserDone {
+                channel.stop()
+                drain(channel)
             }
-            guard let file = try PartitionLoader.openCSV(source, part: part, onlyPart: request.parts.count == 1) else {
-                partDigests.append(source.digest)
-                continue
-            }
-            let normaliser = file.normaliser
-            var rowsInPart = 0
-            while let outcome = try file.next() {
-                summary.rowsRead += 1
-                rowsInPart += 1
-                var reason: String?
-                switch outcome {
-                case .rejected(let why):
-                    reason = why
-                case .row:
-                    reason = try sink.insert(normaliser, part: partIndex, line: file.csv.lineNumber)
-                    if reason == nil {
-                        summary.rowsLoaded += 1
-                        summary.costTotal += normaliser.cost
-                        let currency = normaliser.values[sink.currencyColumn]
-                        if let base = currency.base, !currencies.contains(where: { $0.elementsEqual(UnsafeBufferPointer(start: base, count: currency.count)) }), currencies.count < 32 {
-                            currencies.append(Array(UnsafeBufferPointer(start: base, count: currency.count)))
-                        }
+        }
+        var digests = [UInt64?](repeating: nil, count: request.parts.count)
+        var batches = 0
+        loop: while true {
+            switch channel.receive() {
+            case .batch(let batch):
+                for (part, line, raw, reason) in batch.rejected {
+                    rejects.add(source: request.parts[part].name, line: line, raw: raw, reason: reason)
+                }
+                summary.rowsRead += batch.count + batch.rejected.count
+                summary.rowsRejected += batch.rejected.count
+                for i in 0..<batch.count {
+                    if let reason = try sink.insert(batch, i) {
+                        summary.rowsRejected += 1
+                        rejects.add(source: request.parts[Int(batch.parts[i])].name, line: batch.lines[i], raw: "(row \(batch.lines[i]); see the source file)", reason: reason)
                     }
                 }
-                if let reason {
-                    summary.rowsRejected += 1
-                    rejects.add(source: part.name, line: file.csv.lineNumber, raw: file.csv.recordText(), reason: reason)
+                let part = batch.count > 0 ? Int(batch.parts[0]) : (batch.rejected.first?.part ?? 0)
+                let bytes = batch.bytesConsumed
+                channel.recycle(batch)
+                batches += 1
+                if request.isCancelled() { throw LoadError.interrupted }
+                if batches % 16 == 0 {
+                    request.progress?(LoadProgress(part: request.parts[part].name, bytes: bytes, rows: summary.rowsRead))
                 }
-                if rowsInPart & 0xFFFF == 0 {
-                    if request.isCancelled() { throw LoadError.interrupted }
-                    request.progress?(LoadProgress(part: part.name, bytes: file.csv.bytesConsumed, rows: summary.rowsRead))
-                }
+            case .partEnded(let part, let digest, let bytes, let warnings, _):
+                digests[part] = digest
+                summary.bytesRead += bytes
+                summary.warnings.merge(warnings)
+            case .failed(let error):
+                parserDone = true
+                throw error
+            case .finished:
+                parserDone = true
+                break loop
             }
-            if request.isCancelled() { throw LoadError.interrupted }
-            summary.warnings.merge(normaliser.warnings)
-            summary.bytesRead += source.byteCount
-            partDigests.append(source.digest)
         }
+        if request.isCancelled() { throw LoadError.interrupted }
+        summary.rowsLoaded = sink.rowsLoaded
+        summary.costTotal = sink.costTotal
         summary.firstRowId = sink.firstRowId
         summary.lastRowId = sink.lastRowId
         try sink.summaries.write(db, loadId: loadId, firstRowId: sink.firstRowId, lastRowId: sink.lastRowId)
-        summary.contentHash = ContentHash.combine(partDigests)
-        summary.currencies = currencies.map { String(decoding: $0, as: UTF8.self) }.sorted()
+        summary.contentHash = ContentHash.combine(digests.map { $0 ?? 0 })
+        summary.currencies = sink.currencies.map { String(decoding: $0, as: UTF8.self) }.sorted()
+    }
+
+    /// Waits for the parser to notice the stop, so no thread outlives the load.
+    private func drain(_ channel: BatchChannel) {
+        while true {
+            switch channel.receive() {
+            case .batch(let batch): channel.recycle(batch)
+            case .partEnded: continue
+            case .failed, .finished: return
+            }
+        }
     }
 }

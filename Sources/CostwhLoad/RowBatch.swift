@@ -1,0 +1,276 @@
+import CostwhModel
+import CostwhTransform
+import Foundation
+
+/// A block of normalised rows handed from the parsing thread to the writing thread.
+///
+/// The parser copies each row's values into the batch's own arena, so the batch outlives
+/// the reader's buffer; once handed over, only the writer touches it.
+final class RowBatch: @unchecked Sendable {
+    static let capacity = 2_048
+    static let columnCount = Catalog.columns.count
+    static let factReals = Catalog.factColumns.filter { Catalog.columns[$0].type == .real }
+    static let hashedDimensions = 6
+
+    let columns = RowBatch.columnCount
+    let realCount = RowBatch.factReals.count
+    let dimensions = RowBatch.hashedDimensions
+    private let factRealColumns = RowBatch.factReals
+
+    /// Per row and canonical column: offset into the arena, or -1 for NULL; then length.
+    private(set) var offsets: UnsafeMutablePointer<Int32>
+    private(set) var lengths: UnsafeMutablePointer<Int32>
+    /// Per row: the fact REAL values (NaN with `realPresent` false for NULL).
+    private(set) var reals: UnsafeMutablePointer<Double>
+    private(set) var realPresent: UnsafeMutablePointer<Bool>
+    /// Per row: cost, part, line, and the hashes of its six dimensions.
+    private(set) var costs: UnsafeMutablePointer<Double>
+    private(set) var parts: UnsafeMutablePointer<Int32>
+    private(set) var lines: UnsafeMutablePointer<Int>
+    private(set) var hashes: UnsafeMutablePointer<Hash128>
+    private(set) var hashPresent: UnsafeMutablePointer<Bool>
+    private(set) var extraOffsets: UnsafeMutablePointer<Int32>
+    private(set) var extraLengths: UnsafeMutablePointer<Int32>
+    private var arena: UnsafeMutablePointer<UInt8>
+    private var arenaCapacity: Int
+    private var arenaUsed = 0
+    private(set) var count = 0
+    /// Source bytes consumed when the batch was sent, for progress.
+    var bytesConsumed = 0
+    /// Rows the normaliser refused, in order, with where they stood among the loaded ones.
+    var rejected: [(part: Int, line: Int, raw: String, reason: String)] = []
+
+    init() {
+        let n = RowBatch.capacity
+        offsets = .allocate(capacity: n * RowBatch.columnCount)
+        lengths = .allocate(capacity: n * RowBatch.columnCount)
+        reals = .allocate(capacity: n * RowBatch.factReals.count)
+        realPresent = .allocate(capacity: n * RowBatch.factReals.count)
+        costs = .allocate(capacity: n)
+        parts = .allocate(capacity: n)
+        lines = .allocate(capacity: n)
+        hashes = .allocate(capacity: n * RowBatch.hashedDimensions)
+        hashPresent = .allocate(capacity: n * RowBatch.hashedDimensions)
+        extraOffsets = .allocate(capacity: n)
+        extraLengths = .allocate(capacity: n)
+        arenaCapacity = 4 << 20
+        arena = .allocate(capacity: arenaCapacity)
+    }
+
+    deinit {
+        offsets.deallocate()
+        lengths.deallocate()
+        reals.deallocate()
+        realPresent.deallocate()
+        costs.deallocate()
+        parts.deallocate()
+        lines.deallocate()
+        hashes.deallocate()
+        hashPresent.deallocate()
+        extraOffsets.deallocate()
+        extraLengths.deallocate()
+        arena.deallocate()
+    }
+
+    var isFull: Bool { count == RowBatch.capacity }
+
+    func reset() {
+        count = 0
+        arenaUsed = 0
+        rejected.removeAll(keepingCapacity: true)
+    }
+
+    @inline(__always)
+    private func copy(_ slice: ByteSlice) -> (Int32, Int32) {
+        guard let base = slice.base else { return (-1, 0) }
+        if arenaUsed + slice.count > arenaCapacity {
+            // Rows are addressed by offset, so growing the arena moves nothing that matters.
+            var bigger = arenaCapacity * 2
+            while bigger < arenaUsed + slice.count { bigger *= 2 }
+            let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: bigger)
+            fresh.update(from: arena, count: arenaUsed)
+            arena.deallocate()
+            arena = fresh
+            arenaCapacity = bigger
+        }
+        (arena + arenaUsed).update(from: base, count: slice.count)
+        let offset = Int32(arenaUsed)
+        arenaUsed += slice.count
+        return (offset, Int32(slice.count))
+    }
+
+    /// Appends the normaliser's current row with its dimension hashes.
+    @inline(__always)
+    func append(_ row: RowNormaliser, part: Int, line: Int, hashes rowHashes: UnsafePointer<Hash128?>) {
+        let i = count
+        let base = i * columns
+        for c in 0..<columns {
+            let (offset, length) = copy(row.values[c])
+            offsets[base + c] = offset
+            lengths[base + c] = length
+        }
+        let realBase = i * realCount
+        for (k, column) in factRealColumns.enumerated() {
+            if let value = row.reals[column] {
+                reals[realBase + k] = value
+                realPresent[realBase + k] = true
+            } else {
+                realPresent[realBase + k] = false
+            }
+        }
+        let (eo, el) = copy(row.extra)
+        extraOffsets[i] = eo
+        extraLengths[i] = el
+        costs[i] = row.cost
+        parts[i] = Int32(part)
+        lines[i] = line
+        for d in 0..<dimensions {
+            if let h = rowHashes[d] {
+                hashes[i * dimensions + d] = h
+                hashPresent[i * dimensions + d] = true
+            } else {
+                hashPresent[i * dimensions + d] = false
+            }
+        }
+        count += 1
+    }
+
+    /// Row `i`'s value of canonical column `c`, as a slice of the arena.
+    @inline(__always)
+    func value(_ i: Int, _ c: Int) -> ByteSlice {
+        let j = i * columns + c
+        let offset = offsets[j]
+        return offset < 0 ? .null : ByteSlice(base: UnsafePointer(arena + Int(offset)), count: Int(lengths[j]))
+    }
+
+    /// Writes row `i`'s values of columns `first..<first+count` into `values`.
+    @inline(__always)
+    func materialise(_ i: Int, first: Int, count: Int, into values: UnsafeMutablePointer<ByteSlice>) {
+        for k in 0..<count { values[k] = value(i, first + k) }
+    }
+
+    @inline(__always)
+    func extra(_ i: Int) -> ByteSlice {
+        let eo = extraOffsets[i]
+        return eo < 0 ? .null : ByteSlice(base: UnsafePointer(arena + Int(eo)), count: Int(extraLengths[i]))
+    }
+
+    @inline(__always)
+    func real(_ i: Int, _ k: Int) -> Double? {
+        let j = i * realCount + k
+        return realPresent[j] ? reals[j] : nil
+    }
+
+    @inline(__always)
+    func hash(_ i: Int, _ d: Int) -> Hash128? {
+        let j = i * dimensions + d
+        return hashPresent[j] ? hashes[j] : nil
+    }
+}
+
+/// Computes the 128-bit key of a run of values, as the dimension tables store them.
+struct DimensionHasher {
+    private var scratch: UnsafeMutablePointer<UInt8>
+    private var capacity = 8_192
+
+    init() { scratch = .allocate(capacity: capacity) }
+
+    func deallocate() { scratch.deallocate() }
+
+    /// nil when every value is NULL: such rows point at no dimension row.
+    @inline(__always)
+    mutating func hash(_ values: UnsafePointer<ByteSlice>, count: Int) -> Hash128? {
+        var size = 0
+        var anyValue = false
+        for i in 0..<count {
+            size += 4 + values[i].count
+            if !values[i].isNull { anyValue = true }
+        }
+        guard anyValue else { return nil }
+        if size > capacity {
+            scratch.deallocate()
+            capacity = max(size, capacity * 2)
+            scratch = .allocate(capacity: capacity)
+        }
+        var offset = 0
+        for i in 0..<count {
+            let v = values[i]
+            // A length prefix keeps ("ab", "c") apart from ("a", "bc"); all-ones marks NULL.
+            var length: UInt32 = v.isNull ? .max : UInt32(truncatingIfNeeded: v.count)
+            withUnsafeBytes(of: &length) { (scratch + offset).update(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: 4) }
+            offset += 4
+            if let base = v.base, v.count > 0 {
+                (scratch + offset).update(from: base, count: v.count)
+                offset += v.count
+            }
+        }
+        return Hash128(UnsafeRawBufferPointer(start: scratch, count: offset))
+    }
+}
+
+/// A small blocking queue between the parsing thread and the writing thread.
+final class BatchChannel: @unchecked Sendable {
+    enum Message {
+        case batch(RowBatch)
+        case partEnded(part: Int, digest: UInt64, bytes: Int, warnings: Warnings, skipped: Bool)
+        case failed(any Error)
+        case finished
+    }
+
+    private let condition = NSCondition()
+    private var queue: [Message] = []
+    private var free: [RowBatch] = []
+    private var stopped = false
+    let depth: Int
+
+    init(depth: Int = 3) {
+        self.depth = depth
+        free = (0..<depth).map { _ in RowBatch() }
+    }
+
+    /// A batch to fill; blocks while all are in flight. nil once the writer has stopped.
+    func emptyBatch() -> RowBatch? {
+        condition.lock()
+        defer { condition.unlock() }
+        while free.isEmpty && !stopped { condition.wait() }
+        if stopped { return nil }
+        let batch = free.removeLast()
+        batch.reset()
+        return batch
+    }
+
+    func send(_ message: Message) {
+        condition.lock()
+        queue.append(message)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func receive() -> Message {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty { condition.wait() }
+        return queue.removeFirst()
+    }
+
+    func recycle(_ batch: RowBatch) {
+        condition.lock()
+        free.append(batch)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The writer gives up: the parser stops at its next batch.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var isStopped: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopped
+    }
+}

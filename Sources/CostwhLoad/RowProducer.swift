@@ -1,0 +1,132 @@
+import CostwhExtract
+import CostwhModel
+import CostwhTransform
+import Foundation
+
+/// The parsing side of a load: reads every part, normalises its rows, hashes their
+/// dimensions and sends them to the writer in batches. It runs on its own thread so that
+/// parsing overlaps with SQLite's work on the second core.
+final class RowProducer: @unchecked Sendable {
+    let parts: [LoadPart]
+    let channel: BatchChannel
+    /// Canonical column index of the first value of each hashed dimension, and its width.
+    static let dimensionRuns: [(first: Int, count: Int)] = {
+        var runs: [(Int, Int)] = []
+        for dimension in [Dimension.account, .resource, .product] {
+            let columns = Catalog.columns(in: dimension)
+            precondition(columns == Array(columns.first!...columns.last!), "dimension columns must be contiguous")
+            runs.append((columns.first!, columns.count))
+        }
+        runs.append((Catalog.index[Catalog.tags]!, 1))
+        runs.append((Catalog.index[Catalog.additionalInfo]!, 1))
+        return runs
+    }()
+
+    private var validJSON = HashKeyTable()
+    private let tagsColumn = Catalog.index[Catalog.tags]!
+    private let infoColumn = Catalog.index[Catalog.additionalInfo]!
+
+    private func jsonProblem(_ values: UnsafePointer<ByteSlice>, _ hashes: UnsafePointer<Hash128?>) -> String? {
+        for (d, column, name) in [(3, tagsColumn, "Tags"), (4, infoColumn, "AdditionalInfo")] {
+            guard let hash = hashes[d] else { continue }
+            var valid = validJSON.get(hash)
+            if valid == nil {
+                let v = values[column]
+                valid = JSONText.isObject(UnsafeBufferPointer(start: v.base, count: v.count)) ? 1 : 0
+                if validJSON.count > 1 << 20 { validJSON.removeAll() }
+                validJSON.set(hash, valid!)
+            }
+            if valid == 0 {
+                let text = values[column].string ?? ""
+                let shown = text.count > 80 ? String(text.prefix(80)) + "…" : text
+                return name == "Tags"
+                    ? "Tags: expected a JSON object (or its members without braces), found `\(shown)`"
+                    : "AdditionalInfo: expected a JSON object, found `\(shown)`"
+            }
+        }
+        return nil
+    }
+
+    init(parts: [LoadPart], channel: BatchChannel) {
+        self.parts = parts
+        self.channel = channel
+    }
+
+    func start() {
+        let thread = Thread { [self] in self.run() }
+        thread.name = "costwh-parse"
+        thread.stackSize = 4 << 20
+        thread.start()
+    }
+
+    private func run() {
+        var hasher = DimensionHasher()
+        defer { hasher.deallocate() }
+        let hashes = UnsafeMutablePointer<Hash128?>.allocate(capacity: RowBatch.hashedDimensions)
+        defer { hashes.deallocate() }
+        let extraSlot = UnsafeMutablePointer<ByteSlice>.allocate(capacity: 1)
+        defer { extraSlot.deallocate() }
+        do {
+            for (index, part) in parts.enumerated() {
+                let source: HashingByteSource
+                do {
+                    source = HashingByteSource(try part.open())
+                } catch {
+                    throw LoadError.sourceFailed(part: part.name, reason: error.description)
+                }
+                let file: CostFileReader
+                switch Result(catching: { () throws(TransformError) -> CostFileReader in try CostFileReader(source: source) }) {
+                case .success(let opened): file = opened
+                case .failure(let error):
+                    // An empty blob among several adds nothing, not even a header.
+                    if case .emptyFile = error, parts.count > 1 {
+                        channel.send(.partEnded(part: index, digest: source.digest, bytes: source.byteCount, warnings: Warnings(), skipped: true))
+                        continue
+                    }
+                    throw error
+                }
+                let normaliser = file.normaliser
+                guard var batch = channel.emptyBatch() else {
+                    channel.send(.finished)
+                    return
+                }
+                while let outcome = try file.next() {
+                    switch outcome {
+                    case .rejected(let reason):
+                        batch.rejected.append((index, file.csv.lineNumber, file.csv.recordText(), reason))
+                        // Rejections keep their place: a marker row is not needed, only the count.
+                    case .row:
+                        let values = UnsafePointer(normaliser.values)
+                        for (d, run) in RowProducer.dimensionRuns.enumerated() {
+                            hashes[d] = hasher.hash(values + run.first, count: run.count)
+                        }
+                        // Tags and AdditionalInfo must be JSON objects, or SQLite's JSON
+                        // functions would fail on them; each distinct value is checked once.
+                        if let reason = jsonProblem(values, hashes) {
+                            batch.rejected.append((index, file.csv.lineNumber, file.csv.recordText(), reason))
+                            break
+                        }
+                        extraSlot.pointee = normaliser.extra
+                        hashes[5] = hasher.hash(extraSlot, count: 1)
+                        batch.append(normaliser, part: index, line: file.csv.lineNumber, hashes: hashes)
+                    }
+                    if batch.isFull || batch.rejected.count >= RowBatch.capacity {
+                        batch.bytesConsumed = file.csv.bytesConsumed
+                        channel.send(.batch(batch))
+                        guard let next = channel.emptyBatch() else {
+                            channel.send(.finished)
+                            return
+                        }
+                        batch = next
+                    }
+                }
+                batch.bytesConsumed = file.csv.bytesConsumed
+                channel.send(.batch(batch))
+                channel.send(.partEnded(part: index, digest: source.digest, bytes: source.byteCount, warnings: normaliser.warnings, skipped: false))
+            }
+            channel.send(.finished)
+        } catch {
+            channel.send(.failed(error))
+        }
+    }
+}
