@@ -152,9 +152,6 @@ extension AzureEmulator {
         return .json(.ok, result)
     }
 
-    func olderAPIs(_ request: EmulatorRequest) -> EmulatorResponse? {
-        nil
-    }
 }
 
 extension BillingPeriod {

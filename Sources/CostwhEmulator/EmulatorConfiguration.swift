@@ -30,6 +30,14 @@ public struct EmulatorFaults: Sendable, Equatable {
     public var tokenLifetime = 3600
     /// The first token is refused once, as Azure refuses a token that expired early.
     public var rejectTokensOnce = false
+    /// generateDetailedCostReport writes `status` as an object (`{"status": "…"}`), as its spec models it.
+    public var statusAsObject = false
+    /// generateDetailedCostReport ends with this status instead of Completed (Failed, NoDataFound, TimedOut).
+    public var detailedFinalStatus: String?
+    /// generateDetailedCostReport answers 413: the report would be over 2 GB.
+    public var tooLarge = false
+    /// Records per page of usageDetails and EA Reporting JSON.
+    public var pageSize = 100
 
     public init() {}
 
@@ -37,6 +45,7 @@ public struct EmulatorFaults: Sendable, Equatable {
     public static let flagNames = [
         "throttle", "throttle-header", "throttle-seconds", "unavailable", "slow-polls", "blobs-per-report", "gzip",
         "expired-links", "cut-downloads", "fail-reports", "no-data", "no-content", "token-lifetime", "reject-tokens-once",
+        "status-as-object", "detailed-final-status", "too-large", "page-size",
     ]
 }
 

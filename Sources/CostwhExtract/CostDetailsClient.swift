@@ -96,6 +96,12 @@ public struct DownloadedFile: Sendable {
     /// The link without its signature, for the ledger.
     public let source: String
     public let bytes: Int
+
+    public init(path: String, source: String, bytes: Int) {
+        self.path = path
+        self.source = source
+        self.bytes = bytes
+    }
 }
 
 /// The asynchronous Cost Details API: POST `generateCostDetailsReport`, follow `Location`

@@ -162,6 +162,12 @@ public final class HTTPTransport: Sendable {
     /// Streams a body into `fd`, resuming with a Range request after a broken connection.
     /// Returns the number of bytes written.
     public func download(_ spec: HTTPRequestSpec, into fd: Int32, expectedBytes: Int?) async throws(ExtractError) -> Int {
+        try await download(spec, into: fd, expectedBytes: expectedBytes, notModified: false).bytes ?? 0
+    }
+
+    /// The same, also giving the response headers; with `notModified`, a 304 answer returns
+    /// nil bytes instead of failing.
+    public func download(_ spec: HTTPRequestSpec, into fd: Int32, expectedBytes: Int?, notModified: Bool) async throws(ExtractError) -> (bytes: Int?, headers: HTTPHeaders) {
         try HTTPTransport.checkSafe(url: spec.url)
         var written = 0
         var attempt = 0
@@ -179,6 +185,9 @@ public final class HTTPTransport: Sendable {
                 try Task.checkCancellation()
                 let response = try await client.execute(request, timeout: .hours(6))
                 let code = Int(response.status.code)
+                if code == 304 && notModified {
+                    return (nil, response.headers)
+                }
                 if code == 200 || code == 206 {
                     if code == 200 && written > 0 {
                         // The server ignored the range: start again from the beginning.
@@ -204,14 +213,14 @@ public final class HTTPTransport: Sendable {
                     if let expectedBytes, written < expectedBytes {
                         lastProblem = "the connection ended after \(written) of \(expectedBytes) bytes"
                     } else {
-                        return written
+                        return (written, response.headers)
                     }
                 } else {
                     let body = try await response.body.collect(upTo: 1 << 20)
                     let result = HTTPResult(status: code, headers: response.headers, body: Array(buffer: body))
                     if !RetryPolicy.isRetryable(status: code) {
                         throw ExtractError.azure(
-                            status: code, code: code == 403 || code == 404 ? "blob" : "", message: "the blob download was refused" + HTTPTransport.errorSummary(result),
+                            status: code, code: code == 403 || code == 404 ? "blob" : "", message: "\(spec.what) was refused" + HTTPTransport.errorSummary(result),
                             hint: code == 403 ? "the link has expired or its signature is not accepted" : "")
                     }
                     retryHeaders = response.headers

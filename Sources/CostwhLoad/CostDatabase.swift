@@ -24,7 +24,7 @@ public final class CostDatabase: Sendable {
                 // NORMAL is durable against process crashes in WAL mode; only a power cut can
                 // lose the last commit, never corrupt the file.
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                try db.execute(sql: "PRAGMA cache_size = -32768")
+                try db.execute(sql: "PRAGMA cache_size = -16384")
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
                 try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
             }

@@ -14,7 +14,7 @@ final class DimensionWriter {
     private let insert: UncheckedStatement
     private var cache = HashKeyTable()
     /// Bounds memory on pathological inputs where nearly every row is distinct.
-    private let maxCacheEntries = 1 << 20
+    private let maxCacheEntries = 1 << 18
     /// Key returned for values that cannot be stored (invalid JSON).
     static let invalid: Int64 = -1
     private(set) var inserted = 0

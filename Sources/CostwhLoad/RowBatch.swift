@@ -7,7 +7,7 @@ import Foundation
 /// The parser copies each row's values into the batch's own arena, so the batch outlives
 /// the reader's buffer; once handed over, only the writer touches it.
 final class RowBatch: @unchecked Sendable {
-    static let capacity = 2_048
+    static let capacity = 1_024
     static let columnCount = Catalog.columns.count
     static let factReals = Catalog.factColumns.filter { Catalog.columns[$0].type == .real }
     static let hashedDimensions = 6
@@ -53,7 +53,7 @@ final class RowBatch: @unchecked Sendable {
         hashPresent = .allocate(capacity: n * RowBatch.hashedDimensions)
         extraOffsets = .allocate(capacity: n)
         extraLengths = .allocate(capacity: n)
-        arenaCapacity = 4 << 20
+        arenaCapacity = 2 << 20
         arena = .allocate(capacity: arenaCapacity)
     }
 

@@ -33,7 +33,7 @@ final class RowProducer: @unchecked Sendable {
             if valid == nil {
                 let v = values[column]
                 valid = JSONText.isObject(UnsafeBufferPointer(start: v.base, count: v.count)) ? 1 : 0
-                if validJSON.count > 1 << 20 { validJSON.removeAll() }
+                if validJSON.count > 1 << 17 { validJSON.removeAll() }
                 validJSON.set(hash, valid!)
             }
             if valid == 0 {

@@ -47,7 +47,7 @@ final class SummaryBuilder {
     private(set) var overflowed = false
     private let strings = Interner()
 
-    init(maxResourceGroups: Int = 250_000) {
+    init(maxResourceGroups: Int = 150_000) {
         self.maxResourceGroups = maxResourceGroups
     }
 

@@ -14,6 +14,12 @@ public struct ExtractSettings: Sendable {
     /// The EA Reporting API host (retired by Microsoft; archives and replicas).
     public var eaEndpoint: String
     public var eaApiKey: String?
+    /// Read the EA Reporting v2 JSON pages instead of the v3 CSV download.
+    public var eaJSON = false
+    /// The usageDetails api-version (2018-06-30, 2019-10-01, 2021-10-01 or 2023-05-01).
+    public var usageDetailsAPIVersion = UsageDetailsClient.defaultVersion
+    /// generateDetailedCostReport's `customerId` (MCA partners).
+    public var customerId: String?
 
     public init(
         armEndpoint: String? = nil, apiVersion: String? = nil, accessToken: String? = nil,

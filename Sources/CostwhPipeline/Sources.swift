@@ -1,4 +1,5 @@
 import CostwhExtract
+import CostwhTransform
 import CostwhModel
 import Foundation
 import Logging
@@ -69,8 +70,20 @@ public final class ExtractSession: Sendable {
             return CostDetailsSource(
                 client: CostDetailsClient(arm: arm, logger: logger, defaultPollInterval: settings.defaultPollInterval, pollDeadline: settings.pollDeadline),
                 apiVersion: settings.apiVersion)
-        default:
-            throw .invalidRequest("the \(kind.rawValue) source is not available in this build")
+        case .detailedReport:
+            guard let arm else { throw signInProblem ?? .signIn("no credentials") }
+            return DetailedReportSource(
+                client: DetailedReportClient(arm: arm, logger: logger, defaultPollInterval: settings.defaultPollInterval, pollDeadline: settings.pollDeadline),
+                customerId: settings.customerId)
+        case .usageDetails:
+            guard let arm else { throw signInProblem ?? .signIn("no credentials") }
+            return UsageDetailsSource(client: UsageDetailsClient(arm: arm, logger: logger), apiVersion: settings.usageDetailsAPIVersion)
+        case .eaReporting:
+            guard let key = settings.eaApiKey else {
+                throw .signIn("the EA Reporting API needs an API key: --ea-api-key-file FILE or COSTWH_EA_API_KEY")
+            }
+            return EAReportingSource(
+                client: try EAReportingClient(transport: transport, endpoint: settings.eaEndpoint, apiKey: key, logger: logger), json: settings.eaJSON)
         }
     }
 
@@ -103,6 +116,83 @@ struct CostDetailsSource: PartitionSource {
         fetch.detail["apiVersion"] = apiVersion
         fetch.detail["timePeriod"] = "\(period.firstDay)..\(end)"
         if let id = report.reportId { fetch.detail["reportId"] = id }
+        return fetch
+    }
+}
+
+/// generateDetailedCostReport as a partition source.
+struct DetailedReportSource: PartitionSource {
+    let client: DetailedReportClient
+    let customerId: String?
+    var kind: SourceKind { .detailedReport }
+
+    func fetch(scope: Scope, period: BillingPeriod, metric: Metric, previousETag: String?, today: CalendarDate, into folder: PrivateFolder) async throws(ExtractError) -> SourceFetch {
+        let end = period == today.billingPeriod ? today : period.lastDay
+        let report = try await client.fetch(
+            scope: scope, metric: metric, selection: .timePeriod(start: period.firstDay, end: end), customerId: customerId, today: today, into: folder)
+        var fetch = SourceFetch()
+        fetch.files = report.files
+        fetch.noDataReason = report.noDataReason
+        fetch.detail["apiVersion"] = DetailedReportClient.apiVersion
+        fetch.detail["timePeriod"] = "\(period.firstDay)..\(end)"
+        if let id = report.reportId { fetch.detail["reportId"] = id }
+        return fetch
+    }
+}
+
+/// Consumption usageDetails as a partition source: pages become one CSV file.
+struct UsageDetailsSource: PartitionSource {
+    let client: UsageDetailsClient
+    let apiVersion: String
+    var kind: SourceKind { .usageDetails }
+
+    func fetch(scope: Scope, period: BillingPeriod, metric: Metric, previousETag: String?, today: CalendarDate, into folder: PrivateFolder) async throws(ExtractError) -> SourceFetch {
+        let pages = try await client.fetchPages(scope: scope, period: period, metric: metric, apiVersion: apiVersion, into: folder)
+        var fetch = SourceFetch()
+        fetch.detail["apiVersion"] = apiVersion
+        fetch.detail["pages"] = String(pages.count)
+        guard !pages.isEmpty else {
+            fetch.noDataReason = "usageDetails answered 204 No Content"
+            return fetch
+        }
+        fetch.files = [try UsageDetailsSource.convert(pages, into: folder, name: "usage-details.csv")]
+        for page in pages { unlink(page) }
+        return fetch
+    }
+
+    static func convert(_ pages: [String], into folder: PrivateFolder, name: String) throws(ExtractError) -> DownloadedFile {
+        let (path, fd) = try folder.createFile(named: name)
+        close(fd)
+        do {
+            try UsageDetailsConverter.convert(pages: pages, to: path)
+        } catch {
+            throw .malformedResponse(what: "usage details", reason: (error as TransformError).description)
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        return DownloadedFile(path: path, source: "\(pages.count) JSON pages", bytes: size)
+    }
+}
+
+/// The EA Reporting API as a partition source (actual cost only: it predates amortized data).
+struct EAReportingSource: PartitionSource {
+    let client: EAReportingClient
+    let json: Bool
+    var kind: SourceKind { .eaReporting }
+
+    func fetch(scope: Scope, period: BillingPeriod, metric: Metric, previousETag: String?, today: CalendarDate, into folder: PrivateFolder) async throws(ExtractError) -> SourceFetch {
+        guard metric == .actualCost else {
+            throw .invalidRequest("the EA Reporting API has actual cost only; use another source for amortized cost")
+        }
+        let download = try await client.download(scope: scope, period: period, previousETag: previousETag, json: json, into: folder)
+        var fetch = SourceFetch()
+        fetch.notModified = download.notModified
+        if let etag = download.etag { fetch.detail["etag"] = etag }
+        fetch.detail["format"] = json ? "v2 json" : "v3 csv"
+        if download.json && !download.files.isEmpty {
+            fetch.files = [try UsageDetailsSource.convert(download.files, into: folder, name: "ea-usage.csv")]
+        } else {
+            fetch.files = download.files.map { DownloadedFile(path: $0, source: "v3 usagedetails/download?billingPeriod=\(period.compact)", bytes: 0) }
+        }
         return fetch
     }
 }

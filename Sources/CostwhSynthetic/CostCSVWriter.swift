@@ -118,6 +118,15 @@ public struct CostCSVWriter: Sendable {
     }
 
     func append(_ row: SyntheticRow, metric: Metric, to out: inout [UInt8]) {
+        for (i, field) in fields(row).enumerated() {
+            if i > 0 { out.append(0x2C) }
+            CostCSVWriter.appendField(field, to: &out)
+        }
+        out.append(0x0A)
+    }
+
+    /// The row's values in the order of `header`.
+    public func fields(_ row: SyntheticRow) -> [String] {
         let e = month.estate
         let sub = e.subscriptions[row.subscription]
         let meter = e.meters[row.meter]
@@ -182,11 +191,7 @@ public struct CostCSVWriter: Sendable {
                 commitment?.name ?? "", "Azure",
             ]
         }
-        for (i, field) in fields.enumerated() {
-            if i > 0 { out.append(0x2C) }
-            CostCSVWriter.appendField(field, to: &out)
-        }
-        out.append(0x0A)
+        return fields
     }
 
     static func appendField(_ field: String, to out: inout [UInt8]) {

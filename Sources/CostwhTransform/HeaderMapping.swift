@@ -67,7 +67,7 @@ public struct HeaderMapping: Sendable {
 
     /// Finds the canonical column of a header cell. A localised header such as
     /// `费用(Cost)` carries the English name in its last parentheses.
-    static func lookup(_ header: String) -> (Int, Int)? {
+    public static func lookup(_ header: String) -> (Int, Int)? {
         let key = CanonicalColumn.normalise(header)
         if let hit = Catalog.aliasTable[key] { return (hit.column, hit.rank) }
         if let inner = parenthesised(header), let hit = Catalog.aliasTable[CanonicalColumn.normalise(inner)] {

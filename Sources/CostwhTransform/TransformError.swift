@@ -6,6 +6,7 @@ public enum TransformError: Error, Equatable, CustomStringConvertible {
     case recordTooLong(file: String, line: Int, limit: Int)
     case emptyFile(file: String)
     case unrecognisedHeader(file: String, line: Int, missing: [String], found: [String])
+    case malformedJSON(file: String, reason: String)
 
     public var description: String {
         switch self {
@@ -14,6 +15,8 @@ public enum TransformError: Error, Equatable, CustomStringConvertible {
             return "\(file):\(line): a record is longer than \(limit / (1 << 20)) MiB; is the file CSV?"
         case .emptyFile(let file):
             return "\(file): the file is empty; expected a cost-details CSV header"
+        case .malformedJSON(let file, let reason):
+            return "\(file): \(reason)"
         case .unrecognisedHeader(let file, let line, let missing, let found):
             let shown = found.prefix(12).joined(separator: ", ") + (found.count > 12 ? ", …" : "")
             return "\(file):\(line): the header is not a cost-details header: missing \(missing.joined(separator: "; ")). "

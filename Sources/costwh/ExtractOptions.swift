@@ -19,12 +19,26 @@ struct ExtractOptions: ParsableArguments {
     @Option(help: "A file holding the EA Reporting API key ($COSTWH_EA_API_KEY works too).")
     var eaApiKeyFile: String?
 
+    @Option(help: "EA Reporting format: csv (the v3 download) or json (the v2 pages).")
+    var eaFormat: String = "csv"
+
+    @Option(help: "usageDetails api-version: 2018-06-30, 2019-10-01, 2021-10-01 or 2023-05-01.")
+    var usageDetailsApiVersion: String = "2023-05-01"
+
+    @Option(help: "generateDetailedCostReport customerId (MCA partners).")
+    var customerId: String?
+
     func settings(armEndpoint configured: String? = nil, apiVersion configuredVersion: String? = nil) throws(PipelineError) -> ExtractSettings {
         let token = try accessTokenFile.map { (file) throws(PipelineError) -> String in try ExtractSettings.readSecret(file: file, what: "access token") }
         let eaKey = try eaApiKeyFile.map { (file) throws(PipelineError) -> String in try ExtractSettings.readSecret(file: file, what: "EA API key") }
-        return ExtractSettings(
+        guard ["csv", "json"].contains(eaFormat) else { throw .usage("--ea-format must be csv or json") }
+        var settings = ExtractSettings(
             armEndpoint: armEndpoint ?? configured, apiVersion: apiVersion ?? configuredVersion, accessToken: token,
             eaEndpoint: eaEndpoint, eaApiKey: eaKey)
+        settings.eaJSON = eaFormat == "json"
+        settings.usageDetailsAPIVersion = usageDetailsApiVersion
+        settings.customerId = customerId
+        return settings
     }
 }
 

@@ -17,16 +17,30 @@ struct LoadCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Argument(help: "The CSV files of the partition (one report may come as several blobs).")
-    var files: [String]
+    var files: [String] = []
 
     @Option(help: "The billing scope, e.g. /subscriptions/{id} or /providers/Microsoft.Billing/billingAccounts/{id}.")
-    var scope: String
+    var scope: String?
 
     @Option(help: "The billing period, YYYY-MM.")
-    var period: String
+    var period: String?
 
     @Option(help: "actual or amortized.")
-    var metric: String
+    var metric: String?
+
+    @Option(help: "A Cost Management Exports folder (manifest.json and part_*.csv[.gz]); its manifest gives scope, period and metric.")
+    var exports: String?
+
+    @Flag(help: "The files are saved usageDetails (or EA Reporting v2) JSON pages, not CSV.")
+    var usageDetailsJson = false
+
+    func validate() throws {
+        if exports == nil && (scope == nil || period == nil || metric == nil) {
+            throw ValidationError("give --scope, --period and --metric (or --exports FOLDER, whose manifest has them)")
+        }
+        if exports != nil && !files.isEmpty { throw ValidationError("give files or --exports, not both") }
+        if exports == nil && files.isEmpty { throw ValidationError("name one or more files to load") }
+    }
 
     @Option(help: "Percent of rows that may be rejected before the load fails and the partition keeps its old data.")
     var maxRejected: Double = 1
@@ -34,11 +48,13 @@ struct LoadCommand: ParsableCommand {
     func run() throws {
         let logger = global.makeLogger()
         Interruption.install()
-        let options = LoadFilesOptions(
+        var options = LoadFilesOptions(
             databasePath: global.databasePath, files: files, scope: scope, period: period, metric: metric,
             maxRejectedPercent: maxRejected,
             progress: { p in Terminal.progress("loading \(p.part): \(p.rows) rows, \(p.bytes >> 20) MiB") },
             isCancelled: { Interruption.isRequested })
+        options.exportsFolder = exports
+        if usageDetailsJson { options.format = .usageDetailsJSON }
         do {
             let summary = try LoadFiles.run(options, logger: logger)
             Terminal.endProgress()

@@ -1,0 +1,311 @@
+import CostwhEmulator
+import CostwhExtract
+import CostwhLoad
+import CostwhModel
+import CostwhPipeline
+import CostwhSynthetic
+import Foundation
+import GRDB
+import Testing
+
+func reload(_ fixture: EmulatorFixture, source: SourceKind, scope: String = eaAccount, metric: String = "actual", settings: ExtractSettings? = nil) async throws -> RunReport {
+    try await Backfill.run(
+        BackfillOptions(
+            databasePath: fixture.databasePath, scope: scope, from: lastMonth.description, to: lastMonth.description, metrics: [metric],
+            source: source, settings: settings ?? fixture.settings, force: true),
+        logger: quiet)
+}
+
+/// Totals per (ChargeType, PricingModel), the row count and the dates of a partition.
+func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String: Double], dates: [String], total: Double) {
+    let byType = try rows(path, sql: "SELECT IFNULL(ChargeType,'') || '/' || IFNULL(PricingModel,'') AS k, TOTAL(CostInBillingCurrency) AS c FROM cost_details WHERE Metric = ? GROUP BY 1", [metric])
+    let count = try rows(path, sql: "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS t FROM cost_details WHERE Metric = ?", [metric])[0]
+    let dates = try rows(path, sql: "SELECT DISTINCT Date FROM cost_details WHERE Metric = ? ORDER BY 1", [metric]).map { $0["Date"] as String }
+    return (count["n"], Dictionary(uniqueKeysWithValues: byType.map { ($0["k"] as String, $0["c"] as Double) }), dates, count["t"])
+}
+
+@Suite(.serialized) struct DetailedReportTests {
+    @Test(arguments: [false, true])
+    func loadsThroughTheStatusLink(statusAsObject: Bool) async throws {
+        var faults = EmulatorFaults()
+        faults.statusAsObject = statusAsObject
+        faults.slowPolls = 3
+        try await withEmulator(faults: faults) { fixture in
+            let report = try await reload(fixture, source: .detailedReport, metric: "both")
+            #expect(!report.anyFailed, "\(report.lines())")
+            #expect(fixture.emulator.statistics["operationStatus"] ?? 0 >= 4, "the Azure-Consumption-AsyncOperation link is polled")
+            let ledger = try rows(fixture.databasePath, sql: "SELECT DISTINCT Source FROM loads")
+            #expect(ledger.map { $0["Source"] as String } == ["detailed-report"])
+        }
+    }
+
+    @Test(arguments: [("Failed", "ReportFailed"), ("TimedOut", "ReportTimedOut")])
+    func failedStatusesAreErrors(status: String, code: String) async throws {
+        var faults = EmulatorFaults()
+        faults.detailedFinalStatus = status
+        try await withEmulator(faults: faults) { fixture in
+            let error = try #require(failure(try await reload(fixture, source: .detailedReport)))
+            #expect(error.contains(code))
+        }
+    }
+
+    @Test func noDataFoundEmptiesThePartition() async throws {
+        var faults = EmulatorFaults()
+        faults.detailedFinalStatus = "NoDataFound"
+        try await withEmulator(faults: faults) { fixture in
+            let s = try #require(summary(try await reload(fixture, source: .detailedReport)))
+            #expect(s.rowsLoaded == 0)
+        }
+    }
+
+    @Test func tooLargeSuggestsExports() async throws {
+        var faults = EmulatorFaults()
+        faults.tooLarge = true
+        try await withEmulator(faults: faults) { fixture in
+            let error = try #require(failure(try await reload(fixture, source: .detailedReport)))
+            #expect(error.contains("413"))
+            #expect(error.contains("Exports"))
+        }
+    }
+
+    @Test func customerIdAndGzipAreAccepted() async throws {
+        var faults = EmulatorFaults()
+        faults.gzip = true
+        try await withEmulator(faults: faults) { fixture in
+            var settings = fixture.settings
+            settings.customerId = "cust-42"
+            let report = try await reload(fixture, source: .detailedReport, scope: mcaProfile, settings: settings)
+            #expect(!report.anyFailed, "\(report.lines())")
+            settings.customerId = "bad/../id"
+            #expect(failure(try await reload(fixture, source: .detailedReport, scope: mcaProfile, settings: settings))?.contains("customer id") == true)
+        }
+    }
+}
+
+@Suite(.serialized) struct UsageDetailsTests {
+    @Test(arguments: [(eaAccount, "actual"), (eaAccount, "amortized"), (mcaProfile, "actual"), (mcaProfile, "amortized")])
+    func pagesAreFollowedToTheEnd(scope: String, metric: String) async throws {
+        var configure = EmulatorFaults()
+        configure.throttle = 1
+        configure.throttleSeconds = 0
+        try await withEmulator(faults: configure, configure: { $0.faults.pageSize = 40 }) { fixture in
+            let report = try await reload(fixture, source: .usageDetails, scope: scope, metric: metric)
+            #expect(!report.anyFailed, "\(report.lines())")
+            let s = try #require(summary(report))
+            #expect(s.rowsLoaded > 100)
+            let pages = fixture.emulator.statistics["usageDetails"] ?? 0
+            #expect(pages == (s.rowsLoaded + 39) / 40 + 1, "one request per page of 40, plus the throttled one")
+        }
+    }
+
+    @Test(arguments: UsageDetailsClient.supportedVersions)
+    func everyAPIVersionWorks(version: String) async throws {
+        try await withEmulator { fixture in
+            var settings = fixture.settings
+            settings.usageDetailsAPIVersion = version
+            let report = try await reload(fixture, source: .usageDetails, settings: settings)
+            #expect(!report.anyFailed, "\(report.lines())")
+            if version == "2018-06-30" {
+                let amortized = try await reload(fixture, source: .usageDetails, metric: "amortized", settings: settings)
+                #expect(failure(amortized)?.contains("no amortized cost") == true)
+            }
+        }
+    }
+
+    @Test func theURLsCarryTheRightFilters() throws {
+        let transport = HTTPTransport(logger: quiet)
+        defer { Task { await transport.shutdown() } }
+        let arm = try ARMClient(transport: transport, tokens: TokenCache(credential: StaticTokenCredential(token: "t")), endpoint: "https://management.azure.com", logger: quiet)
+        let client = UsageDetailsClient(arm: arm, logger: quiet)
+        let period = try BillingPeriod(parsing: "2026-09")
+        let ea = try client.firstURL(scope: try Scope(parsing: eaAccount), period: period, metric: .amortizedCost, apiVersion: "2023-05-01", billingPeriodPath: false)
+        #expect(ea.contains("metric=amortizedcost"))
+        #expect(ea.contains("$filter=properties%2FusageStart%20ge%20%272026-09-01%27%20and%20properties%2FusageEnd%20le%20%272026-09-30%27"))
+        let mca = try client.firstURL(scope: try Scope(parsing: mcaProfile), period: period, metric: .actualCost, apiVersion: "2021-10-01", billingPeriodPath: false)
+        #expect(mca.contains("startDate=2026-09-01&endDate=2026-09-30"))
+        let byPeriod = try client.firstURL(scope: try Scope(parsing: eaAccount), period: period, metric: .actualCost, apiVersion: "2019-10-01", billingPeriodPath: true)
+        #expect(byPeriod.hasPrefix("https://management.azure.com/providers/Microsoft.Billing/billingAccounts/8611537/providers/Microsoft.Billing/billingPeriods/202609/providers/Microsoft.Consumption/usageDetails?"))
+        #expect(throws: ExtractError.self) { try client.firstURL(scope: try Scope(parsing: eaAccount), period: period, metric: .actualCost, apiVersion: "2017-01-01", billingPeriodPath: false) }
+    }
+}
+
+@Suite(.serialized) struct EAReportingTests {
+    @Test(arguments: [false, true])
+    func downloadsAndThenSeesNotModified(json: Bool) async throws {
+        try await withEmulator(configure: { $0.faults.pageSize = 64 }) { fixture in
+            var settings = fixture.settings
+            settings.eaEndpoint = fixture.emulator.baseURL
+            settings.eaApiKey = fixture.emulator.configuration.eaApiKey
+            settings.eaJSON = json
+            let first = try await reload(fixture, source: .eaReporting, settings: settings)
+            let s = try #require(summary(first), "\(first.lines())")
+            #expect(s.rowsLoaded > 100)
+            let second = try await reload(fixture, source: .eaReporting, settings: settings)
+            guard case .unchanged = second.results.first?.outcome else {
+                Issue.record("expected unchanged, got \(second.lines())")
+                return
+            }
+            #expect(fixture.emulator.statistics["ea-not-modified"] == 1, "the ETag was sent and 304 honoured")
+            let ledger = try rows(fixture.databasePath, sql: "SELECT Status, SourceDetail FROM loads ORDER BY LoadId")
+            #expect(ledger.map { $0["Status"] as String } == ["succeeded", "unchanged"])
+            #expect((ledger[0]["SourceDetail"] as String).contains("etag"))
+            // The key never reaches the ledger.
+            #expect(!ledger.map { $0["SourceDetail"] as String? ?? "" }.joined().contains(fixture.emulator.configuration.eaApiKey))
+        }
+    }
+
+    @Test func aWrongKeyAndAWrongEnrollmentGiveClearErrors() async throws {
+        try await withEmulator { fixture in
+            var settings = fixture.settings
+            settings.eaEndpoint = fixture.emulator.baseURL
+            settings.eaApiKey = "not-the-key"
+            let refused = try #require(failure(try await reload(fixture, source: .eaReporting, settings: settings)))
+            #expect(refused.contains("401") && refused.contains("six months"))
+            #expect(!refused.contains("not-the-key"))
+            settings.eaApiKey = nil
+            #expect(failure(try await reload(fixture, source: .eaReporting, settings: settings))?.contains("API key") == true)
+            settings.eaApiKey = fixture.emulator.configuration.eaApiKey
+            #expect(failure(try await reload(fixture, source: .eaReporting, scope: mcaProfile, settings: settings))?.contains("enrollment") == true)
+        }
+    }
+
+    @Test func billingPeriodsAreListed() async throws {
+        try await withEmulator { fixture in
+            let transport = HTTPTransport(logger: quiet)
+            defer { Task { await transport.shutdown() } }
+            let client = try EAReportingClient(transport: transport, endpoint: fixture.emulator.baseURL, apiKey: fixture.emulator.configuration.eaApiKey, logger: quiet)
+            let periods = try await client.billingPeriods(scope: try Scope(parsing: eaAccount))
+            #expect(periods.count == 13)
+            #expect(periods.contains(lastMonth.compact))
+        }
+    }
+}
+
+@Suite(.serialized) struct CrossSourceTests {
+    /// The same synthetic month through every API gives the same rows.
+    @Test func everySourceGivesTheSameRows() async throws {
+        try await withEmulator(configure: { $0.faults.pageSize = 150 }) { fixture in
+            var shapes: [String: (rows: Int, byType: [String: Double], dates: [String], total: Double)] = [:]
+            for source in [SourceKind.costDetails, .detailedReport, .usageDetails] {
+                let dir = fixture.directory.appendingPathComponent(source.rawValue)
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                let path = dir.appendingPathComponent("w.sqlite").path
+                let report = try await Backfill.run(
+                    BackfillOptions(databasePath: path, scope: eaAccount, from: lastMonth.description, to: lastMonth.description, metrics: ["both"],
+                                    source: source, settings: fixture.settings, force: true),
+                    logger: quiet)
+                #expect(!report.anyFailed, "\(source): \(report.lines())")
+                for metric in ["ActualCost", "AmortizedCost"] { shapes["\(source.rawValue)/\(metric)"] = try shape(path, metric: metric) }
+            }
+            for metric in ["ActualCost", "AmortizedCost"] {
+                let reference = try #require(shapes["cost-details/\(metric)"])
+                #expect(reference.rows > 100)
+                for source in ["detailed-report", "usage-details"] {
+                    let other = try #require(shapes["\(source)/\(metric)"])
+                    #expect(other.rows == reference.rows, "\(source) \(metric) rows")
+                    #expect(other.dates == reference.dates, "\(source) \(metric) dates")
+                    #expect(other.byType.keys.sorted() == reference.byType.keys.sorted(), "\(source) \(metric) charge types")
+                    for (key, value) in reference.byType {
+                        #expect(abs((other.byType[key] ?? .nan) - value) < 1e-6 * max(1, abs(value)), "\(source) \(metric) \(key)")
+                    }
+                }
+            }
+            // The EA Reporting API has actual cost only, and v1 columns without ChargeType.
+            var settings = fixture.settings
+            settings.eaEndpoint = fixture.emulator.baseURL
+            settings.eaApiKey = fixture.emulator.configuration.eaApiKey
+            for json in [false, true] {
+                settings.eaJSON = json
+                let dir = fixture.directory.appendingPathComponent("ea-\(json)")
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                let path = dir.appendingPathComponent("w.sqlite").path
+                let report = try await Backfill.run(
+                    BackfillOptions(databasePath: path, scope: eaAccount, from: lastMonth.description, to: lastMonth.description, metrics: ["actual"],
+                                    source: .eaReporting, settings: settings, force: true),
+                    logger: quiet)
+                #expect(!report.anyFailed, "\(report.lines())")
+                let ea = try shape(path, metric: "ActualCost")
+                let reference = shapes["cost-details/ActualCost"]!
+                #expect(ea.rows == reference.rows)
+                #expect(ea.dates == reference.dates)
+                #expect(abs(ea.total - reference.total) < 1e-6 * reference.total)
+            }
+        }
+    }
+}
+
+@Suite struct LocalFormatTests {
+    func body(of example: String) throws -> Data {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/api-responses/\(example)")
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        let responses = object["responses"] as! [String: Any]
+        let ok = responses["200"] as! [String: Any]
+        return try JSONSerialization.data(withJSONObject: ok["body"]!)
+    }
+
+    @Test(arguments: [
+        ("spec-consumption-2023-05-01-UsageDetailsList-legacy.json", "2019-04-09", 0.000001980949998, "CAD", "Product1", "Invoice Section 1"),
+        ("spec-consumption-2023-05-01-UsageDetailsListByMCABillingAccount-modern.json", "2019-10-30", 1.84763819095477, "USD", "Virtual Machines D Series - D1 - US East", "Invoice Section 1"),
+    ])
+    func savedUsageDetailsPagesLoad(example: String, date: String, cost: Double, currency: String, product: String, section: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("costwh-json-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let page = dir.appendingPathComponent("page.json").path
+        try body(of: example).write(to: URL(fileURLWithPath: page))
+        let db = dir.appendingPathComponent("w.sqlite").path
+        var options = LoadFilesOptions(databasePath: db, files: [page], scope: "/subscriptions/00000000-0000-0000-0000-000000000000", period: "2019-04", metric: "actual")
+        options.format = .usageDetailsJSON
+        let summary = try LoadFiles.run(options, logger: quiet)
+        #expect(summary.rowsLoaded == 1)
+        let row = try rows(db, sql: "SELECT * FROM cost_details")[0]
+        #expect(row["Date"] == date)
+        #expect(row["CostInBillingCurrency"] == cost)
+        #expect(row["BillingCurrency"] == currency)
+        #expect(row["ProductName"] == product)
+        #expect(row["InvoiceSectionName"] == section)
+        #expect(row["ChargeType"] == "Usage")
+        #expect((row["Tags"] as String?).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] } == ["dev": "tools", "env": "newcrp"])
+        #expect(row["SubscriptionId"] == "00000000-0000-0000-0000-000000000000")
+        #expect((row["ExtraColumns"] as String?)?.contains("\"id\"") == true, "fields with no column are kept")
+    }
+
+    @Test func anExportsFolderLoadsAsOnePartitionFromItsManifest() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("costwh-exports-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let scope = try Scope(parsing: "/subscriptions/00000000-0000-0000-0000-000000000007")
+        let month = SyntheticMonth(estate: SyntheticEstate(scope: scope, resources: 50), period: try BillingPeriod(parsing: "2026-06"), rows: 400)
+        let blobs = CostCSVWriter(schema: .ea, month: month).blobs(.amortizedCost, count: 2)
+        try Data(blobs[0]).write(to: dir.appendingPathComponent("part_0_0001.csv"))
+        let gz = dir.appendingPathComponent("part_1_0001.csv")
+        try Data(blobs[1]).write(to: gz)
+        let zip = Process()
+        zip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        zip.arguments = [gz.path]
+        try zip.run()
+        zip.waitUntilExit()
+        let manifest: [String: Any] = [
+            "manifestVersion": "2024-04-01", "dataFormat": "Csv", "blobCount": 2, "dataRowCount": 400,
+            "exportConfig": ["exportName": "daily-amortized", "resourceId": "\(scope.id)/providers/Microsoft.CostManagement/exports/daily-amortized", "type": "AmortizedCost", "dataVersion": "2021-10-01"],
+            "runInfo": ["runId": "run-123", "startDate": "2026-06-01T00:00:00", "endDate": "2026-06-30T00:00:00", "executionType": "Scheduled"],
+            "blobs": [["blobName": "exports/daily/20260601-20260630/run-123/part_0_0001.csv", "byteCount": blobs[0].count],
+                      ["blobName": "exports/daily/20260601-20260630/run-123/part_1_0001.csv.gz", "byteCount": 0]],
+        ]
+        try JSONSerialization.data(withJSONObject: manifest).write(to: dir.appendingPathComponent("manifest.json"))
+        let db = dir.appendingPathComponent("w.sqlite").path
+        var options = LoadFilesOptions(databasePath: db, files: [], scope: nil, period: nil, metric: nil)
+        options.exportsFolder = dir.path
+        let summary = try LoadFiles.run(options, logger: quiet)
+        #expect(summary.scope == scope)
+        #expect(summary.metric == .amortizedCost)
+        #expect(summary.period.description == "2026-06")
+        #expect(abs(summary.costTotal - month.total(.amortizedCost)) < 1e-6)
+        let ledger = try rows(db, sql: "SELECT Source, SourceDetail FROM loads")
+        #expect(ledger[0]["Source"] == "exports")
+        #expect((ledger[0]["SourceDetail"] as String).contains("run-123"))
+        let parts = try rows(db, sql: "SELECT COUNT(DISTINCT SourcePart) AS n FROM cost_details")
+        #expect(parts[0]["n"] == 2)
+    }
+}
