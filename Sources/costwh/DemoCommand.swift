@@ -60,7 +60,11 @@ struct EmulateCommand: AsyncParsableCommand {
     @Flag(help: "End reports with status NoDataFound.") var noData = false
     @Flag(help: "Answer report requests with 204 No Content.") var noContent = false
     @Option(help: "Seconds a token lives.") var tokenLifetime: Int = 3_600
-    @Flag(help: "Refuse each token once, as an expired token is refused.") var rejectTokensOnce = false
+    @Flag(help: "Refuse the first token once, as an expired token is refused.") var rejectTokensOnce = false
+    @Flag(help: "generateDetailedCostReport: write status as an object.") var statusAsObject = false
+    @Option(help: "generateDetailedCostReport: end with Failed, NoDataFound or TimedOut.") var detailedFinalStatus: String?
+    @Flag(help: "generateDetailedCostReport: answer 413 (over 2 GB).") var tooLarge = false
+    @Option(help: "Records per usageDetails / EA Reporting JSON page.") var pageSize: Int = 100
 
     func run() async throws {
         var configuration = EmulatorConfiguration()
@@ -83,6 +87,10 @@ struct EmulateCommand: AsyncParsableCommand {
         faults.noContent = noContent
         faults.tokenLifetime = tokenLifetime
         faults.rejectTokensOnce = rejectTokensOnce
+        faults.statusAsObject = statusAsObject
+        faults.detailedFinalStatus = detailedFinalStatus
+        faults.tooLarge = tooLarge
+        faults.pageSize = pageSize
         configuration.faults = faults
         var global = GlobalOptions()
         global.logLevel = "info"
@@ -95,6 +103,7 @@ struct EmulateCommand: AsyncParsableCommand {
               export AZURE_TENANT_ID=\(configuration.tenantId)
               export AZURE_CLIENT_ID=\(configuration.clientId)
               export AZURE_CLIENT_SECRET=\(configuration.clientSecret)
+              export COSTWH_EA_ENDPOINT=\(emulator.baseURL) COSTWH_EA_API_KEY=\(configuration.eaApiKey)
             """)
         try await emulator.wait()
     }
