@@ -52,6 +52,11 @@ public final class ExtractStats: Sendable {
         }
     }
 
+    /// A copy of the counts so far, to tell what one partition's requests cost.
+    public var snapshot: (retries: Int, waitedSeconds: Double, throttles: [String: Int]) {
+        state.withLock { ($0.retries, $0.waitedSeconds, $0.throttles) }
+    }
+
     public var retries: Int { state.withLock { $0.retries } }
     public var waitedSeconds: Double { state.withLock { $0.waitedSeconds } }
     public var throttles: [String: Int] { state.withLock { $0.throttles } }

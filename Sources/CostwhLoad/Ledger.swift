@@ -177,12 +177,12 @@ public struct Ledger: Sendable {
                 try db.execute(
                     sql: """
                         INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, ContentHash, RowsRead, RowsLoaded, RowsRejected,
-                                           Status, StartedAt, FinishedAt, ProcessId, Host)
-                        VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 'unchanged', ?, ?, ?, ?)
+                                           Warnings, Status, StartedAt, FinishedAt, ProcessId, Host)
+                        VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, ?, 'unchanged', ?, ?, ?, ?)
                         """,
                     arguments: [
                         request.scope.id, request.period.description, request.metric.rawValue, request.source, request.sourceDetail,
-                        contentHash, Ledger.now(started), Ledger.now(), Int(getpid()), Ledger.host,
+                        contentHash, Ledger.warningsJSON(request.extraWarnings), Ledger.now(started), Ledger.now(), Int(getpid()), Ledger.host,
                     ])
                 return db.lastInsertedRowID
             }
@@ -197,12 +197,12 @@ public struct Ledger: Sendable {
             return try database.pool.write { db in
                 try db.execute(
                     sql: """
-                        INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, Status, Error, StartedAt, FinishedAt, ProcessId, Host)
-                        VALUES (?, ?, ?, ?, ?, 'failed', ?, ?, ?, ?, ?)
+                        INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, Status, Error, Warnings, StartedAt, FinishedAt, ProcessId, Host)
+                        VALUES (?, ?, ?, ?, ?, 'failed', ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         request.scope.id, request.period.description, request.metric.rawValue, request.source, request.sourceDetail,
-                        error, Ledger.now(started), Ledger.now(), Int(getpid()), Ledger.host,
+                        error, Ledger.warningsJSON(request.extraWarnings), Ledger.now(started), Ledger.now(), Int(getpid()), Ledger.host,
                     ])
                 return db.lastInsertedRowID
             }

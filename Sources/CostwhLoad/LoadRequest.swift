@@ -34,6 +34,8 @@ public struct LoadRequest {
     public var progress: ((LoadProgress) -> Void)?
     /// Checked now and then; when it returns true the load stops and rolls back.
     public var isCancelled: () -> Bool
+    /// Warnings from before the load (throttling and retries while extracting), for the ledger.
+    public var extraWarnings = Warnings()
 
     public init(
         scope: Scope, period: BillingPeriod, metric: Metric, source: String = "file", sourceDetail: String? = nil,

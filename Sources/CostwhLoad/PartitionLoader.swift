@@ -27,6 +27,7 @@ public final class PartitionLoader: Sendable {
         try Ledger(database: database).purgeReplacedLoads()
         let loadId = try Ledger(database: database).begin(request, at: started)
         var summary = LoadSummary(loadId: loadId, scope: request.scope, period: request.period, metric: request.metric, status: .running)
+        summary.warnings.merge(request.extraWarnings)
         var logger = self.logger
         logger[metadataKey: "load"] = "\(loadId)"
         logger[metadataKey: "partition"] = "\(request.scope.id) \(request.period) \(request.metric.rawValue)"

@@ -47,6 +47,17 @@ struct PartitionJob {
             return .failed(error: error.description, loadId: nil)
         }
         defer { folder.remove() }
+        let before = session.transport.stats.snapshot
+        // What this partition's requests waited for, for the ledger.
+        func recordRetries() {
+            let after = session.transport.stats.snapshot
+            for (kind, count) in after.throttles {
+                let delta = count - (before.throttles[kind] ?? 0)
+                if delta > 0 { request.extraWarnings.add("retried requests", kind, count: delta) }
+            }
+            let waited = after.waitedSeconds - before.waitedSeconds
+            if waited > 0 { request.extraWarnings.add("seconds waited before retrying", String(format: "%.1f", waited)) }
+        }
         do {
             let previous = try ledger.lastGoodLoad(scope: key.scope, period: key.period, metric: key.metric)
             let source = try session.source(kind)
@@ -56,6 +67,7 @@ struct PartitionJob {
             if let reason = fetched.noDataReason { detail["noData"] = reason }
             if !fetched.files.isEmpty { detail["blobs"] = fetched.files.map(\.source).joined(separator: " ") }
             request.sourceDetail = PartitionJob.json(detail)
+            recordRetries()
             if fetched.notModified {
                 let id = try ledger.recordUnchanged(request, contentHash: previous?.contentHash ?? "", started: started)
                 return .unchanged(loadId: id)
@@ -73,6 +85,7 @@ struct PartitionJob {
             // The loader has recorded its own failure.
             return .failed(error: scrub(error.description), loadId: nil)
         } catch {
+            recordRetries()
             let message = scrub((error as? ExtractError)?.description ?? String(describing: error))
             let id = try? ledger.recordFailure(request, error: message, started: started)
             return .failed(error: message, loadId: id)

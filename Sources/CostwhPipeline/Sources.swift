@@ -42,6 +42,8 @@ public final class ExtractSession: Sendable {
     public init(settings: ExtractSettings, logger: Logger) {
         self.settings = settings
         self.logger = logger
+        let stale = PrivateFolder.removeStale()
+        if stale > 0 { logger.notice("removed temporary folders of ended runs", metadata: ["folders": "\(stale)"]) }
         transport = HTTPTransport(policy: settings.retryPolicy, logger: logger)
         var tokens: TokenCache?
         var arm: ARMClient?

@@ -43,6 +43,9 @@ enum Interruption {
     static let requested = Atomic<Bool>(false)
 
     static func install() {
+        // Past a file-size limit, writes should fail with EFBIG (a clear error and a
+        // rollback), not kill the process with SIGXFSZ.
+        signal(SIGXFSZ, SIG_IGN)
         let handler: @convention(c) (Int32) -> Void = { _ in
             Interruption.requested.store(true, ordering: .relaxed)
         }
