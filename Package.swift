@@ -93,6 +93,8 @@ let package = Package(
             name: "costwh-bench",
             dependencies: ["CostwhSynthetic", "CostwhTransform", "CostwhExtract", "CostwhModel"],
             swiftSettings: strict),
+        // Replays fuzz inputs through the reader and normalisers (see docs/RELIABILITY.md).
+        .executableTarget(name: "costwh-fuzz", dependencies: ["CostwhTransform", "CostwhExtract"], swiftSettings: strict),
         .plugin(name: "EmbedSQLPlugin", capability: .buildTool(), dependencies: ["costwh-embed-sql"]),
         .testTarget(
             name: "CostwhExtractTests",

@@ -1,0 +1,152 @@
+import CostwhExtract
+import CostwhModel
+import Foundation
+import Testing
+
+@testable import CostwhTransform
+
+/// What happened to one input: its rows, its rejections, or the error that refused the file.
+struct Outcome {
+    var rows = 0
+    var rejected = 0
+    var refusal: String?
+}
+
+/// Feeds bytes through the reader, the header mapping and the normalisers, checking the
+/// invariants of every row that comes out.
+func exercise(_ bytes: [UInt8], chunkSize: Int = 4 << 20, maxRecordBytes: Int = 64 << 20) -> Outcome {
+    var outcome = Outcome()
+    let file: CostFileReader
+    do {
+        file = try CostFileReader(source: MemoryByteSource(name: "fuzz.csv", bytes: bytes), chunkSize: chunkSize)
+    } catch {
+        outcome.refusal = error.description
+        #expect(!error.description.isEmpty)
+        return outcome
+    }
+    let dateColumn = Catalog.index["Date"]!
+    do {
+        while let result = try file.next() {
+            switch result {
+            case .row:
+                outcome.rows += 1
+                let date = file.normaliser.values[dateColumn].string ?? ""
+                #expect(date.count == 10 && date.dropFirst(4).hasPrefix("-"), "a loaded row has an ISO date, not `\(date)`")
+                #expect(file.normaliser.cost.isFinite)
+            case .rejected(let reason):
+                outcome.rejected += 1
+                #expect(!reason.isEmpty)
+            }
+        }
+    } catch {
+        outcome.refusal = error.description
+        #expect(!error.description.isEmpty)
+    }
+    return outcome
+}
+
+@Suite struct FuzzTests {
+    static let corpusFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/fuzz-corpus")
+
+    @Test func corpus() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: FuzzTests.corpusFolder.path).filter { $0 != "README.md" }.sorted()
+        #expect(names.count >= 10)
+        for name in names {
+            let bytes = Array(try Data(contentsOf: FuzzTests.corpusFolder.appendingPathComponent(name)))
+            for chunk in [5, 64, 1 << 20] {
+                let outcome = exercise(bytes, chunkSize: chunk)
+                #expect(outcome.rows + outcome.rejected > 0 || outcome.refusal != nil || name == "header-only.csv", "\(name): nothing happened")
+            }
+        }
+    }
+
+    @Test(arguments: [
+        // name, input, rows, rejected, refused
+        ("empty file", "", 0, 0, true),
+        ("header only", "Date,Cost\n", 0, 0, false),
+        ("truncated mid-quote", "Date,Cost\n09/01/2023,\"1", 0, 1, false),
+        ("unbalanced quotes", "Date,Cost\n\"09/01/2023,1\n09/02/2023,2\n", 0, 1, false),
+        ("duplicate headers", "Date,Cost,X,X\n09/01/2023,1,a,b\n", 1, 0, false),
+        ("1e400, NaN, -0", "Date,Cost\n09/01/2023,1e400\n09/01/2023,NaN\n09/01/2023,-0\n", 1, 2, false),
+        ("impossible date", "Date,Cost\n02/30/2024,1\n02/29/2024,1\n", 1, 1, false),
+        ("NUL bytes", "Date,Cost,Note\n09/01/2023,1,a\u{0}b\n", 1, 0, false),
+        ("binary garbage", "\u{1}\u{2}\u{3}garbage\u{7f}\n\u{0}\u{0}", 0, 0, true),
+    ] as [(String, String, Int, Int, Bool)])
+    func edgeCases(name: String, input: String, rows: Int, rejected: Int, refused: Bool) {
+        let outcome = exercise(Array(input.utf8))
+        #expect(outcome.rows == rows, "\(name)")
+        #expect(outcome.rejected == rejected, "\(name)")
+        #expect((outcome.refusal != nil) == refused, "\(name): \(outcome.refusal ?? "no refusal")")
+    }
+
+    @Test func invalidUTF8IsKeptNotFatal() {
+        let bytes = Array("Date,Cost,Note\n09/01/2023,1,".utf8) + [0xFF, 0xFE, 0xC3] + Array("\n".utf8)
+        let outcome = exercise(bytes)
+        #expect(outcome.rows == 1 && outcome.refusal == nil)
+    }
+
+    @Test func aTenMegabyteFieldLoads() {
+        let big = String(repeating: "x", count: 10 << 20)
+        let outcome = exercise(Array("Date,Cost,Note\n09/01/2023,1,\"\(big)\"\n09/02/2023,2,y\n".utf8))
+        #expect(outcome.rows == 2)
+    }
+
+    @Test func aHundredMegabyteLineIsRefusedWithinBoundedMemory() {
+        var bytes = Array("Date,Cost,Note\n09/01/2023,1,".utf8)
+        bytes += [UInt8](repeating: 0x61, count: 100 << 20)
+        bytes += Array("\n".utf8)
+        let outcome = exercise(bytes, maxRecordBytes: 64 << 20)
+        #expect(outcome.refusal?.contains("longer than 64 MiB") == true)
+    }
+
+    /// Many generated inputs built from the pieces real and broken files are made of.
+    @Test func generatedInputsLoadOrAreRefused() {
+        var rng = SystemRandomNumberGenerator()
+        let headers = [
+            "Date,Cost,ChargeType,PricingModel,Tags,AdditionalInfo,Quantity",
+            "date,costInBillingCurrency,chargeType,pricingModel,tags,billingCurrency",
+            "UsageDateTime,PreTaxCost,Currency,Tags",
+            "\"Date\",\"ExtendedCost\",\"Instance ID\"",
+            "Date,Cost,Date,Cost",
+            "a,b,c",
+        ]
+        let pieces: [String] = [
+            "09/01/2023", "2023-09-30T00:00:00Z", "02/30/2024", "13/13/2023", "", "1.5", "1e400", "NaN", "-0", "0.0000000072922557592391990000",
+            "1,5", "\"q,\"\"x\"\"\"", "\"open", "\"\"\"env\"\": \"\"prod\"\"\"", "{\"a\":1}", "{\"a\":", "Usage", "On Demand", "Reservation",
+            "\u{0}", "\r", "\n", "\"\n\"", "é", "💸", "\\", ",", "\"",
+        ]
+        var totalRows = 0, totalRejected = 0, refused = 0
+        for _ in 0..<3_000 {
+            var text = Bool.random(using: &rng) ? "\u{FEFF}" : ""
+            let header = headers.randomElement(using: &rng)!
+            text += header + (Bool.random(using: &rng) ? "\r\n" : "\n")
+            let width = header.split(separator: ",").count
+            let dates = ["09/01/2023", "2023-09-30T00:00:00Z", "02/30/2024", "9/3/2023", ""]
+            let numbers = ["1.5", "1e400", "NaN", "-0", "0.0000000072922557592391990000", "3", "1E-05"]
+            for _ in 0..<Int.random(in: 0...8, using: &rng) {
+                // Mostly well-formed rows, so the normalisers are reached; sometimes not.
+                let count = Int.random(in: 0..<5, using: &rng) == 0 ? Int.random(in: 1...8, using: &rng) : width
+                let fields = (0..<count).map { i -> String in
+                    if i == 0 && Int.random(in: 0..<4, using: &rng) > 0 { return dates.randomElement(using: &rng)! }
+                    if i == 1 && Int.random(in: 0..<4, using: &rng) > 0 { return numbers.randomElement(using: &rng)! }
+                    return Int.random(in: 0..<3, using: &rng) == 0 ? pieces.randomElement(using: &rng)! : "v\(i)"
+                }
+                text += fields.joined(separator: ",") + (Bool.random(using: &rng) ? "\n" : "\r\n")
+            }
+            var bytes = Array(text.utf8)
+            if Int.random(in: 0..<4, using: &rng) == 0 && !bytes.isEmpty {
+                bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &rng)))
+            }
+            if Int.random(in: 0..<8, using: &rng) == 0 && !bytes.isEmpty {
+                bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+            }
+            let outcome = exercise(bytes, chunkSize: [3, 17, 4096][Int.random(in: 0..<3, using: &rng)])
+            totalRows += outcome.rows
+            totalRejected += outcome.rejected
+            if outcome.refusal != nil { refused += 1 }
+        }
+        // The generator must reach all three outcomes, or it is not testing much.
+        #expect(totalRows > 100 && totalRejected > 100 && refused > 100)
+    }
+}
