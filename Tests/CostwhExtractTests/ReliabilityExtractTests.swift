@@ -1,0 +1,226 @@
+import CostwhEmulator
+@testable import CostwhExtract
+import CostwhLoad
+import CostwhModel
+import CostwhPipeline
+import Foundation
+import GRDB
+import Testing
+
+@Suite(.serialized) struct FaultMatrixTests {
+    enum Expected: String { case succeeded, failed, empty }
+
+    struct Case: Sendable {
+        let name: String
+        let faults: EmulatorFaults
+        /// Seconds the retries must have waited (the service's retry-after).
+        let minimumWait: Double
+        /// The ledger's warnings name this, when set.
+        let recorded: String?
+        let expected: @Sendable (SourceKind) -> Expected
+    }
+
+    static func faults(_ change: (inout EmulatorFaults) -> Void) -> EmulatorFaults {
+        var f = EmulatorFaults()
+        change(&f)
+        return f
+    }
+
+    static let cases: [Case] = {
+        var list: [Case] = []
+        for header in ["Retry-After", "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after", "x-ms-ratelimit-microsoft.consumption-retry-after"] {
+            list.append(Case(name: "429 \(header)", faults: faults { $0.throttle = 1; $0.throttleHeader = header; $0.throttleSeconds = 1 },
+                             minimumWait: 1, recorded: header, expected: { _ in .succeeded }))
+        }
+        list.append(Case(name: "503", faults: faults { $0.unavailable = 1 }, minimumWait: 1, recorded: "HTTP 503", expected: { _ in .succeeded }))
+        list.append(Case(name: "slow reports", faults: faults { $0.slowPolls = 2 }, minimumWait: 0, recorded: nil, expected: { _ in .succeeded }))
+        list.append(Case(name: "three blobs", faults: faults { $0.blobsPerReport = 3 }, minimumWait: 0, recorded: nil, expected: { _ in .succeeded }))
+        list.append(Case(name: "gzip blobs", faults: faults { $0.gzip = true }, minimumWait: 0, recorded: nil, expected: { _ in .succeeded }))
+        list.append(Case(name: "expired links", faults: faults { $0.expiredLinks = 1 }, minimumWait: 0, recorded: nil, expected: { _ in .succeeded }))
+        list.append(Case(name: "cut downloads", faults: faults { $0.cutDownloads = 1 }, minimumWait: 0, recorded: nil, expected: { _ in .succeeded }))
+        list.append(Case(name: "Failed status", faults: faults { $0.failReports = true }, minimumWait: 0, recorded: nil,
+                         expected: { $0 == .costDetails ? .failed : .succeeded }))
+        list.append(Case(name: "NoDataFound", faults: faults { $0.noData = true }, minimumWait: 0, recorded: nil,
+                         expected: { $0 == .costDetails ? .empty : .succeeded }))
+        list.append(Case(name: "204 No Content", faults: faults { $0.noContent = true }, minimumWait: 0, recorded: nil,
+                         expected: { $0 == .costDetails ? .empty : .succeeded }))
+        list.append(Case(name: "expiring token", faults: faults { $0.rejectTokensOnce = true }, minimumWait: 0, recorded: nil, expected: { _ in .succeeded }))
+        list.append(Case(name: "detailed report Failed", faults: faults { $0.detailedFinalStatus = "Failed" }, minimumWait: 0, recorded: nil,
+                         expected: { $0 == .detailedReport ? .failed : .succeeded }))
+        list.append(Case(name: "detailed report TimedOut", faults: faults { $0.detailedFinalStatus = "TimedOut" }, minimumWait: 0, recorded: nil,
+                         expected: { $0 == .detailedReport ? .failed : .succeeded }))
+        list.append(Case(name: "413 too large", faults: faults { $0.tooLarge = true }, minimumWait: 0, recorded: nil,
+                         expected: { $0 == .detailedReport ? .failed : .succeeded }))
+        return list
+    }()
+
+    /// Every fault the emulator can inject, against every API source.
+    @Test func everyFaultAgainstEverySource() async throws {
+        for c in FaultMatrixTests.cases {
+            for source in SourceKind.allCases {
+                try await withEmulator(faults: c.faults, rows: 200, retryPolicy: RetryPolicy(maxAttempts: 4, baseDelay: 0.05, maxDelay: 0.2), configure: { $0.faults.pageSize = 50 }) { fixture in
+                    var settings = fixture.settings
+                    settings.eaEndpoint = fixture.emulator.baseURL
+                    settings.eaApiKey = fixture.emulator.configuration.eaApiKey
+                    let started = Date()
+                    let report = try await reload(fixture, source: source, settings: settings)
+                    let elapsed = Date().timeIntervalSince(started)
+                    let label = "\(c.name) × \(source.rawValue)"
+                    let ledger = try rows(fixture.databasePath, sql: "SELECT Status, RowsLoaded, Warnings, Error FROM loads ORDER BY LoadId DESC LIMIT 1")
+                    let last = try #require(ledger.first, "\(label): no ledger row")
+                    switch c.expected(source) {
+                    case .succeeded:
+                        #expect(last["Status"] == "succeeded", "\(label): \(report.lines())")
+                        #expect((last["RowsLoaded"] as Int? ?? 0) > 0, "\(label)")
+                    case .empty:
+                        #expect(last["Status"] == "succeeded", "\(label): \(report.lines())")
+                        #expect(last["RowsLoaded"] == 0, "\(label)")
+                    case .failed:
+                        #expect(last["Status"] == "failed", "\(label): \(report.lines())")
+                        #expect(!(last["Error"] as String? ?? "").isEmpty, "\(label)")
+                    }
+                    #expect(elapsed >= c.minimumWait, "\(label): waited \(elapsed) s, the service asked for \(c.minimumWait) s")
+                    if let recorded = c.recorded {
+                        #expect((last["Warnings"] as String?)?.contains(recorded) == true, "\(label): the ledger does not record the retry: \(String(describing: last["Warnings"] as String?))")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [
+        ("not json at all", "the body is not a JSON object"),
+        ("{\"status\": \"Completed\"}", "without manifest.blobs"),
+        ("{\"status\": \"Completed\", \"manifest\": {\"blobs\": [{\"byteCount\": 3}]}}", "has no blobLink"),
+        ("{\"status\": \"Exploded\"}", "unknown status"),
+        ("{\"status\": \"Failed\"}", "unknown: no message"),
+        ("{\"status\": \"Completed\", \"manifest\": {\"blobs\": []}, \"extra\": {\"nested\": [1, 2]}}", ""),
+    ])
+    func malformedReportBodiesGiveClearErrors(body: String, expected: String) throws {
+        let result = HTTPResult(status: 200, headers: [:], body: Array(body.utf8))
+        do {
+            let outcome = try CostDetailsClient.outcome(result)
+            #expect(expected.isEmpty, "expected an error containing `\(expected)`, got \(outcome)")
+        } catch {
+            let text = String(describing: error)
+            #expect(!expected.isEmpty && text.contains(expected), "\(text)")
+        }
+    }
+}
+
+@Suite(.serialized) struct IngestCrashTests {
+    /// SIGKILL at 50 random moments of `costwh ingest` against the emulator: between blobs,
+    /// mid-download, mid-insert. Two emulators with different data alternate, so every run
+    /// really rewrites its partitions.
+    @Test func killedIngestsLeaveWholePartitions() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
+        var faults = EmulatorFaults()
+        faults.blobsPerReport = 2
+        try await withEmulator(faults: faults, rows: 1_500) { first in
+            try await withEmulator(faults: faults, rows: 2_500) { second in
+                let dir = first.directory
+                let config = dir.appendingPathComponent("costwh.json").path
+                try #"{"window": {"months": 1}, "scopes": [{"scope": "\#(eaAccount)"}, {"scope": "\#(mcaProfile)"}]}"#
+                    .write(toFile: config, atomically: true, encoding: .utf8)
+                let tmp = dir.appendingPathComponent("tmp").path
+                try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+                func environment(_ fixture: EmulatorFixture) -> [String: String] {
+                    let c = fixture.emulator.configuration
+                    return ["PATH": "/usr/bin:/bin", "TMPDIR": tmp, "COSTWH_ARM_ENDPOINT": fixture.emulator.baseURL, "AZURE_AUTHORITY_HOST": fixture.emulator.baseURL,
+                            "AZURE_TENANT_ID": c.tenantId, "AZURE_CLIENT_ID": c.clientId, "AZURE_CLIENT_SECRET": c.clientSecret]
+                }
+                func partitions(_ path: String) throws -> [String: PartitionShape] {
+                    let list = try rows(path, sql: "SELECT Scope || ' ' || Metric AS k, COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS c FROM cost_details GROUP BY 1")
+                    return Dictionary(uniqueKeysWithValues: list.map { ($0["k"] as String, PartitionShape(rows: $0["n"], cost: $0["c"])) })
+                }
+                // Reference states from uninterrupted runs.
+                var references: [[String: PartitionShape]] = []
+                var duration = 0.0
+                for (i, fixture) in [first, second].enumerated() {
+                    let path = dir.appendingPathComponent("ref\(i).sqlite").path
+                    let start = Date()
+                    let run = try runCostwh(["ingest", "--config", config, "--db", path, "--force"], environment: environment(fixture))
+                    duration = max(duration, Date().timeIntervalSince(start))
+                    #expect(run.status == 0, "\(run.stderr)")
+                    references.append(try partitions(path))
+                    #expect(references[i].count == 4)
+                }
+                let path = dir.appendingPathComponent("w.sqlite").path
+                for kill in 0..<50 {
+                    let fixture = kill % 2 == 0 ? first : second
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: costwhExecutable())
+                    process.arguments = ["ingest", "--config", config, "--db", path, "--force"]
+                    process.environment = environment(fixture)
+                    process.standardError = FileHandle.nullDevice
+                    process.standardOutput = FileHandle.nullDevice
+                    try process.run()
+                    try await Task.sleep(nanoseconds: UInt64(Double.random(in: 0...(duration * 1.1)) * 1e9))
+                    Foundation.kill(process.processIdentifier, SIGKILL)
+                    process.waitUntilExit()
+                    guard FileManager.default.fileExists(atPath: path) else { continue }
+                    let integrity = try rows(path, sql: "PRAGMA integrity_check")
+                    #expect(integrity.first?[0] as String? == "ok")
+                    for (key, shape) in try partitions(path) {
+                        #expect(references.contains { $0[key].map { $0.matches(shape) } ?? false }, "kill \(kill): \(key) is \(shape), neither run's data")
+                    }
+                }
+                // The next run starts cleanly, and leaves no temporary files behind.
+                let final = try runCostwh(["ingest", "--config", config, "--db", path, "--force"], environment: environment(first))
+                #expect(final.status == 0, "\(final.stderr)")
+                let finalState = try partitions(path)
+                for (key, shape) in references[0] { #expect(finalState[key].map { $0.matches(shape) } == true, "\(key)") }
+                let running = try rows(path, sql: "SELECT COUNT(*) AS n FROM loads WHERE Status = 'running'")
+                #expect(running[0]["n"] == 0)
+                let leftovers = try FileManager.default.contentsOfDirectory(atPath: tmp).filter { $0.hasPrefix("costwh-") }
+                #expect(leftovers.isEmpty, "temporary folders left: \(leftovers)")
+            }
+        }
+    }
+}
+
+struct PartitionShape: CustomStringConvertible {
+    let rows: Int
+    let cost: Double
+    var description: String { "\(rows) rows costing \(cost)" }
+    func matches(_ other: PartitionShape) -> Bool { rows == other.rows && abs(cost - other.cost) < 1e-6 * max(1, abs(cost)) }
+}
+
+@Suite struct PrivateFolderTests {
+    @Test func foldersArePrivateAndStaleOnesAreRemoved() throws {
+        let folder = try PrivateFolder()
+        var info = stat()
+        #expect(stat(folder.path, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o700)
+        let (file, fd) = try folder.createFile(named: "x")
+        close(fd)
+        #expect(stat(file, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        // A folder named for a process that has ended is removed; ours is not.
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+        let stale = "\(base)/costwh-\(ended.processIdentifier)-ABCDEF"
+        try FileManager.default.createDirectory(atPath: stale, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: stale + "/blob-1", contents: Data("secret".utf8))
+        #expect(PrivateFolder.removeStale() >= 1)
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(FileManager.default.fileExists(atPath: folder.path))
+        folder.remove()
+        #expect(!FileManager.default.fileExists(atPath: folder.path))
+    }
+
+    @Test func exportsManifestsCannotReachOutsideTheirFolder() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("costwh-manifest-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let manifest: [String: Any] = [
+            "exportConfig": ["resourceId": "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.CostManagement/exports/x", "type": "ActualCost"],
+            "runInfo": ["startDate": "2026-06-01T00:00:00"],
+            "blobs": [["blobName": "../../etc/passwd"]],
+        ]
+        try JSONSerialization.data(withJSONObject: manifest).write(to: dir.appendingPathComponent("manifest.json"))
+        #expect(throws: ExtractError.self) { try ExportsFolder(path: dir.path) }
+    }
+}
