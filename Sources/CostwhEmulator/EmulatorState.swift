@@ -48,6 +48,17 @@ final class EmulatorState: Sendable {
 
     let state = Mutex(State())
 
+    /// One poll of a report: the report, and whether it was still running (a poll counts down).
+    func poll(_ id: String) -> (Report, Bool)? {
+        state.withLock { s in
+            guard var report = s.reports[id] else { return nil }
+            let running = report.pollsLeft > 0
+            if running { report.pollsLeft -= 1 }
+            s.reports[id] = report
+            return (report, running)
+        }
+    }
+
     func count(_ route: String) {
         state.withLock { $0.counters.requests[route, default: 0] += 1 }
     }

@@ -71,14 +71,7 @@ extension AzureEmulator {
         let isStatus = request.path.lowercased().contains("/operationstatus/")
         state.count(isStatus ? "operationStatus" : "operationResults")
         let id = String(request.path.split(separator: "/").last ?? "")
-        let polled: (EmulatorState.Report, Bool)? = state.state.withLock { s in
-            guard var report = s.reports[id] else { return nil }
-            let running = report.pollsLeft > 0
-            if running { report.pollsLeft -= 1 }
-            s.reports[id] = report
-            return (report, running)
-        }
-        guard let (polledReport, running) = polled else {
+        guard let (polledReport, running) = state.poll(id) else {
             return .error(.notFound, code: "NotFound", message: "The operation \(id) was not found.")
         }
         var report = polledReport

@@ -144,23 +144,31 @@ public final class HTTPTransport: Sendable {
             } catch {
                 lastProblem = HTTPTransport.describe(error)
             }
-            let (delay, source) = policy.delay(afterAttempt: attempt, headers: retryHeaders)
-            guard attempt < policy.maxAttempts, waited + delay <= policy.maxTotalDelay else {
-                throw .gaveUp(what: spec.what, attempts: attempt, lastProblem: lastProblem)
-            }
-            logger.warning(
-                "retrying",
-                metadata: [
-                    "request": "\(spec.what)", "problem": "\(lastProblem)", "wait_seconds": "\(String(format: "%.1f", delay))",
-                    "wait_source": "\(source)", "attempt": "\(attempt)",
-                ])
-            stats.record(retryAfter: delay, status: status, source: source)
-            waited += delay
-            do {
-                try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
-            } catch {
-                throw .cancelled
-            }
+            try await waitBeforeRetry(spec, attempt: attempt, waited: &waited, headers: retryHeaders, status: status, problem: lastProblem)
+        }
+    }
+
+    /// The one place a retry waits: the longest retry-after the service sent, or backoff;
+    /// gives up past the policy's attempts or total wait. Logged and counted for the ledger.
+    private func waitBeforeRetry(
+        _ spec: HTTPRequestSpec, attempt: Int, waited: inout Double, headers: HTTPHeaders?, status: Int?, problem: String
+    ) async throws(ExtractError) {
+        let (delay, source) = policy.delay(afterAttempt: attempt, headers: headers)
+        guard attempt < policy.maxAttempts, waited + delay <= policy.maxTotalDelay else {
+            throw .gaveUp(what: spec.what, attempts: attempt, lastProblem: problem)
+        }
+        logger.warning(
+            "retrying",
+            metadata: [
+                "request": "\(spec.what)", "problem": "\(problem)", "wait_seconds": "\(String(format: "%.1f", delay))",
+                "wait_source": "\(source)", "attempt": "\(attempt)",
+            ])
+        stats.record(retryAfter: delay, status: status, source: source)
+        waited += delay
+        do {
+            try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+        } catch {
+            throw .cancelled
         }
     }
 
@@ -239,20 +247,7 @@ public final class HTTPTransport: Sendable {
             } catch {
                 lastProblem = HTTPTransport.describe(error) + " after \(written) bytes"
             }
-            let (delay, source) = policy.delay(afterAttempt: attempt, headers: retryHeaders)
-            guard attempt < policy.maxAttempts, waited + delay <= policy.maxTotalDelay else {
-                throw .gaveUp(what: spec.what, attempts: attempt, lastProblem: lastProblem)
-            }
-            logger.warning(
-                "resuming download",
-                metadata: ["request": "\(spec.what)", "problem": "\(lastProblem)", "wait_seconds": "\(String(format: "%.1f", delay))"])
-            stats.record(retryAfter: delay, status: status, source: source)
-            waited += delay
-            do {
-                try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
-            } catch {
-                throw .cancelled
-            }
+            try await waitBeforeRetry(spec, attempt: attempt, waited: &waited, headers: retryHeaders, status: status, problem: lastProblem)
         }
     }
 

@@ -172,37 +172,30 @@ public struct Ledger: Sendable {
 
     /// Records a report identical to the partition's current data: nothing is rewritten.
     public func recordUnchanged(_ request: LoadRequest, contentHash: String, started: Date) throws(LoadError) -> Int64 {
+        try recordClosed(request, status: .unchanged, contentHash: contentHash, error: nil, started: started)
+    }
+
+    /// Records a load that failed before any data reached the loader (sign-in, the API).
+    public func recordFailure(_ request: LoadRequest, error: String, started: Date) throws(LoadError) -> Int64 {
+        try recordClosed(request, status: .failed, contentHash: nil, error: error, started: started)
+    }
+
+    private func recordClosed(
+        _ request: LoadRequest, status: LoadSummary.Status, contentHash: String?, error: String?, started: Date
+    ) throws(LoadError) -> Int64 {
+        let counts: Int? = status == .unchanged ? 0 : nil
         do {
             return try database.pool.write { db in
                 try db.execute(
                     sql: """
                         INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, ContentHash, RowsRead, RowsLoaded, RowsRejected,
-                                           Warnings, Status, StartedAt, FinishedAt, ProcessId, Host)
-                        VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, ?, 'unchanged', ?, ?, ?, ?)
+                                           Warnings, Status, Error, StartedAt, FinishedAt, ProcessId, Host)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         request.scope.id, request.period.description, request.metric.rawValue, request.source, request.sourceDetail,
-                        contentHash, Ledger.warningsJSON(request.extraWarnings), Ledger.now(started), Ledger.now(), Int(getpid()), Ledger.host,
-                    ])
-                return db.lastInsertedRowID
-            }
-        } catch {
-            throw .database(reason: CostDatabase.describe(error))
-        }
-    }
-
-    /// Records a load that failed before any data reached the loader (sign-in, the API).
-    public func recordFailure(_ request: LoadRequest, error: String, started: Date) throws(LoadError) -> Int64 {
-        do {
-            return try database.pool.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, Status, Error, Warnings, StartedAt, FinishedAt, ProcessId, Host)
-                        VALUES (?, ?, ?, ?, ?, 'failed', ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        request.scope.id, request.period.description, request.metric.rawValue, request.source, request.sourceDetail,
-                        error, Ledger.warningsJSON(request.extraWarnings), Ledger.now(started), Ledger.now(), Int(getpid()), Ledger.host,
+                        contentHash, counts, counts, counts, Ledger.warningsJSON(request.extraWarnings), status.rawValue, error,
+                        Ledger.now(started), Ledger.now(), Int(getpid()), Ledger.host,
                     ])
                 return db.lastInsertedRowID
             }

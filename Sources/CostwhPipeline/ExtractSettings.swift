@@ -18,6 +18,8 @@ public struct ExtractSettings: Sendable {
     public var eaJSON = false
     /// The usageDetails api-version (2018-06-30, 2019-10-01, 2021-10-01 or 2023-05-01).
     public var usageDetailsAPIVersion = UsageDetailsClient.defaultVersion
+    /// Ask usageDetails through the EA billing-period sub-path instead of a date filter.
+    public var usageDetailsByBillingPeriod = false
     /// generateDetailedCostReport's `customerId` (MCA partners).
     public var customerId: String?
 

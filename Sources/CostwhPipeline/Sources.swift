@@ -79,7 +79,9 @@ public final class ExtractSession: Sendable {
                 customerId: settings.customerId)
         case .usageDetails:
             guard let arm else { throw signInProblem ?? .signIn("no credentials") }
-            return UsageDetailsSource(client: UsageDetailsClient(arm: arm, logger: logger), apiVersion: settings.usageDetailsAPIVersion)
+            return UsageDetailsSource(
+                client: UsageDetailsClient(arm: arm, logger: logger), apiVersion: settings.usageDetailsAPIVersion,
+                byBillingPeriod: settings.usageDetailsByBillingPeriod)
         case .eaReporting:
             guard let key = settings.eaApiKey else {
                 throw .signIn("the EA Reporting API needs an API key: --ea-api-key-file FILE or COSTWH_EA_API_KEY")
@@ -146,10 +148,12 @@ struct DetailedReportSource: PartitionSource {
 struct UsageDetailsSource: PartitionSource {
     let client: UsageDetailsClient
     let apiVersion: String
+    let byBillingPeriod: Bool
     var kind: SourceKind { .usageDetails }
 
     func fetch(scope: Scope, period: BillingPeriod, metric: Metric, previousETag: String?, today: CalendarDate, into folder: PrivateFolder) async throws(ExtractError) -> SourceFetch {
-        let pages = try await client.fetchPages(scope: scope, period: period, metric: metric, apiVersion: apiVersion, into: folder)
+        let pages = try await client.fetchPages(
+            scope: scope, period: period, metric: metric, apiVersion: apiVersion, billingPeriodPath: byBillingPeriod, into: folder)
         var fetch = SourceFetch()
         fetch.detail["apiVersion"] = apiVersion
         fetch.detail["pages"] = String(pages.count)

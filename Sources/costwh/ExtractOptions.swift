@@ -28,6 +28,9 @@ struct ExtractOptions: ParsableArguments {
     @Option(help: "generateDetailedCostReport customerId (MCA partners).")
     var customerId: String?
 
+    @Flag(help: "usageDetails through the EA billing-period path (…/billingPeriods/YYYYMM/…) instead of a date filter.")
+    var usageDetailsByBillingPeriod = false
+
     func settings(armEndpoint configured: String? = nil, apiVersion configuredVersion: String? = nil) throws(PipelineError) -> ExtractSettings {
         let token = try accessTokenFile.map { (file) throws(PipelineError) -> String in try ExtractSettings.readSecret(file: file, what: "access token") }
         let eaKey = try eaApiKeyFile.map { (file) throws(PipelineError) -> String in try ExtractSettings.readSecret(file: file, what: "EA API key") }
@@ -38,6 +41,7 @@ struct ExtractOptions: ParsableArguments {
         settings.eaJSON = eaFormat == "json"
         settings.usageDetailsAPIVersion = usageDetailsApiVersion
         settings.customerId = customerId
+        settings.usageDetailsByBillingPeriod = usageDetailsByBillingPeriod
         return settings
     }
 }

@@ -98,6 +98,21 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
         }
     }
 
+    @Test func theBillingPeriodPathWorks() async throws {
+        try await withEmulator(configure: { $0.faults.pageSize = 60 }) { fixture in
+            var settings = fixture.settings
+            settings.usageDetailsByBillingPeriod = true
+            let byPath = try #require(summary(try await reload(fixture, source: .usageDetails, settings: settings)))
+            #expect(byPath.rowsLoaded > 100)
+            // The date filter gives the very same content: recorded as unchanged.
+            let byFilter = try await reload(fixture, source: .usageDetails)
+            guard case .unchanged = byFilter.results.first?.outcome else {
+                Issue.record("expected the same content by date filter, got \(byFilter.lines())")
+                return
+            }
+        }
+    }
+
     @Test(arguments: UsageDetailsClient.supportedVersions)
     func everyAPIVersionWorks(version: String) async throws {
         try await withEmulator { fixture in
@@ -269,6 +284,35 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
         #expect((row["Tags"] as String?).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] } == ["dev": "tools", "env": "newcrp"])
         #expect(row["SubscriptionId"] == "00000000-0000-0000-0000-000000000000")
         #expect((row["ExtraColumns"] as String?)?.contains("\"id\"") == true, "fields with no column are kept")
+    }
+
+    /// The pre-2019 record shape (no `kind`), from the 2018-06-30 spec example.
+    @Test func preKindRecordsMapToTheSameColumns() throws {
+        let page = #"{"value": [{"id": "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Billing/billingPeriods/201702/providers/Microsoft.Consumption/usageDetails/usageDetailsId1", "name": "usageDetailsId1", "type": "Microsoft.Consumption/usageDetails", "tags": {"env": "dev"}, "properties": {"billingPeriodId": "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Billing/billingPeriods/201702", "invoiceId": "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Billing/invoices/201703-123456789", "usageStart": "2017-02-13T00:00:00Z", "usageEnd": "2017-02-13T23:59:59Z", "instanceName": "shared1", "instanceId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/Default-Web-eastasia/providers/Microsoft.Web/sites/shared1", "instanceLocation": "eastasia", "currency": "USD", "usageQuantity": 0.00328, "billableQuantity": 0.00328, "pretaxCost": 0.67, "isEstimated": false, "meterId": "00000000-0000-0000-0000-000000000000", "partNumber": "Part Number 1", "resourceGuid": "00000000-0000-0000-0000-000000000000", "offerId": "Offer Id 1", "chargesBilledSeparately": true, "location": "EU West"}}]}"#
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("costwh-2018-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("page.json").path
+        try page.write(toFile: file, atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("w.sqlite").path
+        var options = LoadFilesOptions(databasePath: db, files: [file], scope: "/subscriptions/00000000-0000-0000-0000-000000000000", period: "2017-02", metric: "actual")
+        options.format = .usageDetailsJSON
+        #expect(try LoadFiles.run(options, logger: quiet).rowsLoaded == 1)
+        let row = try rows(db, sql: "SELECT * FROM cost_details")[0]
+        #expect(row["Date"] == "2017-02-13")
+        #expect(row["CostInBillingCurrency"] == 0.67)
+        #expect(row["BillingCurrency"] == "USD")
+        #expect(row["Quantity"] == 0.00328)
+        #expect(row["ResourceId"] == "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/Default-Web-eastasia/providers/Microsoft.Web/sites/shared1")
+        #expect(row["ResourceName"] == "shared1")
+        #expect(row["ResourceLocation"] == "eastasia")
+        #expect(row["Location"] == "EU West")
+        #expect(row["PartNumber"] == "Part Number 1")
+        #expect(row["Tags"] == #"{"env":"dev"}"#)
+        let extra = try #require(row["ExtraColumns"] as String?)
+        for kept in ["usageEnd", "billableQuantity", "isEstimated", "chargesBilledSeparately", "billingPeriodId"] {
+            #expect(extra.contains("\"\(kept)\""), "\(kept) was dropped")
+        }
     }
 
     @Test func anExportsFolderLoadsAsOnePartitionFromItsManifest() throws {

@@ -203,7 +203,7 @@ struct PartitionShape: CustomStringConvertible {
         let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
         let stale = "\(base)/costwh-\(ended.processIdentifier)-ABCDEF"
         try FileManager.default.createDirectory(atPath: stale, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: stale + "/blob-1", contents: Data("secret".utf8))
+        #expect(FileManager.default.createFile(atPath: stale + "/blob-1", contents: Data("secret".utf8)))
         #expect(PrivateFolder.removeStale() >= 1)
         #expect(!FileManager.default.fileExists(atPath: stale))
         #expect(FileManager.default.fileExists(atPath: folder.path))

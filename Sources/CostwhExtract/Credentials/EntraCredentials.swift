@@ -41,6 +41,18 @@ func parseTokenResponse(_ result: HTTPResult, from what: String) throws(ExtractE
 /// Resource Manager's token scope.
 let armScope = "https://management.azure.com/.default"
 
+/// The v2.0 client-credentials grant, with a secret or a federated assertion.
+func clientCredentialsToken(
+    _ transport: HTTPTransport, authorityHost: String, tenantId: String, clientId: String, proof: [(String, String)], name: String
+) async throws(ExtractError) -> AccessToken {
+    try Credentials.checkTenant(tenantId)
+    let url = authorityHost.trimmingTrailingSlash() + "/\(tenantId)/oauth2/v2.0/token"
+    let body = formEncode([("client_id", clientId)] + proof + [("grant_type", "client_credentials"), ("scope", armScope)])
+    let result = try await transport.send(HTTPRequestSpec(
+        method: .POST, url: url, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: body, what: "sign in as \(name)"))
+    return try parseTokenResponse(result, from: "the token endpoint")
+}
+
 /// A service principal with a client secret: `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`,
 /// `AZURE_CLIENT_SECRET`, via the v2.0 client-credentials grant.
 public struct ClientSecretCredential: TokenCredential {
@@ -59,15 +71,8 @@ public struct ClientSecretCredential: TokenCredential {
     }
 
     public func fetchToken(_ transport: HTTPTransport) async throws(ExtractError) -> AccessToken {
-        try Credentials.checkTenant(tenantId)
-        let url = authorityHost.trimmingTrailingSlash() + "/\(tenantId)/oauth2/v2.0/token"
-        let body = formEncode([
-            ("client_id", clientId), ("client_secret", clientSecret), ("grant_type", "client_credentials"), ("scope", armScope),
-        ])
-        let result = try await transport.send(HTTPRequestSpec(
-            method: .POST, url: url, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: body,
-            what: "sign in as \(name)"))
-        return try parseTokenResponse(result, from: "the token endpoint")
+        try await clientCredentialsToken(
+            transport, authorityHost: authorityHost, tenantId: tenantId, clientId: clientId, proof: [("client_secret", clientSecret)], name: name)
     }
 }
 
@@ -89,22 +94,14 @@ public struct WorkloadIdentityCredential: TokenCredential {
     }
 
     public func fetchToken(_ transport: HTTPTransport) async throws(ExtractError) -> AccessToken {
-        try Credentials.checkTenant(tenantId)
         guard let assertion = try? String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
             !assertion.isEmpty
         else {
             throw .signIn("cannot read the federated token file \(tokenFile) (AZURE_FEDERATED_TOKEN_FILE)")
         }
-        let url = authorityHost.trimmingTrailingSlash() + "/\(tenantId)/oauth2/v2.0/token"
-        let body = formEncode([
-            ("client_id", clientId), ("client_assertion", assertion),
-            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
-            ("grant_type", "client_credentials"), ("scope", armScope),
-        ])
-        let result = try await transport.send(HTTPRequestSpec(
-            method: .POST, url: url, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: body,
-            what: "sign in as \(name)"))
-        return try parseTokenResponse(result, from: "the token endpoint")
+        return try await clientCredentialsToken(
+            transport, authorityHost: authorityHost, tenantId: tenantId, clientId: clientId,
+            proof: [("client_assertion", assertion), ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")], name: name)
     }
 }
 

@@ -1,0 +1,35 @@
+import ArgumentParser
+import CostwhPipeline
+import Foundation
+
+struct BackfillCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backfill",
+        abstract: "Load a range of months, skipping those already loaded; re-run to resume.",
+        discussion: "Example: costwh backfill --scope /providers/Microsoft.Billing/billingAccounts/8611537 --from 2025-11 --to 2026-10")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var extract: ExtractOptions
+
+    @Option(help: "The billing scope.") var scope: String
+    @Option(help: "First month, YYYY-MM.") var from: String
+    @Option(help: "Last month, YYYY-MM.") var to: String
+    @Option(help: "actual, amortized or both.") var metric: String = "both"
+    @Option(help: "cost-details, detailed-report, usage-details or ea-reporting.") var source: SourceKind = .costDetails
+    @Flag(help: "Reload months that are already loaded.") var force = false
+    @Option(help: "Percent of rows that may be rejected before a load fails.") var maxRejected: Double = 1
+
+    func run() async throws {
+        let logger = global.makeLogger()
+        Interruption.install()
+        do {
+            let options = BackfillOptions(
+                databasePath: global.databasePath, scope: scope, from: from, to: to, metrics: [metric], source: source,
+                settings: try extract.settings(), force: force, maxRejectedPercent: maxRejected,
+                isCancelled: { Interruption.isRequested }, progress: { Terminal.progress($0) })
+            RunOutput.finish(try await Backfill.run(options, logger: logger), title: "backfill")
+        } catch {
+            error.exit()
+        }
+    }
+}
