@@ -68,6 +68,9 @@ public final class CostDatabase: Sendable {
         do {
             let migrator = CostDatabase.migrator()
             let pending = try pool.read { db in try migrator.appliedIdentifiers(db) }
+            // Nothing to do is the common case: don't ask for the write lock, which a load
+            // may be holding while a reader opens the database.
+            if target == nil, Set(pending) == Set(CostDatabase.migrations.map(\.identifier)) { return [] }
             if let target {
                 try migrator.migrate(pool, upTo: target)
             } else {

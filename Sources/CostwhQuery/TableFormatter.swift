@@ -21,7 +21,14 @@ public enum TableFormatter {
             return out
         case .csv:
             var out = table.columns.map(csvField).joined(separator: ",") + "\n"
-            for row in cells { out += row.map(csvField).joined(separator: ",") + "\n" }
+            out.reserveCapacity(cells.count * 64)
+            for row in cells {
+                for (i, cell) in row.enumerated() {
+                    if i > 0 { out += "," }
+                    out += csvField(cell)
+                }
+                out += "\n"
+            }
             return out
         case .json:
             let objects: [[String: Any]] = table.rows.map { row in
@@ -76,7 +83,8 @@ public enum TableFormatter {
     }
 
     static func csvField(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        // Bytes, not Characters: this runs for every cell of large results.
+        if s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return s
