@@ -40,7 +40,7 @@ let package = Package(
         .target(
             name: "CostwhEmulator",
             dependencies: [
-                "CostwhModel", "CostwhSynthetic", "CZlib",
+                "CostwhModel", "CostwhSynthetic", "CostwhExtract",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "CostwhModelTests", dependencies: ["CostwhModel"], swiftSettings: strict),
         .testTarget(
             name: "CostwhTransformTests",
-            dependencies: ["CostwhTransform", "CostwhExtract", "CostwhModel", "CZlib"],
+            dependencies: ["CostwhTransform", "CostwhExtract", "CostwhModel"],
             swiftSettings: strict),
         .testTarget(
             name: "CostwhLoadTests",

@@ -1,3 +1,4 @@
+import CostwhExtract
 import CostwhModel
 import CostwhSynthetic
 import Foundation
@@ -127,7 +128,7 @@ extension AzureEmulator {
         }
         if report.blobIds.isEmpty {
             var blobs = reportBlobs(scope: report.scope, metric: report.metric, period: report.period, days: report.days, blobs: configuration.faults.blobsPerReport)
-            if configuration.faults.gzip { blobs = blobs.map(Gzip.compress) }
+            if configuration.faults.gzip { blobs = blobs.map(GzipEncoder.compress) }
             let links = blobs.map { storeBlob($0, base: request.base, expired: report.expired, validTill: report.validTill) }
             report.blobIds = links
             report.blobSizes = blobs.map(\.count)

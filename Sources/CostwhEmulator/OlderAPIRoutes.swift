@@ -1,3 +1,4 @@
+import CostwhExtract
 import CostwhModel
 import CostwhSynthetic
 import Foundation
@@ -101,7 +102,7 @@ extension AzureEmulator {
         if statusText == "NoDataFound" { return .json(.ok, body) }
         if report.blobIds.isEmpty {
             var blobs = reportBlobs(scope: report.scope, metric: report.metric, period: report.period, days: report.days, blobs: 1)
-            if configuration.faults.gzip { blobs = blobs.map(Gzip.compress) }
+            if configuration.faults.gzip { blobs = blobs.map(GzipEncoder.compress) }
             report.blobIds = [storeBlob(blobs[0], base: request.base, expired: false, validTill: report.validTill)]
             report.blobSizes = [blobs[0].count]
             state.state.withLock { [report] s in s.reports[id] = report }

@@ -20,16 +20,6 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(help: "Percent of rows that may be rejected before a load fails.") var maxRejected: Double = 1
 
     func run() async throws {
-        let logger = global.makeLogger()
-        Interruption.install()
-        do {
-            let options = BackfillOptions(
-                databasePath: global.databasePath, scope: scope, from: from, to: to, metrics: [metric], source: source,
-                settings: try extract.settings(), force: force, maxRejectedPercent: maxRejected,
-                isCancelled: { Interruption.isRequested }, progress: { Terminal.progress($0) })
-            RunOutput.finish(try await Backfill.run(options, logger: logger), title: "backfill")
-        } catch {
-            error.exit()
-        }
+        await RunOutput.backfill(global: global, extract: extract, scope: scope, from: from, to: to, metric: metric, source: source, force: force, maxRejected: maxRejected, title: "backfill")
     }
 }

@@ -18,16 +18,6 @@ struct ReloadCommand: AsyncParsableCommand {
     @Option(help: "Percent of rows that may be rejected before a load fails.") var maxRejected: Double = 1
 
     func run() async throws {
-        let logger = global.makeLogger()
-        Interruption.install()
-        do {
-            let options = BackfillOptions(
-                databasePath: global.databasePath, scope: scope, from: period, to: period, metrics: [metric], source: source,
-                settings: try extract.settings(), force: true, maxRejectedPercent: maxRejected,
-                isCancelled: { Interruption.isRequested }, progress: { Terminal.progress($0) })
-            RunOutput.finish(try await Backfill.run(options, logger: logger), title: "reload")
-        } catch {
-            error.exit()
-        }
+        await RunOutput.backfill(global: global, extract: extract, scope: scope, from: period, to: period, metric: metric, source: source, force: true, maxRejected: maxRejected, title: "reload")
     }
 }

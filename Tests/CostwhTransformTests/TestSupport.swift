@@ -1,4 +1,3 @@
-import CZlib
 import CostwhExtract
 import Foundation
 
@@ -20,24 +19,7 @@ func readAll(_ text: String, chunkSize: Int = 4 << 20) throws -> [(fields: [Stri
 }
 
 /// Gzip-compresses with the system zlib (a real encoder, not a canned byte string).
-func gzip(_ bytes: [UInt8]) -> [UInt8] {
-    var stream = z_stream()
-    deflateInit2_(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-    defer { deflateEnd(&stream) }
-    var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 64)
-    var input = bytes
-    let produced = input.withUnsafeMutableBufferPointer { inBuf in
-        output.withUnsafeMutableBufferPointer { outBuf in
-            stream.next_in = inBuf.baseAddress
-            stream.avail_in = UInt32(inBuf.count)
-            stream.next_out = outBuf.baseAddress
-            stream.avail_out = UInt32(outBuf.count)
-            deflate(&stream, Z_FINISH)
-            return outBuf.count - Int(stream.avail_out)
-        }
-    }
-    return Array(output.prefix(produced))
-}
+func gzip(_ bytes: [UInt8]) -> [UInt8] { GzipEncoder.compress(bytes) }
 
 func fixturesDirectory() -> URL {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")

@@ -1,8 +1,9 @@
 import CZlib
 
-/// Gzip-compresses a blob the way storage serves `compressData` reports.
-enum Gzip {
-    static func compress(_ bytes: [UInt8]) -> [UInt8] {
+/// Gzip-compresses bytes in memory, as storage serves `compressData` reports. The
+/// emulator uses it for its blobs; costwh itself only ever decompresses.
+public enum GzipEncoder {
+    public static func compress(_ bytes: [UInt8]) -> [UInt8] {
         var stream = z_stream()
         deflateInit2_(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         defer { deflateEnd(&stream) }
