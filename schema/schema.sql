@@ -51,7 +51,8 @@ CREATE TABLE loads (
     Host TEXT,
     FirstRowId INTEGER,              -- the load's rows in cost_fact: rowid FirstRowId..LastRowId
     LastRowId INTEGER,
-    PurgedAt TEXT                    -- when the rows of this replaced load were deleted
+    PurgedAt TEXT,                   -- when the rows of this replaced load were deleted
+    Dialect TEXT                     -- how the files were read: encoding, delimiter, decimal comma, date order
 );
 CREATE INDEX loads_by_partition ON loads(Scope, BillingPeriod, Metric, LoadId);
 CREATE INDEX loads_running ON loads(Status) WHERE Status = 'running';
@@ -172,7 +173,22 @@ CREATE TABLE dim_product (
     BenefitId TEXT,
     BenefitName TEXT,
     PartnerEarnedCreditApplied TEXT,
-    StoreServiceIdentifier TEXT
+    StoreServiceIdentifier TEXT,
+    ChargeCategory TEXT,             -- FOCUS files only, as the file gave them
+    ChargeClass TEXT,
+    ChargeFrequency TEXT,
+    ChargeDescription TEXT,
+    PricingCategory TEXT,
+    PricingUnit TEXT,
+    CommitmentDiscountStatus TEXT,
+    CommitmentDiscountType TEXT,
+    CommitmentDiscountCategory TEXT,
+    ServiceCategory TEXT,
+    InvoiceIssuerName TEXT,
+    RegionId TEXT,
+    RegionName TEXT,
+    SkuId TEXT,
+    SkuPriceId TEXT
 );
 CREATE INDEX dim_product_by_hash ON dim_product(KeyHash);
 CREATE INDEX dim_product_by_meter_category ON dim_product(MeterCategory);
@@ -227,7 +243,11 @@ CREATE TABLE cost_fact (
     ProductKey INTEGER,
     TagsKey INTEGER,
     InfoKey INTEGER,
-    ExtraKey INTEGER
+    ExtraKey INTEGER,
+    BilledCost REAL,                 -- FOCUS files only: the costs as the file gave them
+    EffectiveCost REAL,
+    ListCost REAL,
+    ContractedCost REAL
 );
 -- Partitions are rowid ranges, so they need no index. The secondary indexes are on keys
 -- with few distinct values: a load appends to the end of each key's run, which keeps
@@ -241,9 +261,11 @@ SELECT
     p.Scope, p.BillingPeriod, p.Metric, p.LoadId,
     f.Date, f.ChargeType, f.PricingModel, f.CostInBillingCurrency, f.BillingCurrency,
     f.Quantity, f.EffectivePrice, f.UnitPrice, f.PayGPrice, f.CostInPricingCurrency, f.CostInUsd, f.PaygCostInBillingCurrency, f.PaygCostInUsd, f.ExchangeRatePricingToBilling, f.PartnerEarnedCreditRate,
+    f.BilledCost, f.EffectiveCost, f.ListCost, f.ContractedCost,
     a.BillingAccountId, a.BillingAccountName, a.BillingProfileId, a.BillingProfileName, a.InvoiceSectionId, a.InvoiceSectionName, a.AccountOwnerId, a.AccountName, a.AccountId, a.SubscriptionId, a.SubscriptionName, a.CostCenter, a.OfferId, a.InvoiceId, a.PreviousInvoiceId, a.ResellerName, a.ResellerMpnId, a.PartnerTenantId, a.PartnerName, a.CustomerTenantId, a.CustomerName, a.ServiceAdministratorId, a.BillingPeriodStartDate, a.BillingPeriodEndDate, a.ServicePeriodStartDate, a.ServicePeriodEndDate, a.ExchangeRateDate, a.PricingCurrency,
     r.ResourceId, r.ResourceName, r.ResourceGroup, r.ResourceType, r.ResourceLocation, r.ResourceLocationNormalized, r.Location, r.AvailabilityZone, r.ConsumedService, r.ServiceInfo1, r.ServiceInfo2, r.CostAllocationRuleName,
     m.MeterId, m.MeterName, m.MeterCategory, m.MeterSubCategory, m.MeterRegion, m.ServiceFamily, m.ProductName, m.ProductId, m.PartNumber, m.UnitOfMeasure, m.Frequency, m.PublisherType, m.PublisherName, m.PublisherId, m.PlanName, m.IsAzureCreditEligible, m.Provider, m.ServiceName, m.ServiceTier, m.ProductOrderId, m.ProductOrderName, m.Term, m.ReservationId, m.ReservationName, m.BenefitId, m.BenefitName, m.PartnerEarnedCreditApplied, m.StoreServiceIdentifier,
+    m.ChargeCategory, m.ChargeClass, m.ChargeFrequency, m.ChargeDescription, m.PricingCategory, m.PricingUnit, m.CommitmentDiscountStatus, m.CommitmentDiscountType, m.CommitmentDiscountCategory, m.ServiceCategory, m.InvoiceIssuerName, m.RegionId, m.RegionName, m.SkuId, m.SkuPriceId,
     t.Tags, i.AdditionalInfo, x.ExtraColumns,
     f.SourcePart, f.SourceLine
 FROM partitions p
@@ -403,37 +425,45 @@ GROUP BY p.Scope, p.BillingPeriod, s.BillingCurrency, m.BenefitId;
 -- plus the actual Purchase/Refund rows of reservations and savings plans, so nothing is
 -- counted twice. BilledCost is what the invoice shows, EffectiveCost the amortized cost.
 -- Commitment-covered usage, used or unused, was billed by its purchase: BilledCost 0.
+-- Rows loaded from a FOCUS file return the FOCUS values the file gave (COALESCE below).
 CREATE VIEW focus_costs AS
 SELECT
     c.Scope,
     c.BillingPeriod,
     c.Metric AS x_SourceMetric,
-    CASE
+    COALESCE(c.BilledCost, CASE
         WHEN c.ChargeType IN ('Usage', 'UnusedReservation', 'UnusedSavingsPlan') AND c.PricingModel IN ('Reservation', 'SavingsPlan') THEN 0
         ELSE c.CostInBillingCurrency
-    END AS BilledCost,
-    CASE
+    END) AS BilledCost,
+    COALESCE(c.EffectiveCost, CASE
         WHEN c.ChargeType IN ('Purchase', 'Refund') AND c.PricingModel IN ('Reservation', 'SavingsPlan') THEN 0
         ELSE c.CostInBillingCurrency
-    END AS EffectiveCost,
+    END) AS EffectiveCost,
+    c.ListCost,
+    c.ContractedCost,
     c.BillingCurrency,
-    CASE
+    COALESCE(c.ChargeCategory, CASE
         WHEN c.ChargeType IN ('Usage', 'Purchase', 'Credit', 'Tax') THEN c.ChargeType
         WHEN c.ChargeType IN ('UnusedReservation', 'UnusedSavingsPlan') THEN 'Usage'
         WHEN c.ChargeType = 'Refund' THEN 'Purchase'
         ELSE 'Adjustment'
-    END AS ChargeCategory,
-    CASE WHEN c.ChargeType = 'Refund' THEN 'Correction' END AS ChargeClass,
-    CASE c.PricingModel
+    END) AS ChargeCategory,
+    COALESCE(c.ChargeClass, CASE WHEN c.ChargeType = 'Refund' THEN 'Correction' END) AS ChargeClass,
+    c.ChargeFrequency,
+    COALESCE(c.PricingCategory, CASE c.PricingModel
         WHEN 'OnDemand' THEN 'Standard'
         WHEN 'Spot' THEN 'Dynamic'
         WHEN 'Reservation' THEN 'Committed'
         WHEN 'SavingsPlan' THEN 'Committed'
-    END AS PricingCategory,
-    CASE
+    END) AS PricingCategory,
+    COALESCE(c.CommitmentDiscountStatus, CASE
         WHEN c.ChargeType IN ('UnusedReservation', 'UnusedSavingsPlan') THEN 'Unused'
         WHEN c.ChargeType = 'Usage' AND c.PricingModel IN ('Reservation', 'SavingsPlan') THEN 'Used'
-    END AS CommitmentDiscountStatus,
+    END) AS CommitmentDiscountStatus,
+    COALESCE(c.CommitmentDiscountType, CASE c.PricingModel
+        WHEN 'Reservation' THEN 'Reservation'
+        WHEN 'SavingsPlan' THEN 'Savings Plan'
+    END) AS CommitmentDiscountType,
     CASE WHEN c.PricingModel IN ('Reservation', 'SavingsPlan') THEN c.BenefitId END AS CommitmentDiscountId,
     CASE WHEN c.PricingModel IN ('Reservation', 'SavingsPlan') THEN c.BenefitName END AS CommitmentDiscountName,
     c.Date AS ChargePeriodStart,
@@ -447,18 +477,29 @@ SELECT
     c.ResourceId,
     c.ResourceName,
     c.ResourceGroup AS x_ResourceGroupName,
-    c.ResourceLocation AS RegionId,
-    c.ServiceFamily AS ServiceCategory,
+    COALESCE(c.RegionId, c.ResourceLocation) AS RegionId,
+    c.RegionName,
+    COALESCE(c.ServiceCategory, c.ServiceFamily) AS ServiceCategory,
+    c.ServiceName,
+    COALESCE(c.Provider, 'Microsoft') AS ProviderName,
+    c.InvoiceIssuerName,
+    c.SkuId,
+    c.SkuPriceId,
+    c.ChargeDescription,
     c.MeterCategory AS x_SkuMeterCategory,
     c.MeterId AS x_SkuMeterId,
     c.MeterName AS x_SkuMeterName,
     c.Quantity AS ConsumedQuantity,
     c.UnitOfMeasure AS ConsumedUnit,
+    c.PricingUnit,
+    c.PayGPrice AS ListUnitPrice,
     c.EffectivePrice AS x_EffectiveUnitPrice,
     c.UnitPrice AS ContractedUnitPrice,
+    c.PublisherName,
     c.PublisherName AS x_PublisherName,
     c.PublisherType AS x_PublisherCategory,
     c.Tags,
+    c.ExtraColumns AS x_ExtraColumns,
     c.ChargeType AS x_ChargeType,
     c.PricingModel AS x_PricingModel
 FROM cost_details c

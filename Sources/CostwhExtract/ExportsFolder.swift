@@ -2,19 +2,66 @@ import CostwhModel
 import Foundation
 
 /// A folder downloaded from a Cost Management export: `manifest.json` and its partitioned
-/// `part_*.csv(.gz)` files. One manifest is one partition; its run information says which.
+/// `part_*.csv(.gz)` files. One manifest is one partition (for a FOCUS export, both metrics
+/// of it); its run information says which.
+///
+/// Manifests are read as Microsoft writes them today: `dataRowCount` may be null (only an
+/// explicit 0 means an empty blob, finops-toolkit#2173), each blob's `byteCount` is checked
+/// against the file, and of several runs in one folder tree the newest `submittedTime` wins.
 public struct ExportsFolder: Sendable {
+    public enum Dataset: Sendable, Equatable {
+        case costDetails(Metric)
+        /// `FocusCost`: one export fills both metrics.
+        case focus
+    }
+
     public let scope: Scope
-    public let metric: Metric
+    public let dataset: Dataset
     public let period: BillingPeriod
     public let files: [String]
+    public let manifestPath: String
     public let runId: String?
     public let exportName: String?
-    /// Rows the manifest announces, to compare with what was read.
+    public let submittedTime: String?
+    /// Rows the manifest announces, to compare with what was read; nil when it says null.
     public let dataRowCount: Int?
 
+    public var metric: Metric? { if case .costDetails(let m) = dataset { return m } else { return nil } }
+
+    /// `path` is an export folder, a folder holding several runs of one export, or a manifest.json.
     public init(path: String) throws(ExtractError) {
-        let manifestPath = (path as NSString).appendingPathComponent("manifest.json")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .cannotOpen(path: path, reason: "no such file or folder")
+        }
+        let manifestPath: String
+        if !isDirectory.boolValue {
+            manifestPath = path
+        } else if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("manifest.json")) {
+            manifestPath = (path as NSString).appendingPathComponent("manifest.json")
+        } else {
+            manifestPath = try ExportsFolder.newestManifest(under: path)
+        }
+        try self.init(manifest: manifestPath)
+    }
+
+    /// The manifest of the newest run below `folder` (by `runInfo.submittedTime`).
+    static func newestManifest(under folder: String) throws(ExtractError) -> String {
+        var best: (time: String, path: String)?
+        let enumerator = FileManager.default.enumerator(atPath: folder)
+        while let relative = enumerator?.nextObject() as? String {
+            guard (relative as NSString).lastPathComponent == "manifest.json" else { continue }
+            let full = (folder as NSString).appendingPathComponent(relative)
+            let object = FileManager.default.contents(atPath: full).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+            let time = ((object?["runInfo"] as? [String: Any])?["submittedTime"] as? String) ?? ""
+            if best == nil || time > best!.time || (time == best!.time && full > best!.path) { best = (time, full) }
+        }
+        guard let best else { throw .cannotOpen(path: folder, reason: "an Exports folder needs a manifest.json (none found below it)") }
+        return best.path
+    }
+
+    public init(manifest manifestPath: String) throws(ExtractError) {
+        self.manifestPath = manifestPath
         guard let data = FileManager.default.contents(atPath: manifestPath) else {
             throw .cannotOpen(path: manifestPath, reason: "an Exports folder needs its manifest.json")
         }
@@ -33,21 +80,24 @@ public struct ExportsFolder: Sendable {
         }
         let type = config["type"] as? String ?? ""
         switch type.lowercased() {
-        case "actualcost", "usage": metric = .actualCost
-        case "amortizedcost": metric = .amortizedCost
+        case "actualcost", "usage": dataset = .costDetails(.actualCost)
+        case "amortizedcost": dataset = .costDetails(.amortizedCost)
+        case "focuscost": dataset = .focus
         default:
-            throw .malformedResponse(what: manifestPath, reason: "exportConfig.type `\(type)` is not ActualCost or AmortizedCost (FOCUS and price-sheet exports are other datasets)")
+            throw .malformedResponse(what: manifestPath, reason: "exportConfig.type `\(type)` is not a cost dataset costwh loads as cost details (ActualCost, AmortizedCost or FocusCost)")
         }
         guard let start = (run["startDate"] as? String).flatMap({ CalendarDate(isoPrefix: $0) }) else {
             throw .malformedResponse(what: manifestPath, reason: "runInfo.startDate is missing or not a date")
         }
         period = start.billingPeriod
         runId = run["runId"] as? String
+        submittedTime = run["submittedTime"] as? String
         exportName = config["exportName"] as? String
-        dataRowCount = manifest["dataRowCount"] as? Int
-        let folder = URL(fileURLWithPath: path)
+        dataRowCount = (manifest["dataRowCount"] as? NSNumber)?.intValue
+        let folder = URL(fileURLWithPath: (manifestPath as NSString).deletingLastPathComponent)
         var files: [String] = []
-        for blob in manifest["blobs"] as? [[String: Any]] ?? [] {
+        let blobs = manifest["blobs"] as? [[String: Any]] ?? []
+        for blob in blobs {
             guard let name = blob["blobName"] as? String else { continue }
             // Blob names carry the storage path; the folder holds the file by its last component.
             let last = (name as NSString).lastPathComponent
@@ -55,16 +105,25 @@ public struct ExportsFolder: Sendable {
                 throw .malformedResponse(what: manifestPath, reason: "blob name `\(name)` is not a file name")
             }
             let candidate = folder.appendingPathComponent(last).path
+            let rows = (blob["dataRowCount"] as? NSNumber)?.intValue
             guard FileManager.default.fileExists(atPath: candidate) else {
+                // Only an explicit 0 says the blob is empty; null says nothing.
+                if rows == 0 { continue }
                 throw .cannotOpen(path: candidate, reason: "the manifest lists it but the folder does not have it")
+            }
+            if let expected = (blob["byteCount"] as? NSNumber)?.intValue {
+                let actual = ((try? FileManager.default.attributesOfItem(atPath: candidate))?[.size] as? NSNumber)?.intValue ?? -1
+                guard actual == expected else { throw .sizeMismatch(blob: candidate, expected: expected, actual: actual) }
             }
             files.append(candidate)
         }
-        if files.isEmpty {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        if blobs.isEmpty {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
             files = names.filter { $0.hasPrefix("part_") && ($0.hasSuffix(".csv") || $0.hasSuffix(".csv.gz")) }.sorted().map { folder.appendingPathComponent($0).path }
         }
-        guard !files.isEmpty else { throw .cannotOpen(path: path, reason: "no part_*.csv(.gz) files beside the manifest") }
+        guard !files.isEmpty || dataRowCount == 0 else {
+            throw .cannotOpen(path: folder.path, reason: "no part_*.csv(.gz) files beside the manifest")
+        }
         self.files = files
     }
 }

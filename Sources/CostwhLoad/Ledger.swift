@@ -51,7 +51,7 @@ public struct Ledger: Sendable {
         try db.execute(
             sql: """
                 UPDATE loads SET Status = ?, ContentHash = ?, RowsRead = ?, RowsLoaded = ?, RowsRejected = ?,
-                    CostTotal = ?, Currencies = ?, Warnings = ?, Error = ?, FinishedAt = ?, FirstRowId = ?, LastRowId = ?
+                    CostTotal = ?, Currencies = ?, Warnings = ?, Error = ?, FinishedAt = ?, FirstRowId = ?, LastRowId = ?, Dialect = ?
                 WHERE LoadId = ?
                 """,
             arguments: [
@@ -61,6 +61,7 @@ public struct Ledger: Sendable {
                 summary.currencies.isEmpty ? nil : summary.currencies.joined(separator: ","),
                 warningsJSON(summary.warnings), summary.error, now(),
                 summary.status == .succeeded ? summary.firstRowId : nil, summary.status == .succeeded ? summary.lastRowId : nil,
+                summary.dialects.isEmpty ? nil : summary.dialects.joined(separator: "; "),
                 summary.loadId,
             ])
     }

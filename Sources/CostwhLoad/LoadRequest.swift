@@ -36,6 +36,8 @@ public struct LoadRequest {
     public var isCancelled: () -> Bool
     /// Warnings from before the load (throttling and retries while extracting), for the ledger.
     public var extraWarnings = Warnings()
+    /// Dialect overrides, and for FOCUS files the metric being read (`metric`, set by init).
+    public var readOptions: ReadOptions
 
     public init(
         scope: Scope, period: BillingPeriod, metric: Metric, source: String = "file", sourceDetail: String? = nil,
@@ -51,6 +53,7 @@ public struct LoadRequest {
         self.maxRejectedFraction = maxRejectedFraction
         self.progress = progress
         self.isCancelled = isCancelled
+        self.readOptions = ReadOptions(focusMetric: metric)
     }
 }
 
@@ -85,4 +88,6 @@ public struct LoadSummary: Sendable {
     public var firstRowId: Int64?
     public var lastRowId: Int64?
     public var error: String?
+    /// How the files were read (encoding, delimiter, decimal comma, date order), one entry per distinct dialect.
+    public var dialects: [String] = []
 }

@@ -103,7 +103,7 @@ public final class PartitionLoader: Sendable {
         }
         let sink = try FactSink(db)
         let channel = BatchChannel()
-        RowProducer(parts: request.parts, channel: channel).start()
+        RowProducer(parts: request.parts, options: request.readOptions, channel: channel).start()
         var parserDone = false
         // However this ends, the parser must stop and release its file.
         defer {
@@ -136,10 +136,11 @@ public final class PartitionLoader: Sendable {
                 if batches % 16 == 0 {
                     request.progress?(LoadProgress(part: request.parts[part].name, bytes: bytes, rows: summary.rowsRead))
                 }
-            case .partEnded(let part, let digest, let bytes, let warnings, _):
+            case .partEnded(let part, let digest, let bytes, let warnings, let dialect, _):
                 digests[part] = digest
                 summary.bytesRead += bytes
                 summary.warnings.merge(warnings)
+                if let dialect, !summary.dialects.contains(dialect.summary) { summary.dialects.append(dialect.summary) }
             case .failed(let error):
                 parserDone = true
                 throw error

@@ -212,7 +212,7 @@ struct DimensionHasher {
 final class BatchChannel: @unchecked Sendable {
     enum Message {
         case batch(RowBatch)
-        case partEnded(part: Int, digest: UInt64, bytes: Int, warnings: Warnings, skipped: Bool)
+        case partEnded(part: Int, digest: UInt64, bytes: Int, warnings: Warnings, dialect: Dialect?, skipped: Bool)
         case failed(any Error)
         case finished
     }

@@ -22,33 +22,11 @@ final class RowProducer: @unchecked Sendable {
         return runs
     }()
 
-    private var validJSON = HashKeyTable()
-    private let tagsColumn = Catalog.index[Catalog.tags]!
-    private let infoColumn = Catalog.index[Catalog.additionalInfo]!
+    let options: ReadOptions
 
-    private func jsonProblem(_ values: UnsafePointer<ByteSlice>, _ hashes: UnsafePointer<Hash128?>) -> String? {
-        for (d, column, name) in [(3, tagsColumn, "Tags"), (4, infoColumn, "AdditionalInfo")] {
-            guard let hash = hashes[d] else { continue }
-            var valid = validJSON.get(hash)
-            if valid == nil {
-                let v = values[column]
-                valid = JSONText.isObject(UnsafeBufferPointer(start: v.base, count: v.count)) ? 1 : 0
-                if validJSON.count > 1 << 17 { validJSON.removeAll() }
-                validJSON.set(hash, valid!)
-            }
-            if valid == 0 {
-                let text = values[column].string ?? ""
-                let shown = text.count > 80 ? String(text.prefix(80)) + "…" : text
-                return name == "Tags"
-                    ? "Tags: expected a JSON object (or its members without braces), found `\(shown)`"
-                    : "AdditionalInfo: expected a JSON object, found `\(shown)`"
-            }
-        }
-        return nil
-    }
-
-    init(parts: [LoadPart], channel: BatchChannel) {
+    init(parts: [LoadPart], options: ReadOptions, channel: BatchChannel) {
         self.parts = parts
+        self.options = options
         self.channel = channel
     }
 
@@ -75,12 +53,12 @@ final class RowProducer: @unchecked Sendable {
                     throw LoadError.sourceFailed(part: part.name, reason: error.description)
                 }
                 let file: CostFileReader
-                switch Result(catching: { () throws(TransformError) -> CostFileReader in try CostFileReader(source: source) }) {
+                switch Result(catching: { () throws(TransformError) -> CostFileReader in try CostFileReader(source: source, options: options) }) {
                 case .success(let opened): file = opened
                 case .failure(let error):
                     // An empty blob among several adds nothing, not even a header.
                     if case .emptyFile = error, parts.count > 1 {
-                        channel.send(.partEnded(part: index, digest: source.digest, bytes: source.byteCount, warnings: Warnings(), skipped: true))
+                        channel.send(.partEnded(part: index, digest: source.digest, bytes: source.byteCount, warnings: Warnings(), dialect: nil, skipped: true))
                         continue
                     }
                     throw error
@@ -90,8 +68,11 @@ final class RowProducer: @unchecked Sendable {
                     channel.send(.finished)
                     return
                 }
+                var otherMetric = 0
                 while let outcome = try file.next() {
                     switch outcome {
+                    case .otherMetric:
+                        otherMetric += 1
                     case .rejected(let reason):
                         batch.rejected.append((index, file.csv.lineNumber, file.csv.recordText(), reason))
                         // Rejections keep their place: a marker row is not needed, only the count.
@@ -99,12 +80,6 @@ final class RowProducer: @unchecked Sendable {
                         let values = UnsafePointer(normaliser.values)
                         for (d, run) in RowProducer.dimensionRuns.enumerated() {
                             hashes[d] = hasher.hash(values + run.first, count: run.count)
-                        }
-                        // Tags and AdditionalInfo must be JSON objects, or SQLite's JSON
-                        // functions would fail on them; each distinct value is checked once.
-                        if let reason = jsonProblem(values, hashes) {
-                            batch.rejected.append((index, file.csv.lineNumber, file.csv.recordText(), reason))
-                            break
                         }
                         extraSlot.pointee = normaliser.extra
                         hashes[5] = hasher.hash(extraSlot, count: 1)
@@ -122,7 +97,11 @@ final class RowProducer: @unchecked Sendable {
                 }
                 batch.bytesConsumed = file.csv.bytesConsumed
                 channel.send(.batch(batch))
-                channel.send(.partEnded(part: index, digest: source.digest, bytes: source.byteCount, warnings: normaliser.warnings, skipped: false))
+                var warnings = normaliser.warnings
+                if otherMetric > 0 {
+                    warnings.add("FOCUS rows that belong to the other metric only (cost 0 here)", options.focusMetric == .actualCost ? "unused commitment" : "commitment purchase or refund", count: otherMetric)
+                }
+                channel.send(.partEnded(part: index, digest: source.digest, bytes: source.byteCount, warnings: warnings, dialect: file.dialect, skipped: false))
             }
             channel.send(.finished)
         } catch {

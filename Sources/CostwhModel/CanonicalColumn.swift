@@ -108,6 +108,11 @@ public enum Catalog {
             C("PaygCostInUsd", .real, .fact),
             C("ExchangeRatePricingToBilling", .real, .fact, aliases: [("ExchangeRate", 1)]),
             C("PartnerEarnedCreditRate", .real, .fact),
+            // FOCUS costs, kept as the file gave them (a FOCUS row fills both metrics).
+            C("BilledCost", .real, .fact),
+            C("EffectiveCost", .real, .fact),
+            C("ListCost", .real, .fact),
+            C("ContractedCost", .real, .fact),
 
             // Who is billed: agreement, account and subscription.
             C("BillingAccountId", .text, account),
@@ -182,6 +187,22 @@ public enum Catalog {
             C("BenefitName", .text, product),
             C("PartnerEarnedCreditApplied", .text, product),
             C("StoreServiceIdentifier", .text, product),
+            // FOCUS columns with no Cost Management counterpart, so `focus_costs` returns them as given.
+            C("ChargeCategory", .text, product),
+            C("ChargeClass", .text, product),
+            C("ChargeFrequency", .text, product),
+            C("ChargeDescription", .text, product),
+            C("PricingCategory", .text, product),
+            C("PricingUnit", .text, product),
+            C("CommitmentDiscountStatus", .text, product),
+            C("CommitmentDiscountType", .text, product),
+            C("CommitmentDiscountCategory", .text, product),
+            C("ServiceCategory", .text, product),
+            C("InvoiceIssuerName", .text, product),
+            C("RegionId", .text, product),
+            C("RegionName", .text, product),
+            C("SkuId", .text, product),
+            C("SkuPriceId", .text, product),
 
             C("Tags", .jsonObject, .dimension(.tags)),
             C("AdditionalInfo", .jsonObject, .dimension(.info)),
@@ -206,6 +227,69 @@ public enum Catalog {
                 precondition(map[alias.key] == nil, "alias \(alias.key) is claimed twice")
                 map[alias.key] = (i, alias.rank)
             }
+        }
+        return map
+    }()
+
+    /// FOCUS column names (normalised) that mean a Cost Management column, for FOCUS files
+    /// only: in FOCUS, `ChargePeriodStart` is the usage date and `SubAccountId` the
+    /// subscription. Names FOCUS shares with Cost Management (ResourceId, Tags, …) and the
+    /// FOCUS-only columns above map through the ordinary aliases. Both spellings of the
+    /// columns FOCUS 1.2 promoted from `x_` are listed (x_InvoiceId → InvoiceId, …).
+    public static let focusAliases: [String: String] = {
+        let pairs: [(String, String)] = [
+            ("ChargePeriodStart", "Date"),
+            ("SubAccountId", "SubscriptionId"),
+            ("SubAccountName", "SubscriptionName"),
+            ("CommitmentDiscountId", "BenefitId"),
+            ("CommitmentDiscountName", "BenefitName"),
+            ("ConsumedQuantity", "Quantity"),
+            ("ConsumedUnit", "UnitOfMeasure"),
+            ("ContractedUnitPrice", "UnitPrice"),
+            ("ListUnitPrice", "PayGPrice"),
+            ("x_EffectiveUnitPrice", "EffectivePrice"),
+            ("BillingPeriodStart", "BillingPeriodStartDate"),
+            ("ProviderName", "Provider"),
+            ("x_ResourceGroupName", "ResourceGroup"),
+            ("x_SkuMeterCategory", "MeterCategory"),
+            ("x_SkuMeterSubcategory", "MeterSubCategory"),
+            ("x_SkuMeterName", "MeterName"),
+            ("SkuMeter", "MeterName"),
+            ("x_SkuMeterId", "MeterId"),
+            ("x_SkuServiceFamily", "ServiceFamily"),
+            ("x_SkuRegion", "MeterRegion"),
+            ("x_SkuPartNumber", "PartNumber"),
+            ("x_SkuOfferId", "OfferId"),
+            ("x_SkuTerm", "Term"),
+            ("x_SkuOrderId", "ProductOrderId"),
+            ("x_SkuOrderName", "ProductOrderName"),
+            ("x_SkuDescription", "ProductName"),
+            ("x_PublisherCategory", "PublisherType"),
+            ("x_BillingAccountId", "BillingAccountId"),
+            ("x_BillingProfileId", "BillingProfileId"),
+            ("x_BillingProfileName", "BillingProfileName"),
+            ("x_InvoiceSectionId", "InvoiceSectionId"),
+            ("x_InvoiceSectionName", "InvoiceSectionName"),
+            ("x_InvoiceId", "InvoiceId"),
+            ("x_PricingCurrency", "PricingCurrency"),
+            ("x_BillingExchangeRate", "ExchangeRatePricingToBilling"),
+            ("x_BillingExchangeRateDate", "ExchangeRateDate"),
+            ("x_BilledCostInUsd", "CostInUsd"),
+            ("x_BilledCostInPricingCurrency", "CostInPricingCurrency"),
+            ("x_CostCenter", "CostCenter"),
+            ("x_AccountName", "AccountName"),
+            ("x_AccountOwnerId", "AccountOwnerId"),
+            ("x_ServicePeriodStart", "ServicePeriodStartDate"),
+            ("x_ServicePeriodEnd", "ServicePeriodEndDate"),
+            ("x_ResellerId", "ResellerMpnId"),
+            ("x_ResellerName", "ResellerName"),
+            ("x_PartnerCreditRate", "PartnerEarnedCreditRate"),
+            ("x_PartnerCreditApplied", "PartnerEarnedCreditApplied"),
+        ]
+        var map: [String: String] = [:]
+        for (focus, column) in pairs {
+            precondition(index[column] != nil, "FOCUS alias \(focus) names no column \(column)")
+            map[CanonicalColumn.normalise(focus)] = column
         }
         return map
     }()

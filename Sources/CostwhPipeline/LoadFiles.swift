@@ -1,16 +1,19 @@
 import CostwhExtract
 import CostwhLoad
-import CostwhTransform
 import CostwhModel
+import CostwhTransform
 import Foundation
 import Logging
 
-/// `costwh load`: one or more local files become one partition.
+/// `costwh load`: local files become a partition (a FOCUS file: both metrics of it).
 public struct LoadFilesOptions {
     public enum Format: String, Sendable {
-        /// Cost-details CSV, plain or gzip.
+        /// Recognised from the bytes: CSV (any dialect, plain or gzip), JSON pages, an
+        /// Exports folder or its manifest, FOCUS.
+        case auto
+        /// Cost-details or FOCUS CSV, plain or gzip.
         case csv
-        /// Saved Consumption usageDetails (or EA Reporting v2) JSON pages.
+        /// Saved Consumption usageDetails (or EA Reporting) JSON pages.
         case usageDetailsJSON = "usage-details-json"
     }
 
@@ -18,10 +21,13 @@ public struct LoadFilesOptions {
     public var files: [String]
     public var scope: String?
     public var period: String?
+    /// Required for cost-details CSV; optional for FOCUS (both metrics) and Exports (the manifest says).
     public var metric: String?
-    public var format: Format = .csv
+    public var format: Format = .auto
     /// A Cost Management Exports folder; its manifest names scope, metric and period.
     public var exportsFolder: String?
+    /// Overrides of the detected dialect (`--delimiter`, `--encoding`, `--decimal-comma`, `--date-order`).
+    public var dialect = DialectOverrides.none
     /// Percent of rows that may be rejected before the load fails.
     public var maxRejectedPercent: Double
     public var progress: ((LoadProgress) -> Void)?
@@ -43,23 +49,47 @@ public struct LoadFilesOptions {
 }
 
 public enum LoadFiles {
-    public static func run(_ options: LoadFilesOptions, logger: Logger) throws(PipelineError) -> LoadSummary {
+    /// Loads the files; returns one summary per partition written (two for FOCUS input).
+    public static func run(_ options: LoadFilesOptions, logger: Logger) throws(PipelineError) -> [LoadSummary] {
         guard (0...100).contains(options.maxRejectedPercent) else {
             throw .usage("--max-rejected must be a percentage from 0 to 100")
         }
         var paths = options.files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        var format = options.format
+        var exportsPath = options.exportsFolder
+        if format == .auto && exportsPath == nil {
+            let kinds = try paths.map { (path) throws(PipelineError) in (path, try InputKind.sniff(path)) }
+            if let exports = kinds.first(where: { $0.1 == .exports }) {
+                guard paths.count == 1 else {
+                    throw .usage("\(exports.0) is a Cost Management export: load it on its own (one export is one partition)")
+                }
+                exportsPath = exports.0
+                paths = []
+            } else if kinds.contains(where: { $0.1 == .json }) {
+                guard kinds.allSatisfy({ $0.1 == .json }) else {
+                    throw .usage("give JSON pages and CSV files in separate loads: \(kinds.map { "\($0.0) (\($0.1.rawValue))" }.joined(separator: ", "))")
+                }
+                format = .usageDetailsJSON
+            } else {
+                format = .csv
+            }
+        }
         var detail: [String: Any] = [:]
         var source = "file"
         var manifest: ExportsFolder?
-        if let folder = options.exportsFolder {
+        if let folder = exportsPath {
             do { manifest = try ExportsFolder(path: folder) } catch { throw .usage(error.description) }
             paths = manifest!.files
             source = "exports"
-            detail["manifest"] = URL(fileURLWithPath: folder).standardizedFileURL.path + "/manifest.json"
+            detail["manifest"] = manifest!.manifestPath
             if let run = manifest!.runId { detail["runId"] = run }
             if let name = manifest!.exportName { detail["exportName"] = name }
+            if let time = manifest!.submittedTime { detail["submittedTime"] = time }
         }
-        guard !paths.isEmpty else { throw .usage("no files given: name one or more cost-details CSV files, or --exports FOLDER") }
+        guard !paths.isEmpty else {
+            if manifest?.dataRowCount == 0 { throw .usage("\(manifest!.manifestPath): the export has no rows (dataRowCount 0); nothing to load") }
+            throw .usage("no files given: name one or more cost files, or an Exports folder")
+        }
         func pick<T>(_ given: String?, _ fromManifest: T?, _ parse: (String) throws(PipelineError) -> T, _ what: String) throws(PipelineError) -> T {
             if let given { return try parse(given) }
             if let fromManifest { return fromManifest }
@@ -67,11 +97,11 @@ public enum LoadFiles {
         }
         let scope = try pick(options.scope, manifest?.scope, { (t) throws(PipelineError) in try Scope.parse(t) }, "scope")
         let period = try pick(options.period, manifest?.period, { (t) throws(PipelineError) in try BillingPeriod.parse(t) }, "period")
-        let metric = try pick(options.metric, manifest?.metric, { (t) throws(PipelineError) in try Metric.parse(t) }, "metric")
         detail["files"] = paths
         var parts = paths.map(LoadPart.file)
         let folder: PrivateFolder?
-        if options.format == .usageDetailsJSON {
+        var metrics: [Metric]
+        if format == .usageDetailsJSON {
             source = "usage-details-json"
             do {
                 let private_ = try PrivateFolder()
@@ -87,25 +117,93 @@ public enum LoadFiles {
             } catch {
                 throw .usage(String(describing: error))
             }
+            metrics = [try pick(options.metric, manifest?.metric, { (t) throws(PipelineError) in try Metric.parse(t) }, "metric")]
         } else {
             folder = nil
+            let focus: Bool
+            if let manifest { focus = manifest.dataset == .focus } else { focus = try isFocus(paths[0], options.dialect) }
+            if let given = options.metric {
+                metrics = [try Metric.parse(given)]
+            } else if let fromManifest = manifest?.metric {
+                metrics = [fromManifest]
+            } else if focus {
+                // One FOCUS file fills both metrics: BilledCost → ActualCost, EffectiveCost → AmortizedCost.
+                metrics = [.actualCost, .amortizedCost]
+            } else {
+                throw .usage("--metric is required (actual or amortized); only FOCUS files carry both")
+            }
+            if focus { source = manifest == nil ? "focus-file" : "focus-exports" }
         }
         defer { folder?.remove() }
         let detailText = (try? JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys, .withoutEscapingSlashes]))
             .map { String(decoding: $0, as: UTF8.self) }
         do {
             let database = try CostDatabase(path: options.databasePath)
-            let request = LoadRequest(
-                scope: scope, period: period, metric: metric, source: source, sourceDetail: detailText,
-                parts: parts, maxRejectedFraction: options.maxRejectedPercent / 100,
-                progress: options.progress, isCancelled: options.isCancelled)
-            var summary = try PartitionLoader(database: database, logger: logger).load(request)
-            if let expected = manifest?.dataRowCount, expected != summary.rowsRead {
-                summary.warnings.add("manifest dataRowCount differs", "\(expected) announced, \(summary.rowsRead) read")
+            var summaries: [LoadSummary] = []
+            for metric in metrics {
+                var request = LoadRequest(
+                    scope: scope, period: period, metric: metric, source: source, sourceDetail: detailText,
+                    parts: parts, maxRejectedFraction: options.maxRejectedPercent / 100,
+                    progress: options.progress, isCancelled: options.isCancelled)
+                request.readOptions.dialect = options.dialect
+                var summary = try PartitionLoader(database: database, logger: logger).load(request)
+                if let expected = manifest?.dataRowCount {
+                    let read = summary.rowsRead + otherMetricRows(summary.warnings)
+                    if expected != read {
+                        summary.warnings.add("manifest dataRowCount differs", "\(expected) announced, \(read) read")
+                    }
+                }
+                summaries.append(summary)
             }
-            return summary
+            return summaries
         } catch {
             throw .load(error)
         }
+    }
+
+    /// FOCUS rows that went to the other metric only, counted among the file's rows.
+    static func otherMetricRows(_ warnings: Warnings) -> Int {
+        warnings.counts.first { $0.key.hasPrefix("FOCUS rows") }?.value.values.reduce(0, +) ?? 0
+    }
+
+    static func isFocus(_ path: String, _ dialect: DialectOverrides) throws(PipelineError) -> Bool {
+        do {
+            let reader = try CostFileReader(source: try LocalFiles.open(path: path), options: ReadOptions(dialect: dialect), chunkSize: 1 << 16)
+            return reader.mapping.schema.isFocus
+        } catch let error as ExtractError {
+            throw .usage(error.description)
+        } catch let error as TransformError {
+            throw .usage(error.description)
+        } catch {
+            throw .usage(String(describing: error))
+        }
+    }
+}
+
+/// What a local input is, told from its bytes rather than its name.
+public enum InputKind: String, Sendable {
+    case csv = "CSV"
+    case json = "JSON page"
+    case exports = "Exports manifest"
+
+    public static func sniff(_ path: String) throws(PipelineError) -> InputKind {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .usage("cannot open \(path): no such file or folder")
+        }
+        if isDirectory.boolValue { return .exports }
+        if (path as NSString).lastPathComponent.lowercased() == "manifest.json" { return .exports }
+        let head: [UInt8]
+        do {
+            head = try ReplayByteSource.readPrefix(of: try LocalFiles.open(path: path), limit: 8192)
+        } catch {
+            throw .usage(error.description)
+        }
+        var bytes = head[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        while let b = bytes.first, b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A { bytes = bytes.dropFirst() }
+        guard bytes.first == 0x7B || bytes.first == 0x5B else { return .csv }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return text.contains("\"exportConfig\"") && text.contains("\"blobs\"") ? .exports : .json
     }
 }

@@ -14,7 +14,7 @@ public struct CSVField: Sendable {
     public var hasEscapes: Bool
 }
 
-/// A streaming RFC 4180 reader over raw bytes.
+/// A streaming RFC 4180 reader over raw UTF-8 bytes, with a configurable delimiter.
 ///
 /// It keeps one growing buffer and hands out byte ranges into it, so no `String` is made
 /// per field and memory stays flat whatever the file size. It handles quoted fields with
@@ -23,6 +23,8 @@ public struct CSVField: Sendable {
 /// can quarantine it and go on.
 public final class CSVReader {
     public let name: String
+    /// The field separator: `,` unless the file's dialect says otherwise.
+    public let delimiter: UInt8
     private let source: ByteSource
     private var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
@@ -51,8 +53,9 @@ public final class CSVReader {
     public private(set) var bytesConsumed = 0
     private var bufferBase = 0
 
-    public init(source: ByteSource, chunkSize: Int = 4 << 20, maxRecordBytes: Int = 64 << 20) {
+    public init(source: ByteSource, delimiter: UInt8 = 0x2C, chunkSize: Int = 4 << 20, maxRecordBytes: Int = 64 << 20) {
         self.name = source.name
+        self.delimiter = delimiter
         self.source = source
         self.capacity = max(chunkSize, 4)
         self.maxRecordBytes = max(maxRecordBytes, 64)
@@ -150,6 +153,7 @@ public final class CSVReader {
         var p = start
         let end = filled
         let buf = buffer
+        let delim = delimiter
         var count = 0
         var lines = 1
         var reason: String?
@@ -206,7 +210,7 @@ public final class CSVReader {
                 } else if c == 0x0D && p + 1 >= end && !sourceEnded {
                     return .needMore
                 }
-                if c == 0x2C {
+                if c == delim {
                     p += 1
                     continue
                 }
@@ -221,7 +225,7 @@ public final class CSVReader {
                 let fieldStart = contentStart
                 while true {
                     let b = buf[p]
-                    if b == 0x2C || b == 0x0A { break }
+                    if b == delim || b == 0x0A { break }
                     p += 1
                 }
                 if p >= end && !sourceEnded { return .needMore }
@@ -232,7 +236,7 @@ public final class CSVReader {
                 // The sentinel at buf[end] stops this loop.
                 while true {
                     let b = buf[p]
-                    if b == 0x2C || b == 0x0A { break }
+                    if b == delim || b == 0x0A { break }
                     p += 1
                 }
                 if p >= end {
@@ -250,7 +254,7 @@ public final class CSVReader {
                 count += 1
                 lastFieldWasQuoted = false
             }
-            if buf[p] == 0x2C {
+            if buf[p] == delim {
                 p += 1
                 continue
             }

@@ -1,12 +1,29 @@
 import CostwhExtract
 import CostwhModel
 
-/// A cost-details CSV: finds its header (after any preamble lines, as the legacy EA
-/// downloads have), then yields normalised rows or the reason a row was refused.
+/// How to read a cost file: dialect overrides and, for FOCUS files, which metric to take.
+public struct ReadOptions: Sendable, Equatable {
+    public var dialect: DialectOverrides
+    /// The metric a FOCUS file is read for (its rows and cost column differ per metric).
+    public var focusMetric: Metric
+
+    public init(dialect: DialectOverrides = .none, focusMetric: Metric = .actualCost) {
+        self.dialect = dialect
+        self.focusMetric = focusMetric
+    }
+}
+
+/// A cost-details or FOCUS CSV: decides its dialect from the first block, finds its header
+/// (after any preamble lines, as the legacy EA downloads have), then yields normalised
+/// rows or the reason a row was refused.
 public final class CostFileReader {
+    /// Lines a header may be preceded by.
+    public static let maxPreambleLines = 20
+
     public let csv: CSVReader
     public let normaliser: RowNormaliser
     public let mapping: HeaderMapping
+    public let dialect: Dialect
     /// The 1-based line of the header row.
     public let headerLine: Int
     /// Lines skipped before the header.
@@ -14,13 +31,14 @@ public final class CostFileReader {
 
     /// Reads the header. A file whose first `maxPreambleLines + 1` lines hold no
     /// recognisable header is refused, naming what was missing.
-    public init(source: ByteSource, maxPreambleLines: Int = 20, chunkSize: Int = 4 << 20) throws(TransformError) {
-        let csv = CSVReader(source: source, chunkSize: chunkSize)
+    public init(source: ByteSource, options: ReadOptions = ReadOptions(), chunkSize: Int = 4 << 20) throws(TransformError) {
+        let (dialect, stream) = try DialectDetector.open(source, overrides: options.dialect)
+        let csv = CSVReader(source: stream, delimiter: dialect.delimiter, chunkSize: chunkSize)
         var best: HeaderMapping?
         var bestLine = 1
         var found: (HeaderMapping, Int)?
         var seen = 0
-        while seen <= maxPreambleLines, try csv.next() {
+        while seen <= CostFileReader.maxPreambleLines, try csv.next() {
             seen += 1
             let headers = (0..<csv.fieldCount).map { csv.string(of: $0).trimmingCharacters(in: " ") }
             let mapping = HeaderMapping(headers: headers)
@@ -39,10 +57,11 @@ public final class CostFileReader {
             throw .unrecognisedHeader(file: source.name, line: bestLine, missing: best.missing, found: best.headers)
         }
         self.csv = csv
+        self.dialect = dialect
         self.mapping = mapping
         self.headerLine = line
         self.preambleLines = line - 1
-        self.normaliser = RowNormaliser(mapping: mapping, file: source.name)
+        self.normaliser = RowNormaliser(mapping: mapping, file: source.name, dialect: dialect, focusMetric: options.focusMetric)
     }
 
     public var name: String { csv.name }

@@ -11,7 +11,18 @@ public struct HeaderMapping: Sendable {
         case extra(String)
     }
 
+    /// Cost Management cost details (every EA, MCA, legacy schema), or a FOCUS file.
+    public enum Schema: Sendable, Equatable {
+        case costDetails
+        /// The FOCUS version told by the columns present: `1.0-preview`, `1.0` (also
+        /// Cost Management's `1.0r2`, which has the same columns), `1.2-preview` or `1.2`.
+        case focus(version: String)
+
+        public var isFocus: Bool { if case .focus = self { return true } else { return false } }
+    }
+
     public let headers: [String]
+    public let schema: Schema
     public let targets: [Target]
     /// Canonical column index → field index, or -1 when the file lacks the column.
     public let fieldOfColumn: [Int]
@@ -21,10 +32,12 @@ public struct HeaderMapping: Sendable {
 
     public init(headers: [String]) {
         self.headers = headers
+        let schema = HeaderMapping.schema(of: headers)
+        self.schema = schema
         var best = [(field: Int, rank: Int)?](repeating: nil, count: Catalog.columns.count)
         var candidates = [Int?](repeating: nil, count: headers.count)
         for (i, header) in headers.enumerated() {
-            guard let (column, rank) = HeaderMapping.lookup(header) else { continue }
+            guard let (column, rank) = HeaderMapping.lookup(header, focus: schema.isFocus) else { continue }
             candidates[i] = column
             if let current = best[column], current.rank <= rank { continue }
             best[column] = (i, rank)
@@ -53,9 +66,36 @@ public struct HeaderMapping: Sendable {
         self.fieldOfColumn = fieldOfColumn
     }
 
+    /// Tells FOCUS from cost details by the columns only FOCUS has, and the FOCUS version
+    /// by the columns each version added, as the FinOps toolkit's ingestion does
+    /// (`IngestionSetup_v1_2.kql`, `x_SourceVersion`).
+    static func schema(of headers: [String]) -> Schema {
+        let names = Set(headers.map { CanonicalColumn.normalise($0) })
+        guard names.contains("billedcost"), names.contains("effectivecost"), names.contains("chargeperiodstart") else {
+            return .costDetails
+        }
+        if !names.isDisjoint(with: ["invoiceid", "skumeter", "pricingcurrency"]) {
+            return .focus(version: names.contains("xskudetails") && !names.contains("skupricedetails") ? "1.2-preview" : "1.2")
+        }
+        if !names.isDisjoint(with: ["chargesubcategory", "region", "usagequantity", "usageunit"])
+            && names.isDisjoint(with: ["chargeclass", "commitmentdiscountstatus", "consumedquantity", "regionid"])
+        {
+            return .focus(version: "1.0-preview")
+        }
+        return .focus(version: "1.0")
+    }
+
+    /// The columns a FOCUS file must have: the usage date and both costs.
+    public static let requiredFocus: [String] = [Catalog.date, "BilledCost", "EffectiveCost"]
+
     /// The required columns this header lacks, described with the spellings accepted.
     public var missing: [String] {
-        HeaderMapping.required.compactMap { name in
+        if schema.isFocus {
+            return HeaderMapping.requiredFocus.compactMap { name in
+                fieldOfColumn[Catalog.index[name]!] < 0 ? "\(name == Catalog.date ? "ChargePeriodStart" : name) (a FOCUS column)" : nil
+            }
+        }
+        return HeaderMapping.required.compactMap { name in
             let index = Catalog.index[name]!
             guard fieldOfColumn[index] < 0 else { return nil }
             let spellings = Catalog.columns[index].aliases.filter { $0.rank >= 0 && $0.rank < 2 }.map(\.key)
@@ -67,8 +107,9 @@ public struct HeaderMapping: Sendable {
 
     /// Finds the canonical column of a header cell. A localised header such as
     /// `费用(Cost)` carries the English name in its last parentheses.
-    public static func lookup(_ header: String) -> (Int, Int)? {
+    public static func lookup(_ header: String, focus: Bool = false) -> (Int, Int)? {
         let key = CanonicalColumn.normalise(header)
+        if focus, let name = Catalog.focusAliases[key] { return (Catalog.index[name]!, 0) }
         if let hit = Catalog.aliasTable[key] { return (hit.column, hit.rank) }
         if let inner = parenthesised(header), let hit = Catalog.aliasTable[CanonicalColumn.normalise(inner)] {
             return (hit.column, hit.rank)

@@ -2,37 +2,66 @@ import CostwhModel
 
 /// Turns the reader's current record into canonical values, or says why it cannot.
 ///
+/// The rule it follows: a row whose date and cost can be read is never lost. A field that
+/// cannot be read (a secondary date or number, Tags or AdditionalInfo that are not JSON
+/// objects) is stored NULL in its typed column and kept as it was in the row's extra JSON
+/// under its header name, and the repair is counted in `warnings`. Only a row whose date or
+/// cost cannot be read, or whose fields cannot be split, is refused.
+///
 /// Values are byte slices into the reader's buffer or the normaliser's arena and stay valid
 /// until the next record. Nothing here allocates per row on the common path.
 public final class RowNormaliser {
     public let mapping: HeaderMapping
     public let file: String
+    public let dialect: Dialect
+    /// For a FOCUS file, the metric this pass reads: ActualCost takes `BilledCost`,
+    /// AmortizedCost takes `EffectiveCost` (see docs/INPUT.md).
+    public let focusMetric: Metric
     /// Per canonical column: its text value (`.null` when absent or empty).
     public let values: UnsafeMutablePointer<ByteSlice>
     /// Per canonical column of type `.real`: its value, or nil.
     public let reals: UnsafeMutablePointer<Double?>
-    /// The unknown columns of the row as one JSON object, or `.null` when the file has none.
+    /// The unknown columns of the row, and the raw text of any repaired field, as one JSON
+    /// object; `.null` when there are neither.
     public private(set) var extra = ByteSlice.null
     public private(set) var cost: Double = 0
-    /// Warnings by kind and value, such as unknown ChargeType values.
+    /// Warnings by kind and value: unknown ChargeType values, repairs by column.
     public private(set) var warnings = Warnings()
 
     private let arena = ByteArena()
     private let columnCount = Catalog.columns.count
     private let dateColumn = Catalog.index[Catalog.date]!
     private let costColumn = Catalog.index[Catalog.cost]!
+    /// The column whose value is the row's cost: CostInBillingCurrency, or for FOCUS the
+    /// metric's cost column.
+    private let sourceCostColumn: Int
     private let chargeTypeColumn = Catalog.index[Catalog.chargeType]!
     private let pricingModelColumn = Catalog.index[Catalog.pricingModel]!
     private let chargeTypes: ValueCanonicaliser
     private let pricingModels: ValueCanonicaliser
     private let types: [CanonicalColumn.ValueType]
     private let extraFields: [(field: Int, name: [UInt8])]
+    private let headerNames: [[UInt8]]
     private let extraNameBytes: Int
     private let mappedFields: [(field: Int, column: Int)]
+    private let isFocus: Bool
+    private let dayFirst: Bool
+    /// Fields repaired in the current row, kept raw in its extra JSON.
+    private var repaired: [Int] = []
+    /// Whether a Tags or AdditionalInfo value is a JSON object, by its hash: such values
+    /// repeat on millions of rows, so each distinct one is checked once.
+    private var validObjects: [Hash128: Bool] = [:]
 
-    public init(mapping: HeaderMapping, file: String) {
+    public init(mapping: HeaderMapping, file: String, dialect: Dialect = .azure, focusMetric: Metric = .actualCost) {
         self.mapping = mapping
         self.file = file
+        self.dialect = dialect
+        self.focusMetric = focusMetric
+        isFocus = mapping.schema.isFocus
+        dayFirst = dialect.dateOrder == .dayFirst
+        sourceCostColumn = isFocus
+            ? Catalog.index[focusMetric == .actualCost ? "BilledCost" : "EffectiveCost"]!
+            : Catalog.index[Catalog.cost]!
         values = .allocate(capacity: Catalog.columns.count)
         values.initialize(repeating: .null, count: Catalog.columns.count)
         reals = .allocate(capacity: Catalog.columns.count)
@@ -55,8 +84,10 @@ public final class RowNormaliser {
             }
         }
         extraFields = extras
-        extraNameBytes = extras.reduce(0) { $0 + $1.1.count * 6 + 8 }
+        headerNames = mapping.headers.map { Array(HeaderMapping.displayName($0).utf8) }
+        extraNameBytes = headerNames.reduce(0) { $0 + $1.count * 6 + 8 }
         mappedFields = mapped
+        repaired.reserveCapacity(mapping.headers.count)
     }
 
     deinit {
@@ -67,13 +98,26 @@ public final class RowNormaliser {
     public enum Outcome {
         case row
         case rejected(String)
+        /// A FOCUS row that exists only in the other metric (an unused commitment in
+        /// ActualCost, a commitment purchase in AmortizedCost); its cost here is 0.
+        case otherMetric
     }
 
     /// Normalises the reader's current record.
     public func normalise(_ reader: CSVReader) -> Outcome {
         if let malformed = reader.malformedReason { return .rejected(malformed) }
-        guard reader.fieldCount == mapping.headers.count else {
-            return .rejected("expected \(mapping.headers.count) fields as in the header, found \(reader.fieldCount)")
+        let expected = mapping.headers.count
+        var present = reader.fieldCount
+        if present != expected {
+            if present > expected {
+                for f in expected..<present where reader.bytes(of: f).count > 0 {
+                    return .rejected("expected \(expected) fields as in the header, found \(present) (field \(f + 1) is not empty)")
+                }
+                warnings.add("repaired: trailing empty fields trimmed", "\(present - expected) extra")
+                present = expected
+            } else {
+                warnings.add("repaired: short row padded with empty fields", "\(expected - present) missing")
+            }
         }
         arena.reset()
         // Reserve the worst case up front so the arena never moves while slices point into it.
@@ -82,44 +126,138 @@ public final class RowNormaliser {
             values[c] = .null
             reals[c] = nil
         }
-        for (field, column) in mappedFields {
+        repaired.removeAll(keepingCapacity: true)
+        for (field, column) in mappedFields where field < present {
             let f = reader.field(field)
             let raw = reader.bytes(of: field)
+            if isFocus && isNullLiteral(raw) { continue }
             switch types[column] {
             case .text:
                 values[column] = f.hasEscapes ? unescaped(raw) : trimmedSlice(raw)
             case .real:
                 guard raw.count > 0, !isBlank(raw) else { continue }
                 let text = f.hasEscapes ? unescaped(raw) : ByteSlice(base: raw.baseAddress, count: raw.count)
-                guard let value = ValueParsers.parseDouble(text.base!, text.count) else {
-                    return .rejected("\(Catalog.columns[column].name) (column \(field + 1), `\(mapping.headers[field])`): expected a number, found `\(preview(raw))`")
+                let parsed = dialect.decimalComma
+                    ? RowNormaliser.parseDecimalComma(text) : ValueParsers.parseDouble(text.base!, text.count)
+                guard let value = parsed else {
+                    if column == sourceCostColumn {
+                        return .rejected("\(Catalog.columns[column].name) (column \(field + 1), `\(mapping.headers[field])`): expected a number, found `\(preview(raw))`")
+                    }
+                    repair(field, "repaired: unreadable number", column)
+                    continue
                 }
                 reals[column] = value
             case .date:
                 guard raw.count > 0, !isBlank(raw) else { continue }
-                guard let (y, m, d) = ValueParsers.parseDate(raw.baseAddress!, raw.count) else {
-                    return .rejected("\(Catalog.columns[column].name) (column \(field + 1), `\(mapping.headers[field])`): expected a date such as MM/dd/yyyy or yyyy-MM-dd, found `\(preview(raw))`")
+                guard let (y, m, d) = ValueParsers.parseDate(raw.baseAddress!, raw.count, dayFirst: dayFirst) else {
+                    if column == dateColumn {
+                        return .rejected("\(Catalog.columns[column].name) (column \(field + 1), `\(mapping.headers[field])`): expected a date such as \(dayFirst ? "dd/MM/yyyy" : "MM/dd/yyyy") or yyyy-MM-dd, found `\(preview(raw))`")
+                    }
+                    repair(field, "repaired: unreadable date", column)
+                    continue
                 }
                 values[column] = isoDate(y, m, d)
             case .jsonObject:
                 let text = f.hasEscapes ? unescaped(raw) : trimmedSlice(raw)
-                values[column] = wrapObject(text)
+                let object = wrapObject(text)
+                if !object.isNull && !isObject(object) {
+                    repair(field, "repaired: not a JSON object", column)
+                    continue
+                }
+                values[column] = object
             }
         }
         if values[dateColumn].isNull {
-            return .rejected("Date (column \(mapping.fieldOfColumn[dateColumn] + 1)): a date is required, the field is empty")
+            let field = mapping.fieldOfColumn[dateColumn]
+            return .rejected("\(isFocus ? "ChargePeriodStart" : "Date") (column \(field + 1)): a date is required, the field is empty")
         }
-        guard let cost = reals[costColumn] else {
-            return .rejected("CostInBillingCurrency (column \(mapping.fieldOfColumn[costColumn] + 1), `\(mapping.headers[mapping.fieldOfColumn[costColumn]])`): a cost is required, the field is empty")
+        let cost: Double
+        if let value = reals[sourceCostColumn] {
+            cost = value == 0 ? 0 : value
+        } else {
+            // An empty cost is a row without a charge, not a row without a meaning.
+            warnings.add("repaired: empty cost read as 0", Catalog.columns[sourceCostColumn].name)
+            cost = 0
         }
-        self.cost = cost == 0 ? 0 : cost
-        values[chargeTypeColumn] = chargeTypes.canonical(values[chargeTypeColumn], column: "ChargeType", warnings: &warnings)
-        values[pricingModelColumn] = pricingModels.canonical(values[pricingModelColumn], column: "PricingModel", warnings: &warnings)
-        extra = extraFields.isEmpty ? .null : extraJSON(reader)
+        self.cost = cost
+        reals[costColumn] = cost
+        if isFocus {
+            if let other = focusCharge() { return other }
+        } else {
+            values[chargeTypeColumn] = chargeTypes.canonical(values[chargeTypeColumn], column: "ChargeType", warnings: &warnings)
+            values[pricingModelColumn] = pricingModels.canonical(values[pricingModelColumn], column: "PricingModel", warnings: &warnings)
+        }
+        extra = extraFields.isEmpty && repaired.isEmpty ? .null : extraJSON(reader, present: present)
         return .row
     }
 
+    // MARK: FOCUS
+
+    private lazy var focusColumns = (
+        category: Catalog.index["ChargeCategory"]!, chargeClass: Catalog.index["ChargeClass"]!,
+        status: Catalog.index["CommitmentDiscountStatus"]!, type: Catalog.index["CommitmentDiscountType"]!,
+        pricing: Catalog.index["PricingCategory"]!, benefit: Catalog.index["BenefitId"]!
+    )
+
+    /// Sets ChargeType and PricingModel from the FOCUS charge columns, inverting the FinOps
+    /// toolkit's Cost Management → FOCUS conversion, and says when the row belongs only to
+    /// the other metric. Returns nil for a row of this metric.
+    private func focusCharge() -> Outcome? {
+        let c = focusColumns
+        func key(_ column: Int) -> String { values[column].string.map { CanonicalColumn.normalise($0) } ?? "" }
+        let category = key(c.category)
+        let status = key(c.status)
+        let type = key(c.type)
+        let benefit = values[c.benefit].string?.lowercased() ?? ""
+        let pricing = key(c.pricing)
+        let isSavingsPlan = type.contains("savings") || benefit.contains("/microsoft.billingbenefits/")
+        let isCommitment = !type.isEmpty || !benefit.isEmpty || pricing == "committed" || pricing == "commitmentbased"
+        var chargeType: String
+        switch category {
+        case "usage": chargeType = status == "unused" ? (isSavingsPlan ? "UnusedSavingsPlan" : "UnusedReservation") : "Usage"
+        case "purchase": chargeType = key(c.chargeClass) == "correction" ? "Refund" : "Purchase"
+        case "credit": chargeType = "Credit"
+        case "tax": chargeType = "Tax"
+        case "adjustment": chargeType = "Adjustment"
+        default: chargeType = ""
+        }
+        var pricingModel: String?
+        switch pricing {
+        case "committed", "commitmentbased": pricingModel = isSavingsPlan ? "SavingsPlan" : "Reservation"
+        case "standard", "ondemand": pricingModel = "OnDemand"
+        case "dynamic": pricingModel = "Spot"
+        default: pricingModel = nil
+        }
+        if (chargeType == "Purchase" || chargeType == "Refund") && isCommitment {
+            pricingModel = isSavingsPlan ? "SavingsPlan" : "Reservation"
+        }
+        if chargeType.isEmpty {
+            if !values[c.category].isNull { warnings.add("unknown ChargeCategory", values[c.category].string ?? "") }
+            values[chargeTypeColumn] = values[c.category]
+        } else {
+            values[chargeTypeColumn] = chargeTypes.slice(chargeType)
+        }
+        values[pricingModelColumn] = pricingModel.map { pricingModels.slice($0) } ?? .null
+        guard cost == 0 else { return nil }
+        switch focusMetric {
+        case .actualCost where status == "unused": return .otherMetric
+        case .amortizedCost where isCommitment && (chargeType == "Purchase" || chargeType == "Refund"): return .otherMetric
+        default: return nil
+        }
+    }
+
     // MARK: helpers
+
+    private func repair(_ field: Int, _ kind: String, _ column: Int) {
+        warnings.add(kind, Catalog.columns[column].name)
+        repaired.append(field)
+    }
+
+    /// FOCUS exports written from SQL (the FOCUS sample data) spell null as a bare `NULL`.
+    @inline(__always)
+    private func isNullLiteral(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        raw.count == 4 && raw[0] == 0x4E && raw[1] == 0x55 && raw[2] == 0x4C && raw[3] == 0x4C
+    }
 
     @inline(__always)
     private func isBlank(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -131,6 +269,52 @@ public final class RowNormaliser {
     private func trimmedSlice(_ raw: UnsafeBufferPointer<UInt8>) -> ByteSlice {
         guard raw.count > 0 else { return .null }
         return ByteSlice(base: UnsafePointer(raw.baseAddress), count: raw.count)
+    }
+
+    private func isObject(_ value: ByteSlice) -> Bool {
+        let bytes = UnsafeBufferPointer(start: value.base, count: value.count)
+        let key = Hash128(UnsafeRawBufferPointer(bytes))
+        if let known = validObjects[key] { return known }
+        let valid = JSONText.isObject(bytes)
+        if validObjects.count > 1 << 17 { validObjects.removeAll(keepingCapacity: true) }
+        validObjects[key] = valid
+        return valid
+    }
+
+    /// `1.234,56` → 1234.56; `-0,5` → -0.5; a lone `1.234` is a thousands group.
+    static func parseDecimalComma(_ text: ByteSlice) -> Double? {
+        guard let base = text.base, text.count > 0, text.count < 256 else { return nil }
+        var hasComma = false
+        for i in 0..<text.count where base[i] == 0x2C { hasComma = true }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: text.count) { out -> Double? in
+            var n = 0
+            var groupedPoints = !hasComma
+            if !hasComma {
+                // Without a comma, a point is a thousands separator only in `d{1,3}(.ddd)+`.
+                var digits = 0
+                var sawPoint = false
+                for i in 0..<text.count {
+                    let b = base[i]
+                    if b >= 0x30 && b <= 0x39 {
+                        digits += 1
+                    } else if b == 0x2E {
+                        if (sawPoint ? digits != 3 : digits == 0 || digits > 3) { groupedPoints = false }
+                        sawPoint = true
+                        digits = 0
+                    } else if !(i == 0 && (b == 0x2D || b == 0x2B)) {
+                        groupedPoints = false
+                    }
+                }
+                if !sawPoint || digits != 3 { groupedPoints = false }
+            }
+            for i in 0..<text.count {
+                let b = base[i]
+                if b == 0x2E && (hasComma || groupedPoints) { continue }
+                out[n] = b == 0x2C ? 0x2E : b
+                n += 1
+            }
+            return ValueParsers.parseDouble(UnsafePointer(out.baseAddress!), n)
+        }
     }
 
     private func unescaped(_ raw: UnsafeBufferPointer<UInt8>) -> ByteSlice {
@@ -175,11 +359,11 @@ public final class RowNormaliser {
         return ByteSlice(base: UnsafePointer(arena.storage + start), count: count + 2)
     }
 
-    private func extraJSON(_ reader: CSVReader) -> ByteSlice {
+    private func extraJSON(_ reader: CSVReader, present: Int) -> ByteSlice {
         let start = arena.used
         arena.append(0x7B)
         var first = true
-        for (field, name) in extraFields {
+        func member(_ field: Int, _ name: [UInt8]) {
             if !first { arena.append(0x2C) }
             first = false
             arena.append(0x22)
@@ -187,14 +371,18 @@ public final class RowNormaliser {
             arena.append(0x22)
             arena.append(0x3A)
             arena.append(0x22)
-            let raw = reader.bytes(of: field)
-            if reader.field(field).hasEscapes {
-                CSVReader.unescape(raw) { JSONText.appendEscaped($0, to: arena) }
-            } else {
-                JSONText.appendEscaped(raw, to: arena)
+            if field < present {
+                let raw = reader.bytes(of: field)
+                if reader.field(field).hasEscapes {
+                    CSVReader.unescape(raw) { JSONText.appendEscaped($0, to: arena) }
+                } else {
+                    JSONText.appendEscaped(raw, to: arena)
+                }
             }
             arena.append(0x22)
         }
+        for (field, name) in extraFields { member(field, name) }
+        for field in repaired { member(field, headerNames[field]) }
         arena.append(0x7D)
         return ByteSlice(base: UnsafePointer(arena.storage + start), count: arena.used - start)
     }
@@ -259,6 +447,12 @@ final class ValueCanonicaliser {
     }
 
     deinit { storage.deallocate() }
+
+    /// The stored spelling of a known value.
+    func slice(_ known: String) -> ByteSlice {
+        guard let i = canonical.firstIndex(of: Array(known.utf8)) else { return .null }
+        return slices[i]
+    }
 
     @inline(__always)
     func canonical(_ value: ByteSlice, column: String, warnings: inout Warnings) -> ByteSlice {

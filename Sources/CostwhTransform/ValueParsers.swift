@@ -96,10 +96,13 @@ public enum ValueParsers {
         }
     }
 
-    /// Parses `MM/dd/yyyy` (also `M/d/yyyy`), `yyyy-MM-dd`, `yyyyMMdd` and ISO timestamps,
-    /// ignoring a time part. Returns nil for anything else or an impossible day.
+    /// Parses the date forms cost files carry, ignoring a time part (`T…` or ` …`, with
+    /// fractional seconds of any length): `yyyy-MM-dd`, `yyyyMMdd`, `yyyy/MM/dd`,
+    /// `M/d/yyyy` and `M/d/yy` (or `d/M/…` when `dayFirst`), and `d.M.yyyy` (always day
+    /// first, as German-style locales write it). Two-digit years are 20yy. Returns nil for
+    /// anything else or an impossible day.
     @inline(__always)
-    public static func parseDate(_ p: UnsafePointer<UInt8>, _ count: Int) -> (year: Int, month: Int, day: Int)? {
+    public static func parseDate(_ p: UnsafePointer<UInt8>, _ count: Int, dayFirst: Bool = false) -> (year: Int, month: Int, day: Int)? {
         var n = count
         var s = 0
         while s < n && p[s] == 0x20 { s += 1 }
@@ -127,24 +130,43 @@ public enum ValueParsers {
             (year, month, day) = (v / 10000, v / 100 % 100, v % 100)
             dateEnd = s + 8
         } else {
-            // M/d/yyyy with one- or two-digit month and day.
+            // Three numbers split by `/` or `.`: a/b/yyyy, a/b/yy, yyyy/MM/dd or d.M.yyyy.
             var k = s
-            var parts = [0, 0, 0]
+            var parts = (0, 0, 0)
+            var widths = (0, 0, 0)
+            var separator: UInt8 = 0
             for part in 0..<3 {
                 let from = k
-                while k < n, let d = digit(k) {
-                    parts[part] = parts[part] * 10 + d
+                var value = 0
+                while k < n, k - from < 4, let d = digit(k) {
+                    value = value * 10 + d
                     k += 1
                 }
                 let width = k - from
+                guard width >= 1 else { return nil }
+                switch part {
+                case 0: parts.0 = value; widths.0 = width
+                case 1: parts.1 = value; widths.1 = width
+                default: parts.2 = value; widths.2 = width
+                }
                 if part < 2 {
-                    guard width >= 1, width <= 2, k < n, p[k] == 0x2F else { return nil }
+                    guard k < n, p[k] == 0x2F || p[k] == 0x2E else { return nil }
+                    if separator == 0 { separator = p[k] } else if separator != p[k] { return nil }
                     k += 1
-                } else {
-                    guard width == 4 else { return nil }
                 }
             }
-            (month, day, year) = (parts[0], parts[1], parts[2])
+            if widths.0 == 4 {
+                guard widths.1 <= 2, widths.2 <= 2 else { return nil }
+                (year, month, day) = (parts.0, parts.1, parts.2)
+            } else {
+                guard widths.0 <= 2, widths.1 <= 2, widths.2 == 4 || widths.2 == 2 else { return nil }
+                year = widths.2 == 2 ? 2000 + parts.2 : parts.2
+                if separator == 0x2E || dayFirst {
+                    (day, month) = (parts.0, parts.1)
+                } else {
+                    (month, day) = (parts.0, parts.1)
+                }
+            }
             dateEnd = k
         }
         if dateEnd < n {

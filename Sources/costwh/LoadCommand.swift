@@ -1,22 +1,31 @@
 import ArgumentParser
 import CostwhLoad
 import CostwhPipeline
+import CostwhTransform
 import Foundation
 
 struct LoadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load",
-        abstract: "Load cost-details CSV files (plain or gzip) as one partition.",
+        abstract: "Load local cost files as one partition (a FOCUS file: both metrics of it).",
         discussion: """
+            Takes, with no flag, what people have: cost-details CSV of every schema (EA, MCA, legacy, \
+            localised headers) in any dialect (comma, semicolon, tab or pipe; UTF-8, UTF-16 or \
+            Windows-1252; decimal commas; day-first dates), plain or gzip; FOCUS files; saved \
+            usageDetails or EA Reporting JSON pages; a Cost Management Exports folder or its manifest.json. \
+            The dialect is detected once per file from its first block; the flags below override it.
+
             Replaces the partition (scope, billing period, metric) atomically: readers see the old rows \
-            or the new ones, never a mix. Example:
+            or the new ones, never a mix. Examples:
               costwh load EA_ActualCost.csv --scope /providers/Microsoft.Billing/billingAccounts/8611537 \\
                 --period 2023-09 --metric actual
+              costwh load focus-2023-09.csv.gz --scope /providers/Microsoft.Billing/billingAccounts/8611537 --period 2023-09
+              costwh load ./exports/daily-actual/20230901-20230930
             """)
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The CSV files of the partition (one report may come as several blobs).")
+    @Argument(help: "The files of the partition (one report may come as several blobs), or one Exports folder or manifest.json.")
     var files: [String] = []
 
     @Option(help: "The billing scope, e.g. /subscriptions/{id} or /providers/Microsoft.Billing/billingAccounts/{id}.")
@@ -25,21 +34,39 @@ struct LoadCommand: ParsableCommand {
     @Option(help: "The billing period, YYYY-MM.")
     var period: String?
 
-    @Option(help: "actual or amortized.")
+    @Option(help: "actual or amortized. Not needed for FOCUS files (they fill both) or Exports (the manifest says).")
     var metric: String?
 
     @Option(help: "A Cost Management Exports folder (manifest.json and part_*.csv[.gz]); its manifest gives scope, period and metric.")
     var exports: String?
 
-    @Flag(help: "The files are saved usageDetails (or EA Reporting v2) JSON pages, not CSV.")
+    @Flag(help: "The files are saved usageDetails (or EA Reporting) JSON pages (detected without it).")
     var usageDetailsJson = false
 
+    @Option(help: "Field delimiter: comma, semicolon, tab or pipe (default: detected from the header line).")
+    var delimiter: String?
+
+    @Option(help: "Text encoding: utf-8, utf-16le, utf-16be or windows-1252 (default: detected from the bytes).")
+    var encoding: String?
+
+    @Flag(inversion: .prefixedNo, help: "Numbers use a decimal comma, 1234,56 (default: detected for ; and tab files).")
+    var decimalComma: Bool?
+
+    @Option(help: "Order of day and month in a/b/yyyy dates: mdy or dmy (default: decided once per file from its values).")
+    var dateOrder: String?
+
     func validate() throws {
-        if exports == nil && (scope == nil || period == nil || metric == nil) {
-            throw ValidationError("give --scope, --period and --metric (or --exports FOLDER, whose manifest has them)")
-        }
         if exports != nil && !files.isEmpty { throw ValidationError("give files or --exports, not both") }
         if exports == nil && files.isEmpty { throw ValidationError("name one or more files to load") }
+        if let delimiter, DialectOverrides.delimiter(named: delimiter) == nil {
+            throw ValidationError("--delimiter takes comma, semicolon, tab or pipe, not \(delimiter)")
+        }
+        if let encoding, TextEncoding(name: encoding) == nil {
+            throw ValidationError("--encoding takes utf-8, utf-16le, utf-16be or windows-1252, not \(encoding)")
+        }
+        if let dateOrder, DateOrder(rawValue: dateOrder.lowercased()) == nil {
+            throw ValidationError("--date-order takes mdy or dmy, not \(dateOrder)")
+        }
     }
 
     @Option(help: "Percent of rows that may be rejected before the load fails and the partition keeps its old data.")
@@ -55,10 +82,13 @@ struct LoadCommand: ParsableCommand {
             isCancelled: { Interruption.isRequested })
         options.exportsFolder = exports
         if usageDetailsJson { options.format = .usageDetailsJSON }
+        options.dialect = DialectOverrides(
+            encoding: encoding.flatMap(TextEncoding.init(name:)), delimiter: delimiter.flatMap(DialectOverrides.delimiter(named:)),
+            decimalComma: decimalComma, dateOrder: dateOrder.flatMap { DateOrder(rawValue: $0.lowercased()) })
         do {
-            let summary = try LoadFiles.run(options, logger: logger)
+            let summaries = try LoadFiles.run(options, logger: logger)
             Terminal.endProgress()
-            Terminal.status(Summaries.line(summary))
+            for summary in summaries { Terminal.status(Summaries.line(summary)) }
         } catch {
             error.exit()
         }

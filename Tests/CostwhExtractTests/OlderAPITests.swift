@@ -272,7 +272,7 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
         let db = dir.appendingPathComponent("w.sqlite").path
         var options = LoadFilesOptions(databasePath: db, files: [page], scope: "/subscriptions/00000000-0000-0000-0000-000000000000", period: "2019-04", metric: "actual")
         options.format = .usageDetailsJSON
-        let summary = try LoadFiles.run(options, logger: quiet)
+        let summary = try LoadFiles.run(options, logger: quiet)[0]
         #expect(summary.rowsLoaded == 1)
         let row = try rows(db, sql: "SELECT * FROM cost_details")[0]
         #expect(row["Date"] == date)
@@ -297,7 +297,7 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
         let db = dir.appendingPathComponent("w.sqlite").path
         var options = LoadFilesOptions(databasePath: db, files: [file], scope: "/subscriptions/00000000-0000-0000-0000-000000000000", period: "2017-02", metric: "actual")
         options.format = .usageDetailsJSON
-        #expect(try LoadFiles.run(options, logger: quiet).rowsLoaded == 1)
+        #expect(try LoadFiles.run(options, logger: quiet)[0].rowsLoaded == 1)
         let row = try rows(db, sql: "SELECT * FROM cost_details")[0]
         #expect(row["Date"] == "2017-02-13")
         #expect(row["CostInBillingCurrency"] == 0.67)
@@ -341,7 +341,7 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
         let db = dir.appendingPathComponent("w.sqlite").path
         var options = LoadFilesOptions(databasePath: db, files: [], scope: nil, period: nil, metric: nil)
         options.exportsFolder = dir.path
-        let summary = try LoadFiles.run(options, logger: quiet)
+        let summary = try LoadFiles.run(options, logger: quiet)[0]
         #expect(summary.scope == scope)
         #expect(summary.metric == .amortizedCost)
         #expect(summary.period.description == "2026-06")

@@ -22,6 +22,8 @@ import Testing
             return line
         }.joined(separator: " ").split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
             .replacingOccurrences(of: "( ", with: "(").replacingOccurrences(of: " )", with: ")")
+            // ALTER TABLE … ADD COLUMN stores the new column as `\n, Name TYPE`.
+            .replacingOccurrences(of: " ,", with: ",")
     }
 
     static var repository: URL {
