@@ -80,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "costwh",
             dependencies: [
-                "CostwhPipeline", "CostwhModel", "CostwhTransform", "CostwhLoad", "CostwhQuery", "CostwhEmulator",
+                "CostwhPipeline", "CostwhModel", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhQuery", "CostwhEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -18,9 +18,10 @@ extension AzureEmulator {
         if lower.hasSuffix("/providers/microsoft.consumption/usagedetails") && request.method == .GET {
             return authorized(request) { usageDetails(request) }
         }
-        if lower.hasPrefix("/v2/enrollments/") || lower.hasPrefix("/v3/enrollments/") {
+        if lower.hasPrefix("/v1/enrollments/") || lower.hasPrefix("/v2/enrollments/") || lower.hasPrefix("/v3/enrollments/") {
             return eaReporting(request)
         }
+        if lower == "/focus-export" && request.method == .GET { return focusExport(request) }
         return nil
     }
 
@@ -189,7 +190,7 @@ extension AzureEmulator {
             return .error(.unauthorized, code: "401", message: "API Key not found, Invalid, Expired etc.")
         }
         let parts = request.path.split(separator: "/").map(String.init)
-        // v2|v3, enrollments, {n}, …
+        // v1|v2|v3, enrollments, {n}, …
         guard parts.count >= 4, let enrollment = Int(parts[2]).map(String.init) else {
             return .error(.badRequest, code: "400", message: "Invalid params – Date ranges, EA numbers etc.")
         }
@@ -210,7 +211,7 @@ extension AzureEmulator {
         }
         var period: BillingPeriod?
         var json = false
-        if version == "v2" && rest.count == 3 && rest[0] == "billingperiods" && rest[2] == "usagedetails" {
+        if (version == "v2" || version == "v1") && rest.count == 3 && rest[0] == "billingperiods" && rest[2] == "usagedetails" {
             period = try? BillingPeriod(parsing: rest[1])
             json = true
         } else if version == "v3" && rest == ["usagedetails", "download"] {
@@ -228,12 +229,20 @@ extension AzureEmulator {
             let page = max(1, configuration.faults.pageSize)
             let skip = Int(request.query["skiptoken"] ?? "0") ?? 0
             formats.writer.month.forEachRow(.actualCost) { row in
-                if index >= skip && index < skip + page { records.append(formats.eaV2Record(row)) }
+                if index >= skip && index < skip + page {
+                    records.append(version == "v1" ? formats.eaV1Record(row, enrollment: enrollment) : formats.eaV2Record(row))
+                }
                 index += 1
             }
-            var envelope: [String: Any] = ["id": "usage-\(enrollment)-\(period.compact)", "data": records]
-            if skip + page < index {
-                envelope["nextLink"] = "\(request.base)\(request.path)?skiptoken=\(skip + page)"
+            state.count("ea-\(version)-page")
+            let nextLink = skip + page < index ? "\(request.base)\(request.path)?skiptoken=\(skip + page)" : nil
+            var envelope: [String: Any]
+            if version == "v1" {
+                // Seed 003: `{reportId, data, nextLink}`, an empty nextLink on the last page.
+                envelope = ["reportId": "usage-\(enrollment)-\(period.compact)", "data": records, "nextLink": nextLink ?? ""]
+            } else {
+                envelope = ["id": "usage-\(enrollment)-\(period.compact)", "data": records]
+                if let nextLink { envelope["nextLink"] = nextLink }
             }
             body = Array((try? JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
             contentType = "application/json"

@@ -132,12 +132,12 @@ public final class EAReportingClient: Sendable {
         return list.compactMap { $0["billingPeriodId"] as? String }
     }
 
-    /// One billing period: the v3 CSV download, or the v2 JSON pages; 304 when the ETag matches.
-    public func download(scope: Scope, period: BillingPeriod, previousETag: String?, json: Bool, into folder: PrivateFolder) async throws(ExtractError) -> Download {
+    /// One billing period: the v3 CSV download, or the v1 or v2 JSON pages; 304 when the ETag matches.
+    public func download(scope: Scope, period: BillingPeriod, previousETag: String?, format: EAReportingFormat, into folder: PrivateFolder) async throws(ExtractError) -> Download {
         let enrollment = try EAReportingClient.enrollment(of: scope)
         var headers = self.headers
         if let previousETag { headers.add(name: "If-None-Match", value: previousETag) }
-        if !json {
+        if format == .v3 {
             let (path, fd) = try folder.createFile(named: "ea-\(enrollment)-\(period.compact).csv")
             defer { close(fd) }
             let what = "download the usage of enrollment \(enrollment) for \(period)"
@@ -156,7 +156,9 @@ public final class EAReportingClient: Sendable {
                 throw error
             }
         }
-        var next: String? = "\(endpoint)/v2/enrollments/\(enrollment)/billingPeriods/\(period.compact)/usagedetails"
+        // v1 and v2 page the same way: `data` holds the rows, and a missing or empty
+        // `nextLink` marks the last page (seed 003).
+        var next: String? = "\(endpoint)/\(format.rawValue)/enrollments/\(enrollment)/billingPeriods/\(period.compact)/usagedetails"
         var files: [String] = []
         var etag: String?
         while let url = next {
@@ -175,5 +177,25 @@ public final class EAReportingClient: Sendable {
             if let link = next { try HTTPTransport.checkSafe(url: link) }
         }
         return Download(files: files, etag: etag, notModified: false, json: true)
+    }
+}
+
+/// The EA Reporting API's usage-details versions.
+public enum EAReportingFormat: String, Sendable, CaseIterable {
+    /// `GET /v1/enrollments/{n}/billingPeriods/{p}/usagedetails`: `{reportId, data, nextLink}` pages.
+    case v1
+    /// The same pages under `/v2/`.
+    case v2
+    /// `GET /v3/enrollments/{n}/usagedetails/download?billingPeriod={p}`: one CSV.
+    case v3
+
+    /// `v1`, `v2`, `v3`, and the older names `json` (v2) and `csv` (v3).
+    public init?(name: String) {
+        switch name.lowercased() {
+        case "v1": self = .v1
+        case "v2", "json": self = .v2
+        case "v3", "csv": self = .v3
+        default: return nil
+        }
     }
 }

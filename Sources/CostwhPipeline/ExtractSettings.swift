@@ -15,7 +15,8 @@ public struct ExtractSettings: Sendable {
     public var eaEndpoint: String
     public var eaApiKey: String?
     /// Read the EA Reporting v2 JSON pages instead of the v3 CSV download.
-    public var eaJSON = false
+    /// Which EA Reporting usage-details version to call.
+    public var eaFormat = EAReportingFormat.v3
     /// The usageDetails api-version (2018-06-30, 2019-10-01, 2021-10-01 or 2023-05-01).
     public var usageDetailsAPIVersion = UsageDetailsClient.defaultVersion
     /// Ask usageDetails through the EA billing-period sub-path instead of a date filter.

@@ -87,7 +87,7 @@ public final class ExtractSession: Sendable {
                 throw .signIn("the EA Reporting API needs an API key: --ea-api-key-file FILE or COSTWH_EA_API_KEY")
             }
             return EAReportingSource(
-                client: try EAReportingClient(transport: transport, endpoint: settings.eaEndpoint, apiKey: key, logger: logger), json: settings.eaJSON)
+                client: try EAReportingClient(transport: transport, endpoint: settings.eaEndpoint, apiKey: key, logger: logger), format: settings.eaFormat)
         }
     }
 
@@ -182,18 +182,18 @@ struct UsageDetailsSource: PartitionSource {
 /// The EA Reporting API as a partition source (actual cost only: it predates amortized data).
 struct EAReportingSource: PartitionSource {
     let client: EAReportingClient
-    let json: Bool
+    let format: EAReportingFormat
     var kind: SourceKind { .eaReporting }
 
     func fetch(scope: Scope, period: BillingPeriod, metric: Metric, previousETag: String?, today: CalendarDate, into folder: PrivateFolder) async throws(ExtractError) -> SourceFetch {
         guard metric == .actualCost else {
             throw .invalidRequest("the EA Reporting API has actual cost only; use another source for amortized cost")
         }
-        let download = try await client.download(scope: scope, period: period, previousETag: previousETag, json: json, into: folder)
+        let download = try await client.download(scope: scope, period: period, previousETag: previousETag, format: format, into: folder)
         var fetch = SourceFetch()
         fetch.notModified = download.notModified
         if let etag = download.etag { fetch.detail["etag"] = etag }
-        fetch.detail["format"] = json ? "v2 json" : "v3 csv"
+        fetch.detail["format"] = format == .v3 ? "v3 csv" : "\(format.rawValue) json"
         if download.json && !download.files.isEmpty {
             fetch.files = [try UsageDetailsSource.convert(download.files, into: folder, name: "ea-usage.csv")]
         } else {

@@ -137,4 +137,18 @@ public struct OlderFormats: Sendable {
             "unitOfMeasure": fields["UnitOfMeasure"] ?? "", "resourceGroup": fields["ResourceGroup"] ?? "", "departmentId": 100, "accountId": 42,
         ]
     }
+
+    /// One v1 record, in the fields seed 003 lists: v2's plus the enrollment, numeric ids and
+    /// `extendedCost` (the same amount as `cost`) and `storeServiceIdentifier`.
+    public func eaV1Record(_ row: SyntheticRow, enrollment: String) -> [String: Any] {
+        var record = eaV2Record(row)
+        record["enrollmentNumber"] = enrollment
+        record["extendedCost"] = record["cost"]
+        record["productId"] = 3000 + row.meter
+        record["resourceLocationId"] = 7
+        record["consumedServiceId"] = 11
+        record["serviceAdministratorId"] = ""
+        record["storeServiceIdentifier"] = ""
+        return record
+    }
 }

@@ -196,7 +196,8 @@ public final class RowNormaliser {
     private lazy var focusColumns = (
         category: Catalog.index["ChargeCategory"]!, chargeClass: Catalog.index["ChargeClass"]!,
         status: Catalog.index["CommitmentDiscountStatus"]!, type: Catalog.index["CommitmentDiscountType"]!,
-        pricing: Catalog.index["PricingCategory"]!, benefit: Catalog.index["BenefitId"]!
+        pricing: Catalog.index["PricingCategory"]!, benefit: Catalog.index["BenefitId"]!,
+        description: Catalog.index["ChargeDescription"]!
     )
 
     /// Sets ChargeType and PricingModel from the FOCUS charge columns, inverting the FinOps
@@ -218,7 +219,11 @@ public final class RowNormaliser {
         case "purchase": chargeType = key(c.chargeClass) == "correction" ? "Refund" : "Purchase"
         case "credit": chargeType = "Credit"
         case "tax": chargeType = "Tax"
-        case "adjustment": chargeType = "Adjustment"
+        case "adjustment":
+            // Cost Management's RoundingAdjustment has no FOCUS category of its own; its
+            // description says what it is.
+            let description = values[c.description].string?.lowercased() ?? ""
+            chargeType = description.contains("rounding") ? "RoundingAdjustment" : "Adjustment"
         default: chargeType = ""
         }
         var pricingModel: String?

@@ -145,13 +145,13 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
 }
 
 @Suite(.serialized) struct EAReportingTests {
-    @Test(arguments: [false, true])
-    func downloadsAndThenSeesNotModified(json: Bool) async throws {
+    @Test(arguments: [EAReportingFormat.v3, .v2, .v1])
+    func downloadsAndThenSeesNotModified(format: EAReportingFormat) async throws {
         try await withEmulator(configure: { $0.faults.pageSize = 64 }) { fixture in
             var settings = fixture.settings
             settings.eaEndpoint = fixture.emulator.baseURL
             settings.eaApiKey = fixture.emulator.configuration.eaApiKey
-            settings.eaJSON = json
+            settings.eaFormat = format
             let first = try await reload(fixture, source: .eaReporting, settings: settings)
             let s = try #require(summary(first), "\(first.lines())")
             #expect(s.rowsLoaded > 100)
@@ -229,9 +229,9 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
             var settings = fixture.settings
             settings.eaEndpoint = fixture.emulator.baseURL
             settings.eaApiKey = fixture.emulator.configuration.eaApiKey
-            for json in [false, true] {
-                settings.eaJSON = json
-                let dir = fixture.directory.appendingPathComponent("ea-\(json)")
+            for format in [EAReportingFormat.v3, .v2, .v1] {
+                settings.eaFormat = format
+                let dir = fixture.directory.appendingPathComponent("ea-\(format.rawValue)")
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
                 let path = dir.appendingPathComponent("w.sqlite").path
                 let report = try await Backfill.run(
@@ -330,12 +330,13 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
         zip.arguments = [gz.path]
         try zip.run()
         zip.waitUntilExit()
+        let gzipped = try Data(contentsOf: dir.appendingPathComponent("part_1_0001.csv.gz"))
         let manifest: [String: Any] = [
             "manifestVersion": "2024-04-01", "dataFormat": "Csv", "blobCount": 2, "dataRowCount": 400,
             "exportConfig": ["exportName": "daily-amortized", "resourceId": "\(scope.id)/providers/Microsoft.CostManagement/exports/daily-amortized", "type": "AmortizedCost", "dataVersion": "2021-10-01"],
             "runInfo": ["runId": "run-123", "startDate": "2026-06-01T00:00:00", "endDate": "2026-06-30T00:00:00", "executionType": "Scheduled"],
             "blobs": [["blobName": "exports/daily/20260601-20260630/run-123/part_0_0001.csv", "byteCount": blobs[0].count],
-                      ["blobName": "exports/daily/20260601-20260630/run-123/part_1_0001.csv.gz", "byteCount": 0]],
+                      ["blobName": "exports/daily/20260601-20260630/run-123/part_1_0001.csv.gz", "byteCount": gzipped.count]],
         ]
         try JSONSerialization.data(withJSONObject: manifest).write(to: dir.appendingPathComponent("manifest.json"))
         let db = dir.appendingPathComponent("w.sqlite").path

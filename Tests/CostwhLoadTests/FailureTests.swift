@@ -77,7 +77,7 @@ import Testing
         #expect(try dump(db) == before)
     }
 
-    @Test func invalidTagsJSONIsRejectedNotStored() throws {
+    @Test func invalidTagsJSONIsKeptRawAndNeverStoredAsTags() throws {
         let dir = TempDir()
         let db = try CostDatabase(path: dir.path("w.sqlite"))
         var text = "Date,Cost,Tags\n"
@@ -85,9 +85,12 @@ import Testing
         text += "2023-09-01,1,\"\"\"broken: \"\n"
         let file = dir.write("tags.csv", text)
         let summary = try load(db, [file])
-        #expect(summary.rowsRejected == 1)
-        let reason = try db.pool.read { try String.fetchOne($0, sql: "SELECT Reason FROM rejected_rows") }
-        #expect(reason?.hasPrefix("Tags: expected a JSON object") == true)
+        #expect(summary.rowsRejected == 0)
+        #expect(summary.rowsLoaded == 301)
+        #expect(summary.warnings.counts["repaired: not a JSON object"]?["Tags"] == 1)
+        let kept = try db.pool.read { try Row.fetchOne($0, sql: "SELECT Tags, json_extract(ExtraColumns, '$.Tags') AS raw FROM cost_details WHERE SourceLine = 302") }
+        #expect(kept?["Tags"] as String? == nil)
+        #expect(kept?["raw"] as String? == "\"broken: ")
         let invalid = try db.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM dim_tags WHERE json_valid(Tags) = 0") }
         #expect(invalid == 0)
     }

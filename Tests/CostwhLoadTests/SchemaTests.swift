@@ -82,8 +82,9 @@ import Testing
             for column in Catalog.columns { #expect(view.contains(column.name), "cost_details lacks \(column.name)") }
             for name in ["Scope", "BillingPeriod", "Metric", "LoadId", "ExtraColumns"] { #expect(view.contains(name)) }
             #expect(Set(view).count == view.count)
+            // Columns added by later migrations stand at the end of the table; INSERT names them.
             let fact = try db.columns(in: "cost_fact").map(\.name)
-            #expect(fact == FactSink.insertColumns)
+            #expect(fact.sorted() == FactSink.insertColumns.sorted())
             for dimension in [Dimension.account, .resource, .product] {
                 let columns = try db.columns(in: dimension.table).map(\.name)
                 #expect(columns == [dimension.keyColumn, "KeyHash", "KeyHash2"] + Catalog.columns(in: dimension).map { Catalog.columns[$0].name })
@@ -122,7 +123,7 @@ import Testing
             try db.execute(sql: "INSERT INTO partitions VALUES ('/subscriptions/x', '2026-01', 'ActualCost', 1, 1, 3, 3, 6, '2026-02-01')")
         }
         let applied = try db.migrate()
-        #expect(applied == ["0002_summaries_and_views"])
+        #expect(applied == CostDatabase.migrations.map(\.identifier).filter { $0 != "0001_initial" })
         let daily = try db.pool.read { try Row.fetchAll($0, sql: "SELECT Date, Cost, Rows FROM summary_daily ORDER BY Date") }
         #expect(daily.map { "\($0["Date"] as String)=\($0["Cost"] as Double)x\($0["Rows"] as Int)" } == ["2026-01-01=3.0x2", "2026-01-02=3.0x1"])
         let resources = try db.pool.read { try Double.fetchOne($0, sql: "SELECT TOTAL(Cost) FROM summary_resource WHERE LoadId = 1") }

@@ -9,6 +9,7 @@ import Testing
 struct Outcome {
     var rows = 0
     var rejected = 0
+    var otherMetric = 0
     var refusal: String?
 }
 
@@ -36,6 +37,8 @@ func exercise(_ bytes: [UInt8], chunkSize: Int = 4 << 20, maxRecordBytes: Int = 
             case .rejected(let reason):
                 outcome.rejected += 1
                 #expect(!reason.isEmpty)
+            case .otherMetric:
+                outcome.otherMetric += 1
             }
         }
     } catch {

@@ -28,7 +28,18 @@ import Testing
         #expect(date(text) == iso)
     }
 
-    @Test(arguments: ["02/30/2024", "02/29/2023", "13/01/2023", "2023-9-21", "21.09.2023", "", "yesterday", "2023-09-21X", "00/10/2023", "09/21/23"])
+    @Test(arguments: [
+        ("21.09.2023", false, "2023-09-21"), ("1.9.2023", false, "2023-09-01"), ("09/21/23", false, "2023-09-21"),
+        ("9/1/23", false, "2023-09-01"), ("21/09/2023", true, "2023-09-21"), ("01/09/2023", true, "2023-09-01"),
+        ("01/09/2023", false, "2023-01-09"), ("2023/09/21", false, "2023-09-21"), ("21.09.2023 13:45:10,123", false, "2023-09-21"),
+        ("2023-09-21T13:45:10.123456789Z", false, "2023-09-21"),
+    ])
+    func parsesOtherLocalesDates(text: String, dayFirst: Bool, iso: String) {
+        let parsed = Array(text.utf8).withUnsafeBufferPointer { ValueParsers.parseDate($0.baseAddress!, $0.count, dayFirst: dayFirst) }
+        #expect(parsed.map { String(format: "%04d-%02d-%02d", $0.year, $0.month, $0.day) } == iso)
+    }
+
+    @Test(arguments: ["02/30/2024", "02/29/2023", "13/01/2023", "2023-9-21", "31.02.2023", "", "yesterday", "2023-09-21X", "00/10/2023", "09/21/023", "1/2.2023", "123/1/2023"])
     func refusesDates(text: String) {
         #expect(date(text) == nil)
     }
@@ -60,6 +71,8 @@ import Testing
             switch outcome {
             case .rejected(let reason):
                 out.append((reason, [:], 0, nil))
+            case .otherMetric:
+                out.append(("other metric", [:], 0, nil))
             case .row:
                 var values: [String: String?] = [:]
                 for name in ["Date", "ChargeType", "PricingModel", "BillingCurrency", "Tags", "AdditionalInfo", "BillingPeriodStartDate"] {
@@ -117,15 +130,57 @@ import Testing
         ("09/01/2024,Usage,OnDemand,1e400,USD,,,,,\n", "CostInBillingCurrency (column 4, `Cost`): expected a number"),
         ("09/01/2024,Usage,OnDemand,NaN,USD,,,,,\n", "CostInBillingCurrency (column 4, `Cost`): expected a number"),
         (",Usage,OnDemand,1,USD,,,,,\n", "Date (column 1): a date is required"),
-        ("09/01/2024,Usage,OnDemand,,USD,,,,,\n", "CostInBillingCurrency (column 4, `Cost`): a cost is required"),
-        ("09/01/2024,Usage,OnDemand,1,USD\n", "expected 10 fields as in the header, found 5"),
-        ("09/01/2024,Usage,OnDemand,1,USD,,,x,,\n", "Quantity (column 8, `Quantity`): expected a number"),
-        ("09/01/2024,Usage,OnDemand,1,USD,,,,13/45/2024,\n", "BillingPeriodStartDate (column 9"),
+        ("09/01/2024,Usage,OnDemand,1,USD,,,,,,x\n", "expected 10 fields as in the header, found 11 (field 11 is not empty)"),
+        ("09/01/2024,Usage,OnDemand,1,USD,,,,,,,x\n", "expected 10 fields as in the header, found 12 (field 12 is not empty)"),
     ])
     func rejectsWithAReasonNamingTheColumn(body: String, reason: String) throws {
         let result = try rows(body)
         #expect(result.count == 1)
         #expect(result.first?.outcome.hasPrefix(reason) == true, "got \(result.first?.outcome ?? "nothing")")
+    }
+
+    /// Lossless rows: a field other than the date and the cost that cannot be read is kept
+    /// raw in the extra JSON, its column is NULL, and the repair is counted by column.
+    @Test(arguments: [
+        ("09/01/2024,Usage,OnDemand,1,USD,,,x,,\n", "Quantity", "x", "repaired: unreadable number"),
+        ("09/01/2024,Usage,OnDemand,1,USD,,,,13/45/2024,\n", "BillingPeriodStartDate", "13/45/2024", "repaired: unreadable date"),
+        ("09/01/2024,Usage,OnDemand,1,USD,\"{broken\",,,,\n", "Tags", "{broken", "repaired: not a JSON object"),
+        ("09/01/2024,Usage,OnDemand,1,USD,,\"{\"\"\"\"}\",,,\n", "AdditionalInfo", "{\"\"}", "repaired: not a JSON object"),
+    ])
+    func unreadableAuxiliaryFieldsAreKeptRawAndCounted(body: String, column: String, raw: String, kind: String) throws {
+        let file = try CostFileReader(source: MemoryByteSource(name: "n.csv", bytes: Array((Self.header + body).utf8)))
+        guard case .row? = try file.next() else {
+            Issue.record("the row was not loaded")
+            return
+        }
+        let index = Catalog.index[column]!
+        #expect(file.normaliser.values[index].isNull && file.normaliser.reals[index] == nil)
+        let extra = try #require(file.normaliser.extra.string)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(extra.utf8)) as? [String: String])
+        #expect(object[column] == raw, "extra is \(extra)")
+        #expect(object["Custom Column"] == "")
+        #expect(file.normaliser.warnings.counts[kind]?[column] == 1)
+        #expect(file.normaliser.cost == 1)
+    }
+
+    @Test func anEmptyCostLoadsAsZeroWithAWarning() throws {
+        let result = try rows("09/01/2024,Usage,OnDemand,,USD,,,,,\n")
+        #expect(result.map(\.outcome) == ["row"])
+        #expect(result.first?.cost == 0)
+        let file = try CostFileReader(source: MemoryByteSource(name: "n.csv", bytes: Array((Self.header + "09/01/2024,Usage,OnDemand,,USD,,,,,\n").utf8)))
+        _ = try file.next()
+        #expect(file.normaliser.warnings.counts["repaired: empty cost read as 0"]?["CostInBillingCurrency"] == 1)
+    }
+
+    @Test func raggedRowsArePaddedOrTrimmedOnlyAtTheEnd() throws {
+        let result = try rows("09/01/2024,Usage,OnDemand,1,USD\n09/02/2024,Usage,OnDemand,2,USD,,,,,,,\n")
+        #expect(result.map(\.outcome) == ["row", "row"])
+        #expect(result.map(\.cost) == [1, 2])
+        #expect(result[0].extra == #"{"Custom Column":""}"#)
+        let file = try CostFileReader(source: MemoryByteSource(name: "n.csv", bytes: Array((Self.header + "09/01/2024,Usage,OnDemand,1,USD\n09/02/2024,Usage,OnDemand,2,USD,,,,,,,\n").utf8)))
+        while try file.next() != nil {}
+        #expect(file.normaliser.warnings.counts["repaired: short row padded with empty fields"]?["5 missing"] == 1)
+        #expect(file.normaliser.warnings.counts["repaired: trailing empty fields trimmed"]?["2 extra"] == 1)
     }
 
     @Test func preambleLinesBeforeTheHeaderAreSkipped() throws {
