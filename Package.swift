@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(
             name: "CostwhExtractTests",
             dependencies: [
-                "CostwhExtract", "CostwhEmulator", "CostwhPipeline", "CostwhLoad", "CostwhModel", "CostwhQuery",
+                "CostwhExtract", "CostwhEmulator", "CostwhPipeline", "CostwhLoad", "CostwhModel", "CostwhQuery", "CostwhSynthetic",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

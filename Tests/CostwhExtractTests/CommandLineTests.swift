@@ -45,6 +45,29 @@ func runCostwh(_ arguments: [String], environment: [String: String]) throws -> C
         ]
     }
 
+    /// `costwh load` is given a saved usageDetails page with no flag, and a FOCUS file
+    /// with no --metric: it recognises both from their bytes.
+    @Test func loadRecognisesJSONPagesAndFocusFilesWithoutFlags() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/real-world")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("costwh-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("w.sqlite").path
+        let page = fixtures.appendingPathComponent("usagedetails-recordings/pwsh_TestListBillingPeriodUsageDetails_201710.page1.json").path
+        let json = try runCostwh(["load", page, "--scope", "/subscriptions/00000000-0000-0000-0000-000000000001", "--period", "2017-10", "--metric", "actual", "--db", db], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(json.status == 0, "\(json.stderr)")
+        #expect((json.stdout + json.stderr).contains("10 rows loaded, 0 rejected"), "\(json.stdout)\(json.stderr)")
+        let focus = fixtures.appendingPathComponent("focus-sample-data/FOCUS-1.0_focus_sample.csv").path
+        let both = try runCostwh(["load", focus, "--scope", "/providers/Microsoft.Billing/billingAccounts/1", "--period", "2024-09", "--db", db], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(both.status == 0, "\(both.stderr)")
+        #expect((both.stdout + both.stderr).contains("2024-09 ActualCost") && (both.stdout + both.stderr).contains("2024-09 AmortizedCost"), "\(both.stderr)")
+        let junk = dir.appendingPathComponent("notes.txt")
+        try Data("Name,Amount\nlunch,12\n".utf8).write(to: junk)
+        let refused = try runCostwh(["load", junk.path, "--scope", "/subscriptions/00000000-0000-0000-0000-000000000001", "--period", "2017-10", "--metric", "actual", "--db", db], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("notes.txt:1") && refused.stderr.contains("Accepted:"), "\(refused.stderr)")
+    }
+
     @Test func exitCodesTellCronWhatHappened() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
         try await withEmulator { fixture in

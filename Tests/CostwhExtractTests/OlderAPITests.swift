@@ -154,7 +154,14 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
             settings.eaFormat = format
             let first = try await reload(fixture, source: .eaReporting, settings: settings)
             let s = try #require(summary(first), "\(first.lines())")
-            #expect(s.rowsLoaded > 100)
+            var truth = 0
+            SyntheticMonth(estate: SyntheticEstate(scope: try Scope(parsing: eaAccount)), period: lastMonth, rows: fixture.emulator.configuration.rowsPerMonth)
+                .forEachRow(.actualCost) { _ in truth += 1 }
+            #expect(s.rowsLoaded == truth)
+            if format != .v3 {
+                // Pages of 64 rows, followed until the last (v1: its nextLink is empty).
+                #expect(fixture.emulator.statistics["ea-\(format.rawValue)-page"] == (truth + 63) / 64)
+            }
             let second = try await reload(fixture, source: .eaReporting, settings: settings)
             guard case .unchanged = second.results.first?.outcome else {
                 Issue.record("expected unchanged, got \(second.lines())")
@@ -352,5 +359,49 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
         #expect((ledger[0]["SourceDetail"] as String).contains("run-123"))
         let parts = try rows(db, sql: "SELECT COUNT(DISTINCT SourcePart) AS n FROM cost_details")
         #expect(parts[0]["n"] == 2)
+    }
+}
+
+/// FOCUS against Cost Management's own two datasets: the emulator's FOCUS export of a month
+/// gives, per ChargeType and PricingModel, exactly what its actual and amortized reports give.
+@Suite(.serialized) struct FocusCrossCheckTests {
+    @Test(arguments: [eaAccount, "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB"])
+    func aFocusExportMatchesTheActualAndAmortizedReports(scope: String) async throws {
+        try await withEmulator(rows: 400) { fixture in
+            // The two Cost Details reports, over HTTP.
+            for metric in ["actual", "amortized"] {
+                let report = try await reload(fixture, scope: scope, metric: metric)
+                #expect(!report.anyFailed, "\(report.lines())")
+            }
+            // The FOCUS export of the same month, over HTTP, loaded into a second database.
+            let transport = HTTPTransport(logger: quiet)
+            var url = URLComponents(string: fixture.emulator.baseURL + "/focus-export")!
+            url.queryItems = [URLQueryItem(name: "scope", value: scope), URLQueryItem(name: "period", value: lastMonth.description)]
+            let result = try await transport.send(HTTPRequestSpec(url: url.string!, what: "the FOCUS export"))
+            await transport.shutdown()
+            #expect(result.status == 200)
+            let file = fixture.directory.appendingPathComponent("focus.csv")
+            try Data(result.body).write(to: file)
+            let focusDB = fixture.directory.appendingPathComponent("focus.sqlite").path
+            let summaries = try LoadFiles.run(
+                LoadFilesOptions(databasePath: focusDB, files: [file.path], scope: scope, period: lastMonth.description, metric: nil), logger: quiet)
+            #expect(summaries.map(\.metric) == [.actualCost, .amortizedCost])
+            for metric in ["ActualCost", "AmortizedCost"] {
+                let reference = try shape(fixture.databasePath, metric: metric)
+                let focus = try shape(focusDB, metric: metric)
+                #expect(focus.rows == reference.rows, "\(metric) rows")
+                #expect(focus.dates == reference.dates)
+                #expect(focus.byType.keys.sorted() == reference.byType.keys.sorted(), "\(metric): \(focus.byType.keys.sorted())")
+                for (key, cost) in reference.byType {
+                    #expect(abs((focus.byType[key] ?? .nan) - cost) <= 1e-9 * max(1, abs(cost)), "\(metric) \(key)")
+                }
+                #expect(abs(focus.total - reference.total) <= 1e-9 * reference.total)
+            }
+            // What FOCUS calls the costs is kept: BilledCost adds up to the actual total,
+            // EffectiveCost to the amortized one.
+            let focusRows = try rows(focusDB, sql: "SELECT TOTAL(BilledCost) AS b, TOTAL(EffectiveCost) AS e FROM focus_costs")[0]
+            #expect(abs((focusRows["b"] as Double) - (try shape(fixture.databasePath, metric: "ActualCost").total)) < 1e-6)
+            #expect(abs((focusRows["e"] as Double) - (try shape(fixture.databasePath, metric: "AmortizedCost").total)) < 1e-6)
+        }
     }
 }
