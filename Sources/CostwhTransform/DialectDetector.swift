@@ -24,7 +24,11 @@ public enum DialectDetector {
         let (delimiter, sample) = detectDelimiter(text, given: overrides.delimiter, name: source.name)
         dialect.delimiter = delimiter
         let evidence = sample.map { scan($0, text: text, delimiter: delimiter, complete: complete) } ?? Evidence()
-        dialect.decimalComma = overrides.decimalComma ?? (delimiter != 0x2C && evidence.commaDecimals > 0 && evidence.pointDecimals == 0)
+        // Values such as `1,234` could be either; they decide only when nothing else does.
+        let strong = evidence.commaDecimals + evidence.pointDecimals > 0
+        let commas = strong ? evidence.commaDecimals : evidence.ambiguousCommas
+        let points = strong ? evidence.pointDecimals : evidence.ambiguousPoints
+        dialect.decimalComma = overrides.decimalComma ?? (delimiter != 0x2C && commas > 0 && points == 0)
         if let order = overrides.dateOrder {
             dialect.dateOrder = order
         } else if evidence.dayFirst > 0 && evidence.monthFirst == 0 {
@@ -132,6 +136,8 @@ public enum DialectDetector {
     struct Evidence {
         var commaDecimals = 0
         var pointDecimals = 0
+        var ambiguousCommas = 0
+        var ambiguousPoints = 0
         var dayFirst = 0
         var monthFirst = 0
     }
@@ -158,10 +164,12 @@ public enum DialectDetector {
             if !complete && reader.bytesConsumed >= text.count - sample.dataStart { break }
             rows += 1
             for field in realFields where field < reader.fieldCount {
-                switch decimalSeparator(Array(reader.bytes(of: field))) {
+                let bytes = Array(reader.bytes(of: field))
+                switch decimalSeparator(bytes) {
                 case 0x2C?: evidence.commaDecimals += 1
                 case 0x2E?: evidence.pointDecimals += 1
-                default: break
+                default:
+                    if bytes.contains(0x2C) { evidence.ambiguousCommas += 1 } else if bytes.contains(0x2E) { evidence.ambiguousPoints += 1 }
                 }
             }
             for field in dateFields where field < reader.fieldCount {

@@ -83,6 +83,49 @@ func exercise(_ bytes: [UInt8], chunkSize: Int = 4 << 20, maxRecordBytes: Int = 
         #expect((outcome.refusal != nil) == refused, "\(name): \(outcome.refusal ?? "no refusal")")
     }
 
+    /// Generated files in every dialect detection chooses between: delimiters, encodings,
+    /// decimal commas and other locales' dates. Every row that comes out has an ISO date and
+    /// a finite cost (checked by `exercise`), and well-formed files load.
+    @Test func generatedDialectsLoadOrAreRefused() {
+        var rng = SystemRandomNumberGenerator()
+        let encodings: [String.Encoding] = [.utf8, .utf16LittleEndian, .utf16BigEndian, .windowsCP1252]
+        let dates = ["09/21/2023", "9/1/23", "21.09.2023", "2023-09-21 13:45:10.1234567", "21/09/2023", "2023/09/21", "31.02.2023", ""]
+        var rows = 0, rejected = 0, refused = 0, cleanFilesLoaded = 0, cleanFiles = 0
+        for _ in 0..<1_500 {
+            let delimiter = [",", ";", "\t", "|"].randomElement(using: &rng)!
+            let decimalComma = delimiter != "," && Bool.random(using: &rng)
+            let encoding = encodings.randomElement(using: &rng)!
+            let clean = Int.random(in: 0..<3, using: &rng) == 0
+            var text = ["Date", "Cost", "Tags", "ResourceGroup", "Quantity"].joined(separator: delimiter) + "\r\n"
+            let count = Int.random(in: 1...6, using: &rng)
+            for _ in 0..<count {
+                let cost = Double(Int.random(in: -5000...5000, using: &rng)) / 1000
+                var number = String(cost)
+                if decimalComma { number = number.replacingOccurrences(of: ".", with: ",") }
+                let date = clean ? "2023-09-2\(Int.random(in: 1...8, using: &rng))" : dates.randomElement(using: &rng)!
+                let tags = clean ? "\"{\"\"env\"\":\"\"prod\"\"}\"" : ["\"{broken\"", "", "\"\"\"a\"\":1\"", "{}"].randomElement(using: &rng)!
+                let group = ["rg-Café", "rg-Ærø", "rg-plain", "rg-\(delimiter == "," ? "x" : "a,b")"].randomElement(using: &rng)!
+                var fields = [date, number, tags, group, clean ? "1" : ["1", "x", "", "1e400"].randomElement(using: &rng)!]
+                if !clean && Int.random(in: 0..<5, using: &rng) == 0 { fields.removeLast() }
+                text += fields.joined(separator: delimiter) + "\r\n"
+            }
+            var bytes = Array(text.data(using: encoding) ?? Data(text.utf8))
+            if encoding == .utf16LittleEndian { bytes = [0xFF, 0xFE] + bytes }
+            if encoding == .utf16BigEndian { bytes = [0xFE, 0xFF] + bytes }
+            let outcome = exercise(bytes, chunkSize: [5, 64, 4096][Int.random(in: 0..<3, using: &rng)])
+            rows += outcome.rows
+            rejected += outcome.rejected
+            if outcome.refusal != nil { refused += 1 }
+            if clean {
+                cleanFiles += 1
+                if outcome.rows == count && outcome.rejected == 0 { cleanFilesLoaded += 1 }
+            }
+        }
+        #expect(rows > 0 && rejected > 0)
+        #expect(refused == 0, "every generated file has a recognisable header")
+        #expect(cleanFilesLoaded == cleanFiles, "\(cleanFiles - cleanFilesLoaded) well-formed files lost rows")
+    }
+
     @Test func invalidUTF8IsKeptNotFatal() {
         let bytes = Array("Date,Cost,Note\n09/01/2023,1,".utf8) + [0xFF, 0xFE, 0xC3] + Array("\n".utf8)
         let outcome = exercise(bytes)

@@ -107,3 +107,37 @@ import Testing
         #expect(mapping.missing[1].contains("pretaxcost"))
     }
 }
+
+@Suite struct FocusHeaderTests {
+    static let v10 = ["BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargeCategory", "ChargeClass", "CommitmentDiscountStatus", "ConsumedQuantity", "RegionId", "x_InvoiceId", "x_PricingCurrency", "x_SkuMeterName", "SubAccountId", "x_ResourceGroupName"]
+
+    @Test(arguments: [
+        (v10, "1.0"),
+        (["BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargeCategory", "InvoiceId", "PricingCurrency", "SkuMeter", "x_SkuDetails"], "1.2-preview"),
+        (["BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargeCategory", "InvoiceId", "PricingCurrency", "SkuMeter", "SkuPriceDetails"], "1.2"),
+        (["BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargeCategory", "ChargeSubcategory", "UsageQuantity", "Region"], "1.0-preview"),
+    ])
+    func theVersionIsToldByTheColumns(headers: [String], version: String) {
+        let mapping = HeaderMapping(headers: headers)
+        #expect(mapping.schema == .focus(version: version))
+        #expect(mapping.isRecognised)
+    }
+
+    @Test func focusNamesMapOntoCostManagementColumnsInBothSpellings() {
+        let old = HeaderMapping(headers: FocusHeaderTests.v10)
+        let new = HeaderMapping(headers: ["BilledCost", "EffectiveCost", "ChargePeriodStart", "InvoiceId", "PricingCurrency", "SkuMeter"])
+        func field(_ m: HeaderMapping, _ column: String) -> String? {
+            let f = m.fieldOfColumn[Catalog.index[column]!]
+            return f >= 0 ? m.headers[f] : nil
+        }
+        #expect(field(old, "Date") == "ChargePeriodStart")
+        #expect(field(old, "SubscriptionId") == "SubAccountId")
+        #expect(field(old, "ResourceGroup") == "x_ResourceGroupName")
+        #expect(field(old, "InvoiceId") == "x_InvoiceId" && field(new, "InvoiceId") == "InvoiceId")
+        #expect(field(old, "PricingCurrency") == "x_PricingCurrency" && field(new, "PricingCurrency") == "PricingCurrency")
+        #expect(field(old, "MeterName") == "x_SkuMeterName" && field(new, "MeterName") == "SkuMeter")
+        // A cost-details file is not FOCUS, and its ChargePeriodStart-like names mean nothing.
+        #expect(HeaderMapping(headers: ["Date", "Cost", "SubAccountId"]).schema == .costDetails)
+        #expect(field(HeaderMapping(headers: ["Date", "Cost", "SubAccountId"]), "SubscriptionId") == nil)
+    }
+}
