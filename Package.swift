@@ -1,8 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// The layout follows the pipeline: model → extract → transform → load → query,
-// with `pipeline` wiring the stages together and `costwh` a thin CLI over it.
+// The layout follows the pipeline: model → bytes → transform → load → query, with extract
+// (HTTP, sign-in, the Azure clients) beside bytes, `pipeline` wiring the stages together and
+// `costwh` a thin CLI over it. docs/ARCHITECTURE.md draws the graph.
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 // The hot path (parse, normalise, insert) runs per field of millions of rows: no runtime
 // exclusivity or overflow checks there, measured by costwh-bench.
@@ -24,12 +25,15 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CostwhModel", swiftSettings: strict),
+        // Bytes in: the ByteSource protocol, files, gzip, hashing. No networking here, so the
+        // parser, the loader and their tests never pull in NIO.
+        .target(name: "CostwhBytes", dependencies: ["CZlib"], swiftSettings: hot),
         // Deterministic synthetic cost data: for the emulator, the demo and the benchmark.
         .target(name: "CostwhSynthetic", dependencies: ["CostwhModel"], swiftSettings: strict),
         .target(
             name: "CostwhExtract",
             dependencies: [
-                "CostwhModel", "CZlib",
+                "CostwhModel", "CostwhBytes",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -40,7 +44,7 @@ let package = Package(
         .target(
             name: "CostwhEmulator",
             dependencies: [
-                "CostwhModel", "CostwhSynthetic", "CostwhExtract",
+                "CostwhModel", "CostwhSynthetic", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -49,12 +53,12 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "CostwhTransform",
-            dependencies: ["CostwhModel", "CostwhExtract"],
+            dependencies: ["CostwhModel", "CostwhBytes"],
             swiftSettings: hot),
         .target(
             name: "CostwhLoad",
             dependencies: [
-                "CostwhModel", "CostwhTransform",
+                "CostwhModel", "CostwhBytes", "CostwhTransform",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -73,14 +77,15 @@ let package = Package(
         .target(
             name: "CostwhPipeline",
             dependencies: [
-                "CostwhModel", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhQuery", "CostwhEmulator",
+                "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhQuery",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "costwh",
             dependencies: [
-                "CostwhPipeline", "CostwhModel", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhQuery", "CostwhEmulator",
+                "CostwhPipeline", "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhQuery", "CostwhEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -91,15 +96,15 @@ let package = Package(
         // The performance benchmark: swift run -c release costwh-bench
         .executableTarget(
             name: "costwh-bench",
-            dependencies: ["CostwhSynthetic", "CostwhTransform", "CostwhExtract", "CostwhModel"],
+            dependencies: ["CostwhSynthetic", "CostwhTransform", "CostwhBytes", "CostwhModel"],
             swiftSettings: strict),
         // Replays fuzz inputs through the reader and normalisers (see docs/RELIABILITY.md).
-        .executableTarget(name: "costwh-fuzz", dependencies: ["CostwhTransform", "CostwhExtract"], swiftSettings: strict),
+        .executableTarget(name: "costwh-fuzz", dependencies: ["CostwhTransform", "CostwhBytes"], swiftSettings: strict),
         .plugin(name: "EmbedSQLPlugin", capability: .buildTool(), dependencies: ["costwh-embed-sql"]),
         .testTarget(
             name: "CostwhExtractTests",
             dependencies: [
-                "CostwhExtract", "CostwhEmulator", "CostwhPipeline", "CostwhLoad", "CostwhModel", "CostwhQuery", "CostwhSynthetic",
+                "CostwhExtract", "CostwhBytes", "CostwhEmulator", "CostwhPipeline", "CostwhLoad", "CostwhModel", "CostwhQuery", "CostwhSynthetic",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -107,12 +112,12 @@ let package = Package(
         .testTarget(name: "CostwhModelTests", dependencies: ["CostwhModel"], swiftSettings: strict),
         .testTarget(
             name: "CostwhTransformTests",
-            dependencies: ["CostwhTransform", "CostwhExtract", "CostwhModel"],
+            dependencies: ["CostwhTransform", "CostwhBytes", "CostwhModel"],
             swiftSettings: strict),
         .testTarget(
             name: "CostwhLoadTests",
             dependencies: [
-                "CostwhLoad", "CostwhPipeline", "CostwhQuery", "CostwhTransform", "CostwhModel", "CostwhExtract",
+                "CostwhLoad", "CostwhPipeline", "CostwhQuery", "CostwhTransform", "CostwhModel", "CostwhBytes", "CostwhExtract",
                 "CostwhSynthetic",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

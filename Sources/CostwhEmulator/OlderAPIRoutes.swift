@@ -1,4 +1,3 @@
-import CostwhExtract
 import CostwhModel
 import CostwhSynthetic
 import Foundation

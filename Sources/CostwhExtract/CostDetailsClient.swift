@@ -28,11 +28,6 @@ public struct CostDetailsRequest: Sendable {
         self.apiVersion = apiVersion
     }
 
-    /// The whole of one month.
-    public static func month(_ period: BillingPeriod, scope: Scope, metric: Metric, apiVersion: String = defaultAPIVersion) -> CostDetailsRequest {
-        CostDetailsRequest(scope: scope, metric: metric, selection: .timePeriod(start: period.firstDay, end: period.lastDay), apiVersion: apiVersion)
-    }
-
     /// Refuses what Azure would refuse, before any request is sent.
     public func validate(today: CalendarDate) throws(ExtractError) {
         guard apiVersion.range(of: #"^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$"#, options: .regularExpression) != nil else {

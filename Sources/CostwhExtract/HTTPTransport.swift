@@ -5,63 +5,6 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 
-/// One HTTP request as costwh describes it.
-public struct HTTPRequestSpec: Sendable {
-    public var method: HTTPMethod
-    public var url: String
-    public var headers: HTTPHeaders
-    public var body: [UInt8]?
-    /// What the request is for, in errors and logs ("poll the cost report of /subscriptions/…").
-    public var what: String
-
-    public init(method: HTTPMethod = .GET, url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil, what: String) {
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-        self.what = what
-    }
-}
-
-public struct HTTPResult: Sendable {
-    public let status: Int
-    public let headers: HTTPHeaders
-    public let body: [UInt8]
-
-    public var text: String { String(decoding: body, as: UTF8.self) }
-}
-
-/// What the retries cost, for the summary and the ledger.
-public final class ExtractStats: Sendable {
-    private struct State {
-        var retries = 0
-        var waitedSeconds = 0.0
-        var throttles: [String: Int] = [:]
-    }
-
-    private let state = Mutex(State())
-
-    public init() {}
-
-    func record(retryAfter seconds: Double, status: Int?, source: String) {
-        state.withLock { s in
-            s.retries += 1
-            s.waitedSeconds += seconds
-            let key = status.map { "HTTP \($0) (\(source))" } ?? "connection error"
-            s.throttles[key, default: 0] += 1
-        }
-    }
-
-    /// A copy of the counts so far, to tell what one partition's requests cost.
-    public var snapshot: (retries: Int, waitedSeconds: Double, throttles: [String: Int]) {
-        state.withLock { ($0.retries, $0.waitedSeconds, $0.throttles) }
-    }
-
-    public var retries: Int { state.withLock { $0.retries } }
-    public var waitedSeconds: Double { state.withLock { $0.waitedSeconds } }
-    public var throttles: [String: Int] { state.withLock { $0.throttles } }
-}
-
 /// Sends every request costwh makes, with the one retry policy.
 ///
 /// Throttling (429), transient server errors (5xx) and broken connections are retried
@@ -263,19 +206,5 @@ public final class HTTPTransport: Sendable {
         if let error = AzureErrorBody.parse(result.body) { return ": \(error.code): \(error.message)" }
         let text = result.text.trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? "" : ": " + String(Redaction.scrub(text).prefix(200))
-    }
-}
-
-/// Azure's `{"error": {"code": …, "message": …}}` body (and the bare `{code, message}`).
-public struct AzureErrorBody: Sendable, Equatable {
-    public let code: String
-    public let message: String
-
-    public static func parse(_ body: [UInt8]) -> AzureErrorBody? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
-        let error = (object["error"] as? [String: Any]) ?? object
-        guard let code = error["code"] as? String ?? (error["code"] as? Int).map(String.init) else { return nil }
-        let message = error["message"] as? String ?? ""
-        return AzureErrorBody(code: code, message: Redaction.scrub(message))
     }
 }

@@ -1,4 +1,4 @@
-import CostwhExtract
+import CostwhBytes
 import CostwhTransform
 
 /// The content hash the ledger records: XXH64 over the XXH64 of each part's bytes (after
@@ -13,7 +13,7 @@ public enum ContentHash {
         return "xxh64:" + String(hasher.finalize(), radix: 16)
     }
 
-    public static func compute(_ parts: [LoadPart]) throws(ExtractError) -> String {
+    public static func compute(_ parts: [LoadPart]) throws(BytesError) -> String {
         var digests: [UInt64] = []
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }

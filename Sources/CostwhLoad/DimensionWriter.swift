@@ -1,3 +1,4 @@
+import CostwhBytes
 import CostwhModel
 import CostwhTransform
 import GRDB
@@ -9,20 +10,14 @@ import GRDB
 final class DimensionWriter {
     let dimension: Dimension
     let columnCount: Int
-    let validatesJSON: Bool
     private let select: UncheckedStatement
     private let insert: UncheckedStatement
     private var cache = HashKeyTable()
     /// Bounds memory on pathological inputs where nearly every row is distinct.
     private let maxCacheEntries = 1 << 18
-    /// Key returned for values that cannot be stored (invalid JSON).
-    static let invalid: Int64 = -1
-    private(set) var inserted = 0
-
-    init(_ db: Database, dimension: Dimension, columns: [String], validatesJSON: Bool) throws {
+    init(_ db: Database, dimension: Dimension, columns: [String]) throws {
         self.dimension = dimension
         self.columnCount = columns.count
-        self.validatesJSON = validatesJSON
         select = try UncheckedStatement(
             db, sql: "SELECT \(dimension.keyColumn) FROM \(dimension.table) WHERE KeyHash = ? AND KeyHash2 = ?")
         let placeholders = Array(repeating: "?", count: columns.count + 2).joined(separator: ", ")
@@ -32,7 +27,7 @@ final class DimensionWriter {
     }
 
     /// The key for row `row` of `batch`, whose values of this dimension start at column
-    /// `first` and hash to `hash` (nil: all NULL, no row), or `invalid`. The values are only
+    /// `first` and hash to `hash` (nil: all NULL, no row). The values are only
     /// read on a miss.
     @inline(__always)
     func key(_ hash: Hash128?, _ batch: RowBatch, row: Int, first: Int, scratch: UnsafeMutablePointer<ByteSlice>, _ db: Database) throws -> Int64? {
@@ -62,21 +57,15 @@ final class DimensionWriter {
         let low = Int64(bitPattern: hash.low)
         select.bind(1, int: high)
         select.bind(2, int: low)
+        // Tags and AdditionalInfo arrive as valid JSON objects or NULL: the normaliser
+        // repaired anything else.
         if let existing = try select.queryInt(db) { return existing }
-        if validatesJSON {
-            for i in 0..<columnCount {
-                if let base = values[i].base, !JSONText.isObject(UnsafeBufferPointer(start: base, count: values[i].count)) {
-                    return DimensionWriter.invalid
-                }
-            }
-        }
         insert.bind(1, int: high)
         insert.bind(2, int: low)
         for i in 0..<columnCount {
             insert.bind(Int32(i + 3), text: values[i].base, count: values[i].count)
         }
         try insert.execute(db)
-        inserted += 1
         return db.lastInsertedRowID
     }
 }

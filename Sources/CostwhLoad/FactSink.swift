@@ -33,13 +33,12 @@ final class FactSink {
     init(_ db: Database) throws {
         self.db = db
         var writers: [(DimensionWriter, Int)] = []
-        for (d, run) in RowProducer.dimensionRuns.enumerated() {
-            let dimension = [Dimension.account, .resource, .product, .tags, .info][d]
+        for (d, run) in zip(HashedDimension.catalogued, RowProducer.dimensionRuns) {
             let names = (run.first..<(run.first + run.count)).map { Catalog.columns[$0].name }
-            writers.append((try DimensionWriter(db, dimension: dimension, columns: names, validatesJSON: dimension == .tags || dimension == .info), run.first))
+            writers.append((try DimensionWriter(db, dimension: d.dimension, columns: names), run.first))
         }
         self.writers = writers
-        extra = try DimensionWriter(db, dimension: .extra, columns: [Catalog.extraColumns], validatesJSON: false)
+        extra = try DimensionWriter(db, dimension: .extra, columns: [Catalog.extraColumns])
         var realIndex = 0
         factColumns = Catalog.factColumns.map { column in
             let type = Catalog.columns[column].type
@@ -57,19 +56,24 @@ final class FactSink {
         extraSlot.deallocate()
     }
 
-    /// Inserts row `i` of the batch; returns why it was refused, or nil.
+    /// The key of row `i`'s dimension `d` (the writers are in `HashedDimension.catalogued` order).
     @inline(__always)
-    func insert(_ batch: RowBatch, _ i: Int) throws -> String? {
+    private func key(_ d: HashedDimension, _ batch: RowBatch, _ i: Int) throws -> Int64? {
+        let w = writers[d.rawValue]
+        return try w.writer.key(batch.hash(i, d.rawValue), batch, row: i, first: w.first, scratch: values, db)
+    }
+
+    /// Inserts row `i` of the batch.
+    @inline(__always)
+    func insert(_ batch: RowBatch, _ i: Int) throws {
         var keys: (Int64?, Int64?, Int64?, Int64?, Int64?, Int64?)
-        keys.0 = try writers[0].writer.key(batch.hash(i, 0), batch, row: i, first: writers[0].first, scratch: values, db)
-        keys.1 = try writers[1].writer.key(batch.hash(i, 1), batch, row: i, first: writers[1].first, scratch: values, db)
-        keys.2 = try writers[2].writer.key(batch.hash(i, 2), batch, row: i, first: writers[2].first, scratch: values, db)
-        keys.3 = try writers[3].writer.key(batch.hash(i, 3), batch, row: i, first: writers[3].first, scratch: values, db)
-        if keys.3 == DimensionWriter.invalid { return "Tags: expected a JSON object (or its members without braces), found `\(preview(batch.value(i, writers[3].first)))`" }
-        keys.4 = try writers[4].writer.key(batch.hash(i, 4), batch, row: i, first: writers[4].first, scratch: values, db)
-        if keys.4 == DimensionWriter.invalid { return "AdditionalInfo: expected a JSON object, found `\(preview(batch.value(i, writers[4].first)))`" }
+        keys.0 = try key(.account, batch, i)
+        keys.1 = try key(.resource, batch, i)
+        keys.2 = try key(.product, batch, i)
+        keys.3 = try key(.tags, batch, i)
+        keys.4 = try key(.info, batch, i)
         extraSlot.pointee = batch.extra(i)
-        keys.5 = try extra.key(batch.hash(i, 5), UnsafePointer(extraSlot), db)
+        keys.5 = try extra.key(batch.hash(i, HashedDimension.extra.rawValue), UnsafePointer(extraSlot), db)
 
         statement.bind(1, int: Int64(batch.parts[i]))
         statement.bind(2, int: Int64(batch.lines[i]))
@@ -106,11 +110,5 @@ final class FactSink {
             date: batch.value(i, dateColumn), currency: currency, chargeType: batch.value(i, chargeTypeColumn),
             pricingModel: batch.value(i, pricingModelColumn), cost: cost,
             keys: (keys.0, keys.1, keys.2, keys.3))
-        return nil
-    }
-
-    private func preview(_ slice: ByteSlice) -> String {
-        let text = slice.string ?? ""
-        return text.count > 80 ? String(text.prefix(80)) + "…" : text
     }
 }

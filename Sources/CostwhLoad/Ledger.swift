@@ -137,11 +137,7 @@ public struct Ledger: Sendable {
                           AND LoadId NOT IN (SELECT LoadId FROM partitions)
                         """)
                 for row in stale {
-                    try db.execute(
-                        sql: "DELETE FROM cost_fact WHERE rowid BETWEEN ? AND ?", arguments: [row["FirstRowId"], row["LastRowId"]])
-                    try db.execute(sql: "DELETE FROM summary_daily WHERE LoadId = ?", arguments: [row["LoadId"]])
-                    try db.execute(sql: "DELETE FROM summary_resource WHERE LoadId = ?", arguments: [row["LoadId"]])
-                    try db.execute(sql: "UPDATE loads SET PurgedAt = ? WHERE LoadId = ?", arguments: [Ledger.now(), row["LoadId"]])
+                    try LoadPurge.purge(db, loadId: row["LoadId"], firstRowId: row["FirstRowId"], lastRowId: row["LastRowId"])
                 }
             }
         } catch {

@@ -1,20 +1,20 @@
-import CostwhExtract
+import CostwhBytes
 import CostwhModel
 import CostwhTransform
 
 /// One file or blob of a partition.
 public struct LoadPart {
     public let name: String
-    public let open: () throws(ExtractError) -> ByteSource
+    public let open: () throws(BytesError) -> ByteSource
 
-    public init(name: String, open: @escaping () throws(ExtractError) -> ByteSource) {
+    public init(name: String, open: @escaping () throws(BytesError) -> ByteSource) {
         self.name = name
         self.open = open
     }
 
     /// A local file, gzip detected from its bytes.
     public static func file(_ path: String) -> LoadPart {
-        LoadPart(name: path) { () throws(ExtractError) -> ByteSource in try LocalFiles.open(path: path) }
+        LoadPart(name: path) { () throws(BytesError) -> ByteSource in try LocalFiles.open(path: path) }
     }
 }
 

@@ -1,4 +1,4 @@
-import CostwhExtract
+import CostwhBytes
 import CostwhModel
 import CostwhTransform
 import Foundation
@@ -77,7 +77,7 @@ public final class PartitionLoader: Sendable {
         switch error {
         case let e as LoadError: return e
         case let e as TransformError: return .sourceFailed(part: "", reason: e.description)
-        case let e as ExtractError: return .sourceFailed(part: "", reason: e.description)
+        case let e as BytesError: return .sourceFailed(part: "", reason: e.description)
         default: return .database(reason: CostDatabase.describe(error))
         }
     }
@@ -96,10 +96,7 @@ public final class PartitionLoader: Sendable {
             db, sql: "SELECT LoadId, FirstRowId, LastRowId FROM partitions WHERE Scope = ? AND BillingPeriod = ? AND Metric = ?",
             arguments: [request.scope.id, request.period.description, request.metric.rawValue])
         if let previous {
-            try db.execute(sql: "DELETE FROM cost_fact WHERE rowid BETWEEN ? AND ?", arguments: [previous["FirstRowId"], previous["LastRowId"]])
-            try db.execute(sql: "DELETE FROM summary_daily WHERE LoadId = ?", arguments: [previous["LoadId"]])
-            try db.execute(sql: "DELETE FROM summary_resource WHERE LoadId = ?", arguments: [previous["LoadId"]])
-            try db.execute(sql: "UPDATE loads SET PurgedAt = ? WHERE LoadId = ?", arguments: [Ledger.format(Date()), previous["LoadId"]])
+            try LoadPurge.purge(db, loadId: previous["LoadId"], firstRowId: previous["FirstRowId"], lastRowId: previous["LastRowId"])
         }
         let sink = try FactSink(db)
         let channel = BatchChannel()
@@ -122,12 +119,7 @@ public final class PartitionLoader: Sendable {
                 }
                 summary.rowsRead += batch.count + batch.rejected.count
                 summary.rowsRejected += batch.rejected.count
-                for i in 0..<batch.count {
-                    if let reason = try sink.insert(batch, i) {
-                        summary.rowsRejected += 1
-                        rejects.add(source: request.parts[Int(batch.parts[i])].name, line: batch.lines[i], raw: "(row \(batch.lines[i]); see the source file)", reason: reason)
-                    }
-                }
+                for i in 0..<batch.count { try sink.insert(batch, i) }
                 let part = batch.count > 0 ? Int(batch.parts[0]) : (batch.rejected.first?.part ?? 0)
                 let bytes = batch.bytesConsumed
                 channel.recycle(batch)

@@ -1,3 +1,4 @@
+import CostwhBytes
 import CostwhModel
 import CostwhTransform
 import Foundation
@@ -10,7 +11,7 @@ final class RowBatch: @unchecked Sendable {
     static let capacity = 1_024
     static let columnCount = Catalog.columns.count
     static let factReals = Catalog.factColumns.filter { Catalog.columns[$0].type == .real }
-    static let hashedDimensions = 6
+    static let hashedDimensions = HashedDimension.allCases.count
 
     let columns = RowBatch.columnCount
     let realCount = RowBatch.factReals.count
@@ -165,112 +166,5 @@ final class RowBatch: @unchecked Sendable {
     func hash(_ i: Int, _ d: Int) -> Hash128? {
         let j = i * dimensions + d
         return hashPresent[j] ? hashes[j] : nil
-    }
-}
-
-/// Computes the 128-bit key of a run of values, as the dimension tables store them.
-struct DimensionHasher {
-    private var scratch: UnsafeMutablePointer<UInt8>
-    private var capacity = 8_192
-
-    init() { scratch = .allocate(capacity: capacity) }
-
-    func deallocate() { scratch.deallocate() }
-
-    /// nil when every value is NULL: such rows point at no dimension row.
-    @inline(__always)
-    mutating func hash(_ values: UnsafePointer<ByteSlice>, count: Int) -> Hash128? {
-        var size = 0
-        var anyValue = false
-        for i in 0..<count {
-            size += 4 + values[i].count
-            if !values[i].isNull { anyValue = true }
-        }
-        guard anyValue else { return nil }
-        if size > capacity {
-            scratch.deallocate()
-            capacity = max(size, capacity * 2)
-            scratch = .allocate(capacity: capacity)
-        }
-        var offset = 0
-        for i in 0..<count {
-            let v = values[i]
-            // A length prefix keeps ("ab", "c") apart from ("a", "bc"); all-ones marks NULL.
-            var length: UInt32 = v.isNull ? .max : UInt32(truncatingIfNeeded: v.count)
-            withUnsafeBytes(of: &length) { (scratch + offset).update(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: 4) }
-            offset += 4
-            if let base = v.base, v.count > 0 {
-                (scratch + offset).update(from: base, count: v.count)
-                offset += v.count
-            }
-        }
-        return Hash128(UnsafeRawBufferPointer(start: scratch, count: offset))
-    }
-}
-
-/// A small blocking queue between the parsing thread and the writing thread.
-final class BatchChannel: @unchecked Sendable {
-    enum Message {
-        case batch(RowBatch)
-        case partEnded(part: Int, digest: UInt64, bytes: Int, warnings: Warnings, dialect: Dialect?, skipped: Bool)
-        case failed(any Error)
-        case finished
-    }
-
-    private let condition = NSCondition()
-    private var queue: [Message] = []
-    private var free: [RowBatch] = []
-    private var stopped = false
-    let depth: Int
-
-    init(depth: Int = 3) {
-        self.depth = depth
-        free = (0..<depth).map { _ in RowBatch() }
-    }
-
-    /// A batch to fill; blocks while all are in flight. nil once the writer has stopped.
-    func emptyBatch() -> RowBatch? {
-        condition.lock()
-        defer { condition.unlock() }
-        while free.isEmpty && !stopped { condition.wait() }
-        if stopped { return nil }
-        let batch = free.removeLast()
-        batch.reset()
-        return batch
-    }
-
-    func send(_ message: Message) {
-        condition.lock()
-        queue.append(message)
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func receive() -> Message {
-        condition.lock()
-        defer { condition.unlock() }
-        while queue.isEmpty { condition.wait() }
-        return queue.removeFirst()
-    }
-
-    func recycle(_ batch: RowBatch) {
-        condition.lock()
-        free.append(batch)
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// The writer gives up: the parser stops at its next batch.
-    func stop() {
-        condition.lock()
-        stopped = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    var isStopped: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return stopped
     }
 }

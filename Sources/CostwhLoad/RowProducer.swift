@@ -1,4 +1,4 @@
-import CostwhExtract
+import CostwhBytes
 import CostwhModel
 import CostwhTransform
 import Foundation
@@ -9,18 +9,8 @@ import Foundation
 final class RowProducer: @unchecked Sendable {
     let parts: [LoadPart]
     let channel: BatchChannel
-    /// Canonical column index of the first value of each hashed dimension, and its width.
-    static let dimensionRuns: [(first: Int, count: Int)] = {
-        var runs: [(Int, Int)] = []
-        for dimension in [Dimension.account, .resource, .product] {
-            let columns = Catalog.columns(in: dimension)
-            precondition(columns == Array(columns.first!...columns.last!), "dimension columns must be contiguous")
-            runs.append((columns.first!, columns.count))
-        }
-        runs.append((Catalog.index[Catalog.tags]!, 1))
-        runs.append((Catalog.index[Catalog.additionalInfo]!, 1))
-        return runs
-    }()
+    /// The catalog columns of each catalogued dimension, in `HashedDimension` order.
+    static let dimensionRuns = HashedDimension.catalogued.map(\.columns)
 
     let options: ReadOptions
 
@@ -78,11 +68,11 @@ final class RowProducer: @unchecked Sendable {
                         // Rejections keep their place: a marker row is not needed, only the count.
                     case .row:
                         let values = UnsafePointer(normaliser.values)
-                        for (d, run) in RowProducer.dimensionRuns.enumerated() {
-                            hashes[d] = hasher.hash(values + run.first, count: run.count)
+                        for (d, run) in zip(HashedDimension.catalogued, RowProducer.dimensionRuns) {
+                            hashes[d.rawValue] = hasher.hash(values + run.first, count: run.count)
                         }
                         extraSlot.pointee = normaliser.extra
-                        hashes[5] = hasher.hash(extraSlot, count: 1)
+                        hashes[HashedDimension.extra.rawValue] = hasher.hash(extraSlot, count: 1)
                         batch.append(normaliser, part: index, line: file.csv.lineNumber, hashes: hashes)
                     }
                     if batch.isFull || batch.rejected.count >= RowBatch.capacity {

@@ -39,7 +39,7 @@ public struct PlannedPartition: Sendable {
 }
 
 public enum Ingest {
-    static func today(_ now: Date) -> CalendarDate {
+    package static func today(_ now: Date) -> CalendarDate {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day], from: now)

@@ -1,3 +1,4 @@
+import CostwhBytes
 import CostwhExtract
 import CostwhLoad
 import CostwhModel

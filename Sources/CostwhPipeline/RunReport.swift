@@ -5,6 +5,8 @@ import Foundation
 public struct RunReport: Sendable {
     public var results: [(key: PartitionKey, outcome: PartitionOutcome)] = []
 
+    package init() {}
+
     public var anyFailed: Bool { results.contains { $0.outcome.failed } }
     public var allFailed: Bool { !results.isEmpty && results.allSatisfy { $0.outcome.failed || isSkip($0.outcome) } && anyFailed }
 

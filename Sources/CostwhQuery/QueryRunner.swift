@@ -1,30 +1,6 @@
 import CostwhLoad
 import GRDB
 
-/// The rows a query returned, with their column names.
-public struct ResultTable: Sendable {
-    public let columns: [String]
-    public let rows: [[DatabaseValue]]
-
-    public init(columns: [String], rows: [[DatabaseValue]]) {
-        self.columns = columns
-        self.rows = rows
-    }
-}
-
-public enum QueryError: Error, CustomStringConvertible {
-    case unknownQuery(String, known: [String])
-    case database(String)
-
-    public var description: String {
-        switch self {
-        case .unknownQuery(let name, let known):
-            return "no canned query named `\(name)`; known queries: \(known.joined(separator: ", "))"
-        case .database(let reason): return "query failed: \(reason)"
-        }
-    }
-}
-
 /// Runs canned queries with bound parameters on a read connection, so they work while a
 /// load holds the write lock.
 public struct QueryRunner: Sendable {

@@ -1,3 +1,4 @@
+import CostwhModel
 import Foundation
 import GRDB
 
@@ -82,13 +83,7 @@ public enum TableFormatter {
         }
     }
 
-    static func csvField(_ s: String) -> String {
-        // Bytes, not Characters: this runs for every cell of large results.
-        if s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return s
-    }
+    static func csvField(_ s: String) -> String { CSVEscaping.field(s) }
 
     static func aligned(_ header: [String], _ rows: [[String]], numeric: [Bool]) -> String {
         var widths = header.map(\.count)

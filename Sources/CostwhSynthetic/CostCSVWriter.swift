@@ -194,21 +194,5 @@ public struct CostCSVWriter: Sendable {
         return fields
     }
 
-    static func appendField(_ field: String, to out: inout [UInt8]) {
-        var needsQuotes = false
-        for b in field.utf8 where b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D {
-            needsQuotes = true
-            break
-        }
-        guard needsQuotes else {
-            out.append(contentsOf: field.utf8)
-            return
-        }
-        out.append(0x22)
-        for b in field.utf8 {
-            if b == 0x22 { out.append(0x22) }
-            out.append(b)
-        }
-        out.append(0x22)
-    }
+    static func appendField(_ field: String, to out: inout [UInt8]) { CSVEscaping.append(field, to: &out) }
 }

@@ -1,4 +1,4 @@
-import CostwhExtract
+import CostwhBytes
 
 #if canImport(Glibc)
 import Glibc

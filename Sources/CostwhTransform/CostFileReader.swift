@@ -1,4 +1,4 @@
-import CostwhExtract
+import CostwhBytes
 import CostwhModel
 
 /// How to read a cost file: dialect overrides and, for FOCUS files, which metric to take.

@@ -1,4 +1,4 @@
-import CostwhExtract
+import CostwhBytes
 import CostwhModel
 
 /// Decides a file's dialect once, from its first block, and returns the stream to parse:

@@ -1,3 +1,4 @@
+import CostwhBytes
 import CostwhModel
 
 /// Turns the reader's current record into canonical values, or says why it cannot.

@@ -1,4 +1,4 @@
-import CostwhExtract
+import CostwhBytes
 
 /// Turns UTF-16 (either byte order) or Windows-1252 text into UTF-8 as it streams, so the
 /// CSV reader and everything after it only ever sees UTF-8. Excel's "Unicode text" is
@@ -33,7 +33,7 @@ public final class TranscodingByteSource: ByteSource {
         output.deallocate()
     }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ExtractError) -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(BytesError) -> Int {
         while outputStart == outputEnd {
             if ended { return 0 }
             try fill()
@@ -44,7 +44,7 @@ public final class TranscodingByteSource: ByteSource {
         return n
     }
 
-    private func fill() throws(ExtractError) {
+    private func fill() throws(BytesError) {
         outputStart = 0
         outputEnd = 0
         let n = try inner.read(into: raw)
@@ -151,41 +151,4 @@ public final class TranscodingByteSource: ByteSource {
         0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
         0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
     ] + (0xA0...0xFF).map { UInt16($0) }
-}
-
-/// Hands out bytes already read (for detection), then the rest of the stream.
-public final class ReplayByteSource: ByteSource {
-    public var name: String { inner.name }
-    private let inner: ByteSource
-    private var prefix: [UInt8]
-    private var offset = 0
-
-    public init(prefix: [UInt8], then inner: ByteSource) {
-        self.prefix = prefix
-        self.inner = inner
-    }
-
-    /// Reads up to `limit` bytes from `source` (fewer only at its end).
-    public static func readPrefix(of source: ByteSource, limit: Int) throws(ExtractError) -> [UInt8] {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(limit, 1), alignment: 8)
-        defer { buffer.deallocate() }
-        var filled = 0
-        while filled < limit {
-            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<limit]))
-            if n == 0 { break }
-            filled += n
-        }
-        return Array(buffer.prefix(filled))
-    }
-
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ExtractError) -> Int {
-        if offset < prefix.count {
-            let n = min(buffer.count, prefix.count - offset)
-            prefix.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
-            offset += n
-            if offset == prefix.count { prefix = [] ; offset = Int.max }
-            return n
-        }
-        return try inner.read(into: buffer)
-    }
 }

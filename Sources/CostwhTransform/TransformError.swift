@@ -1,8 +1,8 @@
-import CostwhExtract
+import CostwhBytes
 
 /// Errors that stop a whole file. A bad row is not one of them: it is quarantined.
 public enum TransformError: Error, Equatable, CustomStringConvertible {
-    case source(ExtractError)
+    case source(BytesError)
     case recordTooLong(file: String, line: Int, limit: Int)
     case emptyFile(file: String)
     case unrecognisedHeader(file: String, line: Int, missing: [String], found: [String])

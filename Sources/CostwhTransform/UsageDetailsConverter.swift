@@ -159,12 +159,7 @@ public enum UsageDetailsConverter {
         return data
     }
 
-    static func csvField(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return s
-    }
+    static func csvField(_ s: String) -> String { CSVEscaping.field(s) }
 }
 
 /// A JSON value that keeps booleans apart from numbers, and numbers in their own text.

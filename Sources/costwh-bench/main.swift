@@ -1,4 +1,4 @@
-import CostwhExtract
+import CostwhBytes
 import CostwhModel
 import CostwhSynthetic
 import CostwhTransform

@@ -1,4 +1,4 @@
-import CostwhExtract
+import CostwhBytes
 import Testing
 
 @testable import CostwhTransform
@@ -83,6 +83,6 @@ import Testing
     @Test func truncatedGzipIsAnError() throws {
         let compressed = gzip(Array(String(repeating: "Date,Cost\n1,2\n", count: 1000).utf8))
         let source = try GzipByteSource(wrapping: MemoryByteSource(name: "cut.csv.gz", bytes: Array(compressed.prefix(compressed.count / 2))))
-        #expect(throws: ExtractError.self) { _ = try drain(source) }
+        #expect(throws: BytesError.self) { _ = try drain(source) }
     }
 }

@@ -1,4 +1,4 @@
-import CostwhExtract
+import CostwhBytes
 import Foundation
 
 @testable import CostwhTransform
@@ -18,8 +18,26 @@ func readAll(_ text: String, chunkSize: Int = 4 << 20) throws -> [(fields: [Stri
     try readAll(Array(text.utf8), chunkSize: chunkSize)
 }
 
-/// Gzip-compresses with the system zlib (a real encoder, not a canned byte string).
-func gzip(_ bytes: [UInt8]) -> [UInt8] { GzipEncoder.compress(bytes) }
+/// Gzip-compresses with the system's gzip (a real encoder, not a canned byte string).
+func gzip(_ bytes: [UInt8]) -> [UInt8] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+    process.arguments = ["-c"]
+    let input = Pipe()
+    let output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    try! process.run()
+    // Write on another thread so a large input cannot fill both pipes.
+    let writer = Thread {
+        input.fileHandleForWriting.write(Data(bytes))
+        try? input.fileHandleForWriting.close()
+    }
+    writer.start()
+    let compressed = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Array(compressed)
+}
 
 func fixturesDirectory() -> URL {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")

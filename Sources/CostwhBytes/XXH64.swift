@@ -1,4 +1,3 @@
-import CostwhExtract
 
 /// XXH64 (Yann Collet's xxHash, 64-bit), streaming. Used for content hashes and for the
 /// dimension keys: fast enough not to show in a profile, and stable across runs and
@@ -127,41 +126,4 @@ public struct XXH64 {
         h.update(buffer)
         return h.finalize()
     }
-}
-
-/// A 128-bit content key made of two seeded XXH64 hashes.
-public struct Hash128: Hashable, Sendable {
-    public let high: UInt64
-    public let low: UInt64
-
-    public init(high: UInt64, low: UInt64) {
-        self.high = high
-        self.low = low
-    }
-
-    public init(_ buffer: UnsafeRawBufferPointer) {
-        high = XXH64.hash(buffer, seed: 0)
-        low = XXH64.hash(buffer, seed: 0x5EED_C057_0000_0001)
-    }
-}
-
-/// Passes bytes through while hashing them, so a load records what it read.
-public final class HashingByteSource: ByteSource {
-    private let inner: ByteSource
-    private var hasher = XXH64()
-    public private(set) var byteCount = 0
-    public var name: String { inner.name }
-
-    public init(_ inner: ByteSource) { self.inner = inner }
-
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ExtractError) -> Int {
-        let n = try inner.read(into: buffer)
-        if n > 0 {
-            hasher.update(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<n]))
-            byteCount += n
-        }
-        return n
-    }
-
-    public var digest: UInt64 { hasher.finalize() }
 }

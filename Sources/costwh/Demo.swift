@@ -2,25 +2,26 @@ import CostwhEmulator
 import CostwhExtract
 import CostwhLoad
 import CostwhModel
+import CostwhPipeline
 import CostwhQuery
 import Foundation
 import Logging
 
-/// `costwh demo`: the emulator in-process, three months of both metrics for an EA and an
+/// `costwh demo`'s wiring: the emulator in-process (only the executable links it), three months of both metrics for an EA and an
 /// MCA scope, then the actual-versus-amortized summary. No Azure account needed.
-public enum Demo {
-    public static let eaScope = "/providers/Microsoft.Billing/billingAccounts/8611537"
-    public static let mcaScope = "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB"
-    public static let defaultDatabase = "costwh-demo.sqlite"
+enum Demo {
+    static let eaScope = "/providers/Microsoft.Billing/billingAccounts/8611537"
+    static let mcaScope = "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB"
+    static let defaultDatabase = "costwh-demo.sqlite"
 
-    public struct Outcome: Sendable {
-        public let report: RunReport
-        public let totals: ResultTable
-        public let from: BillingPeriod
-        public let to: BillingPeriod
+    struct Outcome: Sendable {
+        let report: RunReport
+        let totals: ResultTable
+        let from: BillingPeriod
+        let to: BillingPeriod
     }
 
-    public static func run(databasePath: String, rowsPerMonth: Int = 2_000, months: Int = 3, logger: Logger, progress: (@Sendable (String) -> Void)? = nil) async throws(PipelineError) -> Outcome {
+    static func run(databasePath: String, rowsPerMonth: Int = 2_000, months: Int = 3, logger: Logger, progress: (@Sendable (String) -> Void)? = nil) async throws(PipelineError) -> Outcome {
         var configuration = EmulatorConfiguration()
         configuration.rowsPerMonth = rowsPerMonth
         configuration.pollRetryAfter = 0
@@ -38,7 +39,7 @@ public enum Demo {
         let to = today.billingPeriod
         let from = to.adding(months: -(max(1, months) - 1))
         var report = RunReport()
-        do {
+        do throws(PipelineError) {
             for scope in [eaScope, mcaScope] {
                 let options = BackfillOptions(
                     databasePath: databasePath, scope: scope, from: from.description, to: to.description, metrics: ["both"],

@@ -1,0 +1,10 @@
+/// A forward-only stream of bytes: a file, a decompressor or a download.
+///
+/// The transform stage pulls from it into its own buffer, so memory stays bounded by that
+/// buffer whatever the size of the source.
+public protocol ByteSource: AnyObject {
+    /// A name for errors and the ledger: a path or a redacted URL.
+    var name: String { get }
+    /// Reads up to `buffer.count` bytes; returns 0 at the end.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(BytesError) -> Int
+}

@@ -1,0 +1,33 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// What the retries cost, for the summary and the ledger.
+public final class ExtractStats: Sendable {
+    private struct State {
+        var retries = 0
+        var waitedSeconds = 0.0
+        var throttles: [String: Int] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    func record(retryAfter seconds: Double, status: Int?, source: String) {
+        state.withLock { s in
+            s.retries += 1
+            s.waitedSeconds += seconds
+            let key = status.map { "HTTP \($0) (\(source))" } ?? "connection error"
+            s.throttles[key, default: 0] += 1
+        }
+    }
+
+    /// A copy of the counts so far, to tell what one partition's requests cost.
+    public var snapshot: (retries: Int, waitedSeconds: Double, throttles: [String: Int]) {
+        state.withLock { ($0.retries, $0.waitedSeconds, $0.throttles) }
+    }
+}

@@ -1,0 +1,15 @@
+import CostwhLoad
+import GRDB
+
+public enum QueryError: Error, CustomStringConvertible {
+    case unknownQuery(String, known: [String])
+    case database(String)
+
+    public var description: String {
+        switch self {
+        case .unknownQuery(let name, let known):
+            return "no canned query named `\(name)`; known queries: \(known.joined(separator: ", "))"
+        case .database(let reason): return "query failed: \(reason)"
+        }
+    }
+}

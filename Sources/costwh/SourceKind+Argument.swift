@@ -1,0 +1,6 @@
+import ArgumentParser
+import CostwhExtract
+import CostwhPipeline
+import Foundation
+
+extension SourceKind: ExpressibleByArgument {}
