@@ -96,7 +96,7 @@ extension AzureEmulator {
             pollsLeft: configuration.faults.slowPolls, validTill: Date().addingTimeInterval(configuration.linkLifetime), expired: expired)
         state.state.withLock { $0.reports[id] = report }
         let apiVersion = request.query["api-version"] ?? "2025-03-01"
-        let location = "\(request.base)\(scope.id)/providers/Microsoft.CostManagement/costDetailsOperationResults/\(id)?api-version=\(apiVersion)"
+        let location = "\(configuration.faults.foreignLinkBase ?? request.base)\(scope.id)/providers/Microsoft.CostManagement/costDetailsOperationResults/\(id)?api-version=\(apiVersion)"
         return EmulatorResponse(status: .accepted, headers: ["Location": location, "Retry-After": String(configuration.pollRetryAfter)])
     }
 

@@ -4,6 +4,10 @@ import Foundation
 public struct EmulatorFaults: Sendable, Equatable {
     /// The first N report requests are answered 429.
     public var throttle = 0
+    /// When set, the `Location` of a new report and the EA `nextLink` point at this base
+    /// (`http://host:port`) instead of the emulator: a hostile or broken service sending the
+    /// client elsewhere. Credentials must not follow.
+    public var foreignLinkBase: String?
     /// Which header carries the wait of a 429: `Retry-After` or one of Azure's
     /// `x-ms-ratelimit-microsoft.*-retry-after` headers.
     public var throttleHeader = "Retry-After"

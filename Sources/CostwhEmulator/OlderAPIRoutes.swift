@@ -234,7 +234,7 @@ extension AzureEmulator {
                 index += 1
             }
             state.count("ea-\(version)-page")
-            let nextLink = skip + page < index ? "\(request.base)\(request.path)?skiptoken=\(skip + page)" : nil
+            let nextLink = skip + page < index ? "\(configuration.faults.foreignLinkBase ?? request.base)\(request.path)?skiptoken=\(skip + page)" : nil
             var envelope: [String: Any]
             if version == "v1" {
                 // Seed 003: `{reportId, data, nextLink}`, an empty nextLink on the last page.

@@ -24,6 +24,7 @@ public final class ARMClient: Sendable {
 
     /// Sends a request with the current token; on 401 gets a fresh one and tries once more.
     public func send(_ spec: HTTPRequestSpec, scope: Scope) async throws(ExtractError) -> HTTPResult {
+        try HTTPTransport.checkSameOrigin(spec.url, as: endpoint, credential: "Azure token")
         var request = spec
         request.headers.replaceOrAdd(name: "Authorization", value: "Bearer " + (try await tokens.token(transport)))
         var result = try await transport.send(request)

@@ -237,7 +237,7 @@ public final class CostDetailsClient: Sendable {
                     return FetchedReport(reportId: id, files: files, noDataReason: nil)
                 } catch {
                     guard error.isExpiredLink, attempts <= maxReRequests else { throw error }
-                    logger.warning("report links expired; requesting a fresh report", metadata: ["report": "\(id)"])
+                    logger.info("report links expired; requesting a fresh report", metadata: ["report": "\(id)"])
                     folder.removeAll()
                 }
             }

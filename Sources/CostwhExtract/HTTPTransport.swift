@@ -35,6 +35,25 @@ public final class HTTPTransport: Sendable {
     }
 
     /// Plain HTTP only to this machine: anything else must be HTTPS.
+    /// Credentials go only to the host they are for: a link (`Location`, `Azure-AsyncOperation`,
+    /// `nextLink`) that points at another scheme, host or port is refused, naming the host,
+    /// for the same reason redirects are.
+    public static func checkSameOrigin(_ url: String, as endpoint: String, credential: String) throws(ExtractError) {
+        guard let link = URLComponents(string: url), let base = URLComponents(string: endpoint) else {
+            throw .invalidRequest("not a valid URL: \(Redaction.redact(url: url))")
+        }
+        func origin(_ c: URLComponents) -> String {
+            let scheme = c.scheme?.lowercased() ?? ""
+            let port = c.port ?? (scheme == "https" ? 443 : 80)
+            return "\(scheme)://\(c.host?.lowercased() ?? ""):\(port)"
+        }
+        guard origin(link) == origin(base) else {
+            throw .invalidRequest(
+                "refusing to send the \(credential) to \(link.host ?? "an unknown host")\(link.port.map { ":\($0)" } ?? ""): "
+                    + "Azure sent a link outside \(base.host ?? endpoint); credentials go only to the configured endpoint")
+        }
+    }
+
     public static func checkSafe(url: String) throws(ExtractError) {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), let host = components.host else {
             throw .invalidRequest("not a valid URL: \(Redaction.redact(url: url))")
@@ -100,7 +119,7 @@ public final class HTTPTransport: Sendable {
         guard attempt < policy.maxAttempts, waited + delay <= policy.maxTotalDelay else {
             throw .gaveUp(what: spec.what, attempts: attempt, lastProblem: problem)
         }
-        logger.warning(
+        logger.info(
             "retrying",
             metadata: [
                 "request": "\(spec.what)", "problem": "\(problem)", "wait_seconds": "\(String(format: "%.1f", delay))",

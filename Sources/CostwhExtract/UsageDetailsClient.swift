@@ -174,7 +174,10 @@ public final class EAReportingClient: Sendable {
             close(fd)
             files.append(path)
             next = (object["nextLink"] as? String).flatMap { $0.isEmpty ? nil : $0 }
-            if let link = next { try HTTPTransport.checkSafe(url: link) }
+            if let link = next {
+                try HTTPTransport.checkSafe(url: link)
+                try HTTPTransport.checkSameOrigin(link, as: endpoint, credential: "EA API key")
+            }
         }
         return Download(files: files, etag: etag, notModified: false, json: true)
     }

@@ -118,7 +118,7 @@ public struct Ledger: Sendable {
                         arguments: [Ledger.now(), id])
                 }
             }
-            logger.warning("marked abandoned loads", metadata: ["loads": "\(dead.map(String.init).joined(separator: ","))"])
+            logger.info("marked abandoned loads", metadata: ["loads": "\(dead.map(String.init).joined(separator: ","))"])
         } catch {
             throw .database(reason: CostDatabase.describe(error))
         }

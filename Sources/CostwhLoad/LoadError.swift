@@ -1,9 +1,17 @@
-/// Errors of the load stage. Each says what was being done and what to check.
+import CostwhBytes
+import CostwhTransform
+
+/// Errors of the load stage. Each says what was being done and what to check, and keeps the
+/// error it comes from so the CLI can tell bad data from a missing file.
 public enum LoadError: Error, CustomStringConvertible {
     case cannotOpenDatabase(path: String, reason: String)
     case migrationFailed(reason: String)
     case tooManyRejected(rejected: Int, read: Int, limit: Double)
     case sourceFailed(part: String, reason: String)
+    /// An input file or blob that does not exist or cannot be opened.
+    case missingInput(part: String, error: BytesError)
+    /// An input whose content is not a cost file costwh can read (no header, a record too long…).
+    case unreadableInput(part: String, error: TransformError)
     case database(reason: String)
     case interrupted
 
@@ -16,10 +24,13 @@ public enum LoadError: Error, CustomStringConvertible {
         case .tooManyRejected(let rejected, let read, let limit):
             let percent = read == 0 ? 100 : Double(rejected) * 100 / Double(read)
             return "\(rejected) of \(read) rows were rejected (\(formatPercent(percent)) %), more than the limit of "
-                + "\(formatPercent(limit * 100)) %; the partition keeps its previous data. See rejected_rows for the reasons, "
-                + "or raise --max-rejected"
+                + "\(formatPercent(limit * 100)) %; the partition keeps its previous data. See rejected_rows for the reasons"
         case .sourceFailed(let part, let reason):
             return part.isEmpty ? reason : "\(part): \(reason)"
+        case .missingInput(_, let error):
+            return error.description
+        case .unreadableInput(_, let error):
+            return error.description
         case .database(let reason):
             return "database error: \(reason)"
         case .interrupted:

@@ -61,7 +61,7 @@ public final class PartitionLoader: Sendable {
                     return .commit
                 }
             }
-            logger.notice("load failed", metadata: ["error": "\(loadError.description)"])
+            logger.info("load failed", metadata: ["error": "\(loadError.description)"])
             throw loadError
         }
         logger.info(
@@ -76,7 +76,9 @@ public final class PartitionLoader: Sendable {
     static func wrap(_ error: any Error) -> LoadError {
         switch error {
         case let e as LoadError: return e
-        case let e as TransformError: return .sourceFailed(part: "", reason: e.description)
+        case let e as TransformError:
+            if case .source(let bytes) = e { return .sourceFailed(part: "", reason: bytes.description) }
+            return .unreadableInput(part: "", error: e)
         case let e as BytesError: return .sourceFailed(part: "", reason: e.description)
         default: return .database(reason: CostDatabase.describe(error))
         }

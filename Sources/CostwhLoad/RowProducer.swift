@@ -40,6 +40,7 @@ final class RowProducer: @unchecked Sendable {
                 do {
                     source = HashingByteSource(try part.open())
                 } catch {
+                    if case .cannotOpen = error { throw LoadError.missingInput(part: part.name, error: error) }
                     throw LoadError.sourceFailed(part: part.name, reason: error.description)
                 }
                 let file: CostFileReader

@@ -54,6 +54,9 @@ public enum Backfill {
         do { database = try CostDatabase(path: options.databasePath) } catch { throw .load(error) }
         let lock = try JobLock(databasePath: options.databasePath)
         defer { withExtendedLifetime(lock) {} }
+        // A killed run's ledger rows are closed now, whether or not a partition gets loaded
+        // (an unchanged report never reaches the loader, which also does this).
+        do { try Ledger(database: database).recoverAbandoned(logger: logger) } catch { throw .load(error) }
         let session = ExtractSession(settings: options.settings, logger: logger)
         let job = PartitionJob(
             session: session, database: database, logger: logger, maxRejectedFraction: options.maxRejectedPercent / 100,

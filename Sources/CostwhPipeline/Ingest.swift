@@ -101,6 +101,8 @@ public enum Ingest {
         if options.dryRun { return (plan, RunReport()) }
         let lock = try JobLock(databasePath: options.databasePath)
         defer { withExtendedLifetime(lock) {} }
+        // A killed run's ledger rows are closed now, whether or not a partition gets loaded.
+        do { try Ledger(database: database).recoverAbandoned(logger: logger) } catch { throw .load(error) }
         let session = ExtractSession(settings: options.settings, logger: logger)
         let job = PartitionJob(
             session: session, database: database, logger: logger,

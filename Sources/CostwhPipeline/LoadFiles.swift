@@ -79,7 +79,7 @@ public enum LoadFiles {
         var source = "file"
         var manifest: ExportsFolder?
         if let folder = exportsPath {
-            do { manifest = try ExportsFolder(path: folder) } catch { throw .usage(error.description) }
+            do { manifest = try ExportsFolder(path: folder) } catch { throw PipelineError(error) }
             paths = manifest!.files
             source = "exports"
             detail["manifest"] = manifest!.manifestPath
@@ -88,7 +88,7 @@ public enum LoadFiles {
             if let time = manifest!.submittedTime { detail["submittedTime"] = time }
         }
         guard !paths.isEmpty else {
-            if manifest?.dataRowCount == 0 { throw .usage("\(manifest!.manifestPath): the export has no rows (dataRowCount 0); nothing to load") }
+            if manifest?.dataRowCount == 0 { throw .badData("\(manifest!.manifestPath): the export has no rows (dataRowCount 0); nothing to load") }
             throw .usage("no files given: name one or more cost files, or an Exports folder")
         }
         func pick<T>(_ given: String?, _ fromManifest: T?, _ parse: (String) throws(PipelineError) -> T, _ what: String) throws(PipelineError) -> T {
@@ -112,11 +112,11 @@ public enum LoadFiles {
                 try UsageDetailsConverter.convert(pages: paths, to: csv)
                 parts = [LoadPart.file(csv)]
             } catch let error as ExtractError {
-                throw .usage(error.description)
+                throw PipelineError(error)
             } catch let error as TransformError {
-                throw .usage(error.description)
+                throw PipelineError(error)
             } catch {
-                throw .usage(String(describing: error))
+                throw .badData(String(describing: error))
             }
             metrics = [try pick(options.metric, manifest?.metric, { (t) throws(PipelineError) in try Metric.parse(t) }, "metric")]
         } else {
@@ -171,12 +171,12 @@ public enum LoadFiles {
         do {
             let reader = try CostFileReader(source: try LocalFiles.open(path: path), options: ReadOptions(dialect: dialect), chunkSize: 1 << 16)
             return reader.mapping.schema.isFocus
-        } catch let error as ExtractError {
-            throw .usage(error.description)
+        } catch let error as BytesError {
+            throw PipelineError(error)
         } catch let error as TransformError {
-            throw .usage(error.description)
+            throw PipelineError(error)
         } catch {
-            throw .usage(String(describing: error))
+            throw .badData(String(describing: error))
         }
     }
 }
@@ -190,7 +190,7 @@ public enum InputKind: String, Sendable {
     public static func sniff(_ path: String) throws(PipelineError) -> InputKind {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .usage("cannot open \(path): no such file or folder")
+            throw .noInput("cannot open \(path): no such file or folder")
         }
         if isDirectory.boolValue { return .exports }
         if (path as NSString).lastPathComponent.lowercased() == "manifest.json" { return .exports }
@@ -198,7 +198,7 @@ public enum InputKind: String, Sendable {
         do {
             head = try ReplayByteSource.readPrefix(of: try LocalFiles.open(path: path), limit: 8192)
         } catch {
-            throw .usage(error.description)
+            throw PipelineError(error)
         }
         var bytes = head[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
@@ -206,5 +206,20 @@ public enum InputKind: String, Sendable {
         guard bytes.first == 0x7B || bytes.first == 0x5B else { return .csv }
         let text = String(decoding: bytes, as: UTF8.self)
         return text.contains("\"exportConfig\"") && text.contains("\"blobs\"") ? .exports : .json
+    }
+}
+
+extension PipelineError {
+    /// A file that cannot be opened is missing input; one that can but holds no cost data is bad data.
+    init(_ error: BytesError) {
+        if case .cannotOpen = error { self = .noInput(error.description) } else { self = .badData(error.description) }
+    }
+
+    init(_ error: TransformError) {
+        if case .source(let bytes) = error { self.init(bytes) } else { self = .badData(error.description) }
+    }
+
+    init(_ error: ExtractError) {
+        if case .cannotOpen = error { self = .noInput(error.description) } else { self = .badData(error.description) }
     }
 }

@@ -43,7 +43,7 @@ public final class ExtractSession: Sendable {
         self.settings = settings
         self.logger = logger
         let stale = PrivateFolder.removeStale()
-        if stale > 0 { logger.notice("removed temporary folders of ended runs", metadata: ["folders": "\(stale)"]) }
+        if stale > 0 { logger.info("removed temporary folders of ended runs", metadata: ["folders": "\(stale)"]) }
         transport = HTTPTransport(policy: settings.retryPolicy, logger: logger)
         var tokens: TokenCache?
         var arm: ARMClient?

@@ -4,7 +4,12 @@ import CostwhQuery
 
 /// Errors the pipeline reports to the CLI. `usage` errors are the operator's input.
 public enum PipelineError: Error, CustomStringConvertible {
+    /// The operator's command line or configuration is wrong.
     case usage(String)
+    /// An input is not data costwh can read (sysexits' EX_DATAERR).
+    case badData(String)
+    /// An input does not exist or cannot be read (sysexits' EX_NOINPUT).
+    case noInput(String)
     case load(LoadError)
     case query(QueryError)
     /// Another job holds the database.
@@ -12,10 +17,26 @@ public enum PipelineError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .usage(let message): return message
+        case .usage(let message), .badData(let message), .noInput(let message): return message
         case .load(let error): return error.description
         case .query(let error): return error.description
         case .busy(let message): return message
+        }
+    }
+
+    /// Kinds of failure the CLI gives their own exit codes.
+    public enum Kind: Sendable {
+        case usage, badData, noInput, busy, interrupted, failure
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .usage: return .usage
+        case .badData, .load(.tooManyRejected), .load(.unreadableInput): return .badData
+        case .noInput, .load(.missingInput): return .noInput
+        case .busy: return .busy
+        case .load(.interrupted): return .interrupted
+        default: return .failure
         }
     }
 

@@ -12,9 +12,12 @@ public enum TableFormatter {
         let cells = table.rows.map { $0.map(text) }
         switch format {
         case .table:
-            return aligned(table.columns, cells, numeric: numericColumns(table))
+            // Tables are for terminals: cells from cost files must not carry escape sequences.
+            let shown = cells.map { $0.map { TerminalText.neutralised($0) } }
+            return aligned(table.columns.map { TerminalText.neutralised($0) }, shown, numeric: numericColumns(table))
         case .markdown:
-            var out = "| " + table.columns.joined(separator: " | ") + " |\n"
+            let cells = cells.map { $0.map { TerminalText.neutralised($0) } }
+            var out = "| " + table.columns.map { TerminalText.neutralised($0) }.joined(separator: " | ") + " |\n"
             out += "|" + numericColumns(table).map { $0 ? " ---: |" : " --- |" }.joined() + "\n"
             for row in cells {
                 out += "| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"

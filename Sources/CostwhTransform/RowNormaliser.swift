@@ -49,9 +49,11 @@ public final class RowNormaliser {
     private let dayFirst: Bool
     /// Fields repaired in the current row, kept raw in its extra JSON.
     private var repaired: [Int] = []
-    /// Whether a Tags or AdditionalInfo value is a JSON object, by its hash: such values
-    /// repeat on millions of rows, so each distinct one is checked once.
-    private var validObjects: [Hash128: Bool] = [:]
+    /// Whether a Tags or AdditionalInfo value is a JSON object: such values repeat on
+    /// millions of rows, so each is checked once. A direct-mapped cache of (XXH64, length,
+    /// valid), cheaper per row than a dictionary; a slot holds its latest value.
+    private let objectCache = UnsafeMutablePointer<UInt64>.allocate(capacity: RowNormaliser.objectSlots * 2)
+    private static let objectSlots = 1 << 13
 
     public init(mapping: HeaderMapping, file: String, dialect: Dialect = .azure, focusMetric: Metric = .actualCost) {
         self.mapping = mapping
@@ -89,11 +91,13 @@ public final class RowNormaliser {
         extraNameBytes = headerNames.reduce(0) { $0 + $1.count * 6 + 8 }
         mappedFields = mapped
         repaired.reserveCapacity(mapping.headers.count)
+        objectCache.initialize(repeating: 0, count: RowNormaliser.objectSlots * 2)
     }
 
     deinit {
         values.deallocate()
         reals.deallocate()
+        objectCache.deallocate()
     }
 
     public enum Outcome {
@@ -277,13 +281,18 @@ public final class RowNormaliser {
         return ByteSlice(base: UnsafePointer(raw.baseAddress), count: raw.count)
     }
 
+    @inline(__always)
     private func isObject(_ value: ByteSlice) -> Bool {
         let bytes = UnsafeBufferPointer(start: value.base, count: value.count)
-        let key = Hash128(UnsafeRawBufferPointer(bytes))
-        if let known = validObjects[key] { return known }
+        let hash = XXH64.hash(UnsafeRawBufferPointer(bytes))
+        let slot = Int(truncatingIfNeeded: hash & UInt64(RowNormaliser.objectSlots - 1)) * 2
+        // A value is at least `{}`, so a stored tag is never 0, the empty slot.
+        let tag = UInt64(value.count) << 1
+        let stored = objectCache[slot + 1]
+        if objectCache[slot] == hash && stored & ~1 == tag { return stored & 1 == 1 }
         let valid = JSONText.isObject(bytes)
-        if validObjects.count > 1 << 17 { validObjects.removeAll(keepingCapacity: true) }
-        validObjects[key] = valid
+        objectCache[slot] = hash
+        objectCache[slot + 1] = tag | (valid ? 1 : 0)
         return valid
     }
 

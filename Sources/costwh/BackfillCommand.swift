@@ -20,6 +20,6 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(help: "Percent of rows that may be rejected before a load fails.") var maxRejected: Double = 1
 
     func run() async throws {
-        await RunOutput.backfill(global: global, extract: extract, scope: scope, from: from, to: to, metric: metric, source: source, force: force, maxRejected: maxRejected, title: "backfill")
+        try await RunOutput.backfill(global: global, extract: extract, scope: scope, from: from, to: to, metric: metric, source: source, force: force, maxRejected: maxRejected, title: "backfill")
     }
 }

@@ -31,7 +31,7 @@ struct DemoCommand: AsyncParsableCommand {
             print("\nThe database is \(db). Try: costwh runs --db \(db), or sqlite3 \(db) 'SELECT * FROM cost_details LIMIT 5'")
             if outcome.report.anyFailed { throw ExitCode(ExitCodes.partialFailure) }
         } catch let error as PipelineError {
-            error.exit()
+            throw error.reported()
         }
     }
 }

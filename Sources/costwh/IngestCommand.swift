@@ -26,6 +26,7 @@ struct IngestCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = global.makeLogger()
         Interruption.install()
+        let report: RunReport
         do {
             let file = try IngestConfiguration.load(path: config)
             let options = IngestOptions(
@@ -33,16 +34,19 @@ struct IngestCommand: AsyncParsableCommand {
                 settings: try extract.settings(armEndpoint: file.armEndpoint, apiVersion: file.apiVersion),
                 force: force, dryRun: dryRun, isCancelled: { Interruption.isRequested },
                 progress: { Terminal.progress($0) })
-            let (plan, report) = try await Ingest.run(options, logger: logger)
+            let (plan, done) = try await Interruption.cancellable { try await Ingest.run(options, logger: logger) }
+            report = done
             if dryRun {
                 for item in plan {
                     print("\(item.request ? "request" : "skip   ")  \(item.key)  [\(item.source.rawValue)]  \(item.reason)")
                 }
                 return
             }
-            RunOutput.finish(report, title: "ingest")
+        } catch let error as PipelineError {
+            throw error.reported()
         } catch {
-            error.exit()
+            throw PipelineError.load(.interrupted).reported()
         }
+        try RunOutput.finish(report, title: "ingest")
     }
 }

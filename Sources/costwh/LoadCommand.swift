@@ -90,7 +90,7 @@ struct LoadCommand: ParsableCommand {
             Terminal.endProgress()
             for summary in summaries { Terminal.status(Summaries.line(summary)) }
         } catch {
-            error.exit()
+            throw error.reported()
         }
     }
 }

@@ -15,7 +15,7 @@ struct MigrateCommand: ParsableCommand {
             let applied = outcome.applied.isEmpty ? "none pending" : "applied " + outcome.applied.joined(separator: ", ")
             print("\(global.databasePath): \(applied); schema at \(outcome.all.last ?? "(empty)")")
         } catch {
-            error.exit()
+            throw error.reported()
         }
     }
 }

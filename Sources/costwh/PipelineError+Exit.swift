@@ -1,3 +1,4 @@
+import ArgumentParser
 import CostwhPipeline
 import Foundation
 import Synchronization
@@ -7,13 +8,20 @@ import Glibc
 #endif
 
 extension PipelineError {
-    /// Prints the error and exits with the code its kind calls for.
-    func exit() -> Never {
+    /// Prints the error, with the flag that changes it where there is one, and returns the
+    /// exit code its kind calls for (thrown, so ArgumentParser exits with it).
+    func reported() -> ExitCode {
         Terminal.endProgress()
-        Terminal.error(description)
-        if isUsage { Foundation.exit(ExitCodes.usage) }
-        if isBusy { Foundation.exit(ExitCodes.busy) }
-        if isInterrupted { Foundation.exit(ExitCodes.interrupted) }
-        Foundation.exit(ExitCodes.failure)
+        var message = description
+        if case .load(.tooManyRejected) = self { message += ", or raise --max-rejected" }
+        Terminal.error(message)
+        switch kind {
+        case .usage: return ExitCode(ExitCodes.usage)
+        case .badData: return ExitCode(ExitCodes.dataError)
+        case .noInput: return ExitCode(ExitCodes.noInput)
+        case .busy: return ExitCode(ExitCodes.busy)
+        case .interrupted: return ExitCode(ExitCodes.interrupted)
+        case .failure: return ExitCode(ExitCodes.failure)
+        }
     }
 }

@@ -56,7 +56,7 @@ struct QueryCommand: ParsableCommand {
                     databasePath: global.databasePath, name: name!, scope: scope, period: period, from: from, to: to, by: by, tag: tag, top: top))
             print(TableFormatter.render(table, as: format), terminator: "")
         } catch {
-            error.exit()
+            throw error.reported()
         }
     }
 }

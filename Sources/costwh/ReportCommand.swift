@@ -20,7 +20,7 @@ struct ReportCommand: ParsableCommand {
             try Report.write(databasePath: global.databasePath, html: html, scope: scope, from: from, to: to, top: top)
             Terminal.status("wrote \(html)")
         } catch {
-            error.exit()
+            throw error.reported()
         }
     }
 }

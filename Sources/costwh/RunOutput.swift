@@ -8,25 +8,29 @@ enum RunOutput {
     static func backfill(
         global: GlobalOptions, extract: ExtractOptions, scope: String, from: String, to: String, metric: String, source: SourceKind,
         force: Bool, maxRejected: Double, title: String
-    ) async -> Never {
+    ) async throws {
         let logger = global.makeLogger()
         Interruption.install()
+        let report: RunReport
         do {
             let options = BackfillOptions(
                 databasePath: global.databasePath, scope: scope, from: from, to: to, metrics: [metric], source: source,
                 settings: try extract.settings(), force: force, maxRejectedPercent: maxRejected,
                 isCancelled: { Interruption.isRequested }, progress: { Terminal.progress($0) })
-            finish(try await Backfill.run(options, logger: logger), title: title)
+            report = try await Interruption.cancellable { try await Backfill.run(options, logger: logger) }
+        } catch let error as PipelineError {
+            throw error.reported()
         } catch {
-            error.exit()
+            throw PipelineError.load(.interrupted).reported()
         }
+        try finish(report, title: title)
     }
 
-    /// Prints the per-partition lines and exits 2 when a partition failed.
-    static func finish(_ report: RunReport, title: String) -> Never {
+    /// Prints the per-partition lines; exits 2 when a partition failed.
+    static func finish(_ report: RunReport, title: String) throws {
         Terminal.endProgress()
         for line in report.lines() { Terminal.status(line) }
         Terminal.status("\(title): \(report.counts)")
-        Foundation.exit(report.anyFailed ? ExitCodes.partialFailure : 0)
+        if report.anyFailed { throw ExitCode(ExitCodes.partialFailure) }
     }
 }

@@ -24,7 +24,7 @@ struct RunsCommand: ParsableCommand {
             let table = try Runs.list(databasePath: global.databasePath, limit: limit, scope: scope)
             print(TableFormatter.render(table, as: format), terminator: "")
         } catch {
-            error.exit()
+            throw error.reported()
         }
     }
 }

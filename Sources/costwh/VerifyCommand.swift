@@ -22,9 +22,9 @@ struct VerifyCommand: ParsableCommand {
             print(TableFormatter.render(Verifier.table(checks), as: format), terminator: "")
             let failed = checks.filter { !$0.passed }.count
             Terminal.status("verify: \(checks.count - failed) checks hold, \(failed) fail")
-            if failed > 0 { Foundation.exit(ExitCodes.failure) }
-        } catch {
-            error.exit()
+            if failed > 0 { throw ExitCode(ExitCodes.failure) }
+        } catch let error as PipelineError {
+            throw error.reported()
         }
     }
 }

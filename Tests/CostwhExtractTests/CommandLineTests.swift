@@ -64,8 +64,80 @@ func runCostwh(_ arguments: [String], environment: [String: String]) throws -> C
         let junk = dir.appendingPathComponent("notes.txt")
         try Data("Name,Amount\nlunch,12\n".utf8).write(to: junk)
         let refused = try runCostwh(["load", junk.path, "--scope", "/subscriptions/00000000-0000-0000-0000-000000000001", "--period", "2017-10", "--metric", "actual", "--db", db], environment: ["PATH": "/usr/bin:/bin"])
-        #expect(refused.status != 0)
+        #expect(refused.status == 65, "an unreadable file is bad data (EX_DATAERR)")
         #expect(refused.stderr.contains("notes.txt:1") && refused.stderr.contains("Accepted:"), "\(refused.stderr)")
+    }
+
+    /// sysexits: 64 for the command line, 65 for bad data, 66 for an input that is not there.
+    @Test func loadExitCodesTellBadDataFromMissingInput() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("costwh-exit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("w.sqlite").path
+        let common = ["--scope", "/subscriptions/00000000-0000-0000-0000-000000000001", "--period", "2026-09", "--metric", "actual", "--db", db]
+        let env = ["PATH": "/usr/bin:/bin"]
+        let missing = try runCostwh(["load", dir.appendingPathComponent("nope.csv").path] + common, environment: env)
+        #expect(missing.status == 66, "\(missing.stderr)")
+        #expect(missing.stderr.contains("nope.csv"))
+        let unreadable = dir.appendingPathComponent("locked.csv")
+        try Data("Date,Cost\n09/01/2026,1\n".utf8).write(to: unreadable)
+        chmod(unreadable.path, 0)
+        if getuid() != 0 {
+            #expect(try runCostwh(["load", unreadable.path] + common, environment: env).status == 66)
+        }
+        // Half the rows rejected: bad data, and the message names the flag that would allow it.
+        let half = dir.appendingPathComponent("half.csv")
+        try Data("Date,Cost\n09/01/2026,1\n09/02/2026,abc\n".utf8).write(to: half)
+        let rejected = try runCostwh(["load", half.path] + common, environment: env)
+        #expect(rejected.status == 65, "\(rejected.stderr)")
+        #expect(rejected.stderr.contains("raise --max-rejected"))
+        let usage = try runCostwh(["load", half.path, "--scope", "/nope", "--period", "2026-09", "--metric", "actual", "--db", db], environment: env)
+        #expect(usage.status == 64)
+        // A hostile header is quoted in the error, but its escape sequences are not sent raw.
+        let hostile = dir.appendingPathComponent("hostile.csv")
+        try Data("Name\u{1B}]0;pwned\u{07},Amount\nx,1\n".utf8).write(to: hostile)
+        let refused = try runCostwh(["load", hostile.path] + common, environment: env)
+        #expect(refused.status == 65)
+        #expect(!refused.stderr.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(refused.stderr.debugDescription)")
+        #expect(refused.stderr.contains(#"Name\u{1B}]0;pwned\u{7}"#))
+    }
+
+    /// SIGTERM and SIGINT cancel a poll wait at once (structured cancellation, not a flag
+    /// looked at after the wait): the emulator asks for 30 s between polls, and costwh must be
+    /// gone with 130 within a few seconds, its private download folder removed.
+    @Test(arguments: [SIGTERM, SIGINT])
+    func aSignalStopsAWaitOnAzureAtOnce(signal: Int32) async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
+        try await withEmulator(configure: { $0.pollRetryAfter = 30 }) { fixture in
+            let tmp = fixture.directory.appendingPathComponent("tmp")
+            try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+            var env = environment(fixture)
+            env["TMPDIR"] = tmp.path
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: costwhExecutable())
+            process.arguments = ["reload", "--scope", eaAccount, "--period", lastMonth.description, "--metric", "actual", "--db", fixture.databasePath]
+            process.environment = env
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Wait until the report was requested: costwh is now in its 30 s wait.
+            let deadline = Date().addingTimeInterval(30)
+            while (fixture.emulator.statistics["reportsCreated"] ?? 0) < 1 && Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
+            #expect((fixture.emulator.statistics["reportsCreated"] ?? 0) == 1)
+            try await Task.sleep(nanoseconds: 300_000_000)
+            let sent = Date()
+            kill(process.processIdentifier, signal)
+            while process.isRunning && Date().timeIntervalSince(sent) < 20 { try await Task.sleep(nanoseconds: 20_000_000) }
+            let elapsed = Date().timeIntervalSince(sent)
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 130)
+            #expect(elapsed < 3, "costwh took \(elapsed) s to stop")
+            let left = try FileManager.default.contentsOfDirectory(atPath: tmp.path)
+            #expect(left.isEmpty, "left behind: \(left)")
+            let ledger = try rows(fixture.databasePath, sql: "SELECT Status FROM loads")
+            #expect(ledger.allSatisfy { ($0["Status"] as String) != "running" })
+        }
     }
 
     @Test func exitCodesTellCronWhatHappened() async throws {

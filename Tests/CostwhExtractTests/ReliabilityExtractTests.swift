@@ -224,3 +224,53 @@ struct PartitionShape: CustomStringConvertible {
         #expect(throws: ExtractError.self) { try ExportsFolder(path: dir.path) }
     }
 }
+
+/// Credentials go only to the configured endpoint: a Location or nextLink naming another
+/// host is refused, and that host receives nothing.
+@Suite(.serialized) struct CredentialOriginTests {
+    func withStranger<T>(_ body: (AzureEmulator) async throws -> T) async throws -> T {
+        let stranger = AzureEmulator(configuration: EmulatorConfiguration(), logger: quiet)
+        try await stranger.start()
+        do {
+            let result = try await body(stranger)
+            await stranger.stop()
+            return result
+        } catch {
+            await stranger.stop()
+            throw error
+        }
+    }
+
+    @Test func theBearerTokenDoesNotFollowALocationToAnotherHost() async throws {
+        try await withStranger { stranger in
+            try await withEmulator(configure: { $0.faults.foreignLinkBase = stranger.baseURL }) { fixture in
+                let report = try await reload(fixture)
+                let message = try #require(failure(report), "\(report.lines())")
+                let port = URLComponents(string: stranger.baseURL)!.port!
+                #expect(message.contains("refusing to send the Azure token to 127.0.0.1:\(port)"), "\(message)")
+                #expect(stranger.statistics.values.reduce(0, +) == 0, "the other host was called: \(stranger.statistics)")
+            }
+        }
+    }
+
+    @Test func theEAKeyDoesNotFollowANextLinkToAnotherHost() async throws {
+        try await withStranger { stranger in
+            try await withEmulator(configure: {
+                $0.faults.foreignLinkBase = stranger.baseURL
+                $0.faults.pageSize = 16
+            }) { fixture in
+                var settings = fixture.settings
+                settings.eaEndpoint = fixture.emulator.baseURL
+                settings.eaApiKey = fixture.emulator.configuration.eaApiKey
+                settings.eaFormat = .v1
+                let report = try await Backfill.run(
+                    BackfillOptions(databasePath: fixture.databasePath, scope: eaAccount, from: lastMonth.description, to: lastMonth.description,
+                                    metrics: ["actual"], source: .eaReporting, settings: settings, force: true),
+                    logger: quiet)
+                let message = try #require(failure(report), "\(report.lines())")
+                #expect(message.contains("refusing to send the EA API key"), "\(message)")
+                #expect(stranger.statistics.values.reduce(0, +) == 0)
+            }
+        }
+    }
+}

@@ -258,7 +258,12 @@ extension Dictionary where Key == String, Value == DatabaseValue {
         let dir = TempDir()
         let db = try sampleDatabase(dir)
         let path = dir.path("report.html")
+        // An older, world-readable report is replaced by a private one.
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644]))
         try Report.write(databasePath: db.path, html: path, scope: nil, from: "2023-09", to: "2023-09")
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600, "the report is confidential like the database: mode \(String(mode ?? 0, radix: 8))")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path).filter { $0.hasSuffix(".tmp") }.isEmpty)
         let html = try String(contentsOfFile: path, encoding: .utf8)
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         // Self-contained: no scripts, no external fetches.
@@ -288,5 +293,27 @@ extension Dictionary where Key == String, Value == DatabaseValue {
         let path = dir.path("empty.html")
         try Report.write(databasePath: db.path, html: path, scope: nil, from: "2020-01", to: "2020-02")
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("nothing to compare"))
+    }
+}
+
+/// Terminal escape injection: cost data is shown to people, so a ResourceGroup holding
+/// `ESC]0;…` must not retitle their terminal; CSV and JSON stay exact.
+@Suite struct TerminalSafetyTests {
+    static let hostile = "rg-\u{1B}]0;pwned\u{07}-\u{1B}[2J-\u{9B}x"
+
+    @Test(arguments: [OutputFormat.table, .markdown])
+    func tablesShowControlCharactersVisibly(format: OutputFormat) {
+        let table = ResultTable(columns: ["ResourceGroup\u{1B}[31m", "Cost"], rows: [[TerminalSafetyTests.hostile.databaseValue, 1.5.databaseValue]])
+        let text = TableFormatter.render(table, as: format)
+        #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B })
+        #expect(text.contains(#"rg-\u{1B}]0;pwned\u{7}-\u{1B}[2J-\u{9B}x"#))
+    }
+
+    @Test func csvAndJSONKeepTheBytesExactly() throws {
+        let table = ResultTable(columns: ["ResourceGroup"], rows: [[TerminalSafetyTests.hostile.databaseValue]])
+        #expect(TableFormatter.render(table, as: .csv) == "ResourceGroup\n\(TerminalSafetyTests.hostile)\n")
+        let json = TableFormatter.render(table, as: .json)
+        let decoded = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: String]]
+        #expect(decoded?.first?["ResourceGroup"] == TerminalSafetyTests.hostile)
     }
 }
