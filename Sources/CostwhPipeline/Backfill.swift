@@ -7,10 +7,10 @@ import Logging
 /// `costwh backfill` and `costwh reload`: months of one scope, now.
 public struct BackfillOptions: Sendable {
     public var databasePath: String
-    public var scope: String
-    public var from: String
-    public var to: String
-    public var metrics: [String]
+    public var scope: Scope
+    public var from: BillingPeriod
+    public var to: BillingPeriod
+    public var metrics: [Metric]
     public var source: SourceKind
     public var settings: ExtractSettings
     /// Reload months that are already loaded (backfill skips them otherwise).
@@ -21,7 +21,7 @@ public struct BackfillOptions: Sendable {
     public var progress: (@Sendable (String) -> Void)?
 
     public init(
-        databasePath: String, scope: String, from: String, to: String, metrics: [String], source: SourceKind = .costDetails,
+        databasePath: String, scope: Scope, from: BillingPeriod, to: BillingPeriod, metrics: [Metric], source: SourceKind = .costDetails,
         settings: ExtractSettings, force: Bool = false, maxRejectedPercent: Double = 1, now: Date = Date(),
         isCancelled: @escaping @Sendable () -> Bool = { false }, progress: (@Sendable (String) -> Void)? = nil
     ) {
@@ -44,12 +44,12 @@ public enum Backfill {
     /// Loads every month of the range; skips months already loaded unless forced, and
     /// goes on past a month that fails. Stopped and run again, it takes up where it left off.
     public static func run(_ options: BackfillOptions, logger: Logger) async throws(PipelineError) -> RunReport {
-        let scope = try Scope.parse(options.scope)
-        let from = try BillingPeriod.parse(options.from)
-        let to = try BillingPeriod.parse(options.to)
-        guard from <= to else { throw .usage("--from \(from) is after --to \(to)") }
-        let metrics = try Metrics.parse(options.metrics)
-        guard (0...100).contains(options.maxRejectedPercent) else { throw .usage("--max-rejected must be a percentage from 0 to 100") }
+        let scope = options.scope
+        let (from, to) = (options.from, options.to)
+        guard from <= to else { throw .usage("the range starts at \(from), after its end \(to)") }
+        var seen = Set<Metric>()
+        let metrics = options.metrics.filter { seen.insert($0).inserted }
+        guard (0...100).contains(options.maxRejectedPercent) else { throw .usage("the share of rows that may be rejected must be a percentage from 0 to 100") }
         let database: CostDatabase
         do { database = try CostDatabase(path: options.databasePath) } catch { throw .load(error) }
         let lock = try JobLock(databasePath: options.databasePath)

@@ -20,10 +20,10 @@ public struct LoadFilesOptions {
 
     public var databasePath: String
     public var files: [String]
-    public var scope: String?
-    public var period: String?
+    public var scope: Scope?
+    public var period: BillingPeriod?
     /// Required for cost-details CSV; optional for FOCUS (both metrics) and Exports (the manifest says).
-    public var metric: String?
+    public var metric: Metric?
     public var format: Format = .auto
     /// A Cost Management Exports folder; its manifest names scope, metric and period.
     public var exportsFolder: String?
@@ -35,7 +35,7 @@ public struct LoadFilesOptions {
     public var isCancelled: () -> Bool
 
     public init(
-        databasePath: String, files: [String], scope: String?, period: String?, metric: String?,
+        databasePath: String, files: [String], scope: Scope?, period: BillingPeriod?, metric: Metric?,
         maxRejectedPercent: Double = 1, progress: ((LoadProgress) -> Void)? = nil, isCancelled: @escaping () -> Bool = { false }
     ) {
         self.databasePath = databasePath
@@ -53,7 +53,7 @@ public enum LoadFiles {
     /// Loads the files; returns one summary per partition written (two for FOCUS input).
     public static func run(_ options: LoadFilesOptions, logger: Logger) throws(PipelineError) -> [LoadSummary] {
         guard (0...100).contains(options.maxRejectedPercent) else {
-            throw .usage("--max-rejected must be a percentage from 0 to 100")
+            throw .usage("the share of rows that may be rejected must be a percentage from 0 to 100")
         }
         var paths = options.files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         var format = options.format
@@ -91,13 +91,12 @@ public enum LoadFiles {
             if manifest?.dataRowCount == 0 { throw .badData("\(manifest!.manifestPath): the export has no rows (dataRowCount 0); nothing to load") }
             throw .usage("no files given: name one or more cost files, or an Exports folder")
         }
-        func pick<T>(_ given: String?, _ fromManifest: T?, _ parse: (String) throws(PipelineError) -> T, _ what: String) throws(PipelineError) -> T {
-            if let given { return try parse(given) }
-            if let fromManifest { return fromManifest }
-            throw .usage("--\(what) is required")
+        func pick<T>(_ given: T?, _ fromManifest: T?, _ what: String) throws(PipelineError) -> T {
+            if let value = given ?? fromManifest { return value }
+            throw .usage("the \(what) is required: the files do not say it")
         }
-        let scope = try pick(options.scope, manifest?.scope, { (t) throws(PipelineError) in try Scope.parse(t) }, "scope")
-        let period = try pick(options.period, manifest?.period, { (t) throws(PipelineError) in try BillingPeriod.parse(t) }, "period")
+        let scope = try pick(options.scope, manifest?.scope, "scope")
+        let period = try pick(options.period, manifest?.period, "billing period")
         detail["files"] = paths
         var parts = paths.map(LoadPart.file)
         let folder: PrivateFolder?
@@ -118,20 +117,20 @@ public enum LoadFiles {
             } catch {
                 throw .badData(String(describing: error))
             }
-            metrics = [try pick(options.metric, manifest?.metric, { (t) throws(PipelineError) in try Metric.parse(t) }, "metric")]
+            metrics = [try pick(options.metric, manifest?.metric, "metric (actual or amortized)")]
         } else {
             folder = nil
             let focus: Bool
             if let manifest { focus = manifest.dataset == .focus } else { focus = try isFocus(paths[0], options.dialect) }
             if let given = options.metric {
-                metrics = [try Metric.parse(given)]
+                metrics = [given]
             } else if let fromManifest = manifest?.metric {
                 metrics = [fromManifest]
             } else if focus {
                 // One FOCUS file fills both metrics: BilledCost → ActualCost, EffectiveCost → AmortizedCost.
                 metrics = [.actualCost, .amortizedCost]
             } else {
-                throw .usage("--metric is required (actual or amortized); only FOCUS files carry both")
+                throw .usage("the metric (actual or amortized) is required: only FOCUS files carry both")
             }
             if focus { source = manifest == nil ? "focus-file" : "focus-exports" }
         }

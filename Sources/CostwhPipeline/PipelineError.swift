@@ -56,15 +56,11 @@ public enum PipelineError: Error, CustomStringConvertible {
     }
 }
 
+// The configuration file is the one text input the pipeline parses itself (the CLI parses
+// flags into typed values before they get here).
 extension Scope {
     static func parse(_ text: String) throws(PipelineError) -> Scope {
         do { return try Scope(parsing: text) } catch { throw .usage(error.description) }
-    }
-}
-
-extension BillingPeriod {
-    static func parse(_ text: String) throws(PipelineError) -> BillingPeriod {
-        do { return try BillingPeriod(parsing: text) } catch { throw .usage(error.description) }
     }
 }
 

@@ -6,24 +6,20 @@ import CostwhQuery
 public struct QueryOptions {
     public var databasePath: String
     public var name: String
-    public var scope: String?
-    public var period: String?
-    public var from: String?
-    public var to: String?
+    public var scope: Scope?
+    public var periods: PeriodRange
     public var by: String?
     public var tag: String?
     public var top: Int
 
     public init(
-        databasePath: String, name: String, scope: String? = nil, period: String? = nil, from: String? = nil, to: String? = nil,
+        databasePath: String, name: String, scope: Scope? = nil, periods: PeriodRange = .all,
         by: String? = nil, tag: String? = nil, top: Int = 20
     ) {
         self.databasePath = databasePath
         self.name = name
         self.scope = scope
-        self.period = period
-        self.from = from
-        self.to = to
+        self.periods = periods
         self.by = by
         self.tag = tag
         self.top = top
@@ -37,26 +33,22 @@ public enum Query {
         guard CannedQuery.named(options.name) != nil else {
             throw .usage(QueryError.unknownQuery(options.name, known: CannedQuery.all.map(\.name)).description)
         }
-        if options.period != nil && (options.from != nil || options.to != nil) {
-            throw .usage("give either --period or --from/--to, not both")
-        }
-        let scope = try options.scope.map { (text) throws(PipelineError) -> String in try Scope.parse(text).id }
-        let from = try (options.period ?? options.from).map { (text) throws(PipelineError) -> String in try BillingPeriod.parse(text).description } ?? "0000-00"
-        let to = try (options.period ?? options.to).map { (text) throws(PipelineError) -> String in try BillingPeriod.parse(text).description } ?? "9999-99"
+        let scope = options.scope?.id
+        let (from, to) = (options.periods.lowerBound, options.periods.upperBound)
         if options.name == "by" {
-            guard let by = options.by else { throw .usage("the `by` query needs --by \(QueryOptions.groupings.joined(separator: "|"))") }
+            guard let by = options.by else { throw .usage("the `by` query needs a grouping: \(QueryOptions.groupings.joined(separator: ", "))") }
             guard QueryOptions.groupings.contains(by) else {
-                throw .usage("--by `\(by)` is not one of \(QueryOptions.groupings.joined(separator: ", "))")
+                throw .usage("the grouping `\(by)` is not one of \(QueryOptions.groupings.joined(separator: ", "))")
             }
             if by == "tag" {
-                guard let tag = options.tag, !tag.isEmpty else { throw .usage("--by tag needs --tag KEY") }
+                guard let tag = options.tag, !tag.isEmpty else { throw .usage("grouping by tag needs a tag key") }
                 // The key ends up inside a JSON path; a quote or backslash would end it early.
                 guard !tag.contains("\""), !tag.contains("\\"), tag.count <= 256 else {
-                    throw .usage("--tag `\(tag)`: a tag key may not contain quotes or backslashes")
+                    throw .usage("the tag key `\(tag)` may not contain quotes or backslashes")
                 }
             }
         }
-        guard options.top > 0 && options.top <= 100_000 else { throw .usage("--top must be between 1 and 100000") }
+        guard options.top > 0 && options.top <= 100_000 else { throw .usage("the number of top rows must be between 1 and 100000") }
         do {
             let database = try CostDatabase(path: options.databasePath)
             return try QueryRunner(database: database).run(

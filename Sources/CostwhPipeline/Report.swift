@@ -5,10 +5,9 @@ import Foundation
 
 /// `costwh report --html`.
 public enum Report {
-    public static func write(databasePath: String, html path: String, scope: String?, from: String?, to: String?, top: Int = 10) throws(PipelineError) {
-        let scopeId = try scope.map { (text) throws(PipelineError) -> String in try Scope.parse(text).id }
-        let first = try from.map { (text) throws(PipelineError) -> String in try BillingPeriod.parse(text).description } ?? "0000-00"
-        let last = try to.map { (text) throws(PipelineError) -> String in try BillingPeriod.parse(text).description } ?? "9999-99"
+    public static func write(databasePath: String, html path: String, scope: Scope?, periods: PeriodRange, top: Int = 10) throws(PipelineError) {
+        let scopeId = scope?.id
+        let (first, last) = (periods.lowerBound, periods.upperBound)
         let database: CostDatabase
         do { database = try CostDatabase(path: databasePath) } catch { throw .load(error) }
         let html: String

@@ -5,8 +5,8 @@ import GRDB
 
 /// `costwh runs`: recent loads from the ledger.
 public enum Runs {
-    public static func list(databasePath: String, limit: Int, scope: String?) throws(PipelineError) -> ResultTable {
-        let scopeId = try scope.map { (text) throws(PipelineError) -> String in try Scope.parse(text).id }
+    public static func list(databasePath: String, limit: Int, scope: Scope?) throws(PipelineError) -> ResultTable {
+        let scopeId = scope?.id
         let database: CostDatabase
         do { database = try CostDatabase(path: databasePath) } catch { throw .load(error) }
         do {

@@ -4,10 +4,9 @@ import CostwhQuery
 
 /// `costwh verify`.
 public enum Verify {
-    public static func run(databasePath: String, scope: String?, period: String?, from: String?, to: String?) throws(PipelineError) -> [VerificationCheck] {
-        let scopeId = try scope.map { (text) throws(PipelineError) -> String in try Scope.parse(text).id }
-        let first = try (period ?? from).map { (text) throws(PipelineError) -> String in try BillingPeriod.parse(text).description } ?? "0000-00"
-        let last = try (period ?? to).map { (text) throws(PipelineError) -> String in try BillingPeriod.parse(text).description } ?? "9999-99"
+    public static func run(databasePath: String, scope: Scope?, periods: PeriodRange) throws(PipelineError) -> [VerificationCheck] {
+        let scopeId = scope?.id
+        let (first, last) = (periods.lowerBound, periods.upperBound)
         let database: CostDatabase
         do { database = try CostDatabase(path: databasePath) } catch { throw .load(error) }
         do {

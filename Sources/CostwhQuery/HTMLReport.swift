@@ -1,3 +1,4 @@
+import CostwhModel
 import CostwhLoad
 import Foundation
 import GRDB
@@ -24,7 +25,7 @@ public struct HTMLReport: Sendable {
 
         var body = ""
         body += "<h1>Azure cost: actual versus amortized</h1>\n"
-        body += "<p class=\"meta\">\(HTMLReport.escape(scope ?? "All scopes")) · \(HTMLReport.escape(from == "0000-00" ? "all months" : "\(from) to \(to)")) · generated \(HTMLReport.escape(ISO8601DateFormatter().string(from: generatedAt))) by costwh</p>\n"
+        body += "<p class=\"meta\">\(HTMLReport.escape(scope ?? "All scopes")) · \(HTMLReport.escape(from == PeriodRange.all.lowerBound ? "all months" : "\(from) to \(to)")) · generated \(HTMLReport.escape(ISO8601DateFormatter().string(from: generatedAt))) by costwh</p>\n"
         if totals.rows.isEmpty {
             body += "<p class=\"empty\">No month in this range has both metrics loaded, so there is nothing to compare.</p>\n"
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CostwhModel
 import CostwhPipeline
 import Foundation
 
@@ -11,10 +12,14 @@ struct BackfillCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var extract: ExtractOptions
 
-    @Option(help: "The billing scope.") var scope: String
-    @Option(help: "First month, YYYY-MM.") var from: String
-    @Option(help: "Last month, YYYY-MM.") var to: String
-    @Option(help: "actual, amortized or both.") var metric: String = "both"
+    @Option(help: "The billing scope.", transform: Parse.scope) var scope: Scope
+    @Option(help: "First month, YYYY-MM.", transform: Parse.period) var from: BillingPeriod
+    @Option(help: "Last month, YYYY-MM.", transform: Parse.period) var to: BillingPeriod
+    @Option(help: "actual, amortized or both.") var metric: MetricChoice = .both
+
+    func validate() throws {
+        if from > to { throw ValidationError("--from \(from) is after --to \(to)") }
+    }
     @Option(help: "cost-details, detailed-report, usage-details or ea-reporting.") var source: SourceKind = .costDetails
     @Flag(help: "Reload months that are already loaded.") var force = false
     @Option(help: "Percent of rows that may be rejected before a load fails.") var maxRejected: Double = 1

@@ -42,7 +42,7 @@ enum Demo {
         do throws(PipelineError) {
             for scope in [eaScope, mcaScope] {
                 let options = BackfillOptions(
-                    databasePath: databasePath, scope: scope, from: from.description, to: to.description, metrics: ["both"],
+                    databasePath: databasePath, scope: try! Scope(parsing: scope), from: from, to: to, metrics: [.actualCost, .amortizedCost],
                     settings: settings, force: true, progress: progress)
                 let part = try await Backfill.run(options, logger: logger)
                 report.results += part.results
@@ -52,7 +52,7 @@ enum Demo {
             throw error
         }
         await emulator.stop()
-        let totals = try Query.run(QueryOptions(databasePath: databasePath, name: "totals", from: from.description, to: to.description))
+        let totals = try Query.run(QueryOptions(databasePath: databasePath, name: "totals", periods: PeriodRange(from: from, to: to)))
         return Outcome(report: report, totals: totals, from: from, to: to)
     }
 }

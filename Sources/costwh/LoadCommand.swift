@@ -1,5 +1,6 @@
 import ArgumentParser
 import CostwhLoad
+import CostwhModel
 import CostwhPipeline
 import CostwhTransform
 import Foundation
@@ -28,14 +29,14 @@ struct LoadCommand: ParsableCommand {
     @Argument(help: "The files of the partition (one report may come as several blobs), or one Exports folder or manifest.json.")
     var files: [String] = []
 
-    @Option(help: "The billing scope, e.g. /subscriptions/{id} or /providers/Microsoft.Billing/billingAccounts/{id}.")
-    var scope: String?
+    @Option(help: "The billing scope, e.g. /subscriptions/{id} or /providers/Microsoft.Billing/billingAccounts/{id}.", transform: Parse.scope)
+    var scope: Scope?
 
-    @Option(help: "The billing period, YYYY-MM.")
-    var period: String?
+    @Option(help: "The billing period, YYYY-MM.", transform: Parse.period)
+    var period: BillingPeriod?
 
-    @Option(help: "actual or amortized. Not needed for FOCUS files (they fill both) or Exports (the manifest says).")
-    var metric: String?
+    @Option(help: "actual or amortized. Not needed for FOCUS files (they fill both) or Exports (the manifest says).", transform: Parse.metric)
+    var metric: Metric?
 
     @Option(help: "A Cost Management Exports folder (manifest.json and part_*.csv[.gz]); its manifest gives scope, period and metric.")
     var exports: String?

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CostwhModel
 import CostwhPipeline
 import CostwhQuery
 
@@ -16,17 +17,10 @@ struct QueryCommand: ParsableCommand {
     @Flag(help: "List the canned queries.")
     var list = false
 
-    @Option(help: "Only this scope.")
-    var scope: String?
+    @Option(help: "Only this scope.", transform: Parse.scope)
+    var scope: Scope?
 
-    @Option(help: "One billing period, YYYY-MM.")
-    var period: String?
-
-    @Option(help: "First billing period, YYYY-MM.")
-    var from: String?
-
-    @Option(help: "Last billing period, YYYY-MM.")
-    var to: String?
+    @OptionGroup var periods: PeriodOptions
 
     @Option(help: "For `by`: subscription, resource-group, meter-category, service-family, resource or tag.")
     var by: String?
@@ -53,7 +47,7 @@ struct QueryCommand: ParsableCommand {
         do {
             let table = try Query.run(
                 QueryOptions(
-                    databasePath: global.databasePath, name: name!, scope: scope, period: period, from: from, to: to, by: by, tag: tag, top: top))
+                    databasePath: global.databasePath, name: name!, scope: scope, periods: periods.range, by: by, tag: tag, top: top))
             print(TableFormatter.render(table, as: format), terminator: "")
         } catch {
             throw error.reported()

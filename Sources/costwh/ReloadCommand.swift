@@ -1,4 +1,5 @@
 import ArgumentParser
+import CostwhModel
 import CostwhPipeline
 import Foundation
 
@@ -11,9 +12,9 @@ struct ReloadCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var extract: ExtractOptions
 
-    @Option(help: "The billing scope.") var scope: String
-    @Option(help: "The billing period, YYYY-MM.") var period: String
-    @Option(help: "actual, amortized or both.") var metric: String = "both"
+    @Option(help: "The billing scope.", transform: Parse.scope) var scope: Scope
+    @Option(help: "The billing period, YYYY-MM.", transform: Parse.period) var period: BillingPeriod
+    @Option(help: "actual, amortized or both.") var metric: MetricChoice = .both
     @Option(help: "cost-details, detailed-report, usage-details or ea-reporting.") var source: SourceKind = .costDetails
     @Option(help: "Percent of rows that may be rejected before a load fails.") var maxRejected: Double = 1
 

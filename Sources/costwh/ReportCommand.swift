@@ -1,4 +1,5 @@
 import ArgumentParser
+import CostwhModel
 import CostwhPipeline
 
 struct ReportCommand: ParsableCommand {
@@ -9,15 +10,14 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "The HTML file to write.") var html: String
-    @Option(help: "Only this scope.") var scope: String?
-    @Option(help: "First billing period, YYYY-MM.") var from: String?
-    @Option(help: "Last billing period, YYYY-MM.") var to: String?
+    @Option(help: "Only this scope.", transform: Parse.scope) var scope: Scope?
+    @OptionGroup var periods: PeriodOptions
     @Option(help: "Rows in the top-benefit table.") var top: Int = 10
 
     func run() throws {
         _ = global.makeLogger()
         do {
-            try Report.write(databasePath: global.databasePath, html: html, scope: scope, from: from, to: to, top: top)
+            try Report.write(databasePath: global.databasePath, html: html, scope: scope, periods: periods.range, top: top)
             Terminal.status("wrote \(html)")
         } catch {
             throw error.reported()

@@ -1,12 +1,13 @@
 import ArgumentParser
 import CostwhExtract
+import CostwhModel
 import CostwhPipeline
 import Foundation
 
 enum RunOutput {
     /// `reload` and `backfill`: months of one scope, extracted now.
     static func backfill(
-        global: GlobalOptions, extract: ExtractOptions, scope: String, from: String, to: String, metric: String, source: SourceKind,
+        global: GlobalOptions, extract: ExtractOptions, scope: Scope, from: BillingPeriod, to: BillingPeriod, metric: MetricChoice, source: SourceKind,
         force: Bool, maxRejected: Double, title: String
     ) async throws {
         let logger = global.makeLogger()
@@ -14,7 +15,7 @@ enum RunOutput {
         let report: RunReport
         do {
             let options = BackfillOptions(
-                databasePath: global.databasePath, scope: scope, from: from, to: to, metrics: [metric], source: source,
+                databasePath: global.databasePath, scope: scope, from: from, to: to, metrics: metric.metrics, source: source,
                 settings: try extract.settings(), force: force, maxRejectedPercent: maxRejected,
                 isCancelled: { Interruption.isRequested }, progress: { Terminal.progress($0) })
             report = try await Interruption.cancellable { try await Backfill.run(options, logger: logger) }

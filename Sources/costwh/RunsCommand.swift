@@ -1,4 +1,5 @@
 import ArgumentParser
+import CostwhModel
 import CostwhPipeline
 import CostwhQuery
 
@@ -9,8 +10,8 @@ struct RunsCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Only loads of this scope.")
-    var scope: String?
+    @Option(help: "Only loads of this scope.", transform: Parse.scope)
+    var scope: Scope?
 
     @Option(help: "How many loads to list, newest first.")
     var limit: Int = 20

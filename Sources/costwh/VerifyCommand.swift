@@ -1,4 +1,5 @@
 import ArgumentParser
+import CostwhModel
 import CostwhPipeline
 import CostwhQuery
 import Foundation
@@ -9,16 +10,14 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Check every loaded partition against its ledger, and the two metrics against each other; exits 1 on a failure.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Only this scope.") var scope: String?
-    @Option(help: "One billing period, YYYY-MM.") var period: String?
-    @Option(help: "First billing period, YYYY-MM.") var from: String?
-    @Option(help: "Last billing period, YYYY-MM.") var to: String?
+    @Option(help: "Only this scope.", transform: Parse.scope) var scope: Scope?
+    @OptionGroup var periods: PeriodOptions
     @Option(help: "table, csv, json or markdown.") var format: OutputFormat = .table
 
     func run() throws {
         _ = global.makeLogger()
         do {
-            let checks = try Verify.run(databasePath: global.databasePath, scope: scope, period: period, from: from, to: to)
+            let checks = try Verify.run(databasePath: global.databasePath, scope: scope, periods: periods.range)
             print(TableFormatter.render(Verifier.table(checks), as: format), terminator: "")
             let failed = checks.filter { !$0.passed }.count
             Terminal.status("verify: \(checks.count - failed) checks hold, \(failed) fail")

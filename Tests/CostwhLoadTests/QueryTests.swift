@@ -19,7 +19,9 @@ func sampleDatabase(_ dir: TempDir) throws -> CostDatabase {
 }
 
 func query(_ db: CostDatabase, _ name: String, by: String? = nil, tag: String? = nil, top: Int = 20, period: String? = "2023-09", scope: String? = nil) throws -> [[String: DatabaseValue]] {
-    let table = try Query.run(QueryOptions(databasePath: db.path, name: name, scope: scope, period: period, by: by, tag: tag, top: top))
+    let table = try Query.run(QueryOptions(
+        databasePath: db.path, name: name, scope: try scope.map { try Scope(parsing: $0) },
+        periods: try period.map { try PeriodRange(parsing: $0) } ?? .all, by: by, tag: tag, top: top))
     return table.rows.map { row in Dictionary(uniqueKeysWithValues: zip(table.columns, row)) }
 }
 
@@ -146,7 +148,7 @@ extension Dictionary where Key == String, Value == DatabaseValue {
             #expect(spot == "Dynamic")
         }
         // The synthetic metrics describe the same usage: verify holds.
-        let checks = try Verify.run(databasePath: db.path, scope: nil, period: nil, from: nil, to: nil)
+        let checks = try Verify.run(databasePath: db.path, scope: nil, periods: .all)
         #expect(checks.allSatisfy { $0.passed }, "\(checks.filter { !$0.passed }.map(\.detail))")
         #expect(checks.count == 4 * 5 + 2)
     }
@@ -179,7 +181,8 @@ extension Dictionary where Key == String, Value == DatabaseValue {
         // The CLI refuses what cannot be a parameter at all.
         #expect(throws: PipelineError.self) { try query(db, "by", by: "subscription; DROP TABLE loads") }
         #expect(throws: PipelineError.self) { try query(db, "by", by: "tag", tag: "a\"b") }
-        #expect(throws: PipelineError.self) { try query(db, "totals", scope: "/subscriptions/x' OR 1=1") }
+        // A scope that is not one is refused where it is parsed, before any SQL.
+        #expect(throws: ScopeError.self) { try query(db, "totals", scope: "/subscriptions/x' OR 1=1") }
         #expect(throws: PipelineError.self) { try query(db, "no-such-query") }
     }
 
@@ -215,7 +218,7 @@ extension Dictionary where Key == String, Value == DatabaseValue {
             try CostCSVWriter(month: month).write(metric, toFile: file)
             _ = try load(db, [file], scope: scope, period: month.period, metric: metric)
         }
-        let checks = try Verify.run(databasePath: db.path, scope: scope.id, period: "2026-07", from: nil, to: nil)
+        let checks = try Verify.run(databasePath: db.path, scope: scope, periods: try PeriodRange(parsing: "2026-07"))
         #expect(failing(checks).isEmpty)
         #expect(checks.count == 11)
     }
@@ -224,12 +227,12 @@ extension Dictionary where Key == String, Value == DatabaseValue {
         let dir = TempDir()
         let db = try sampleDatabase(dir)
         // The samples' two files do not describe the same usage: on-demand differs.
-        var checks = try Verify.run(databasePath: db.path, scope: nil, period: nil, from: nil, to: nil)
+        var checks = try Verify.run(databasePath: db.path, scope: nil, periods: .all)
         #expect(failing(checks) == ["on-demand, spot and marketplace agree"])
 
         // A ledger that disagrees with the rows.
         try db.pool.write { try $0.execute(sql: "UPDATE loads SET CostTotal = CostTotal + 1, RowsRead = RowsRead + 2 WHERE Metric = 'ActualCost'") }
-        checks = try Verify.run(databasePath: db.path, scope: nil, period: nil, from: nil, to: nil)
+        checks = try Verify.run(databasePath: db.path, scope: nil, periods: .all)
         #expect(failing(checks).contains("ledger cost = sum in cost_details"))
         #expect(failing(checks).contains("rows read = loaded + rejected"))
 
@@ -238,7 +241,7 @@ extension Dictionary where Key == String, Value == DatabaseValue {
         _ = try load(db, [amortizedWithPurchase], period: try BillingPeriod(parsing: "2023-08"), metric: .amortizedCost)
         let actualWithUnused = dir.write("b.csv", "Date,Cost,ChargeType,PricingModel\n2023-08-01,3,UnusedReservation,Reservation\n2023-08-02,5,Usage,OnDemand\n")
         _ = try load(db, [actualWithUnused], period: try BillingPeriod(parsing: "2023-08"), metric: .actualCost)
-        checks = try Verify.run(databasePath: db.path, scope: nil, period: "2023-08", from: nil, to: nil)
+        checks = try Verify.run(databasePath: db.path, scope: nil, periods: try PeriodRange(parsing: "2023-08"))
         #expect(Set(failing(checks)) == ["no commitment purchases in amortized", "no Unused rows in actual"])
     }
 }
@@ -260,7 +263,7 @@ extension Dictionary where Key == String, Value == DatabaseValue {
         let path = dir.path("report.html")
         // An older, world-readable report is replaced by a private one.
         #expect(FileManager.default.createFile(atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644]))
-        try Report.write(databasePath: db.path, html: path, scope: nil, from: "2023-09", to: "2023-09")
+        try Report.write(databasePath: db.path, html: path, scope: nil, periods: try PeriodRange(parsing: "2023-09"))
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600, "the report is confidential like the database: mode \(String(mode ?? 0, radix: 8))")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path).filter { $0.hasSuffix(".tmp") }.isEmpty)
@@ -291,7 +294,7 @@ extension Dictionary where Key == String, Value == DatabaseValue {
         let dir = TempDir()
         let db = try sampleDatabase(dir)
         let path = dir.path("empty.html")
-        try Report.write(databasePath: db.path, html: path, scope: nil, from: "2020-01", to: "2020-02")
+        try Report.write(databasePath: db.path, html: path, scope: nil, periods: try PeriodRange(parsing: "2020-01..2020-02"))
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("nothing to compare"))
     }
 }
