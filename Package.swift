@@ -7,13 +7,14 @@ import PackageDescription
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 // The hot path (parse, normalise, insert) runs per field of millions of rows: no runtime
 // exclusivity or overflow checks there, measured by costwh-bench.
-let hot: [SwiftSetting] = strict + [.unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+let hot: [SwiftSetting] =
+    strict + [.unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 let package = Package(
     name: "costwh",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "costwh", targets: ["costwh"]),
+        .executable(name: "costwh", targets: ["costwh"])
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -85,7 +86,8 @@ let package = Package(
         .executableTarget(
             name: "costwh",
             dependencies: [
-                "CostwhPipeline", "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhQuery", "CostwhEmulator",
+                "CostwhPipeline", "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad",
+                "CostwhQuery", "CostwhEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -99,12 +101,14 @@ let package = Package(
             dependencies: ["CostwhSynthetic", "CostwhTransform", "CostwhBytes", "CostwhModel"],
             swiftSettings: strict),
         // Replays fuzz inputs through the reader and normalisers (see docs/RELIABILITY.md).
-        .executableTarget(name: "costwh-fuzz", dependencies: ["CostwhTransform", "CostwhBytes"], swiftSettings: strict),
+        .executableTarget(
+            name: "costwh-fuzz", dependencies: ["CostwhTransform", "CostwhBytes"], swiftSettings: strict),
         .plugin(name: "EmbedSQLPlugin", capability: .buildTool(), dependencies: ["costwh-embed-sql"]),
         .testTarget(
             name: "CostwhExtractTests",
             dependencies: [
-                "CostwhExtract", "CostwhBytes", "CostwhEmulator", "CostwhPipeline", "CostwhLoad", "CostwhModel", "CostwhQuery", "CostwhSynthetic",
+                "CostwhExtract", "CostwhBytes", "CostwhEmulator", "CostwhPipeline", "CostwhLoad", "CostwhModel",
+                "CostwhQuery", "CostwhSynthetic",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -117,7 +121,8 @@ let package = Package(
         .testTarget(
             name: "CostwhLoadTests",
             dependencies: [
-                "CostwhLoad", "CostwhPipeline", "CostwhQuery", "CostwhTransform", "CostwhModel", "CostwhBytes", "CostwhExtract",
+                "CostwhLoad", "CostwhPipeline", "CostwhQuery", "CostwhTransform", "CostwhModel", "CostwhBytes",
+                "CostwhExtract",
                 "CostwhSynthetic",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

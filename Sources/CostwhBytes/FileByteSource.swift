@@ -36,7 +36,6 @@ public final class FileByteSource: ByteSource {
     }
 }
 
-
 #if canImport(Glibc)
 private let systemRead = Glibc.read
 #elseif canImport(Darwin)

@@ -28,7 +28,10 @@ public final class ReplayByteSource: ByteSource {
             let n = min(buffer.count, prefix.count - offset)
             prefix.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
             offset += n
-            if offset == prefix.count { prefix = [] ; offset = Int.max }
+            if offset == prefix.count {
+                prefix = []
+                offset = Int.max
+            }
             return n
         }
         return try inner.read(into: buffer)

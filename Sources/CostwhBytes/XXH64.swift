@@ -1,4 +1,3 @@
-
 /// XXH64 (Yann Collet's xxHash, 64-bit), streaming. Used for content hashes and for the
 /// dimension keys: fast enough not to show in a profile, and stable across runs and
 /// machines, unlike Swift's seeded `Hasher`.
@@ -39,7 +38,9 @@ public struct XXH64 {
     @inline(__always)
     static func load64(_ p: UnsafeRawPointer) -> UInt64 { UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)) }
     @inline(__always)
-    static func load32(_ p: UnsafeRawPointer) -> UInt64 { UInt64(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self))) }
+    static func load32(_ p: UnsafeRawPointer) -> UInt64 {
+        UInt64(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
+    }
 
     public mutating func update(_ buffer: UnsafeRawBufferPointer) {
         guard var p = buffer.baseAddress, buffer.count > 0 else { return }
@@ -79,7 +80,9 @@ public struct XXH64 {
     public func finalize() -> UInt64 {
         var h: UInt64
         if total >= 32 {
-            h = ((v1 << 1) | (v1 >> 63)) &+ ((v2 << 7) | (v2 >> 57)) &+ ((v3 << 12) | (v3 >> 52)) &+ ((v4 << 18) | (v4 >> 46))
+            h =
+                ((v1 << 1) | (v1 >> 63)) &+ ((v2 << 7) | (v2 >> 57)) &+ ((v3 << 12) | (v3 >> 52))
+                &+ ((v4 << 18) | (v4 >> 46))
             h = XXH64.merge(h, v1)
             h = XXH64.merge(h, v2)
             h = XXH64.merge(h, v3)

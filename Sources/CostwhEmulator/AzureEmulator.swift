@@ -81,7 +81,8 @@ public final class AzureEmulator: Sendable {
         if lower.hasSuffix("/providers/microsoft.costmanagement/generatecostdetailsreport") && request.method == .POST {
             return authorized(request) { createCostDetailsReport(request) }
         }
-        if lower.contains("/providers/microsoft.costmanagement/costdetailsoperationresults/") && request.method == .GET {
+        if lower.contains("/providers/microsoft.costmanagement/costdetailsoperationresults/") && request.method == .GET
+        {
             return authorized(request) { pollCostDetailsReport(request) }
         }
         if let response = olderAPIs(request) { return response }
@@ -125,7 +126,9 @@ final class EmulatorHandler: ChannelInboundHandler, @unchecked Sendable {
         headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
         headers.replaceOrAdd(name: "x-ms-request-id", value: UUID().uuidString)
         if !keepAlive || response.cutAfter != nil { headers.replaceOrAdd(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))),
+            promise: nil)
         if let cut = response.cutAfter {
             // Send part of the body, then drop the connection without ending the response.
             var buffer = context.channel.allocator.buffer(capacity: cut)

@@ -6,9 +6,13 @@ extension AzureEmulator {
     func storeBlob(_ bytes: [UInt8], base: String, expired: Bool, validTill: Date) -> String {
         let id = Random.token("blob-", bytes: 16)
         let signature = Random.token("", bytes: 32)
-        state.state.withLock { $0.blobs[id] = EmulatorState.Blob(bytes: bytes, signature: signature, expired: expired, validTill: validTill) }
+        state.state.withLock {
+            $0.blobs[id] = EmulatorState.Blob(
+                bytes: bytes, signature: signature, expired: expired, validTill: validTill)
+        }
         let expiry = ISO8601DateFormatter().string(from: validTill)
-        return "\(base)/blobs/\(id)?sv=2020-10-02&st=2026-01-01T00%3A00%3A00Z&se=\(expiry.replacingOccurrences(of: ":", with: "%3A"))&sr=b&sp=r&sig=\(signature)"
+        return
+            "\(base)/blobs/\(id)?sv=2020-10-02&st=2026-01-01T00%3A00%3A00Z&se=\(expiry.replacingOccurrences(of: ":", with: "%3A"))&sr=b&sp=r&sig=\(signature)"
     }
 
     /// Storage: serves a blob to a valid SAS link, with Range support. A request carrying

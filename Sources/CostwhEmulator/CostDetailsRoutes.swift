@@ -5,8 +5,11 @@ import NIOHTTP1
 
 extension AzureEmulator {
     /// The synthetic month of a scope, cut to the days asked for, as blobs.
-    func reportBlobs(scope: Scope, metric: Metric, period: BillingPeriod, days: ClosedRange<Int>, blobs: Int) -> [[UInt8]] {
-        let month = SyntheticMonth(estate: SyntheticEstate(scope: scope), period: period, rows: configuration.rowsPerMonth)
+    func reportBlobs(
+        scope: Scope, metric: Metric, period: BillingPeriod, days: ClosedRange<Int>, blobs: Int
+    ) -> [[UInt8]] {
+        let month = SyntheticMonth(
+            estate: SyntheticEstate(scope: scope), period: period, rows: configuration.rowsPerMonth)
         let whole = days == 1...period.daysInMonth
         return CostCSVWriter(month: month).blobs(metric, days: whole ? nil : days, count: blobs)
     }
@@ -19,11 +22,14 @@ extension AzureEmulator {
                 s.counters.throttled += 1
                 var headers: HTTPHeaders = [:]
                 headers.add(name: faults.throttleHeader, value: String(faults.throttleSeconds))
-                return .error(.tooManyRequests, code: "429", message: "Too many requests. Please retry.", headers: headers)
+                return .error(
+                    .tooManyRequests, code: "429", message: "Too many requests. Please retry.", headers: headers)
             }
             if s.counters.unavailable < faults.unavailable {
                 s.counters.unavailable += 1
-                return .error(.serviceUnavailable, code: "ServiceUnavailable", message: "Service is temporarily unavailable.", headers: ["Retry-After": "1"])
+                return .error(
+                    .serviceUnavailable, code: "ServiceUnavailable", message: "Service is temporarily unavailable.",
+                    headers: ["Retry-After": "1"])
             }
             return nil
         }
@@ -42,14 +48,20 @@ extension AzureEmulator {
         }
         if let fault = admissionFault("report") { return fault }
         guard let body = request.json else {
-            return .error(.badRequest, code: "BadRequest", message: "Invalid Request Payload. Request payload provided is not in a json format.")
+            return .error(
+                .badRequest, code: "BadRequest",
+                message: "Invalid Request Payload. Request payload provided is not in a json format.")
         }
-        guard let metricText = body["metric"] as? String ?? Optional("ActualCost"), let metric = Metric(rawValue: metricText) else {
+        guard let metricText = body["metric"] as? String ?? Optional("ActualCost"),
+            let metric = Metric(rawValue: metricText)
+        else {
             return .error(.badRequest, code: "BadRequest", message: "Invalid metric.")
         }
         let given = ["timePeriod", "billingPeriod", "invoiceId"].filter { body[$0] != nil }
         guard given.count <= 1 else {
-            return .error(.badRequest, code: "BadRequest", message: "Invalid request payload: can only have either timePeriod or invoiceId or billingPeriod.")
+            return .error(
+                .badRequest, code: "BadRequest",
+                message: "Invalid request payload: can only have either timePeriod or invoiceId or billingPeriod.")
         }
         var period = BillingPeriod.current
         var days = 1...period.daysInMonth
@@ -61,24 +73,33 @@ extension AzureEmulator {
                 return .error(.badRequest, code: "BadRequest", message: "Invalid timePeriod.")
             }
             guard start.billingPeriod == end.billingPeriod else {
-                return .error(.badRequest, code: "BadRequest", message: "The maximum allowed date range is 1 months. The emulator serves ranges within one calendar month.")
+                return .error(
+                    .badRequest, code: "BadRequest",
+                    message:
+                        "The maximum allowed date range is 1 months. The emulator serves ranges within one calendar month."
+                )
             }
             period = start.billingPeriod
             days = start.day...end.day
             echo["timePeriod"] = "\(start)..\(end)"
         } else if let text = body["billingPeriod"] as? String {
             guard scope.agreement != .customerAgreement else {
-                return .error(.badRequest, code: "BadRequest", message: "billingPeriod can be used only by Enterprise Agreement customers.")
+                return .error(
+                    .badRequest, code: "BadRequest",
+                    message: "billingPeriod can be used only by Enterprise Agreement customers.")
             }
             guard let parsed = try? BillingPeriod(parsing: text), text.count == 6 else {
-                return .error(.badRequest, code: "BadRequest", message: "Invalid billingPeriod \(text); expected yyyyMM.")
+                return .error(
+                    .badRequest, code: "BadRequest", message: "Invalid billingPeriod \(text); expected yyyyMM.")
             }
             period = parsed
             days = 1...period.daysInMonth
             echo["billingPeriod"] = text
         } else if let invoice = body["invoiceId"] as? String {
             guard scope.kind == .billingProfile || scope.kind == .customer else {
-                return .error(.badRequest, code: "BadRequest", message: "invoiceId can only be used at the Billing Profile or Customer scope.")
+                return .error(
+                    .badRequest, code: "BadRequest",
+                    message: "invoiceId can only be used at the Billing Profile or Customer scope.")
             }
             // Invoices cover the month before the current one in the emulator.
             period = BillingPeriod.current.adding(months: -1)
@@ -93,11 +114,14 @@ extension AzureEmulator {
         }
         let report = EmulatorState.Report(
             id: id, scope: scope, metric: metric, period: period, days: days, requestBody: echo,
-            pollsLeft: configuration.faults.slowPolls, validTill: Date().addingTimeInterval(configuration.linkLifetime), expired: expired)
+            pollsLeft: configuration.faults.slowPolls, validTill: Date().addingTimeInterval(configuration.linkLifetime),
+            expired: expired)
         state.state.withLock { $0.reports[id] = report }
         let apiVersion = request.query["api-version"] ?? "2025-03-01"
-        let location = "\(configuration.faults.foreignLinkBase ?? request.base)\(scope.id)/providers/Microsoft.CostManagement/costDetailsOperationResults/\(id)?api-version=\(apiVersion)"
-        return EmulatorResponse(status: .accepted, headers: ["Location": location, "Retry-After": String(configuration.pollRetryAfter)])
+        let location =
+            "\(configuration.faults.foreignLinkBase ?? request.base)\(scope.id)/providers/Microsoft.CostManagement/costDetailsOperationResults/\(id)?api-version=\(apiVersion)"
+        return EmulatorResponse(
+            status: .accepted, headers: ["Location": location, "Retry-After": String(configuration.pollRetryAfter)])
     }
 
     /// `GET …/costDetailsOperationResults/{id}`: 202 while running, then the manifest.
@@ -110,7 +134,8 @@ extension AzureEmulator {
         var report = polledReport
         let location = "\(request.base)\(request.path)?api-version=\(request.query["api-version"] ?? "2025-03-01")"
         if running {
-            return EmulatorResponse(status: .accepted, headers: ["Location": location, "Retry-After": String(configuration.pollRetryAfter)])
+            return EmulatorResponse(
+                status: .accepted, headers: ["Location": location, "Retry-After": String(configuration.pollRetryAfter)])
         }
         let validTill = ISO8601DateFormatter().string(from: report.validTill)
         var result: [String: Any] = [
@@ -118,7 +143,9 @@ extension AzureEmulator {
         ]
         if configuration.faults.failReports {
             result["status"] = "Failed"
-            result["error"] = ["code": "ReportGenerationFailed", "message": "The report could not be generated; try again later."]
+            result["error"] = [
+                "code": "ReportGenerationFailed", "message": "The report could not be generated; try again later.",
+            ]
             return .json(.ok, result)
         }
         if configuration.faults.noData {
@@ -126,9 +153,13 @@ extension AzureEmulator {
             return .json(.ok, result)
         }
         if report.blobIds.isEmpty {
-            var blobs = reportBlobs(scope: report.scope, metric: report.metric, period: report.period, days: report.days, blobs: configuration.faults.blobsPerReport)
+            var blobs = reportBlobs(
+                scope: report.scope, metric: report.metric, period: report.period, days: report.days,
+                blobs: configuration.faults.blobsPerReport)
             if configuration.faults.gzip { blobs = blobs.map(GzipEncoder.compress) }
-            let links = blobs.map { storeBlob($0, base: request.base, expired: report.expired, validTill: report.validTill) }
+            let links = blobs.map {
+                storeBlob($0, base: request.base, expired: report.expired, validTill: report.validTill)
+            }
             report.blobIds = links
             report.blobSizes = blobs.map(\.count)
             state.state.withLock { [report] s in s.reports[id] = report }
@@ -136,12 +167,14 @@ extension AzureEmulator {
         let sizes = report.blobSizes
         result["status"] = "Completed"
         result["validTill"] = validTill
-        result["manifest"] = [
-            "manifestVersion": "2025-03-01", "dataFormat": "Csv", "blobCount": report.blobIds.count, "byteCount": sizes.reduce(0, +),
-            "compressData": configuration.faults.gzip,
-            "requestContext": ["requestScope": report.scope.id, "requestBody": report.requestBody],
-            "blobs": zip(report.blobIds, sizes).map { ["blobLink": $0.0, "byteCount": $0.1] },
-        ] as [String: Any]
+        result["manifest"] =
+            [
+                "manifestVersion": "2025-03-01", "dataFormat": "Csv", "blobCount": report.blobIds.count,
+                "byteCount": sizes.reduce(0, +),
+                "compressData": configuration.faults.gzip,
+                "requestContext": ["requestScope": report.scope.id, "requestBody": report.requestBody],
+                "blobs": zip(report.blobIds, sizes).map { ["blobLink": $0.0, "byteCount": $0.1] },
+            ] as [String: Any]
         return .json(.ok, result)
     }
 

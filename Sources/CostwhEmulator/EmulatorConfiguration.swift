@@ -48,7 +48,8 @@ public struct EmulatorFaults: Sendable, Equatable {
     /// Every fault a flag can switch on, by its CLI name.
     public static let flagNames = [
         "throttle", "throttle-header", "throttle-seconds", "unavailable", "slow-polls", "blobs-per-report", "gzip",
-        "expired-links", "cut-downloads", "fail-reports", "no-data", "no-content", "token-lifetime", "reject-tokens-once",
+        "expired-links", "cut-downloads", "fail-reports", "no-data", "no-content", "token-lifetime",
+        "reject-tokens-once",
         "status-as-object", "detailed-final-status", "too-large", "page-size",
     ]
 }

@@ -24,7 +24,10 @@ struct EmulatorRequest: Sendable {
             for pair in uri[uri.index(after: q)...].split(separator: "&") {
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 let key = String(parts[0]).removingPercentEncoding ?? String(parts[0])
-                let value = parts.count > 1 ? (String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(parts[1])) : ""
+                let value =
+                    parts.count > 1
+                    ? (String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+                        ?? String(parts[1])) : ""
                 query[key] = value
             }
             self.query = query
@@ -43,7 +46,9 @@ struct EmulatorRequest: Sendable {
         for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = String(parts[0]).removingPercentEncoding ?? String(parts[0])
-            let value = parts.count > 1 ? (String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "") : ""
+            let value =
+                parts.count > 1
+                ? (String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "") : ""
             out[key] = value
         }
         return out
@@ -66,13 +71,17 @@ struct EmulatorResponse: Sendable {
     var cutAfter: Int?
 
     static func json(_ status: HTTPResponseStatus, _ object: Any, headers: HTTPHeaders = [:]) -> EmulatorResponse {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data()
         var h = headers
         h.replaceOrAdd(name: "Content-Type", value: "application/json; charset=utf-8")
         return EmulatorResponse(status: status, headers: h, body: Array(data))
     }
 
-    static func error(_ status: HTTPResponseStatus, code: String, message: String, headers: HTTPHeaders = [:]) -> EmulatorResponse {
+    static func error(
+        _ status: HTTPResponseStatus, code: String, message: String, headers: HTTPHeaders = [:]
+    ) -> EmulatorResponse {
         json(status, ["error": ["code": code, "message": message]], headers: headers)
     }
 

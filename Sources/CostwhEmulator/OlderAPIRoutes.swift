@@ -8,16 +8,21 @@ import NIOHTTP1
 extension AzureEmulator {
     func olderAPIs(_ request: EmulatorRequest) -> EmulatorResponse? {
         let lower = request.path.lowercased()
-        if lower.hasSuffix("/providers/microsoft.costmanagement/generatedetailedcostreport") && request.method == .POST {
+        if lower.hasSuffix("/providers/microsoft.costmanagement/generatedetailedcostreport") && request.method == .POST
+        {
             return authorized(request) { createDetailedReport(request) }
         }
-        if lower.contains("/providers/microsoft.costmanagement/operationstatus/") || lower.contains("/providers/microsoft.costmanagement/operationresults/") {
+        if lower.contains("/providers/microsoft.costmanagement/operationstatus/")
+            || lower.contains("/providers/microsoft.costmanagement/operationresults/")
+        {
             return authorized(request) { pollDetailedReport(request) }
         }
         if lower.hasSuffix("/providers/microsoft.consumption/usagedetails") && request.method == .GET {
             return authorized(request) { usageDetails(request) }
         }
-        if lower.hasPrefix("/v1/enrollments/") || lower.hasPrefix("/v2/enrollments/") || lower.hasPrefix("/v3/enrollments/") {
+        if lower.hasPrefix("/v1/enrollments/") || lower.hasPrefix("/v2/enrollments/")
+            || lower.hasPrefix("/v3/enrollments/")
+        {
             return eaReporting(request)
         }
         if lower == "/focus-export" && request.method == .GET { return focusExport(request) }
@@ -37,15 +42,21 @@ extension AzureEmulator {
         }
         if let fault = admissionFault("detailed") { return fault }
         if configuration.faults.tooLarge {
-            return .error(.payloadTooLarge, code: "413", message: "Request Entity Too Large - Request is throttled. The amount of data required to fulfill the request exceeds the maximum size permitted of 2Gb. Please utilize our Exports feature instead.")
+            return .error(
+                .payloadTooLarge, code: "413",
+                message:
+                    "Request Entity Too Large - Request is throttled. The amount of data required to fulfill the request exceeds the maximum size permitted of 2Gb. Please utilize our Exports feature instead."
+            )
         }
         guard let body = request.json, let metric = Metric(rawValue: body["metric"] as? String ?? "ActualCost") else {
             return .error(.badRequest, code: "BadRequest", message: "Invalid request payload.")
         }
         var period = BillingPeriod.current
         var days = 1...period.daysInMonth
-        if let time = body["timePeriod"] as? [String: Any], let start = (time["start"] as? String).flatMap(CalendarDate.init(iso:)),
-            let end = (time["end"] as? String).flatMap(CalendarDate.init(iso:)), start.billingPeriod == end.billingPeriod, start <= end
+        if let time = body["timePeriod"] as? [String: Any],
+            let start = (time["start"] as? String).flatMap(CalendarDate.init(iso:)),
+            let end = (time["end"] as? String).flatMap(CalendarDate.init(iso:)),
+            start.billingPeriod == end.billingPeriod, start <= end
         {
             period = start.billingPeriod
             days = start.day...end.day
@@ -56,16 +67,19 @@ extension AzureEmulator {
         let id = UUID().uuidString.lowercased()
         state.state.withLock {
             $0.reports[id] = EmulatorState.Report(
-                id: id, scope: scope, metric: metric, period: period, days: days, requestBody: [:], pollsLeft: configuration.faults.slowPolls,
+                id: id, scope: scope, metric: metric, period: period, days: days, requestBody: [:],
+                pollsLeft: configuration.faults.slowPolls,
                 validTill: Date().addingTimeInterval(configuration.linkLifetime), expired: false)
         }
         let base = "\(request.base)\(scope.id)/providers/Microsoft.CostManagement"
-        return EmulatorResponse(status: .accepted, headers: [
-            "Location": "\(base)/operationResults/\(id)?api-version=2021-10-01",
-            "Azure-Consumption-AsyncOperation": "\(base)/operationStatus/\(id)?api-version=2021-10-01",
-            "Azure-AsyncOperation": "\(base)/operationStatus/\(id)?api-version=2021-10-01",
-            "Retry-After": String(configuration.pollRetryAfter),
-        ])
+        return EmulatorResponse(
+            status: .accepted,
+            headers: [
+                "Location": "\(base)/operationResults/\(id)?api-version=2021-10-01",
+                "Azure-Consumption-AsyncOperation": "\(base)/operationStatus/\(id)?api-version=2021-10-01",
+                "Azure-AsyncOperation": "\(base)/operationStatus/\(id)?api-version=2021-10-01",
+                "Retry-After": String(configuration.pollRetryAfter),
+            ])
     }
 
     func pollDetailedReport(_ request: EmulatorRequest) -> EmulatorResponse {
@@ -83,7 +97,9 @@ extension AzureEmulator {
             statusText = configuration.faults.detailedFinalStatus ?? "Completed"
         }
         var body: [String: Any] = [
-            "id": "\(report.scope.id)/providers/Microsoft.CostManagement/\(isStatus ? "operationStatus" : "operationResults")/\(id)", "name": id,
+            "id":
+                "\(report.scope.id)/providers/Microsoft.CostManagement/\(isStatus ? "operationStatus" : "operationResults")/\(id)",
+            "name": id,
             "type": "Microsoft.Consumption/\(isStatus ? "operationStatus" : "operationResult")",
         ]
         if isStatus {
@@ -91,23 +107,30 @@ extension AzureEmulator {
         }
         if running {
             if !isStatus {
-                return EmulatorResponse(status: .accepted, headers: ["Retry-After": String(configuration.pollRetryAfter)])
+                return EmulatorResponse(
+                    status: .accepted, headers: ["Retry-After": String(configuration.pollRetryAfter)])
             }
             return .json(.ok, body, headers: ["Retry-After": String(configuration.pollRetryAfter)])
         }
         if statusText == "Failed" || statusText == "TimedOut" {
-            body["error"] = ["code": statusText == "Failed" ? "ReportFailed" : "ReportTimedOut", "message": "The detailed report could not be generated."]
+            body["error"] = [
+                "code": statusText == "Failed" ? "ReportFailed" : "ReportTimedOut",
+                "message": "The detailed report could not be generated.",
+            ]
             return .json(.ok, body)
         }
         if statusText == "NoDataFound" { return .json(.ok, body) }
         if report.blobIds.isEmpty {
-            var blobs = reportBlobs(scope: report.scope, metric: report.metric, period: report.period, days: report.days, blobs: 1)
+            var blobs = reportBlobs(
+                scope: report.scope, metric: report.metric, period: report.period, days: report.days, blobs: 1)
             if configuration.faults.gzip { blobs = blobs.map(GzipEncoder.compress) }
             report.blobIds = [storeBlob(blobs[0], base: request.base, expired: false, validTill: report.validTill)]
             report.blobSizes = [blobs[0].count]
             state.state.withLock { [report] s in s.reports[id] = report }
         }
-        body["properties"] = ["downloadUrl": report.blobIds[0], "validTill": ISO8601DateFormatter().string(from: report.validTill)]
+        body["properties"] = [
+            "downloadUrl": report.blobIds[0], "validTill": ISO8601DateFormatter().string(from: report.validTill),
+        ]
         body["error"] = ["code": "0", "message": NSNull()]
         return .json(.ok, body)
     }
@@ -136,14 +159,19 @@ extension AzureEmulator {
 
     func usageDetails(_ request: EmulatorRequest) -> EmulatorResponse {
         state.count("usageDetails")
-        guard let scope = AzureEmulator.scope(in: request.path, before: "/providers/Microsoft.Consumption/")
+        guard
+            let scope = AzureEmulator.scope(in: request.path, before: "/providers/Microsoft.Consumption/")
                 ?? AzureEmulator.scope(in: request.path, before: "/providers/Microsoft.Billing/billingPeriods/")
         else {
             return .error(.badRequest, code: "InvalidScope", message: "Unsupported scope.")
         }
         if let fault = admissionFault("usage") { return fault }
         guard let (period, days) = AzureEmulator.usagePeriod(request) else {
-            return .error(.badRequest, code: "BadRequest", message: "Give the usage period: $filter on properties/usageStart and properties/usageEnd, or startDate and endDate.")
+            return .error(
+                .badRequest, code: "BadRequest",
+                message:
+                    "Give the usage period: $filter on properties/usageStart and properties/usageEnd, or startDate and endDate."
+            )
         }
         let metric: Metric = request.query["metric"]?.lowercased() == "amortizedcost" ? .amortizedCost : .actualCost
         let formats = OlderFormats(month: month(scope, period))
@@ -161,7 +189,10 @@ extension AzureEmulator {
         if skip + page < index {
             var query = request.query
             query["$skiptoken"] = String(skip + page)
-            body["nextLink"] = "\(request.base)\(request.path)?" + query.sorted { $0.key < $1.key }.map { "\($0.key)=\(AzureEmulator.encode($0.value))" }.joined(separator: "&")
+            body["nextLink"] =
+                "\(request.base)\(request.path)?"
+                + query.sorted { $0.key < $1.key }.map { "\($0.key)=\(AzureEmulator.encode($0.value))" }.joined(
+                    separator: "&")
         }
         return .json(.ok, body)
     }
@@ -202,7 +233,8 @@ extension AzureEmulator {
             let list = (0..<13).map { back -> [String: Any] in
                 let p = now.adding(months: -back)
                 return [
-                    "billingPeriodId": p.compact, "billingStart": "\(p.firstDay)T00:00:00Z", "billingEnd": "\(p.lastDay)T11:59:59Z",
+                    "billingPeriodId": p.compact, "billingStart": "\(p.firstDay)T00:00:00Z",
+                    "billingEnd": "\(p.lastDay)T11:59:59Z",
                     "usageDetails": "/v2/enrollments/\(enrollment)/billingperiods/\(p.compact)/usagedetails",
                 ]
             }
@@ -210,7 +242,9 @@ extension AzureEmulator {
         }
         var period: BillingPeriod?
         var json = false
-        if (version == "v2" || version == "v1") && rest.count == 3 && rest[0] == "billingperiods" && rest[2] == "usagedetails" {
+        if (version == "v2" || version == "v1") && rest.count == 3 && rest[0] == "billingperiods"
+            && rest[2] == "usagedetails"
+        {
             period = try? BillingPeriod(parsing: rest[1])
             json = true
         } else if version == "v3" && rest == ["usagedetails", "download"] {
@@ -218,7 +252,9 @@ extension AzureEmulator {
         } else {
             return .error(.notFound, code: "404", message: "Report endpoint not found")
         }
-        guard let period else { return .error(.badRequest, code: "400", message: "Invalid params – Date ranges, EA numbers etc.") }
+        guard let period else {
+            return .error(.badRequest, code: "400", message: "Invalid params – Date ranges, EA numbers etc.")
+        }
         let formats = OlderFormats(month: month(scope, period))
         var body: [UInt8]
         var contentType = "text/csv"
@@ -229,21 +265,29 @@ extension AzureEmulator {
             let skip = Int(request.query["skiptoken"] ?? "0") ?? 0
             formats.writer.month.forEachRow(.actualCost) { row in
                 if index >= skip && index < skip + page {
-                    records.append(version == "v1" ? formats.eaV1Record(row, enrollment: enrollment) : formats.eaV2Record(row))
+                    records.append(
+                        version == "v1" ? formats.eaV1Record(row, enrollment: enrollment) : formats.eaV2Record(row))
                 }
                 index += 1
             }
             state.count("ea-\(version)-page")
-            let nextLink = skip + page < index ? "\(configuration.faults.foreignLinkBase ?? request.base)\(request.path)?skiptoken=\(skip + page)" : nil
+            let nextLink =
+                skip + page < index
+                ? "\(configuration.faults.foreignLinkBase ?? request.base)\(request.path)?skiptoken=\(skip + page)"
+                : nil
             var envelope: [String: Any]
             if version == "v1" {
                 // Seed 003: `{reportId, data, nextLink}`, an empty nextLink on the last page.
-                envelope = ["reportId": "usage-\(enrollment)-\(period.compact)", "data": records, "nextLink": nextLink ?? ""]
+                envelope = [
+                    "reportId": "usage-\(enrollment)-\(period.compact)", "data": records, "nextLink": nextLink ?? "",
+                ]
             } else {
                 envelope = ["id": "usage-\(enrollment)-\(period.compact)", "data": records]
                 if let nextLink { envelope["nextLink"] = nextLink }
             }
-            body = Array((try? JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
+            body = Array(
+                (try? JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys, .withoutEscapingSlashes]))
+                    ?? Data())
             contentType = "application/json"
         } else {
             body = formats.eaV1CSV(enrollment: enrollment)

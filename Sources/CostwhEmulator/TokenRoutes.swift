@@ -19,45 +19,80 @@ extension AzureEmulator {
         let form = request.form
         let tenant = request.path.split(separator: "/").first.map(String.init) ?? ""
         guard form["grant_type"] == "client_credentials" else {
-            return .json(.badRequest, ["error": "unsupported_grant_type", "error_description": "AADSTS70003: grant_type must be client_credentials"])
+            return .json(
+                .badRequest,
+                [
+                    "error": "unsupported_grant_type",
+                    "error_description": "AADSTS70003: grant_type must be client_credentials",
+                ])
         }
         guard tenant == configuration.tenantId else {
-            return .json(.badRequest, ["error": "invalid_request", "error_description": "AADSTS90002: Tenant '\(tenant)' not found."])
+            return .json(
+                .badRequest,
+                ["error": "invalid_request", "error_description": "AADSTS90002: Tenant '\(tenant)' not found."])
         }
         guard form["client_id"] == configuration.clientId else {
-            return .json(.badRequest, ["error": "unauthorized_client", "error_description": "AADSTS700016: Application not found in the directory."])
+            return .json(
+                .badRequest,
+                [
+                    "error": "unauthorized_client",
+                    "error_description": "AADSTS700016: Application not found in the directory.",
+                ])
         }
         let secretOK = form["client_secret"] == configuration.clientSecret
-        let assertionOK = form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" && !(form["client_assertion"] ?? "").isEmpty
+        let assertionOK =
+            form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+            && !(form["client_assertion"] ?? "").isEmpty
         guard secretOK || assertionOK else {
-            return .json(.unauthorized, ["error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."])
+            return .json(
+                .unauthorized,
+                ["error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."])
         }
         guard form["scope"] == "https://management.azure.com/.default" else {
-            return .json(.badRequest, ["error": "invalid_scope", "error_description": "AADSTS70011: The provided scope is not valid."])
+            return .json(
+                .badRequest,
+                ["error": "invalid_scope", "error_description": "AADSTS70011: The provided scope is not valid."])
         }
         let (token, lifetime) = issueToken()
-        return .json(.ok, ["token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": token])
+        return .json(
+            .ok, ["token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": token])
     }
 
     /// IMDS and App Service managed identity (`Metadata: true` or `X-IDENTITY-HEADER`).
     func managedIdentityEndpoint(_ request: EmulatorRequest) -> EmulatorResponse {
         state.count("managed-identity")
-        guard request.headers.first(name: "Metadata") == "true" || request.headers.first(name: "X-IDENTITY-HEADER") != nil else {
-            return .json(.badRequest, ["error": "invalid_request", "error_description": "Required metadata header not specified"])
+        guard
+            request.headers.first(name: "Metadata") == "true" || request.headers.first(name: "X-IDENTITY-HEADER") != nil
+        else {
+            return .json(
+                .badRequest,
+                ["error": "invalid_request", "error_description": "Required metadata header not specified"])
         }
         let resource = request.query["resource"] ?? ""
         guard resource.hasPrefix("https://management.azure.com") else {
-            return .json(.badRequest, ["error": "invalid_resource", "error_description": "the resource must be https://management.azure.com/"])
+            return .json(
+                .badRequest,
+                [
+                    "error": "invalid_resource",
+                    "error_description": "the resource must be https://management.azure.com/",
+                ])
         }
         let (token, lifetime) = issueToken()
         let expiresOn = Int(Date().timeIntervalSince1970) + lifetime
-        return .json(.ok, ["access_token": token, "expires_on": String(expiresOn), "expires_in": String(lifetime), "resource": resource, "token_type": "Bearer"])
+        return .json(
+            .ok,
+            [
+                "access_token": token, "expires_on": String(expiresOn), "expires_in": String(lifetime),
+                "resource": resource, "token_type": "Bearer",
+            ])
     }
 
     /// Runs `route` when the bearer token is valid; otherwise answers 401 as ARM does.
     func authorized(_ request: EmulatorRequest, _ route: () -> EmulatorResponse) -> EmulatorResponse {
         guard let token = request.bearer else {
-            return .error(.unauthorized, code: "AuthenticationFailed", message: "Authentication failed. The 'Authorization' header is missing.")
+            return .error(
+                .unauthorized, code: "AuthenticationFailed",
+                message: "Authentication failed. The 'Authorization' header is missing.")
         }
         if let staticToken = configuration.staticToken, token == staticToken { return route() }
         let verdict: String? = state.state.withLock { s in
@@ -72,8 +107,11 @@ extension AzureEmulator {
         }
         if let verdict {
             state.state.withLock { $0.counters.tokensRejected += 1 }
-            return .error(.unauthorized, code: verdict, message: verdict == "InvalidAuthenticationToken"
-                ? "The access token is invalid." : "The access token expiry UTC time is earlier than current UTC time.")
+            return .error(
+                .unauthorized, code: verdict,
+                message: verdict == "InvalidAuthenticationToken"
+                    ? "The access token is invalid."
+                    : "The access token expiry UTC time is earlier than current UTC time.")
         }
         return route()
     }

@@ -30,7 +30,8 @@ public final class ARMClient: Sendable {
         var result = try await transport.send(request)
         if result.status == 401 && tokens.credential.canRefresh {
             logger.info("token refused; getting a fresh one", metadata: ["request": "\(spec.what)"])
-            request.headers.replaceOrAdd(name: "Authorization", value: "Bearer " + (try await tokens.token(transport, forceRefresh: true)))
+            request.headers.replaceOrAdd(
+                name: "Authorization", value: "Bearer " + (try await tokens.token(transport, forceRefresh: true)))
             result = try await transport.send(request)
         }
         if [400, 401, 403, 404, 409, 413].contains(result.status) {
@@ -50,9 +51,12 @@ public final class ARMClient: Sendable {
         }
         let hint: String
         switch result.status {
-        case 400: hint = "Check the date range (at most one month, no older than 13 months) and the options for \(scope.id)"
+        case 400:
+            hint = "Check the date range (at most one month, no older than 13 months) and the options for \(scope.id)"
         case 401: hint = "The sign-in was refused twice; check the credentials and the tenant"
-        case 403: hint = "The identity lacks a cost-reading role on \(scope.id) (Cost Management Reader, EA enrollment reader or billing profile reader)"
+        case 403:
+            hint =
+                "The identity lacks a cost-reading role on \(scope.id) (Cost Management Reader, EA enrollment reader or billing profile reader)"
         case 404: hint = "Check the scope id \(scope.id): Azure does not know it"
         case 413: hint = "The report is larger than 2 GB; use Cost Management Exports or request a smaller range"
         default: hint = "While trying to \(what)"

@@ -21,7 +21,9 @@ public struct CostDetailsRequest: Sendable {
 
     public static let defaultAPIVersion = "2025-03-01"
 
-    public init(scope: Scope, metric: Metric, selection: Selection, apiVersion: String = CostDetailsRequest.defaultAPIVersion) {
+    public init(
+        scope: Scope, metric: Metric, selection: Selection, apiVersion: String = CostDetailsRequest.defaultAPIVersion
+    ) {
         self.scope = scope
         self.metric = metric
         self.selection = selection
@@ -30,7 +32,8 @@ public struct CostDetailsRequest: Sendable {
 
     /// Refuses what Azure would refuse, before any request is sent.
     public func validate(today: CalendarDate) throws(ExtractError) {
-        guard apiVersion.range(of: #"^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$"#, options: .regularExpression) != nil else {
+        guard apiVersion.range(of: #"^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$"#, options: .regularExpression) != nil
+        else {
             throw .invalidRequest("--api-version `\(apiVersion)` is not an api-version such as 2025-03-01")
         }
         let oldest = today.billingPeriod.adding(months: -13)
@@ -39,23 +42,39 @@ public struct CostDetailsRequest: Sendable {
             guard start <= end else { throw .invalidRequest("the range \(start)..\(end) ends before it starts") }
             let limit = start.addingOneMonth()
             guard end < limit else {
-                throw .invalidRequest("the range \(start)..\(end) is longer than one month; the Cost Details API allows at most one month per report")
+                throw .invalidRequest(
+                    "the range \(start)..\(end) is longer than one month; the Cost Details API allows at most one month per report"
+                )
             }
-            guard start >= CalendarDate(year: oldest.year, month: oldest.month, day: min(today.day, oldest.daysInMonth))! else {
-                throw .invalidRequest("\(start) is more than 13 months ago; the Cost Details API serves the last 13 months only (use Exports for older data)")
+            guard
+                start >= CalendarDate(year: oldest.year, month: oldest.month, day: min(today.day, oldest.daysInMonth))!
+            else {
+                throw .invalidRequest(
+                    "\(start) is more than 13 months ago; the Cost Details API serves the last 13 months only (use Exports for older data)"
+                )
             }
         case .billingPeriod(let period):
             guard scope.agreement != .customerAgreement else {
-                throw .invalidRequest("billingPeriod is for Enterprise Agreement scopes; \(scope.id) is a Microsoft Customer Agreement scope (use a date range or an invoice id)")
+                throw .invalidRequest(
+                    "billingPeriod is for Enterprise Agreement scopes; \(scope.id) is a Microsoft Customer Agreement scope (use a date range or an invoice id)"
+                )
             }
             guard period >= oldest else {
-                throw .invalidRequest("billing period \(period) is more than 13 months ago; the Cost Details API serves the last 13 months only")
+                throw .invalidRequest(
+                    "billing period \(period) is more than 13 months ago; the Cost Details API serves the last 13 months only"
+                )
             }
         case .invoice(let id):
             guard scope.kind == .billingProfile || scope.kind == .customer else {
-                throw .invalidRequest("an invoice id can only be used at an MCA billing profile or customer scope, not \(scope.kind.rawValue) \(scope.id)")
+                throw .invalidRequest(
+                    "an invoice id can only be used at an MCA billing profile or customer scope, not \(scope.kind.rawValue) \(scope.id)"
+                )
             }
-            guard !id.isEmpty, id.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D }) else {
+            guard !id.isEmpty,
+                id.utf8.allSatisfy({
+                    ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D
+                })
+            else {
                 throw .invalidRequest("invoice id `\(id)` should look like M1234567")
             }
         }
@@ -117,12 +136,16 @@ public final class CostDetailsClient: Sendable {
     }
 
     /// Asks for a report and waits for it.
-    public func requestReport(_ request: CostDetailsRequest, today: CalendarDate) async throws(ExtractError) -> ReportOutcome {
+    public func requestReport(
+        _ request: CostDetailsRequest, today: CalendarDate
+    ) async throws(ExtractError) -> ReportOutcome {
         try request.validate(today: today)
-        let url = "\(arm.endpoint)\(request.scope.id)/providers/Microsoft.CostManagement/generateCostDetailsReport?api-version=\(request.apiVersion)"
+        let url =
+            "\(arm.endpoint)\(request.scope.id)/providers/Microsoft.CostManagement/generateCostDetailsReport?api-version=\(request.apiVersion)"
         let body = try! JSONSerialization.data(withJSONObject: request.body, options: [.sortedKeys])
         let what = "request the \(request.metric.rawValue) report of \(request.scope.id)"
-        var result = try await arm.send(HTTPRequestSpec(method: .POST, url: url, body: Array(body), what: what), scope: request.scope)
+        var result = try await arm.send(
+            HTTPRequestSpec(method: .POST, url: url, body: Array(body), what: what), scope: request.scope)
         let started = Date()
         var polls = 0
         while true {
@@ -132,12 +155,17 @@ public final class CostDetailsClient: Sendable {
             case 204:
                 return .noData(reason: "Azure answered 204 No Content")
             case 202:
-                guard let location = result.headers.first(name: "Location") ?? result.headers.first(name: "Azure-AsyncOperation") else {
+                guard
+                    let location = result.headers.first(name: "Location")
+                        ?? result.headers.first(name: "Azure-AsyncOperation")
+                else {
                     throw .malformedResponse(what: what, reason: "202 Accepted without a Location header")
                 }
                 let wait = RetryPolicy.retryAfterHeaders(result.headers).map(\.seconds).max() ?? defaultPollInterval
                 guard Date().timeIntervalSince(started) + wait <= pollDeadline else {
-                    throw .timedOut(what: "the \(request.metric.rawValue) report of \(request.scope.id)", seconds: Int(pollDeadline))
+                    throw .timedOut(
+                        what: "the \(request.metric.rawValue) report of \(request.scope.id)", seconds: Int(pollDeadline)
+                    )
                 }
                 polls += 1
                 logger.debug("report not ready", metadata: ["polls": "\(polls)", "wait_seconds": "\(wait)"])
@@ -148,7 +176,9 @@ public final class CostDetailsClient: Sendable {
                 }
                 // Follow Location exactly as given: the docs and the spec disagree on its path.
                 result = try await arm.send(
-                    HTTPRequestSpec(url: location, what: "poll the \(request.metric.rawValue) report of \(request.scope.id)"), scope: request.scope)
+                    HTTPRequestSpec(
+                        url: location, what: "poll the \(request.metric.rawValue) report of \(request.scope.id)"),
+                    scope: request.scope)
             default:
                 throw ARMClient.error(result, scope: request.scope, what: what)
             }
@@ -159,10 +189,12 @@ public final class CostDetailsClient: Sendable {
         guard let object = try? JSONSerialization.jsonObject(with: Data(result.body)) as? [String: Any] else {
             throw .malformedResponse(what: "the report status", reason: "the body is not a JSON object")
         }
-        let status = (object["status"] as? String) ?? ((object["properties"] as? [String: Any])?["status"] as? String) ?? ""
+        let status =
+            (object["status"] as? String) ?? ((object["properties"] as? [String: Any])?["status"] as? String) ?? ""
         switch status.lowercased() {
         case "completed":
-            guard let manifest = object["manifest"] as? [String: Any], let blobs = manifest["blobs"] as? [[String: Any]] else {
+            guard let manifest = object["manifest"] as? [String: Any], let blobs = manifest["blobs"] as? [[String: Any]]
+            else {
                 throw .malformedResponse(what: "the report manifest", reason: "status Completed without manifest.blobs")
             }
             let parsed = try blobs.enumerated().map { (i, blob) throws(ExtractError) -> ReportBlob in
@@ -175,13 +207,18 @@ public final class CostDetailsClient: Sendable {
             let validText = (object["validTill"] as? String) ?? (manifest["validTill"] as? String)
             let validTill = validText.flatMap(CostDetailsClient.parseDate)
             let compressed = manifest["compressData"] as? Bool ?? false
-            let id = (object["name"] as? String) ?? (object["id"] as? String).map { String($0.split(separator: "/").last ?? "") } ?? ""
+            let id =
+                (object["name"] as? String) ?? (object["id"] as? String).map {
+                    String($0.split(separator: "/").last ?? "")
+                } ?? ""
             return .completed(reportId: id, blobs: parsed, validTill: validTill, compressed: compressed)
         case "nodatafound":
             return .noData(reason: "Azure reported NoDataFound")
         case "failed":
             let error = object["error"] as? [String: Any]
-            throw .reportFailed(code: error?["code"] as? String ?? "unknown", message: Redaction.scrub(error?["message"] as? String ?? "no message"))
+            throw .reportFailed(
+                code: error?["code"] as? String ?? "unknown",
+                message: Redaction.scrub(error?["message"] as? String ?? "no message"))
         case "inprogress", "queued", "running":
             throw .malformedResponse(what: "the report status", reason: "200 OK with status \(status)")
         default:
@@ -195,16 +232,22 @@ public final class CostDetailsClient: Sendable {
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }
         // Azure sometimes writes seven fraction digits, which ISO8601DateFormatter refuses.
-        if let dot = text.firstIndex(of: "."), let zone = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) {
+        if let dot = text.firstIndex(of: "."),
+            let zone = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" })
+        {
             return formatter.date(from: String(text[..<dot]) + ".000" + String(text[zone...]))
         }
         return nil
     }
 
     /// Downloads the blobs of a completed report into `folder`, without the bearer token.
-    public func download(_ blobs: [ReportBlob], validTill: Date?, into folder: PrivateFolder) async throws(ExtractError) -> [DownloadedFile] {
+    public func download(
+        _ blobs: [ReportBlob], validTill: Date?, into folder: PrivateFolder
+    ) async throws(ExtractError) -> [DownloadedFile] {
         if let validTill, validTill < Date() {
-            throw .azure(status: 403, code: "blob", message: "the report's links expired at \(validTill)", hint: "a fresh report is needed")
+            throw .azure(
+                status: 403, code: "blob", message: "the report's links expired at \(validTill)",
+                hint: "a fresh report is needed")
         }
         var files: [DownloadedFile] = []
         for (i, blob) in blobs.enumerated() {
@@ -213,7 +256,8 @@ public final class CostDetailsClient: Sendable {
             defer { close(fd) }
             // SAS links carry their own authorisation: never send the ARM token to storage.
             let written = try await arm.transport.download(
-                HTTPRequestSpec(url: blob.link, what: "download blob \(i + 1) of \(blobs.count) (\(redacted))"), into: fd, expectedBytes: blob.byteCount)
+                HTTPRequestSpec(url: blob.link, what: "download blob \(i + 1) of \(blobs.count) (\(redacted))"),
+                into: fd, expectedBytes: blob.byteCount)
             if let expected = blob.byteCount, expected != written {
                 throw .sizeMismatch(blob: redacted, expected: expected, actual: written)
             }
@@ -223,7 +267,9 @@ public final class CostDetailsClient: Sendable {
     }
 
     /// Requests a report and downloads it; asks for a fresh report when its links expired.
-    public func fetch(_ request: CostDetailsRequest, today: CalendarDate, into folder: PrivateFolder, maxReRequests: Int = 2) async throws(ExtractError) -> FetchedReport {
+    public func fetch(
+        _ request: CostDetailsRequest, today: CalendarDate, into folder: PrivateFolder, maxReRequests: Int = 2
+    ) async throws(ExtractError) -> FetchedReport {
         var attempts = 0
         while true {
             attempts += 1

@@ -29,19 +29,25 @@ public final class DetailedReportClient: Sendable {
     }
 
     public func fetch(
-        scope: Scope, metric: Metric, selection: CostDetailsRequest.Selection, customerId: String?, today: CalendarDate, into folder: PrivateFolder
+        scope: Scope, metric: Metric, selection: CostDetailsRequest.Selection, customerId: String?, today: CalendarDate,
+        into folder: PrivateFolder
     ) async throws(ExtractError) -> FetchedReport {
         // The same limits as Cost Details apply, and are checked before any request.
-        try CostDetailsRequest(scope: scope, metric: metric, selection: selection, apiVersion: DetailedReportClient.apiVersion).validate(today: today)
+        try CostDetailsRequest(
+            scope: scope, metric: metric, selection: selection, apiVersion: DetailedReportClient.apiVersion
+        ).validate(today: today)
         var body = CostDetailsRequest(scope: scope, metric: metric, selection: selection).body
         if let customerId {
-            guard (try? Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/x/customers/\(customerId)")) != nil else { throw .invalidRequest("customer id `\(customerId)` may only hold letters, digits and -_.:@") }
+            guard (try? Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/x/customers/\(customerId)")) != nil
+            else { throw .invalidRequest("customer id `\(customerId)` may only hold letters, digits and -_.:@") }
             body["customerId"] = customerId
         }
-        let url = "\(arm.endpoint)\(scope.id)/providers/Microsoft.CostManagement/generateDetailedCostReport?api-version=\(DetailedReportClient.apiVersion)"
+        let url =
+            "\(arm.endpoint)\(scope.id)/providers/Microsoft.CostManagement/generateDetailedCostReport?api-version=\(DetailedReportClient.apiVersion)"
         let what = "request the detailed \(metric.rawValue) report of \(scope.id)"
         let data = try! JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
-        var result = try await arm.send(HTTPRequestSpec(method: .POST, url: url, body: Array(data), what: what), scope: scope)
+        var result = try await arm.send(
+            HTTPRequestSpec(method: .POST, url: url, body: Array(data), what: what), scope: scope)
         let started = Date()
         var statusLink: String?
         var resultLink: String?
@@ -50,18 +56,26 @@ public final class DetailedReportClient: Sendable {
             if result.status == 200 || (result.status == 202 && !result.body.isEmpty) {
                 object = (try? JSONSerialization.jsonObject(with: Data(result.body)) as? [String: Any]) ?? [:]
             }
-            if result.status == 204 { return FetchedReport(reportId: nil, files: [], noDataReason: "Azure answered 204 No Content") }
+            if result.status == 204 {
+                return FetchedReport(reportId: nil, files: [], noDataReason: "Azure answered 204 No Content")
+            }
             if result.status == 202 {
-                statusLink = result.headers.first(name: "Azure-Consumption-AsyncOperation") ?? statusLink ?? result.headers.first(name: "Location")
+                statusLink =
+                    result.headers.first(name: "Azure-Consumption-AsyncOperation") ?? statusLink
+                    ?? result.headers.first(name: "Location")
                 resultLink = result.headers.first(name: "Location") ?? resultLink
             }
-            let status = DetailedReportClient.status(of: object) ?? (result.status == 202 ? "InProgress" : (object["properties"] != nil ? "Completed" : ""))
+            let status =
+                DetailedReportClient.status(of: object)
+                ?? (result.status == 202 ? "InProgress" : (object["properties"] != nil ? "Completed" : ""))
             switch status.lowercased() {
             case "completed", "readytodownload":
                 var properties = object["properties"] as? [String: Any] ?? [:]
                 if properties["downloadUrl"] == nil, let resultLink {
-                    let final = try await arm.send(HTTPRequestSpec(url: resultLink, what: "get the detailed report's link"), scope: scope)
-                    let finalObject = (try? JSONSerialization.jsonObject(with: Data(final.body)) as? [String: Any]) ?? [:]
+                    let final = try await arm.send(
+                        HTTPRequestSpec(url: resultLink, what: "get the detailed report's link"), scope: scope)
+                    let finalObject =
+                        (try? JSONSerialization.jsonObject(with: Data(final.body)) as? [String: Any]) ?? [:]
                     properties = finalObject["properties"] as? [String: Any] ?? [:]
                 }
                 guard let link = properties["downloadUrl"] as? String, !link.isEmpty else {
@@ -69,27 +83,32 @@ public final class DetailedReportClient: Sendable {
                 }
                 let validTill = (properties["validTill"] as? String).flatMap(CostDetailsClient.parseDate)
                 let id = object["name"] as? String
-                let files = try await CostDetailsClient(arm: arm, logger: logger).download([ReportBlob(link: link, byteCount: nil)], validTill: validTill, into: folder)
+                let files = try await CostDetailsClient(arm: arm, logger: logger).download(
+                    [ReportBlob(link: link, byteCount: nil)], validTill: validTill, into: folder)
                 return FetchedReport(reportId: id, files: files, noDataReason: nil)
             case "nodatafound":
-                return FetchedReport(reportId: object["name"] as? String, files: [], noDataReason: "Azure reported NoDataFound")
+                return FetchedReport(
+                    reportId: object["name"] as? String, files: [], noDataReason: "Azure reported NoDataFound")
             case "failed", "timedout":
                 let error = object["error"] as? [String: Any]
-                throw .reportFailed(code: error?["code"] as? String ?? status, message: Redaction.scrub(error?["message"] as? String ?? "the report ended with status \(status)"))
+                throw .reportFailed(
+                    code: error?["code"] as? String ?? status,
+                    message: Redaction.scrub(error?["message"] as? String ?? "the report ended with status \(status)"))
             case "inprogress", "queued", "running", "notstarted":
                 guard let link = statusLink ?? resultLink else {
-                    throw .malformedResponse(what: what, reason: "202 Accepted without Azure-Consumption-AsyncOperation or Location")
+                    throw .malformedResponse(
+                        what: what, reason: "202 Accepted without Azure-Consumption-AsyncOperation or Location")
                 }
                 let wait = RetryPolicy.retryAfterHeaders(result.headers).map(\.seconds).max() ?? defaultPollInterval
                 guard Date().timeIntervalSince(started) + wait <= pollDeadline else {
                     throw .timedOut(what: "the detailed report of \(scope.id)", seconds: Int(pollDeadline))
                 }
                 do { try await Task.sleep(nanoseconds: UInt64(wait * 1e9)) } catch { throw .cancelled }
-                result = try await arm.send(HTTPRequestSpec(url: link, what: "poll the detailed report of \(scope.id)"), scope: scope)
+                result = try await arm.send(
+                    HTTPRequestSpec(url: link, what: "poll the detailed report of \(scope.id)"), scope: scope)
             default:
                 throw .malformedResponse(what: what, reason: "unknown status `\(status)`")
             }
         }
     }
 }
-

@@ -52,11 +52,15 @@ public struct ExportsFolder: Sendable {
         while let relative = enumerator?.nextObject() as? String {
             guard (relative as NSString).lastPathComponent == "manifest.json" else { continue }
             let full = (folder as NSString).appendingPathComponent(relative)
-            let object = FileManager.default.contents(atPath: full).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+            let object = FileManager.default.contents(atPath: full).flatMap {
+                try? JSONSerialization.jsonObject(with: $0) as? [String: Any]
+            }
             let time = ((object?["runInfo"] as? [String: Any])?["submittedTime"] as? String) ?? ""
             if best == nil || time > best!.time || (time == best!.time && full > best!.path) { best = (time, full) }
         }
-        guard let best else { throw .cannotOpen(path: folder, reason: "an Exports folder needs a manifest.json (none found below it)") }
+        guard let best else {
+            throw .cannotOpen(path: folder, reason: "an Exports folder needs a manifest.json (none found below it)")
+        }
         return best.path
     }
 
@@ -74,7 +78,10 @@ public struct ExportsFolder: Sendable {
             throw .malformedResponse(what: manifestPath, reason: "exportConfig.resourceId is missing")
         }
         // `{scope}/providers/Microsoft.CostManagement/exports/{name}`
-        let scopeText = resourceId.range(of: "/providers/Microsoft.CostManagement/exports", options: .caseInsensitive).map { String(resourceId[..<$0.lowerBound]) } ?? resourceId
+        let scopeText =
+            resourceId.range(of: "/providers/Microsoft.CostManagement/exports", options: .caseInsensitive).map {
+                String(resourceId[..<$0.lowerBound])
+            } ?? resourceId
         do { scope = try Scope(parsing: scopeText) } catch {
             throw .malformedResponse(what: manifestPath, reason: "exportConfig.resourceId: \(error.description)")
         }
@@ -84,7 +91,11 @@ public struct ExportsFolder: Sendable {
         case "amortizedcost": dataset = .costDetails(.amortizedCost)
         case "focuscost": dataset = .focus
         default:
-            throw .malformedResponse(what: manifestPath, reason: "exportConfig.type `\(type)` is not a cost dataset costwh loads as cost details (ActualCost, AmortizedCost or FocusCost)")
+            throw .malformedResponse(
+                what: manifestPath,
+                reason:
+                    "exportConfig.type `\(type)` is not a cost dataset costwh loads as cost details (ActualCost, AmortizedCost or FocusCost)"
+            )
         }
         guard let start = (run["startDate"] as? String).flatMap({ CalendarDate(isoPrefix: $0) }) else {
             throw .malformedResponse(what: manifestPath, reason: "runInfo.startDate is missing or not a date")
@@ -112,14 +123,19 @@ public struct ExportsFolder: Sendable {
                 throw .cannotOpen(path: candidate, reason: "the manifest lists it but the folder does not have it")
             }
             if let expected = (blob["byteCount"] as? NSNumber)?.intValue {
-                let actual = ((try? FileManager.default.attributesOfItem(atPath: candidate))?[.size] as? NSNumber)?.intValue ?? -1
-                guard actual == expected else { throw .sizeMismatch(blob: candidate, expected: expected, actual: actual) }
+                let actual =
+                    ((try? FileManager.default.attributesOfItem(atPath: candidate))?[.size] as? NSNumber)?.intValue
+                    ?? -1
+                guard actual == expected else {
+                    throw .sizeMismatch(blob: candidate, expected: expected, actual: actual)
+                }
             }
             files.append(candidate)
         }
         if blobs.isEmpty {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-            files = names.filter { $0.hasPrefix("part_") && ($0.hasSuffix(".csv") || $0.hasSuffix(".csv.gz")) }.sorted().map { folder.appendingPathComponent($0).path }
+            files = names.filter { $0.hasPrefix("part_") && ($0.hasSuffix(".csv") || $0.hasSuffix(".csv.gz")) }.sorted()
+                .map { folder.appendingPathComponent($0).path }
         }
         guard !files.isEmpty || dataRowCount == 0 else {
             throw .cannotOpen(path: folder.path, reason: "no part_*.csv(.gz) files beside the manifest")

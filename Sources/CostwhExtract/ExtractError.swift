@@ -25,7 +25,8 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
         case .decompressionFailed(let name, let reason): return "cannot decompress \(name): \(reason)"
         case .invalidRequest(let why): return why
         case .azure(let status, let code, let message, let hint):
-            return "Azure answered \(status)\(code.isEmpty ? "" : " \(code)"): \(message)\(hint.isEmpty ? "" : ". \(hint)")"
+            return
+                "Azure answered \(status)\(code.isEmpty ? "" : " \(code)"): \(message)\(hint.isEmpty ? "" : ". \(hint)")"
         case .gaveUp(let what, let attempts, let last):
             return "\(what): gave up after \(attempts) attempts; last problem: \(last)"
         case .transport(let what, let reason): return "\(what): \(reason)"

@@ -14,7 +14,8 @@ public struct HTTPRequestSpec: Sendable {
     /// What the request is for, in errors and logs ("poll the cost report of /subscriptions/…").
     public var what: String
 
-    public init(method: HTTPMethod = .GET, url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil, what: String) {
+    public init(method: HTTPMethod = .GET, url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil, what: String)
+    {
         self.method = method
         self.url = url
         self.headers = headers

@@ -50,12 +50,15 @@ public final class HTTPTransport: Sendable {
         guard origin(link) == origin(base) else {
             throw .invalidRequest(
                 "refusing to send the \(credential) to \(link.host ?? "an unknown host")\(link.port.map { ":\($0)" } ?? ""): "
-                    + "Azure sent a link outside \(base.host ?? endpoint); credentials go only to the configured endpoint")
+                    + "Azure sent a link outside \(base.host ?? endpoint); credentials go only to the configured endpoint"
+            )
         }
     }
 
     public static func checkSafe(url: String) throws(ExtractError) {
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), let host = components.host else {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+            let host = components.host
+        else {
             throw .invalidRequest("not a valid URL: \(Redaction.redact(url: url))")
         }
         switch scheme {
@@ -63,7 +66,8 @@ public final class HTTPTransport: Sendable {
         case "http":
             // The instance metadata service is plain HTTP by design and never leaves the VM.
             guard isLoopback(host) || host == "169.254.169.254" else {
-                throw .invalidRequest("refusing plain http:// to \(host): only loopback hosts may be reached without TLS")
+                throw .invalidRequest(
+                    "refusing plain http:// to \(host): only loopback hosts may be reached without TLS")
             }
         default:
             throw .invalidRequest("unsupported URL scheme `\(scheme)` in \(Redaction.redact(url: url))")
@@ -88,7 +92,9 @@ public final class HTTPTransport: Sendable {
             request.headers = spec.headers
             if let body = spec.body {
                 request.body = .bytes(ByteBuffer(bytes: body))
-                if !request.headers.contains(name: "Content-Type") { request.headers.add(name: "Content-Type", value: "application/json") }
+                if !request.headers.contains(name: "Content-Type") {
+                    request.headers.add(name: "Content-Type", value: "application/json")
+                }
             }
             var retryHeaders: HTTPHeaders?
             var status: Int?
@@ -96,7 +102,8 @@ public final class HTTPTransport: Sendable {
                 try Task.checkCancellation()
                 let response = try await client.execute(request, timeout: requestTimeout)
                 let body = try await response.body.collect(upTo: bodyLimit)
-                let result = HTTPResult(status: Int(response.status.code), headers: response.headers, body: Array(buffer: body))
+                let result = HTTPResult(
+                    status: Int(response.status.code), headers: response.headers, body: Array(buffer: body))
                 if !RetryPolicy.isRetryable(status: result.status) { return result }
                 retryHeaders = response.headers
                 status = result.status
@@ -106,14 +113,16 @@ public final class HTTPTransport: Sendable {
             } catch {
                 lastProblem = HTTPTransport.describe(error)
             }
-            try await waitBeforeRetry(spec, attempt: attempt, waited: &waited, headers: retryHeaders, status: status, problem: lastProblem)
+            try await waitBeforeRetry(
+                spec, attempt: attempt, waited: &waited, headers: retryHeaders, status: status, problem: lastProblem)
         }
     }
 
     /// The one place a retry waits: the longest retry-after the service sent, or backoff;
     /// gives up past the policy's attempts or total wait. Logged and counted for the ledger.
     private func waitBeforeRetry(
-        _ spec: HTTPRequestSpec, attempt: Int, waited: inout Double, headers: HTTPHeaders?, status: Int?, problem: String
+        _ spec: HTTPRequestSpec, attempt: Int, waited: inout Double, headers: HTTPHeaders?, status: Int?,
+        problem: String
     ) async throws(ExtractError) {
         let (delay, source) = policy.delay(afterAttempt: attempt, headers: headers)
         guard attempt < policy.maxAttempts, waited + delay <= policy.maxTotalDelay else {
@@ -136,13 +145,16 @@ public final class HTTPTransport: Sendable {
 
     /// Streams a body into `fd`, resuming with a Range request after a broken connection.
     /// Returns the number of bytes written.
-    public func download(_ spec: HTTPRequestSpec, into fd: Int32, expectedBytes: Int?) async throws(ExtractError) -> Int {
+    public func download(_ spec: HTTPRequestSpec, into fd: Int32, expectedBytes: Int?) async throws(ExtractError) -> Int
+    {
         try await download(spec, into: fd, expectedBytes: expectedBytes, notModified: false).bytes ?? 0
     }
 
     /// The same, also giving the response headers; with `notModified`, a 304 answer returns
     /// nil bytes instead of failing.
-    public func download(_ spec: HTTPRequestSpec, into fd: Int32, expectedBytes: Int?, notModified: Bool) async throws(ExtractError) -> (bytes: Int?, headers: HTTPHeaders) {
+    public func download(
+        _ spec: HTTPRequestSpec, into fd: Int32, expectedBytes: Int?, notModified: Bool
+    ) async throws(ExtractError) -> (bytes: Int?, headers: HTTPHeaders) {
         try HTTPTransport.checkSafe(url: spec.url)
         var written = 0
         var attempt = 0
@@ -178,7 +190,9 @@ public final class HTTPTransport: Sendable {
                                 let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                                 if n < 0 {
                                     if errno == EINTR { continue }
-                                    throw ExtractError.transport(what: spec.what, reason: "cannot write the temporary file: \(String(cString: strerror(errno)))")
+                                    throw ExtractError.transport(
+                                        what: spec.what,
+                                        reason: "cannot write the temporary file: \(String(cString: strerror(errno)))")
                                 }
                                 offset += n
                             }
@@ -195,7 +209,8 @@ public final class HTTPTransport: Sendable {
                     let result = HTTPResult(status: code, headers: response.headers, body: Array(buffer: body))
                     if !RetryPolicy.isRetryable(status: code) {
                         throw ExtractError.azure(
-                            status: code, code: code == 403 || code == 404 ? "blob" : "", message: "\(spec.what) was refused" + HTTPTransport.errorSummary(result),
+                            status: code, code: code == 403 || code == 404 ? "blob" : "",
+                            message: "\(spec.what) was refused" + HTTPTransport.errorSummary(result),
                             hint: code == 403 ? "the link has expired or its signature is not accepted" : "")
                     }
                     retryHeaders = response.headers
@@ -209,7 +224,8 @@ public final class HTTPTransport: Sendable {
             } catch {
                 lastProblem = HTTPTransport.describe(error) + " after \(written) bytes"
             }
-            try await waitBeforeRetry(spec, attempt: attempt, waited: &waited, headers: retryHeaders, status: status, problem: lastProblem)
+            try await waitBeforeRetry(
+                spec, attempt: attempt, waited: &waited, headers: retryHeaders, status: status, problem: lastProblem)
         }
     }
 

@@ -14,7 +14,8 @@ public final class PrivateFolder: Sendable {
         let base = PrivateFolder.base
         var template = Array("\(base)/\(prefix)-\(getpid())-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw .cannotOpen(path: base, reason: "cannot create a private temporary folder: \(String(cString: strerror(errno)))")
+            throw .cannotOpen(
+                path: base, reason: "cannot create a private temporary folder: \(String(cString: strerror(errno)))")
         }
         path = String(cString: made)
         chmod(path, 0o700)
@@ -54,7 +55,8 @@ public final class PrivateFolder: Sendable {
             // kill(pid, 0) fails with ESRCH once the process is gone.
             if kill(pid, 0) == 0 || errno == EPERM { continue }
             var info = stat()
-            guard lstat("\(base)/\(name)", &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid() else { continue }
+            guard lstat("\(base)/\(name)", &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid()
+            else { continue }
             let folder = "\(base)/\(name)"
             if let files = try? FileManager.default.contentsOfDirectory(atPath: folder) {
                 for file in files { unlink("\(folder)/\(file)") }

@@ -6,7 +6,9 @@ import Foundation
 /// Every URL costwh prints goes through `redact(url:)`.
 public enum Redaction {
     /// Query parameters whose values are secrets.
-    static let secretParameters: Set<String> = ["sig", "signature", "code", "client_secret", "access_token", "token", "skoid", "sktid"]
+    static let secretParameters: Set<String> = [
+        "sig", "signature", "code", "client_secret", "access_token", "token", "skoid", "sktid",
+    ]
 
     public static func redact(url: String) -> String {
         guard let q = url.firstIndex(of: "?") else { return url }

@@ -13,7 +13,10 @@ public struct RetryPolicy: Sendable {
     public var maxDelay: Double
     public var jitter: ClosedRange<Double>
 
-    public init(maxAttempts: Int = 8, maxTotalDelay: Double = 900, baseDelay: Double = 1, maxDelay: Double = 60, jitter: ClosedRange<Double> = 0.75...1.25) {
+    public init(
+        maxAttempts: Int = 8, maxTotalDelay: Double = 900, baseDelay: Double = 1, maxDelay: Double = 60,
+        jitter: ClosedRange<Double> = 0.75...1.25
+    ) {
         self.maxAttempts = maxAttempts
         self.maxTotalDelay = maxTotalDelay
         self.baseDelay = baseDelay
@@ -33,7 +36,8 @@ public struct RetryPolicy: Sendable {
         var found: [(String, Double)] = []
         for (name, value) in headers {
             let lower = name.lowercased()
-            guard lower == "retry-after" || (lower.hasPrefix("x-ms-ratelimit-") && lower.hasSuffix("retry-after")) else { continue }
+            guard lower == "retry-after" || (lower.hasPrefix("x-ms-ratelimit-") && lower.hasSuffix("retry-after"))
+            else { continue }
             if let seconds = parseRetryAfter(value) { found.append((name, seconds)) }
         }
         return found

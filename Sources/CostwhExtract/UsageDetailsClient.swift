@@ -19,9 +19,13 @@ public final class UsageDetailsClient: Sendable {
     /// The first page's URL. MCA records (`modern`) take `startDate`/`endDate`; EA and
     /// pay-as-you-go records (`legacy`) a `$filter` on usageStart/usageEnd. With
     /// `billingPeriodPath`, the EA billing-period sub-path is used instead.
-    public func firstURL(scope: Scope, period: BillingPeriod, metric: Metric, apiVersion: String, billingPeriodPath: Bool) throws(ExtractError) -> String {
+    public func firstURL(
+        scope: Scope, period: BillingPeriod, metric: Metric, apiVersion: String, billingPeriodPath: Bool
+    ) throws(ExtractError) -> String {
         guard UsageDetailsClient.supportedVersions.contains(apiVersion) else {
-            throw .invalidRequest("usageDetails api-version \(apiVersion) is not one of \(UsageDetailsClient.supportedVersions.joined(separator: ", "))")
+            throw .invalidRequest(
+                "usageDetails api-version \(apiVersion) is not one of \(UsageDetailsClient.supportedVersions.joined(separator: ", "))"
+            )
         }
         if apiVersion == "2018-06-30" && metric == .amortizedCost {
             throw .invalidRequest("usageDetails api-version 2018-06-30 has no amortized cost; use 2019-10-01 or later")
@@ -36,7 +40,8 @@ public final class UsageDetailsClient: Sendable {
             if scope.agreement == .customerAgreement {
                 url += "&startDate=\(period.firstDay)&endDate=\(period.lastDay)"
             } else {
-                let filter = "properties/usageStart ge '\(period.firstDay)' and properties/usageEnd le '\(period.lastDay)'"
+                let filter =
+                    "properties/usageStart ge '\(period.firstDay)' and properties/usageEnd le '\(period.lastDay)'"
                 var unreserved = CharacterSet.alphanumerics
                 unreserved.insert(charactersIn: "-._~")
                 url += "&$filter=" + (filter.addingPercentEncoding(withAllowedCharacters: unreserved) ?? filter)
@@ -47,24 +52,37 @@ public final class UsageDetailsClient: Sendable {
 
     /// Follows `nextLink` until it is absent; returns the page files in order.
     public func fetchPages(
-        scope: Scope, period: BillingPeriod, metric: Metric, apiVersion: String, billingPeriodPath: Bool = false, into folder: PrivateFolder, maxPages: Int = 100_000
+        scope: Scope, period: BillingPeriod, metric: Metric, apiVersion: String, billingPeriodPath: Bool = false,
+        into folder: PrivateFolder, maxPages: Int = 100_000
     ) async throws(ExtractError) -> [String] {
-        var next: String? = try firstURL(scope: scope, period: period, metric: metric, apiVersion: apiVersion, billingPeriodPath: billingPeriodPath)
+        var next: String? = try firstURL(
+            scope: scope, period: period, metric: metric, apiVersion: apiVersion, billingPeriodPath: billingPeriodPath)
         var pages: [String] = []
         while let url = next {
-            guard pages.count < maxPages else { throw .malformedResponse(what: "usageDetails of \(scope.id)", reason: "more than \(maxPages) pages; is nextLink looping?") }
-            let result = try await arm.send(HTTPRequestSpec(url: url, what: "read usageDetails page \(pages.count + 1) of \(scope.id)"), scope: scope)
+            guard pages.count < maxPages else {
+                throw .malformedResponse(
+                    what: "usageDetails of \(scope.id)", reason: "more than \(maxPages) pages; is nextLink looping?")
+            }
+            let result = try await arm.send(
+                HTTPRequestSpec(url: url, what: "read usageDetails page \(pages.count + 1) of \(scope.id)"),
+                scope: scope)
             if result.status == 204 { break }
             guard result.status == 200 else {
                 throw ARMClient.error(result, scope: scope, what: "read usageDetails of \(scope.id)")
             }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(result.body)) as? [String: Any], object["value"] is [Any] else {
-                throw .malformedResponse(what: "usageDetails page \(pages.count + 1) of \(scope.id)", reason: "not a JSON object with a `value` array")
+            guard let object = try? JSONSerialization.jsonObject(with: Data(result.body)) as? [String: Any],
+                object["value"] is [Any]
+            else {
+                throw .malformedResponse(
+                    what: "usageDetails page \(pages.count + 1) of \(scope.id)",
+                    reason: "not a JSON object with a `value` array")
             }
             let (path, fd) = try folder.createFile(named: "page-\(pages.count + 1).json")
             let written = result.body.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             close(fd)
-            guard written == result.body.count else { throw .transport(what: "save usageDetails page", reason: "cannot write \(path)") }
+            guard written == result.body.count else {
+                throw .transport(what: "save usageDetails page", reason: "cannot write \(path)")
+            }
             pages.append(path)
             next = (object["nextLink"] as? String).flatMap { $0.isEmpty ? nil : $0 }
             if let link = next { try HTTPTransport.checkSafe(url: link) }
@@ -100,8 +118,10 @@ public final class EAReportingClient: Sendable {
     var headers: HTTPHeaders { ["Authorization": "bearer \(apiKey)"] }
 
     static func enrollment(of scope: Scope) throws(ExtractError) -> String {
-        guard scope.kind == .billingAccount, let id = scope.value(of: "billingAccounts"), id.allSatisfy(\.isNumber) else {
-            throw .invalidRequest("the EA Reporting API takes an enrollment (an EA billing account with a numeric id), not \(scope.id)")
+        guard scope.kind == .billingAccount, let id = scope.value(of: "billingAccounts"), id.allSatisfy(\.isNumber)
+        else {
+            throw .invalidRequest(
+                "the EA Reporting API takes an enrollment (an EA billing account with a numeric id), not \(scope.id)")
         }
         return id
     }
@@ -114,9 +134,20 @@ public final class EAReportingClient: Sendable {
 
     static func error(_ status: Int, detail: String, what: String) -> ExtractError {
         switch status {
-        case 400: return .azure(status: 400, code: "", message: "invalid parameters\(detail)", hint: "Check the enrollment number and the billing period")
-        case 401: return .azure(status: 401, code: "", message: "the EA API key was refused\(detail)", hint: "EA API keys expire after six months; generate a new one and pass it with --ea-api-key-file or COSTWH_EA_API_KEY")
-        case 404: return .azure(status: 404, code: "", message: "report endpoint not found\(detail)", hint: "Check --ea-endpoint and the enrollment number")
+        case 400:
+            return .azure(
+                status: 400, code: "", message: "invalid parameters\(detail)",
+                hint: "Check the enrollment number and the billing period")
+        case 401:
+            return .azure(
+                status: 401, code: "", message: "the EA API key was refused\(detail)",
+                hint:
+                    "EA API keys expire after six months; generate a new one and pass it with --ea-api-key-file or COSTWH_EA_API_KEY"
+            )
+        case 404:
+            return .azure(
+                status: 404, code: "", message: "report endpoint not found\(detail)",
+                hint: "Check --ea-endpoint and the enrollment number")
         default: return .azure(status: status, code: "", message: "\(what) failed\(detail)", hint: "")
         }
     }
@@ -124,16 +155,23 @@ public final class EAReportingClient: Sendable {
     /// The billing periods the enrollment has, newest first.
     public func billingPeriods(scope: Scope) async throws(ExtractError) -> [String] {
         let enrollment = try EAReportingClient.enrollment(of: scope)
-        let result = try await transport.send(HTTPRequestSpec(url: "\(endpoint)/v2/enrollments/\(enrollment)/billingPeriods", headers: headers, what: "list the billing periods of enrollment \(enrollment)"))
+        let result = try await transport.send(
+            HTTPRequestSpec(
+                url: "\(endpoint)/v2/enrollments/\(enrollment)/billingPeriods", headers: headers,
+                what: "list the billing periods of enrollment \(enrollment)"))
         try check(result.status, result.body, what: "listing billing periods")
         guard let list = try? JSONSerialization.jsonObject(with: Data(result.body)) as? [[String: Any]] else {
-            throw .malformedResponse(what: "the billing periods of enrollment \(enrollment)", reason: "not a JSON array")
+            throw .malformedResponse(
+                what: "the billing periods of enrollment \(enrollment)", reason: "not a JSON array")
         }
         return list.compactMap { $0["billingPeriodId"] as? String }
     }
 
     /// One billing period: the v3 CSV download, or the v1 or v2 JSON pages; 304 when the ETag matches.
-    public func download(scope: Scope, period: BillingPeriod, previousETag: String?, format: EAReportingFormat, into folder: PrivateFolder) async throws(ExtractError) -> Download {
+    public func download(
+        scope: Scope, period: BillingPeriod, previousETag: String?, format: EAReportingFormat,
+        into folder: PrivateFolder
+    ) async throws(ExtractError) -> Download {
         let enrollment = try EAReportingClient.enrollment(of: scope)
         var headers = self.headers
         if let previousETag { headers.add(name: "If-None-Match", value: previousETag) }
@@ -143,10 +181,15 @@ public final class EAReportingClient: Sendable {
             let what = "download the usage of enrollment \(enrollment) for \(period)"
             do {
                 let (bytes, responseHeaders) = try await transport.download(
-                    HTTPRequestSpec(url: "\(endpoint)/v3/enrollments/\(enrollment)/usagedetails/download?billingPeriod=\(period.compact)", headers: headers, what: what),
+                    HTTPRequestSpec(
+                        url:
+                            "\(endpoint)/v3/enrollments/\(enrollment)/usagedetails/download?billingPeriod=\(period.compact)",
+                        headers: headers, what: what),
                     into: fd, expectedBytes: nil, notModified: true)
                 let etag = responseHeaders.first(name: "ETag")
-                if bytes == nil { return Download(files: [], etag: etag ?? previousETag, notModified: true, json: false) }
+                if bytes == nil {
+                    return Download(files: [], etag: etag ?? previousETag, notModified: true, json: false)
+                }
                 return Download(files: [path], etag: etag, notModified: false, json: false)
             } catch {
                 if case .azure(let status, _, let message, _) = error {
@@ -158,16 +201,24 @@ public final class EAReportingClient: Sendable {
         }
         // v1 and v2 page the same way: `data` holds the rows, and a missing or empty
         // `nextLink` marks the last page (seed 003).
-        var next: String? = "\(endpoint)/\(format.rawValue)/enrollments/\(enrollment)/billingPeriods/\(period.compact)/usagedetails"
+        var next: String? =
+            "\(endpoint)/\(format.rawValue)/enrollments/\(enrollment)/billingPeriods/\(period.compact)/usagedetails"
         var files: [String] = []
         var etag: String?
         while let url = next {
-            let result = try await transport.send(HTTPRequestSpec(url: url, headers: files.isEmpty ? headers : self.headers, what: "read usage page \(files.count + 1) of enrollment \(enrollment)"))
+            let result = try await transport.send(
+                HTTPRequestSpec(
+                    url: url, headers: files.isEmpty ? headers : self.headers,
+                    what: "read usage page \(files.count + 1) of enrollment \(enrollment)"))
             if result.status == 304 { return Download(files: [], etag: previousETag, notModified: true, json: true) }
             try check(result.status, result.body, what: "reading usage details")
             if files.isEmpty { etag = result.headers.first(name: "ETag") }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(result.body)) as? [String: Any], object["data"] is [Any] else {
-                throw .malformedResponse(what: "usage page \(files.count + 1) of enrollment \(enrollment)", reason: "not a JSON object with a `data` array")
+            guard let object = try? JSONSerialization.jsonObject(with: Data(result.body)) as? [String: Any],
+                object["data"] is [Any]
+            else {
+                throw .malformedResponse(
+                    what: "usage page \(files.count + 1) of enrollment \(enrollment)",
+                    reason: "not a JSON object with a `data` array")
             }
             let (path, fd) = try folder.createFile(named: "ea-page-\(files.count + 1).json")
             _ = result.body.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

@@ -13,7 +13,9 @@ public final class CostDatabase: Sendable {
     /// How long a writer waits for another writer before giving up.
     public static let defaultBusyTimeout: TimeInterval = 600
 
-    public init(path: String, busyTimeout: TimeInterval = CostDatabase.defaultBusyTimeout, migrate: Bool = true) throws(LoadError) {
+    public init(
+        path: String, busyTimeout: TimeInterval = CostDatabase.defaultBusyTimeout, migrate: Bool = true
+    ) throws(LoadError) {
         self.path = path
         do {
             try CostDatabase.createPrivately(path)

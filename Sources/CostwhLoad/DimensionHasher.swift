@@ -32,7 +32,9 @@ struct DimensionHasher {
             let v = values[i]
             // A length prefix keeps ("ab", "c") apart from ("a", "bc"); all-ones marks NULL.
             var length: UInt32 = v.isNull ? .max : UInt32(truncatingIfNeeded: v.count)
-            withUnsafeBytes(of: &length) { (scratch + offset).update(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: 4) }
+            withUnsafeBytes(of: &length) {
+                (scratch + offset).update(from: $0.bindMemory(to: UInt8.self).baseAddress!, count: 4)
+            }
             offset += 4
             if let base = v.base, v.count > 0 {
                 (scratch + offset).update(from: base, count: v.count)

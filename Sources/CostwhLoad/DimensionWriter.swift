@@ -23,14 +23,19 @@ final class DimensionWriter {
         let placeholders = Array(repeating: "?", count: columns.count + 2).joined(separator: ", ")
         insert = try UncheckedStatement(
             db,
-            sql: "INSERT INTO \(dimension.table) (KeyHash, KeyHash2, \(columns.joined(separator: ", "))) VALUES (\(placeholders))")
+            sql:
+                "INSERT INTO \(dimension.table) (KeyHash, KeyHash2, \(columns.joined(separator: ", "))) VALUES (\(placeholders))"
+        )
     }
 
     /// The key for row `row` of `batch`, whose values of this dimension start at column
     /// `first` and hash to `hash` (nil: all NULL, no row). The values are only
     /// read on a miss.
     @inline(__always)
-    func key(_ hash: Hash128?, _ batch: RowBatch, row: Int, first: Int, scratch: UnsafeMutablePointer<ByteSlice>, _ db: Database) throws -> Int64? {
+    func key(
+        _ hash: Hash128?, _ batch: RowBatch, row: Int, first: Int, scratch: UnsafeMutablePointer<ByteSlice>,
+        _ db: Database
+    ) throws -> Int64? {
         guard let hash else { return nil }
         if let known = cache.get(hash) { return known }
         batch.materialise(row, first: first, count: columnCount, into: scratch)

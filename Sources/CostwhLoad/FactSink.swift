@@ -48,7 +48,9 @@ final class FactSink {
         let columns = FactSink.insertColumns
         statement = try UncheckedStatement(
             db,
-            sql: "INSERT INTO cost_fact (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))")
+            sql:
+                "INSERT INTO cost_fact (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
+        )
     }
 
     deinit {

@@ -23,7 +23,9 @@ enum HashedDimension: Int, CaseIterable {
     /// The contiguous run of catalog columns the dimension stores.
     var columns: (first: Int, count: Int) {
         let indices = Catalog.columns(in: dimension)
-        precondition(!indices.isEmpty && indices == Array(indices.first!...indices.last!), "dimension columns must be contiguous")
+        precondition(
+            !indices.isEmpty && indices == Array(indices.first!...indices.last!), "dimension columns must be contiguous"
+        )
         return (indices.first!, indices.count)
     }
 }

@@ -42,7 +42,9 @@ public struct Ledger: Sendable {
 
     static func warningsJSON(_ warnings: Warnings) -> String? {
         guard warnings.total > 0 else { return nil }
-        guard let data = try? JSONSerialization.data(withJSONObject: warnings.counts, options: [.sortedKeys]) else { return nil }
+        guard let data = try? JSONSerialization.data(withJSONObject: warnings.counts, options: [.sortedKeys]) else {
+            return nil
+        }
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -60,7 +62,8 @@ public struct Ledger: Sendable {
                 summary.status == .failed ? nil : summary.costTotal,
                 summary.currencies.isEmpty ? nil : summary.currencies.joined(separator: ","),
                 warningsJSON(summary.warnings), summary.error, now(),
-                summary.status == .succeeded ? summary.firstRowId : nil, summary.status == .succeeded ? summary.lastRowId : nil,
+                summary.status == .succeeded ? summary.firstRowId : nil,
+                summary.status == .succeeded ? summary.lastRowId : nil,
                 summary.dialects.isEmpty ? nil : summary.dialects.joined(separator: "; "),
                 summary.loadId,
             ])
@@ -68,7 +71,9 @@ public struct Ledger: Sendable {
 
     /// Points the partition at the new load and closes the ledger row; returns the load it replaced.
     static func commitPartition(_ db: Database, summary: LoadSummary) throws -> Int64? {
-        let key: [any DatabaseValueConvertible] = [summary.scope.id, summary.period.description, summary.metric.rawValue]
+        let key: [any DatabaseValueConvertible] = [
+            summary.scope.id, summary.period.description, summary.metric.rawValue,
+        ]
         let previous = try Int64.fetchOne(
             db, sql: "SELECT LoadId FROM partitions WHERE Scope = ? AND BillingPeriod = ? AND Metric = ?",
             arguments: StatementArguments(key))
@@ -81,7 +86,10 @@ public struct Ledger: Sendable {
                     RowCount = excluded.RowCount, CostTotal = excluded.CostTotal, UpdatedAt = excluded.UpdatedAt
                 """,
             arguments: StatementArguments(
-                key + [summary.loadId, summary.firstRowId ?? 0, summary.lastRowId ?? -1, summary.rowsLoaded, summary.costTotal, now()]))
+                key + [
+                    summary.loadId, summary.firstRowId ?? 0, summary.lastRowId ?? -1, summary.rowsLoaded,
+                    summary.costTotal, now(),
+                ]))
         try finish(db, summary: summary)
         return previous
     }
@@ -118,7 +126,8 @@ public struct Ledger: Sendable {
                         arguments: [Ledger.now(), id])
                 }
             }
-            logger.info("marked abandoned loads", metadata: ["loads": "\(dead.map(String.init).joined(separator: ","))"])
+            logger.info(
+                "marked abandoned loads", metadata: ["loads": "\(dead.map(String.init).joined(separator: ","))"])
         } catch {
             throw .database(reason: CostDatabase.describe(error))
         }
@@ -137,7 +146,8 @@ public struct Ledger: Sendable {
                           AND LoadId NOT IN (SELECT LoadId FROM partitions)
                         """)
                 for row in stale {
-                    try LoadPurge.purge(db, loadId: row["LoadId"], firstRowId: row["FirstRowId"], lastRowId: row["LastRowId"])
+                    try LoadPurge.purge(
+                        db, loadId: row["LoadId"], firstRowId: row["FirstRowId"], lastRowId: row["LastRowId"])
                 }
             }
         } catch {
@@ -146,20 +156,25 @@ public struct Ledger: Sendable {
     }
 
     /// The last load of a partition that left it as it is now: its time and content hash.
-    public func lastGoodLoad(scope: Scope, period: BillingPeriod, metric: Metric) throws(LoadError) -> (finishedAt: Date, contentHash: String?, etag: String?)? {
+    public func lastGoodLoad(
+        scope: Scope, period: BillingPeriod, metric: Metric
+    ) throws(LoadError) -> (finishedAt: Date, contentHash: String?, etag: String?)? {
         do {
             return try database.pool.read { db in
-                guard let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT FinishedAt, ContentHash, SourceDetail FROM loads
-                        WHERE Scope = ? AND BillingPeriod = ? AND Metric = ? AND Status IN ('succeeded', 'unchanged')
-                        ORDER BY LoadId DESC LIMIT 1
-                        """,
-                    arguments: [scope.id, period.description, metric.rawValue])
+                guard
+                    let row = try Row.fetchOne(
+                        db,
+                        sql: """
+                            SELECT FinishedAt, ContentHash, SourceDetail FROM loads
+                            WHERE Scope = ? AND BillingPeriod = ? AND Metric = ? AND Status IN ('succeeded', 'unchanged')
+                            ORDER BY LoadId DESC LIMIT 1
+                            """,
+                        arguments: [scope.id, period.description, metric.rawValue])
                 else { return nil }
                 let finished = (row["FinishedAt"] as String?).flatMap(Ledger.parse) ?? .distantPast
-                let detail = (row["SourceDetail"] as String?).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                let detail = (row["SourceDetail"] as String?).flatMap {
+                    try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+                }
                 return (finished, row["ContentHash"], detail?["etag"] as? String)
             }
         } catch {
@@ -190,8 +205,10 @@ public struct Ledger: Sendable {
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        request.scope.id, request.period.description, request.metric.rawValue, request.source, request.sourceDetail,
-                        contentHash, counts, counts, counts, Ledger.warningsJSON(request.extraWarnings), status.rawValue, error,
+                        request.scope.id, request.period.description, request.metric.rawValue, request.source,
+                        request.sourceDetail,
+                        contentHash, counts, counts, counts, Ledger.warningsJSON(request.extraWarnings),
+                        status.rawValue, error,
                         Ledger.now(started), Ledger.now(), Int(getpid()), Ledger.host,
                     ])
                 return db.lastInsertedRowID

@@ -4,7 +4,8 @@ import GRDB
 /// range) and its summaries, and marks it purged in the ledger. The one home of this SQL, for
 /// the reload that replaces a partition and for the clean-up of loads replaced earlier.
 enum LoadPurge {
-    static func purge(_ db: Database, loadId: DatabaseValue, firstRowId: DatabaseValue, lastRowId: DatabaseValue) throws {
+    static func purge(_ db: Database, loadId: DatabaseValue, firstRowId: DatabaseValue, lastRowId: DatabaseValue) throws
+    {
         try db.execute(sql: "DELETE FROM cost_fact WHERE rowid BETWEEN ? AND ?", arguments: [firstRowId, lastRowId])
         try db.execute(sql: "DELETE FROM summary_daily WHERE LoadId = ?", arguments: [loadId])
         try db.execute(sql: "DELETE FROM summary_resource WHERE LoadId = ?", arguments: [loadId])

@@ -26,7 +26,8 @@ public final class PartitionLoader: Sendable {
         try Ledger(database: database).recoverAbandoned(logger: logger)
         try Ledger(database: database).purgeReplacedLoads()
         let loadId = try Ledger(database: database).begin(request, at: started)
-        var summary = LoadSummary(loadId: loadId, scope: request.scope, period: request.period, metric: request.metric, status: .running)
+        var summary = LoadSummary(
+            loadId: loadId, scope: request.scope, period: request.period, metric: request.metric, status: .running)
         summary.warnings.merge(request.extraWarnings)
         var logger = self.logger
         logger[metadataKey: "load"] = "\(loadId)"
@@ -95,10 +96,13 @@ public final class PartitionLoader: Sendable {
         // them back, and the new rows reuse their pages, so a reload writes little more
         // than a fresh load does.
         let previous = try Row.fetchOne(
-            db, sql: "SELECT LoadId, FirstRowId, LastRowId FROM partitions WHERE Scope = ? AND BillingPeriod = ? AND Metric = ?",
+            db,
+            sql:
+                "SELECT LoadId, FirstRowId, LastRowId FROM partitions WHERE Scope = ? AND BillingPeriod = ? AND Metric = ?",
             arguments: [request.scope.id, request.period.description, request.metric.rawValue])
         if let previous {
-            try LoadPurge.purge(db, loadId: previous["LoadId"], firstRowId: previous["FirstRowId"], lastRowId: previous["LastRowId"])
+            try LoadPurge.purge(
+                db, loadId: previous["LoadId"], firstRowId: previous["FirstRowId"], lastRowId: previous["LastRowId"])
         }
         let sink = try FactSink(db)
         let channel = BatchChannel()
@@ -128,7 +132,8 @@ public final class PartitionLoader: Sendable {
                 batches += 1
                 if request.isCancelled() { throw LoadError.interrupted }
                 if batches % 16 == 0 {
-                    request.progress?(LoadProgress(part: request.parts[part].name, bytes: bytes, rows: summary.rowsRead))
+                    request.progress?(
+                        LoadProgress(part: request.parts[part].name, bytes: bytes, rows: summary.rowsRead))
                 }
             case .partEnded(let part, let digest, let bytes, let warnings, let dialect, _):
                 digests[part] = digest

@@ -44,12 +44,17 @@ final class RowProducer: @unchecked Sendable {
                     throw LoadError.sourceFailed(part: part.name, reason: error.description)
                 }
                 let file: CostFileReader
-                switch Result(catching: { () throws(TransformError) -> CostFileReader in try CostFileReader(source: source, options: options) }) {
+                switch Result(catching: { () throws(TransformError) -> CostFileReader in
+                    try CostFileReader(source: source, options: options)
+                }) {
                 case .success(let opened): file = opened
                 case .failure(let error):
                     // An empty blob among several adds nothing, not even a header.
                     if case .emptyFile = error, parts.count > 1 {
-                        channel.send(.partEnded(part: index, digest: source.digest, bytes: source.byteCount, warnings: Warnings(), dialect: nil, skipped: true))
+                        channel.send(
+                            .partEnded(
+                                part: index, digest: source.digest, bytes: source.byteCount, warnings: Warnings(),
+                                dialect: nil, skipped: true))
                         continue
                     }
                     throw error
@@ -66,7 +71,7 @@ final class RowProducer: @unchecked Sendable {
                         otherMetric += 1
                     case .rejected(let reason):
                         batch.rejected.append((index, file.csv.lineNumber, file.csv.recordText(), reason))
-                        // Rejections keep their place: a marker row is not needed, only the count.
+                    // Rejections keep their place: a marker row is not needed, only the count.
                     case .row:
                         let values = UnsafePointer(normaliser.values)
                         for (d, run) in zip(HashedDimension.catalogued, RowProducer.dimensionRuns) {
@@ -90,9 +95,15 @@ final class RowProducer: @unchecked Sendable {
                 channel.send(.batch(batch))
                 var warnings = normaliser.warnings
                 if otherMetric > 0 {
-                    warnings.add("FOCUS rows that belong to the other metric only (cost 0 here)", options.focusMetric == .actualCost ? "unused commitment" : "commitment purchase or refund", count: otherMetric)
+                    warnings.add(
+                        "FOCUS rows that belong to the other metric only (cost 0 here)",
+                        options.focusMetric == .actualCost ? "unused commitment" : "commitment purchase or refund",
+                        count: otherMetric)
                 }
-                channel.send(.partEnded(part: index, digest: source.digest, bytes: source.byteCount, warnings: warnings, dialect: file.dialect, skipped: false))
+                channel.send(
+                    .partEnded(
+                        part: index, digest: source.digest, bytes: source.byteCount, warnings: warnings,
+                        dialect: file.dialect, skipped: false))
             }
             channel.send(.finished)
         } catch {

@@ -52,7 +52,10 @@ final class SummaryBuilder {
     }
 
     @inline(__always)
-    func add(date: ByteSlice, currency: ByteSlice, chargeType: ByteSlice, pricingModel: ByteSlice, cost: Double, keys: (Int64?, Int64?, Int64?, Int64?)) {
+    func add(
+        date: ByteSlice, currency: ByteSlice, chargeType: ByteSlice, pricingModel: ByteSlice, cost: Double,
+        keys: (Int64?, Int64?, Int64?, Int64?)
+    ) {
         let c = strings.id(currency)
         let t = strings.id(chargeType)
         let p = strings.id(pricingModel)
@@ -62,7 +65,9 @@ final class SummaryBuilder {
         }
         daily[DailyKey(date: d, currency: c, chargeType: t, pricingModel: p), default: Sum()].add(cost)
         guard !overflowed else { return }
-        let key = ResourceKey(currency: c, chargeType: t, pricingModel: p, account: keys.0 ?? 0, resource: keys.1 ?? 0, product: keys.2 ?? 0, tags: keys.3 ?? 0)
+        let key = ResourceKey(
+            currency: c, chargeType: t, pricingModel: p, account: keys.0 ?? 0, resource: keys.1 ?? 0,
+            product: keys.2 ?? 0, tags: keys.3 ?? 0)
         resources[key, default: Sum()].add(cost)
         if resources.count > maxResourceGroups {
             overflowed = true
@@ -72,13 +77,17 @@ final class SummaryBuilder {
 
     /// Writes the summaries of a load whose rows are `first...last` in cost_fact.
     func write(_ db: Database, loadId: Int64, firstRowId: Int64?, lastRowId: Int64?) throws {
-        let insertDaily = try db.makeStatement(sql: """
-            INSERT INTO summary_daily (LoadId, Date, BillingCurrency, ChargeType, PricingModel, Cost, Rows) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
+        let insertDaily = try db.makeStatement(
+            sql: """
+                INSERT INTO summary_daily (LoadId, Date, BillingCurrency, ChargeType, PricingModel, Cost, Rows) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
         for (key, sum) in daily {
             let y = key.date / 10000, m = key.date / 100 % 100, d = key.date % 100
             let date = "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
-            try insertDaily.execute(arguments: [loadId, date, strings.text(key.currency), strings.text(key.chargeType), strings.text(key.pricingModel), sum.cost, sum.rows])
+            try insertDaily.execute(arguments: [
+                loadId, date, strings.text(key.currency), strings.text(key.chargeType), strings.text(key.pricingModel),
+                sum.cost, sum.rows,
+            ])
         }
         if overflowed {
             guard let firstRowId, let lastRowId else { return }
@@ -92,10 +101,11 @@ final class SummaryBuilder {
                 arguments: [loadId, firstRowId, lastRowId])
             return
         }
-        let insertResource = try db.makeStatement(sql: """
-            INSERT INTO summary_resource (LoadId, BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey, Cost, Rows)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let insertResource = try db.makeStatement(
+            sql: """
+                INSERT INTO summary_resource (LoadId, BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey, Cost, Rows)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         func key(_ k: Int64) -> Int64? { k == 0 ? nil : k }
         for (k, sum) in resources {
             try insertResource.execute(arguments: [

@@ -22,7 +22,8 @@ struct UncheckedStatement {
     @inline(__always)
     func bind(_ index: Int32, text slice: UnsafePointer<UInt8>?, count: Int) {
         if let slice {
-            sqlite3_bind_text(handle, index, UnsafeRawPointer(slice).assumingMemoryBound(to: CChar.self), Int32(count), sqliteStatic)
+            sqlite3_bind_text(
+                handle, index, UnsafeRawPointer(slice).assumingMemoryBound(to: CChar.self), Int32(count), sqliteStatic)
         } else {
             sqlite3_bind_null(handle, index)
         }
@@ -52,7 +53,8 @@ struct UncheckedStatement {
         let code = sqlite3_step(handle)
         sqlite3_reset(handle)
         guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
         }
     }
 
@@ -63,7 +65,8 @@ struct UncheckedStatement {
         let code = sqlite3_step(handle)
         if code == SQLITE_ROW { return sqlite3_column_int64(handle, 0) }
         guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
         }
         return nil
     }

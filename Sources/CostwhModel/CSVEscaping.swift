@@ -10,7 +10,9 @@ public enum CSVEscaping {
 
     /// The field as it stands in a CSV line.
     public static func field(_ field: String) -> String {
-        needsQuotes(field) ? "\"" + field.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\"" : field
+        needsQuotes(field)
+            ? "\"" + field.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+            : field
     }
 
     /// Appends the field as it stands in a CSV line.

@@ -47,8 +47,11 @@ public struct CanonicalColumn: Sendable, Hashable {
     /// Header matching ignores case, spaces, `-` and `_`, so `Meter Sub-Category`,
     /// `MeterSubcategory` and `meterSubCategory` meet.
     public static func normalise(_ header: String) -> String {
-        String(String.UnicodeScalarView(header.unicodeScalars.filter {
-            $0 != " " && $0 != "-" && $0 != "_" && $0 != "\u{FEFF}"
-        })).lowercased()
+        String(
+            String.UnicodeScalarView(
+                header.unicodeScalars.filter {
+                    $0 != " " && $0 != "-" && $0 != "_" && $0 != "\u{FEFF}"
+                })
+        ).lowercased()
     }
 }

@@ -1,5 +1,3 @@
-
-
 public enum Catalog {
     public static let date = "Date"
     public static let chargeType = "ChargeType"

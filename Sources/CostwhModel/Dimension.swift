@@ -1,5 +1,3 @@
-
-
 /// The dimension tables behind the `cost_details` view.
 public enum Dimension: String, Sendable, CaseIterable, Hashable {
     case account

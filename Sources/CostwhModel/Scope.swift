@@ -72,7 +72,8 @@ public struct Scope: Hashable, Sendable, CustomStringConvertible, Comparable {
         if parts[0].lowercased() == "subscriptions" {
             guard parts.count == 2 else {
                 if parts.count > 2, parts[2].lowercased() == "resourcegroups" {
-                    throw .unsupported(text, "resource group scopes are not supported by the Cost Details API; use the subscription")
+                    throw .unsupported(
+                        text, "resource group scopes are not supported by the Cost Details API; use the subscription")
                 }
                 throw .malformed(text, "expected `/subscriptions/{subscriptionId}`")
             }
@@ -87,7 +88,8 @@ public struct Scope: Hashable, Sendable, CustomStringConvertible, Comparable {
             return
         }
 
-        guard parts.count >= 4, parts[0].lowercased() == "providers", parts[1].lowercased() == "microsoft.billing" else {
+        guard parts.count >= 4, parts[0].lowercased() == "providers", parts[1].lowercased() == "microsoft.billing"
+        else {
             if parts[0].lowercased() == "providers", parts.count > 1, parts[1].lowercased() == "microsoft.management" {
                 throw .unsupported(text, "management group scopes are not supported by the Cost Details API")
             }
@@ -103,7 +105,10 @@ public struct Scope: Hashable, Sendable, CustomStringConvertible, Comparable {
         while index < parts.count {
             let name = parts[index].lowercased()
             guard let canonical = Scope.billingSegments.first(where: { $0.lowercased() == name }) else {
-                throw .malformed(text, "unknown segment `\(parts[index])`; expected one of \(Scope.billingSegments.joined(separator: ", "))")
+                throw .malformed(
+                    text,
+                    "unknown segment `\(parts[index])`; expected one of \(Scope.billingSegments.joined(separator: ", "))"
+                )
             }
             try checkId(parts[index + 1], canonical)
             segments.append((canonical, parts[index + 1]))

@@ -21,7 +21,8 @@ public struct BackfillOptions: Sendable {
     public var progress: (@Sendable (String) -> Void)?
 
     public init(
-        databasePath: String, scope: Scope, from: BillingPeriod, to: BillingPeriod, metrics: [Metric], source: SourceKind = .costDetails,
+        databasePath: String, scope: Scope, from: BillingPeriod, to: BillingPeriod, metrics: [Metric],
+        source: SourceKind = .costDetails,
         settings: ExtractSettings, force: Bool = false, maxRejectedPercent: Double = 1, now: Date = Date(),
         isCancelled: @escaping @Sendable () -> Bool = { false }, progress: (@Sendable (String) -> Void)? = nil
     ) {
@@ -49,7 +50,9 @@ public enum Backfill {
         guard from <= to else { throw .usage("the range starts at \(from), after its end \(to)") }
         var seen = Set<Metric>()
         let metrics = options.metrics.filter { seen.insert($0).inserted }
-        guard (0...100).contains(options.maxRejectedPercent) else { throw .usage("the share of rows that may be rejected must be a percentage from 0 to 100") }
+        guard (0...100).contains(options.maxRejectedPercent) else {
+            throw .usage("the share of rows that may be rejected must be a percentage from 0 to 100")
+        }
         let database: CostDatabase
         do { database = try CostDatabase(path: options.databasePath) } catch { throw .load(error) }
         let lock = try JobLock(databasePath: options.databasePath)
@@ -70,9 +73,16 @@ public enum Backfill {
                 let key = PartitionKey(scope: scope, period: period, metric: metric)
                 if !options.force {
                     let last: (finishedAt: Date, contentHash: String?, etag: String?)?
-                    do { last = try ledger.lastGoodLoad(scope: scope, period: period, metric: metric) } catch { throw .load(error) }
+                    do { last = try ledger.lastGoodLoad(scope: scope, period: period, metric: metric) } catch {
+                        throw .load(error)
+                    }
                     if let last, period < today.billingPeriod {
-                        report.results.append((key, .skipped(reason: "already loaded at \(Ledger.format(last.finishedAt)) (--force to reload)")))
+                        report.results.append(
+                            (
+                                key,
+                                .skipped(
+                                    reason: "already loaded at \(Ledger.format(last.finishedAt)) (--force to reload)")
+                            ))
                         continue
                     }
                 }

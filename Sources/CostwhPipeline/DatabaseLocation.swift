@@ -4,7 +4,9 @@ import Foundation
 public enum DatabaseLocation {
     public static let defaultPath = "costwh.sqlite"
 
-    public static func resolve(_ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    public static func resolve(
+        _ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String {
         if let flag, !flag.isEmpty { return flag }
         if let env = environment["COSTWH_DB"], !env.isEmpty { return env }
         return defaultPath

@@ -27,16 +27,21 @@ public struct ExtractSettings: Sendable {
     public init(
         armEndpoint: String? = nil, apiVersion: String? = nil, accessToken: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment, retryPolicy: RetryPolicy = .default,
-        defaultPollInterval: Double = 10, pollDeadline: Double = 3600, eaEndpoint: String? = nil, eaApiKey: String? = nil
+        defaultPollInterval: Double = 10, pollDeadline: Double = 3600, eaEndpoint: String? = nil,
+        eaApiKey: String? = nil
     ) {
         self.environment = environment
-        self.armEndpoint = armEndpoint ?? environment["COSTWH_ARM_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } ?? ARMClient.defaultEndpoint
+        self.armEndpoint =
+            armEndpoint ?? environment["COSTWH_ARM_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ARMClient.defaultEndpoint
         self.apiVersion = apiVersion ?? CostDetailsRequest.defaultAPIVersion
         self.accessToken = accessToken
         self.retryPolicy = retryPolicy
         self.defaultPollInterval = defaultPollInterval
         self.pollDeadline = pollDeadline
-        self.eaEndpoint = eaEndpoint ?? environment["COSTWH_EA_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://consumption.azure.com"
+        self.eaEndpoint =
+            eaEndpoint ?? environment["COSTWH_EA_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "https://consumption.azure.com"
         self.eaApiKey = eaApiKey ?? environment["COSTWH_EA_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
     }
 

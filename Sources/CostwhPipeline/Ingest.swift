@@ -16,8 +16,10 @@ public struct IngestOptions: Sendable {
     public var progress: (@Sendable (String) -> Void)?
 
     public init(
-        configuration: IngestConfiguration, databasePath: String, settings: ExtractSettings, force: Bool = false, dryRun: Bool = false,
-        now: Date = Date(), isCancelled: @escaping @Sendable () -> Bool = { false }, progress: (@Sendable (String) -> Void)? = nil
+        configuration: IngestConfiguration, databasePath: String, settings: ExtractSettings, force: Bool = false,
+        dryRun: Bool = false,
+        now: Date = Date(), isCancelled: @escaping @Sendable () -> Bool = { false },
+        progress: (@Sendable (String) -> Void)? = nil
     ) {
         self.configuration = configuration
         self.databasePath = databasePath
@@ -47,7 +49,9 @@ public enum Ingest {
     }
 
     /// Which partitions the nightly job asks for, and why.
-    public static func plan(_ options: IngestOptions, database: CostDatabase) throws(PipelineError) -> [PlannedPartition] {
+    public static func plan(
+        _ options: IngestOptions, database: CostDatabase
+    ) throws(PipelineError) -> [PlannedPartition] {
         let config = options.configuration
         let today = Ingest.today(options.now)
         let months = max(1, config.window?.months ?? 2)
@@ -60,16 +64,22 @@ public enum Ingest {
                 let period = today.billingPeriod.adding(months: -back)
                 let key = PartitionKey(scope: scope, period: period, metric: metric)
                 let last: (finishedAt: Date, contentHash: String?, etag: String?)?
-                do { last = try ledger.lastGoodLoad(scope: scope, period: period, metric: metric) } catch { throw .load(error) }
+                do { last = try ledger.lastGoodLoad(scope: scope, period: period, metric: metric) } catch {
+                    throw .load(error)
+                }
                 var reason: String
                 if back == 0 {
                     reason = "current month"
                 } else {
-                    let settled = Calendar(identifier: .gregorian).date(byAdding: .day, value: settleDays + 1, to: Ingest.date(period.lastDay))!
+                    let settled = Calendar(identifier: .gregorian).date(
+                        byAdding: .day, value: settleDays + 1, to: Ingest.date(period.lastDay))!
                     if options.now < settled {
                         reason = "month ended \(period.lastDay); Azure may restate it until \(settleDays) days after"
                     } else if let last, last.finishedAt >= settled {
-                        plan.append(PlannedPartition(key: key, source: source, request: false, reason: "settled and loaded after it settled"))
+                        plan.append(
+                            PlannedPartition(
+                                key: key, source: source, request: false, reason: "settled and loaded after it settled")
+                        )
                         continue
                     } else {
                         reason = "settled; loading its final version"
@@ -77,8 +87,12 @@ public enum Ingest {
                 }
                 if !options.force, let last, options.now.timeIntervalSince(last.finishedAt) < skipHours * 3600 {
                     let hours = String(format: "%.1f", options.now.timeIntervalSince(last.finishedAt) / 3600)
-                    plan.append(PlannedPartition(key: key, source: source, request: false,
-                        reason: "loaded \(hours) h ago; Azure asks for at most one request per scope and day (--force to reload)"))
+                    plan.append(
+                        PlannedPartition(
+                            key: key, source: source, request: false,
+                            reason:
+                                "loaded \(hours) h ago; Azure asks for at most one request per scope and day (--force to reload)"
+                        ))
                     continue
                 }
                 if last == nil { reason += ", never loaded" }
@@ -94,7 +108,9 @@ public enum Ingest {
         return calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
     }
 
-    public static func run(_ options: IngestOptions, logger: Logger) async throws(PipelineError) -> (plan: [PlannedPartition], report: RunReport) {
+    public static func run(
+        _ options: IngestOptions, logger: Logger
+    ) async throws(PipelineError) -> (plan: [PlannedPartition], report: RunReport) {
         let database: CostDatabase
         do { database = try CostDatabase(path: options.databasePath) } catch { throw .load(error) }
         let plan = try Ingest.plan(options, database: database)
@@ -106,7 +122,8 @@ public enum Ingest {
         let session = ExtractSession(settings: options.settings, logger: logger)
         let job = PartitionJob(
             session: session, database: database, logger: logger,
-            maxRejectedFraction: (options.configuration.maxRejectedPercent ?? 1) / 100, isCancelled: options.isCancelled)
+            maxRejectedFraction: (options.configuration.maxRejectedPercent ?? 1) / 100, isCancelled: options.isCancelled
+        )
         var report = RunReport()
         let today = Ingest.today(options.now)
         for item in plan {

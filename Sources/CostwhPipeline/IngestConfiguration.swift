@@ -56,11 +56,16 @@ public struct IngestConfiguration: Codable, Sendable {
         do {
             return try JSONDecoder().decode(IngestConfiguration.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
-            throw .usage("\(path): missing `\(key.stringValue)` at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
+            throw .usage(
+                "\(path): missing `\(key.stringValue)` at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+            )
         } catch let DecodingError.typeMismatch(_, context) {
-            throw .usage("\(path): wrong type at `\(context.codingPath.map(\.stringValue).joined(separator: "."))`: \(context.debugDescription)")
+            throw .usage(
+                "\(path): wrong type at `\(context.codingPath.map(\.stringValue).joined(separator: "."))`: \(context.debugDescription)"
+            )
         } catch let DecodingError.dataCorrupted(context) {
-            throw .usage("\(path): \(context.debugDescription) \(context.codingPath.map(\.stringValue).joined(separator: "."))")
+            throw .usage(
+                "\(path): \(context.debugDescription) \(context.codingPath.map(\.stringValue).joined(separator: "."))")
         } catch {
             throw .usage("\(path): \(error)")
         }

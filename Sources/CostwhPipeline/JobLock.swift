@@ -15,9 +15,14 @@ public final class JobLock {
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             var buffer = [UInt8](repeating: 0, count: 64)
             let n = pread(fd, &buffer, 63, 0)
-            let holder = n > 0 ? String(decoding: buffer.prefix(n), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "another process"
+            let holder =
+                n > 0
+                ? String(decoding: buffer.prefix(n), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                : "another process"
             close(fd)
-            throw .busy("another costwh job (pid \(holder)) is extracting into \(databasePath); this run stops without doing anything")
+            throw .busy(
+                "another costwh job (pid \(holder)) is extracting into \(databasePath); this run stops without doing anything"
+            )
         }
         ftruncate(fd, 0)
         let pid = Array(String(getpid()).utf8)

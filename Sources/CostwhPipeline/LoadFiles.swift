@@ -36,7 +36,8 @@ public struct LoadFilesOptions {
 
     public init(
         databasePath: String, files: [String], scope: Scope?, period: BillingPeriod?, metric: Metric?,
-        maxRejectedPercent: Double = 1, progress: ((LoadProgress) -> Void)? = nil, isCancelled: @escaping () -> Bool = { false }
+        maxRejectedPercent: Double = 1, progress: ((LoadProgress) -> Void)? = nil,
+        isCancelled: @escaping () -> Bool = { false }
     ) {
         self.databasePath = databasePath
         self.files = files
@@ -62,13 +63,16 @@ public enum LoadFiles {
             let kinds = try paths.map { (path) throws(PipelineError) in (path, try InputKind.sniff(path)) }
             if let exports = kinds.first(where: { $0.1 == .exports }) {
                 guard paths.count == 1 else {
-                    throw .usage("\(exports.0) is a Cost Management export: load it on its own (one export is one partition)")
+                    throw .usage(
+                        "\(exports.0) is a Cost Management export: load it on its own (one export is one partition)")
                 }
                 exportsPath = exports.0
                 paths = []
             } else if kinds.contains(where: { $0.1 == .json }) {
                 guard kinds.allSatisfy({ $0.1 == .json }) else {
-                    throw .usage("give JSON pages and CSV files in separate loads: \(kinds.map { "\($0.0) (\($0.1.rawValue))" }.joined(separator: ", "))")
+                    throw .usage(
+                        "give JSON pages and CSV files in separate loads: \(kinds.map { "\($0.0) (\($0.1.rawValue))" }.joined(separator: ", "))"
+                    )
                 }
                 format = .usageDetailsJSON
             } else {
@@ -88,7 +92,9 @@ public enum LoadFiles {
             if let time = manifest!.submittedTime { detail["submittedTime"] = time }
         }
         guard !paths.isEmpty else {
-            if manifest?.dataRowCount == 0 { throw .badData("\(manifest!.manifestPath): the export has no rows (dataRowCount 0); nothing to load") }
+            if manifest?.dataRowCount == 0 {
+                throw .badData("\(manifest!.manifestPath): the export has no rows (dataRowCount 0); nothing to load")
+            }
             throw .usage("no files given: name one or more cost files, or an Exports folder")
         }
         func pick<T>(_ given: T?, _ fromManifest: T?, _ what: String) throws(PipelineError) -> T {
@@ -121,7 +127,11 @@ public enum LoadFiles {
         } else {
             folder = nil
             let focus: Bool
-            if let manifest { focus = manifest.dataset == .focus } else { focus = try isFocus(paths[0], options.dialect) }
+            if let manifest {
+                focus = manifest.dataset == .focus
+            } else {
+                focus = try isFocus(paths[0], options.dialect)
+            }
             if let given = options.metric {
                 metrics = [given]
             } else if let fromManifest = manifest?.metric {
@@ -135,7 +145,8 @@ public enum LoadFiles {
             if focus { source = manifest == nil ? "focus-file" : "focus-exports" }
         }
         defer { folder?.remove() }
-        let detailText = (try? JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys, .withoutEscapingSlashes]))
+        let detailText =
+            (try? JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys, .withoutEscapingSlashes]))
             .map { String(decoding: $0, as: UTF8.self) }
         do {
             let database = try CostDatabase(path: options.databasePath)
@@ -168,7 +179,8 @@ public enum LoadFiles {
 
     static func isFocus(_ path: String, _ dialect: DialectOverrides) throws(PipelineError) -> Bool {
         do {
-            let reader = try CostFileReader(source: try LocalFiles.open(path: path), options: ReadOptions(dialect: dialect), chunkSize: 1 << 16)
+            let reader = try CostFileReader(
+                source: try LocalFiles.open(path: path), options: ReadOptions(dialect: dialect), chunkSize: 1 << 16)
             return reader.mapping.schema.isFocus
         } catch let error as BytesError {
             throw PipelineError(error)

@@ -56,13 +56,16 @@ struct PartitionJob {
                 if delta > 0 { request.extraWarnings.add("retried requests", kind, count: delta) }
             }
             let waited = after.waitedSeconds - before.waitedSeconds
-            if waited > 0 { request.extraWarnings.add("seconds waited before retrying", String(format: "%.1f", waited)) }
+            if waited > 0 {
+                request.extraWarnings.add("seconds waited before retrying", String(format: "%.1f", waited))
+            }
         }
         do {
             let previous = try ledger.lastGoodLoad(scope: key.scope, period: key.period, metric: key.metric)
             let source = try session.source(kind)
             let fetched = try await source.fetch(
-                scope: key.scope, period: key.period, metric: key.metric, previousETag: previous?.etag, today: today, into: folder)
+                scope: key.scope, period: key.period, metric: key.metric, previousETag: previous?.etag, today: today,
+                into: folder)
             var detail = fetched.detail
             if let reason = fetched.noDataReason { detail["noData"] = reason }
             if !fetched.files.isEmpty { detail["blobs"] = fetched.files.map(\.source).joined(separator: " ") }
@@ -97,7 +100,10 @@ struct PartitionJob {
     }
 
     static func json(_ detail: [String: String]) -> String? {
-        guard !detail.isEmpty, let data = try? JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys, .withoutEscapingSlashes]) else { return nil }
+        guard !detail.isEmpty,
+            let data = try? JSONSerialization.data(
+                withJSONObject: detail, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { return nil }
         return String(decoding: data, as: UTF8.self)
     }
 }

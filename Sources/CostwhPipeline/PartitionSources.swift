@@ -1,6 +1,6 @@
 import CostwhExtract
-import CostwhTransform
 import CostwhModel
+import CostwhTransform
 import Foundation
 import Logging
 
@@ -26,7 +26,10 @@ public struct SourceFetch: Sendable {
 /// A cost API that can deliver one partition as CSV files.
 public protocol PartitionSource: Sendable {
     var kind: SourceKind { get }
-    func fetch(scope: Scope, period: BillingPeriod, metric: Metric, previousETag: String?, today: CalendarDate, into folder: PrivateFolder) async throws(ExtractError) -> SourceFetch
+    func fetch(
+        scope: Scope, period: BillingPeriod, metric: Metric, previousETag: String?, today: CalendarDate,
+        into folder: PrivateFolder
+    ) async throws(ExtractError) -> SourceFetch
 }
 
 /// The connections of one run: the transport, the token cache, and the sources.
@@ -49,7 +52,8 @@ public final class ExtractSession: Sendable {
         var arm: ARMClient?
         var problem: ExtractError?
         do {
-            let credential = try Credentials.chain(explicitToken: settings.accessToken, environment: settings.environment)
+            let credential = try Credentials.chain(
+                explicitToken: settings.accessToken, environment: settings.environment)
             let cache = TokenCache(credential: credential)
             tokens = cache
             arm = try ARMClient(transport: transport, tokens: cache, endpoint: settings.armEndpoint, logger: logger)
@@ -70,12 +74,16 @@ public final class ExtractSession: Sendable {
         case .costDetails:
             guard let arm else { throw signInProblem ?? .signIn("no credentials") }
             return CostDetailsSource(
-                client: CostDetailsClient(arm: arm, logger: logger, defaultPollInterval: settings.defaultPollInterval, pollDeadline: settings.pollDeadline),
+                client: CostDetailsClient(
+                    arm: arm, logger: logger, defaultPollInterval: settings.defaultPollInterval,
+                    pollDeadline: settings.pollDeadline),
                 apiVersion: settings.apiVersion)
         case .detailedReport:
             guard let arm else { throw signInProblem ?? .signIn("no credentials") }
             return DetailedReportSource(
-                client: DetailedReportClient(arm: arm, logger: logger, defaultPollInterval: settings.defaultPollInterval, pollDeadline: settings.pollDeadline),
+                client: DetailedReportClient(
+                    arm: arm, logger: logger, defaultPollInterval: settings.defaultPollInterval,
+                    pollDeadline: settings.pollDeadline),
                 customerId: settings.customerId)
         case .usageDetails:
             guard let arm else { throw signInProblem ?? .signIn("no credentials") }
@@ -87,7 +95,9 @@ public final class ExtractSession: Sendable {
                 throw .signIn("the EA Reporting API needs an API key: --ea-api-key-file FILE or COSTWH_EA_API_KEY")
             }
             return EAReportingSource(
-                client: try EAReportingClient(transport: transport, endpoint: settings.eaEndpoint, apiKey: key, logger: logger), format: settings.eaFormat)
+                client: try EAReportingClient(
+                    transport: transport, endpoint: settings.eaEndpoint, apiKey: key, logger: logger),
+                format: settings.eaFormat)
         }
     }
 
@@ -109,10 +119,15 @@ struct CostDetailsSource: PartitionSource {
     let apiVersion: String
     var kind: SourceKind { .costDetails }
 
-    func fetch(scope: Scope, period: BillingPeriod, metric: Metric, previousETag: String?, today: CalendarDate, into folder: PrivateFolder) async throws(ExtractError) -> SourceFetch {
+    func fetch(
+        scope: Scope, period: BillingPeriod, metric: Metric, previousETag: String?, today: CalendarDate,
+        into folder: PrivateFolder
+    ) async throws(ExtractError) -> SourceFetch {
         // The open month ends today: Azure refuses ranges that end in the future.
         let end = period == today.billingPeriod ? today : period.lastDay
-        let request = CostDetailsRequest(scope: scope, metric: metric, selection: .timePeriod(start: period.firstDay, end: end), apiVersion: apiVersion)
+        let request = CostDetailsRequest(
+            scope: scope, metric: metric, selection: .timePeriod(start: period.firstDay, end: end),
+            apiVersion: apiVersion)
         let report = try await client.fetch(request, today: today, into: folder)
         var fetch = SourceFetch()
         fetch.files = report.files
@@ -130,10 +145,14 @@ struct DetailedReportSource: PartitionSource {
     let customerId: String?
     var kind: SourceKind { .detailedReport }
 
-    func fetch(scope: Scope, period: BillingPeriod, metric: Metric, previousETag: String?, today: CalendarDate, into folder: PrivateFolder) async throws(ExtractError) -> SourceFetch {
+    func fetch(
+        scope: Scope, period: BillingPeriod, metric: Metric, previousETag: String?, today: CalendarDate,
+        into folder: PrivateFolder
+    ) async throws(ExtractError) -> SourceFetch {
         let end = period == today.billingPeriod ? today : period.lastDay
         let report = try await client.fetch(
-            scope: scope, metric: metric, selection: .timePeriod(start: period.firstDay, end: end), customerId: customerId, today: today, into: folder)
+            scope: scope, metric: metric, selection: .timePeriod(start: period.firstDay, end: end),
+            customerId: customerId, today: today, into: folder)
         var fetch = SourceFetch()
         fetch.files = report.files
         fetch.noDataReason = report.noDataReason
@@ -151,9 +170,13 @@ struct UsageDetailsSource: PartitionSource {
     let byBillingPeriod: Bool
     var kind: SourceKind { .usageDetails }
 
-    func fetch(scope: Scope, period: BillingPeriod, metric: Metric, previousETag: String?, today: CalendarDate, into folder: PrivateFolder) async throws(ExtractError) -> SourceFetch {
+    func fetch(
+        scope: Scope, period: BillingPeriod, metric: Metric, previousETag: String?, today: CalendarDate,
+        into folder: PrivateFolder
+    ) async throws(ExtractError) -> SourceFetch {
         let pages = try await client.fetchPages(
-            scope: scope, period: period, metric: metric, apiVersion: apiVersion, billingPeriodPath: byBillingPeriod, into: folder)
+            scope: scope, period: period, metric: metric, apiVersion: apiVersion, billingPeriodPath: byBillingPeriod,
+            into: folder)
         var fetch = SourceFetch()
         fetch.detail["apiVersion"] = apiVersion
         fetch.detail["pages"] = String(pages.count)
@@ -166,7 +189,9 @@ struct UsageDetailsSource: PartitionSource {
         return fetch
     }
 
-    static func convert(_ pages: [String], into folder: PrivateFolder, name: String) throws(ExtractError) -> DownloadedFile {
+    static func convert(
+        _ pages: [String], into folder: PrivateFolder, name: String
+    ) throws(ExtractError) -> DownloadedFile {
         let (path, fd) = try folder.createFile(named: name)
         close(fd)
         do {
@@ -185,11 +210,15 @@ struct EAReportingSource: PartitionSource {
     let format: EAReportingFormat
     var kind: SourceKind { .eaReporting }
 
-    func fetch(scope: Scope, period: BillingPeriod, metric: Metric, previousETag: String?, today: CalendarDate, into folder: PrivateFolder) async throws(ExtractError) -> SourceFetch {
+    func fetch(
+        scope: Scope, period: BillingPeriod, metric: Metric, previousETag: String?, today: CalendarDate,
+        into folder: PrivateFolder
+    ) async throws(ExtractError) -> SourceFetch {
         guard metric == .actualCost else {
             throw .invalidRequest("the EA Reporting API has actual cost only; use another source for amortized cost")
         }
-        let download = try await client.download(scope: scope, period: period, previousETag: previousETag, format: format, into: folder)
+        let download = try await client.download(
+            scope: scope, period: period, previousETag: previousETag, format: format, into: folder)
         var fetch = SourceFetch()
         fetch.notModified = download.notModified
         if let etag = download.etag { fetch.detail["etag"] = etag }
@@ -197,7 +226,9 @@ struct EAReportingSource: PartitionSource {
         if download.json && !download.files.isEmpty {
             fetch.files = [try UsageDetailsSource.convert(download.files, into: folder, name: "ea-usage.csv")]
         } else {
-            fetch.files = download.files.map { DownloadedFile(path: $0, source: "v3 usagedetails/download?billingPeriod=\(period.compact)", bytes: 0) }
+            fetch.files = download.files.map {
+                DownloadedFile(path: $0, source: "v3 usagedetails/download?billingPeriod=\(period.compact)", bytes: 0)
+            }
         }
         return fetch
     }

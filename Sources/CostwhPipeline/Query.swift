@@ -25,7 +25,9 @@ public struct QueryOptions {
         self.top = top
     }
 
-    public static let groupings = ["subscription", "resource-group", "meter-category", "service-family", "resource", "tag"]
+    public static let groupings = [
+        "subscription", "resource-group", "meter-category", "service-family", "resource", "tag",
+    ]
 }
 
 public enum Query {
@@ -36,7 +38,9 @@ public enum Query {
         let scope = options.scope?.id
         let (from, to) = (options.periods.lowerBound, options.periods.upperBound)
         if options.name == "by" {
-            guard let by = options.by else { throw .usage("the `by` query needs a grouping: \(QueryOptions.groupings.joined(separator: ", "))") }
+            guard let by = options.by else {
+                throw .usage("the `by` query needs a grouping: \(QueryOptions.groupings.joined(separator: ", "))")
+            }
             guard QueryOptions.groupings.contains(by) else {
                 throw .usage("the grouping `\(by)` is not one of \(QueryOptions.groupings.joined(separator: ", "))")
             }
@@ -48,12 +52,16 @@ public enum Query {
                 }
             }
         }
-        guard options.top > 0 && options.top <= 100_000 else { throw .usage("the number of top rows must be between 1 and 100000") }
+        guard options.top > 0 && options.top <= 100_000 else {
+            throw .usage("the number of top rows must be between 1 and 100000")
+        }
         do {
             let database = try CostDatabase(path: options.databasePath)
             return try QueryRunner(database: database).run(
                 options.name,
-                parameters: ["scope": scope, "from": from, "to": to, "by": options.by, "tag": options.tag, "top": options.top])
+                parameters: [
+                    "scope": scope, "from": from, "to": to, "by": options.by, "tag": options.tag, "top": options.top,
+                ])
         } catch let error as LoadError {
             throw .load(error)
         } catch let error as QueryError {

@@ -5,13 +5,17 @@ import Foundation
 
 /// `costwh report --html`.
 public enum Report {
-    public static func write(databasePath: String, html path: String, scope: Scope?, periods: PeriodRange, top: Int = 10) throws(PipelineError) {
+    public static func write(
+        databasePath: String, html path: String, scope: Scope?, periods: PeriodRange, top: Int = 10
+    ) throws(PipelineError) {
         let scopeId = scope?.id
         let (first, last) = (periods.lowerBound, periods.upperBound)
         let database: CostDatabase
         do { database = try CostDatabase(path: databasePath) } catch { throw .load(error) }
         let html: String
-        do { html = try HTMLReport(database: database).render(scope: scopeId, from: first, to: last, top: top) } catch { throw .query(error) }
+        do { html = try HTMLReport(database: database).render(scope: scopeId, from: first, to: last, top: top) } catch {
+            throw .query(error)
+        }
         do {
             try writePrivately(Data(html.utf8), to: path)
         } catch {
@@ -30,7 +34,9 @@ public enum Report {
             try handle.write(contentsOf: data)
             try handle.synchronize()
             try handle.close()
-            guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+            guard rename(temporary, path) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+            }
             // rename keeps the temporary file's mode; an existing report is replaced, not widened.
             chmod(path, 0o600)
         } catch {

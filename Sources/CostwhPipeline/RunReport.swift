@@ -8,7 +8,9 @@ public struct RunReport: Sendable {
     package init() {}
 
     public var anyFailed: Bool { results.contains { $0.outcome.failed } }
-    public var allFailed: Bool { !results.isEmpty && results.allSatisfy { $0.outcome.failed || isSkip($0.outcome) } && anyFailed }
+    public var allFailed: Bool {
+        !results.isEmpty && results.allSatisfy { $0.outcome.failed || isSkip($0.outcome) } && anyFailed
+    }
 
     func isSkip(_ outcome: PartitionOutcome) -> Bool {
         if case .skipped = outcome { return true }
@@ -19,7 +21,8 @@ public struct RunReport: Sendable {
         results.map { key, outcome in
             switch outcome {
             case .loaded(let s):
-                return "loaded     \(key): \(s.rowsLoaded) rows, \(s.rowsRejected) rejected, cost \(String(format: "%.2f", s.costTotal)) \(s.currencies.joined(separator: "/")) (load \(s.loadId))"
+                return
+                    "loaded     \(key): \(s.rowsLoaded) rows, \(s.rowsRejected) rejected, cost \(String(format: "%.2f", s.costTotal)) \(s.currencies.joined(separator: "/")) (load \(s.loadId))"
             case .unchanged(let id): return "unchanged  \(key): same content as the last load (load \(id))"
             case .skipped(let reason): return "skipped    \(key): \(reason)"
             case .failed(let error, _): return "FAILED     \(key): \(error)"

@@ -11,14 +11,15 @@ public enum Runs {
         do { database = try CostDatabase(path: databasePath) } catch { throw .load(error) }
         do {
             return try database.pool.read { db in
-                let statement = try db.makeStatement(sql: """
-                    SELECT LoadId, Scope, BillingPeriod, Metric, Source, Status, RowsRead, RowsLoaded, RowsRejected,
-                           ROUND(CostTotal, 2) AS CostTotal, Currencies, StartedAt, FinishedAt, Error
-                    FROM loads
-                    WHERE (:scope IS NULL OR Scope = :scope)
-                    ORDER BY LoadId DESC
-                    LIMIT :limit
-                    """)
+                let statement = try db.makeStatement(
+                    sql: """
+                        SELECT LoadId, Scope, BillingPeriod, Metric, Source, Status, RowsRead, RowsLoaded, RowsRejected,
+                               ROUND(CostTotal, 2) AS CostTotal, Currencies, StartedAt, FinishedAt, Error
+                        FROM loads
+                        WHERE (:scope IS NULL OR Scope = :scope)
+                        ORDER BY LoadId DESC
+                        LIMIT :limit
+                        """)
                 try statement.setArguments(["scope": scopeId, "limit": limit])
                 let rows = try Row.fetchAll(statement).map { Array($0.databaseValues) }
                 return ResultTable(columns: statement.columnNames, rows: rows)

@@ -4,7 +4,9 @@ import CostwhQuery
 
 /// `costwh verify`.
 public enum Verify {
-    public static func run(databasePath: String, scope: Scope?, periods: PeriodRange) throws(PipelineError) -> [VerificationCheck] {
+    public static func run(
+        databasePath: String, scope: Scope?, periods: PeriodRange
+    ) throws(PipelineError) -> [VerificationCheck] {
         let scopeId = scope?.id
         let (first, last) = (periods.lowerBound, periods.upperBound)
         let database: CostDatabase

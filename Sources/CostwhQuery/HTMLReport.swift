@@ -1,5 +1,5 @@
-import CostwhModel
 import CostwhLoad
+import CostwhModel
 import Foundation
 import GRDB
 
@@ -14,9 +14,13 @@ public struct HTMLReport: Sendable {
         self.database = database
     }
 
-    public func render(scope: String?, from: String, to: String, top: Int = 10, generatedAt: Date = Date()) throws(QueryError) -> String {
+    public func render(
+        scope: String?, from: String, to: String, top: Int = 10, generatedAt: Date = Date()
+    ) throws(QueryError) -> String {
         let runner = QueryRunner(database: database)
-        let parameters: [String: (any DatabaseValueConvertible)?] = ["scope": scope, "from": from, "to": to, "top": top]
+        let parameters: [String: (any DatabaseValueConvertible)?] = [
+            "scope": scope, "from": from, "to": to, "top": top,
+        ]
         let totals = try runner.run("totals", parameters: parameters)
         let daily = try runner.run("daily", parameters: parameters)
         let reservations = try runner.run("reservations", parameters: parameters)
@@ -25,9 +29,11 @@ public struct HTMLReport: Sendable {
 
         var body = ""
         body += "<h1>Azure cost: actual versus amortized</h1>\n"
-        body += "<p class=\"meta\">\(HTMLReport.escape(scope ?? "All scopes")) · \(HTMLReport.escape(from == PeriodRange.all.lowerBound ? "all months" : "\(from) to \(to)")) · generated \(HTMLReport.escape(ISO8601DateFormatter().string(from: generatedAt))) by costwh</p>\n"
+        body +=
+            "<p class=\"meta\">\(HTMLReport.escape(scope ?? "All scopes")) · \(HTMLReport.escape(from == PeriodRange.all.lowerBound ? "all months" : "\(from) to \(to)")) · generated \(HTMLReport.escape(ISO8601DateFormatter().string(from: generatedAt))) by costwh</p>\n"
         if totals.rows.isEmpty {
-            body += "<p class=\"empty\">No month in this range has both metrics loaded, so there is nothing to compare.</p>\n"
+            body +=
+                "<p class=\"empty\">No month in this range has both metrics loaded, so there is nothing to compare.</p>\n"
         }
         // One chart pair per scope and currency: currencies are never mixed.
         var series: [String: [(date: String, actual: Double, amortized: Double)]] = [:]
@@ -35,11 +41,13 @@ public struct HTMLReport: Sendable {
         for row in daily.rows {
             let key = "\(HTMLReport.text(row[0])) (\(HTMLReport.text(row[2])))"
             if series[key] == nil { order.append(key) }
-            series[key, default: []].append((HTMLReport.text(row[1]), HTMLReport.number(row[3]), HTMLReport.number(row[4])))
+            series[key, default: []].append(
+                (HTMLReport.text(row[1]), HTMLReport.number(row[3]), HTMLReport.number(row[4])))
         }
         for key in order {
             body += "<section>\n<h2>Daily cost: \(HTMLReport.escape(key))</h2>\n"
-            body += SVGChart.lines(series[key]!.map { ($0.date, $0.actual, $0.amortized) }, title: "Daily actual and amortized cost")
+            body += SVGChart.lines(
+                series[key]!.map { ($0.date, $0.actual, $0.amortized) }, title: "Daily actual and amortized cost")
             body += "</section>\n"
         }
         var monthly: [String: [(String, Double, Double)]] = [:]
@@ -47,17 +55,24 @@ public struct HTMLReport: Sendable {
         for row in totals.rows {
             let key = "\(HTMLReport.text(row[0])) (\(HTMLReport.text(row[2])))"
             if monthly[key] == nil { monthlyOrder.append(key) }
-            monthly[key, default: []].append((HTMLReport.text(row[1]), HTMLReport.number(row[3]), HTMLReport.number(row[4])))
+            monthly[key, default: []].append(
+                (HTMLReport.text(row[1]), HTMLReport.number(row[3]), HTMLReport.number(row[4])))
         }
         for key in monthlyOrder {
             body += "<section>\n<h2>Monthly cost: \(HTMLReport.escape(key))</h2>\n"
             body += SVGChart.bars(monthly[key]!, title: "Monthly actual and amortized cost")
             body += "</section>\n"
         }
-        body += HTMLReport.section("Totals and why they differ", totals, note: "Difference = −CommitmentPurchases + AmortizedCommitmentUsage + UnusedReservation + UnusedSavingsPlan + Other. Other should be 0.")
+        body += HTMLReport.section(
+            "Totals and why they differ", totals,
+            note:
+                "Difference = −CommitmentPurchases + AmortizedCommitmentUsage + UnusedReservation + UnusedSavingsPlan + Other. Other should be 0."
+        )
         body += HTMLReport.section("Reservation utilisation", reservations, note: nil)
         body += HTMLReport.section("Savings plan utilisation", savingsPlans, note: nil)
-        body += HTMLReport.section("Top \(top) resources benefiting from commitments", topBenefit, note: "Amortized minus actual cost of each resource's usage.")
+        body += HTMLReport.section(
+            "Top \(top) resources benefiting from commitments", topBenefit,
+            note: "Amortized minus actual cost of each resource's usage.")
         return """
             <!DOCTYPE html>
             <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
@@ -100,18 +115,26 @@ public struct HTMLReport: Sendable {
         // One scope throughout: it is in the page's heading, so the column only takes room.
         var table = full
         if let i = full.columns.firstIndex(of: "Scope"), Set(full.rows.map { TableFormatter.text($0[i]) }).count <= 1 {
-            table = ResultTable(columns: full.columns.enumerated().filter { $0.offset != i }.map(\.element),
-                                rows: full.rows.map { row in row.enumerated().filter { $0.offset != i }.map(\.element) })
+            table = ResultTable(
+                columns: full.columns.enumerated().filter { $0.offset != i }.map(\.element),
+                rows: full.rows.map { row in row.enumerated().filter { $0.offset != i }.map(\.element) })
         }
         if let note { out += "<p class=\"note\">\(escape(note))</p>\n" }
         guard !table.rows.isEmpty else { return out + "<p class=\"note\">Nothing to show.</p>\n</section>\n" }
         let numeric = TableFormatter.numericColumns(table)
-        out += "<div class=\"scroll\">\n<table>\n<thead><tr>" + table.columns.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+        out +=
+            "<div class=\"scroll\">\n<table>\n<thead><tr>" + table.columns.map { "<th>\(escape($0))</th>" }.joined()
+            + "</tr></thead>\n<tbody>\n"
         for row in table.rows {
-            out += "<tr>" + row.enumerated().map { i, value in
-                let cls = numeric[i] ? " class=\"num\"" : (table.columns[i].hasSuffix("Id") || table.columns[i] == "Scope" ? " class=\"id\"" : "")
-                return "<td\(cls)>\(escape(TableFormatter.text(value)))</td>"
-            }.joined() + "</tr>\n"
+            out +=
+                "<tr>"
+                + row.enumerated().map { i, value in
+                    let cls =
+                        numeric[i]
+                        ? " class=\"num\""
+                        : (table.columns[i].hasSuffix("Id") || table.columns[i] == "Scope" ? " class=\"id\"" : "")
+                    return "<td\(cls)>\(escape(TableFormatter.text(value)))</td>"
+                }.joined() + "</tr>\n"
         }
         return out + "</tbody>\n</table>\n</div>\n</section>\n"
     }
@@ -171,7 +194,8 @@ enum SVGChart {
             out += "<text class=\"label\" x=\"\(left - 8)\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(label(v))</text>\n"
         }
         out += "<line class=\"axis\" x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(height - bottom)\" />\n"
-        out += "<line class=\"axis\" x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - right)\" y2=\"\(height - bottom)\" />\n"
+        out +=
+            "<line class=\"axis\" x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - right)\" y2=\"\(height - bottom)\" />\n"
         // Legend.
         let lx = width - right - 230
         out += "<rect class=\"actual\" x=\"\(lx)\" y=\"10\" width=\"12\" height=\"12\" />"
@@ -187,20 +211,30 @@ enum SVGChart {
         let maxValue = niceMax(points.map { max($0.1, $0.2) }.max() ?? 0)
         let plotWidth = width - left - right
         let plotHeight = height - top - bottom
-        func x(_ i: Int) -> Double { left + (points.count <= 1 ? plotWidth / 2 : plotWidth * Double(i) / Double(points.count - 1)) }
+        func x(_ i: Int) -> Double {
+            left + (points.count <= 1 ? plotWidth / 2 : plotWidth * Double(i) / Double(points.count - 1))
+        }
         func y(_ v: Double) -> Double { top + plotHeight * (1 - max(0, v) / maxValue) }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(HTMLReport.escape(title))\">\n"
+        var out =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(HTMLReport.escape(title))\">\n"
         out += frame(maxValue, title: title)
         let every = max(1, points.count / 10)
         for (i, p) in points.enumerated() where i % every == 0 || i == points.count - 1 {
-            out += "<text class=\"label\" x=\"\(f(x(i)))\" y=\"\(height - bottom + 18)\" text-anchor=\"middle\">\(HTMLReport.escape(String(p.0.suffix(5))))</text>\n"
+            out +=
+                "<text class=\"label\" x=\"\(f(x(i)))\" y=\"\(height - bottom + 18)\" text-anchor=\"middle\">\(HTMLReport.escape(String(p.0.suffix(5))))</text>\n"
         }
-        out += "<text class=\"label\" x=\"\(f(left + plotWidth / 2))\" y=\"\(height - 8)\" text-anchor=\"middle\">Date (MM-DD)</text>\n"
-        for (cls, value) in [("actual", { (p: (String, Double, Double)) in p.1 }), ("amortized", { (p: (String, Double, Double)) in p.2 })] {
-            let path = points.enumerated().map { "\(f(x($0.offset))),\(f(y(value($0.element))))" }.joined(separator: " ")
+        out +=
+            "<text class=\"label\" x=\"\(f(left + plotWidth / 2))\" y=\"\(height - 8)\" text-anchor=\"middle\">Date (MM-DD)</text>\n"
+        for (cls, value) in [
+            ("actual", { (p: (String, Double, Double)) in p.1 }),
+            ("amortized", { (p: (String, Double, Double)) in p.2 }),
+        ] {
+            let path = points.enumerated().map { "\(f(x($0.offset))),\(f(y(value($0.element))))" }.joined(
+                separator: " ")
             out += "<polyline class=\"\(cls)\" fill=\"none\" stroke-width=\"2\" points=\"\(path)\" />\n"
             for (i, p) in points.enumerated() {
-                out += "<circle class=\"\(cls)\" cx=\"\(f(x(i)))\" cy=\"\(f(y(value(p))))\" r=\"2.5\"><title>\(HTMLReport.escape(p.0)) \(cls): \(TableFormatter.formatNumber(value(p)))</title></circle>\n"
+                out +=
+                    "<circle class=\"\(cls)\" cx=\"\(f(x(i)))\" cy=\"\(f(y(value(p))))\" r=\"2.5\"><title>\(HTMLReport.escape(p.0)) \(cls): \(TableFormatter.formatNumber(value(p)))</title></circle>\n"
             }
         }
         return out + "</svg>\n"
@@ -212,18 +246,22 @@ enum SVGChart {
         let plotHeight = height - top - bottom
         let slot = plotWidth / Double(max(months.count, 1))
         let bar = min(60, slot * 0.35)
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(HTMLReport.escape(title))\">\n"
+        var out =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(HTMLReport.escape(title))\">\n"
         out += frame(maxValue, title: title)
         for (i, m) in months.enumerated() {
             let center = left + slot * (Double(i) + 0.5)
             for (j, (cls, v)) in [("actual", m.1), ("amortized", m.2)].enumerated() {
                 let h = plotHeight * max(0, v) / maxValue
                 let x = center - bar + Double(j) * bar
-                out += "<rect class=\"\(cls)\" x=\"\(f(x))\" y=\"\(f(top + plotHeight - h))\" width=\"\(f(bar - 2))\" height=\"\(f(h))\"><title>\(HTMLReport.escape(m.0)) \(cls): \(TableFormatter.formatNumber(v))</title></rect>\n"
+                out +=
+                    "<rect class=\"\(cls)\" x=\"\(f(x))\" y=\"\(f(top + plotHeight - h))\" width=\"\(f(bar - 2))\" height=\"\(f(h))\"><title>\(HTMLReport.escape(m.0)) \(cls): \(TableFormatter.formatNumber(v))</title></rect>\n"
             }
-            out += "<text class=\"label\" x=\"\(f(center))\" y=\"\(height - bottom + 18)\" text-anchor=\"middle\">\(HTMLReport.escape(m.0))</text>\n"
+            out +=
+                "<text class=\"label\" x=\"\(f(center))\" y=\"\(height - bottom + 18)\" text-anchor=\"middle\">\(HTMLReport.escape(m.0))</text>\n"
         }
-        out += "<text class=\"label\" x=\"\(f(left + plotWidth / 2))\" y=\"\(height - 8)\" text-anchor=\"middle\">Billing period</text>\n"
+        out +=
+            "<text class=\"label\" x=\"\(f(left + plotWidth / 2))\" y=\"\(height - 8)\" text-anchor=\"middle\">Billing period</text>\n"
         return out + "</svg>\n"
     }
 }

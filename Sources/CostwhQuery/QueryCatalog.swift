@@ -6,7 +6,10 @@ public enum QueryCatalog {
         ResultTable(
             columns: ["Name", "Description", "Parameters"],
             rows: CannedQuery.all.map {
-                [$0.name.databaseValue, $0.description.databaseValue, $0.parameters.joined(separator: ", ").databaseValue]
+                [
+                    $0.name.databaseValue, $0.description.databaseValue,
+                    $0.parameters.joined(separator: ", ").databaseValue,
+                ]
             })
     }
 }

@@ -10,7 +10,9 @@ public struct QueryRunner: Sendable {
         self.database = database
     }
 
-    public func run(_ name: String, parameters: [String: (any DatabaseValueConvertible)?]) throws(QueryError) -> ResultTable {
+    public func run(
+        _ name: String, parameters: [String: (any DatabaseValueConvertible)?]
+    ) throws(QueryError) -> ResultTable {
         guard let query = CannedQuery.named(name) else {
             throw .unknownQuery(name, known: CannedQuery.all.map(\.name))
         }

@@ -20,7 +20,8 @@ public enum TableFormatter {
             var out = "| " + table.columns.map { TerminalText.neutralised($0) }.joined(separator: " | ") + " |\n"
             out += "|" + numericColumns(table).map { $0 ? " ---: |" : " --- |" }.joined() + "\n"
             for row in cells {
-                out += "| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
+                out +=
+                    "| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
             }
             return out
         case .csv:
@@ -40,7 +41,9 @@ public enum TableFormatter {
                 for (i, column) in table.columns.enumerated() { object[column] = jsonValue(row[i]) }
                 return object
             }
-            let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])) ?? Data("[]".utf8)
+            let data =
+                (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys]))
+                ?? Data("[]".utf8)
             return String(decoding: data, as: UTF8.self) + "\n"
         }
     }
@@ -48,11 +51,12 @@ public enum TableFormatter {
     static func numericColumns(_ table: ResultTable) -> [Bool] {
         table.columns.indices.map { i in
             let values = table.rows.map { $0[i] }.filter { !$0.isNull }
-            return !values.isEmpty && values.allSatisfy {
-                if case .double = $0.storage { return true }
-                if case .int64 = $0.storage { return true }
-                return false
-            }
+            return !values.isEmpty
+                && values.allSatisfy {
+                    if case .double = $0.storage { return true }
+                    if case .int64 = $0.storage { return true }
+                    return false
+                }
         }
     }
 

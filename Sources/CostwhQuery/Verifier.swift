@@ -48,34 +48,55 @@ public struct Verifier: Sendable {
         for p in partitions {
             let s: String = p["Scope"], period: String = p["BillingPeriod"], metric: String = p["Metric"]
             func add(_ check: String, _ passed: Bool, _ detail: String) {
-                out.append(VerificationCheck(check: check, scope: s, period: period, metric: metric, passed: passed, detail: detail))
+                out.append(
+                    VerificationCheck(
+                        check: check, scope: s, period: period, metric: metric, passed: passed, detail: detail))
             }
-            let read: Int = p["RowsRead"] ?? 0, loaded: Int = p["RowsLoaded"] ?? 0, rejected: Int = p["RowsRejected"] ?? 0
-            add("rows read = loaded + rejected", read == loaded + rejected, "\(read) read, \(loaded) loaded, \(rejected) rejected")
+            let read: Int = p["RowsRead"] ?? 0, loaded: Int = p["RowsLoaded"] ?? 0,
+                rejected: Int = p["RowsRejected"] ?? 0
+            add(
+                "rows read = loaded + rejected", read == loaded + rejected,
+                "\(read) read, \(loaded) loaded, \(rejected) rejected")
 
             let fact = try Row.fetchOne(
-                db, sql: "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS cost FROM cost_fact WHERE rowid BETWEEN ? AND ?",
+                db,
+                sql:
+                    "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS cost FROM cost_fact WHERE rowid BETWEEN ? AND ?",
                 arguments: [p["FirstRowId"], p["LastRowId"]])!
             let rows: Int = fact["n"], cost: Double = fact["cost"]
             let ledgerCost: Double = p["LedgerCost"] ?? 0
-            add("rows in the table = ledger", rows == loaded && rows == (p["RowCount"] as Int), "\(rows) rows in cost_details, ledger \(loaded)")
-            add("ledger cost = sum in cost_details", Verifier.close(cost, ledgerCost), "sum \(Verifier.money(cost)), ledger \(Verifier.money(ledgerCost))")
+            add(
+                "rows in the table = ledger", rows == loaded && rows == (p["RowCount"] as Int),
+                "\(rows) rows in cost_details, ledger \(loaded)")
+            add(
+                "ledger cost = sum in cost_details", Verifier.close(cost, ledgerCost),
+                "sum \(Verifier.money(cost)), ledger \(Verifier.money(ledgerCost))")
 
-            let summary = try Double.fetchOne(db, sql: "SELECT TOTAL(Cost) FROM summary_daily WHERE LoadId = ?", arguments: [p["LoadId"]]) ?? 0
-            add("summaries = rows", Verifier.close(summary, cost), "summary \(Verifier.money(summary)), rows \(Verifier.money(cost))")
+            let summary =
+                try Double.fetchOne(
+                    db, sql: "SELECT TOTAL(Cost) FROM summary_daily WHERE LoadId = ?", arguments: [p["LoadId"]]) ?? 0
+            add(
+                "summaries = rows", Verifier.close(summary, cost),
+                "summary \(Verifier.money(summary)), rows \(Verifier.money(cost))")
 
             if metric == "AmortizedCost" {
-                let purchases = try Int.fetchOne(
-                    db,
-                    sql: """
-                        SELECT TOTAL(Rows) FROM summary_daily WHERE LoadId = ? AND ChargeType IN ('Purchase', 'Refund')
-                            AND PricingModel IN ('Reservation', 'SavingsPlan')
-                        """, arguments: [p["LoadId"]]) ?? 0
-                add("no commitment purchases in amortized", purchases == 0, "\(purchases) Reservation/SavingsPlan Purchase or Refund rows")
+                let purchases =
+                    try Int.fetchOne(
+                        db,
+                        sql: """
+                            SELECT TOTAL(Rows) FROM summary_daily WHERE LoadId = ? AND ChargeType IN ('Purchase', 'Refund')
+                                AND PricingModel IN ('Reservation', 'SavingsPlan')
+                            """, arguments: [p["LoadId"]]) ?? 0
+                add(
+                    "no commitment purchases in amortized", purchases == 0,
+                    "\(purchases) Reservation/SavingsPlan Purchase or Refund rows")
             } else {
-                let unused = try Int.fetchOne(
-                    db, sql: "SELECT TOTAL(Rows) FROM summary_daily WHERE LoadId = ? AND ChargeType IN ('UnusedReservation', 'UnusedSavingsPlan')",
-                    arguments: [p["LoadId"]]) ?? 0
+                let unused =
+                    try Int.fetchOne(
+                        db,
+                        sql:
+                            "SELECT TOTAL(Rows) FROM summary_daily WHERE LoadId = ? AND ChargeType IN ('UnusedReservation', 'UnusedSavingsPlan')",
+                        arguments: [p["LoadId"]]) ?? 0
                 add("no Unused rows in actual", unused == 0, "\(unused) UnusedReservation/UnusedSavingsPlan rows")
             }
         }
@@ -90,12 +111,15 @@ public struct Verifier: Sendable {
         for row in compared {
             let other: Double = row["Other"]
             let currency: String = row["Currency"] ?? ""
-            out.append(VerificationCheck(
-                check: "on-demand, spot and marketplace agree", scope: row["Scope"], period: row["BillingPeriod"], metric: "both",
-                passed: abs(other) <= tolerance,
-                detail: abs(other) <= tolerance
-                    ? "amortized − actual is explained by commitments (\(currency))"
-                    : "they differ by \(Verifier.money(other)) \(currency): the two loads do not describe the same usage (loaded at different times?)"))
+            out.append(
+                VerificationCheck(
+                    check: "on-demand, spot and marketplace agree", scope: row["Scope"], period: row["BillingPeriod"],
+                    metric: "both",
+                    passed: abs(other) <= tolerance,
+                    detail: abs(other) <= tolerance
+                        ? "amortized − actual is explained by commitments (\(currency))"
+                        : "they differ by \(Verifier.money(other)) \(currency): the two loads do not describe the same usage (loaded at different times?)"
+                ))
         }
         return out
     }
@@ -112,8 +136,11 @@ public struct Verifier: Sendable {
         ResultTable(
             columns: ["Result", "Check", "Scope", "BillingPeriod", "Metric", "Detail"],
             rows: checks.map {
-                [($0.passed ? "ok" : "FAIL").databaseValue, $0.check.databaseValue, $0.scope.databaseValue, $0.period.databaseValue,
-                 $0.metric.databaseValue, $0.detail.databaseValue]
+                [
+                    ($0.passed ? "ok" : "FAIL").databaseValue, $0.check.databaseValue, $0.scope.databaseValue,
+                    $0.period.databaseValue,
+                    $0.metric.databaseValue, $0.detail.databaseValue,
+                ]
             })
     }
 }

@@ -27,15 +27,18 @@ public struct CostCSVWriter: Sendable {
         self.init(schema: month.estate.scope.agreement == .customerAgreement ? .mca : .ea, month: month)
     }
 
-    public static let eaHeader = "BillingAccountId,BillingAccountName,BillingPeriodStartDate,BillingPeriodEndDate,BillingProfileId,BillingProfileName,AccountOwnerId,AccountName,SubscriptionId,SubscriptionName,Date,Product,PartNumber,MeterId,ServiceFamily,MeterCategory,MeterSubCategory,MeterRegion,MeterName,Quantity,EffectivePrice,Cost,UnitPrice,BillingCurrency,ResourceLocation,AvailabilityZone,ConsumedService,ResourceId,ResourceName,ServiceInfo1,ServiceInfo2,AdditionalInfo,Tags,InvoiceSectionId,InvoiceSection,CostCenter,UnitOfMeasure,ResourceGroup,ReservationId,ReservationName,ProductOrderId,ProductOrderName,OfferId,IsAzureCreditEligible,Term,PublisherName,PlanName,ChargeType,Frequency,PublisherType,PayGPrice,PricingModel,CostAllocationRuleName,benefitId,benefitName"
+    public static let eaHeader =
+        "BillingAccountId,BillingAccountName,BillingPeriodStartDate,BillingPeriodEndDate,BillingProfileId,BillingProfileName,AccountOwnerId,AccountName,SubscriptionId,SubscriptionName,Date,Product,PartNumber,MeterId,ServiceFamily,MeterCategory,MeterSubCategory,MeterRegion,MeterName,Quantity,EffectivePrice,Cost,UnitPrice,BillingCurrency,ResourceLocation,AvailabilityZone,ConsumedService,ResourceId,ResourceName,ServiceInfo1,ServiceInfo2,AdditionalInfo,Tags,InvoiceSectionId,InvoiceSection,CostCenter,UnitOfMeasure,ResourceGroup,ReservationId,ReservationName,ProductOrderId,ProductOrderName,OfferId,IsAzureCreditEligible,Term,PublisherName,PlanName,ChargeType,Frequency,PublisherType,PayGPrice,PricingModel,CostAllocationRuleName,benefitId,benefitName"
 
-    public static let mcaHeader = "invoiceId,previousInvoiceId,billingAccountId,billingAccountName,billingProfileId,billingProfileName,invoiceSectionId,invoiceSectionName,resellerName,resellerMpnId,costCenter,billingPeriodEndDate,billingPeriodStartDate,servicePeriodEndDate,servicePeriodStartDate,date,serviceFamily,productOrderId,productOrderName,consumedService,meterId,meterName,meterCategory,meterSubCategory,meterRegion,ProductId,ProductName,SubscriptionId,subscriptionName,publisherType,publisherId,publisherName,resourceGroupName,ResourceId,resourceLocation,location,effectivePrice,quantity,unitOfMeasure,chargeType,billingCurrency,pricingCurrency,costInBillingCurrency,costInPricingCurrency,costInUsd,paygCostInBillingCurrency,paygCostInUsd,exchangeRatePricingToBilling,exchangeRateDate,isAzureCreditEligible,serviceInfo1,serviceInfo2,additionalInfo,tags,PayGPrice,frequency,term,reservationId,reservationName,pricingModel,unitPrice,costAllocationRuleName,benefitId,benefitName,provider"
+    public static let mcaHeader =
+        "invoiceId,previousInvoiceId,billingAccountId,billingAccountName,billingProfileId,billingProfileName,invoiceSectionId,invoiceSectionName,resellerName,resellerMpnId,costCenter,billingPeriodEndDate,billingPeriodStartDate,servicePeriodEndDate,servicePeriodStartDate,date,serviceFamily,productOrderId,productOrderName,consumedService,meterId,meterName,meterCategory,meterSubCategory,meterRegion,ProductId,ProductName,SubscriptionId,subscriptionName,publisherType,publisherId,publisherName,resourceGroupName,ResourceId,resourceLocation,location,effectivePrice,quantity,unitOfMeasure,chargeType,billingCurrency,pricingCurrency,costInBillingCurrency,costInPricingCurrency,costInUsd,paygCostInBillingCurrency,paygCostInUsd,exchangeRatePricingToBilling,exchangeRateDate,isAzureCreditEligible,serviceInfo1,serviceInfo2,additionalInfo,tags,PayGPrice,frequency,term,reservationId,reservationName,pricingModel,unitPrice,costAllocationRuleName,benefitId,benefitName,provider"
 
     public var header: String { schema == .ea ? CostCSVWriter.eaHeader : CostCSVWriter.mcaHeader }
 
     /// Writes the whole file (BOM, header, rows) to `sink` in chunks of about 1 MiB.
     public func write(
-        _ metric: Metric, bom: Bool = true, days: ClosedRange<Int>? = nil, to sink: (UnsafeRawBufferPointer) throws -> Void
+        _ metric: Metric, bom: Bool = true, days: ClosedRange<Int>? = nil,
+        to sink: (UnsafeRawBufferPointer) throws -> Void
     ) rethrows {
         var out: [UInt8] = []
         out.reserveCapacity(1 << 21)
@@ -86,7 +89,9 @@ public struct CostCSVWriter: Sendable {
         defer { fclose(file) }
         var total = 0
         try write(metric) { chunk in
-            guard fwrite(chunk.baseAddress, 1, chunk.count, file) == chunk.count else { throw WriterError.cannotCreate(path) }
+            guard fwrite(chunk.baseAddress, 1, chunk.count, file) == chunk.count else {
+                throw WriterError.cannotCreate(path)
+            }
             total += chunk.count
         }
         return total
@@ -95,7 +100,9 @@ public struct CostCSVWriter: Sendable {
     public enum WriterError: Error, CustomStringConvertible {
         case cannotCreate(String)
         public var description: String {
-            switch self { case .cannotCreate(let path): return "cannot write \(path)" }
+            switch self {
+            case .cannotCreate(let path): return "cannot write \(path)"
+            }
         }
     }
 
@@ -141,10 +148,14 @@ public struct CostCSVWriter: Sendable {
             additionalInfo.removeLast()
             additionalInfo += ",\"ConsumedQuantity\":\(consumed),\"ReservationId\":\"\(commitment.id)\"}"
         }
-        let productName = isCommitmentRow ? commitment!.orderName : (row.publisherType == "Marketplace" ? "\(row.publisherName) - \(row.planName)" : meter.product)
+        let productName =
+            isCommitmentRow
+            ? commitment!.orderName
+            : (row.publisherType == "Marketplace" ? "\(row.publisherName) - \(row.planName)" : meter.product)
         let resourceId: String
         if isCommitmentRow {
-            resourceId = commitment!.kind == .reservation
+            resourceId =
+                commitment!.kind == .reservation
                 ? "/providers/Microsoft.Capacity/reservationOrders/\(commitment!.orderId)/reservations/\(isPurchase ? "" : commitment!.id)"
                 : "/providers/Microsoft.BillingBenefits/savingsPlanOrders/\(commitment!.orderId)/savingsPlans/\(commitment!.id)"
         } else {
@@ -155,16 +166,26 @@ public struct CostCSVWriter: Sendable {
         case .ea:
             let tags = resource?.tags ?? ""
             fields = [
-                e.billingAccountId, e.billingAccountName, date(1), date(p.daysInMonth), e.billingProfileId, e.billingProfileName,
-                sub.accountOwner, sub.accountName, sub.id, sub.name, date(row.day), productName, meter.partNumber, meter.id,
+                e.billingAccountId, e.billingAccountName, date(1), date(p.daysInMonth), e.billingProfileId,
+                e.billingProfileName,
+                sub.accountOwner, sub.accountName, sub.id, sub.name, date(row.day), productName, meter.partNumber,
+                meter.id,
                 meter.family, meter.category, meter.subCategory, meter.region, meter.name,
-                CostCSVWriter.number(row.quantity, long: false), CostCSVWriter.number(row.effectivePrice, long: false), cost,
-                CostCSVWriter.number(row.unitPrice, long: false), e.currency, resource?.location ?? "", resource?.zone ?? "",
-                isCommitmentRow ? (commitment!.kind == .reservation ? "Microsoft.Capacity" : "Microsoft.BillingBenefits") : meter.consumedService,
-                resourceId, resource?.name ?? "", "", "", additionalInfo, tags, sub.invoiceSectionId, sub.invoiceSectionName,
-                sub.costCenter, meter.unit, resource?.group ?? "", commitment?.kind == .reservation ? commitment!.orderId : "",
-                commitment?.kind == .reservation ? commitment!.name : "", commitment?.orderId ?? "", commitment?.orderName ?? "",
-                "MS-AZR-0017P", "True", commitment?.term ?? "", row.publisherName, row.planName, row.chargeType, row.frequency,
+                CostCSVWriter.number(row.quantity, long: false), CostCSVWriter.number(row.effectivePrice, long: false),
+                cost,
+                CostCSVWriter.number(row.unitPrice, long: false), e.currency, resource?.location ?? "",
+                resource?.zone ?? "",
+                isCommitmentRow
+                    ? (commitment!.kind == .reservation ? "Microsoft.Capacity" : "Microsoft.BillingBenefits")
+                    : meter.consumedService,
+                resourceId, resource?.name ?? "", "", "", additionalInfo, tags, sub.invoiceSectionId,
+                sub.invoiceSectionName,
+                sub.costCenter, meter.unit, resource?.group ?? "",
+                commitment?.kind == .reservation ? commitment!.orderId : "",
+                commitment?.kind == .reservation ? commitment!.name : "", commitment?.orderId ?? "",
+                commitment?.orderName ?? "",
+                "MS-AZR-0017P", "True", commitment?.term ?? "", row.publisherName, row.planName, row.chargeType,
+                row.frequency,
                 row.publisherType, CostCSVWriter.number(row.payGPrice, long: false), row.pricingModel, "",
                 commitment?.benefitId ?? "", commitment?.name ?? "",
             ]
@@ -173,20 +194,30 @@ public struct CostCSVWriter: Sendable {
             let exchange = 0.9187
             let costUSD = row.cost / exchange
             fields = [
-                "", "", e.billingAccountId, e.billingAccountName, e.billingProfileId, e.billingProfileName, sub.invoiceSectionId,
-                sub.invoiceSectionName, "", "", sub.costCenter, date(p.daysInMonth), date(1), date(p.daysInMonth), date(1),
+                "", "", e.billingAccountId, e.billingAccountName, e.billingProfileId, e.billingProfileName,
+                sub.invoiceSectionId,
+                sub.invoiceSectionName, "", "", sub.costCenter, date(p.daysInMonth), date(1), date(p.daysInMonth),
+                date(1),
                 date(row.day), meter.family, commitment?.orderId ?? "9e8e7ee3-d886-4f18-d3b5-410387f5924d",
                 commitment?.orderName ?? "Azure plan",
-                isCommitmentRow ? (commitment!.kind == .reservation ? "Microsoft.Capacity" : "Microsoft.BillingBenefits") : meter.consumedService.lowercased(),
-                meter.id, meter.name, meter.category, meter.subCategory, meter.region, meter.partNumber, productName, sub.id, sub.name,
-                row.publisherType == "Azure" ? "Microsoft" : row.publisherType, "", row.publisherName, resource?.group ?? "",
-                resourceId, resource?.location ?? "", meter.region, CostCSVWriter.number(row.effectivePrice, long: false),
+                isCommitmentRow
+                    ? (commitment!.kind == .reservation ? "Microsoft.Capacity" : "Microsoft.BillingBenefits")
+                    : meter.consumedService.lowercased(),
+                meter.id, meter.name, meter.category, meter.subCategory, meter.region, meter.partNumber, productName,
+                sub.id, sub.name,
+                row.publisherType == "Azure" ? "Microsoft" : row.publisherType, "", row.publisherName,
+                resource?.group ?? "",
+                resourceId, resource?.location ?? "", meter.region,
+                CostCSVWriter.number(row.effectivePrice, long: false),
                 CostCSVWriter.number(row.quantity, long: false), meter.unit, row.chargeType, e.currency, "USD", cost,
                 CostCSVWriter.number(costUSD, long: false), CostCSVWriter.number(costUSD, long: false),
                 CostCSVWriter.number(row.payGPrice * row.quantity, long: false),
-                CostCSVWriter.number(row.payGPrice * row.quantity / exchange, long: false), String(exchange), date(1), "True", "", "",
-                additionalInfo, tags, CostCSVWriter.number(row.payGPrice, long: false), row.frequency, commitment?.term ?? "",
-                commitment?.kind == .reservation ? commitment!.id : "", commitment?.kind == .reservation ? commitment!.name : "",
+                CostCSVWriter.number(row.payGPrice * row.quantity / exchange, long: false), String(exchange), date(1),
+                "True", "", "",
+                additionalInfo, tags, CostCSVWriter.number(row.payGPrice, long: false), row.frequency,
+                commitment?.term ?? "",
+                commitment?.kind == .reservation ? commitment!.id : "",
+                commitment?.kind == .reservation ? commitment!.name : "",
                 row.pricingModel, CostCSVWriter.number(row.unitPrice, long: false), "", commitment?.benefitId ?? "",
                 commitment?.name ?? "", "Azure",
             ]

@@ -15,13 +15,19 @@ public struct FocusWriter: Sendable {
     }
 
     public static let header = [
-        "BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "BillingAccountId", "BillingAccountName", "BillingCurrency",
-        "BillingPeriodStart", "BillingPeriodEnd", "ChargeCategory", "ChargeClass", "ChargeDescription", "ChargeFrequency",
-        "ChargePeriodStart", "ChargePeriodEnd", "CommitmentDiscountCategory", "CommitmentDiscountId", "CommitmentDiscountName",
+        "BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "BillingAccountId", "BillingAccountName",
+        "BillingCurrency",
+        "BillingPeriodStart", "BillingPeriodEnd", "ChargeCategory", "ChargeClass", "ChargeDescription",
+        "ChargeFrequency",
+        "ChargePeriodStart", "ChargePeriodEnd", "CommitmentDiscountCategory", "CommitmentDiscountId",
+        "CommitmentDiscountName",
         "CommitmentDiscountStatus", "CommitmentDiscountType", "ConsumedQuantity", "ConsumedUnit", "ContractedUnitPrice",
-        "ListUnitPrice", "PricingCategory", "PricingQuantity", "PricingUnit", "ProviderName", "PublisherName", "InvoiceIssuerName",
-        "RegionId", "RegionName", "ResourceId", "ResourceName", "ResourceType", "ServiceCategory", "ServiceName", "SkuId",
-        "SkuPriceId", "SubAccountId", "SubAccountName", "Tags", "x_ResourceGroupName", "x_SkuMeterCategory", "x_SkuMeterId",
+        "ListUnitPrice", "PricingCategory", "PricingQuantity", "PricingUnit", "ProviderName", "PublisherName",
+        "InvoiceIssuerName",
+        "RegionId", "RegionName", "ResourceId", "ResourceName", "ResourceType", "ServiceCategory", "ServiceName",
+        "SkuId",
+        "SkuPriceId", "SubAccountId", "SubAccountName", "Tags", "x_ResourceGroupName", "x_SkuMeterCategory",
+        "x_SkuMeterId",
         "x_SkuMeterName", "x_EffectiveUnitPrice", "x_SkuDescription",
     ]
 
@@ -47,7 +53,9 @@ public struct FocusWriter: Sendable {
             body(record(row, names: names, amortized: true))
         }
         month.forEachRow(.actualCost) { row in
-            guard ChargeTypes.commitmentPurchases.contains(row.chargeType), PricingModels.commitments.contains(row.pricingModel) else { return }
+            guard ChargeTypes.commitmentPurchases.contains(row.chargeType),
+                PricingModels.commitments.contains(row.pricingModel)
+            else { return }
             body(record(row, names: names, amortized: false))
         }
     }
@@ -93,13 +101,16 @@ public struct FocusWriter: Sendable {
             row.chargeType == "RoundingAdjustment" ? "Rounding adjustment" : f("Product"),
             row.frequency == "UsageBased" ? "Usage-Based" : row.frequency == "OneTime" ? "One-Time" : row.frequency,
             start, start,
-            committed ? (isSavingsPlan ? "Spend" : "Usage") : "", committed ? f("benefitId") : "", committed ? f("benefitName") : "",
-            committed ? (row.chargeType.hasPrefix("Unused") ? "Unused" : (row.chargeType == "Usage" ? "Used" : "")) : "",
+            committed ? (isSavingsPlan ? "Spend" : "Usage") : "", committed ? f("benefitId") : "",
+            committed ? f("benefitName") : "",
+            committed
+                ? (row.chargeType.hasPrefix("Unused") ? "Unused" : (row.chargeType == "Usage" ? "Used" : "")) : "",
             committed ? (isSavingsPlan ? "Savings Plan" : "Reservation") : "",
             row.chargeType == "Usage" ? f("Quantity") : "", row.chargeType == "Usage" ? f("UnitOfMeasure") : "",
             f("UnitPrice"), f("PayGPrice"), pricing, f("Quantity"), f("UnitOfMeasure"),
             "Microsoft", f("PublisherName").isEmpty ? "Microsoft" : f("PublisherName"), "Microsoft",
-            f("ResourceLocation").lowercased().filter { $0 != " " }, f("ResourceLocation"), f("ResourceId"), f("ResourceName"), "",
+            f("ResourceLocation").lowercased().filter { $0 != " " }, f("ResourceLocation"), f("ResourceId"),
+            f("ResourceName"), "",
             f("ServiceFamily"), f("MeterCategory"), "", "",
             "/subscriptions/\(f("SubscriptionId"))", f("SubscriptionName"), FocusWriter.object(f("Tags")),
             f("ResourceGroup"), f("MeterCategory"), f("MeterId"), f("MeterName"), f("EffectivePrice"), f("Product"),

@@ -14,11 +14,13 @@ public struct OlderFormats: Sendable {
     var headerNames: [String] { writer.header.split(separator: ",").map(String.init) }
 
     static let numeric: Set<String> = [
-        "quantity", "effectiveprice", "cost", "unitprice", "paygprice", "costinbillingcurrency", "costinpricingcurrency", "costinusd",
+        "quantity", "effectiveprice", "cost", "unitprice", "paygprice", "costinbillingcurrency",
+        "costinpricingcurrency", "costinusd",
         "paygcostinbillingcurrency", "paygcostinusd", "exchangeratepricingtobilling",
     ]
     static let dates: Set<String> = [
-        "date", "billingperiodstartdate", "billingperiodenddate", "serviceperiodstartdate", "serviceperiodenddate", "exchangeratedate",
+        "date", "billingperiodstartdate", "billingperiodenddate", "serviceperiodstartdate", "serviceperiodenddate",
+        "exchangeratedate",
     ]
 
     /// `MM/dd/yyyy` → ISO timestamp, as the JSON APIs write dates.
@@ -35,9 +37,14 @@ public struct OlderFormats: Sendable {
         let modern = writer.schema == .mca
         var properties: [String: Any] = [:]
         var tags: [String: Any]?
-        let renames: [String: String] = modern
-            ? ["SubscriptionId": "subscriptionGuid", "ResourceId": "instanceName", "resourceGroupName": "resourceGroup", "billingCurrency": "billingCurrencyCode",
-               "ProductName": "product", "ProductId": "productIdentifier", "pricingCurrency": "pricingCurrencyCode", "PayGPrice": "marketPrice"]
+        let renames: [String: String] =
+            modern
+            ? [
+                "SubscriptionId": "subscriptionGuid", "ResourceId": "instanceName",
+                "resourceGroupName": "resourceGroup", "billingCurrency": "billingCurrencyCode",
+                "ProductName": "product", "ProductId": "productIdentifier", "pricingCurrency": "pricingCurrencyCode",
+                "PayGPrice": "marketPrice",
+            ]
             : [:]
         for (name, value) in zip(names, values) {
             let lower = name.lowercased()
@@ -66,23 +73,31 @@ public struct OlderFormats: Sendable {
         }
         let scope = writer.month.estate.scope.id
         var record: [String: Any] = [
-            "id": "\(scope)/providers/Microsoft.Consumption/usageDetails/usageDetails_\(id)", "name": "usageDetails_\(id)",
-            "type": "Microsoft.Consumption/usageDetails", "kind": modern ? "modern" : "legacy", "properties": properties,
+            "id": "\(scope)/providers/Microsoft.Consumption/usageDetails/usageDetails_\(id)",
+            "name": "usageDetails_\(id)",
+            "type": "Microsoft.Consumption/usageDetails", "kind": modern ? "modern" : "legacy",
+            "properties": properties,
         ]
         if let tags { record["tags"] = tags }
         return record
     }
 
     /// The v1 columns of the EA Reporting CSV download (reference §5.5).
-    public static let eaV1Header = #""AccountOwnerId","Account Name","ServiceAdministratorId","SubscriptionId","SubscriptionGuid","Subscription Name","Date","Month","Day","Year","Product","Meter ID","Meter Category","Meter Sub-Category","Meter Region","Meter Name","Consumed Quantity","ResourceRate","ExtendedCost","Resource Location","Consumed Service","Instance ID","ServiceInfo1","ServiceInfo2","AdditionalInfo","Tags","Store Service Identifier","Department Name","Cost Center","Unit Of Measure","Resource Group""#
+    public static let eaV1Header =
+        #""AccountOwnerId","Account Name","ServiceAdministratorId","SubscriptionId","SubscriptionGuid","Subscription Name","Date","Month","Day","Year","Product","Meter ID","Meter Category","Meter Sub-Category","Meter Region","Meter Name","Consumed Quantity","ResourceRate","ExtendedCost","Resource Location","Consumed Service","Instance ID","ServiceInfo1","ServiceInfo2","AdditionalInfo","Tags","Store Service Identifier","Department Name","Cost Center","Unit Of Measure","Resource Group""#
 
     /// EA v2 names by v1 column.
     static let eaV1Sources = [
-        "AccountOwnerId": "AccountOwnerId", "Account Name": "AccountName", "SubscriptionGuid": "SubscriptionId", "Subscription Name": "SubscriptionName",
-        "Date": "Date", "Product": "Product", "Meter ID": "MeterId", "Meter Category": "MeterCategory", "Meter Sub-Category": "MeterSubCategory",
-        "Meter Region": "MeterRegion", "Meter Name": "MeterName", "Consumed Quantity": "Quantity", "ResourceRate": "EffectivePrice", "ExtendedCost": "Cost",
-        "Resource Location": "ResourceLocation", "Consumed Service": "ConsumedService", "Instance ID": "ResourceId", "ServiceInfo1": "ServiceInfo1",
-        "ServiceInfo2": "ServiceInfo2", "AdditionalInfo": "AdditionalInfo", "Tags": "Tags", "Department Name": "InvoiceSection", "Cost Center": "CostCenter",
+        "AccountOwnerId": "AccountOwnerId", "Account Name": "AccountName", "SubscriptionGuid": "SubscriptionId",
+        "Subscription Name": "SubscriptionName",
+        "Date": "Date", "Product": "Product", "Meter ID": "MeterId", "Meter Category": "MeterCategory",
+        "Meter Sub-Category": "MeterSubCategory",
+        "Meter Region": "MeterRegion", "Meter Name": "MeterName", "Consumed Quantity": "Quantity",
+        "ResourceRate": "EffectivePrice", "ExtendedCost": "Cost",
+        "Resource Location": "ResourceLocation", "Consumed Service": "ConsumedService", "Instance ID": "ResourceId",
+        "ServiceInfo1": "ServiceInfo1",
+        "ServiceInfo2": "ServiceInfo2", "AdditionalInfo": "AdditionalInfo", "Tags": "Tags",
+        "Department Name": "InvoiceSection", "Cost Center": "CostCenter",
         "Unit Of Measure": "UnitOfMeasure", "Resource Group": "ResourceGroup",
     ]
 
@@ -126,15 +141,23 @@ public struct OlderFormats: Sendable {
         let fields = Dictionary(uniqueKeysWithValues: zip(headerNames, writer.fields(row)))
         func number(_ name: String) -> Double { Double(fields[name] ?? "") ?? 0 }
         return [
-            "accountOwnerEmail": fields["AccountOwnerId"] ?? "", "accountName": fields["AccountName"] ?? "", "subscriptionId": 1234567,
+            "accountOwnerEmail": fields["AccountOwnerId"] ?? "", "accountName": fields["AccountName"] ?? "",
+            "subscriptionId": 1234567,
             "subscriptionGuid": fields["SubscriptionId"] ?? "", "subscriptionName": fields["SubscriptionName"] ?? "",
-            "date": OlderFormats.isoTimestamp(fields["Date"] ?? ""), "product": fields["Product"] ?? "", "meterId": fields["MeterId"] ?? "",
-            "meterCategory": fields["MeterCategory"] ?? "", "meterSubCategory": fields["MeterSubCategory"] ?? "", "meterRegion": fields["MeterRegion"] ?? "",
-            "meterName": fields["MeterName"] ?? "", "consumedQuantity": number("Quantity"), "resourceRate": number("EffectivePrice"), "cost": number("Cost"),
-            "resourceLocation": fields["ResourceLocation"] ?? "", "consumedService": fields["ConsumedService"] ?? "", "instanceId": fields["ResourceId"] ?? "",
-            "serviceInfo1": fields["ServiceInfo1"] ?? "", "serviceInfo2": fields["ServiceInfo2"] ?? "", "additionalInfo": fields["AdditionalInfo"] ?? "",
-            "tags": fields["Tags"] ?? "", "departmentName": fields["InvoiceSection"] ?? "", "costCenter": fields["CostCenter"] ?? "",
-            "unitOfMeasure": fields["UnitOfMeasure"] ?? "", "resourceGroup": fields["ResourceGroup"] ?? "", "departmentId": 100, "accountId": 42,
+            "date": OlderFormats.isoTimestamp(fields["Date"] ?? ""), "product": fields["Product"] ?? "",
+            "meterId": fields["MeterId"] ?? "",
+            "meterCategory": fields["MeterCategory"] ?? "", "meterSubCategory": fields["MeterSubCategory"] ?? "",
+            "meterRegion": fields["MeterRegion"] ?? "",
+            "meterName": fields["MeterName"] ?? "", "consumedQuantity": number("Quantity"),
+            "resourceRate": number("EffectivePrice"), "cost": number("Cost"),
+            "resourceLocation": fields["ResourceLocation"] ?? "", "consumedService": fields["ConsumedService"] ?? "",
+            "instanceId": fields["ResourceId"] ?? "",
+            "serviceInfo1": fields["ServiceInfo1"] ?? "", "serviceInfo2": fields["ServiceInfo2"] ?? "",
+            "additionalInfo": fields["AdditionalInfo"] ?? "",
+            "tags": fields["Tags"] ?? "", "departmentName": fields["InvoiceSection"] ?? "",
+            "costCenter": fields["CostCenter"] ?? "",
+            "unitOfMeasure": fields["UnitOfMeasure"] ?? "", "resourceGroup": fields["ResourceGroup"] ?? "",
+            "departmentId": 100, "accountId": 42,
         ]
     }
 

@@ -66,25 +66,68 @@ public struct SyntheticEstate: Sendable {
 
     static let locations = [
         ("eastus", "US East", "East US"), ("westeurope", "EU West", "West Europe"), ("uksouth", "UK South", "UK South"),
-        ("eastus2", "US East 2", "East US 2"), ("northeurope", "EU North", "North Europe"), ("japaneast", "JA East", "Japan East"),
+        ("eastus2", "US East 2", "East US 2"), ("northeurope", "EU North", "North Europe"),
+        ("japaneast", "JA East", "Japan East"),
     ]
 
     static let meterTemplates: [(String, String, String, String, String, String, Double, String, String)] = [
         // name, category, subcategory, family, unit, consumed service, price, resource type, product stem
-        ("D2s v3", "Virtual Machines", "Dv3/DSv3 Series", "Compute", "1 Hour", "Microsoft.Compute", 0.096, "virtualMachines", "Virtual Machines DSv3 Series"),
-        ("D4s v5", "Virtual Machines", "Dsv5 Series", "Compute", "1 Hour", "Microsoft.Compute", 0.192, "virtualMachines", "Virtual Machines Dsv5 Series"),
-        ("E8s v5", "Virtual Machines", "Esv5 Series", "Compute", "1 Hour", "Microsoft.Compute", 0.504, "virtualMachines", "Virtual Machines Esv5 Series"),
-        ("B1s", "Virtual Machines", "BS Series", "Compute", "1 Hour", "Microsoft.Compute", 0.0104, "virtualMachines", "Virtual Machines BS Series"),
-        ("P10 LRS Disk", "Storage", "Premium SSD Managed Disks", "Storage", "1/Month", "Microsoft.Compute", 19.71, "disks", "Premium SSD Managed Disks"),
-        ("Hot LRS Data Stored", "Storage", "Blob Storage", "Storage", "1 GB/Month", "Microsoft.Storage", 0.0184, "storageAccounts", "Blob Storage"),
-        ("Read Operations", "Storage", "Tables", "Storage", "10K", "Microsoft.Storage", 0.0036, "storageAccounts", "Tables"),
-        ("Data Transfer Out", "Bandwidth", "Inter-Region", "Networking", "1 GB", "Microsoft.Network", 0.02, "publicIPAddresses", "Bandwidth Inter-Region"),
-        ("Standard IPv4 Static Public IP", "Virtual Network", "IP Addresses", "Networking", "1 Hour", "Microsoft.Network", 0.005, "publicIPAddresses", "IP Addresses"),
-        ("vCore", "SQL Database", "General Purpose - Compute Gen5", "Databases", "1 Hour", "Microsoft.Sql", 0.2522, "servers", "SQL Database Single/Elastic Pool General Purpose"),
-        ("Standard Node", "Azure Kubernetes Service", "Standard", "Compute", "1 Hour", "Microsoft.ContainerService", 0.1, "managedClusters", "Azure Kubernetes Service"),
-        ("Ingestion", "Log Analytics", "Pay-as-you-go", "Management and Governance", "1 GB", "Microsoft.OperationalInsights", 2.3, "workspaces", "Log Analytics"),
-        ("Premium Functions", "Functions", "Premium", "Compute", "1 Hour", "Microsoft.Web", 0.173, "sites", "Functions Premium"),
-        ("Standard Gateway", "Application Gateway", "Standard v2", "Networking", "1 Hour", "Microsoft.Network", 0.246, "applicationGateways", "Application Gateway Standard v2"),
+        (
+            "D2s v3", "Virtual Machines", "Dv3/DSv3 Series", "Compute", "1 Hour", "Microsoft.Compute", 0.096,
+            "virtualMachines", "Virtual Machines DSv3 Series"
+        ),
+        (
+            "D4s v5", "Virtual Machines", "Dsv5 Series", "Compute", "1 Hour", "Microsoft.Compute", 0.192,
+            "virtualMachines", "Virtual Machines Dsv5 Series"
+        ),
+        (
+            "E8s v5", "Virtual Machines", "Esv5 Series", "Compute", "1 Hour", "Microsoft.Compute", 0.504,
+            "virtualMachines", "Virtual Machines Esv5 Series"
+        ),
+        (
+            "B1s", "Virtual Machines", "BS Series", "Compute", "1 Hour", "Microsoft.Compute", 0.0104, "virtualMachines",
+            "Virtual Machines BS Series"
+        ),
+        (
+            "P10 LRS Disk", "Storage", "Premium SSD Managed Disks", "Storage", "1/Month", "Microsoft.Compute", 19.71,
+            "disks", "Premium SSD Managed Disks"
+        ),
+        (
+            "Hot LRS Data Stored", "Storage", "Blob Storage", "Storage", "1 GB/Month", "Microsoft.Storage", 0.0184,
+            "storageAccounts", "Blob Storage"
+        ),
+        (
+            "Read Operations", "Storage", "Tables", "Storage", "10K", "Microsoft.Storage", 0.0036, "storageAccounts",
+            "Tables"
+        ),
+        (
+            "Data Transfer Out", "Bandwidth", "Inter-Region", "Networking", "1 GB", "Microsoft.Network", 0.02,
+            "publicIPAddresses", "Bandwidth Inter-Region"
+        ),
+        (
+            "Standard IPv4 Static Public IP", "Virtual Network", "IP Addresses", "Networking", "1 Hour",
+            "Microsoft.Network", 0.005, "publicIPAddresses", "IP Addresses"
+        ),
+        (
+            "vCore", "SQL Database", "General Purpose - Compute Gen5", "Databases", "1 Hour", "Microsoft.Sql", 0.2522,
+            "servers", "SQL Database Single/Elastic Pool General Purpose"
+        ),
+        (
+            "Standard Node", "Azure Kubernetes Service", "Standard", "Compute", "1 Hour", "Microsoft.ContainerService",
+            0.1, "managedClusters", "Azure Kubernetes Service"
+        ),
+        (
+            "Ingestion", "Log Analytics", "Pay-as-you-go", "Management and Governance", "1 GB",
+            "Microsoft.OperationalInsights", 2.3, "workspaces", "Log Analytics"
+        ),
+        (
+            "Premium Functions", "Functions", "Premium", "Compute", "1 Hour", "Microsoft.Web", 0.173, "sites",
+            "Functions Premium"
+        ),
+        (
+            "Standard Gateway", "Application Gateway", "Standard v2", "Networking", "1 Hour", "Microsoft.Network",
+            0.246, "applicationGateways", "Application Gateway Standard v2"
+        ),
     ]
 
     /// Builds the estate of a scope. `scale` sets how many resources there are.
@@ -102,13 +145,15 @@ public struct SyntheticEstate: Sendable {
         var subscriptions: [Subscription] = []
         for i in 0..<12 {
             let department = departments[i % departments.count]
-            subscriptions.append(Subscription(
-                id: scope.kind == .subscription && i == 0 ? scope.value(of: "subscriptions")! : rng.guid(),
-                name: "\(department)-\(["prod", "dev", "test", "shared"][i % 4])-\(i)",
-                accountName: "\(department) Account", accountOwner: "\(department.lowercased())-owner@contoso.com",
-                costCenter: String(1000 + (i % departments.count) * 111),
-                invoiceSectionId: mca ? "\(["ISX1", "ISX2", "ISX3"][i % 3])-\(rng.int(9999))" : String(100 + i % departments.count),
-                invoiceSectionName: department))
+            subscriptions.append(
+                Subscription(
+                    id: scope.kind == .subscription && i == 0 ? scope.value(of: "subscriptions")! : rng.guid(),
+                    name: "\(department)-\(["prod", "dev", "test", "shared"][i % 4])-\(i)",
+                    accountName: "\(department) Account", accountOwner: "\(department.lowercased())-owner@contoso.com",
+                    costCenter: String(1000 + (i % departments.count) * 111),
+                    invoiceSectionId: mca
+                        ? "\(["ISX1", "ISX2", "ISX3"][i % 3])-\(rng.int(9999))" : String(100 + i % departments.count),
+                    invoiceSectionName: department))
         }
         if scope.kind == .subscription { subscriptions = [subscriptions[0]] }
         self.subscriptions = subscriptions
@@ -116,10 +161,12 @@ public struct SyntheticEstate: Sendable {
         var meters: [Meter] = []
         for (i, t) in SyntheticEstate.meterTemplates.enumerated() {
             for (j, location) in SyntheticEstate.locations.enumerated() {
-                meters.append(Meter(
-                    id: rng.guid(), name: t.0, category: t.1, subCategory: t.2, region: location.1, family: t.3,
-                    product: "\(t.8) - \(t.0) - \(location.2)", partNumber: "AAA-\(10_000 + i * 100 + j)", unit: t.4,
-                    unitPrice: t.6 * (1 + Double(j) * 0.03), consumedService: t.5, resourceType: t.7))
+                meters.append(
+                    Meter(
+                        id: rng.guid(), name: t.0, category: t.1, subCategory: t.2, region: location.1, family: t.3,
+                        product: "\(t.8) - \(t.0) - \(location.2)", partNumber: "AAA-\(10_000 + i * 100 + j)",
+                        unit: t.4,
+                        unitPrice: t.6 * (1 + Double(j) * 0.03), consumedService: t.5, resourceType: t.7))
             }
         }
         self.meters = meters
@@ -137,19 +184,24 @@ public struct SyntheticEstate: Sendable {
             let name = "\(app)-\(meter.resourceType.prefix(4).lowercased())-\(i)"
             let provider = meter.consumedService
             let location = SyntheticEstate.locations.first { meter.region == $0.1 }!.0
-            let id = "/subscriptions/\(subscriptions[sub].id)/resourceGroups/\(group)/providers/\(provider)/\(meter.resourceType)/\(name)"
-            let tags = "\"CostCenter\": \"\(subscriptions[sub].costCenter)\",\"env\": \"\(env)\",\"app\": \"\(app)\",\"owner\": \"team-\(app)@contoso.com\""
+            let id =
+                "/subscriptions/\(subscriptions[sub].id)/resourceGroups/\(group)/providers/\(provider)/\(meter.resourceType)/\(name)"
+            let tags =
+                "\"CostCenter\": \"\(subscriptions[sub].costCenter)\",\"env\": \"\(env)\",\"app\": \"\(app)\",\"owner\": \"team-\(app)@contoso.com\""
             let info: String
             if meter.family == "Compute" {
-                info = "{\"UsageType\":\"ComputeHR\",\"ImageType\":\"Canonical\",\"ServiceType\":\"Standard_\(meter.name.replacingOccurrences(of: " ", with: "_"))\",\"VMName\":\"\(name)\",\"VMProperties\":\"Microsoft.Compute.Linux\",\"VCPUs\":\(2 << rng.int(3)),\"CPUs\":0}"
+                info =
+                    "{\"UsageType\":\"ComputeHR\",\"ImageType\":\"Canonical\",\"ServiceType\":\"Standard_\(meter.name.replacingOccurrences(of: " ", with: "_"))\",\"VMName\":\"\(name)\",\"VMProperties\":\"Microsoft.Compute.Linux\",\"VCPUs\":\(2 << rng.int(3)),\"CPUs\":0}"
             } else if meter.family == "Storage" {
                 info = "{\"StorageAccountType\":\"Standard_LRS\",\"DiskTier\":\"P10\",\"Redundancy\":\"LRS\"}"
             } else {
                 info = ""
             }
-            resources.append(Resource(
-                subscription: sub, group: group, name: name, id: id, location: location, meter: meterIndex,
-                tags: rng.int(10) == 0 ? "" : tags, additionalInfo: info, zone: meter.family == "Compute" ? String(1 + rng.int(3)) : ""))
+            resources.append(
+                Resource(
+                    subscription: sub, group: group, name: name, id: id, location: location, meter: meterIndex,
+                    tags: rng.int(10) == 0 ? "" : tags, additionalInfo: info,
+                    zone: meter.family == "Compute" ? String(1 + rng.int(3)) : ""))
         }
         self.resources = resources
 
@@ -158,15 +210,18 @@ public struct SyntheticEstate: Sendable {
             let order = rng.guid()
             let id = rng.guid()
             let reservation = i < 4
-            commitments.append(Commitment(
-                kind: reservation ? .reservation : .savingsPlan, orderId: order, id: id,
-                name: reservation ? "VM_RI_\(i)_\(order.prefix(8))" : "Compute_SP_\(i)",
-                orderName: reservation ? "Reserved VM Instance, Standard_D2s_v3, East US, \(i % 2 == 0 ? 1 : 3) Years" : "Compute savings plan, 3 Years",
-                benefitId: reservation
-                    ? "/providers/Microsoft.Capacity/reservationOrders/\(order)/reservations/\(id)"
-                    : "/providers/Microsoft.BillingBenefits/savingsPlanOrders/\(order)/savingsPlans/\(id)",
-                term: reservation ? (i % 2 == 0 ? "12" : "36") : "36",
-                dailyAmount: 0))
+            commitments.append(
+                Commitment(
+                    kind: reservation ? .reservation : .savingsPlan, orderId: order, id: id,
+                    name: reservation ? "VM_RI_\(i)_\(order.prefix(8))" : "Compute_SP_\(i)",
+                    orderName: reservation
+                        ? "Reserved VM Instance, Standard_D2s_v3, East US, \(i % 2 == 0 ? 1 : 3) Years"
+                        : "Compute savings plan, 3 Years",
+                    benefitId: reservation
+                        ? "/providers/Microsoft.Capacity/reservationOrders/\(order)/reservations/\(id)"
+                        : "/providers/Microsoft.BillingBenefits/savingsPlanOrders/\(order)/savingsPlans/\(id)",
+                    term: reservation ? (i % 2 == 0 ? "12" : "36") : "36",
+                    dailyAmount: 0))
         }
         self.commitments = commitments
     }

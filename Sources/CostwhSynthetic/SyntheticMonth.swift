@@ -43,7 +43,9 @@ public struct SyntheticMonth: Sendable {
         // commitments so unused amounts are never negative.
         let days = period.daysInMonth
         var used = Array(repeating: Array(repeating: 0.0, count: days + 1), count: estate.commitments.count)
-        var probe = SyntheticMonth.usageStream(estate: estate, period: period, count: SyntheticMonth.usageCount(rows: targetRows, estate: estate, days: days))
+        var probe = SyntheticMonth.usageStream(
+            estate: estate, period: period,
+            count: SyntheticMonth.usageCount(rows: targetRows, estate: estate, days: days))
         while let row = probe.next() {
             if let c = row.commitment { used[c][row.day] += row.cost }
         }
@@ -91,7 +93,8 @@ public struct SyntheticMonth: Sendable {
             try body(row)
         }
         var stream = SyntheticMonth.usageStream(
-            estate: estate, period: period, count: SyntheticMonth.usageCount(rows: targetRows, estate: estate, days: days))
+            estate: estate, period: period,
+            count: SyntheticMonth.usageCount(rows: targetRows, estate: estate, days: days))
         while var row = stream.next() {
             if metric == .actualCost && row.commitment != nil {
                 row.cost = 0

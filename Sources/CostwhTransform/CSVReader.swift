@@ -170,7 +170,10 @@ public final class CSVReader {
                 var escapes = false
                 var closed = false
                 while p < end {
-                    guard let q = memchr(buf + p, 0x22, end - p) else { p = end; break }
+                    guard let q = memchr(buf + p, 0x22, end - p) else {
+                        p = end
+                        break
+                    }
                     let qi = buf.distance(to: q.assumingMemoryBound(to: UInt8.self))
                     lines += countNewlines(buf + p, qi - p)
                     if qi + 1 < end && buf[qi + 1] == 0x22 {
@@ -191,7 +194,8 @@ public final class CSVReader {
                     // Unterminated quote at the end of the input.
                     fieldStorage[count] = CSVField(start: contentStart, end: end, hasEscapes: escapes)
                     count += 1
-                    finish(start: start, end: end, next: end, count: count, lines: lines,
+                    finish(
+                        start: start, end: end, next: end, count: count, lines: lines,
                         reason: "unterminated quoted field in column \(count)")
                     return .complete
                 }

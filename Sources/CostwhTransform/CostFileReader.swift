@@ -31,7 +31,9 @@ public final class CostFileReader {
 
     /// Reads the header. A file whose first `maxPreambleLines + 1` lines hold no
     /// recognisable header is refused, naming what was missing.
-    public init(source: ByteSource, options: ReadOptions = ReadOptions(), chunkSize: Int = 4 << 20) throws(TransformError) {
+    public init(
+        source: ByteSource, options: ReadOptions = ReadOptions(), chunkSize: Int = 4 << 20
+    ) throws(TransformError) {
         let (dialect, stream) = try DialectDetector.open(source, overrides: options.dialect)
         let csv = CSVReader(source: stream, delimiter: dialect.delimiter, chunkSize: chunkSize)
         var best: HeaderMapping?
@@ -61,7 +63,8 @@ public final class CostFileReader {
         self.mapping = mapping
         self.headerLine = line
         self.preambleLines = line - 1
-        self.normaliser = RowNormaliser(mapping: mapping, file: source.name, dialect: dialect, focusMetric: options.focusMetric)
+        self.normaliser = RowNormaliser(
+            mapping: mapping, file: source.name, dialect: dialect, focusMetric: options.focusMetric)
     }
 
     public var name: String { csv.name }

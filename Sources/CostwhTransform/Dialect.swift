@@ -10,7 +10,10 @@ public struct Dialect: Sendable, Equatable {
     /// How `a/b/yyyy` dates are read: month first (Azure's own files) or day first.
     public var dateOrder: DateOrder
 
-    public init(encoding: TextEncoding = .utf8, delimiter: UInt8 = 0x2C, decimalComma: Bool = false, dateOrder: DateOrder = .monthFirst) {
+    public init(
+        encoding: TextEncoding = .utf8, delimiter: UInt8 = 0x2C, decimalComma: Bool = false,
+        dateOrder: DateOrder = .monthFirst
+    ) {
         self.encoding = encoding
         self.delimiter = delimiter
         self.decimalComma = decimalComma
@@ -72,7 +75,9 @@ public struct DialectOverrides: Sendable, Equatable {
     public var decimalComma: Bool?
     public var dateOrder: DateOrder?
 
-    public init(encoding: TextEncoding? = nil, delimiter: UInt8? = nil, decimalComma: Bool? = nil, dateOrder: DateOrder? = nil) {
+    public init(
+        encoding: TextEncoding? = nil, delimiter: UInt8? = nil, decimalComma: Bool? = nil, dateOrder: DateOrder? = nil
+    ) {
         self.encoding = encoding
         self.delimiter = delimiter
         self.decimalComma = decimalComma

@@ -8,7 +8,9 @@ public enum DialectDetector {
     /// How much of a file detection looks at.
     public static let sampleBytes = 1 << 20
 
-    public static func open(_ source: ByteSource, overrides: DialectOverrides = .none) throws(TransformError) -> (Dialect, ByteSource) {
+    public static func open(
+        _ source: ByteSource, overrides: DialectOverrides = .none
+    ) throws(TransformError) -> (Dialect, ByteSource) {
         let raw: [UInt8]
         do { raw = try ReplayByteSource.readPrefix(of: source, limit: sampleBytes) } catch { throw .source(error) }
         var dialect = Dialect()
@@ -17,7 +19,9 @@ public enum DialectDetector {
         var text = raw
         if dialect.encoding != .utf8 {
             let transcoded = TranscodingByteSource(wrapping: stream, encoding: dialect.encoding)
-            do { text = try ReplayByteSource.readPrefix(of: transcoded, limit: sampleBytes) } catch { throw .source(error) }
+            do { text = try ReplayByteSource.readPrefix(of: transcoded, limit: sampleBytes) } catch {
+                throw .source(error)
+            }
             stream = ReplayByteSource(prefix: text, then: transcoded)
         }
         let complete = text.count < sampleBytes
@@ -77,9 +81,18 @@ public enum DialectDetector {
             var minimum: UInt32
             var scalar: UInt32
             switch b {
-            case 0xC2...0xDF: length = 2; minimum = 0x80; scalar = UInt32(b & 0x1F)
-            case 0xE0...0xEF: length = 3; minimum = 0x800; scalar = UInt32(b & 0x0F)
-            case 0xF0...0xF4: length = 4; minimum = 0x10000; scalar = UInt32(b & 0x07)
+            case 0xC2...0xDF:
+                length = 2
+                minimum = 0x80
+                scalar = UInt32(b & 0x1F)
+            case 0xE0...0xEF:
+                length = 3
+                minimum = 0x800
+                scalar = UInt32(b & 0x0F)
+            case 0xF0...0xF4:
+                length = 4
+                minimum = 0x10000
+                scalar = UInt32(b & 0x07)
             default: return false
             }
             if i + length > n { return allowTruncatedEnd && bytes[(i + 1)...].allSatisfy { $0 & 0xC0 == 0x80 } }
@@ -121,7 +134,8 @@ public enum DialectDetector {
     }
 
     static func findHeader(_ text: [UInt8], delimiter: UInt8, name: String) -> HeaderSample? {
-        let reader = CSVReader(source: MemoryByteSource(name: name, bytes: text), delimiter: delimiter, chunkSize: max(text.count, 4096))
+        let reader = CSVReader(
+            source: MemoryByteSource(name: name, bytes: text), delimiter: delimiter, chunkSize: max(text.count, 4096))
         var seen = 0
         while seen <= CostFileReader.maxPreambleLines, (try? reader.next()) == true {
             seen += 1
@@ -169,14 +183,20 @@ public enum DialectDetector {
                 case 0x2C?: evidence.commaDecimals += 1
                 case 0x2E?: evidence.pointDecimals += 1
                 default:
-                    if bytes.contains(0x2C) { evidence.ambiguousCommas += 1 } else if bytes.contains(0x2E) { evidence.ambiguousPoints += 1 }
+                    if bytes.contains(0x2C) {
+                        evidence.ambiguousCommas += 1
+                    } else if bytes.contains(0x2E) {
+                        evidence.ambiguousPoints += 1
+                    }
                 }
             }
             for field in dateFields where field < reader.fieldCount {
                 let bytes = Array(reader.bytes(of: field))
-                let parts = bytes.prefix { $0 != 0x20 && $0 != 0x54 }.split(separator: 0x2F, omittingEmptySubsequences: false)
+                let parts = bytes.prefix { $0 != 0x20 && $0 != 0x54 }.split(
+                    separator: 0x2F, omittingEmptySubsequences: false)
                 guard parts.count == 3, parts[2].count == 4 || parts[2].count == 2,
-                    let a = Int(String(decoding: parts[0], as: UTF8.self)), let b = Int(String(decoding: parts[1], as: UTF8.self))
+                    let a = Int(String(decoding: parts[0], as: UTF8.self)),
+                    let b = Int(String(decoding: parts[1], as: UTF8.self))
                 else { continue }
                 if a > 12 && b <= 12 { evidence.dayFirst += 1 }
                 if b > 12 && a <= 12 { evidence.monthFirst += 1 }
@@ -193,12 +213,15 @@ public enum DialectDetector {
         while trimmed.last == 0x20 { trimmed = trimmed.dropLast() }
         if let e = trimmed.firstIndex(where: { $0 == 0x45 || $0 == 0x65 }) { trimmed = trimmed[..<e] }
         if trimmed.first == 0x2D || trimmed.first == 0x2B { trimmed = trimmed.dropFirst() }
-        guard !trimmed.isEmpty, trimmed.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2C || $0 == 0x2E }) else { return nil }
+        guard !trimmed.isEmpty, trimmed.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2C || $0 == 0x2E }) else {
+            return nil
+        }
         guard let last = trimmed.lastIndex(where: { $0 == 0x2C || $0 == 0x2E }) else { return nil }
         let separator = trimmed[last]
         // `1,234` alone is ambiguous (a thousands comma or three decimals): no evidence.
         let digitsAfter = trimmed.distance(from: last, to: trimmed.endIndex) - 1
-        if digitsAfter == 3 && !trimmed[..<last].contains(where: { $0 == 0x2C || $0 == 0x2E }) && trimmed[..<last].count <= 3
+        if digitsAfter == 3 && !trimmed[..<last].contains(where: { $0 == 0x2C || $0 == 0x2E })
+            && trimmed[..<last].count <= 3
             && trimmed[..<last].first != 0x30
         {
             return nil

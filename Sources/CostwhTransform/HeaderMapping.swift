@@ -75,7 +75,8 @@ public struct HeaderMapping: Sendable {
             return .costDetails
         }
         if !names.isDisjoint(with: ["invoiceid", "skumeter", "pricingcurrency"]) {
-            return .focus(version: names.contains("xskudetails") && !names.contains("skupricedetails") ? "1.2-preview" : "1.2")
+            return .focus(
+                version: names.contains("xskudetails") && !names.contains("skupricedetails") ? "1.2-preview" : "1.2")
         }
         if !names.isDisjoint(with: ["chargesubcategory", "region", "usagequantity", "usageunit"])
             && names.isDisjoint(with: ["chargeclass", "commitmentdiscountstatus", "consumedquantity", "regionid"])
@@ -92,7 +93,8 @@ public struct HeaderMapping: Sendable {
     public var missing: [String] {
         if schema.isFocus {
             return HeaderMapping.requiredFocus.compactMap { name in
-                fieldOfColumn[Catalog.index[name]!] < 0 ? "\(name == Catalog.date ? "ChargePeriodStart" : name) (a FOCUS column)" : nil
+                fieldOfColumn[Catalog.index[name]!] < 0
+                    ? "\(name == Catalog.date ? "ChargePeriodStart" : name) (a FOCUS column)" : nil
             }
         }
         return HeaderMapping.required.compactMap { name in

@@ -5,14 +5,28 @@ public enum JSONText {
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
         for b in bytes {
             switch b {
-            case 0x22: arena.append(0x5C); arena.append(0x22)
-            case 0x5C: arena.append(0x5C); arena.append(0x5C)
-            case 0x0A: arena.append(0x5C); arena.append(0x6E)
-            case 0x0D: arena.append(0x5C); arena.append(0x72)
-            case 0x09: arena.append(0x5C); arena.append(0x74)
+            case 0x22:
+                arena.append(0x5C)
+                arena.append(0x22)
+            case 0x5C:
+                arena.append(0x5C)
+                arena.append(0x5C)
+            case 0x0A:
+                arena.append(0x5C)
+                arena.append(0x6E)
+            case 0x0D:
+                arena.append(0x5C)
+                arena.append(0x72)
+            case 0x09:
+                arena.append(0x5C)
+                arena.append(0x74)
             case 0..<0x20:
-                arena.append(0x5C); arena.append(0x75); arena.append(0x30); arena.append(0x30)
-                arena.append(hex[Int(b >> 4)]); arena.append(hex[Int(b & 0xF)])
+                arena.append(0x5C)
+                arena.append(0x75)
+                arena.append(0x30)
+                arena.append(0x30)
+                arena.append(hex[Int(b >> 4)])
+                arena.append(hex[Int(b & 0xF)])
             default: arena.append(b)
             }
         }
@@ -56,7 +70,10 @@ public enum JSONText {
             case 0x7B:
                 i += 1
                 skipSpace()
-                if peek() == 0x7D { i += 1; return true }
+                if peek() == 0x7D {
+                    i += 1
+                    return true
+                }
                 while true {
                     skipSpace()
                     guard peek() == 0x22, string() else { return false }
@@ -65,19 +82,34 @@ public enum JSONText {
                     i += 1
                     guard value(depth: depth + 1) else { return false }
                     skipSpace()
-                    if peek() == 0x2C { i += 1; continue }
-                    if peek() == 0x7D { i += 1; return true }
+                    if peek() == 0x2C {
+                        i += 1
+                        continue
+                    }
+                    if peek() == 0x7D {
+                        i += 1
+                        return true
+                    }
                     return false
                 }
             case 0x5B:
                 i += 1
                 skipSpace()
-                if peek() == 0x5D { i += 1; return true }
+                if peek() == 0x5D {
+                    i += 1
+                    return true
+                }
                 while true {
                     guard value(depth: depth + 1) else { return false }
                     skipSpace()
-                    if peek() == 0x2C { i += 1; continue }
-                    if peek() == 0x5D { i += 1; return true }
+                    if peek() == 0x2C {
+                        i += 1
+                        continue
+                    }
+                    if peek() == 0x5D {
+                        i += 1
+                        return true
+                    }
                     return false
                 }
             case 0x22: return string()
@@ -114,19 +146,28 @@ public enum JSONText {
             let start = i
             if peek() == 0x2D { i += 1 }
             var digits = 0
-            while let c = peek(), c >= 0x30 && c <= 0x39 { i += 1; digits += 1 }
+            while let c = peek(), c >= 0x30 && c <= 0x39 {
+                i += 1
+                digits += 1
+            }
             guard digits > 0 else { return false }
             if peek() == 0x2E {
                 i += 1
                 var f = 0
-                while let c = peek(), c >= 0x30 && c <= 0x39 { i += 1; f += 1 }
+                while let c = peek(), c >= 0x30 && c <= 0x39 {
+                    i += 1
+                    f += 1
+                }
                 guard f > 0 else { return false }
             }
             if peek() == 0x65 || peek() == 0x45 {
                 i += 1
                 if peek() == 0x2B || peek() == 0x2D { i += 1 }
                 var e = 0
-                while let c = peek(), c >= 0x30 && c <= 0x39 { i += 1; e += 1 }
+                while let c = peek(), c >= 0x30 && c <= 0x39 {
+                    i += 1
+                    e += 1
+                }
                 guard e > 0 else { return false }
             }
             return i > start

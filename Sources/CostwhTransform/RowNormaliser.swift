@@ -62,7 +62,8 @@ public final class RowNormaliser {
         self.focusMetric = focusMetric
         isFocus = mapping.schema.isFocus
         dayFirst = dialect.dateOrder == .dayFirst
-        sourceCostColumn = isFocus
+        sourceCostColumn =
+            isFocus
             ? Catalog.index[focusMetric == .actualCost ? "BilledCost" : "EffectiveCost"]!
             : Catalog.index[Catalog.cost]!
         values = .allocate(capacity: Catalog.columns.count)
@@ -72,12 +73,16 @@ public final class RowNormaliser {
         types = Catalog.columns.map(\.type)
         chargeTypes = ValueCanonicaliser(
             known: ChargeTypes.known,
-            aliases: ["unusedreservations": "UnusedReservation", "unusedsavingsplans": "UnusedSavingsPlan",
-                      "refunds": "Refund", "purchases": "Purchase"])
+            aliases: [
+                "unusedreservations": "UnusedReservation", "unusedsavingsplans": "UnusedSavingsPlan",
+                "refunds": "Refund", "purchases": "Purchase",
+            ])
         pricingModels = ValueCanonicaliser(
             known: PricingModels.known,
-            aliases: ["reservations": "Reservation", "savingsplans": "SavingsPlan", "ondemand": "OnDemand",
-                      "payg": "OnDemand", "payasyougo": "OnDemand"])
+            aliases: [
+                "reservations": "Reservation", "savingsplans": "SavingsPlan", "ondemand": "OnDemand",
+                "payg": "OnDemand", "payasyougo": "OnDemand",
+            ])
         var extras: [(Int, [UInt8])] = []
         var mapped: [(Int, Int)] = []
         for (i, target) in mapping.targets.enumerated() {
@@ -116,7 +121,8 @@ public final class RowNormaliser {
         if present != expected {
             if present > expected {
                 for f in expected..<present where reader.bytes(of: f).count > 0 {
-                    return .rejected("expected \(expected) fields as in the header, found \(present) (field \(f + 1) is not empty)")
+                    return .rejected(
+                        "expected \(expected) fields as in the header, found \(present) (field \(f + 1) is not empty)")
                 }
                 warnings.add("repaired: trailing empty fields trimmed", "\(present - expected) extra")
                 present = expected
@@ -142,11 +148,14 @@ public final class RowNormaliser {
             case .real:
                 guard raw.count > 0, !isBlank(raw) else { continue }
                 let text = f.hasEscapes ? unescaped(raw) : ByteSlice(base: raw.baseAddress, count: raw.count)
-                let parsed = dialect.decimalComma
+                let parsed =
+                    dialect.decimalComma
                     ? RowNormaliser.parseDecimalComma(text) : ValueParsers.parseDouble(text.base!, text.count)
                 guard let value = parsed else {
                     if column == sourceCostColumn {
-                        return .rejected("\(Catalog.columns[column].name) (column \(field + 1), `\(mapping.headers[field])`): expected a number, found `\(preview(raw))`")
+                        return .rejected(
+                            "\(Catalog.columns[column].name) (column \(field + 1), `\(mapping.headers[field])`): expected a number, found `\(preview(raw))`"
+                        )
                     }
                     repair(field, "repaired: unreadable number", column)
                     continue
@@ -156,7 +165,9 @@ public final class RowNormaliser {
                 guard raw.count > 0, !isBlank(raw) else { continue }
                 guard let (y, m, d) = ValueParsers.parseDate(raw.baseAddress!, raw.count, dayFirst: dayFirst) else {
                     if column == dateColumn {
-                        return .rejected("\(Catalog.columns[column].name) (column \(field + 1), `\(mapping.headers[field])`): expected a date such as \(dayFirst ? "dd/MM/yyyy" : "MM/dd/yyyy") or yyyy-MM-dd, found `\(preview(raw))`")
+                        return .rejected(
+                            "\(Catalog.columns[column].name) (column \(field + 1), `\(mapping.headers[field])`): expected a date such as \(dayFirst ? "dd/MM/yyyy" : "MM/dd/yyyy") or yyyy-MM-dd, found `\(preview(raw))`"
+                        )
                     }
                     repair(field, "repaired: unreadable date", column)
                     continue
@@ -174,7 +185,9 @@ public final class RowNormaliser {
         }
         if values[dateColumn].isNull {
             let field = mapping.fieldOfColumn[dateColumn]
-            return .rejected("\(isFocus ? "ChargePeriodStart" : "Date") (column \(field + 1)): a date is required, the field is empty")
+            return .rejected(
+                "\(isFocus ? "ChargePeriodStart" : "Date") (column \(field + 1)): a date is required, the field is empty"
+            )
         }
         let cost: Double
         if let value = reals[sourceCostColumn] {
@@ -189,8 +202,10 @@ public final class RowNormaliser {
         if isFocus {
             if let other = focusCharge() { return other }
         } else {
-            values[chargeTypeColumn] = chargeTypes.canonical(values[chargeTypeColumn], column: "ChargeType", warnings: &warnings)
-            values[pricingModelColumn] = pricingModels.canonical(values[pricingModelColumn], column: "PricingModel", warnings: &warnings)
+            values[chargeTypeColumn] = chargeTypes.canonical(
+                values[chargeTypeColumn], column: "ChargeType", warnings: &warnings)
+            values[pricingModelColumn] = pricingModels.canonical(
+                values[pricingModelColumn], column: "PricingModel", warnings: &warnings)
         }
         extra = extraFields.isEmpty && repaired.isEmpty ? .null : extraJSON(reader, present: present)
         return .row
@@ -220,7 +235,8 @@ public final class RowNormaliser {
         let isCommitment = !type.isEmpty || !benefit.isEmpty || pricing == "committed" || pricing == "commitmentbased"
         var chargeType: String
         switch category {
-        case "usage": chargeType = status == "unused" ? (isSavingsPlan ? "UnusedSavingsPlan" : "UnusedReservation") : "Usage"
+        case "usage":
+            chargeType = status == "unused" ? (isSavingsPlan ? "UnusedSavingsPlan" : "UnusedReservation") : "Usage"
         case "purchase": chargeType = key(c.chargeClass) == "correction" ? "Refund" : "Purchase"
         case "credit": chargeType = "Credit"
         case "tax": chargeType = "Tax"
@@ -251,7 +267,8 @@ public final class RowNormaliser {
         guard cost == 0 else { return nil }
         switch focusMetric {
         case .actualCost where status == "unused": return .otherMetric
-        case .amortizedCost where isCommitment && (chargeType == "Purchase" || chargeType == "Refund"): return .otherMetric
+        case .amortizedCost where isCommitment && (chargeType == "Purchase" || chargeType == "Refund"):
+            return .otherMetric
         default: return nil
         }
     }
@@ -313,7 +330,7 @@ public final class RowNormaliser {
                     if b >= 0x30 && b <= 0x39 {
                         digits += 1
                     } else if b == 0x2E {
-                        if (sawPoint ? digits != 3 : digits == 0 || digits > 3) { groupedPoints = false }
+                        if sawPoint ? digits != 3 : digits == 0 || digits > 3 { groupedPoints = false }
                         sawPoint = true
                         digits = 0
                     } else if !(i == 0 && (b == 0x2D || b == 0x2B)) {
@@ -363,7 +380,10 @@ public final class RowNormaliser {
     private func wrapObject(_ text: ByteSlice) -> ByteSlice {
         guard var base = text.base else { return .null }
         var count = text.count
-        while count > 0 && (base[0] == 0x20 || base[0] == 0x09) { base += 1; count -= 1 }
+        while count > 0 && (base[0] == 0x20 || base[0] == 0x09) {
+            base += 1
+            count -= 1
+        }
         while count > 0 && (base[count - 1] == 0x20 || base[count - 1] == 0x09) { count -= 1 }
         guard count > 0 else { return .null }
         if base[0] == 0x7B { return ByteSlice(base: base, count: count) }

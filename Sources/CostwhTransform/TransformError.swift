@@ -19,7 +19,8 @@ public enum TransformError: Error, Equatable, CustomStringConvertible {
             return "\(file): \(reason)"
         case .unrecognisedHeader(let file, let line, let missing, let found):
             let shown = found.prefix(12).joined(separator: ", ") + (found.count > 12 ? ", …" : "")
-            return "\(file):\(line): the header is not a cost-details header: missing \(missing.joined(separator: "; ")). "
+            return
+                "\(file):\(line): the header is not a cost-details header: missing \(missing.joined(separator: "; ")). "
                 + "Found columns: \(shown). Accepted: cost-details or FOCUS CSV (comma, semicolon, tab or pipe; UTF-8, "
                 + "UTF-16 or Windows-1252; plain or gzip), usageDetails or EA Reporting JSON pages, an Exports folder or its manifest.json"
         }

@@ -45,7 +45,8 @@ public enum UsageDetailsConverter {
         case .array(let items): list = items
         case .object(let envelope):
             guard case .array(let items)? = envelope["value"] ?? envelope["data"] else {
-                throw .malformedJSON(file: file, reason: "the page has no `value` (Consumption) or `data` (EA Reporting) array")
+                throw .malformedJSON(
+                    file: file, reason: "the page has no `value` (Consumption) or `data` (EA Reporting) array")
             }
             list = items
         default:
@@ -127,10 +128,14 @@ public enum UsageDetailsConverter {
             return ia != ib ? ia < ib : a < b
         }
         index = Dictionary(uniqueKeysWithValues: ordered.enumerated().map { ($1, $0) })
-        guard let handle = FileHandle(forWritingAtPath: output) ?? {
-            _ = FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600])
-            return FileHandle(forWritingAtPath: output)
-        }() else {
+        guard
+            let handle = FileHandle(forWritingAtPath: output)
+                ?? {
+                    _ = FileManager.default.createFile(
+                        atPath: output, contents: nil, attributes: [.posixPermissions: 0o600])
+                    return FileHandle(forWritingAtPath: output)
+                }()
+        else {
             throw .source(.cannotOpen(path: output, reason: "cannot create the converted CSV"))
         }
         defer { try? handle.close() }
@@ -199,7 +204,9 @@ public enum JSONValue: Decodable, Equatable, Sendable {
         case .string(let s): return JSONValue.quote(s)
         case .array(let items): return "[" + items.map(\.json).joined(separator: ",") + "]"
         case .object(let members):
-            return "{" + members.sorted { $0.key < $1.key }.map { JSONValue.quote($0.key) + ":" + $0.value.json }.joined(separator: ",") + "}"
+            return "{"
+                + members.sorted { $0.key < $1.key }.map { JSONValue.quote($0.key) + ":" + $0.value.json }.joined(
+                    separator: ",") + "}"
         }
     }
 

@@ -37,7 +37,10 @@ public enum ValueParsers {
                 if digits == 0 && c == 0x30 {
                     if sawPoint { fraction += 1 }
                 } else {
-                    if digits >= 15 { simple = false; break }
+                    if digits >= 15 {
+                        simple = false
+                        break
+                    }
                     mantissa = mantissa &* 10 &+ UInt64(c &- 0x30)
                     digits += 1
                     if sawPoint { fraction += 1 }
@@ -102,7 +105,9 @@ public enum ValueParsers {
     /// first, as German-style locales write it). Two-digit years are 20yy. Returns nil for
     /// anything else or an impossible day.
     @inline(__always)
-    public static func parseDate(_ p: UnsafePointer<UInt8>, _ count: Int, dayFirst: Bool = false) -> (year: Int, month: Int, day: Int)? {
+    public static func parseDate(
+        _ p: UnsafePointer<UInt8>, _ count: Int, dayFirst: Bool = false
+    ) -> (year: Int, month: Int, day: Int)? {
         var n = count
         var s = 0
         while s < n && p[s] == 0x20 { s += 1 }
@@ -123,7 +128,9 @@ public enum ValueParsers {
         var year = 0, month = 0, day = 0
         var dateEnd = 0
         if len >= 10, p[s + 4] == 0x2D, p[s + 7] == 0x2D {
-            guard let y = number(s, s + 4), let m = number(s + 5, s + 7), let d = number(s + 8, s + 10) else { return nil }
+            guard let y = number(s, s + 4), let m = number(s + 5, s + 7), let d = number(s + 8, s + 10) else {
+                return nil
+            }
             (year, month, day) = (y, m, d)
             dateEnd = s + 10
         } else if len == 8, let v = number(s, s + 8) {
@@ -145,9 +152,15 @@ public enum ValueParsers {
                 let width = k - from
                 guard width >= 1 else { return nil }
                 switch part {
-                case 0: parts.0 = value; widths.0 = width
-                case 1: parts.1 = value; widths.1 = width
-                default: parts.2 = value; widths.2 = width
+                case 0:
+                    parts.0 = value
+                    widths.0 = width
+                case 1:
+                    parts.1 = value
+                    widths.1 = width
+                default:
+                    parts.2 = value
+                    widths.2 = width
                 }
                 if part < 2 {
                     guard k < n, p[k] == 0x2F || p[k] == 0x2E else { return nil }

@@ -37,7 +37,9 @@ struct Options {
             case "--memory-factor": memoryFactor = Int(value()) ?? memoryFactor
             case "--skip-memory": skipMemory = true
             case "-h", "--help":
-                print("usage: costwh-bench [--rows N] [--runs N] [--query-rows N (0 skips)] [--memory-factor N] [--skip-memory] [--work DIR]")
+                print(
+                    "usage: costwh-bench [--rows N] [--runs N] [--query-rows N (0 skips)] [--memory-factor N] [--skip-memory] [--work DIR]"
+                )
                 exit(0)
             default: fail("unknown option \(args[i])")
             }
@@ -73,7 +75,9 @@ func selfPeakRSSMiB() -> Double {
 
 /// Runs a command; returns its wall time and its own peak RSS (from wait4).
 @discardableResult
-func spawn(_ argv: [String], stdin: String? = nil, quiet: Bool = true) -> (seconds: Double, rssMiB: Double, status: Int32) {
+func spawn(
+    _ argv: [String], stdin: String? = nil, quiet: Bool = true
+) -> (seconds: Double, rssMiB: Double, status: Int32) {
     var pid: pid_t = 0
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -110,7 +114,11 @@ func report(_ f: Figure) {
     let rowsPerSecond = Double(f.rows) / f.seconds
     let mbPerSecond = Double(f.bytes) / 1e6 / f.seconds
     let name = f.name.count < 44 ? f.name + String(repeating: " ", count: 44 - f.name.count) : f.name
-    print(name + String(format: " %8.2f s %12.0f rows/s %9.1f MB/s %8.1f MiB  ", f.seconds, rowsPerSecond, mbPerSecond, f.rssMiB) + f.note)
+    print(
+        name
+            + String(
+                format: " %8.2f s %12.0f rows/s %9.1f MB/s %8.1f MiB  ", f.seconds, rowsPerSecond, mbPerSecond, f.rssMiB
+            ) + f.note)
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
@@ -120,18 +128,25 @@ guard FileManager.default.isExecutableFile(atPath: costwh) else { fail("build co
 let sqlite3 = ["/usr/bin/sqlite3", "/usr/local/bin/sqlite3"].first { FileManager.default.isExecutableFile(atPath: $0) }
 try? FileManager.default.createDirectory(atPath: options.work, withIntermediateDirectories: true)
 
-let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
-    .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
-print("costwh-bench: \(options.rows) rows, median of \(options.runs) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpu)")
+let cpu =
+    (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+    .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(
+        in: .whitespaces) ?? "unknown CPU"
+print(
+    "costwh-bench: \(options.rows) rows, median of \(options.runs) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpu)"
+)
 
 // 1. Generate the files.
 let eaScope = try! Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/8611537")
-let mcaScope = try! Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB")
+let mcaScope = try! Scope(
+    parsing: "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB")
 let period = try! BillingPeriod(parsing: "2026-10")
 
 func generate(_ scope: Scope, rows: Int, name: String, resources: Int = 20_000) -> String {
     let path = options.work + "/" + name
-    if fileSize(path) > 0 && (try? String(contentsOfFile: path + ".rows", encoding: .utf8)) == String(rows) { return path }
+    if fileSize(path) > 0 && (try? String(contentsOfFile: path + ".rows", encoding: .utf8)) == String(rows) {
+        return path
+    }
     let start = now()
     let month = SyntheticMonth(estate: SyntheticEstate(scope: scope, resources: resources), period: period, rows: rows)
     let size = try! CostCSVWriter(month: month).write(.actualCost, toFile: path)
@@ -143,7 +158,10 @@ func generate(_ scope: Scope, rows: Int, name: String, resources: Int = 20_000) 
 let eaFile = generate(eaScope, rows: options.rows, name: "ea-\(options.rows).csv")
 let mcaFile = generate(mcaScope, rows: options.rows, name: "mca-\(options.rows).csv")
 let eaBytes = fileSize(eaFile)
-print(String(format: "EA file %.0f MB (%.0f bytes/row), MCA file %.0f MB", Double(eaBytes) / 1e6, Double(eaBytes) / Double(options.rows), Double(fileSize(mcaFile)) / 1e6))
+print(
+    String(
+        format: "EA file %.0f MB (%.0f bytes/row), MCA file %.0f MB", Double(eaBytes) / 1e6,
+        Double(eaBytes) / Double(options.rows), Double(fileSize(mcaFile)) / 1e6))
 
 // 2. Parse only and parse + normalise, in this process.
 func parseOnly(_ path: String) -> Int {
@@ -169,7 +187,10 @@ for (label, path) in [("EA", eaFile), ("MCA", mcaFile)] {
         _ = parseOnly(path)
         times.append(now() - start)
     }
-    report(Figure(name: "1. parse only (\(label))", seconds: median(times), rows: options.rows, bytes: fileSize(path), rssMiB: selfPeakRSSMiB()))
+    report(
+        Figure(
+            name: "1. parse only (\(label))", seconds: median(times), rows: options.rows, bytes: fileSize(path),
+            rssMiB: selfPeakRSSMiB()))
     times = []
     var rows = 0
     for _ in 0..<options.runs {
@@ -177,8 +198,13 @@ for (label, path) in [("EA", eaFile), ("MCA", mcaFile)] {
         rows = parseAndNormalise(path)
         times.append(now() - start)
     }
-    report(Figure(name: "2. parse + normalise (\(label))", seconds: median(times), rows: rows, bytes: fileSize(path), rssMiB: selfPeakRSSMiB(),
-                  note: String(format: "target ≥ 400 MB/s: %@", Double(fileSize(path)) / 1e6 / median(times) >= 400 ? "met" : "NOT met")))
+    report(
+        Figure(
+            name: "2. parse + normalise (\(label))", seconds: median(times), rows: rows, bytes: fileSize(path),
+            rssMiB: selfPeakRSSMiB(),
+            note: String(
+                format: "target ≥ 400 MB/s: %@", Double(fileSize(path)) / 1e6 / median(times) >= 400 ? "met" : "NOT met"
+            )))
 }
 
 // 3 and 4. The full load into a fresh database, then a reload of the same partition,
@@ -216,19 +242,32 @@ for run in 0..<options.runs {
         importTimes.append(imported.seconds)
         removeDatabase(importDb)
     }
-    log("run \(run + 1): load \(String(format: "%.2f", load.seconds)) s, reload \(String(format: "%.2f", reload.seconds)) s"
-        + (importTimes.isEmpty ? "" : ", sqlite3 .import \(String(format: "%.2f", importTimes.last!)) s"))
+    log(
+        "run \(run + 1): load \(String(format: "%.2f", load.seconds)) s, reload \(String(format: "%.2f", reload.seconds)) s"
+            + (importTimes.isEmpty ? "" : ", sqlite3 .import \(String(format: "%.2f", importTimes.last!)) s"))
 }
 let loadMedian = median(loadTimes)
-report(Figure(name: "3. costwh load, fresh database (EA)", seconds: loadMedian, rows: options.rows, bytes: eaBytes, rssMiB: loadRSS))
-report(Figure(name: "4. costwh reload, same partition (EA)", seconds: median(reloadTimes), rows: options.rows, bytes: eaBytes, rssMiB: reloadRSS,
-              note: String(format: "%.2f × fresh load (target ≤ 1.2)", median(reloadTimes) / loadMedian)))
+report(
+    Figure(
+        name: "3. costwh load, fresh database (EA)", seconds: loadMedian, rows: options.rows, bytes: eaBytes,
+        rssMiB: loadRSS))
+report(
+    Figure(
+        name: "4. costwh reload, same partition (EA)", seconds: median(reloadTimes), rows: options.rows, bytes: eaBytes,
+        rssMiB: reloadRSS,
+        note: String(format: "%.2f × fresh load (target ≤ 1.2)", median(reloadTimes) / loadMedian)))
 if !importTimes.isEmpty {
     let importMedian = median(importTimes)
-    report(Figure(name: "   sqlite3 .import, all-TEXT table", seconds: importMedian, rows: options.rows, bytes: eaBytes, rssMiB: 0))
+    report(
+        Figure(
+            name: "   sqlite3 .import, all-TEXT table", seconds: importMedian, rows: options.rows, bytes: eaBytes,
+            rssMiB: 0))
     print(String(format: "load / sqlite3 .import = %.2f (target ≤ 0.5)", loadMedian / importMedian))
 }
-print(String(format: "database size / CSV size = %.2f (target ≤ 0.5): %.0f MB for %.0f MB", Double(dbSize) / Double(eaBytes), Double(dbSize) / 1e6, Double(eaBytes) / 1e6))
+print(
+    String(
+        format: "database size / CSV size = %.2f (target ≤ 0.5): %.0f MB for %.0f MB", Double(dbSize) / Double(eaBytes),
+        Double(dbSize) / 1e6, Double(eaBytes) / 1e6))
 
 // Memory on a file N times larger.
 if !options.skipMemory && options.memoryFactor > 1 {
@@ -238,7 +277,10 @@ if !options.skipMemory && options.memoryFactor > 1 {
     removeDatabase(db)
     let load = spawn(loadArgs(db, big, eaScope))
     guard load.status == 0 else { fail("costwh load of the large file failed") }
-    report(Figure(name: "3b. costwh load, \(options.memoryFactor)× file (EA)", seconds: load.seconds, rows: bigRows, bytes: fileSize(big), rssMiB: load.rssMiB))
+    report(
+        Figure(
+            name: "3b. costwh load, \(options.memoryFactor)× file (EA)", seconds: load.seconds, rows: bigRows,
+            bytes: fileSize(big), rssMiB: load.rssMiB))
     removeDatabase(db)
 }
 
@@ -249,8 +291,10 @@ if options.queryRows > 0 {
     let partitions = max(1, options.queryRows / perPartition)
     if !FileManager.default.fileExists(atPath: db) {
         let start = now()
-        let scopes = [eaScope, try! Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/7000001"),
-                      try! Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/7000002")]
+        let scopes = [
+            eaScope, try! Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/7000001"),
+            try! Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/7000002"),
+        ]
         var loaded = 0
         var monthOffset = 0
         outer: while true {
@@ -259,9 +303,13 @@ if options.queryRows > 0 {
                     if loaded >= partitions { break outer }
                     let p = period.adding(months: -monthOffset)
                     let path = options.work + "/q-\(loaded).csv"
-                    let month = SyntheticMonth(estate: SyntheticEstate(scope: scope, resources: 20_000), period: p, rows: perPartition)
+                    let month = SyntheticMonth(
+                        estate: SyntheticEstate(scope: scope, resources: 20_000), period: p, rows: perPartition)
                     try! CostCSVWriter(month: month).write(metric, toFile: path)
-                    let result = spawn([costwh, "load", path, "--scope", scope.id, "--period", p.description, "--metric", metric.rawValue, "--db", db])
+                    let result = spawn([
+                        costwh, "load", path, "--scope", scope.id, "--period", p.description, "--metric",
+                        metric.rawValue, "--db", db,
+                    ])
                     guard result.status == 0 else { fail("loading the query database failed") }
                     try? FileManager.default.removeItem(atPath: path)
                     loaded += 1
@@ -276,15 +324,25 @@ if options.queryRows > 0 {
         var extra: [String] = []
         if query == "by" { extra = ["--by", "meter-category"] }
         for _ in 0..<options.runs {
-            let r = spawn([costwh, "query", query, "--scope", eaScope.id, "--period", period.description, "--db", db, "--format", "csv"] + extra)
-            if r.status != 0 { times = []; break }
+            let r = spawn(
+                [
+                    costwh, "query", query, "--scope", eaScope.id, "--period", period.description, "--db", db,
+                    "--format", "csv",
+                ] + extra)
+            if r.status != 0 {
+                times = []
+                break
+            }
             times.append(r.seconds)
         }
         if times.isEmpty {
             print("5. query \(query): not available")
         } else {
-            report(Figure(name: "5. query \(query) (\(partitions * perPartition) rows)", seconds: median(times), rows: perPartition, bytes: 0, rssMiB: 0,
-                          note: median(times) < 0.5 ? "" : "over the 0.5 s target"))
+            report(
+                Figure(
+                    name: "5. query \(query) (\(partitions * perPartition) rows)", seconds: median(times),
+                    rows: perPartition, bytes: 0, rssMiB: 0,
+                    note: median(times) < 0.5 ? "" : "over the 0.5 s target"))
         }
     }
 }

@@ -5,7 +5,9 @@ import Foundation
 /// Runs one input through the CSV reader, the header mapping and the normalisers. Any
 /// crash, hang or unbounded allocation here is a bug; refusals and rejected rows are not.
 func exercise(_ bytes: [UInt8]) {
-    guard let file = try? CostFileReader(source: MemoryByteSource(name: "fuzz", bytes: bytes), chunkSize: 64) else { return }
+    guard let file = try? CostFileReader(source: MemoryByteSource(name: "fuzz", bytes: bytes), chunkSize: 64) else {
+        return
+    }
     while let outcome = try? file.next() {
         if case .rejected(let reason) = outcome, reason.isEmpty { fatalError("a rejection without a reason") }
     }

@@ -7,7 +7,9 @@ struct BackfillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backfill",
         abstract: "Load a range of months, skipping those already loaded; re-run to resume.",
-        discussion: "Example: costwh backfill --scope /providers/Microsoft.Billing/billingAccounts/8611537 --from 2025-11 --to 2026-10")
+        discussion:
+            "Example: costwh backfill --scope /providers/Microsoft.Billing/billingAccounts/8611537 --from 2025-11 --to 2026-10"
+    )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var extract: ExtractOptions
@@ -25,6 +27,8 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(help: "Percent of rows that may be rejected before a load fails.") var maxRejected: Double = 1
 
     func run() async throws {
-        try await RunOutput.backfill(global: global, extract: extract, scope: scope, from: from, to: to, metric: metric, source: source, force: force, maxRejected: maxRejected, title: "backfill")
+        try await RunOutput.backfill(
+            global: global, extract: extract, scope: scope, from: from, to: to, metric: metric, source: source,
+            force: force, maxRejected: maxRejected, title: "backfill")
     }
 }

@@ -10,7 +10,8 @@ struct Costwh: AsyncParsableCommand {
             75 another costwh job holds the database; 130 interrupted (SIGINT/SIGTERM), the partition keeps its previous data.
             """,
         subcommands: [
-            DemoCommand.self, IngestCommand.self, ReloadCommand.self, BackfillCommand.self, LoadCommand.self, QueryCommand.self,
+            DemoCommand.self, IngestCommand.self, ReloadCommand.self, BackfillCommand.self, LoadCommand.self,
+            QueryCommand.self,
             VerifyCommand.self, ReportCommand.self,
             RunsCommand.self, MigrateCommand.self, EmulateCommand.self,
         ])

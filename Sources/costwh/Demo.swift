@@ -11,7 +11,8 @@ import Logging
 /// MCA scope, then the actual-versus-amortized summary. No Azure account needed.
 enum Demo {
     static let eaScope = "/providers/Microsoft.Billing/billingAccounts/8611537"
-    static let mcaScope = "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB"
+    static let mcaScope =
+        "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB"
     static let defaultDatabase = "costwh-demo.sqlite"
 
     struct Outcome: Sendable {
@@ -21,7 +22,10 @@ enum Demo {
         let to: BillingPeriod
     }
 
-    static func run(databasePath: String, rowsPerMonth: Int = 2_000, months: Int = 3, logger: Logger, progress: (@Sendable (String) -> Void)? = nil) async throws(PipelineError) -> Outcome {
+    static func run(
+        databasePath: String, rowsPerMonth: Int = 2_000, months: Int = 3, logger: Logger,
+        progress: (@Sendable (String) -> Void)? = nil
+    ) async throws(PipelineError) -> Outcome {
         var configuration = EmulatorConfiguration()
         configuration.rowsPerMonth = rowsPerMonth
         configuration.pollRetryAfter = 0
@@ -34,7 +38,8 @@ enum Demo {
         environment["AZURE_CLIENT_SECRET"] = configuration.clientSecret
         environment["AZURE_AUTHORITY_HOST"] = emulator.baseURL
         environment["COSTWH_ACCESS_TOKEN"] = nil
-        let settings = ExtractSettings(armEndpoint: emulator.baseURL, environment: environment, defaultPollInterval: 0.2)
+        let settings = ExtractSettings(
+            armEndpoint: emulator.baseURL, environment: environment, defaultPollInterval: 0.2)
         let today = Ingest.today(Date())
         let to = today.billingPeriod
         let from = to.adding(months: -(max(1, months) - 1))
@@ -42,7 +47,8 @@ enum Demo {
         do throws(PipelineError) {
             for scope in [eaScope, mcaScope] {
                 let options = BackfillOptions(
-                    databasePath: databasePath, scope: try! Scope(parsing: scope), from: from, to: to, metrics: [.actualCost, .amortizedCost],
+                    databasePath: databasePath, scope: try! Scope(parsing: scope), from: from, to: to,
+                    metrics: [.actualCost, .amortizedCost],
                     settings: settings, force: true, progress: progress)
                 let part = try await Backfill.run(options, logger: logger)
                 report.results += part.results
@@ -52,7 +58,8 @@ enum Demo {
             throw error
         }
         await emulator.stop()
-        let totals = try Query.run(QueryOptions(databasePath: databasePath, name: "totals", periods: PeriodRange(from: from, to: to)))
+        let totals = try Query.run(
+            QueryOptions(databasePath: databasePath, name: "totals", periods: PeriodRange(from: from, to: to)))
         return Outcome(report: report, totals: totals, from: from, to: to)
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
+import CostwhEmulator
 import CostwhPipeline
 import CostwhQuery
-import CostwhEmulator
 import Foundation
 
 struct DemoCommand: AsyncParsableCommand {
@@ -23,12 +23,16 @@ struct DemoCommand: AsyncParsableCommand {
         global.logLevel = logLevel
         let logger = global.makeLogger()
         do {
-            let outcome = try await Demo.run(databasePath: db, rowsPerMonth: rowsPerMonth, logger: logger, progress: { Terminal.progress($0) })
+            let outcome = try await Demo.run(
+                databasePath: db, rowsPerMonth: rowsPerMonth, logger: logger, progress: { Terminal.progress($0) })
             Terminal.endProgress()
             for line in outcome.report.lines() { Terminal.status(line) }
-            print("\nActual versus amortized cost, \(outcome.from) to \(outcome.to) (costwh query totals --db \(db)):\n")
+            print(
+                "\nActual versus amortized cost, \(outcome.from) to \(outcome.to) (costwh query totals --db \(db)):\n")
             print(TableFormatter.render(outcome.totals, as: .table), terminator: "")
-            print("\nThe database is \(db). Try: costwh runs --db \(db), or sqlite3 \(db) 'SELECT * FROM cost_details LIMIT 5'")
+            print(
+                "\nThe database is \(db). Try: costwh runs --db \(db), or sqlite3 \(db) 'SELECT * FROM cost_details LIMIT 5'"
+            )
             if outcome.report.anyFailed { throw ExitCode(ExitCodes.partialFailure) }
         } catch let error as PipelineError {
             throw error.reported()

@@ -13,7 +13,9 @@ struct EmulateCommand: AsyncParsableCommand {
     @Option(help: "Synthetic rows per scope, month and metric.") var rowsPerMonth: Int = 2_000
     @Option(help: "Seconds the client is told to wait between polls.") var pollRetryAfter: Int = 1
     @Option(help: "Answer the first N report requests with 429.") var throttle: Int = 0
-    @Option(help: "Header carrying the 429 wait (Retry-After or x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after, …).")
+    @Option(
+        help:
+            "Header carrying the 429 wait (Retry-After or x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after, …).")
     var throttleHeader: String = "Retry-After"
     @Option(help: "Seconds of the 429 wait.") var throttleSeconds: Int = 1
     @Option(help: "Answer the first N report requests with 503.") var unavailable: Int = 0
@@ -28,7 +30,8 @@ struct EmulateCommand: AsyncParsableCommand {
     @Option(help: "Seconds a token lives.") var tokenLifetime: Int = 3_600
     @Flag(help: "Refuse the first token once, as an expired token is refused.") var rejectTokensOnce = false
     @Flag(help: "generateDetailedCostReport: write status as an object.") var statusAsObject = false
-    @Option(help: "generateDetailedCostReport: end with Failed, NoDataFound or TimedOut.") var detailedFinalStatus: String?
+    @Option(help: "generateDetailedCostReport: end with Failed, NoDataFound or TimedOut.") var detailedFinalStatus:
+        String?
     @Flag(help: "generateDetailedCostReport: answer 413 (over 2 GB).") var tooLarge = false
     @Option(help: "Records per usageDetails / EA Reporting JSON page.") var pageSize: Int = 100
 
@@ -62,7 +65,8 @@ struct EmulateCommand: AsyncParsableCommand {
         global.logLevel = "info"
         let emulator = AzureEmulator(configuration: configuration, logger: global.makeLogger())
         try await emulator.start()
-        print("""
+        print(
+            """
             Azure emulator listening on \(emulator.baseURL)
               export COSTWH_ARM_ENDPOINT=\(emulator.baseURL)
               export AZURE_AUTHORITY_HOST=\(emulator.baseURL)

@@ -20,7 +20,10 @@ struct ExtractOptions: ParsableArguments {
     @Option(help: "A file holding the EA Reporting API key ($COSTWH_EA_API_KEY works too).")
     var eaApiKeyFile: String?
 
-    @Option(help: "EA Reporting version: v1 or v2 (JSON pages), v3 (the CSV download); json and csv are aliases of v2 and v3.")
+    @Option(
+        help:
+            "EA Reporting version: v1 or v2 (JSON pages), v3 (the CSV download); json and csv are aliases of v2 and v3."
+    )
     var eaFormat: String = "v3"
 
     @Option(help: "usageDetails api-version: 2018-06-30, 2019-10-01, 2021-10-01 or 2023-05-01.")
@@ -32,10 +35,18 @@ struct ExtractOptions: ParsableArguments {
     @Flag(help: "usageDetails through the EA billing-period path (…/billingPeriods/YYYYMM/…) instead of a date filter.")
     var usageDetailsByBillingPeriod = false
 
-    func settings(armEndpoint configured: String? = nil, apiVersion configuredVersion: String? = nil) throws(PipelineError) -> ExtractSettings {
-        let token = try accessTokenFile.map { (file) throws(PipelineError) -> String in try ExtractSettings.readSecret(file: file, what: "access token") }
-        let eaKey = try eaApiKeyFile.map { (file) throws(PipelineError) -> String in try ExtractSettings.readSecret(file: file, what: "EA API key") }
-        guard let format = EAReportingFormat(name: eaFormat) else { throw .usage("--ea-format must be v1, v2 or v3 (or json, csv)") }
+    func settings(
+        armEndpoint configured: String? = nil, apiVersion configuredVersion: String? = nil
+    ) throws(PipelineError) -> ExtractSettings {
+        let token = try accessTokenFile.map { (file) throws(PipelineError) -> String in
+            try ExtractSettings.readSecret(file: file, what: "access token")
+        }
+        let eaKey = try eaApiKeyFile.map { (file) throws(PipelineError) -> String in
+            try ExtractSettings.readSecret(file: file, what: "EA API key")
+        }
+        guard let format = EAReportingFormat(name: eaFormat) else {
+            throw .usage("--ea-format must be v1, v2 or v3 (or json, csv)")
+        }
         var settings = ExtractSettings(
             armEndpoint: armEndpoint ?? configured, apiVersion: apiVersion ?? configuredVersion, accessToken: token,
             eaEndpoint: eaEndpoint, eaApiKey: eaKey)

@@ -8,7 +8,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "The SQLite database (default: $COSTWH_DB, else ./costwh.sqlite).")
     var db: String?
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error (default: $COSTWH_LOG_LEVEL, else warning).")
+    @Option(
+        name: .long,
+        help: "Log level: trace, debug, info, notice, warning, error (default: $COSTWH_LOG_LEVEL, else warning).")
     var logLevel: String?
 
     var databasePath: String { DatabaseLocation.resolve(db) }

@@ -38,7 +38,9 @@ struct IngestCommand: AsyncParsableCommand {
             report = done
             if dryRun {
                 for item in plan {
-                    print("\(item.request ? "request" : "skip   ")  \(item.key)  [\(item.source.rawValue)]  \(item.reason)")
+                    print(
+                        "\(item.request ? "request" : "skip   ")  \(item.key)  [\(item.source.rawValue)]  \(item.reason)"
+                    )
                 }
                 return
             }

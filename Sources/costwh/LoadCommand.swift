@@ -26,19 +26,29 @@ struct LoadCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The files of the partition (one report may come as several blobs), or one Exports folder or manifest.json.")
+    @Argument(
+        help:
+            "The files of the partition (one report may come as several blobs), or one Exports folder or manifest.json."
+    )
     var files: [String] = []
 
-    @Option(help: "The billing scope, e.g. /subscriptions/{id} or /providers/Microsoft.Billing/billingAccounts/{id}.", transform: Parse.scope)
+    @Option(
+        help: "The billing scope, e.g. /subscriptions/{id} or /providers/Microsoft.Billing/billingAccounts/{id}.",
+        transform: Parse.scope)
     var scope: Scope?
 
     @Option(help: "The billing period, YYYY-MM.", transform: Parse.period)
     var period: BillingPeriod?
 
-    @Option(help: "actual or amortized. Not needed for FOCUS files (they fill both) or Exports (the manifest says).", transform: Parse.metric)
+    @Option(
+        help: "actual or amortized. Not needed for FOCUS files (they fill both) or Exports (the manifest says).",
+        transform: Parse.metric)
     var metric: Metric?
 
-    @Option(help: "A Cost Management Exports folder (manifest.json and part_*.csv[.gz]); its manifest gives scope, period and metric.")
+    @Option(
+        help:
+            "A Cost Management Exports folder (manifest.json and part_*.csv[.gz]); its manifest gives scope, period and metric."
+    )
     var exports: String?
 
     @Flag(help: "The files are saved usageDetails (or EA Reporting) JSON pages (detected without it).")
@@ -53,7 +63,8 @@ struct LoadCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Numbers use a decimal comma, 1234,56 (default: detected for ; and tab files).")
     var decimalComma: Bool?
 
-    @Option(help: "Order of day and month in a/b/yyyy dates: mdy or dmy (default: decided once per file from its values).")
+    @Option(
+        help: "Order of day and month in a/b/yyyy dates: mdy or dmy (default: decided once per file from its values).")
     var dateOrder: String?
 
     func validate() throws {
@@ -84,7 +95,8 @@ struct LoadCommand: ParsableCommand {
         options.exportsFolder = exports
         if usageDetailsJson { options.format = .usageDetailsJSON }
         options.dialect = DialectOverrides(
-            encoding: encoding.flatMap(TextEncoding.init(name:)), delimiter: delimiter.flatMap(DialectOverrides.delimiter(named:)),
+            encoding: encoding.flatMap(TextEncoding.init(name:)),
+            delimiter: delimiter.flatMap(DialectOverrides.delimiter(named:)),
             decimalComma: decimalComma, dateOrder: dateOrder.flatMap { DateOrder(rawValue: $0.lowercased()) })
         do {
             let summaries = try LoadFiles.run(options, logger: logger)
@@ -101,7 +113,8 @@ enum Summaries {
         let cost = String(format: "%.2f", s.costTotal)
         let currency = s.currencies.isEmpty ? "" : " " + s.currencies.joined(separator: "/")
         let seconds = String(format: "%.2f", s.seconds)
-        var line = "\(s.status.rawValue): \(s.scope.id) \(s.period) \(s.metric.rawValue): \(s.rowsLoaded) rows loaded, "
+        var line =
+            "\(s.status.rawValue): \(s.scope.id) \(s.period) \(s.metric.rawValue): \(s.rowsLoaded) rows loaded, "
             + "\(s.rowsRejected) rejected, cost \(cost)\(currency), \(seconds) s (load \(s.loadId))"
         if s.warnings.total > 0 { line += ", \(s.warnings.total) warnings (see costwh runs)" }
         return line

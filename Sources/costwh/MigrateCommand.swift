@@ -12,7 +12,8 @@ struct MigrateCommand: ParsableCommand {
         _ = global.makeLogger()
         do {
             let outcome = try Migrate.run(databasePath: global.databasePath)
-            let applied = outcome.applied.isEmpty ? "none pending" : "applied " + outcome.applied.joined(separator: ", ")
+            let applied =
+                outcome.applied.isEmpty ? "none pending" : "applied " + outcome.applied.joined(separator: ", ")
             print("\(global.databasePath): \(applied); schema at \(outcome.all.last ?? "(empty)")")
         } catch {
             throw error.reported()

@@ -47,7 +47,8 @@ struct QueryCommand: ParsableCommand {
         do {
             let table = try Query.run(
                 QueryOptions(
-                    databasePath: global.databasePath, name: name!, scope: scope, periods: periods.range, by: by, tag: tag, top: top))
+                    databasePath: global.databasePath, name: name!, scope: scope, periods: periods.range, by: by,
+                    tag: tag, top: top))
             print(TableFormatter.render(table, as: format), terminator: "")
         } catch {
             throw error.reported()

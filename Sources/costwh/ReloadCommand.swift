@@ -19,6 +19,8 @@ struct ReloadCommand: AsyncParsableCommand {
     @Option(help: "Percent of rows that may be rejected before a load fails.") var maxRejected: Double = 1
 
     func run() async throws {
-        try await RunOutput.backfill(global: global, extract: extract, scope: scope, from: period, to: period, metric: metric, source: source, force: true, maxRejected: maxRejected, title: "reload")
+        try await RunOutput.backfill(
+            global: global, extract: extract, scope: scope, from: period, to: period, metric: metric, source: source,
+            force: true, maxRejected: maxRejected, title: "reload")
     }
 }

@@ -5,7 +5,8 @@ import CostwhPipeline
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write a self-contained HTML report: daily and monthly charts, totals, utilisation and top beneficiaries.",
+        abstract:
+            "Write a self-contained HTML report: daily and monthly charts, totals, utilisation and top beneficiaries.",
         discussion: "Example: costwh report --html costs.html --from 2026-09 --to 2026-11")
 
     @OptionGroup var global: GlobalOptions
@@ -17,7 +18,8 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         _ = global.makeLogger()
         do {
-            try Report.write(databasePath: global.databasePath, html: html, scope: scope, periods: periods.range, top: top)
+            try Report.write(
+                databasePath: global.databasePath, html: html, scope: scope, periods: periods.range, top: top)
             Terminal.status("wrote \(html)")
         } catch {
             throw error.reported()

@@ -7,7 +7,8 @@ import Foundation
 enum RunOutput {
     /// `reload` and `backfill`: months of one scope, extracted now.
     static func backfill(
-        global: GlobalOptions, extract: ExtractOptions, scope: Scope, from: BillingPeriod, to: BillingPeriod, metric: MetricChoice, source: SourceKind,
+        global: GlobalOptions, extract: ExtractOptions, scope: Scope, from: BillingPeriod, to: BillingPeriod,
+        metric: MetricChoice, source: SourceKind,
         force: Bool, maxRejected: Double, title: String
     ) async throws {
         let logger = global.makeLogger()
@@ -15,7 +16,8 @@ enum RunOutput {
         let report: RunReport
         do {
             let options = BackfillOptions(
-                databasePath: global.databasePath, scope: scope, from: from, to: to, metrics: metric.metrics, source: source,
+                databasePath: global.databasePath, scope: scope, from: from, to: to, metrics: metric.metrics,
+                source: source,
                 settings: try extract.settings(), force: force, maxRejectedPercent: maxRejected,
                 isCancelled: { Interruption.isRequested }, progress: { Terminal.progress($0) })
             report = try await Interruption.cancellable { try await Backfill.run(options, logger: logger) }

@@ -14,7 +14,8 @@ enum Terminal {
     /// Messages quote file names, header cells and Azure's answers: their control
     /// characters are made visible before they reach the terminal or a log.
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data(("costwh: error: " + TerminalText.neutralised(message, keepingNewlines: true) + "\n").utf8))
+        FileHandle.standardError.write(
+            Data(("costwh: error: " + TerminalText.neutralised(message, keepingNewlines: true) + "\n").utf8))
     }
 
     static func status(_ message: String) {

@@ -53,7 +53,9 @@ struct PeriodOptions: ParsableArguments {
     var to: BillingPeriod?
 
     func validate() throws {
-        if period != nil && (from != nil || to != nil) { throw ValidationError("give either --period or --from/--to, not both") }
+        if period != nil && (from != nil || to != nil) {
+            throw ValidationError("give either --period or --from/--to, not both")
+        }
         if let from, let to, from > to { throw ValidationError("--from \(from) is after --to \(to)") }
     }
 

@@ -7,7 +7,9 @@ import Foundation
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check every loaded partition against its ledger, and the two metrics against each other; exits 1 on a failure.")
+        abstract:
+            "Check every loaded partition against its ledger, and the two metrics against each other; exits 1 on a failure."
+    )
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Only this scope.", transform: Parse.scope) var scope: Scope?

@@ -23,11 +23,14 @@ import Testing
             let report = try await reload(fixture, scope: scope, metric: "both")
             #expect(report.results.count == 2)
             #expect(!report.anyFailed, "\(report.lines())")
-            let partitions = try rows(fixture.databasePath, sql: "SELECT Scope, Metric, RowCount FROM partitions ORDER BY Metric")
+            let partitions = try rows(
+                fixture.databasePath, sql: "SELECT Scope, Metric, RowCount FROM partitions ORDER BY Metric")
             #expect(partitions.count == 2)
             #expect(partitions.allSatisfy { ($0["RowCount"] as Int) > 100 })
             #expect(partitions[0]["Scope"] == (try Scope(parsing: scope)).id)
-            let schema = try rows(fixture.databasePath, sql: "SELECT COUNT(*) AS n FROM cost_details WHERE BillingCurrency = ?", [scope.contains(":") ? "EUR" : "USD"])
+            let schema = try rows(
+                fixture.databasePath, sql: "SELECT COUNT(*) AS n FROM cost_details WHERE BillingCurrency = ?",
+                [scope.contains(":") ? "EUR" : "USD"])
             #expect((schema[0]["n"] as Int) > 0)
             #expect(fixture.emulator.statistics["blobRequestsWithAuthorization"] == 0)
         }
@@ -37,16 +40,22 @@ import Testing
         try await withEmulator { fixture in
             let session = ExtractSession(settings: fixture.settings, logger: quiet)
             defer { Task { await session.shutdown() } }
-            let arm = try ARMClient(transport: session.transport, tokens: session.tokens!, endpoint: fixture.settings.armEndpoint, logger: quiet)
+            let arm = try ARMClient(
+                transport: session.transport, tokens: session.tokens!, endpoint: fixture.settings.armEndpoint,
+                logger: quiet)
             let client = CostDetailsClient(arm: arm, logger: quiet, defaultPollInterval: 0.05)
             let today = CalendarDate(iso: ISO8601DateFormatter().string(from: Date()))!
             let ea = try Scope(parsing: eaAccount)
             let mca = try Scope(parsing: mcaProfile)
             let requests = [
-                CostDetailsRequest(scope: ea, metric: .actualCost, selection: .timePeriod(start: lastMonth.firstDay, end: lastMonth.lastDay)),
+                CostDetailsRequest(
+                    scope: ea, metric: .actualCost,
+                    selection: .timePeriod(start: lastMonth.firstDay, end: lastMonth.lastDay)),
                 CostDetailsRequest(scope: ea, metric: .amortizedCost, selection: .billingPeriod(lastMonth)),
                 CostDetailsRequest(scope: mca, metric: .actualCost, selection: .invoice("M1234567")),
-                CostDetailsRequest(scope: ea, metric: .actualCost, selection: .timePeriod(start: lastMonth.firstDay, end: lastMonth.firstDay)),
+                CostDetailsRequest(
+                    scope: ea, metric: .actualCost,
+                    selection: .timePeriod(start: lastMonth.firstDay, end: lastMonth.firstDay)),
             ]
             for request in requests {
                 let outcome = try await client.requestReport(request, today: today)
@@ -64,20 +73,56 @@ import Testing
         try await withEmulator { fixture in
             let session = ExtractSession(settings: fixture.settings, logger: quiet)
             defer { Task { await session.shutdown() } }
-            let arm = try ARMClient(transport: session.transport, tokens: session.tokens!, endpoint: fixture.settings.armEndpoint, logger: quiet)
+            let arm = try ARMClient(
+                transport: session.transport, tokens: session.tokens!, endpoint: fixture.settings.armEndpoint,
+                logger: quiet)
             let client = CostDetailsClient(arm: arm, logger: quiet)
             let today = CalendarDate(year: 2026, month: 11, day: 21)!
             let ea = try Scope(parsing: eaAccount)
             let mca = try Scope(parsing: mcaProfile)
             let sub = try Scope(parsing: "/subscriptions/00000000-0000-0000-0000-000000000001")
             let cases: [(CostDetailsRequest, String)] = [
-                (CostDetailsRequest(scope: mca, metric: .actualCost, selection: .billingPeriod(try BillingPeriod(parsing: "2026-10"))), "Enterprise Agreement"),
-                (CostDetailsRequest(scope: sub, metric: .actualCost, selection: .invoice("M1")), "billing profile or customer"),
-                (CostDetailsRequest(scope: ea, metric: .actualCost, selection: .timePeriod(start: CalendarDate(year: 2026, month: 9, day: 1)!, end: CalendarDate(year: 2026, month: 10, day: 5)!)), "longer than one month"),
-                (CostDetailsRequest(scope: ea, metric: .actualCost, selection: .timePeriod(start: CalendarDate(year: 2025, month: 9, day: 1)!, end: CalendarDate(year: 2025, month: 9, day: 30)!)), "13 months"),
-                (CostDetailsRequest(scope: ea, metric: .actualCost, selection: .timePeriod(start: CalendarDate(year: 2026, month: 9, day: 10)!, end: CalendarDate(year: 2026, month: 9, day: 1)!)), "ends before it starts"),
-                (CostDetailsRequest(scope: ea, metric: .actualCost, selection: .billingPeriod(try BillingPeriod(parsing: "2024-01"))), "13 months"),
-                (CostDetailsRequest(scope: ea, metric: .actualCost, selection: .billingPeriod(try BillingPeriod(parsing: "2026-10")), apiVersion: "latest&x=1"), "api-version"),
+                (
+                    CostDetailsRequest(
+                        scope: mca, metric: .actualCost,
+                        selection: .billingPeriod(try BillingPeriod(parsing: "2026-10"))), "Enterprise Agreement"
+                ),
+                (
+                    CostDetailsRequest(scope: sub, metric: .actualCost, selection: .invoice("M1")),
+                    "billing profile or customer"
+                ),
+                (
+                    CostDetailsRequest(
+                        scope: ea, metric: .actualCost,
+                        selection: .timePeriod(
+                            start: CalendarDate(year: 2026, month: 9, day: 1)!,
+                            end: CalendarDate(year: 2026, month: 10, day: 5)!)), "longer than one month"
+                ),
+                (
+                    CostDetailsRequest(
+                        scope: ea, metric: .actualCost,
+                        selection: .timePeriod(
+                            start: CalendarDate(year: 2025, month: 9, day: 1)!,
+                            end: CalendarDate(year: 2025, month: 9, day: 30)!)), "13 months"
+                ),
+                (
+                    CostDetailsRequest(
+                        scope: ea, metric: .actualCost,
+                        selection: .timePeriod(
+                            start: CalendarDate(year: 2026, month: 9, day: 10)!,
+                            end: CalendarDate(year: 2026, month: 9, day: 1)!)), "ends before it starts"
+                ),
+                (
+                    CostDetailsRequest(
+                        scope: ea, metric: .actualCost, selection: .billingPeriod(try BillingPeriod(parsing: "2024-01"))
+                    ), "13 months"
+                ),
+                (
+                    CostDetailsRequest(
+                        scope: ea, metric: .actualCost,
+                        selection: .billingPeriod(try BillingPeriod(parsing: "2026-10")), apiVersion: "latest&x=1"),
+                    "api-version"
+                ),
             ]
             for (request, expected) in cases {
                 do {
@@ -92,8 +137,10 @@ import Testing
     }
 
     @Test(arguments: [
-        "Retry-After", "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after", "x-ms-ratelimit-microsoft.costmanagement-entity-retry-after",
-        "x-ms-ratelimit-microsoft.costmanagement-tenant-retry-after", "x-ms-ratelimit-microsoft.costmanagement-clienttype-retry-after",
+        "Retry-After", "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after",
+        "x-ms-ratelimit-microsoft.costmanagement-entity-retry-after",
+        "x-ms-ratelimit-microsoft.costmanagement-tenant-retry-after",
+        "x-ms-ratelimit-microsoft.costmanagement-clienttype-retry-after",
         "x-ms-ratelimit-microsoft.consumption-retry-after",
     ])
     func throttlingHonoursEachRetryAfterHeader(header: String) async throws {
@@ -128,7 +175,9 @@ import Testing
         var faults = EmulatorFaults()
         faults.throttle = 100
         faults.throttleSeconds = 0
-        try await withEmulator(faults: faults, retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.02)) { fixture in
+        try await withEmulator(
+            faults: faults, retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.02)
+        ) { fixture in
             let report = try await reload(fixture)
             let error = try #require(failure(report))
             #expect(error.contains("gave up after 3 attempts"))
@@ -229,8 +278,10 @@ import Testing
             var settings = fixture.settings
             settings.accessToken = "a-wrong-token"
             let report = try await Backfill.run(
-                BackfillOptions(databasePath: fixture.databasePath, scope: eaAccount, from: lastMonth.description, to: lastMonth.description,
-                                metrics: ["actual"], settings: settings, force: true),
+                BackfillOptions(
+                    databasePath: fixture.databasePath, scope: eaAccount, from: lastMonth.description,
+                    to: lastMonth.description,
+                    metrics: ["actual"], settings: settings, force: true),
                 logger: quiet)
             let error = try #require(failure(report))
             #expect(error.contains("401"))
@@ -250,8 +301,10 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let report = try await Backfill.run(
-            BackfillOptions(databasePath: dir.appendingPathComponent("w.sqlite").path, scope: eaAccount, from: lastMonth.description,
-                            to: lastMonth.description, metrics: ["actual"], settings: settings, force: true),
+            BackfillOptions(
+                databasePath: dir.appendingPathComponent("w.sqlite").path, scope: eaAccount,
+                from: lastMonth.description,
+                to: lastMonth.description, metrics: ["actual"], settings: settings, force: true),
             logger: quiet)
         #expect(failure(report)?.contains("refusing plain http://") == true)
     }
@@ -290,18 +343,27 @@ final class CountingCredential: TokenCredential, @unchecked Sendable {
     }
 
     @Test func theChainFollowsTheSDKOrder() throws {
-        let sp = ["AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c", "AZURE_CLIENT_SECRET": "s", "AZURE_FEDERATED_TOKEN_FILE": "/f", "PATH": "/nonexistent"]
+        let sp = [
+            "AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c", "AZURE_CLIENT_SECRET": "s",
+            "AZURE_FEDERATED_TOKEN_FILE": "/f", "PATH": "/nonexistent",
+        ]
         #expect(try Credentials.chain(explicitToken: "x", environment: sp) is StaticTokenCredential)
-        #expect(try Credentials.chain(explicitToken: nil, environment: sp.merging(["COSTWH_ACCESS_TOKEN": "y"]) { $1 }) is StaticTokenCredential)
+        #expect(
+            try Credentials.chain(explicitToken: nil, environment: sp.merging(["COSTWH_ACCESS_TOKEN": "y"]) { $1 })
+                is StaticTokenCredential)
         #expect(try Credentials.chain(explicitToken: nil, environment: sp) is ClientSecretCredential)
         var workload = sp
         workload["AZURE_CLIENT_SECRET"] = nil
         #expect(try Credentials.chain(explicitToken: nil, environment: workload) is WorkloadIdentityCredential)
         let managed = ["IDENTITY_ENDPOINT": "http://127.0.0.1:1/msi", "IDENTITY_HEADER": "h", "PATH": "/nonexistent"]
         #expect(try Credentials.chain(explicitToken: nil, environment: managed) is ManagedIdentityCredential)
-        #expect(throws: ExtractError.self) { try Credentials.chain(explicitToken: nil, environment: ["PATH": "/nonexistent"]) }
         #expect(throws: ExtractError.self) {
-            try Credentials.chain(explicitToken: nil, environment: sp.merging(["AZURE_AUTHORITY_HOST": "http://login.example.com"]) { $1 })
+            try Credentials.chain(explicitToken: nil, environment: ["PATH": "/nonexistent"])
+        }
+        #expect(throws: ExtractError.self) {
+            try Credentials.chain(
+                explicitToken: nil, environment: sp.merging(["AZURE_AUTHORITY_HOST": "http://login.example.com"]) { $1 }
+            )
         }
     }
 }

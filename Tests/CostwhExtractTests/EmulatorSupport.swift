@@ -45,7 +45,8 @@ struct EmulatorFixture {
 }
 
 func withEmulator<T>(
-    faults: EmulatorFaults = EmulatorFaults(), rows: Int = 300, retryPolicy: RetryPolicy = RetryPolicy(maxAttempts: 6, baseDelay: 0.05, maxDelay: 0.2),
+    faults: EmulatorFaults = EmulatorFaults(), rows: Int = 300,
+    retryPolicy: RetryPolicy = RetryPolicy(maxAttempts: 6, baseDelay: 0.05, maxDelay: 0.2),
     staticToken: String? = nil, configure: (inout EmulatorConfiguration) -> Void = { _ in },
     _ body: (EmulatorFixture) async throws -> T
 ) async throws -> T {
@@ -89,10 +90,14 @@ var lastMonth: BillingPeriod {
     return try! BillingPeriod(year: c.year!, month: c.month!).adding(months: -1)
 }
 
-func reload(_ fixture: EmulatorFixture, scope: String = eaAccount, period: BillingPeriod = lastMonth, metric: String = "actual", logger: Logger = quiet) async throws -> RunReport {
+func reload(
+    _ fixture: EmulatorFixture, scope: String = eaAccount, period: BillingPeriod = lastMonth, metric: String = "actual",
+    logger: Logger = quiet
+) async throws -> RunReport {
     try await Backfill.run(
         BackfillOptions(
-            databasePath: fixture.databasePath, scope: scope, from: period.description, to: period.description, metrics: [metric],
+            databasePath: fixture.databasePath, scope: scope, from: period.description, to: period.description,
+            metrics: [metric],
             settings: fixture.settings, force: true),
         logger: logger)
 }

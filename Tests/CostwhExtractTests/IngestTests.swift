@@ -10,7 +10,8 @@ import Testing
 
 @Suite(.serialized) struct IngestTests {
     func configuration(_ scopes: [String], database: String? = nil) -> IngestConfiguration {
-        var config = IngestConfiguration(scopes: scopes.map { IngestConfiguration.ScopeEntry(scope: $0, metrics: nil, source: nil) })
+        var config = IngestConfiguration(
+            scopes: scopes.map { IngestConfiguration.ScopeEntry(scope: $0, metrics: nil, source: nil) })
         config.database = database
         return config
     }
@@ -19,8 +20,10 @@ import Testing
         try await withEmulator { fixture in
             let config = configuration([eaAccount, mcaProfile])
             // Day 3 of a month: the previous month has not settled, so both months are asked for.
-            let now = Calendar(identifier: .gregorian).date(from: DateComponents(timeZone: TimeZone(identifier: "UTC"), year: 2026, month: 11, day: 3, hour: 2))!
-            var options = IngestOptions(configuration: config, databasePath: fixture.databasePath, settings: fixture.settings, now: now)
+            let now = Calendar(identifier: .gregorian).date(
+                from: DateComponents(timeZone: TimeZone(identifier: "UTC"), year: 2026, month: 11, day: 3, hour: 2))!
+            var options = IngestOptions(
+                configuration: config, databasePath: fixture.databasePath, settings: fixture.settings, now: now)
 
             let (plan, first) = try await Ingest.run(options, logger: quiet)
             #expect(plan.count == 8)
@@ -36,13 +39,20 @@ import Testing
             #expect(reportsAfterSkip == 8, "a skipped partition costs no request")
 
             // Forced: the reports are requested again, are identical, and rewrite nothing.
-            let before = try rows(fixture.databasePath, sql: "SELECT Scope, BillingPeriod, Metric, LoadId FROM partitions ORDER BY 1, 2, 3")
+            let before = try rows(
+                fixture.databasePath,
+                sql: "SELECT Scope, BillingPeriod, Metric, LoadId FROM partitions ORDER BY 1, 2, 3")
             options.force = true
             let (_, third) = try await Ingest.run(options, logger: quiet)
-            #expect(third.results.allSatisfy { if case .unchanged = $0.outcome { true } else { false } }, "\(third.lines())")
-            let after = try rows(fixture.databasePath, sql: "SELECT Scope, BillingPeriod, Metric, LoadId FROM partitions ORDER BY 1, 2, 3")
+            #expect(
+                third.results.allSatisfy { if case .unchanged = $0.outcome { true } else { false } }, "\(third.lines())"
+            )
+            let after = try rows(
+                fixture.databasePath,
+                sql: "SELECT Scope, BillingPeriod, Metric, LoadId FROM partitions ORDER BY 1, 2, 3")
             #expect(before == after)
-            let statuses = try rows(fixture.databasePath, sql: "SELECT Status, COUNT(*) AS n FROM loads GROUP BY Status ORDER BY Status")
+            let statuses = try rows(
+                fixture.databasePath, sql: "SELECT Status, COUNT(*) AS n FROM loads GROUP BY Status ORDER BY Status")
             #expect(statuses.map { "\($0["Status"] as String)=\($0["n"] as Int)" } == ["succeeded=8", "unchanged=8"])
         }
     }
@@ -50,8 +60,11 @@ import Testing
     @Test func aSettledPreviousMonthIsNotRequestedAgain() async throws {
         try await withEmulator { fixture in
             let config = configuration([eaAccount])
-            let day20 = Calendar(identifier: .gregorian).date(from: DateComponents(timeZone: TimeZone(identifier: "UTC"), year: 2026, month: 11, day: 20))!
-            let options = IngestOptions(configuration: config, databasePath: fixture.databasePath, settings: fixture.settings, dryRun: true, now: day20)
+            let day20 = Calendar(identifier: .gregorian).date(
+                from: DateComponents(timeZone: TimeZone(identifier: "UTC"), year: 2026, month: 11, day: 20))!
+            let options = IngestOptions(
+                configuration: config, databasePath: fixture.databasePath, settings: fixture.settings, dryRun: true,
+                now: day20)
             let (plan, report) = try await Ingest.run(options, logger: quiet)
             #expect(report.results.isEmpty, "a dry run calls nothing")
             #expect(fixture.emulator.statistics["reportsCreated"] == 0)
@@ -74,7 +87,8 @@ import Testing
                 }
             }
             var options = BackfillOptions(
-                databasePath: fixture.databasePath, scope: eaAccount, from: months.first!.description, to: months.last!.description,
+                databasePath: fixture.databasePath, scope: eaAccount, from: months.first!.description,
+                to: months.last!.description,
                 metrics: ["actual"], settings: fixture.settings, isCancelled: stopAfterTwo)
             do {
                 _ = try await Backfill.run(options, logger: quiet)
@@ -102,8 +116,10 @@ import Testing
         try await withEmulator(faults: faults, retryPolicy: RetryPolicy(maxAttempts: 1)) { fixture in
             let months = BillingPeriod.range(from: lastMonth.adding(months: -2), to: lastMonth)
             let report = try await Backfill.run(
-                BackfillOptions(databasePath: fixture.databasePath, scope: eaAccount, from: months.first!.description, to: months.last!.description,
-                                metrics: ["actual"], settings: fixture.settings),
+                BackfillOptions(
+                    databasePath: fixture.databasePath, scope: eaAccount, from: months.first!.description,
+                    to: months.last!.description,
+                    metrics: ["actual"], settings: fixture.settings),
                 logger: quiet)
             #expect(report.results.count == 3)
             #expect(report.results[0].outcome.failed)
@@ -117,7 +133,8 @@ import Testing
             var environment = ["PATH": "/nonexistent"]
             let config = fixture.emulator.configuration
             let tokenFile = fixture.directory.appendingPathComponent("federated-token").path
-            try "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+            try "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl".write(
+                toFile: tokenFile, atomically: true, encoding: .utf8)
             if kind == "workload" {
                 environment["AZURE_TENANT_ID"] = config.tenantId
                 environment["AZURE_CLIENT_ID"] = config.clientId
@@ -130,8 +147,10 @@ import Testing
             var settings = fixture.settings
             settings.environment = environment
             let report = try await Backfill.run(
-                BackfillOptions(databasePath: fixture.databasePath, scope: eaAccount, from: lastMonth.description, to: lastMonth.description,
-                                metrics: ["actual"], settings: settings, force: true),
+                BackfillOptions(
+                    databasePath: fixture.databasePath, scope: eaAccount, from: lastMonth.description,
+                    to: lastMonth.description,
+                    metrics: ["actual"], settings: settings, force: true),
                 logger: quiet)
             #expect(!report.anyFailed, "\(report.lines())")
             #expect(fixture.emulator.statistics[kind == "workload" ? "token" : "managed-identity"] == 1)

@@ -8,20 +8,36 @@ import Foundation
 import GRDB
 import Testing
 
-func reload(_ fixture: EmulatorFixture, source: SourceKind, scope: String = eaAccount, metric: String = "actual", settings: ExtractSettings? = nil) async throws -> RunReport {
+func reload(
+    _ fixture: EmulatorFixture, source: SourceKind, scope: String = eaAccount, metric: String = "actual",
+    settings: ExtractSettings? = nil
+) async throws -> RunReport {
     try await Backfill.run(
         BackfillOptions(
-            databasePath: fixture.databasePath, scope: scope, from: lastMonth.description, to: lastMonth.description, metrics: [metric],
+            databasePath: fixture.databasePath, scope: scope, from: lastMonth.description, to: lastMonth.description,
+            metrics: [metric],
             source: source, settings: settings ?? fixture.settings, force: true),
         logger: quiet)
 }
 
 /// Totals per (ChargeType, PricingModel), the row count and the dates of a partition.
-func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String: Double], dates: [String], total: Double) {
-    let byType = try rows(path, sql: "SELECT IFNULL(ChargeType,'') || '/' || IFNULL(PricingModel,'') AS k, TOTAL(CostInBillingCurrency) AS c FROM cost_details WHERE Metric = ? GROUP BY 1", [metric])
-    let count = try rows(path, sql: "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS t FROM cost_details WHERE Metric = ?", [metric])[0]
-    let dates = try rows(path, sql: "SELECT DISTINCT Date FROM cost_details WHERE Metric = ? ORDER BY 1", [metric]).map { $0["Date"] as String }
-    return (count["n"], Dictionary(uniqueKeysWithValues: byType.map { ($0["k"] as String, $0["c"] as Double) }), dates, count["t"])
+func shape(
+    _ path: String, metric: String
+) throws -> (rows: Int, byType: [String: Double], dates: [String], total: Double) {
+    let byType = try rows(
+        path,
+        sql:
+            "SELECT IFNULL(ChargeType,'') || '/' || IFNULL(PricingModel,'') AS k, TOTAL(CostInBillingCurrency) AS c FROM cost_details WHERE Metric = ? GROUP BY 1",
+        [metric])
+    let count = try rows(
+        path, sql: "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS t FROM cost_details WHERE Metric = ?",
+        [metric])[0]
+    let dates = try rows(path, sql: "SELECT DISTINCT Date FROM cost_details WHERE Metric = ? ORDER BY 1", [metric]).map
+    { $0["Date"] as String }
+    return (
+        count["n"], Dictionary(uniqueKeysWithValues: byType.map { ($0["k"] as String, $0["c"] as Double) }), dates,
+        count["t"]
+    )
 }
 
 @Suite(.serialized) struct DetailedReportTests {
@@ -33,7 +49,9 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
         try await withEmulator(faults: faults) { fixture in
             let report = try await reload(fixture, source: .detailedReport, metric: "both")
             #expect(!report.anyFailed, "\(report.lines())")
-            #expect(fixture.emulator.statistics["operationStatus"] ?? 0 >= 4, "the Azure-Consumption-AsyncOperation link is polled")
+            #expect(
+                fixture.emulator.statistics["operationStatus"] ?? 0 >= 4,
+                "the Azure-Consumption-AsyncOperation link is polled")
             let ledger = try rows(fixture.databasePath, sql: "SELECT DISTINCT Source FROM loads")
             #expect(ledger.map { $0["Source"] as String } == ["detailed-report"])
         }
@@ -77,13 +95,17 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
             let report = try await reload(fixture, source: .detailedReport, scope: mcaProfile, settings: settings)
             #expect(!report.anyFailed, "\(report.lines())")
             settings.customerId = "bad/../id"
-            #expect(failure(try await reload(fixture, source: .detailedReport, scope: mcaProfile, settings: settings))?.contains("customer id") == true)
+            #expect(
+                failure(try await reload(fixture, source: .detailedReport, scope: mcaProfile, settings: settings))?
+                    .contains("customer id") == true)
         }
     }
 }
 
 @Suite(.serialized) struct UsageDetailsTests {
-    @Test(arguments: [(eaAccount, "actual"), (eaAccount, "amortized"), (mcaProfile, "actual"), (mcaProfile, "amortized")])
+    @Test(arguments: [
+        (eaAccount, "actual"), (eaAccount, "amortized"), (mcaProfile, "actual"), (mcaProfile, "amortized"),
+    ])
     func pagesAreFollowedToTheEnd(scope: String, metric: String) async throws {
         var configure = EmulatorFaults()
         configure.throttle = 1
@@ -121,7 +143,8 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
             let report = try await reload(fixture, source: .usageDetails, settings: settings)
             #expect(!report.anyFailed, "\(report.lines())")
             if version == "2018-06-30" {
-                let amortized = try await reload(fixture, source: .usageDetails, metric: "amortized", settings: settings)
+                let amortized = try await reload(
+                    fixture, source: .usageDetails, metric: "amortized", settings: settings)
                 #expect(failure(amortized)?.contains("no amortized cost") == true)
             }
         }
@@ -130,17 +153,35 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
     @Test func theURLsCarryTheRightFilters() throws {
         let transport = HTTPTransport(logger: quiet)
         defer { Task { await transport.shutdown() } }
-        let arm = try ARMClient(transport: transport, tokens: TokenCache(credential: StaticTokenCredential(token: "t")), endpoint: "https://management.azure.com", logger: quiet)
+        let arm = try ARMClient(
+            transport: transport, tokens: TokenCache(credential: StaticTokenCredential(token: "t")),
+            endpoint: "https://management.azure.com", logger: quiet)
         let client = UsageDetailsClient(arm: arm, logger: quiet)
         let period = try BillingPeriod(parsing: "2026-09")
-        let ea = try client.firstURL(scope: try Scope(parsing: eaAccount), period: period, metric: .amortizedCost, apiVersion: "2023-05-01", billingPeriodPath: false)
+        let ea = try client.firstURL(
+            scope: try Scope(parsing: eaAccount), period: period, metric: .amortizedCost, apiVersion: "2023-05-01",
+            billingPeriodPath: false)
         #expect(ea.contains("metric=amortizedcost"))
-        #expect(ea.contains("$filter=properties%2FusageStart%20ge%20%272026-09-01%27%20and%20properties%2FusageEnd%20le%20%272026-09-30%27"))
-        let mca = try client.firstURL(scope: try Scope(parsing: mcaProfile), period: period, metric: .actualCost, apiVersion: "2021-10-01", billingPeriodPath: false)
+        #expect(
+            ea.contains(
+                "$filter=properties%2FusageStart%20ge%20%272026-09-01%27%20and%20properties%2FusageEnd%20le%20%272026-09-30%27"
+            ))
+        let mca = try client.firstURL(
+            scope: try Scope(parsing: mcaProfile), period: period, metric: .actualCost, apiVersion: "2021-10-01",
+            billingPeriodPath: false)
         #expect(mca.contains("startDate=2026-09-01&endDate=2026-09-30"))
-        let byPeriod = try client.firstURL(scope: try Scope(parsing: eaAccount), period: period, metric: .actualCost, apiVersion: "2019-10-01", billingPeriodPath: true)
-        #expect(byPeriod.hasPrefix("https://management.azure.com/providers/Microsoft.Billing/billingAccounts/8611537/providers/Microsoft.Billing/billingPeriods/202609/providers/Microsoft.Consumption/usageDetails?"))
-        #expect(throws: ExtractError.self) { try client.firstURL(scope: try Scope(parsing: eaAccount), period: period, metric: .actualCost, apiVersion: "2017-01-01", billingPeriodPath: false) }
+        let byPeriod = try client.firstURL(
+            scope: try Scope(parsing: eaAccount), period: period, metric: .actualCost, apiVersion: "2019-10-01",
+            billingPeriodPath: true)
+        #expect(
+            byPeriod.hasPrefix(
+                "https://management.azure.com/providers/Microsoft.Billing/billingAccounts/8611537/providers/Microsoft.Billing/billingPeriods/202609/providers/Microsoft.Consumption/usageDetails?"
+            ))
+        #expect(throws: ExtractError.self) {
+            try client.firstURL(
+                scope: try Scope(parsing: eaAccount), period: period, metric: .actualCost, apiVersion: "2017-01-01",
+                billingPeriodPath: false)
+        }
     }
 }
 
@@ -155,8 +196,11 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
             let first = try await reload(fixture, source: .eaReporting, settings: settings)
             let s = try #require(summary(first), "\(first.lines())")
             var truth = 0
-            SyntheticMonth(estate: SyntheticEstate(scope: try Scope(parsing: eaAccount)), period: lastMonth, rows: fixture.emulator.configuration.rowsPerMonth)
-                .forEachRow(.actualCost) { _ in truth += 1 }
+            SyntheticMonth(
+                estate: SyntheticEstate(scope: try Scope(parsing: eaAccount)), period: lastMonth,
+                rows: fixture.emulator.configuration.rowsPerMonth
+            )
+            .forEachRow(.actualCost) { _ in truth += 1 }
             #expect(s.rowsLoaded == truth)
             if format != .v3 {
                 // Pages of 64 rows, followed until the last (v1: its nextLink is empty).
@@ -172,7 +216,9 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
             #expect(ledger.map { $0["Status"] as String } == ["succeeded", "unchanged"])
             #expect((ledger[0]["SourceDetail"] as String).contains("etag"))
             // The key never reaches the ledger.
-            #expect(!ledger.map { $0["SourceDetail"] as String? ?? "" }.joined().contains(fixture.emulator.configuration.eaApiKey))
+            #expect(
+                !ledger.map { $0["SourceDetail"] as String? ?? "" }.joined().contains(
+                    fixture.emulator.configuration.eaApiKey))
         }
     }
 
@@ -185,9 +231,13 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
             #expect(refused.contains("401") && refused.contains("six months"))
             #expect(!refused.contains("not-the-key"))
             settings.eaApiKey = nil
-            #expect(failure(try await reload(fixture, source: .eaReporting, settings: settings))?.contains("API key") == true)
+            #expect(
+                failure(try await reload(fixture, source: .eaReporting, settings: settings))?.contains("API key")
+                    == true)
             settings.eaApiKey = fixture.emulator.configuration.eaApiKey
-            #expect(failure(try await reload(fixture, source: .eaReporting, scope: mcaProfile, settings: settings))?.contains("enrollment") == true)
+            #expect(
+                failure(try await reload(fixture, source: .eaReporting, scope: mcaProfile, settings: settings))?
+                    .contains("enrollment") == true)
         }
     }
 
@@ -195,7 +245,9 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
         try await withEmulator { fixture in
             let transport = HTTPTransport(logger: quiet)
             defer { Task { await transport.shutdown() } }
-            let client = try EAReportingClient(transport: transport, endpoint: fixture.emulator.baseURL, apiKey: fixture.emulator.configuration.eaApiKey, logger: quiet)
+            let client = try EAReportingClient(
+                transport: transport, endpoint: fixture.emulator.baseURL,
+                apiKey: fixture.emulator.configuration.eaApiKey, logger: quiet)
             let periods = try await client.billingPeriods(scope: try Scope(parsing: eaAccount))
             #expect(periods.count == 13)
             #expect(periods.contains(lastMonth.compact))
@@ -213,11 +265,15 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
                 let path = dir.appendingPathComponent("w.sqlite").path
                 let report = try await Backfill.run(
-                    BackfillOptions(databasePath: path, scope: eaAccount, from: lastMonth.description, to: lastMonth.description, metrics: ["both"],
-                                    source: source, settings: fixture.settings, force: true),
+                    BackfillOptions(
+                        databasePath: path, scope: eaAccount, from: lastMonth.description, to: lastMonth.description,
+                        metrics: ["both"],
+                        source: source, settings: fixture.settings, force: true),
                     logger: quiet)
                 #expect(!report.anyFailed, "\(source): \(report.lines())")
-                for metric in ["ActualCost", "AmortizedCost"] { shapes["\(source.rawValue)/\(metric)"] = try shape(path, metric: metric) }
+                for metric in ["ActualCost", "AmortizedCost"] {
+                    shapes["\(source.rawValue)/\(metric)"] = try shape(path, metric: metric)
+                }
             }
             for metric in ["ActualCost", "AmortizedCost"] {
                 let reference = try #require(shapes["cost-details/\(metric)"])
@@ -226,9 +282,13 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
                     let other = try #require(shapes["\(source)/\(metric)"])
                     #expect(other.rows == reference.rows, "\(source) \(metric) rows")
                     #expect(other.dates == reference.dates, "\(source) \(metric) dates")
-                    #expect(other.byType.keys.sorted() == reference.byType.keys.sorted(), "\(source) \(metric) charge types")
+                    #expect(
+                        other.byType.keys.sorted() == reference.byType.keys.sorted(), "\(source) \(metric) charge types"
+                    )
                     for (key, value) in reference.byType {
-                        #expect(abs((other.byType[key] ?? .nan) - value) < 1e-6 * max(1, abs(value)), "\(source) \(metric) \(key)")
+                        #expect(
+                            abs((other.byType[key] ?? .nan) - value) < 1e-6 * max(1, abs(value)),
+                            "\(source) \(metric) \(key)")
                     }
                 }
             }
@@ -242,8 +302,10 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
                 let path = dir.appendingPathComponent("w.sqlite").path
                 let report = try await Backfill.run(
-                    BackfillOptions(databasePath: path, scope: eaAccount, from: lastMonth.description, to: lastMonth.description, metrics: ["actual"],
-                                    source: .eaReporting, settings: settings, force: true),
+                    BackfillOptions(
+                        databasePath: path, scope: eaAccount, from: lastMonth.description, to: lastMonth.description,
+                        metrics: ["actual"],
+                        source: .eaReporting, settings: settings, force: true),
                     logger: quiet)
                 #expect(!report.anyFailed, "\(report.lines())")
                 let ea = try shape(path, metric: "ActualCost")
@@ -267,17 +329,27 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
     }
 
     @Test(arguments: [
-        ("spec-consumption-2023-05-01-UsageDetailsList-legacy.json", "2019-04-09", 0.000001980949998, "CAD", "Product1", "Invoice Section 1"),
-        ("spec-consumption-2023-05-01-UsageDetailsListByMCABillingAccount-modern.json", "2019-10-30", 1.84763819095477, "USD", "Virtual Machines D Series - D1 - US East", "Invoice Section 1"),
+        (
+            "spec-consumption-2023-05-01-UsageDetailsList-legacy.json", "2019-04-09", 0.000001980949998, "CAD",
+            "Product1", "Invoice Section 1"
+        ),
+        (
+            "spec-consumption-2023-05-01-UsageDetailsListByMCABillingAccount-modern.json", "2019-10-30",
+            1.84763819095477, "USD", "Virtual Machines D Series - D1 - US East", "Invoice Section 1"
+        ),
     ])
-    func savedUsageDetailsPagesLoad(example: String, date: String, cost: Double, currency: String, product: String, section: String) throws {
+    func savedUsageDetailsPagesLoad(
+        example: String, date: String, cost: Double, currency: String, product: String, section: String
+    ) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("costwh-json-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let page = dir.appendingPathComponent("page.json").path
         try body(of: example).write(to: URL(fileURLWithPath: page))
         let db = dir.appendingPathComponent("w.sqlite").path
-        var options = LoadFilesOptions(databasePath: db, files: [page], scope: "/subscriptions/00000000-0000-0000-0000-000000000000", period: "2019-04", metric: "actual")
+        var options = LoadFilesOptions(
+            databasePath: db, files: [page], scope: "/subscriptions/00000000-0000-0000-0000-000000000000",
+            period: "2019-04", metric: "actual")
         options.format = .usageDetailsJSON
         let summary = try LoadFiles.run(options, logger: quiet)[0]
         #expect(summary.rowsLoaded == 1)
@@ -288,21 +360,27 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
         #expect(row["ProductName"] == product)
         #expect(row["InvoiceSectionName"] == section)
         #expect(row["ChargeType"] == "Usage")
-        #expect((row["Tags"] as String?).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] } == ["dev": "tools", "env": "newcrp"])
+        #expect(
+            (row["Tags"] as String?).flatMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String]
+            } == ["dev": "tools", "env": "newcrp"])
         #expect(row["SubscriptionId"] == "00000000-0000-0000-0000-000000000000")
         #expect((row["ExtraColumns"] as String?)?.contains("\"id\"") == true, "fields with no column are kept")
     }
 
     /// The pre-2019 record shape (no `kind`), from the 2018-06-30 spec example.
     @Test func preKindRecordsMapToTheSameColumns() throws {
-        let page = #"{"value": [{"id": "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Billing/billingPeriods/201702/providers/Microsoft.Consumption/usageDetails/usageDetailsId1", "name": "usageDetailsId1", "type": "Microsoft.Consumption/usageDetails", "tags": {"env": "dev"}, "properties": {"billingPeriodId": "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Billing/billingPeriods/201702", "invoiceId": "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Billing/invoices/201703-123456789", "usageStart": "2017-02-13T00:00:00Z", "usageEnd": "2017-02-13T23:59:59Z", "instanceName": "shared1", "instanceId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/Default-Web-eastasia/providers/Microsoft.Web/sites/shared1", "instanceLocation": "eastasia", "currency": "USD", "usageQuantity": 0.00328, "billableQuantity": 0.00328, "pretaxCost": 0.67, "isEstimated": false, "meterId": "00000000-0000-0000-0000-000000000000", "partNumber": "Part Number 1", "resourceGuid": "00000000-0000-0000-0000-000000000000", "offerId": "Offer Id 1", "chargesBilledSeparately": true, "location": "EU West"}}]}"#
+        let page =
+            #"{"value": [{"id": "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Billing/billingPeriods/201702/providers/Microsoft.Consumption/usageDetails/usageDetailsId1", "name": "usageDetailsId1", "type": "Microsoft.Consumption/usageDetails", "tags": {"env": "dev"}, "properties": {"billingPeriodId": "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Billing/billingPeriods/201702", "invoiceId": "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Billing/invoices/201703-123456789", "usageStart": "2017-02-13T00:00:00Z", "usageEnd": "2017-02-13T23:59:59Z", "instanceName": "shared1", "instanceId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/Default-Web-eastasia/providers/Microsoft.Web/sites/shared1", "instanceLocation": "eastasia", "currency": "USD", "usageQuantity": 0.00328, "billableQuantity": 0.00328, "pretaxCost": 0.67, "isEstimated": false, "meterId": "00000000-0000-0000-0000-000000000000", "partNumber": "Part Number 1", "resourceGuid": "00000000-0000-0000-0000-000000000000", "offerId": "Offer Id 1", "chargesBilledSeparately": true, "location": "EU West"}}]}"#
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("costwh-2018-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("page.json").path
         try page.write(toFile: file, atomically: true, encoding: .utf8)
         let db = dir.appendingPathComponent("w.sqlite").path
-        var options = LoadFilesOptions(databasePath: db, files: [file], scope: "/subscriptions/00000000-0000-0000-0000-000000000000", period: "2017-02", metric: "actual")
+        var options = LoadFilesOptions(
+            databasePath: db, files: [file], scope: "/subscriptions/00000000-0000-0000-0000-000000000000",
+            period: "2017-02", metric: "actual")
         options.format = .usageDetailsJSON
         #expect(try LoadFiles.run(options, logger: quiet)[0].rowsLoaded == 1)
         let row = try rows(db, sql: "SELECT * FROM cost_details")[0]
@@ -310,7 +388,10 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
         #expect(row["CostInBillingCurrency"] == 0.67)
         #expect(row["BillingCurrency"] == "USD")
         #expect(row["Quantity"] == 0.00328)
-        #expect(row["ResourceId"] == "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/Default-Web-eastasia/providers/Microsoft.Web/sites/shared1")
+        #expect(
+            row["ResourceId"]
+                == "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/Default-Web-eastasia/providers/Microsoft.Web/sites/shared1"
+        )
         #expect(row["ResourceName"] == "shared1")
         #expect(row["ResourceLocation"] == "eastasia")
         #expect(row["Location"] == "EU West")
@@ -327,7 +408,9 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let scope = try Scope(parsing: "/subscriptions/00000000-0000-0000-0000-000000000007")
-        let month = SyntheticMonth(estate: SyntheticEstate(scope: scope, resources: 50), period: try BillingPeriod(parsing: "2026-06"), rows: 400)
+        let month = SyntheticMonth(
+            estate: SyntheticEstate(scope: scope, resources: 50), period: try BillingPeriod(parsing: "2026-06"),
+            rows: 400)
         let blobs = CostCSVWriter(schema: .ea, month: month).blobs(.amortizedCost, count: 2)
         try Data(blobs[0]).write(to: dir.appendingPathComponent("part_0_0001.csv"))
         let gz = dir.appendingPathComponent("part_1_0001.csv")
@@ -340,10 +423,19 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
         let gzipped = try Data(contentsOf: dir.appendingPathComponent("part_1_0001.csv.gz"))
         let manifest: [String: Any] = [
             "manifestVersion": "2024-04-01", "dataFormat": "Csv", "blobCount": 2, "dataRowCount": 400,
-            "exportConfig": ["exportName": "daily-amortized", "resourceId": "\(scope.id)/providers/Microsoft.CostManagement/exports/daily-amortized", "type": "AmortizedCost", "dataVersion": "2021-10-01"],
-            "runInfo": ["runId": "run-123", "startDate": "2026-06-01T00:00:00", "endDate": "2026-06-30T00:00:00", "executionType": "Scheduled"],
-            "blobs": [["blobName": "exports/daily/20260601-20260630/run-123/part_0_0001.csv", "byteCount": blobs[0].count],
-                      ["blobName": "exports/daily/20260601-20260630/run-123/part_1_0001.csv.gz", "byteCount": gzipped.count]],
+            "exportConfig": [
+                "exportName": "daily-amortized",
+                "resourceId": "\(scope.id)/providers/Microsoft.CostManagement/exports/daily-amortized",
+                "type": "AmortizedCost", "dataVersion": "2021-10-01",
+            ],
+            "runInfo": [
+                "runId": "run-123", "startDate": "2026-06-01T00:00:00", "endDate": "2026-06-30T00:00:00",
+                "executionType": "Scheduled",
+            ],
+            "blobs": [
+                ["blobName": "exports/daily/20260601-20260630/run-123/part_0_0001.csv", "byteCount": blobs[0].count],
+                ["blobName": "exports/daily/20260601-20260630/run-123/part_1_0001.csv.gz", "byteCount": gzipped.count],
+            ],
         ]
         try JSONSerialization.data(withJSONObject: manifest).write(to: dir.appendingPathComponent("manifest.json"))
         let db = dir.appendingPathComponent("w.sqlite").path
@@ -365,7 +457,10 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
 /// FOCUS against Cost Management's own two datasets: the emulator's FOCUS export of a month
 /// gives, per ChargeType and PricingModel, exactly what its actual and amortized reports give.
 @Suite(.serialized) struct FocusCrossCheckTests {
-    @Test(arguments: [eaAccount, "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB"])
+    @Test(arguments: [
+        eaAccount,
+        "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB",
+    ])
     func aFocusExportMatchesTheActualAndAmortizedReports(scope: String) async throws {
         try await withEmulator(rows: 400) { fixture in
             // The two Cost Details reports, over HTTP.
@@ -376,7 +471,9 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
             // The FOCUS export of the same month, over HTTP, loaded into a second database.
             let transport = HTTPTransport(logger: quiet)
             var url = URLComponents(string: fixture.emulator.baseURL + "/focus-export")!
-            url.queryItems = [URLQueryItem(name: "scope", value: scope), URLQueryItem(name: "period", value: lastMonth.description)]
+            url.queryItems = [
+                URLQueryItem(name: "scope", value: scope), URLQueryItem(name: "period", value: lastMonth.description),
+            ]
             let result = try await transport.send(HTTPRequestSpec(url: url.string!, what: "the FOCUS export"))
             await transport.shutdown()
             #expect(result.status == 200)
@@ -384,14 +481,18 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
             try Data(result.body).write(to: file)
             let focusDB = fixture.directory.appendingPathComponent("focus.sqlite").path
             let summaries = try LoadFiles.run(
-                LoadFilesOptions(databasePath: focusDB, files: [file.path], scope: scope, period: lastMonth.description, metric: nil), logger: quiet)
+                LoadFilesOptions(
+                    databasePath: focusDB, files: [file.path], scope: scope, period: lastMonth.description, metric: nil),
+                logger: quiet)
             #expect(summaries.map(\.metric) == [.actualCost, .amortizedCost])
             for metric in ["ActualCost", "AmortizedCost"] {
                 let reference = try shape(fixture.databasePath, metric: metric)
                 let focus = try shape(focusDB, metric: metric)
                 #expect(focus.rows == reference.rows, "\(metric) rows")
                 #expect(focus.dates == reference.dates)
-                #expect(focus.byType.keys.sorted() == reference.byType.keys.sorted(), "\(metric): \(focus.byType.keys.sorted())")
+                #expect(
+                    focus.byType.keys.sorted() == reference.byType.keys.sorted(),
+                    "\(metric): \(focus.byType.keys.sorted())")
                 for (key, cost) in reference.byType {
                     #expect(abs((focus.byType[key] ?? .nan) - cost) <= 1e-9 * max(1, abs(cost)), "\(metric) \(key)")
                 }
@@ -399,9 +500,13 @@ func shape(_ path: String, metric: String) throws -> (rows: Int, byType: [String
             }
             // What FOCUS calls the costs is kept: BilledCost adds up to the actual total,
             // EffectiveCost to the amortized one.
-            let focusRows = try rows(focusDB, sql: "SELECT TOTAL(BilledCost) AS b, TOTAL(EffectiveCost) AS e FROM focus_costs")[0]
-            #expect(abs((focusRows["b"] as Double) - (try shape(fixture.databasePath, metric: "ActualCost").total)) < 1e-6)
-            #expect(abs((focusRows["e"] as Double) - (try shape(fixture.databasePath, metric: "AmortizedCost").total)) < 1e-6)
+            let focusRows = try rows(
+                focusDB, sql: "SELECT TOTAL(BilledCost) AS b, TOTAL(EffectiveCost) AS e FROM focus_costs")[0]
+            #expect(
+                abs((focusRows["b"] as Double) - (try shape(fixture.databasePath, metric: "ActualCost").total)) < 1e-6)
+            #expect(
+                abs((focusRows["e"] as Double) - (try shape(fixture.databasePath, metric: "AmortizedCost").total))
+                    < 1e-6)
         }
     }
 }

@@ -1,11 +1,12 @@
 import CostwhEmulator
-@testable import CostwhExtract
 import CostwhLoad
 import CostwhModel
 import CostwhPipeline
 import Foundation
 import GRDB
 import Testing
+
+@testable import CostwhExtract
 
 @Suite(.serialized) struct FaultMatrixTests {
     enum Expected: String { case succeeded, failed, empty }
@@ -28,29 +29,74 @@ import Testing
 
     static let cases: [Case] = {
         var list: [Case] = []
-        for header in ["Retry-After", "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after", "x-ms-ratelimit-microsoft.consumption-retry-after"] {
-            list.append(Case(name: "429 \(header)", faults: faults { $0.throttle = 1; $0.throttleHeader = header; $0.throttleSeconds = 1 },
-                             minimumWait: 1, recorded: header, expected: { _ in .succeeded }))
+        for header in [
+            "Retry-After", "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after",
+            "x-ms-ratelimit-microsoft.consumption-retry-after",
+        ] {
+            list.append(
+                Case(
+                    name: "429 \(header)",
+                    faults: faults {
+                        $0.throttle = 1
+                        $0.throttleHeader = header
+                        $0.throttleSeconds = 1
+                    },
+                    minimumWait: 1, recorded: header, expected: { _ in .succeeded }))
         }
-        list.append(Case(name: "503", faults: faults { $0.unavailable = 1 }, minimumWait: 1, recorded: "HTTP 503", expected: { _ in .succeeded }))
-        list.append(Case(name: "slow reports", faults: faults { $0.slowPolls = 2 }, minimumWait: 0, recorded: nil, expected: { _ in .succeeded }))
-        list.append(Case(name: "three blobs", faults: faults { $0.blobsPerReport = 3 }, minimumWait: 0, recorded: nil, expected: { _ in .succeeded }))
-        list.append(Case(name: "gzip blobs", faults: faults { $0.gzip = true }, minimumWait: 0, recorded: nil, expected: { _ in .succeeded }))
-        list.append(Case(name: "expired links", faults: faults { $0.expiredLinks = 1 }, minimumWait: 0, recorded: nil, expected: { _ in .succeeded }))
-        list.append(Case(name: "cut downloads", faults: faults { $0.cutDownloads = 1 }, minimumWait: 0, recorded: nil, expected: { _ in .succeeded }))
-        list.append(Case(name: "Failed status", faults: faults { $0.failReports = true }, minimumWait: 0, recorded: nil,
-                         expected: { $0 == .costDetails ? .failed : .succeeded }))
-        list.append(Case(name: "NoDataFound", faults: faults { $0.noData = true }, minimumWait: 0, recorded: nil,
-                         expected: { $0 == .costDetails ? .empty : .succeeded }))
-        list.append(Case(name: "204 No Content", faults: faults { $0.noContent = true }, minimumWait: 0, recorded: nil,
-                         expected: { $0 == .costDetails ? .empty : .succeeded }))
-        list.append(Case(name: "expiring token", faults: faults { $0.rejectTokensOnce = true }, minimumWait: 0, recorded: nil, expected: { _ in .succeeded }))
-        list.append(Case(name: "detailed report Failed", faults: faults { $0.detailedFinalStatus = "Failed" }, minimumWait: 0, recorded: nil,
-                         expected: { $0 == .detailedReport ? .failed : .succeeded }))
-        list.append(Case(name: "detailed report TimedOut", faults: faults { $0.detailedFinalStatus = "TimedOut" }, minimumWait: 0, recorded: nil,
-                         expected: { $0 == .detailedReport ? .failed : .succeeded }))
-        list.append(Case(name: "413 too large", faults: faults { $0.tooLarge = true }, minimumWait: 0, recorded: nil,
-                         expected: { $0 == .detailedReport ? .failed : .succeeded }))
+        list.append(
+            Case(
+                name: "503", faults: faults { $0.unavailable = 1 }, minimumWait: 1, recorded: "HTTP 503",
+                expected: { _ in .succeeded }))
+        list.append(
+            Case(
+                name: "slow reports", faults: faults { $0.slowPolls = 2 }, minimumWait: 0, recorded: nil,
+                expected: { _ in .succeeded }))
+        list.append(
+            Case(
+                name: "three blobs", faults: faults { $0.blobsPerReport = 3 }, minimumWait: 0, recorded: nil,
+                expected: { _ in .succeeded }))
+        list.append(
+            Case(
+                name: "gzip blobs", faults: faults { $0.gzip = true }, minimumWait: 0, recorded: nil,
+                expected: { _ in .succeeded }))
+        list.append(
+            Case(
+                name: "expired links", faults: faults { $0.expiredLinks = 1 }, minimumWait: 0, recorded: nil,
+                expected: { _ in .succeeded }))
+        list.append(
+            Case(
+                name: "cut downloads", faults: faults { $0.cutDownloads = 1 }, minimumWait: 0, recorded: nil,
+                expected: { _ in .succeeded }))
+        list.append(
+            Case(
+                name: "Failed status", faults: faults { $0.failReports = true }, minimumWait: 0, recorded: nil,
+                expected: { $0 == .costDetails ? .failed : .succeeded }))
+        list.append(
+            Case(
+                name: "NoDataFound", faults: faults { $0.noData = true }, minimumWait: 0, recorded: nil,
+                expected: { $0 == .costDetails ? .empty : .succeeded }))
+        list.append(
+            Case(
+                name: "204 No Content", faults: faults { $0.noContent = true }, minimumWait: 0, recorded: nil,
+                expected: { $0 == .costDetails ? .empty : .succeeded }))
+        list.append(
+            Case(
+                name: "expiring token", faults: faults { $0.rejectTokensOnce = true }, minimumWait: 0, recorded: nil,
+                expected: { _ in .succeeded }))
+        list.append(
+            Case(
+                name: "detailed report Failed", faults: faults { $0.detailedFinalStatus = "Failed" }, minimumWait: 0,
+                recorded: nil,
+                expected: { $0 == .detailedReport ? .failed : .succeeded }))
+        list.append(
+            Case(
+                name: "detailed report TimedOut", faults: faults { $0.detailedFinalStatus = "TimedOut" },
+                minimumWait: 0, recorded: nil,
+                expected: { $0 == .detailedReport ? .failed : .succeeded }))
+        list.append(
+            Case(
+                name: "413 too large", faults: faults { $0.tooLarge = true }, minimumWait: 0, recorded: nil,
+                expected: { $0 == .detailedReport ? .failed : .succeeded }))
         return list
     }()
 
@@ -58,7 +104,11 @@ import Testing
     @Test func everyFaultAgainstEverySource() async throws {
         for c in FaultMatrixTests.cases {
             for source in SourceKind.allCases {
-                try await withEmulator(faults: c.faults, rows: 200, retryPolicy: RetryPolicy(maxAttempts: 4, baseDelay: 0.05, maxDelay: 0.2), configure: { $0.faults.pageSize = 50 }) { fixture in
+                try await withEmulator(
+                    faults: c.faults, rows: 200,
+                    retryPolicy: RetryPolicy(maxAttempts: 4, baseDelay: 0.05, maxDelay: 0.2),
+                    configure: { $0.faults.pageSize = 50 }
+                ) { fixture in
                     var settings = fixture.settings
                     settings.eaEndpoint = fixture.emulator.baseURL
                     settings.eaApiKey = fixture.emulator.configuration.eaApiKey
@@ -66,7 +116,9 @@ import Testing
                     let report = try await reload(fixture, source: source, settings: settings)
                     let elapsed = Date().timeIntervalSince(started)
                     let label = "\(c.name) × \(source.rawValue)"
-                    let ledger = try rows(fixture.databasePath, sql: "SELECT Status, RowsLoaded, Warnings, Error FROM loads ORDER BY LoadId DESC LIMIT 1")
+                    let ledger = try rows(
+                        fixture.databasePath,
+                        sql: "SELECT Status, RowsLoaded, Warnings, Error FROM loads ORDER BY LoadId DESC LIMIT 1")
                     let last = try #require(ledger.first, "\(label): no ledger row")
                     switch c.expected(source) {
                     case .succeeded:
@@ -79,9 +131,14 @@ import Testing
                         #expect(last["Status"] == "failed", "\(label): \(report.lines())")
                         #expect(!(last["Error"] as String? ?? "").isEmpty, "\(label)")
                     }
-                    #expect(elapsed >= c.minimumWait, "\(label): waited \(elapsed) s, the service asked for \(c.minimumWait) s")
+                    #expect(
+                        elapsed >= c.minimumWait,
+                        "\(label): waited \(elapsed) s, the service asked for \(c.minimumWait) s")
                     if let recorded = c.recorded {
-                        #expect((last["Warnings"] as String?)?.contains(recorded) == true, "\(label): the ledger does not record the retry: \(String(describing: last["Warnings"] as String?))")
+                        #expect(
+                            (last["Warnings"] as String?)?.contains(recorded) == true,
+                            "\(label): the ledger does not record the retry: \(String(describing: last["Warnings"] as String?))"
+                        )
                     }
                 }
             }
@@ -126,12 +183,23 @@ import Testing
                 try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
                 func environment(_ fixture: EmulatorFixture) -> [String: String] {
                     let c = fixture.emulator.configuration
-                    return ["PATH": "/usr/bin:/bin", "TMPDIR": tmp, "COSTWH_ARM_ENDPOINT": fixture.emulator.baseURL, "AZURE_AUTHORITY_HOST": fixture.emulator.baseURL,
-                            "AZURE_TENANT_ID": c.tenantId, "AZURE_CLIENT_ID": c.clientId, "AZURE_CLIENT_SECRET": c.clientSecret]
+                    return [
+                        "PATH": "/usr/bin:/bin", "TMPDIR": tmp, "COSTWH_ARM_ENDPOINT": fixture.emulator.baseURL,
+                        "AZURE_AUTHORITY_HOST": fixture.emulator.baseURL,
+                        "AZURE_TENANT_ID": c.tenantId, "AZURE_CLIENT_ID": c.clientId,
+                        "AZURE_CLIENT_SECRET": c.clientSecret,
+                    ]
                 }
                 func partitions(_ path: String) throws -> [String: PartitionShape] {
-                    let list = try rows(path, sql: "SELECT Scope || ' ' || Metric AS k, COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS c FROM cost_details GROUP BY 1")
-                    return Dictionary(uniqueKeysWithValues: list.map { ($0["k"] as String, PartitionShape(rows: $0["n"], cost: $0["c"])) })
+                    let list = try rows(
+                        path,
+                        sql:
+                            "SELECT Scope || ' ' || Metric AS k, COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS c FROM cost_details GROUP BY 1"
+                    )
+                    return Dictionary(
+                        uniqueKeysWithValues: list.map {
+                            ($0["k"] as String, PartitionShape(rows: $0["n"], cost: $0["c"]))
+                        })
                 }
                 // Reference states from uninterrupted runs.
                 var references: [[String: PartitionShape]] = []
@@ -139,7 +207,8 @@ import Testing
                 for (i, fixture) in [first, second].enumerated() {
                     let path = dir.appendingPathComponent("ref\(i).sqlite").path
                     let start = Date()
-                    let run = try runCostwh(["ingest", "--config", config, "--db", path, "--force"], environment: environment(fixture))
+                    let run = try runCostwh(
+                        ["ingest", "--config", config, "--db", path, "--force"], environment: environment(fixture))
                     duration = max(duration, Date().timeIntervalSince(start))
                     #expect(run.status == 0, "\(run.stderr)")
                     references.append(try partitions(path))
@@ -162,17 +231,24 @@ import Testing
                     let integrity = try rows(path, sql: "PRAGMA integrity_check")
                     #expect(integrity.first?[0] as String? == "ok")
                     for (key, shape) in try partitions(path) {
-                        #expect(references.contains { $0[key].map { $0.matches(shape) } ?? false }, "kill \(kill): \(key) is \(shape), neither run's data")
+                        #expect(
+                            references.contains { $0[key].map { $0.matches(shape) } ?? false },
+                            "kill \(kill): \(key) is \(shape), neither run's data")
                     }
                 }
                 // The next run starts cleanly, and leaves no temporary files behind.
-                let final = try runCostwh(["ingest", "--config", config, "--db", path, "--force"], environment: environment(first))
+                let final = try runCostwh(
+                    ["ingest", "--config", config, "--db", path, "--force"], environment: environment(first))
                 #expect(final.status == 0, "\(final.stderr)")
                 let finalState = try partitions(path)
-                for (key, shape) in references[0] { #expect(finalState[key].map { $0.matches(shape) } == true, "\(key)") }
+                for (key, shape) in references[0] {
+                    #expect(finalState[key].map { $0.matches(shape) } == true, "\(key)")
+                }
                 let running = try rows(path, sql: "SELECT COUNT(*) AS n FROM loads WHERE Status = 'running'")
                 #expect(running[0]["n"] == 0)
-                let leftovers = try FileManager.default.contentsOfDirectory(atPath: tmp).filter { $0.hasPrefix("costwh-") }
+                let leftovers = try FileManager.default.contentsOfDirectory(atPath: tmp).filter {
+                    $0.hasPrefix("costwh-")
+                }
                 #expect(leftovers.isEmpty, "temporary folders left: \(leftovers)")
             }
         }
@@ -183,7 +259,9 @@ struct PartitionShape: CustomStringConvertible {
     let rows: Int
     let cost: Double
     var description: String { "\(rows) rows costing \(cost)" }
-    func matches(_ other: PartitionShape) -> Bool { rows == other.rows && abs(cost - other.cost) < 1e-6 * max(1, abs(cost)) }
+    func matches(_ other: PartitionShape) -> Bool {
+        rows == other.rows && abs(cost - other.cost) < 1e-6 * max(1, abs(cost))
+    }
 }
 
 @Suite struct PrivateFolderTests {
@@ -216,7 +294,11 @@ struct PartitionShape: CustomStringConvertible {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let manifest: [String: Any] = [
-            "exportConfig": ["resourceId": "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.CostManagement/exports/x", "type": "ActualCost"],
+            "exportConfig": [
+                "resourceId":
+                    "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.CostManagement/exports/x",
+                "type": "ActualCost",
+            ],
             "runInfo": ["startDate": "2026-06-01T00:00:00"],
             "blobs": [["blobName": "../../etc/passwd"]],
         ]
@@ -248,7 +330,8 @@ struct PartitionShape: CustomStringConvertible {
                 let message = try #require(failure(report), "\(report.lines())")
                 let port = URLComponents(string: stranger.baseURL)!.port!
                 #expect(message.contains("refusing to send the Azure token to 127.0.0.1:\(port)"), "\(message)")
-                #expect(stranger.statistics.values.reduce(0, +) == 0, "the other host was called: \(stranger.statistics)")
+                #expect(
+                    stranger.statistics.values.reduce(0, +) == 0, "the other host was called: \(stranger.statistics)")
             }
         }
     }
@@ -264,8 +347,10 @@ struct PartitionShape: CustomStringConvertible {
                 settings.eaApiKey = fixture.emulator.configuration.eaApiKey
                 settings.eaFormat = .v1
                 let report = try await Backfill.run(
-                    BackfillOptions(databasePath: fixture.databasePath, scope: eaAccount, from: lastMonth.description, to: lastMonth.description,
-                                    metrics: ["actual"], source: .eaReporting, settings: settings, force: true),
+                    BackfillOptions(
+                        databasePath: fixture.databasePath, scope: eaAccount, from: lastMonth.description,
+                        to: lastMonth.description,
+                        metrics: ["actual"], source: .eaReporting, settings: settings, force: true),
                     logger: quiet)
                 let message = try #require(failure(report), "\(report.lines())")
                 #expect(message.contains("refusing to send the EA API key"), "\(message)")

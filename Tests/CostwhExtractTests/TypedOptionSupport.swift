@@ -6,13 +6,16 @@ import Foundation
 /// The tests name scopes, months and metrics as text; the pipeline takes typed values.
 extension BackfillOptions {
     init(
-        databasePath: String, scope: String, from: String, to: String, metrics: [String], source: SourceKind = .costDetails,
+        databasePath: String, scope: String, from: String, to: String, metrics: [String],
+        source: SourceKind = .costDetails,
         settings: ExtractSettings, force: Bool = false, isCancelled: @escaping @Sendable () -> Bool = { false }
     ) {
         self.init(
             databasePath: databasePath, scope: try! Scope(parsing: scope), from: try! BillingPeriod(parsing: from),
             to: try! BillingPeriod(parsing: to),
-            metrics: metrics.flatMap { $0 == "both" ? [Metric.actualCost, .amortizedCost] : [try! Metric(parsing: $0)] },
+            metrics: metrics.flatMap {
+                $0 == "both" ? [Metric.actualCost, .amortizedCost] : [try! Metric(parsing: $0)]
+            },
             source: source, settings: settings, force: force, isCancelled: isCancelled)
     }
 }
@@ -20,7 +23,8 @@ extension BackfillOptions {
 extension LoadFilesOptions {
     init(databasePath: String, files: [String], scope: String, period: String, metric: String?) {
         self.init(
-            databasePath: databasePath, files: files, scope: try! Scope(parsing: scope), period: try! BillingPeriod(parsing: period),
+            databasePath: databasePath, files: files, scope: try! Scope(parsing: scope),
+            period: try! BillingPeriod(parsing: period),
             metric: metric.map { try! Metric(parsing: $0) })
     }
 }

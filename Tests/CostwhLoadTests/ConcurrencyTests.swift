@@ -23,10 +23,21 @@ import Testing
         let reader = Thread {
             // A separate connection, as an analyst's sqlite3 would have.
             do {
-                let other = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; c.busyMode = .timeout(5); return c }())
+                let other = try DatabaseQueue(
+                    path: path,
+                    configuration: {
+                        var c = Configuration()
+                        c.readonly = true
+                        c.busyMode = .timeout(5)
+                        return c
+                    }())
                 while !done.load(ordering: .relaxed) {
                     let state = try other.read { db in
-                        try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS c FROM cost_details WHERE Metric = 'ActualCost'")!
+                        try Row.fetchOne(
+                            db,
+                            sql:
+                                "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS c FROM cost_details WHERE Metric = 'ActualCost'"
+                        )!
                     }
                     observations.withLock { $0.append((state["n"], state["c"])) }
                 }
@@ -66,7 +77,9 @@ import Testing
         for delay in [0.0, 0.05, 0.15, 0.3, 0.6] {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = ["load", big, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", path]
+            process.arguments = [
+                "load", big, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", path,
+            ]
             process.standardError = FileHandle.nullDevice
             try process.run()
             Thread.sleep(forTimeInterval: delay)
@@ -81,10 +94,13 @@ import Testing
         // The next load starts cleanly and marks the dead ones abandoned.
         _ = try load(db, [fixture("finops-toolkit/EA_ActualCost_Small.csv")])
         #expect(try dump(db).count == 11)
-        let running = try db.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM loads WHERE Status = 'running'") }
+        let running = try db.pool.read {
+            try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM loads WHERE Status = 'running'")
+        }
         #expect(running == 0)
         let orphanRows = try db.pool.read {
-            try Int.fetchOne($0, sql: "SELECT (SELECT COUNT(*) FROM cost_fact) - (SELECT SUM(RowCount) FROM partitions)")
+            try Int.fetchOne(
+                $0, sql: "SELECT (SELECT COUNT(*) FROM cost_fact) - (SELECT SUM(RowCount) FROM partitions)")
         }
         #expect(orphanRows == 0)
     }

@@ -18,10 +18,14 @@ import Testing
         #expect(rejected[0]["LoadId"] == summary.loadId)
         #expect(rejected[0]["LineNumber"] == 201)
         #expect(rejected[0]["Source"] == file)
-        #expect((rejected[0]["Reason"] as String).hasPrefix("CostInBillingCurrency (column 5, `Cost`): expected a number, found `not-a-number`"))
+        #expect(
+            (rejected[0]["Reason"] as String).hasPrefix(
+                "CostInBillingCurrency (column 5, `Cost`): expected a number, found `not-a-number`"))
         #expect((rejected[0]["RawText"] as String).contains("not-a-number"))
         #expect(try partitionState(db).rows == 199)
-        let ledger = try db.pool.read { try Row.fetchOne($0, sql: "SELECT * FROM loads WHERE LoadId = ?", arguments: [summary.loadId])! }
+        let ledger = try db.pool.read {
+            try Row.fetchOne($0, sql: "SELECT * FROM loads WHERE LoadId = ?", arguments: [summary.loadId])!
+        }
         #expect(ledger["RowsRejected"] == 1)
         #expect(ledger["Status"] == "succeeded")
     }
@@ -39,7 +43,10 @@ import Testing
         #expect((failed["Error"] as String).contains("10 of 100 rows were rejected"))
         #expect(failed["RowsRejected"] == 10)
         // The reasons survive the rollback, for diagnosis.
-        let reasons = try db.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM rejected_rows WHERE LoadId = ?", arguments: [failed["LoadId"] as Int64]) }
+        let reasons = try db.pool.read {
+            try Int.fetchOne(
+                $0, sql: "SELECT COUNT(*) FROM rejected_rows WHERE LoadId = ?", arguments: [failed["LoadId"] as Int64])
+        }
         #expect(reasons == 10)
         // No row of the failed load is left in the fact table.
         let factRows = try db.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM cost_fact") }
@@ -88,10 +95,17 @@ import Testing
         #expect(summary.rowsRejected == 0)
         #expect(summary.rowsLoaded == 301)
         #expect(summary.warnings.counts["repaired: not a JSON object"]?["Tags"] == 1)
-        let kept = try db.pool.read { try Row.fetchOne($0, sql: "SELECT Tags, json_extract(ExtraColumns, '$.Tags') AS raw FROM cost_details WHERE SourceLine = 302") }
+        let kept = try db.pool.read {
+            try Row.fetchOne(
+                $0,
+                sql: "SELECT Tags, json_extract(ExtraColumns, '$.Tags') AS raw FROM cost_details WHERE SourceLine = 302"
+            )
+        }
         #expect(kept?["Tags"] as String? == nil)
         #expect(kept?["raw"] as String? == "\"broken: ")
-        let invalid = try db.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM dim_tags WHERE json_valid(Tags) = 0") }
+        let invalid = try db.pool.read {
+            try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM dim_tags WHERE json_valid(Tags) = 0")
+        }
         #expect(invalid == 0)
     }
 
@@ -105,7 +119,9 @@ import Testing
             scope: eaScope, period: september, metric: .actualCost, parts: [.file(file)], isCancelled: { true })
         #expect(throws: LoadError.self) { try PartitionLoader(database: db, logger: quietLogger).load(request) }
         #expect(try dump(db) == before)
-        let status = try db.pool.read { try String.fetchOne($0, sql: "SELECT Error FROM loads ORDER BY LoadId DESC LIMIT 1") }
+        let status = try db.pool.read {
+            try String.fetchOne($0, sql: "SELECT Error FROM loads ORDER BY LoadId DESC LIMIT 1")
+        }
         #expect(status?.contains("interrupted") == true)
     }
 
@@ -120,7 +136,8 @@ import Testing
         let deadPid = process.processIdentifier
         try db.pool.write { db in
             try db.execute(
-                sql: "INSERT INTO loads (Scope, BillingPeriod, Metric, Source, Status, StartedAt, ProcessId, Host) VALUES (?, '2023-09', 'ActualCost', 'file', 'running', '2023-01-01', ?, ?)",
+                sql:
+                    "INSERT INTO loads (Scope, BillingPeriod, Metric, Source, Status, StartedAt, ProcessId, Host) VALUES (?, '2023-09', 'ActualCost', 'file', 'running', '2023-01-01', ?, ?)",
                 arguments: [eaScope.id, deadPid, ProcessInfo.processInfo.hostName])
         }
         _ = try load(db, [fixture("finops-toolkit/EA_ActualCost_Small.csv")])

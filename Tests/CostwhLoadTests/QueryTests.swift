@@ -4,11 +4,12 @@ import CostwhPipeline
 import CostwhQuery
 import CostwhSynthetic
 import Foundation
+import GRDB
+import Testing
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import GRDB
-import Testing
 
 /// The Microsoft samples, both metrics of enrollment 8611537, September 2023.
 func sampleDatabase(_ dir: TempDir) throws -> CostDatabase {
@@ -18,10 +19,14 @@ func sampleDatabase(_ dir: TempDir) throws -> CostDatabase {
     return db
 }
 
-func query(_ db: CostDatabase, _ name: String, by: String? = nil, tag: String? = nil, top: Int = 20, period: String? = "2023-09", scope: String? = nil) throws -> [[String: DatabaseValue]] {
-    let table = try Query.run(QueryOptions(
-        databasePath: db.path, name: name, scope: try scope.map { try Scope(parsing: $0) },
-        periods: try period.map { try PeriodRange(parsing: $0) } ?? .all, by: by, tag: tag, top: top))
+func query(
+    _ db: CostDatabase, _ name: String, by: String? = nil, tag: String? = nil, top: Int = 20,
+    period: String? = "2023-09", scope: String? = nil
+) throws -> [[String: DatabaseValue]] {
+    let table = try Query.run(
+        QueryOptions(
+            databasePath: db.path, name: name, scope: try scope.map { try Scope(parsing: $0) },
+            periods: try period.map { try PeriodRange(parsing: $0) } ?? .all, by: by, tag: tag, top: top))
     return table.rows.map { row in Dictionary(uniqueKeysWithValues: zip(table.columns, row)) }
 }
 
@@ -46,7 +51,8 @@ extension Dictionary where Key == String, Value == DatabaseValue {
         #expect(abs(r.double("AmortizedCommitmentUsage") - 0.499152) < 1e-6)
         #expect(r.double("UnusedReservation") == 0 && r.double("UnusedSavingsPlan") == 0)
         #expect(abs(r.double("Other") - 10.502772) < 1e-6)
-        let recomposed = -r.double("CommitmentPurchases") + r.double("AmortizedCommitmentUsage") + r.double("UnusedReservation")
+        let recomposed =
+            -r.double("CommitmentPurchases") + r.double("AmortizedCommitmentUsage") + r.double("UnusedReservation")
             + r.double("UnusedSavingsPlan") + r.double("Other")
         #expect(abs(recomposed - r.double("Difference")) < 1e-5)
     }
@@ -56,7 +62,11 @@ extension Dictionary where Key == String, Value == DatabaseValue {
         let db = try sampleDatabase(dir)
         let rows = try query(db, "daily")
         let byDate = Dictionary(uniqueKeysWithValues: rows.map { ($0.string("Date")!, $0) })
-        #expect(byDate.keys.sorted() == ["2023-09-03", "2023-09-04", "2023-09-05", "2023-09-09", "2023-09-10", "2023-09-16", "2023-09-17", "2023-09-20", "2023-09-21", "2023-09-22"])
+        #expect(
+            byDate.keys.sorted() == [
+                "2023-09-03", "2023-09-04", "2023-09-05", "2023-09-09", "2023-09-10", "2023-09-16", "2023-09-17",
+                "2023-09-20", "2023-09-21", "2023-09-22",
+            ])
         #expect(abs(byDate["2023-09-04"]!.double("ActualCost") - 5.082324) < 1e-6)
         #expect(abs(byDate["2023-09-04"]!.double("AmortizedCost") - 11.745687) < 1e-6)
         #expect(byDate["2023-09-21"]!.double("ActualCost") == 3.25)
@@ -102,7 +112,8 @@ extension Dictionary where Key == String, Value == DatabaseValue {
         let db = try sampleDatabase(dir)
         let top = try query(db, "top-benefit", top: 1)
         #expect(top.count == 1)
-        #expect(top.first?.string("ResourceId")?.hasSuffix("virtualMachineScaleSets/aks-agentpool-42850074-vmss") == true)
+        #expect(
+            top.first?.string("ResourceId")?.hasSuffix("virtualMachineScaleSets/aks-agentpool-42850074-vmss") == true)
         #expect(top.first?.double("Benefit") == 0.493152)
     }
 
@@ -133,7 +144,11 @@ extension Dictionary where Key == String, Value == DatabaseValue {
 
         // FOCUS: BilledCost adds up to the invoice (actual), EffectiveCost to amortized.
         try db.pool.read { db in
-            let focus = try Row.fetchAll(db, sql: "SELECT BillingPeriod, TOTAL(BilledCost) AS billed, TOTAL(EffectiveCost) AS effective FROM focus_costs GROUP BY 1 ORDER BY 1")
+            let focus = try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT BillingPeriod, TOTAL(BilledCost) AS billed, TOTAL(EffectiveCost) AS effective FROM focus_costs GROUP BY 1 ORDER BY 1"
+            )
             #expect(focus.count == 2)
             for row in focus {
                 let expected = totals[row["BillingPeriod"] as String]!
@@ -142,9 +157,14 @@ extension Dictionary where Key == String, Value == DatabaseValue {
             }
             let categories = try String.fetchAll(db, sql: "SELECT DISTINCT ChargeCategory FROM focus_costs ORDER BY 1")
             #expect(categories == ["Adjustment", "Purchase", "Usage"])
-            let unused = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM focus_costs WHERE x_ChargeType LIKE 'Unused%' AND (CommitmentDiscountStatus <> 'Unused' OR ChargeCategory <> 'Usage' OR PricingCategory <> 'Committed')")
+            let unused = try Int.fetchOne(
+                db,
+                sql:
+                    "SELECT COUNT(*) FROM focus_costs WHERE x_ChargeType LIKE 'Unused%' AND (CommitmentDiscountStatus <> 'Unused' OR ChargeCategory <> 'Usage' OR PricingCategory <> 'Committed')"
+            )
             #expect(unused == 0)
-            let spot = try String.fetchOne(db, sql: "SELECT DISTINCT PricingCategory FROM focus_costs WHERE x_PricingModel = 'Spot'")
+            let spot = try String.fetchOne(
+                db, sql: "SELECT DISTINCT PricingCategory FROM focus_costs WHERE x_PricingModel = 'Spot'")
             #expect(spot == "Dynamic")
         }
         // The synthetic metrics describe the same usage: verify holds.
@@ -172,10 +192,14 @@ extension Dictionary where Key == String, Value == DatabaseValue {
         // Straight at the runner, past the CLI's checks.
         let runner = QueryRunner(database: db)
         for value in ["subscription' OR 1=1 --", "'; DROP TABLE partitions; --"] {
-            let table = try runner.run("by", parameters: ["by": value, "scope": value, "from": value, "to": value, "tag": value, "top": 5])
+            let table = try runner.run(
+                "by", parameters: ["by": value, "scope": value, "from": value, "to": value, "tag": value, "top": 5])
             #expect(table.rows.isEmpty)
         }
-        let survivors = try db.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('loads', 'partitions', 'cost_fact')") }
+        let survivors = try db.pool.read {
+            try Int.fetchOne(
+                $0, sql: "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('loads', 'partitions', 'cost_fact')")
+        }
         #expect(survivors == 3)
         #expect(try partitionState(db).rows == 11)
         // The CLI refuses what cannot be a parameter at all.
@@ -193,7 +217,9 @@ extension Dictionary where Key == String, Value == DatabaseValue {
         #expect(names == ["by", "daily", "month-over-month", "reservations", "savings-plans", "top-benefit", "totals"])
         for query in CannedQuery.all {
             #expect(!query.description.isEmpty)
-            #expect(query.parameters.contains("from") && query.parameters.contains("to") && query.parameters.contains("scope"))
+            #expect(
+                query.parameters.contains("from") && query.parameters.contains("to")
+                    && query.parameters.contains("scope"))
             #expect(query.sql.hasPrefix("-- name: \(query.name)"))
         }
         for name in names {
@@ -212,7 +238,9 @@ extension Dictionary where Key == String, Value == DatabaseValue {
         let dir = TempDir()
         let db = try CostDatabase(path: dir.path("w.sqlite"))
         let scope = try Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/5550002")
-        let month = SyntheticMonth(estate: SyntheticEstate(scope: scope, resources: 100), period: try BillingPeriod(parsing: "2026-07"), rows: 800)
+        let month = SyntheticMonth(
+            estate: SyntheticEstate(scope: scope, resources: 100), period: try BillingPeriod(parsing: "2026-07"),
+            rows: 800)
         for metric in Metric.allCases {
             let file = dir.path("\(metric).csv")
             try CostCSVWriter(month: month).write(metric, toFile: file)
@@ -231,15 +259,23 @@ extension Dictionary where Key == String, Value == DatabaseValue {
         #expect(failing(checks) == ["on-demand, spot and marketplace agree"])
 
         // A ledger that disagrees with the rows.
-        try db.pool.write { try $0.execute(sql: "UPDATE loads SET CostTotal = CostTotal + 1, RowsRead = RowsRead + 2 WHERE Metric = 'ActualCost'") }
+        try db.pool.write {
+            try $0.execute(
+                sql: "UPDATE loads SET CostTotal = CostTotal + 1, RowsRead = RowsRead + 2 WHERE Metric = 'ActualCost'")
+        }
         checks = try Verify.run(databasePath: db.path, scope: nil, periods: .all)
         #expect(failing(checks).contains("ledger cost = sum in cost_details"))
         #expect(failing(checks).contains("rows read = loaded + rejected"))
 
         // A commitment purchase in amortized data, and an Unused row in actual data.
-        let amortizedWithPurchase = dir.write("a.csv", "Date,Cost,ChargeType,PricingModel\n2023-08-01,10,Purchase,Reservation\n2023-08-02,5,Usage,OnDemand\n")
+        let amortizedWithPurchase = dir.write(
+            "a.csv",
+            "Date,Cost,ChargeType,PricingModel\n2023-08-01,10,Purchase,Reservation\n2023-08-02,5,Usage,OnDemand\n")
         _ = try load(db, [amortizedWithPurchase], period: try BillingPeriod(parsing: "2023-08"), metric: .amortizedCost)
-        let actualWithUnused = dir.write("b.csv", "Date,Cost,ChargeType,PricingModel\n2023-08-01,3,UnusedReservation,Reservation\n2023-08-02,5,Usage,OnDemand\n")
+        let actualWithUnused = dir.write(
+            "b.csv",
+            "Date,Cost,ChargeType,PricingModel\n2023-08-01,3,UnusedReservation,Reservation\n2023-08-02,5,Usage,OnDemand\n"
+        )
         _ = try load(db, [actualWithUnused], period: try BillingPeriod(parsing: "2023-08"), metric: .actualCost)
         checks = try Verify.run(databasePath: db.path, scope: nil, periods: try PeriodRange(parsing: "2023-08"))
         #expect(Set(failing(checks)) == ["no commitment purchases in amortized", "no Unused rows in actual"])
@@ -250,7 +286,10 @@ extension Dictionary where Key == String, Value == DatabaseValue {
     final class Collector: NSObject, XMLParserDelegate {
         var elements: [String: Int] = [:]
         var text = ""
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
             elements[name, default: 0] += 1
             for (_, value) in attributes { text += " " + value }
         }
@@ -262,11 +301,14 @@ extension Dictionary where Key == String, Value == DatabaseValue {
         let db = try sampleDatabase(dir)
         let path = dir.path("report.html")
         // An older, world-readable report is replaced by a private one.
-        #expect(FileManager.default.createFile(atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644]))
+        #expect(
+            FileManager.default.createFile(
+                atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644]))
         try Report.write(databasePath: db.path, html: path, scope: nil, periods: try PeriodRange(parsing: "2023-09"))
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600, "the report is confidential like the database: mode \(String(mode ?? 0, radix: 8))")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path).filter { $0.hasSuffix(".tmp") }.isEmpty)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir.url.path).filter { $0.hasSuffix(".tmp") }.isEmpty)
         let html = try String(contentsOfFile: path, encoding: .utf8)
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         // Self-contained: no scripts, no external fetches.
@@ -280,12 +322,17 @@ extension Dictionary where Key == String, Value == DatabaseValue {
         let parser = XMLParser(data: Data(xml.utf8))
         let collector = Collector()
         parser.delegate = collector
-        #expect(parser.parse(), "the report is not well-formed: \(parser.parserError.map { String(describing: $0) } ?? "")")
+        #expect(
+            parser.parse(), "the report is not well-formed: \(parser.parserError.map { String(describing: $0) } ?? "")")
         #expect(collector.elements["svg"] == 2)
         #expect((collector.elements["polyline"] ?? 0) == 2)
         #expect((collector.elements["rect"] ?? 0) >= 4)
         #expect((collector.elements["table"] ?? 0) == 4)
-        for heading in ["Daily cost", "Monthly cost", "Totals and why they differ", "Reservation utilisation", "Savings plan utilisation", "Top 10 resources", "ActualCost", "AmortizedCost", "ProdDS1VMReservation", "Date (MM-DD)", "Billing period"] {
+        for heading in [
+            "Daily cost", "Monthly cost", "Totals and why they differ", "Reservation utilisation",
+            "Savings plan utilisation", "Top 10 resources", "ActualCost", "AmortizedCost", "ProdDS1VMReservation",
+            "Date (MM-DD)", "Billing period",
+        ] {
             #expect(collector.text.contains(heading), "missing \(heading)")
         }
     }
@@ -294,7 +341,8 @@ extension Dictionary where Key == String, Value == DatabaseValue {
         let dir = TempDir()
         let db = try sampleDatabase(dir)
         let path = dir.path("empty.html")
-        try Report.write(databasePath: db.path, html: path, scope: nil, periods: try PeriodRange(parsing: "2020-01..2020-02"))
+        try Report.write(
+            databasePath: db.path, html: path, scope: nil, periods: try PeriodRange(parsing: "2020-01..2020-02"))
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("nothing to compare"))
     }
 }
@@ -306,7 +354,9 @@ extension Dictionary where Key == String, Value == DatabaseValue {
 
     @Test(arguments: [OutputFormat.table, .markdown])
     func tablesShowControlCharactersVisibly(format: OutputFormat) {
-        let table = ResultTable(columns: ["ResourceGroup\u{1B}[31m", "Cost"], rows: [[TerminalSafetyTests.hostile.databaseValue, 1.5.databaseValue]])
+        let table = ResultTable(
+            columns: ["ResourceGroup\u{1B}[31m", "Cost"],
+            rows: [[TerminalSafetyTests.hostile.databaseValue, 1.5.databaseValue]])
         let text = TableFormatter.render(table, as: format)
         #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B })
         #expect(text.contains(#"rg-\u{1B}]0;pwned\u{7}-\u{1B}[2J-\u{9B}x"#))

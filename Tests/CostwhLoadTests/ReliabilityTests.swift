@@ -23,13 +23,18 @@ struct PartitionState: Equatable, CustomStringConvertible {
     let cost: Double
     var description: String { "\(rows) rows costing \(cost)" }
 
-    func matches(_ other: PartitionState) -> Bool { rows == other.rows && abs(cost - other.cost) < 1e-6 * max(1, abs(cost)) }
+    func matches(_ other: PartitionState) -> Bool {
+        rows == other.rows && abs(cost - other.cost) < 1e-6 * max(1, abs(cost))
+    }
 }
 
 func state(_ path: String) throws -> PartitionState {
     let queue = try DatabaseQueue(path: path)
     return try queue.read { db in
-        let row = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS c FROM cost_details WHERE Metric = 'ActualCost'")!
+        let row = try Row.fetchOne(
+            db,
+            sql: "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS c FROM cost_details WHERE Metric = 'ActualCost'"
+        )!
         return PartitionState(rows: row["n"], cost: row["c"])
     }
 }
@@ -39,8 +44,12 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
     let queue = try DatabaseQueue(path: path)
     try queue.read { db in
         #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok", "\(context): integrity")
-        let duplicates = try Int.fetchOne(
-            db, sql: "SELECT COUNT(*) - COUNT(DISTINCT Scope || BillingPeriod || Metric || SourcePart || ':' || SourceLine) FROM cost_details") ?? -1
+        let duplicates =
+            try Int.fetchOne(
+                db,
+                sql:
+                    "SELECT COUNT(*) - COUNT(DISTINCT Scope || BillingPeriod || Metric || SourcePart || ':' || SourceLine) FROM cost_details"
+            ) ?? -1
         #expect(duplicates == 0, "\(context): duplicated rows")
     }
     let now = try state(path)
@@ -53,8 +62,13 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
         try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
         let dir = TempDir()
         let path = dir.path("w.sqlite")
-        let files = [dir.write("a.csv", syntheticEA(rows: 30_000, costBase: 1)), dir.write("b.csv", syntheticEA(rows: 25_000, costBase: 2))]
-        let arguments = { (file: String) in ["load", file, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", path] }
+        let files = [
+            dir.write("a.csv", syntheticEA(rows: 30_000, costBase: 1)),
+            dir.write("b.csv", syntheticEA(rows: 25_000, costBase: 2)),
+        ]
+        let arguments = { (file: String) in
+            ["load", file, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", path]
+        }
         // Reference states, and how long a load takes here.
         var reference: [PartitionState] = []
         var duration = 0.0
@@ -76,7 +90,9 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
             Thread.sleep(forTimeInterval: delay)
             Foundation.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            try checkAfterKill(path, allowed: [previous, reference[target]], context: "kill \(kill) after \(String(format: "%.3f", delay)) s")
+            try checkAfterKill(
+                path, allowed: [previous, reference[target]],
+                context: "kill \(kill) after \(String(format: "%.3f", delay)) s")
             let now = try state(path)
             if now.matches(reference[target]) && !previous.matches(reference[target]) { completed += 1 }
             previous = now
@@ -90,7 +106,10 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
         let statuses = try queue.read { try String.fetchAll($0, sql: "SELECT DISTINCT Status FROM loads ORDER BY 1") }
         #expect(!statuses.contains("running"))
         #expect(statuses.contains("abandoned"), "some kills must have landed mid-load")
-        let leftovers = try queue.read { try Int.fetchOne($0, sql: "SELECT (SELECT COUNT(*) FROM cost_fact) - (SELECT SUM(RowCount) FROM partitions)") }
+        let leftovers = try queue.read {
+            try Int.fetchOne(
+                $0, sql: "SELECT (SELECT COUNT(*) FROM cost_fact) - (SELECT SUM(RowCount) FROM partitions)")
+        }
         #expect(leftovers == 0)
         _ = completed
     }
@@ -109,7 +128,9 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
             process.waitUntilExit()
             let db = try CostDatabase(path: path)
             #expect(try db.pool.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
-            #expect(try db.pool.read(SchemaTests.objects) == reference, "kill \(i): the schema is incomplete after recovery")
+            #expect(
+                try db.pool.read(SchemaTests.objects) == reference, "kill \(i): the schema is incomplete after recovery"
+            )
         }
     }
 }
@@ -118,7 +139,8 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
     /// The sqlite3 CLI, `costwh query` and `costwh runs` in a loop while a large load runs.
     @Test func readersNeverFailOrSeeAMix() throws {
         try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
-        let sqlite3 = try #require(["/usr/bin/sqlite3", "/usr/local/bin/sqlite3"].first { FileManager.default.isExecutableFile(atPath: $0) })
+        let sqlite3 = try #require(
+            ["/usr/bin/sqlite3", "/usr/local/bin/sqlite3"].first { FileManager.default.isExecutableFile(atPath: $0) })
         let dir = TempDir()
         let path = dir.path("w.sqlite")
         let old = dir.write("old.csv", syntheticEA(rows: 2_000, costBase: 1))
@@ -126,24 +148,32 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
         let db = try CostDatabase(path: path)
         _ = try load(db, [old])
         let oldState = try state(path)
-        let loader = try spawnCostwh(["load", new, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", path])
+        let loader = try spawnCostwh([
+            "load", new, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", path,
+        ])
         var sqliteRuns = 0, queryRuns = 0, runsRuns = 0
         var seen: [PartitionState] = []
         while loader.isRunning {
             let cli = Process()
             cli.executableURL = URL(fileURLWithPath: sqlite3)
-            cli.arguments = [path, "SELECT COUNT(*) || '|' || printf('%.6f', TOTAL(CostInBillingCurrency)) FROM cost_details WHERE Metric = 'ActualCost'"]
+            cli.arguments = [
+                path,
+                "SELECT COUNT(*) || '|' || printf('%.6f', TOTAL(CostInBillingCurrency)) FROM cost_details WHERE Metric = 'ActualCost'",
+            ]
             let out = Pipe()
             let err = Pipe()
             cli.standardOutput = out
             cli.standardError = err
             try cli.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
             let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             cli.waitUntilExit()
             #expect(cli.terminationStatus == 0, "sqlite3 failed during the load: \(errors)")
             let parts = text.split(separator: "|")
-            if parts.count == 2, let n = Int(parts[0]), let c = Double(parts[1]) { seen.append(PartitionState(rows: n, cost: c)) }
+            if parts.count == 2, let n = Int(parts[0]), let c = Double(parts[1]) {
+                seen.append(PartitionState(rows: n, cost: c))
+            }
             sqliteRuns += 1
             for command in [["query", "totals"], ["runs"]] {
                 let p = Process()
@@ -177,7 +207,10 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
         // ulimit -f caps every file the process writes (in 1 KiB blocks): the WAL hits it.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "ulimit -f 4096; exec \"$0\" \"$@\"", costwhExecutable(), "load", big, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", path]
+        process.arguments = [
+            "-c", "ulimit -f 4096; exec \"$0\" \"$@\"", costwhExecutable(), "load", big, "--scope", eaScope.id,
+            "--period", "2023-09", "--metric", "actual", "--db", path,
+        ]
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
@@ -185,9 +218,13 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 1, "\(message)")
-        #expect(message.lowercased().contains("full") || message.lowercased().contains("disk") || message.lowercased().contains("i/o"), "\(message)")
+        #expect(
+            message.lowercased().contains("full") || message.lowercased().contains("disk")
+                || message.lowercased().contains("i/o"), "\(message)")
         try checkAfterKill(path, allowed: [before], context: "after the disk filled")
-        let failed = try DatabaseQueue(path: path).read { try String.fetchOne($0, sql: "SELECT Status FROM loads ORDER BY LoadId DESC LIMIT 1") }
+        let failed = try DatabaseQueue(path: path).read {
+            try String.fetchOne($0, sql: "SELECT Status FROM loads ORDER BY LoadId DESC LIMIT 1")
+        }
         #expect(failed == "failed" || failed == "running", "the ledger keeps the attempt")
     }
 
@@ -201,13 +238,17 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
         _ = try load(db, [dir.write("old.csv", syntheticEA(rows: 500))])
         let before = try state(path)
         let big = dir.write("big.csv", syntheticEA(rows: 300_000, costBase: 5))
-        let process = try spawnCostwh(["load", big, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", path])
+        let process = try spawnCostwh([
+            "load", big, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", path,
+        ])
         Thread.sleep(forTimeInterval: 0.6)
         kill(process.processIdentifier, signal)
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
         try checkAfterKill(path, allowed: [before], context: "after signal \(signal)")
-        let last = try DatabaseQueue(path: path).read { try Row.fetchOne($0, sql: "SELECT Status, Error FROM loads ORDER BY LoadId DESC LIMIT 1")! }
+        let last = try DatabaseQueue(path: path).read {
+            try Row.fetchOne($0, sql: "SELECT Status, Error FROM loads ORDER BY LoadId DESC LIMIT 1")!
+        }
         #expect(last["Status"] == "failed")
         #expect((last["Error"] as String).contains("interrupted"))
     }

@@ -26,19 +26,29 @@ import Testing
                     SELECT ChargeType, PricingModel, TOTAL(CostInBillingCurrency) AS c, COUNT(*) AS n FROM cost_details
                     WHERE Metric = 'ActualCost' GROUP BY 1, 2 ORDER BY 1, 2
                     """)
-            #expect(byType.map { "\($0["ChargeType"] as String):\($0["PricingModel"] as String)" } == ["Purchase:Reservation", "Usage:OnDemand"])
+            #expect(
+                byType.map { "\($0["ChargeType"] as String):\($0["PricingModel"] as String)" } == [
+                    "Purchase:Reservation", "Usage:OnDemand",
+                ])
             #expect(abs((byType[0]["c"] as Double) - 3.25) < 1e-12)
             #expect(abs((byType[1]["c"] as Double) - 5.2950077867419368) < 1e-12)
 
-            let dates = try String.fetchAll(db, sql: "SELECT DISTINCT Date FROM cost_details WHERE Metric = 'ActualCost' ORDER BY 1")
+            let dates = try String.fetchAll(
+                db, sql: "SELECT DISTINCT Date FROM cost_details WHERE Metric = 'ActualCost' ORDER BY 1")
             #expect(dates == ["2023-09-04", "2023-09-05", "2023-09-21"])
 
             // EA tags arrive without braces; stored as JSON objects SQLite can query.
-            let envs = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cost_details WHERE json_extract(Tags, '$.env') = 'prod'")!
+            let envs = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM cost_details WHERE json_extract(Tags, '$.env') = 'prod'")!
             #expect(envs > 0)
-            let invalid = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cost_details WHERE Tags IS NOT NULL AND json_valid(Tags) = 0")!
+            let invalid = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM cost_details WHERE Tags IS NOT NULL AND json_valid(Tags) = 0")!
             #expect(invalid == 0)
-            let info = try String.fetchOne(db, sql: "SELECT json_extract(AdditionalInfo, '$.ServiceType') FROM cost_details WHERE AdditionalInfo LIKE '%Standard_DS2_v2%' LIMIT 1")
+            let info = try String.fetchOne(
+                db,
+                sql:
+                    "SELECT json_extract(AdditionalInfo, '$.ServiceType') FROM cost_details WHERE AdditionalInfo LIKE '%Standard_DS2_v2%' LIMIT 1"
+            )
             #expect(info == "Standard_DS2_v2")
 
             // The purchase row keeps every field, the other dates in ISO form.
@@ -82,7 +92,9 @@ import Testing
         #expect(factRows == 28)
         // Dimension rows are shared, not duplicated, across loads.
         let dims = try db.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM dim_resource") }
-        let distinct = try db.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(DISTINCT ResourceKey) FROM cost_fact") }
+        let distinct = try db.pool.read {
+            try Int.fetchOne($0, sql: "SELECT COUNT(DISTINCT ResourceKey) FROM cost_fact")
+        }
         #expect(dims == distinct)
     }
 
@@ -91,10 +103,13 @@ import Testing
         let db = try CostDatabase(path: dir.path("w.sqlite"))
         let plain = try Data(contentsOf: URL(fileURLWithPath: fixture("finops-toolkit/EA_ActualCost_Small.csv")))
         let gz = dir.write("part2.csv.gz", bytes: gzipBytes(Array(plain)))
-        let summary = try load(db, [fixture("finops-toolkit/EA_ActualCost_Small.csv"), gz, fixture("finops-toolkit/EA_NoRows.csv")])
+        let summary = try load(
+            db, [fixture("finops-toolkit/EA_ActualCost_Small.csv"), gz, fixture("finops-toolkit/EA_NoRows.csv")])
         #expect(summary.rowsLoaded == 22)
         #expect(abs(try partitionState(db).cost - 2 * 8.5450077867419368) < 1e-12)
-        let parts = try db.pool.read { try Int.fetchAll($0, sql: "SELECT DISTINCT SourcePart FROM cost_details ORDER BY 1") }
+        let parts = try db.pool.read {
+            try Int.fetchAll($0, sql: "SELECT DISTINCT SourcePart FROM cost_details ORDER BY 1")
+        }
         #expect(parts == [0, 1])
     }
 
@@ -105,15 +120,21 @@ import Testing
         _ = try load(db, [file])
         let extra = try db.pool.read { try String.fetchOne($0, sql: "SELECT ExtraColumns FROM cost_details") }
         #expect(extra == #"{"Team Name":"Blue, Inc","Weird\"Header":"q"}"#)
-        let team = try db.pool.read { try String.fetchOne($0, sql: "SELECT json_extract(ExtraColumns, '$.\"Team Name\"') FROM cost_details") }
+        let team = try db.pool.read {
+            try String.fetchOne($0, sql: "SELECT json_extract(ExtraColumns, '$.\"Team Name\"') FROM cost_details")
+        }
         #expect(team == "Blue, Inc")
     }
 
     @Test func scopesWrittenTwoWaysShareAPartition() throws {
         let dir = TempDir()
         let db = try CostDatabase(path: dir.path("w.sqlite"))
-        _ = try load(db, [fixture("finops-toolkit/EA_ActualCost_Small.csv")], scope: try Scope(parsing: "providers/Microsoft.Billing/billingAccounts/8611537"))
-        _ = try load(db, [fixture("finops-toolkit/EA_ActualCost_Small.csv")], scope: try Scope(parsing: "/PROVIDERS/microsoft.billing/billingaccounts/8611537/"))
+        _ = try load(
+            db, [fixture("finops-toolkit/EA_ActualCost_Small.csv")],
+            scope: try Scope(parsing: "providers/Microsoft.Billing/billingAccounts/8611537"))
+        _ = try load(
+            db, [fixture("finops-toolkit/EA_ActualCost_Small.csv")],
+            scope: try Scope(parsing: "/PROVIDERS/microsoft.billing/billingaccounts/8611537/"))
         let partitions = try db.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM partitions") }
         #expect(partitions == 1)
         #expect(try partitionState(db).rows == 11)

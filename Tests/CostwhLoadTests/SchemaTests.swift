@@ -10,7 +10,11 @@ import Testing
     /// The `sqlite_master` entries of a database, comments and whitespace folded away.
     static func objects(_ db: Database) throws -> [String: String] {
         var out: [String: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'grdb_%' AND name NOT LIKE 'sqlite_%'") {
+        for row in try Row.fetchAll(
+            db,
+            sql:
+                "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'grdb_%' AND name NOT LIKE 'sqlite_%'"
+        ) {
             out["\(row["type"] as String) \(row["name"] as String)"] = normalise(row["sql"])
         }
         return out
@@ -27,26 +31,31 @@ import Testing
     }
 
     static var repository: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
     }
 
     @Test func schemaFileMatchesWhatTheMigrationsBuild() throws {
         let dir = TempDir()
         let migrated = try CostDatabase(path: dir.path("m.sqlite"))
         let fromFile = try DatabaseQueue(path: dir.path("s.sqlite"))
-        let schema = try String(contentsOf: SchemaTests.repository.appendingPathComponent("schema/schema.sql"), encoding: .utf8)
+        let schema = try String(
+            contentsOf: SchemaTests.repository.appendingPathComponent("schema/schema.sql"), encoding: .utf8)
         try fromFile.write { try $0.execute(sql: schema) }
         let a = try migrated.pool.read(SchemaTests.objects)
         let b = try fromFile.read(SchemaTests.objects)
         #expect(a.keys.sorted() == b.keys.sorted(), "schema/schema.sql lists other objects than the migrations create")
         for key in a.keys.sorted() where a[key] != b[key] {
-            Issue.record("schema/schema.sql differs from the migrations for \(key):\n  migrations: \(a[key] ?? "")\n  schema.sql: \(b[key] ?? "")")
+            Issue.record(
+                "schema/schema.sql differs from the migrations for \(key):\n  migrations: \(a[key] ?? "")\n  schema.sql: \(b[key] ?? "")"
+            )
         }
     }
 
     @Test func embeddedMigrationsAreTheFilesInMigrations() throws {
         let folder = SchemaTests.repository.appendingPathComponent("migrations")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }
+            .sorted()
         #expect(CostDatabase.migrations.map { $0.identifier + ".sql" } == files)
         for (migration, file) in zip(CostDatabase.migrations, files) {
             let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
@@ -87,7 +96,9 @@ import Testing
             #expect(fact.sorted() == FactSink.insertColumns.sorted())
             for dimension in [Dimension.account, .resource, .product] {
                 let columns = try db.columns(in: dimension.table).map(\.name)
-                #expect(columns == [dimension.keyColumn, "KeyHash", "KeyHash2"] + Catalog.columns(in: dimension).map { Catalog.columns[$0].name })
+                #expect(
+                    columns == [dimension.keyColumn, "KeyHash", "KeyHash2"]
+                        + Catalog.columns(in: dimension).map { Catalog.columns[$0].name })
             }
             // Numbers are REAL, as analysts expect.
             for column in try db.columns(in: "cost_fact") where Catalog.column(named: column.name)?.type == .real {
@@ -114,19 +125,33 @@ import Testing
         let db = try CostDatabase(path: dir.path("old.sqlite"), migrate: false)
         try db.migrate(upTo: "0001_initial")
         try db.pool.write { db in
-            try db.execute(sql: "INSERT INTO loads (LoadId, Scope, BillingPeriod, Metric, Source, Status, StartedAt, RowsRead, RowsLoaded, RowsRejected, CostTotal) VALUES (1, '/subscriptions/x', '2026-01', 'ActualCost', 'file', 'succeeded', '2026-02-01', 3, 3, 0, 6)")
+            try db.execute(
+                sql:
+                    "INSERT INTO loads (LoadId, Scope, BillingPeriod, Metric, Source, Status, StartedAt, RowsRead, RowsLoaded, RowsRejected, CostTotal) VALUES (1, '/subscriptions/x', '2026-01', 'ActualCost', 'file', 'succeeded', '2026-02-01', 3, 3, 0, 6)"
+            )
             for (i, cost) in [1.0, 2.0, 3.0].enumerated() {
                 try db.execute(
-                    sql: "INSERT INTO cost_fact (rowid, SourcePart, SourceLine, Date, ChargeType, PricingModel, CostInBillingCurrency, BillingCurrency) VALUES (?, 0, ?, ?, 'Usage', 'OnDemand', ?, 'USD')",
+                    sql:
+                        "INSERT INTO cost_fact (rowid, SourcePart, SourceLine, Date, ChargeType, PricingModel, CostInBillingCurrency, BillingCurrency) VALUES (?, 0, ?, ?, 'Usage', 'OnDemand', ?, 'USD')",
                     arguments: [i + 1, i + 2, i < 2 ? "2026-01-01" : "2026-01-02", cost])
             }
-            try db.execute(sql: "INSERT INTO partitions VALUES ('/subscriptions/x', '2026-01', 'ActualCost', 1, 1, 3, 3, 6, '2026-02-01')")
+            try db.execute(
+                sql:
+                    "INSERT INTO partitions VALUES ('/subscriptions/x', '2026-01', 'ActualCost', 1, 1, 3, 3, 6, '2026-02-01')"
+            )
         }
         let applied = try db.migrate()
         #expect(applied == CostDatabase.migrations.map(\.identifier).filter { $0 != "0001_initial" })
-        let daily = try db.pool.read { try Row.fetchAll($0, sql: "SELECT Date, Cost, Rows FROM summary_daily ORDER BY Date") }
-        #expect(daily.map { "\($0["Date"] as String)=\($0["Cost"] as Double)x\($0["Rows"] as Int)" } == ["2026-01-01=3.0x2", "2026-01-02=3.0x1"])
-        let resources = try db.pool.read { try Double.fetchOne($0, sql: "SELECT TOTAL(Cost) FROM summary_resource WHERE LoadId = 1") }
+        let daily = try db.pool.read {
+            try Row.fetchAll($0, sql: "SELECT Date, Cost, Rows FROM summary_daily ORDER BY Date")
+        }
+        #expect(
+            daily.map { "\($0["Date"] as String)=\($0["Cost"] as Double)x\($0["Rows"] as Int)" } == [
+                "2026-01-01=3.0x2", "2026-01-02=3.0x1",
+            ])
+        let resources = try db.pool.read {
+            try Double.fetchOne($0, sql: "SELECT TOTAL(Cost) FROM summary_resource WHERE LoadId = 1")
+        }
         #expect(resources == 6)
     }
 }

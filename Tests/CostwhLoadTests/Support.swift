@@ -46,14 +46,20 @@ func load(
     metric: Metric = .actualCost, maxRejected: Double = 0.01
 ) throws -> LoadSummary {
     try PartitionLoader(database: db, logger: quietLogger).load(
-        LoadRequest(scope: scope, period: period, metric: metric, parts: files.map(LoadPart.file), maxRejectedFraction: maxRejected))
+        LoadRequest(
+            scope: scope, period: period, metric: metric, parts: files.map(LoadPart.file),
+            maxRejectedFraction: maxRejected))
 }
 
 /// Count and cost of a partition as analysts see it.
-func partitionState(_ db: CostDatabase, scope: Scope = eaScope, period: BillingPeriod = september, metric: Metric = .actualCost) throws -> (rows: Int, cost: Double) {
+func partitionState(
+    _ db: CostDatabase, scope: Scope = eaScope, period: BillingPeriod = september, metric: Metric = .actualCost
+) throws -> (rows: Int, cost: Double) {
     try db.pool.read { db in
         let row = try Row.fetchOne(
-            db, sql: "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS cost FROM cost_details WHERE Scope = ? AND BillingPeriod = ? AND Metric = ?",
+            db,
+            sql:
+                "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS cost FROM cost_details WHERE Scope = ? AND BillingPeriod = ? AND Metric = ?",
             arguments: [scope.id, period.description, metric.rawValue])!
         return (row["n"], row["cost"])
     }
@@ -61,12 +67,18 @@ func partitionState(_ db: CostDatabase, scope: Scope = eaScope, period: BillingP
 
 /// A small EA v2 file with `rows` rows; every row's cost is `costBase + i/100`.
 func syntheticEA(rows: Int, costBase: Double = 1, badEvery: Int? = nil) -> String {
-    var text = "BillingAccountId,SubscriptionId,Date,MeterCategory,Cost,BillingCurrency,ResourceId,ResourceGroup,Tags,ChargeType,PricingModel\n"
+    var text =
+        "BillingAccountId,SubscriptionId,Date,MeterCategory,Cost,BillingCurrency,ResourceId,ResourceGroup,Tags,ChargeType,PricingModel\n"
     for i in 0..<rows {
         let day = i % 30 + 1
         let cost: String
-        if let badEvery, i % badEvery == badEvery - 1 { cost = "not-a-number" } else { cost = String(costBase + Double(i) / 100) }
-        text += "8611537,00000000-0000-0000-0000-00000000000\(i % 3),09/\(day < 10 ? "0" : "")\(day)/2023,Compute,\(cost),USD,"
+        if let badEvery, i % badEvery == badEvery - 1 {
+            cost = "not-a-number"
+        } else {
+            cost = String(costBase + Double(i) / 100)
+        }
+        text +=
+            "8611537,00000000-0000-0000-0000-00000000000\(i % 3),09/\(day < 10 ? "0" : "")\(day)/2023,Compute,\(cost),USD,"
             + "/subscriptions/x/resourceGroups/rg\(i % 7)/providers/p/vm\(i % 50),rg\(i % 7),\"\"\"env\"\": \"\"e\(i % 4)\"\"\",Usage,OnDemand\n"
     }
     return text

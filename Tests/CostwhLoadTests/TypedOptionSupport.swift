@@ -6,7 +6,8 @@ import Foundation
 extension LoadFilesOptions {
     init(databasePath: String, files: [String], scope: String, period: String, metric: String?) {
         self.init(
-            databasePath: databasePath, files: files, scope: try! Scope(parsing: scope), period: try! BillingPeriod(parsing: period),
+            databasePath: databasePath, files: files, scope: try! Scope(parsing: scope),
+            period: try! BillingPeriod(parsing: period),
             metric: metric.map { try! Metric(parsing: $0) })
     }
 }

@@ -28,7 +28,9 @@ import Testing
             let sum = Double(columns[column]?["sum"] as? String ?? "") ?? .nan
             let path = file["path"] as? String ?? ""
             let effective = path.hasPrefix("focus") ? Double(columns["EffectiveCost"]?["sum"] as? String ?? "") : nil
-            return Expected(path: path, rows: (file["data_rows"] ?? file["records"]) as? Int ?? -1, sum: sum, focusEffectiveSum: effective)
+            return Expected(
+                path: path, rows: (file["data_rows"] ?? file["records"]) as? Int ?? -1, sum: sum,
+                focusEffectiveSum: effective)
         }
     }()
 
@@ -45,19 +47,32 @@ import Testing
         let focus = file.path.hasPrefix("focus")
         let options = LoadFilesOptions(
             databasePath: path, files: [fixture("real-world/" + file.path)],
-            scope: "/providers/Microsoft.Billing/billingAccounts/1000", period: "2024-01", metric: focus ? nil : "actual")
+            scope: "/providers/Microsoft.Billing/billingAccounts/1000", period: "2024-01",
+            metric: focus ? nil : "actual")
         let summaries = try LoadFiles.run(options, logger: quietLogger)
         #expect(summaries.map(\.metric) == (focus ? [.actualCost, .amortizedCost] : [.actualCost]))
         let db = try CostDatabase(path: path)
-        let actual = try db.pool.read { try Row.fetchOne($0, sql: "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS c FROM cost_details WHERE Metric = 'ActualCost'") }!
+        let actual = try db.pool.read {
+            try Row.fetchOne(
+                $0,
+                sql:
+                    "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS c FROM cost_details WHERE Metric = 'ActualCost'"
+            )
+        }!
         #expect(summaries.allSatisfy { $0.rowsRejected == 0 })
-        #expect(abs((actual["c"] as Double) - file.sum) <= 1e-9 * max(1, abs(file.sum)), "sum \(actual["c"] as Double) against \(file.sum)")
+        #expect(
+            abs((actual["c"] as Double) - file.sum) <= 1e-9 * max(1, abs(file.sum)),
+            "sum \(actual["c"] as Double) against \(file.sum)")
         if let effective = file.focusEffectiveSum {
-            let amortized = try db.pool.read { try Double.fetchOne($0, sql: "SELECT TOTAL(CostInBillingCurrency) FROM cost_details WHERE Metric = 'AmortizedCost'") }!
+            let amortized = try db.pool.read {
+                try Double.fetchOne(
+                    $0, sql: "SELECT TOTAL(CostInBillingCurrency) FROM cost_details WHERE Metric = 'AmortizedCost'")
+            }!
             #expect(abs(amortized - effective) <= 1e-9 * max(1, abs(effective)))
             // Every row is in one metric or both; the rows left out of one are counted.
             let counts = summaries.map { s in
-                s.rowsLoaded + (s.warnings.counts.first { $0.key.hasPrefix("FOCUS rows") }?.value.values.reduce(0, +) ?? 0)
+                s.rowsLoaded
+                    + (s.warnings.counts.first { $0.key.hasPrefix("FOCUS rows") }?.value.values.reduce(0, +) ?? 0)
             }
             #expect(counts == [file.rows, file.rows])
         } else {
@@ -74,15 +89,28 @@ import Testing
         _ = try LoadFiles.run(options, logger: quietLogger)
         let db = try CostDatabase(path: path)
         try db.pool.read { db in
-            let providers = try Row.fetchAll(db, sql: "SELECT Provider, COUNT(*) AS n FROM cost_details WHERE Metric = 'AmortizedCost' GROUP BY 1 ORDER BY 1")
-            #expect(providers.map { "\($0["Provider"] as String)=\($0["n"] as Int)" } == ["AWS=942", "Microsoft=51", "Oracle=7"])
-            let categories = try Row.fetchAll(db, sql: "SELECT ChargeCategory, TOTAL(BilledCost) AS b FROM focus_costs GROUP BY 1 ORDER BY 1")
+            let providers = try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT Provider, COUNT(*) AS n FROM cost_details WHERE Metric = 'AmortizedCost' GROUP BY 1 ORDER BY 1"
+            )
+            #expect(
+                providers.map { "\($0["Provider"] as String)=\($0["n"] as Int)" } == [
+                    "AWS=942", "Microsoft=51", "Oracle=7",
+                ])
+            let categories = try Row.fetchAll(
+                db, sql: "SELECT ChargeCategory, TOTAL(BilledCost) AS b FROM focus_costs GROUP BY 1 ORDER BY 1")
             #expect(categories.map { $0["ChargeCategory"] as String } == ["Adjustment", "Credit", "Usage"])
             // The FOCUS Usage rows map onto ChargeType Usage, so the canned queries see them.
-            let usage = try Double.fetchOne(db, sql: "SELECT TOTAL(CostInBillingCurrency) FROM cost_details WHERE Metric = 'ActualCost' AND ChargeType = 'Usage'")!
+            let usage = try Double.fetchOne(
+                db,
+                sql:
+                    "SELECT TOTAL(CostInBillingCurrency) FROM cost_details WHERE Metric = 'ActualCost' AND ChargeType = 'Usage'"
+            )!
             #expect(abs(usage - 22.86192672899) < 1e-9)
             // ContractedCost's NULL literals stay NULL; the other 993 values are kept.
-            let contracted = try Int.fetchOne(db, sql: "SELECT COUNT(ContractedCost) FROM cost_details WHERE Metric = 'AmortizedCost'")!
+            let contracted = try Int.fetchOne(
+                db, sql: "SELECT COUNT(ContractedCost) FROM cost_details WHERE Metric = 'AmortizedCost'")!
             #expect(contracted == 993)
             #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dim_tags WHERE json_valid(Tags) = 0") == 0)
             let ledger = try String.fetchOne(db, sql: "SELECT Source FROM loads LIMIT 1")
@@ -101,7 +129,8 @@ import Testing
     static let variants: [Variant] = [
         Variant(name: "German Excel", schema: .ea), Variant(name: "UTF-16 LE tab text", schema: .ea),
         Variant(name: "Windows-1252 with accents", schema: .mca), Variant(name: "M/d/yy dates", schema: .ea),
-        Variant(name: "broken auxiliary fields", schema: .mca), Variant(name: "rows one trailing field short", schema: .ea),
+        Variant(name: "broken auxiliary fields", schema: .mca),
+        Variant(name: "rows one trailing field short", schema: .ea),
         Variant(name: "fully quoted MCA with ;", schema: .mca),
     ]
 
@@ -109,10 +138,13 @@ import Testing
 
     /// The synthetic month re-saved as `variant`, with its truth: rows and cost.
     static func resave(_ variant: Variant) -> (bytes: [UInt8], rows: Int, cost: Double, broken: Int) {
-        let scope = try! Scope(parsing: variant.schema == .ea
-            ? "/providers/Microsoft.Billing/billingAccounts/8611537"
-            : "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB")
-        let month = SyntheticMonth(estate: SyntheticEstate(scope: scope, resources: 40), period: try! BillingPeriod(parsing: "2026-09"), rows: 600)
+        let scope = try! Scope(
+            parsing: variant.schema == .ea
+                ? "/providers/Microsoft.Billing/billingAccounts/8611537"
+                : "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB")
+        let month = SyntheticMonth(
+            estate: SyntheticEstate(scope: scope, resources: 40), period: try! BillingPeriod(parsing: "2026-09"),
+            rows: 600)
         let writer = CostCSVWriter(schema: variant.schema, month: month)
         var text = String(decoding: writer.bytes(.actualCost), as: UTF8.self)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
@@ -125,7 +157,10 @@ import Testing
         let date = column(variant.schema == .ea ? "Date" : "date")
         var broken = 0
         for i in records.indices { records[i][name] = accented }
-        let numeric = Set(header.indices.filter { i in records.allSatisfy { Double($0[i]) != nil || $0[i].isEmpty } && records.contains { !$0[i].isEmpty } })
+        let numeric = Set(
+            header.indices.filter { i in
+                records.allSatisfy { Double($0[i]) != nil || $0[i].isEmpty } && records.contains { !$0[i].isEmpty }
+            })
         let dateColumns = header.indices.filter { records.first?[$0].split(separator: "/").count == 3 }
         var delimiter = ","
         var quoteAll = false
@@ -156,7 +191,8 @@ import Testing
                 }
             }
         case "broken auxiliary fields":
-            let tags = column("tags"), info = column("additionalInfo"), start = column("billingPeriodStartDate"), exchange = column("exchangeRatePricingToBilling")
+            let tags = column("tags"), info = column("additionalInfo"), start = column("billingPeriodStartDate"),
+                exchange = column("exchangeRatePricingToBilling")
             for i in records.indices where i % 7 == 3 {
                 records[i][tags] = "{broken"
                 records[i][info] = "{\"\"}"
@@ -181,19 +217,31 @@ import Testing
         let dir = TempDir()
         let file = dir.write("resaved.csv", bytes: bytes)
         let path = dir.path("w.sqlite")
-        let options = LoadFilesOptions(databasePath: path, files: [file], scope: "/subscriptions/00000000-0000-0000-0000-000000000001", period: "2026-09", metric: "actual")
+        let options = LoadFilesOptions(
+            databasePath: path, files: [file], scope: "/subscriptions/00000000-0000-0000-0000-000000000001",
+            period: "2026-09", metric: "actual")
         let summary = try LoadFiles.run(options, logger: quietLogger)[0]
         #expect(summary.rowsRejected == 0)
         #expect(summary.rowsLoaded == rows)
         #expect(abs(summary.costTotal - cost) <= 1e-9 * cost, "\(summary.costTotal) against \(cost)")
         let db = try CostDatabase(path: path)
         try db.pool.read { db in
-            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cost_details WHERE SubscriptionName = ?", arguments: [WildFilesTests.accented]) == rows)
-            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cost_details WHERE (Tags IS NOT NULL AND json_valid(Tags) = 0) OR (AdditionalInfo IS NOT NULL AND json_valid(AdditionalInfo) = 0)") == 0)
-            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cost_details WHERE Date NOT LIKE '2026-09-__'") == 0)
+            #expect(
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM cost_details WHERE SubscriptionName = ?",
+                    arguments: [WildFilesTests.accented]) == rows)
+            #expect(
+                try Int.fetchOne(
+                    db,
+                    sql:
+                        "SELECT COUNT(*) FROM cost_details WHERE (Tags IS NOT NULL AND json_valid(Tags) = 0) OR (AdditionalInfo IS NOT NULL AND json_valid(AdditionalInfo) = 0)"
+                ) == 0)
+            #expect(
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cost_details WHERE Date NOT LIKE '2026-09-__'") == 0)
             let dialect = try String.fetchOne(db, sql: "SELECT Dialect FROM loads")
             switch variant.name {
-            case "German Excel": #expect(dialect == "encoding windows-1252, delimiter semicolon, decimal comma, dates dmy")
+            case "German Excel":
+                #expect(dialect == "encoding windows-1252, delimiter semicolon, decimal comma, dates dmy")
             case "UTF-16 LE tab text": #expect(dialect == "encoding utf-16le, delimiter tab, dates mdy")
             case "Windows-1252 with accents": #expect(dialect == "encoding windows-1252, delimiter comma, dates mdy")
             case "fully quoted MCA with ;": #expect(dialect == "encoding utf-8, delimiter semicolon, dates mdy")
@@ -207,7 +255,13 @@ import Testing
             }
             #expect(summary.warnings.counts["repaired: unreadable date"]?["BillingPeriodStartDate"] == broken)
             #expect(summary.warnings.counts["repaired: unreadable number"]?["ExchangeRatePricingToBilling"] == broken)
-            let kept = try db.pool.read { try String.fetchAll($0, sql: "SELECT json_extract(ExtraColumns, '$.billingPeriodStartDate') FROM cost_details WHERE BillingPeriodStartDate IS NULL") }
+            let kept = try db.pool.read {
+                try String.fetchAll(
+                    $0,
+                    sql:
+                        "SELECT json_extract(ExtraColumns, '$.billingPeriodStartDate') FROM cost_details WHERE BillingPeriodStartDate IS NULL"
+                )
+            }
             #expect(kept == Array(repeating: "3/1/21x", count: broken))
         }
         if variant.name == "rows one trailing field short" {
@@ -220,18 +274,26 @@ import Testing
         let text = "Date;Cost\n01/02/2026;1,5\n03/04/2026;2,25\n"
         let dir = TempDir()
         let file = dir.write("ambiguous.csv", text)
-        for (order, dates) in [(DateOrder.dayFirst, ["2026-02-01", "2026-04-03"]), (.monthFirst, ["2026-01-02", "2026-03-04"])] {
+        for (order, dates) in [
+            (DateOrder.dayFirst, ["2026-02-01", "2026-04-03"]), (.monthFirst, ["2026-01-02", "2026-03-04"]),
+        ] {
             let path = dir.path("\(order.rawValue).sqlite")
-            var options = LoadFilesOptions(databasePath: path, files: [file], scope: "/subscriptions/00000000-0000-0000-0000-000000000001", period: "2026-02", metric: "actual")
+            var options = LoadFilesOptions(
+                databasePath: path, files: [file], scope: "/subscriptions/00000000-0000-0000-0000-000000000001",
+                period: "2026-02", metric: "actual")
             options.dialect.dateOrder = order
             let summary = try LoadFiles.run(options, logger: quietLogger)[0]
             #expect(summary.costTotal == 3.75)
-            let got = try CostDatabase(path: path).pool.read { try String.fetchAll($0, sql: "SELECT Date FROM cost_details ORDER BY SourceLine") }
+            let got = try CostDatabase(path: path).pool.read {
+                try String.fetchAll($0, sql: "SELECT Date FROM cost_details ORDER BY SourceLine")
+            }
             #expect(got == dates)
         }
         // Without the flag a semicolon file reads day first, and its decimal commas are seen.
         let path = dir.path("detected.sqlite")
-        let options = LoadFilesOptions(databasePath: path, files: [file], scope: "/subscriptions/00000000-0000-0000-0000-000000000001", period: "2026-02", metric: "actual")
+        let options = LoadFilesOptions(
+            databasePath: path, files: [file], scope: "/subscriptions/00000000-0000-0000-0000-000000000001",
+            period: "2026-02", metric: "actual")
         #expect(try LoadFiles.run(options, logger: quietLogger)[0].costTotal == 3.75)
         // --no-decimal-comma makes `1,5` unreadable: the cost column refuses the rows.
         var strict = options
@@ -244,7 +306,9 @@ import Testing
     @Test func anUnrecognisableFileSaysWhatWasFoundAndWhatIsAccepted() throws {
         let dir = TempDir()
         let file = dir.write("notes.csv", "Name,Amount\nlunch,12\n")
-        let options = LoadFilesOptions(databasePath: dir.path("w.sqlite"), files: [file], scope: "/subscriptions/00000000-0000-0000-0000-000000000001", period: "2026-02", metric: "actual")
+        let options = LoadFilesOptions(
+            databasePath: dir.path("w.sqlite"), files: [file],
+            scope: "/subscriptions/00000000-0000-0000-0000-000000000001", period: "2026-02", metric: "actual")
         do {
             _ = try LoadFiles.run(options, logger: quietLogger)
             Issue.record("expected a refusal")
@@ -258,17 +322,24 @@ import Testing
     @Test func exportsManifestsAsMicrosoftWritesThemToday() throws {
         let dir = TempDir()
         let scope = try Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/8611537")
-        let month = SyntheticMonth(estate: SyntheticEstate(scope: scope, resources: 20), period: try BillingPeriod(parsing: "2026-10"), rows: 600)
+        let month = SyntheticMonth(
+            estate: SyntheticEstate(scope: scope, resources: 20), period: try BillingPeriod(parsing: "2026-10"),
+            rows: 600)
         let csv = CostCSVWriter(schema: .ea, month: month).bytes(.actualCost)
         // Two runs of one daily export: the newer submittedTime wins whatever the folder names say.
-        for (run, submitted, rows) in [("b-older", "2026-11-02T06:00:00Z", 100), ("a-newer", "2026-11-03T06:00:00Z", nil as Int?)] {
+        for (run, submitted, rows) in [
+            ("b-older", "2026-11-02T06:00:00Z", 100), ("a-newer", "2026-11-03T06:00:00Z", nil as Int?),
+        ] {
             let folder = dir.url.appendingPathComponent("export/20261001-20261031/\(run)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let bytes = run == "a-newer" ? csv : Array(csv.prefix(4000))
             try Data(bytes).write(to: folder.appendingPathComponent("part_0_0001.csv"))
             var manifest: [String: Any] = [
                 "dataRowCount": rows.map { $0 as Any } ?? NSNull(),
-                "exportConfig": ["exportName": "daily", "resourceId": "\(scope.id)/providers/Microsoft.CostManagement/exports/daily", "type": "ActualCost"],
+                "exportConfig": [
+                    "exportName": "daily", "resourceId": "\(scope.id)/providers/Microsoft.CostManagement/exports/daily",
+                    "type": "ActualCost",
+                ],
                 "runInfo": ["runId": run, "submittedTime": submitted, "startDate": "2026-10-01T00:00:00"],
                 "blobs": [
                     ["blobName": "x/part_0_0001.csv", "byteCount": bytes.count, "dataRowCount": NSNull()],
@@ -276,16 +347,21 @@ import Testing
                 ],
             ]
             if run == "b-older" { manifest["dataRowCount"] = 100 }
-            try JSONSerialization.data(withJSONObject: manifest).write(to: folder.appendingPathComponent("manifest.json"))
+            try JSONSerialization.data(withJSONObject: manifest).write(
+                to: folder.appendingPathComponent("manifest.json"))
         }
         let path = dir.path("w.sqlite")
-        let options = LoadFilesOptions(databasePath: path, files: [dir.url.appendingPathComponent("export").path], scope: nil, period: nil, metric: nil)
+        let options = LoadFilesOptions(
+            databasePath: path, files: [dir.url.appendingPathComponent("export").path], scope: nil, period: nil,
+            metric: nil)
         let summary = try LoadFiles.run(options, logger: quietLogger)[0]
         var truth = 0
         month.forEachRow(.actualCost) { _ in truth += 1 }
         #expect(summary.rowsLoaded == truth)
         #expect(summary.warnings.counts["manifest dataRowCount differs"] == nil)
-        let detail = try CostDatabase(path: path).pool.read { try String.fetchOne($0, sql: "SELECT SourceDetail FROM loads") }
+        let detail = try CostDatabase(path: path).pool.read {
+            try String.fetchOne($0, sql: "SELECT SourceDetail FROM loads")
+        }
         #expect(detail?.contains("a-newer") == true)
         // A blob shorter than its byteCount is an incomplete download: refused, named.
         let newer = dir.url.appendingPathComponent("export/20261001-20261031/a-newer/part_0_0001.csv")
@@ -305,7 +381,12 @@ enum CSVText {
         while let c = chars.popFirst() {
             if quoted {
                 if c == "\"" {
-                    if chars.first == "\"" { field.append("\""); chars.removeFirst() } else { quoted = false }
+                    if chars.first == "\"" {
+                        field.append("\"")
+                        chars.removeFirst()
+                    } else {
+                        quoted = false
+                    }
                 } else {
                     field.append(c)
                 }

@@ -5,7 +5,8 @@ import Testing
 /// link networking, no library links the emulator, and every import is declared in
 /// Package.swift. Read from the sources, so a sideways edge fails here before review.
 @Suite struct ModuleGraphTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     /// Target folder → the modules its Swift files import.
     static func imports() throws -> [String: Set<String>] {
@@ -16,10 +17,13 @@ import Testing
             let enumerator = FileManager.default.enumerator(atPath: sources.appendingPathComponent(target).path)
             while let file = enumerator?.nextObject() as? String {
                 guard file.hasSuffix(".swift") else { continue }
-                let text = try String(contentsOf: sources.appendingPathComponent(target).appendingPathComponent(file), encoding: .utf8)
+                let text = try String(
+                    contentsOf: sources.appendingPathComponent(target).appendingPathComponent(file), encoding: .utf8)
                 for line in text.split(separator: "\n") {
                     let words = line.split(separator: " ")
-                    if let i = words.firstIndex(of: "import"), i + 1 < words.count, words[..<i].allSatisfy({ $0.hasPrefix("@") || $0 == "package" || $0 == "public" }) {
+                    if let i = words.firstIndex(of: "import"), i + 1 < words.count,
+                        words[..<i].allSatisfy({ $0.hasPrefix("@") || $0 == "package" || $0 == "public" })
+                    {
                         modules.insert(String(words[i + 1]))
                     }
                 }
@@ -29,13 +33,19 @@ import Testing
         return out
     }
 
-    static let networking: Set<String> = ["NIOCore", "NIOPosix", "NIOHTTP1", "NIOSSL", "AsyncHTTPClient", "CostwhExtract"]
+    static let networking: Set<String> = [
+        "NIOCore", "NIOPosix", "NIOHTTP1", "NIOSSL", "AsyncHTTPClient", "CostwhExtract",
+    ]
 
     @Test func theParserAndTheLoaderLinkNoNetworking() throws {
         let graph = try ModuleGraphTests.imports()
-        for target in ["CostwhModel", "CostwhBytes", "CostwhTransform", "CostwhLoad", "CostwhQuery", "costwh-bench", "costwh-fuzz"] {
+        for target in [
+            "CostwhModel", "CostwhBytes", "CostwhTransform", "CostwhLoad", "CostwhQuery", "costwh-bench", "costwh-fuzz",
+        ] {
             let found = try #require(graph[target], "no Sources/\(target)")
-            #expect(found.isDisjoint(with: ModuleGraphTests.networking), "\(target) imports \(found.intersection(ModuleGraphTests.networking).sorted())")
+            #expect(
+                found.isDisjoint(with: ModuleGraphTests.networking),
+                "\(target) imports \(found.intersection(ModuleGraphTests.networking).sorted())")
         }
     }
 
@@ -51,15 +61,19 @@ import Testing
         let graph = try ModuleGraphTests.imports()
         for (i, target) in order.enumerated() {
             let later = Set(order[(i + 1)...])
-            #expect(graph[target, default: []].isDisjoint(with: later), "\(target) imports a later stage: \(graph[target, default: []].intersection(later).sorted())")
+            #expect(
+                graph[target, default: []].isDisjoint(with: later),
+                "\(target) imports a later stage: \(graph[target, default: []].intersection(later).sorted())")
         }
     }
 
     /// Every project module or package product a target imports is named in its Package.swift entry.
     @Test func everyImportIsDeclared() throws {
-        let manifest = try String(contentsOf: ModuleGraphTests.root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let manifest = try String(
+            contentsOf: ModuleGraphTests.root.appendingPathComponent("Package.swift"), encoding: .utf8)
         let checked: Set<String> = [
-            "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhQuery", "CostwhPipeline",
+            "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhQuery",
+            "CostwhPipeline",
             "CostwhEmulator", "CostwhSynthetic", "GRDB", "GRDBSQLite", "Logging", "ArgumentParser", "AsyncHTTPClient",
             "NIOCore", "NIOPosix", "NIOHTTP1", "CZlib",
         ]
@@ -68,7 +82,8 @@ import Testing
             var found: Range<String.Index>?
             var from = manifest.startIndex
             while let hit = manifest.range(of: "name: \"\(target)\"", range: from..<manifest.endIndex) {
-                let lower = manifest.index(hit.lowerBound, offsetBy: -40, limitedBy: manifest.startIndex) ?? manifest.startIndex
+                let lower =
+                    manifest.index(hit.lowerBound, offsetBy: -40, limitedBy: manifest.startIndex) ?? manifest.startIndex
                 let before: Substring = manifest[lower..<hit.lowerBound]
                 if before.contains("arget(") || before.contains("systemLibrary(") {
                     found = hit
@@ -82,7 +97,8 @@ import Testing
             }
             // The target's entry runs to the next target declaration.
             let rest = manifest[start.upperBound...]
-            let end = rest.range(of: ".target(") ?? rest.range(of: ".executableTarget(") ?? rest.range(of: ".testTarget(")
+            let end =
+                rest.range(of: ".target(") ?? rest.range(of: ".executableTarget(") ?? rest.range(of: ".testTarget(")
             let entry = rest[..<(end?.lowerBound ?? rest.endIndex)]
             for module in modules.intersection(checked) where module != target {
                 #expect(entry.contains("\"\(module)\""), "\(target) imports \(module) without declaring it")

@@ -5,18 +5,52 @@ import Testing
 
 @Suite struct ScopeTests {
     @Test(arguments: [
-        ("/providers/Microsoft.Billing/billingAccounts/8611537", "/providers/Microsoft.Billing/billingAccounts/8611537", Scope.Kind.billingAccount),
-        ("providers/Microsoft.Billing/billingAccounts/8611537", "/providers/Microsoft.Billing/billingAccounts/8611537", .billingAccount),
-        ("/PROVIDERS/microsoft.billing/BILLINGACCOUNTS/8611537/", "/providers/Microsoft.Billing/billingAccounts/8611537", .billingAccount),
-        ("/providers/Microsoft.Billing/billingAccounts/100/departments/12", "/providers/Microsoft.Billing/billingAccounts/100/departments/12", .department),
+        (
+            "/providers/Microsoft.Billing/billingAccounts/8611537",
+            "/providers/Microsoft.Billing/billingAccounts/8611537", Scope.Kind.billingAccount
+        ),
+        (
+            "providers/Microsoft.Billing/billingAccounts/8611537",
+            "/providers/Microsoft.Billing/billingAccounts/8611537", .billingAccount
+        ),
+        (
+            "/PROVIDERS/microsoft.billing/BILLINGACCOUNTS/8611537/",
+            "/providers/Microsoft.Billing/billingAccounts/8611537", .billingAccount
+        ),
+        (
+            "/providers/Microsoft.Billing/billingAccounts/100/departments/12",
+            "/providers/Microsoft.Billing/billingAccounts/100/departments/12", .department
+        ),
         ("/providers/Microsoft.Billing/departments/12", "/providers/Microsoft.Billing/departments/12", .department),
-        ("/providers/Microsoft.Billing/billingAccounts/100/enrollmentAccounts/456", "/providers/Microsoft.Billing/billingAccounts/100/enrollmentAccounts/456", .enrollmentAccount),
-        ("/providers/Microsoft.Billing/enrollmentAccounts/456", "/providers/Microsoft.Billing/enrollmentAccounts/456", .enrollmentAccount),
-        ("providers/Microsoft.Billing/billingAccounts/12345:6789/billingProfiles/13579", "/providers/Microsoft.Billing/billingAccounts/12345:6789/billingProfiles/13579", .billingProfile),
-        ("/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34/invoiceSections/XYZ-1", "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34/invoiceSections/XYZ-1", .invoiceSection),
-        ("providers/Microsoft.Billing/billingAccounts/12345:6789/customers/13579", "/providers/Microsoft.Billing/billingAccounts/12345:6789/customers/13579", .customer),
-        ("/subscriptions/00000000-0000-0000-0000-000000000000", "/subscriptions/00000000-0000-0000-0000-000000000000", .subscription),
-        ("subscriptions/1CAAA5A3-2B66-438E-8AB4-BCE37D518C5D/", "/subscriptions/1caaa5a3-2b66-438e-8ab4-bce37d518c5d", .subscription),
+        (
+            "/providers/Microsoft.Billing/billingAccounts/100/enrollmentAccounts/456",
+            "/providers/Microsoft.Billing/billingAccounts/100/enrollmentAccounts/456", .enrollmentAccount
+        ),
+        (
+            "/providers/Microsoft.Billing/enrollmentAccounts/456",
+            "/providers/Microsoft.Billing/enrollmentAccounts/456", .enrollmentAccount
+        ),
+        (
+            "providers/Microsoft.Billing/billingAccounts/12345:6789/billingProfiles/13579",
+            "/providers/Microsoft.Billing/billingAccounts/12345:6789/billingProfiles/13579", .billingProfile
+        ),
+        (
+            "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34/invoiceSections/XYZ-1",
+            "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34/invoiceSections/XYZ-1",
+            .invoiceSection
+        ),
+        (
+            "providers/Microsoft.Billing/billingAccounts/12345:6789/customers/13579",
+            "/providers/Microsoft.Billing/billingAccounts/12345:6789/customers/13579", .customer
+        ),
+        (
+            "/subscriptions/00000000-0000-0000-0000-000000000000",
+            "/subscriptions/00000000-0000-0000-0000-000000000000", .subscription
+        ),
+        (
+            "subscriptions/1CAAA5A3-2B66-438E-8AB4-BCE37D518C5D/",
+            "/subscriptions/1caaa5a3-2b66-438e-8ab4-bce37d518c5d", .subscription
+        ),
     ])
     func canonicalises(input: String, canonical: String, kind: Scope.Kind) throws {
         let scope = try Scope(parsing: input)
@@ -35,7 +69,9 @@ import Testing
 
     @Test func agreementFollowsTheAccountId() throws {
         #expect(try Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/8611537").agreement == .enterprise)
-        #expect(try Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/1234:5678/billingProfiles/X").agreement == .customerAgreement)
+        #expect(
+            try Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/1234:5678/billingProfiles/X").agreement
+                == .customerAgreement)
         #expect(try Scope(parsing: "/subscriptions/00000000-0000-0000-0000-000000000000").agreement == .unknown)
     }
 
@@ -84,13 +120,17 @@ import Testing
     @Test func rangesAndDays() throws {
         let from = try BillingPeriod(parsing: "2023-11")
         let to = try BillingPeriod(parsing: "2024-02")
-        #expect(BillingPeriod.range(from: from, to: to).map(\.description) == ["2023-11", "2023-12", "2024-01", "2024-02"])
+        #expect(
+            BillingPeriod.range(from: from, to: to).map(\.description) == ["2023-11", "2023-12", "2024-01", "2024-02"])
         #expect(to.daysInMonth == 29)
         #expect(from.compact == "202311")
         #expect(BillingPeriod.range(from: to, to: from).isEmpty)
     }
 
-    @Test(arguments: [("actual", Metric.actualCost), ("AmortizedCost", .amortizedCost), ("amortized", .amortizedCost), ("ACTUALCOST", .actualCost)])
+    @Test(arguments: [
+        ("actual", Metric.actualCost), ("AmortizedCost", .amortizedCost), ("amortized", .amortizedCost),
+        ("ACTUALCOST", .actualCost),
+    ])
     func metrics(text: String, metric: Metric) throws {
         #expect(try Metric(parsing: text) == metric)
     }

@@ -16,12 +16,20 @@ import Testing
         Case(name: "plain LF", input: "a,b,c\n1,2,3\n", records: [["a", "b", "c"], ["1", "2", "3"]], lines: [1, 2]),
         Case(name: "CRLF", input: "a,b\r\n1,2\r\n", records: [["a", "b"], ["1", "2"]], lines: [1, 2]),
         Case(name: "no final newline", input: "a,b\n1,2", records: [["a", "b"], ["1", "2"]], lines: [1, 2]),
-        Case(name: "no final newline after CR", input: "a,b\r\n1,2\r", records: [["a", "b"], ["1", "2"]], lines: [1, 2]),
+        Case(
+            name: "no final newline after CR", input: "a,b\r\n1,2\r", records: [["a", "b"], ["1", "2"]], lines: [1, 2]),
         Case(name: "quoted comma", input: "a,b\n\"x,y\",2\n", records: [["a", "b"], ["x,y", "2"]], lines: [1, 2]),
-        Case(name: "doubled quotes", input: "t\n\"\"\"CostCenter\"\": \"\"1234\"\"\"\n", records: [["t"], ["\"CostCenter\": \"1234\""]], lines: [1, 2]),
-        Case(name: "newline in quotes", input: "a,b\n\"line1\nline2\",x\nz,w\n", records: [["a", "b"], ["line1\nline2", "x"], ["z", "w"]], lines: [1, 2, 4]),
-        Case(name: "CRLF in quotes", input: "a\r\n\"1\r\n2\"\r\n3\r\n", records: [["a"], ["1\r\n2"], ["3"]], lines: [1, 2, 4]),
-        Case(name: "BOM", input: "\u{FEFF}Date,Cost\n1,2\n", records: [["Date", "Cost"], ["1", "2"]], lines: [1, 2]),
+        Case(
+            name: "doubled quotes", input: "t\n\"\"\"CostCenter\"\": \"\"1234\"\"\"\n",
+            records: [["t"], ["\"CostCenter\": \"1234\""]], lines: [1, 2]),
+        Case(
+            name: "newline in quotes", input: "a,b\n\"line1\nline2\",x\nz,w\n",
+            records: [["a", "b"], ["line1\nline2", "x"], ["z", "w"]], lines: [1, 2, 4]),
+        Case(
+            name: "CRLF in quotes", input: "a\r\n\"1\r\n2\"\r\n3\r\n", records: [["a"], ["1\r\n2"], ["3"]],
+            lines: [1, 2, 4]),
+        Case(
+            name: "BOM", input: "\u{FEFF}Date,Cost\n1,2\n", records: [["Date", "Cost"], ["1", "2"]], lines: [1, 2]),
         Case(name: "empty fields", input: ",,\n,x,\n", records: [["", "", ""], ["", "x", ""]], lines: [1, 2]),
         Case(name: "blank lines skipped", input: "a\n\n\r\nb\n", records: [["a"], ["b"]], lines: [1, 4]),
         Case(name: "quoted empty is a record", input: "\"\"\n", records: [[""]], lines: [1]),
@@ -57,13 +65,15 @@ import Testing
 
     @Test func recordLongerThanTheLimitIsAnError() throws {
         let big = "a\n" + String(repeating: "x", count: 300) + "\n"
-        let reader = CSVReader(source: MemoryByteSource(name: "big.csv", bytes: Array(big.utf8)), chunkSize: 16, maxRecordBytes: 128)
+        let reader = CSVReader(
+            source: MemoryByteSource(name: "big.csv", bytes: Array(big.utf8)), chunkSize: 16, maxRecordBytes: 128)
         #expect(try reader.next())
         #expect(throws: TransformError.self) { try reader.next() }
     }
 
     @Test func rawRecordTextIsKept() throws {
-        let reader = CSVReader(source: MemoryByteSource(name: "r.csv", bytes: Array("h1,h2\r\n\"q,\"\"x\"\"\",2\r\n".utf8)))
+        let reader = CSVReader(
+            source: MemoryByteSource(name: "r.csv", bytes: Array("h1,h2\r\n\"q,\"\"x\"\"\",2\r\n".utf8)))
         #expect(try reader.next())
         #expect(try reader.next())
         #expect(reader.recordText() == "\"q,\"\"x\"\"\",2")
@@ -82,7 +92,8 @@ import Testing
 
     @Test func truncatedGzipIsAnError() throws {
         let compressed = gzip(Array(String(repeating: "Date,Cost\n1,2\n", count: 1000).utf8))
-        let source = try GzipByteSource(wrapping: MemoryByteSource(name: "cut.csv.gz", bytes: Array(compressed.prefix(compressed.count / 2))))
+        let source = try GzipByteSource(
+            wrapping: MemoryByteSource(name: "cut.csv.gz", bytes: Array(compressed.prefix(compressed.count / 2))))
         #expect(throws: BytesError.self) { _ = try drain(source) }
     }
 }

@@ -32,7 +32,8 @@ func exercise(_ bytes: [UInt8], chunkSize: Int = 4 << 20, maxRecordBytes: Int = 
             case .row:
                 outcome.rows += 1
                 let date = file.normaliser.values[dateColumn].string ?? ""
-                #expect(date.count == 10 && date.dropFirst(4).hasPrefix("-"), "a loaded row has an ISO date, not `\(date)`")
+                #expect(
+                    date.count == 10 && date.dropFirst(4).hasPrefix("-"), "a loaded row has an ISO date, not `\(date)`")
                 #expect(file.normaliser.cost.isFinite)
             case .rejected(let reason):
                 outcome.rejected += 1
@@ -53,29 +54,34 @@ func exercise(_ bytes: [UInt8], chunkSize: Int = 4 << 20, maxRecordBytes: Int = 
         .appendingPathComponent("Fixtures/fuzz-corpus")
 
     @Test func corpus() throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: FuzzTests.corpusFolder.path).filter { $0 != "README.md" }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: FuzzTests.corpusFolder.path).filter {
+            $0 != "README.md"
+        }.sorted()
         #expect(names.count >= 10)
         for name in names {
             let bytes = Array(try Data(contentsOf: FuzzTests.corpusFolder.appendingPathComponent(name)))
             for chunk in [5, 64, 1 << 20] {
                 let outcome = exercise(bytes, chunkSize: chunk)
-                #expect(outcome.rows + outcome.rejected > 0 || outcome.refusal != nil || name == "header-only.csv", "\(name): nothing happened")
+                #expect(
+                    outcome.rows + outcome.rejected > 0 || outcome.refusal != nil || name == "header-only.csv",
+                    "\(name): nothing happened")
             }
         }
     }
 
-    @Test(arguments: [
-        // name, input, rows, rejected, refused
-        ("empty file", "", 0, 0, true),
-        ("header only", "Date,Cost\n", 0, 0, false),
-        ("truncated mid-quote", "Date,Cost\n09/01/2023,\"1", 0, 1, false),
-        ("unbalanced quotes", "Date,Cost\n\"09/01/2023,1\n09/02/2023,2\n", 0, 1, false),
-        ("duplicate headers", "Date,Cost,X,X\n09/01/2023,1,a,b\n", 1, 0, false),
-        ("1e400, NaN, -0", "Date,Cost\n09/01/2023,1e400\n09/01/2023,NaN\n09/01/2023,-0\n", 1, 2, false),
-        ("impossible date", "Date,Cost\n02/30/2024,1\n02/29/2024,1\n", 1, 1, false),
-        ("NUL bytes", "Date,Cost,Note\n09/01/2023,1,a\u{0}b\n", 1, 0, false),
-        ("binary garbage", "\u{1}\u{2}\u{3}garbage\u{7f}\n\u{0}\u{0}", 0, 0, true),
-    ] as [(String, String, Int, Int, Bool)])
+    @Test(
+        arguments: [
+            // name, input, rows, rejected, refused
+            ("empty file", "", 0, 0, true),
+            ("header only", "Date,Cost\n", 0, 0, false),
+            ("truncated mid-quote", "Date,Cost\n09/01/2023,\"1", 0, 1, false),
+            ("unbalanced quotes", "Date,Cost\n\"09/01/2023,1\n09/02/2023,2\n", 0, 1, false),
+            ("duplicate headers", "Date,Cost,X,X\n09/01/2023,1,a,b\n", 1, 0, false),
+            ("1e400, NaN, -0", "Date,Cost\n09/01/2023,1e400\n09/01/2023,NaN\n09/01/2023,-0\n", 1, 2, false),
+            ("impossible date", "Date,Cost\n02/30/2024,1\n02/29/2024,1\n", 1, 1, false),
+            ("NUL bytes", "Date,Cost,Note\n09/01/2023,1,a\u{0}b\n", 1, 0, false),
+            ("binary garbage", "\u{1}\u{2}\u{3}garbage\u{7f}\n\u{0}\u{0}", 0, 0, true),
+        ] as [(String, String, Int, Int, Bool)])
     func edgeCases(name: String, input: String, rows: Int, rejected: Int, refused: Bool) {
         let outcome = exercise(Array(input.utf8))
         #expect(outcome.rows == rows, "\(name)")
@@ -89,7 +95,10 @@ func exercise(_ bytes: [UInt8], chunkSize: Int = 4 << 20, maxRecordBytes: Int = 
     @Test func generatedDialectsLoadOrAreRefused() {
         var rng = SystemRandomNumberGenerator()
         let encodings: [String.Encoding] = [.utf8, .utf16LittleEndian, .utf16BigEndian, .windowsCP1252]
-        let dates = ["09/21/2023", "9/1/23", "21.09.2023", "2023-09-21 13:45:10.1234567", "21/09/2023", "2023/09/21", "31.02.2023", ""]
+        let dates = [
+            "09/21/2023", "9/1/23", "21.09.2023", "2023-09-21 13:45:10.1234567", "21/09/2023", "2023/09/21",
+            "31.02.2023", "",
+        ]
         var rows = 0, rejected = 0, refused = 0, cleanFilesLoaded = 0, cleanFiles = 0
         for _ in 0..<1_500 {
             let delimiter = [",", ";", "\t", "|"].randomElement(using: &rng)!
@@ -103,9 +112,15 @@ func exercise(_ bytes: [UInt8], chunkSize: Int = 4 << 20, maxRecordBytes: Int = 
                 var number = String(cost)
                 if decimalComma { number = number.replacingOccurrences(of: ".", with: ",") }
                 let date = clean ? "2023-09-2\(Int.random(in: 1...8, using: &rng))" : dates.randomElement(using: &rng)!
-                let tags = clean ? "\"{\"\"env\"\":\"\"prod\"\"}\"" : ["\"{broken\"", "", "\"\"\"a\"\":1\"", "{}"].randomElement(using: &rng)!
-                let group = ["rg-Café", "rg-Ærø", "rg-plain", "rg-\(delimiter == "," ? "x" : "a,b")"].randomElement(using: &rng)!
-                var fields = [date, number, tags, group, clean ? "1" : ["1", "x", "", "1e400"].randomElement(using: &rng)!]
+                let tags =
+                    clean
+                    ? "\"{\"\"env\"\":\"\"prod\"\"}\""
+                    : ["\"{broken\"", "", "\"\"\"a\"\":1\"", "{}"].randomElement(using: &rng)!
+                let group = ["rg-Café", "rg-Ærø", "rg-plain", "rg-\(delimiter == "," ? "x" : "a,b")"].randomElement(
+                    using: &rng)!
+                var fields = [
+                    date, number, tags, group, clean ? "1" : ["1", "x", "", "1e400"].randomElement(using: &rng)!,
+                ]
                 if !clean && Int.random(in: 0..<5, using: &rng) == 0 { fields.removeLast() }
                 text += fields.joined(separator: delimiter) + "\r\n"
             }
@@ -158,8 +173,10 @@ func exercise(_ bytes: [UInt8], chunkSize: Int = 4 << 20, maxRecordBytes: Int = 
             "a,b,c",
         ]
         let pieces: [String] = [
-            "09/01/2023", "2023-09-30T00:00:00Z", "02/30/2024", "13/13/2023", "", "1.5", "1e400", "NaN", "-0", "0.0000000072922557592391990000",
-            "1,5", "\"q,\"\"x\"\"\"", "\"open", "\"\"\"env\"\": \"\"prod\"\"\"", "{\"a\":1}", "{\"a\":", "Usage", "On Demand", "Reservation",
+            "09/01/2023", "2023-09-30T00:00:00Z", "02/30/2024", "13/13/2023", "", "1.5", "1e400", "NaN", "-0",
+            "0.0000000072922557592391990000",
+            "1,5", "\"q,\"\"x\"\"\"", "\"open", "\"\"\"env\"\": \"\"prod\"\"\"", "{\"a\":1}", "{\"a\":", "Usage",
+            "On Demand", "Reservation",
             "\u{0}", "\r", "\n", "\"\n\"", "é", "💸", "\\", ",", "\"",
         ]
         var totalRows = 0, totalRejected = 0, refused = 0

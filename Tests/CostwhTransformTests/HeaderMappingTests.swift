@@ -25,15 +25,16 @@ import Testing
         #expect(Set(mapped).count == mapped.count)
     }
 
-    @Test(arguments: [
-        ("eaUsageDetailsV2", "Cost", "BillingCurrency", "Product", "InvoiceSection"),
-        ("eaExports2021_01", "CostInBillingCurrency", "BillingCurrencyCode", "ProductName", "InvoiceSectionName"),
-        ("eaExports2021_10", "CostInBillingCurrency", "BillingCurrencyCode", "ProductName", "InvoiceSectionName"),
-        ("mca", "costInBillingCurrency", "billingCurrency", "ProductName", "invoiceSectionName"),
-        ("mpa", "costInBillingCurrency", "billingCurrency", "product", "invoiceSectionName"),
-        ("managementGroup", "PreTaxCost", "Currency", "ProductName", "DepartmentName"),
-        ("legacyEAv1", "ExtendedCost", nil, "Product", "Department Name"),
-    ] as [(String, String, String?, String, String)])
+    @Test(
+        arguments: [
+            ("eaUsageDetailsV2", "Cost", "BillingCurrency", "Product", "InvoiceSection"),
+            ("eaExports2021_01", "CostInBillingCurrency", "BillingCurrencyCode", "ProductName", "InvoiceSectionName"),
+            ("eaExports2021_10", "CostInBillingCurrency", "BillingCurrencyCode", "ProductName", "InvoiceSectionName"),
+            ("mca", "costInBillingCurrency", "billingCurrency", "ProductName", "invoiceSectionName"),
+            ("mpa", "costInBillingCurrency", "billingCurrency", "product", "invoiceSectionName"),
+            ("managementGroup", "PreTaxCost", "Currency", "ProductName", "DepartmentName"),
+            ("legacyEAv1", "ExtendedCost", nil, "Product", "Department Name"),
+        ] as [(String, String, String?, String, String)])
     func aliasesResolve(name: String, cost: String, currency: String?, product: String, section: String) {
         let header = ReferenceHeaders.all.first { $0.name == name }!.header
         let mapping = HeaderMapping(headers: Self.split(header))
@@ -44,7 +45,10 @@ import Testing
     }
 
     @Test func allEANamesMapWithoutExtras() {
-        for name in ["eaUsageDetailsV2", "eaExports2021_01", "eaExports2021_10", "eaExports2024_08", "mca", "mpa", "payAsYouGo", "managementGroup"] {
+        for name in [
+            "eaUsageDetailsV2", "eaExports2021_01", "eaExports2021_10", "eaExports2024_08", "mca", "mpa", "payAsYouGo",
+            "managementGroup",
+        ] {
             let header = ReferenceHeaders.all.first { $0.name == name }!.header
             let mapping = HeaderMapping(headers: Self.split(header))
             let extras = mapping.targets.compactMap { if case .extra(let n) = $0 { return n } else { return nil } }
@@ -80,7 +84,9 @@ import Testing
     }
 
     @Test func localisedHeadersUseTheNameInParentheses() {
-        let mapping = HeaderMapping(headers: ["日期(Date)", "扩展的成本(ExtendedCost)", "资源组(Resource Group)", "其他(Something)"])
+        let mapping = HeaderMapping(headers: [
+            "日期(Date)", "扩展的成本(ExtendedCost)", "资源组(Resource Group)", "其他(Something)",
+        ])
         #expect(mapping.isRecognised)
         #expect(column(mapping, "Date") == "日期(Date)")
         #expect(column(mapping, "CostInBillingCurrency") == "扩展的成本(ExtendedCost)")
@@ -109,13 +115,32 @@ import Testing
 }
 
 @Suite struct FocusHeaderTests {
-    static let v10 = ["BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargeCategory", "ChargeClass", "CommitmentDiscountStatus", "ConsumedQuantity", "RegionId", "x_InvoiceId", "x_PricingCurrency", "x_SkuMeterName", "SubAccountId", "x_ResourceGroupName"]
+    static let v10 = [
+        "BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargeCategory", "ChargeClass", "CommitmentDiscountStatus",
+        "ConsumedQuantity", "RegionId", "x_InvoiceId", "x_PricingCurrency", "x_SkuMeterName", "SubAccountId",
+        "x_ResourceGroupName",
+    ]
 
     @Test(arguments: [
         (v10, "1.0"),
-        (["BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargeCategory", "InvoiceId", "PricingCurrency", "SkuMeter", "x_SkuDetails"], "1.2-preview"),
-        (["BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargeCategory", "InvoiceId", "PricingCurrency", "SkuMeter", "SkuPriceDetails"], "1.2"),
-        (["BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargeCategory", "ChargeSubcategory", "UsageQuantity", "Region"], "1.0-preview"),
+        (
+            [
+                "BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargeCategory", "InvoiceId", "PricingCurrency",
+                "SkuMeter", "x_SkuDetails",
+            ], "1.2-preview"
+        ),
+        (
+            [
+                "BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargeCategory", "InvoiceId", "PricingCurrency",
+                "SkuMeter", "SkuPriceDetails",
+            ], "1.2"
+        ),
+        (
+            [
+                "BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargeCategory", "ChargeSubcategory",
+                "UsageQuantity", "Region",
+            ], "1.0-preview"
+        ),
     ])
     func theVersionIsToldByTheColumns(headers: [String], version: String) {
         let mapping = HeaderMapping(headers: headers)
@@ -125,7 +150,9 @@ import Testing
 
     @Test func focusNamesMapOntoCostManagementColumnsInBothSpellings() {
         let old = HeaderMapping(headers: FocusHeaderTests.v10)
-        let new = HeaderMapping(headers: ["BilledCost", "EffectiveCost", "ChargePeriodStart", "InvoiceId", "PricingCurrency", "SkuMeter"])
+        let new = HeaderMapping(headers: [
+            "BilledCost", "EffectiveCost", "ChargePeriodStart", "InvoiceId", "PricingCurrency", "SkuMeter",
+        ])
         func field(_ m: HeaderMapping, _ column: String) -> String? {
             let f = m.fieldOfColumn[Catalog.index[column]!]
             return f >= 0 ? m.headers[f] : nil
@@ -134,7 +161,8 @@ import Testing
         #expect(field(old, "SubscriptionId") == "SubAccountId")
         #expect(field(old, "ResourceGroup") == "x_ResourceGroupName")
         #expect(field(old, "InvoiceId") == "x_InvoiceId" && field(new, "InvoiceId") == "InvoiceId")
-        #expect(field(old, "PricingCurrency") == "x_PricingCurrency" && field(new, "PricingCurrency") == "PricingCurrency")
+        #expect(
+            field(old, "PricingCurrency") == "x_PricingCurrency" && field(new, "PricingCurrency") == "PricingCurrency")
         #expect(field(old, "MeterName") == "x_SkuMeterName" && field(new, "MeterName") == "SkuMeter")
         // A cost-details file is not FOCUS, and its ChargePeriodStart-like names mean nothing.
         #expect(HeaderMapping(headers: ["Date", "Cost", "SubAccountId"]).schema == .costDetails)

@@ -9,13 +9,16 @@ import Testing
     func date(_ text: String) -> String? {
         var bytes = Array(text.utf8)
         return bytes.withUnsafeMutableBufferPointer { buf in
-            ValueParsers.parseDate(UnsafePointer(buf.baseAddress ?? UnsafeMutablePointer<UInt8>.allocate(capacity: 1)), buf.count)
+            ValueParsers.parseDate(
+                UnsafePointer(buf.baseAddress ?? UnsafeMutablePointer<UInt8>.allocate(capacity: 1)), buf.count)
         }.map { String(format: "%04d-%02d-%02d", $0.year, $0.month, $0.day) }
     }
 
     func number(_ text: String) -> Double? {
         var bytes = Array(text.utf8) + [0]
-        return bytes.withUnsafeMutableBufferPointer { ValueParsers.parseDouble(UnsafePointer($0.baseAddress!), $0.count - 1) }
+        return bytes.withUnsafeMutableBufferPointer {
+            ValueParsers.parseDouble(UnsafePointer($0.baseAddress!), $0.count - 1)
+        }
     }
 
     @Test(arguments: [
@@ -31,15 +34,21 @@ import Testing
     @Test(arguments: [
         ("21.09.2023", false, "2023-09-21"), ("1.9.2023", false, "2023-09-01"), ("09/21/23", false, "2023-09-21"),
         ("9/1/23", false, "2023-09-01"), ("21/09/2023", true, "2023-09-21"), ("01/09/2023", true, "2023-09-01"),
-        ("01/09/2023", false, "2023-01-09"), ("2023/09/21", false, "2023-09-21"), ("21.09.2023 13:45:10,123", false, "2023-09-21"),
+        ("01/09/2023", false, "2023-01-09"), ("2023/09/21", false, "2023-09-21"),
+        ("21.09.2023 13:45:10,123", false, "2023-09-21"),
         ("2023-09-21T13:45:10.123456789Z", false, "2023-09-21"),
     ])
     func parsesOtherLocalesDates(text: String, dayFirst: Bool, iso: String) {
-        let parsed = Array(text.utf8).withUnsafeBufferPointer { ValueParsers.parseDate($0.baseAddress!, $0.count, dayFirst: dayFirst) }
+        let parsed = Array(text.utf8).withUnsafeBufferPointer {
+            ValueParsers.parseDate($0.baseAddress!, $0.count, dayFirst: dayFirst)
+        }
         #expect(parsed.map { String(format: "%04d-%02d-%02d", $0.year, $0.month, $0.day) } == iso)
     }
 
-    @Test(arguments: ["02/30/2024", "02/29/2023", "13/01/2023", "2023-9-21", "31.02.2023", "", "yesterday", "2023-09-21X", "00/10/2023", "09/21/023", "1/2.2023", "123/1/2023"])
+    @Test(arguments: [
+        "02/30/2024", "02/29/2023", "13/01/2023", "2023-9-21", "31.02.2023", "", "yesterday", "2023-09-21X",
+        "00/10/2023", "09/21/023", "1/2.2023", "123/1/2023",
+    ])
     func refusesDates(text: String) {
         #expect(date(text) == nil)
     }
@@ -54,14 +63,17 @@ import Testing
         #expect(number(text)?.bitPattern == Double(text)?.bitPattern)
     }
 
-    @Test(arguments: ["", "abc", "1e400", "-1e400", "NaN", "nan", "inf", "Infinity", "0x1p3", "1,5", "1.2.3", "1e", "--1", "."])
+    @Test(arguments: [
+        "", "abc", "1e400", "-1e400", "NaN", "nan", "inf", "Infinity", "0x1p3", "1,5", "1.2.3", "1e", "--1", ".",
+    ])
     func refusesNumbers(text: String) {
         #expect(number(text) == nil)
     }
 }
 
 @Suite struct RowNormaliserTests {
-    static let header = "Date,ChargeType,PricingModel,Cost,BillingCurrency,Tags,AdditionalInfo,Quantity,BillingPeriodStartDate,Custom Column\n"
+    static let header =
+        "Date,ChargeType,PricingModel,Cost,BillingCurrency,Tags,AdditionalInfo,Quantity,BillingPeriodStartDate,Custom Column\n"
 
     func rows(_ body: String) throws -> [(outcome: String, values: [String: String?], cost: Double, extra: String?)] {
         let source = MemoryByteSource(name: "n.csv", bytes: Array((Self.header + body).utf8))
@@ -75,7 +87,10 @@ import Testing
                 out.append(("other metric", [:], 0, nil))
             case .row:
                 var values: [String: String?] = [:]
-                for name in ["Date", "ChargeType", "PricingModel", "BillingCurrency", "Tags", "AdditionalInfo", "BillingPeriodStartDate"] {
+                for name in [
+                    "Date", "ChargeType", "PricingModel", "BillingCurrency", "Tags", "AdditionalInfo",
+                    "BillingPeriodStartDate",
+                ] {
                     values[name] = file.normaliser.values[Catalog.index[name]!].string
                 }
                 out.append(("row", values, file.normaliser.cost, file.normaliser.extra.string))
@@ -85,7 +100,8 @@ import Testing
     }
 
     @Test func normalisesTheFourColumnsAndKeepsTheRest() throws {
-        let result = try rows(#"09/21/2023,usage,On Demand,1.5E-05,USD,"""env"": ""prod""","{""a"":1}",2,09/01/2023,"x ""y"""\#n"#)
+        let result = try rows(
+            #"09/21/2023,usage,On Demand,1.5E-05,USD,"""env"": ""prod""","{""a"":1}",2,09/01/2023,"x ""y"""\#n"#)
         #expect(result.count == 1)
         let row = try #require(result.first)
         #expect(row.outcome == "row")
@@ -99,22 +115,29 @@ import Testing
         #expect(row.extra == #"{"Custom Column":"x \"y\""}"#)
     }
 
-    @Test(arguments: [
-        ("UnusedReservation", "Reservation", "UnusedReservation", "Reservation"),
-        ("Unused Savings Plan", "Savings Plan", "UnusedSavingsPlan", "SavingsPlan"),
-        ("PURCHASE", "reservations", "Purchase", "Reservation"),
-        ("RoundingAdjustment", "", "RoundingAdjustment", nil),
-        ("Refund", "SavingsPlan", "Refund", "SavingsPlan"),
-        ("Tax", "spot", "Tax", "Spot"),
-    ] as [(String, String, String, String?)])
-    func canonicalSpellings(chargeType: String, pricingModel: String, expectedCharge: String, expectedModel: String?) throws {
+    @Test(
+        arguments: [
+            ("UnusedReservation", "Reservation", "UnusedReservation", "Reservation"),
+            ("Unused Savings Plan", "Savings Plan", "UnusedSavingsPlan", "SavingsPlan"),
+            ("PURCHASE", "reservations", "Purchase", "Reservation"),
+            ("RoundingAdjustment", "", "RoundingAdjustment", nil),
+            ("Refund", "SavingsPlan", "Refund", "SavingsPlan"),
+            ("Tax", "spot", "Tax", "Spot"),
+        ] as [(String, String, String, String?)])
+    func canonicalSpellings(
+        chargeType: String, pricingModel: String, expectedCharge: String, expectedModel: String?
+    ) throws {
         let result = try rows("2023-09-01,\(chargeType),\(pricingModel),1,USD,,,,,\n")
         #expect(result.first?.values["ChargeType"] == expectedCharge)
         #expect(result.first?.values["PricingModel"] == expectedModel)
     }
 
     @Test func unknownValuesAreKeptAndCounted() throws {
-        let source = MemoryByteSource(name: "n.csv", bytes: Array((Self.header + "2023-09-01,Mystery,OnDemand,1,USD,,,,,\n2023-09-02,Mystery,OnDemand,1,USD,,,,,\n").utf8))
+        let source = MemoryByteSource(
+            name: "n.csv",
+            bytes: Array(
+                (Self.header + "2023-09-01,Mystery,OnDemand,1,USD,,,,,\n2023-09-02,Mystery,OnDemand,1,USD,,,,,\n").utf8)
+        )
         let file = try CostFileReader(source: source)
         var charges: [String?] = []
         while let outcome = try file.next() {
@@ -126,12 +149,21 @@ import Testing
 
     @Test(arguments: [
         ("02/30/2024,Usage,OnDemand,1,USD,,,,,\n", "Date (column 1, `Date`): expected a date"),
-        ("09/01/2024,Usage,OnDemand,abc,USD,,,,,\n", "CostInBillingCurrency (column 4, `Cost`): expected a number, found `abc`"),
+        (
+            "09/01/2024,Usage,OnDemand,abc,USD,,,,,\n",
+            "CostInBillingCurrency (column 4, `Cost`): expected a number, found `abc`"
+        ),
         ("09/01/2024,Usage,OnDemand,1e400,USD,,,,,\n", "CostInBillingCurrency (column 4, `Cost`): expected a number"),
         ("09/01/2024,Usage,OnDemand,NaN,USD,,,,,\n", "CostInBillingCurrency (column 4, `Cost`): expected a number"),
         (",Usage,OnDemand,1,USD,,,,,\n", "Date (column 1): a date is required"),
-        ("09/01/2024,Usage,OnDemand,1,USD,,,,,,x\n", "expected 10 fields as in the header, found 11 (field 11 is not empty)"),
-        ("09/01/2024,Usage,OnDemand,1,USD,,,,,,,x\n", "expected 10 fields as in the header, found 12 (field 12 is not empty)"),
+        (
+            "09/01/2024,Usage,OnDemand,1,USD,,,,,,x\n",
+            "expected 10 fields as in the header, found 11 (field 11 is not empty)"
+        ),
+        (
+            "09/01/2024,Usage,OnDemand,1,USD,,,,,,,x\n",
+            "expected 10 fields as in the header, found 12 (field 12 is not empty)"
+        ),
     ])
     func rejectsWithAReasonNamingTheColumn(body: String, reason: String) throws {
         let result = try rows(body)
@@ -143,9 +175,15 @@ import Testing
     /// raw in the extra JSON, its column is NULL, and the repair is counted by column.
     @Test(arguments: [
         ("09/01/2024,Usage,OnDemand,1,USD,,,x,,\n", "Quantity", "x", "repaired: unreadable number"),
-        ("09/01/2024,Usage,OnDemand,1,USD,,,,13/45/2024,\n", "BillingPeriodStartDate", "13/45/2024", "repaired: unreadable date"),
+        (
+            "09/01/2024,Usage,OnDemand,1,USD,,,,13/45/2024,\n", "BillingPeriodStartDate", "13/45/2024",
+            "repaired: unreadable date"
+        ),
         ("09/01/2024,Usage,OnDemand,1,USD,\"{broken\",,,,\n", "Tags", "{broken", "repaired: not a JSON object"),
-        ("09/01/2024,Usage,OnDemand,1,USD,,\"{\"\"\"\"}\",,,\n", "AdditionalInfo", "{\"\"}", "repaired: not a JSON object"),
+        (
+            "09/01/2024,Usage,OnDemand,1,USD,,\"{\"\"\"\"}\",,,\n", "AdditionalInfo", "{\"\"}",
+            "repaired: not a JSON object"
+        ),
     ])
     func unreadableAuxiliaryFieldsAreKeptRawAndCounted(body: String, column: String, raw: String, kind: String) throws {
         let file = try CostFileReader(source: MemoryByteSource(name: "n.csv", bytes: Array((Self.header + body).utf8)))
@@ -167,7 +205,9 @@ import Testing
         let result = try rows("09/01/2024,Usage,OnDemand,,USD,,,,,\n")
         #expect(result.map(\.outcome) == ["row"])
         #expect(result.first?.cost == 0)
-        let file = try CostFileReader(source: MemoryByteSource(name: "n.csv", bytes: Array((Self.header + "09/01/2024,Usage,OnDemand,,USD,,,,,\n").utf8)))
+        let file = try CostFileReader(
+            source: MemoryByteSource(
+                name: "n.csv", bytes: Array((Self.header + "09/01/2024,Usage,OnDemand,,USD,,,,,\n").utf8)))
         _ = try file.next()
         #expect(file.normaliser.warnings.counts["repaired: empty cost read as 0"]?["CostInBillingCurrency"] == 1)
     }
@@ -177,14 +217,19 @@ import Testing
         #expect(result.map(\.outcome) == ["row", "row"])
         #expect(result.map(\.cost) == [1, 2])
         #expect(result[0].extra == #"{"Custom Column":""}"#)
-        let file = try CostFileReader(source: MemoryByteSource(name: "n.csv", bytes: Array((Self.header + "09/01/2024,Usage,OnDemand,1,USD\n09/02/2024,Usage,OnDemand,2,USD,,,,,,,\n").utf8)))
+        let file = try CostFileReader(
+            source: MemoryByteSource(
+                name: "n.csv",
+                bytes: Array(
+                    (Self.header + "09/01/2024,Usage,OnDemand,1,USD\n09/02/2024,Usage,OnDemand,2,USD,,,,,,,\n").utf8)))
         while try file.next() != nil {}
         #expect(file.normaliser.warnings.counts["repaired: short row padded with empty fields"]?["5 missing"] == 1)
         #expect(file.normaliser.warnings.counts["repaired: trailing empty fields trimmed"]?["2 extra"] == 1)
     }
 
     @Test func preambleLinesBeforeTheHeaderAreSkipped() throws {
-        let text = "Usage report for enrollment 100\nGenerated 2016-01-02\n"
+        let text =
+            "Usage report for enrollment 100\nGenerated 2016-01-02\n"
             + #""AccountOwnerId","Account Name","Date","ExtendedCost","Instance ID""# + "\n"
             + #""a@b.c","Acct","01/02/2016","1.25","/subscriptions/x""# + "\n"
         let file = try CostFileReader(source: MemoryByteSource(name: "v1.csv", bytes: Array(text.utf8)))
@@ -219,8 +264,10 @@ import Testing
 }
 
 @Suite struct HashAndJSONTests {
-    @Test(arguments: [("", UInt64(0xEF46_DB37_51D8_E999)), ("a", 0xD24E_C4F1_A98C_6E5B), ("abc", 0x44BC_2CF5_AD77_0999),
-                      ("Nobody inspects the spammish repetition", 0xFBCE_A83C_8A37_8BF1)])
+    @Test(arguments: [
+        ("", UInt64(0xEF46_DB37_51D8_E999)), ("a", 0xD24E_C4F1_A98C_6E5B), ("abc", 0x44BC_2CF5_AD77_0999),
+        ("Nobody inspects the spammish repetition", 0xFBCE_A83C_8A37_8BF1),
+    ])
     func xxh64MatchesTheReferenceVectors(input: String, expected: UInt64) {
         var bytes = Array(input.utf8)
         let hash = bytes.withUnsafeMutableBytes { XXH64.hash(UnsafeRawBufferPointer($0)) }

@@ -40,7 +40,8 @@ func gzip(_ bytes: [UInt8]) -> [UInt8] {
 }
 
 func fixturesDirectory() -> URL {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+        "Fixtures")
 }
 
 func drain(_ source: ByteSource, chunk: Int = 1000) throws -> [UInt8] {

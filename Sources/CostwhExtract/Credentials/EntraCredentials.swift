@@ -17,8 +17,11 @@ func parseTokenResponse(_ result: HTTPResult, from what: String) throws(ExtractE
         throw .signIn("\(what) answered \(result.status) with a body that is not JSON")
     }
     guard result.status == 200, let token = object["access_token"] as? String, !token.isEmpty else {
-        let error = object["error"] as? String ?? (object["error"] as? [String: Any])?["code"] as? String ?? "HTTP \(result.status)"
-        let description = (object["error_description"] as? String ?? "").split(separator: "\r\n").first.map(String.init) ?? ""
+        let error =
+            object["error"] as? String ?? (object["error"] as? [String: Any])?["code"] as? String
+            ?? "HTTP \(result.status)"
+        let description =
+            (object["error_description"] as? String ?? "").split(separator: "\r\n").first.map(String.init) ?? ""
         throw .signIn("\(what) refused: \(error)\(description.isEmpty ? "" : ": \(Redaction.scrub(description))")")
     }
     func number(_ key: String) -> Double? {
@@ -43,13 +46,17 @@ let armScope = "https://management.azure.com/.default"
 
 /// The v2.0 client-credentials grant, with a secret or a federated assertion.
 func clientCredentialsToken(
-    _ transport: HTTPTransport, authorityHost: String, tenantId: String, clientId: String, proof: [(String, String)], name: String
+    _ transport: HTTPTransport, authorityHost: String, tenantId: String, clientId: String, proof: [(String, String)],
+    name: String
 ) async throws(ExtractError) -> AccessToken {
     try Credentials.checkTenant(tenantId)
     let url = authorityHost.trimmingTrailingSlash() + "/\(tenantId)/oauth2/v2.0/token"
-    let body = formEncode([("client_id", clientId)] + proof + [("grant_type", "client_credentials"), ("scope", armScope)])
-    let result = try await transport.send(HTTPRequestSpec(
-        method: .POST, url: url, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: body, what: "sign in as \(name)"))
+    let body = formEncode(
+        [("client_id", clientId)] + proof + [("grant_type", "client_credentials"), ("scope", armScope)])
+    let result = try await transport.send(
+        HTTPRequestSpec(
+            method: .POST, url: url, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: body,
+            what: "sign in as \(name)"))
     return try parseTokenResponse(result, from: "the token endpoint")
 }
 
@@ -72,7 +79,8 @@ public struct ClientSecretCredential: TokenCredential {
 
     public func fetchToken(_ transport: HTTPTransport) async throws(ExtractError) -> AccessToken {
         try await clientCredentialsToken(
-            transport, authorityHost: authorityHost, tenantId: tenantId, clientId: clientId, proof: [("client_secret", clientSecret)], name: name)
+            transport, authorityHost: authorityHost, tenantId: tenantId, clientId: clientId,
+            proof: [("client_secret", clientSecret)], name: name)
     }
 }
 
@@ -94,14 +102,19 @@ public struct WorkloadIdentityCredential: TokenCredential {
     }
 
     public func fetchToken(_ transport: HTTPTransport) async throws(ExtractError) -> AccessToken {
-        guard let assertion = try? String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+        guard
+            let assertion = try? String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(
+                in: .whitespacesAndNewlines),
             !assertion.isEmpty
         else {
             throw .signIn("cannot read the federated token file \(tokenFile) (AZURE_FEDERATED_TOKEN_FILE)")
         }
         return try await clientCredentialsToken(
             transport, authorityHost: authorityHost, tenantId: tenantId, clientId: clientId,
-            proof: [("client_assertion", assertion), ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")], name: name)
+            proof: [
+                ("client_assertion", assertion),
+                ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+            ], name: name)
     }
 }
 
@@ -130,14 +143,16 @@ public struct ManagedIdentityCredential: TokenCredential {
         switch endpoint {
         case .appService(let url, let header):
             spec = HTTPRequestSpec(
-                url: "\(url)?api-version=2019-08-01&resource=\(resource)\(client)", headers: ["X-IDENTITY-HEADER": header],
+                url: "\(url)?api-version=2019-08-01&resource=\(resource)\(client)",
+                headers: ["X-IDENTITY-HEADER": header],
                 what: "get a managed identity token")
         case .imds(let url):
             spec = HTTPRequestSpec(
                 url: "\(url)?api-version=2018-02-01&resource=\(resource)\(client)", headers: ["Metadata": "true"],
                 what: "get a managed identity token from IMDS")
         }
-        spec.url = spec.url.replacingOccurrences(of: "resource=https://management.azure.com/", with: "resource=https%3A%2F%2Fmanagement.azure.com%2F")
+        spec.url = spec.url.replacingOccurrences(
+            of: "resource=https://management.azure.com/", with: "resource=https%3A%2F%2Fmanagement.azure.com%2F")
         let result = try await transport.send(spec)
         return try parseTokenResponse(result, from: "the managed identity endpoint")
     }
@@ -156,7 +171,9 @@ public struct AzureCLICredential: TokenCredential {
     public func fetchToken(_ transport: HTTPTransport) async throws(ExtractError) -> AccessToken {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["account", "get-access-token", "--resource", "https://management.azure.com/", "--output", "json"]
+        process.arguments = [
+            "account", "get-access-token", "--resource", "https://management.azure.com/", "--output", "json",
+        ]
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -169,7 +186,8 @@ public struct AzureCLICredential: TokenCredential {
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let token = object["accessToken"] as? String
         else {
-            let hint = errorText.split(separator: "\n").first.map(String.init) ?? "exit status \(process.terminationStatus)"
+            let hint =
+                errorText.split(separator: "\n").first.map(String.init) ?? "exit status \(process.terminationStatus)"
             throw .signIn("az account get-access-token failed: \(Redaction.scrub(hint)); run `az login`")
         }
         var expiresOn = Date().addingTimeInterval(1800)
