@@ -116,12 +116,8 @@ public enum LoadFiles {
                 close(fd)
                 try UsageDetailsConverter.convert(pages: paths, to: csv)
                 parts = [LoadPart.file(csv)]
-            } catch let error as ExtractError {
-                throw PipelineError(error)
-            } catch let error as TransformError {
-                throw PipelineError(error)
             } catch {
-                throw .badData(String(describing: error))
+                throw PipelineError(input: error)
             }
             metrics = [try pick(options.metric, manifest?.metric, "metric (actual or amortized)")]
         } else {
@@ -182,12 +178,8 @@ public enum LoadFiles {
             let reader = try CostFileReader(
                 source: try LocalFiles.open(path: path), options: ReadOptions(dialect: dialect), chunkSize: 1 << 16)
             return reader.mapping.schema.isFocus
-        } catch let error as BytesError {
-            throw PipelineError(error)
-        } catch let error as TransformError {
-            throw PipelineError(error)
         } catch {
-            throw .badData(String(describing: error))
+            throw PipelineError(input: error)
         }
     }
 }
@@ -228,6 +220,16 @@ extension PipelineError {
 
     init(_ error: TransformError) {
         if case .source(let bytes) = error { self.init(bytes) } else { self = .badData(error.description) }
+    }
+
+    /// Any error of reading an input: missing input or bad data, by its kind.
+    init(input error: any Error) {
+        switch error {
+        case let e as BytesError: self.init(e)
+        case let e as TransformError: self.init(e)
+        case let e as ExtractError: self.init(e)
+        default: self = .badData(String(describing: error))
+        }
     }
 
     init(_ error: ExtractError) {
