@@ -104,11 +104,45 @@ let package = Package(
         .executableTarget(
             name: "costwh-fuzz", dependencies: ["CostwhTransform", "CostwhBytes"], swiftSettings: strict),
         .plugin(name: "EmbedSQLPlugin", capability: .buildTool(), dependencies: ["costwh-embed-sql"]),
+        // Helpers the test targets share: temporary folders, fixtures, the emulator, the built binary.
+        .target(
+            name: "CostwhTestSupport",
+            dependencies: [
+                "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhPipeline", "CostwhEmulator",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/CostwhTestSupport",
+            swiftSettings: strict),
+        .testTarget(name: "CostwhBytesTests", dependencies: ["CostwhBytes"], swiftSettings: strict),
+        .testTarget(
+            name: "CostwhQueryTests",
+            dependencies: [
+                "CostwhQuery", "CostwhPipeline", "CostwhLoad", "CostwhModel", "CostwhTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "CostwhPipelineTests",
+            dependencies: [
+                "CostwhPipeline", "CostwhLoad", "CostwhExtract", "CostwhTransform", "CostwhSynthetic", "CostwhModel", "CostwhEmulator",
+                "CostwhTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict),
+        // The CLI's tests run the built binary; depending on it makes `swift test` build it.
+        .testTarget(
+            name: "CostwhCLITests",
+            dependencies: [
+                "costwh", "CostwhEmulator", "CostwhExtract", "CostwhPipeline", "CostwhModel", "CostwhTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict),
         .testTarget(
             name: "CostwhExtractTests",
             dependencies: [
                 "CostwhExtract", "CostwhBytes", "CostwhEmulator", "CostwhPipeline", "CostwhLoad", "CostwhModel",
-                "CostwhQuery", "CostwhSynthetic",
+                "CostwhQuery", "CostwhSynthetic", "CostwhTestSupport", "costwh",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -122,8 +156,7 @@ let package = Package(
             name: "CostwhLoadTests",
             dependencies: [
                 "CostwhLoad", "CostwhPipeline", "CostwhQuery", "CostwhTransform", "CostwhModel", "CostwhBytes",
-                "CostwhExtract",
-                "CostwhSynthetic",
+                "CostwhExtract", "CostwhSynthetic", "CostwhTestSupport", "costwh",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

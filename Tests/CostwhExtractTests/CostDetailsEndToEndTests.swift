@@ -3,6 +3,7 @@ import CostwhExtract
 import CostwhLoad
 import CostwhModel
 import CostwhPipeline
+import CostwhTestSupport
 import Foundation
 import GRDB
 import Testing

@@ -4,6 +4,7 @@ import CostwhLoad
 import CostwhModel
 import CostwhPipeline
 import CostwhSynthetic
+import CostwhTestSupport
 import Foundation
 import GRDB
 import Testing

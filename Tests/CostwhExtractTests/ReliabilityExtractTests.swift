@@ -2,6 +2,7 @@ import CostwhEmulator
 import CostwhLoad
 import CostwhModel
 import CostwhPipeline
+import CostwhTestSupport
 import Foundation
 import GRDB
 import Testing

@@ -2,6 +2,7 @@ import CostwhExtract
 import CostwhLoad
 import CostwhModel
 import CostwhTransform
+import CostwhTestSupport
 import Foundation
 import GRDB
 import Testing

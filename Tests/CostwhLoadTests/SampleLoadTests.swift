@@ -1,5 +1,6 @@
 import CostwhLoad
 import CostwhModel
+import CostwhTestSupport
 import Foundation
 import GRDB
 import Testing

@@ -1,41 +1,11 @@
 import CostwhEmulator
+import CostwhModel
+import CostwhPipeline
+import CostwhTestSupport
 import CostwhExtract
 import Foundation
 import GRDB
 import Testing
-
-/// The built `costwh` next to the test bundle.
-func costwhExecutable() -> String {
-    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("costwh").path) && dir.path != "/" {
-        dir = dir.deletingLastPathComponent()
-    }
-    return dir.appendingPathComponent("costwh").path
-}
-
-struct CommandResult {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-}
-
-func runCostwh(_ arguments: [String], environment: [String: String]) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: costwhExecutable())
-    process.arguments = arguments
-    process.environment = environment
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandResult(
-        status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-        stderr: String(decoding: stderr, as: UTF8.self))
-}
 
 @Suite(.serialized) struct CommandLineTests {
     func environment(_ fixture: EmulatorFixture, secret: String? = nil) -> [String: String] {

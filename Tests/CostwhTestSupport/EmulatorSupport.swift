@@ -8,43 +8,44 @@ import GRDB
 import Logging
 import Synchronization
 
-let quiet = Logger(label: "costwh-test", factory: { _ in SwiftLogNoOpLogHandler() })
+public let quiet = Logger(label: "costwh-test", factory: { _ in SwiftLogNoOpLogHandler() })
 
 /// Log lines kept in memory, to search for secrets.
-final class CapturedLog: @unchecked Sendable {
+public final class CapturedLog: @unchecked Sendable {
+    public init() {}
     private let lines = Mutex<[String]>([])
-    var all: String { lines.withLock { $0.joined(separator: "\n") } }
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    public var all: String { lines.withLock { $0.joined(separator: "\n") } }
+    public func append(_ line: String) { lines.withLock { $0.append(line) } }
 
-    var logger: Logger {
+    public var logger: Logger {
         Logger(label: "captured", factory: { _ in CapturingHandler(log: self) })
     }
 }
 
-struct CapturingHandler: LogHandler {
+public struct CapturingHandler: LogHandler {
     let log: CapturedLog
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .trace
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
-    func log(event: LogEvent) {
+    public func log(event: LogEvent) {
         let merged = self.metadata.merging(event.metadata ?? [:]) { $1 }
         log.append("\(event.level) \(event.message) \(merged)")
     }
 }
 
 /// A running emulator with settings that point costwh at it.
-struct EmulatorFixture {
-    let emulator: AzureEmulator
-    let settings: ExtractSettings
-    let directory: URL
+public struct EmulatorFixture {
+    public let emulator: AzureEmulator
+    public let settings: ExtractSettings
+    public let directory: URL
 
-    var databasePath: String { directory.appendingPathComponent("w.sqlite").path }
+    public var databasePath: String { directory.appendingPathComponent("w.sqlite").path }
 }
 
-func withEmulator<T>(
+public func withEmulator<T>(
     faults: EmulatorFaults = EmulatorFaults(), rows: Int = 300,
     retryPolicy: RetryPolicy = RetryPolicy(maxAttempts: 6, baseDelay: 0.05, maxDelay: 0.2),
     staticToken: String? = nil, configure: (inout EmulatorConfiguration) -> Void = { _ in },
@@ -81,16 +82,16 @@ func withEmulator<T>(
     }
 }
 
-let eaAccount = "/providers/Microsoft.Billing/billingAccounts/8611537"
-let mcaProfile = "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB"
+public let eaAccount = "/providers/Microsoft.Billing/billingAccounts/8611537"
+public let mcaProfile = "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB"
 
 /// Last month: complete, and never in the future.
-var lastMonth: BillingPeriod {
+public var lastMonth: BillingPeriod {
     let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
     return try! BillingPeriod(year: c.year!, month: c.month!).adding(months: -1)
 }
 
-func reload(
+public func reload(
     _ fixture: EmulatorFixture, scope: String = eaAccount, period: BillingPeriod = lastMonth, metric: String = "actual",
     logger: Logger = quiet
 ) async throws -> RunReport {
@@ -102,21 +103,21 @@ func reload(
         logger: logger)
 }
 
-func summary(_ report: RunReport) -> LoadSummary? {
+public func summary(_ report: RunReport) -> LoadSummary? {
     for (_, outcome) in report.results {
         if case .loaded(let s) = outcome { return s }
     }
     return nil
 }
 
-func failure(_ report: RunReport) -> String? {
+public func failure(_ report: RunReport) -> String? {
     for (_, outcome) in report.results {
         if case .failed(let error, _) = outcome { return error }
     }
     return nil
 }
 
-func rows(_ path: String, sql: String, _ arguments: StatementArguments = []) throws -> [Row] {
+public func rows(_ path: String, sql: String, _ arguments: StatementArguments = []) throws -> [Row] {
     let queue = try DatabaseQueue(path: path)
     return try queue.read { try Row.fetchAll($0, sql: sql, arguments: arguments) }
 }

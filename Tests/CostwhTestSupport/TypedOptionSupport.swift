@@ -5,7 +5,7 @@ import Foundation
 
 /// The tests name scopes, months and metrics as text; the pipeline takes typed values.
 extension BackfillOptions {
-    init(
+    public init(
         databasePath: String, scope: String, from: String, to: String, metrics: [String],
         source: SourceKind = .costDetails,
         settings: ExtractSettings, force: Bool = false, isCancelled: @escaping @Sendable () -> Bool = { false }
@@ -21,7 +21,7 @@ extension BackfillOptions {
 }
 
 extension LoadFilesOptions {
-    init(databasePath: String, files: [String], scope: String, period: String, metric: String?) {
+    public init(databasePath: String, files: [String], scope: String, period: String, metric: String?) {
         self.init(
             databasePath: databasePath, files: files, scope: try! Scope(parsing: scope),
             period: try! BillingPeriod(parsing: period),

@@ -6,42 +6,42 @@ import GRDB
 import Logging
 
 /// A private folder removed when the test ends.
-final class TempDir {
-    let url: URL
+public final class TempDir {
+    public let url: URL
 
-    init() {
+    public init() {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("costwh-test-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
     deinit { try? FileManager.default.removeItem(at: url) }
 
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 
-    func write(_ name: String, _ text: String) -> String {
+    public func write(_ name: String, _ text: String) -> String {
         let p = path(name)
         try! Data(text.utf8).write(to: URL(fileURLWithPath: p))
         return p
     }
 
-    func write(_ name: String, bytes: [UInt8]) -> String {
+    public func write(_ name: String, bytes: [UInt8]) -> String {
         let p = path(name)
         try! Data(bytes).write(to: URL(fileURLWithPath: p))
         return p
     }
 }
 
-let quietLogger = Logger(label: "costwh-test", factory: { _ in SwiftLogNoOpLogHandler() })
+public let quietLogger = Logger(label: "costwh-test", factory: { _ in SwiftLogNoOpLogHandler() })
 
-func fixture(_ relative: String) -> String {
+public func fixture(_ relative: String) -> String {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures").appendingPathComponent(relative).path
 }
 
-let eaScope = try! Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/8611537")
-let september = try! BillingPeriod(parsing: "2023-09")
+public let eaScope = try! Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/8611537")
+public let september = try! BillingPeriod(parsing: "2023-09")
 
-func load(
+public func load(
     _ db: CostDatabase, _ files: [String], scope: Scope = eaScope, period: BillingPeriod = september,
     metric: Metric = .actualCost, maxRejected: Double = 0.01
 ) throws -> LoadSummary {
@@ -52,7 +52,7 @@ func load(
 }
 
 /// Count and cost of a partition as analysts see it.
-func partitionState(
+public func partitionState(
     _ db: CostDatabase, scope: Scope = eaScope, period: BillingPeriod = september, metric: Metric = .actualCost
 ) throws -> (rows: Int, cost: Double) {
     try db.pool.read { db in
@@ -66,7 +66,7 @@ func partitionState(
 }
 
 /// A small EA v2 file with `rows` rows; every row's cost is `costBase + i/100`.
-func syntheticEA(rows: Int, costBase: Double = 1, badEvery: Int? = nil) -> String {
+public func syntheticEA(rows: Int, costBase: Double = 1, badEvery: Int? = nil) -> String {
     var text =
         "BillingAccountId,SubscriptionId,Date,MeterCategory,Cost,BillingCurrency,ResourceId,ResourceGroup,Tags,ChargeType,PricingModel\n"
     for i in 0..<rows {
@@ -85,7 +85,7 @@ func syntheticEA(rows: Int, costBase: Double = 1, badEvery: Int? = nil) -> Strin
 }
 
 /// Every visible row of a partition, in a stable order, for comparing two loads.
-func dump(_ db: CostDatabase) throws -> [String] {
+public func dump(_ db: CostDatabase) throws -> [String] {
     try db.pool.read { db in
         try String.fetchAll(
             db,
@@ -97,13 +97,4 @@ func dump(_ db: CostDatabase) throws -> [String] {
                 FROM cost_details ORDER BY Scope, BillingPeriod, Metric, SourcePart, SourceLine
                 """)
     }
-}
-
-/// The costwh executable built next to the test bundle.
-func costwhExecutable() -> String {
-    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("costwh").path) && dir.path != "/" {
-        dir = dir.deletingLastPathComponent()
-    }
-    return dir.appendingPathComponent("costwh").path
 }

@@ -4,6 +4,7 @@ import CostwhModel
 import CostwhPipeline
 import CostwhSynthetic
 import CostwhTransform
+import CostwhTestSupport
 import Foundation
 import GRDB
 import Testing

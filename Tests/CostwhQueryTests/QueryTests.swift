@@ -3,6 +3,7 @@ import CostwhModel
 import CostwhPipeline
 import CostwhQuery
 import CostwhSynthetic
+import CostwhTestSupport
 import Foundation
 import GRDB
 import Testing
