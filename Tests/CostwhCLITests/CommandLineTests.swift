@@ -165,16 +165,21 @@ import Testing
             )
             #expect(badPeriod.status == 64)
 
-            // A job already holds the database: the second one exits at once.
+            // A job already holds the database (this test process, with an empty lock file): the
+            // second one exits at once, names the holder's pid, and does nothing at all.
             let lockPath = db + ".lock"
-            let fd = open(lockPath, O_CREAT | O_RDWR, 0o600)
+            let fd = open(lockPath, O_CREAT | O_RDWR | O_TRUNC, 0o600)
             #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+            let ledgerBefore = try rows(db, sql: "SELECT COUNT(*) AS n FROM loads")[0]["n"] as Int
+            let requestsBefore = fixture.emulator.statistics
             let busy = try runCostwh(
                 ["reload", "--scope", eaAccount, "--period", lastMonth.description, "--db", db], environment: env)
             flock(fd, LOCK_UN)
             close(fd)
             #expect(busy.status == 75)
-            #expect(busy.stderr.contains("another costwh job"))
+            #expect(busy.stderr.contains("another costwh job (pid \(getpid()))"), "\(busy.stderr)")
+            #expect(try rows(db, sql: "SELECT COUNT(*) AS n FROM loads")[0]["n"] as Int == ledgerBefore)
+            #expect(fixture.emulator.statistics == requestsBefore, "the blocked job called Azure")
         }
         var faults = EmulatorFaults()
         faults.failReports = true
