@@ -32,10 +32,10 @@ public final class CostFileReader {
     /// Reads the header. A file whose first `maxPreambleLines + 1` lines hold no
     /// recognisable header is refused, naming what was missing.
     public init(
-        source: ByteSource, options: ReadOptions = ReadOptions(), chunkSize: Int = 4 << 20
+        source: ByteSource, options: ReadOptions = ReadOptions(), chunkSize: Int = 4 << 20, maxRecordBytes: Int = 64 << 20
     ) throws(TransformError) {
         let (dialect, stream) = try DialectDetector.open(source, overrides: options.dialect)
-        let csv = CSVReader(source: stream, delimiter: dialect.delimiter, chunkSize: chunkSize)
+        let csv = CSVReader(source: stream, delimiter: dialect.delimiter, chunkSize: chunkSize, maxRecordBytes: maxRecordBytes)
         var best: HeaderMapping?
         var bestLine = 1
         var found: (HeaderMapping, Int)?
