@@ -12,20 +12,25 @@ import Logging
 /// moment leaves the old one. Rows of the replaced load are purged after the commit; they
 /// are invisible through `cost_details` from the moment the pointer moves.
 public final class PartitionLoader: Sendable {
-    public let database: CostDatabase
+    let store: any CostStore
     let logger: Logger
 
-    public init(database: CostDatabase, logger: Logger) {
-        self.database = database
+    /// A loader for the SQLite warehouse.
+    public convenience init(database: CostDatabase, logger: Logger) {
+        self.init(store: database, logger: logger)
+    }
+
+    package init(store: any CostStore, logger: Logger) {
+        self.store = store
         self.logger = logger
     }
 
     /// Runs a load. A load that fails is recorded in the ledger and then thrown.
     public func load(_ request: LoadRequest) throws(LoadError) -> LoadSummary {
         let started = Date()
-        try Ledger(database: database).recoverAbandoned(logger: logger)
-        try Ledger(database: database).purgeReplacedLoads()
-        let loadId = try Ledger(database: database).begin(request, at: started)
+        try store.recoverAbandoned(logger: logger)
+        try store.purgeReplacedLoads()
+        let loadId = try store.beginLoad(request, at: started)
         var summary = LoadSummary(
             loadId: loadId, scope: request.scope, period: request.period, metric: request.metric, status: .running)
         summary.warnings.merge(request.extraWarnings)
@@ -34,34 +39,23 @@ public final class PartitionLoader: Sendable {
         logger[metadataKey: "partition"] = "\(request.scope.id) \(request.period) \(request.metric.rawValue)"
         let rejects = RejectBuffer()
         do {
-            try database.pool.writeWithoutTransaction { db in
-                try db.inTransaction(.immediate) {
-                    try self.write(request, loadId: loadId, into: db, summary: &summary, rejects: rejects)
-                    if summary.rowsRead > 0,
-                        Double(summary.rowsRejected) > request.maxRejectedFraction * Double(summary.rowsRead)
-                    {
-                        throw LoadError.tooManyRejected(
-                            rejected: summary.rowsRejected, read: summary.rowsRead, limit: request.maxRejectedFraction)
-                    }
-                    summary.seconds = Date().timeIntervalSince(started)
-                    summary.status = .succeeded
-                    try rejects.flush(db, loadId: loadId, warnings: &summary.warnings)
-                    summary.replacedLoadId = try Ledger.commitPartition(db, summary: summary)
-                    return .commit
+            summary = try store.replacePartition(request, loadId: loadId, rejects: rejects) { writer in
+                try self.feed(request, to: writer, summary: &summary, rejects: rejects)
+                if summary.rowsRead > 0,
+                    Double(summary.rowsRejected) > request.maxRejectedFraction * Double(summary.rowsRead)
+                {
+                    throw LoadError.tooManyRejected(
+                        rejected: summary.rowsRejected, read: summary.rowsRead, limit: request.maxRejectedFraction)
                 }
+                summary.seconds = Date().timeIntervalSince(started)
+                return summary
             }
         } catch {
             let loadError = PartitionLoader.wrap(error)
             summary.status = .failed
             summary.error = loadError.description
             summary.seconds = Date().timeIntervalSince(started)
-            try? database.pool.writeWithoutTransaction { db in
-                try db.inTransaction(.immediate) {
-                    try rejects.flush(db, loadId: loadId, warnings: &summary.warnings)
-                    try Ledger.finish(db, summary: summary)
-                    return .commit
-                }
-            }
+            try? store.closeFailedLoad(&summary, rejects: rejects)
             logger.info("load failed", metadata: ["error": "\(loadError.description)"])
             throw loadError
         }
@@ -85,26 +79,12 @@ public final class PartitionLoader: Sendable {
         }
     }
 
-    // MARK: the write
+    // MARK: the feed
 
-    /// Parses on a second thread while this one writes; see `RowProducer`.
-    private func write(
-        _ request: LoadRequest, loadId: Int64, into db: Database, summary: inout LoadSummary, rejects: RejectBuffer
+    /// Parses on a second thread while this one hands batches to the store; see `RowProducer`.
+    private func feed(
+        _ request: LoadRequest, to writer: any BatchWriter, summary: inout LoadSummary, rejects: RejectBuffer
     ) throws {
-        // The rows of the load being replaced go first, in this same transaction: readers
-        // that started earlier still see them (WAL keeps their snapshot), a rollback brings
-        // them back, and the new rows reuse their pages, so a reload writes little more
-        // than a fresh load does.
-        let previous = try Row.fetchOne(
-            db,
-            sql:
-                "SELECT LoadId, FirstRowId, LastRowId FROM partitions WHERE Scope = ? AND BillingPeriod = ? AND Metric = ?",
-            arguments: [request.scope.id, request.period.description, request.metric.rawValue])
-        if let previous {
-            try LoadPurge.purge(
-                db, loadId: previous["LoadId"], firstRowId: previous["FirstRowId"], lastRowId: previous["LastRowId"])
-        }
-        let sink = try FactSink(db)
         let channel = BatchChannel()
         RowProducer(parts: request.parts, options: request.readOptions, channel: channel).start()
         var parserDone = false
@@ -125,7 +105,7 @@ public final class PartitionLoader: Sendable {
                 }
                 summary.rowsRead += batch.count + batch.rejected.count
                 summary.rowsRejected += batch.rejected.count
-                for i in 0..<batch.count { try sink.insert(batch, i) }
+                try writer.write(batch)
                 let part = batch.count > 0 ? Int(batch.parts[0]) : (batch.rejected.first?.part ?? 0)
                 let bytes = batch.bytesConsumed
                 channel.recycle(batch)
@@ -149,13 +129,7 @@ public final class PartitionLoader: Sendable {
             }
         }
         if request.isCancelled() { throw LoadError.interrupted }
-        summary.rowsLoaded = sink.rowsLoaded
-        summary.costTotal = sink.costTotal
-        summary.firstRowId = sink.firstRowId
-        summary.lastRowId = sink.lastRowId
-        try sink.summaries.write(db, loadId: loadId, firstRowId: sink.firstRowId, lastRowId: sink.lastRowId)
         summary.contentHash = ContentHash.combine(digests.map { $0 ?? 0 })
-        summary.currencies = sink.currencies.map { String(decoding: $0, as: UTF8.self) }.sorted()
     }
 
     /// Waits for the parser to notice the stop, so no thread outlives the load.

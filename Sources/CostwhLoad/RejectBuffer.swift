@@ -4,7 +4,7 @@ import GRDB
 /// Holds rejected rows until the load's outcome is known, so they reach `rejected_rows`
 /// whether the load commits or rolls back. Raw text is capped so a file of garbage cannot
 /// exhaust memory; past the cap rows are counted but their text is not kept.
-final class RejectBuffer {
+package final class RejectBuffer {
     struct Row {
         let source: String
         let line: Int

@@ -7,7 +7,7 @@ import Foundation
 ///
 /// The parser copies each row's values into the batch's own arena, so the batch outlives
 /// the reader's buffer; once handed over, only the writer touches it.
-final class RowBatch: @unchecked Sendable {
+package final class RowBatch: @unchecked Sendable {
     static let capacity = 1_024
     static let columnCount = Catalog.columns.count
     static let factReals = Catalog.factColumns.filter { Catalog.columns[$0].type == .real }

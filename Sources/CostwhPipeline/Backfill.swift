@@ -53,18 +53,17 @@ public enum Backfill {
         guard (0...100).contains(options.maxRejectedPercent) else {
             throw .usage("the share of rows that may be rejected must be a percentage from 0 to 100")
         }
-        let database: CostDatabase
-        do { database = try CostDatabase(path: options.databasePath) } catch { throw .load(error) }
+        let database = try DatabaseLocation.open(options.databasePath)
         let lock = try JobLock(databasePath: options.databasePath)
         defer { withExtendedLifetime(lock) {} }
         // A killed run's ledger rows are closed now, whether or not a partition gets loaded
         // (an unchanged report never reaches the loader, which also does this).
-        do { try Ledger(database: database).recoverAbandoned(logger: logger) } catch { throw .load(error) }
+        do { try database.recoverAbandoned(logger: logger) } catch { throw .load(error) }
         let session = ExtractSession(settings: options.settings, logger: logger)
         let job = PartitionJob(
             session: session, database: database, logger: logger, maxRejectedFraction: options.maxRejectedPercent / 100,
             isCancelled: options.isCancelled)
-        let ledger = Ledger(database: database)
+        let ledger = database
         let today = Ingest.today(options.now)
         var report = RunReport()
         for period in BillingPeriod.range(from: from, to: to) {

@@ -1,3 +1,4 @@
+import CostwhLoad
 import Foundation
 
 /// Where the warehouse lives: `--db`, else `COSTWH_DB`, else `./costwh.sqlite`.
@@ -10,5 +11,15 @@ public enum DatabaseLocation {
         if let flag, !flag.isEmpty { return flag }
         if let env = environment["COSTWH_DB"], !env.isEmpty { return env }
         return defaultPath
+    }
+
+    /// Opens the store at a location (creating and migrating it as needed). Only SQLite
+    /// exists today; a PostgreSQL URL is refused with a clear message until its store lands.
+    package static func open(_ location: String) throws(PipelineError) -> any CostStore {
+        let lower = location.lowercased()
+        if lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://") {
+            throw .usage("PostgreSQL stores are not available in this version of costwh; give a SQLite path")
+        }
+        do { return try CostDatabase(path: location) } catch { throw .load(error) }
     }
 }

@@ -49,15 +49,15 @@ public enum Ingest {
     }
 
     /// Which partitions the nightly job asks for, and why.
-    public static func plan(
-        _ options: IngestOptions, database: CostDatabase
+    package static func plan(
+        _ options: IngestOptions, database: any CostStore
     ) throws(PipelineError) -> [PlannedPartition] {
         let config = options.configuration
         let today = Ingest.today(options.now)
         let months = max(1, config.window?.months ?? 2)
         let settleDays = max(0, config.window?.settleDays ?? 10)
         let skipHours = config.skipHours ?? 20
-        let ledger = Ledger(database: database)
+        let ledger = database
         var plan: [PlannedPartition] = []
         for (scope, metric, source) in try config.targets() {
             for back in 0..<months {
@@ -111,14 +111,13 @@ public enum Ingest {
     public static func run(
         _ options: IngestOptions, logger: Logger
     ) async throws(PipelineError) -> (plan: [PlannedPartition], report: RunReport) {
-        let database: CostDatabase
-        do { database = try CostDatabase(path: options.databasePath) } catch { throw .load(error) }
+        let database = try DatabaseLocation.open(options.databasePath)
         let plan = try Ingest.plan(options, database: database)
         if options.dryRun { return (plan, RunReport()) }
         let lock = try JobLock(databasePath: options.databasePath)
         defer { withExtendedLifetime(lock) {} }
         // A killed run's ledger rows are closed now, whether or not a partition gets loaded.
-        do { try Ledger(database: database).recoverAbandoned(logger: logger) } catch { throw .load(error) }
+        do { try database.recoverAbandoned(logger: logger) } catch { throw .load(error) }
         let session = ExtractSession(settings: options.settings, logger: logger)
         let job = PartitionJob(
             session: session, database: database, logger: logger,

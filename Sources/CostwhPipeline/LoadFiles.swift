@@ -144,8 +144,8 @@ public enum LoadFiles {
         let detailText =
             (try? JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys, .withoutEscapingSlashes]))
             .map { String(decoding: $0, as: UTF8.self) }
+        let database = try DatabaseLocation.open(options.databasePath)
         do {
-            let database = try CostDatabase(path: options.databasePath)
             var summaries: [LoadSummary] = []
             for metric in metrics {
                 var request = LoadRequest(
@@ -153,7 +153,7 @@ public enum LoadFiles {
                     parts: parts, maxRejectedFraction: options.maxRejectedPercent / 100,
                     progress: options.progress, isCancelled: options.isCancelled)
                 request.readOptions.dialect = options.dialect
-                var summary = try PartitionLoader(database: database, logger: logger).load(request)
+                var summary = try PartitionLoader(store: database, logger: logger).load(request)
                 if let expected = manifest?.dataRowCount {
                     let read = summary.rowsRead + otherMetricRows(summary.warnings)
                     if expected != read {

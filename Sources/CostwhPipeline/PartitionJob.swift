@@ -29,7 +29,7 @@ public enum PartitionOutcome: Sendable {
 /// Extracts one partition from its source and loads it through the core load path.
 struct PartitionJob {
     let session: ExtractSession
-    let database: CostDatabase
+    let database: any CostStore
     let logger: Logger
     let maxRejectedFraction: Double
     let isCancelled: @Sendable () -> Bool
@@ -39,7 +39,7 @@ struct PartitionJob {
         var request = LoadRequest(
             scope: key.scope, period: key.period, metric: key.metric, source: kind.rawValue, parts: [],
             maxRejectedFraction: maxRejectedFraction, isCancelled: isCancelled)
-        let ledger = Ledger(database: database)
+        let ledger = database
         let folder: PrivateFolder
         do {
             folder = try PrivateFolder()
@@ -82,7 +82,7 @@ struct PartitionJob {
                 logger.info("unchanged", metadata: ["partition": "\(key)"])
                 return .unchanged(loadId: id)
             }
-            let summary = try PartitionLoader(database: database, logger: logger).load(request)
+            let summary = try PartitionLoader(store: database, logger: logger).load(request)
             return .loaded(summary)
         } catch let error as LoadError {
             // The loader has recorded its own failure.

@@ -1,0 +1,57 @@
+import CostwhModel
+import Foundation
+import Logging
+
+/// The storage seam: what a warehouse store does for the pipeline, whatever its engine.
+///
+/// A load is store-independent up to the batch: `PartitionLoader` runs the parser thread,
+/// counts, rejects and cancels; the store opens its transaction, takes the batches, and
+/// commits or abandons. The seam is per batch, never per row, so the insert path keeps its
+/// speed (SQLite binds rows from the batch directly; a PostgreSQL store would COPY it).
+package protocol CostStore: AnyObject, Sendable {
+    /// Where the store is, for messages: a path, or a URL without its password.
+    var location: String { get }
+
+    // MARK: schema
+
+    /// Applies the pending migrations (up to `target`); returns their identifiers.
+    @discardableResult func migrate(upTo target: String?) throws(LoadError) -> [String]
+    func appliedMigrations() throws(LoadError) -> [String]
+
+    // MARK: the ledger
+
+    /// Closes the ledger rows of loads whose process died (they left no data).
+    func recoverAbandoned(logger: Logger) throws(LoadError)
+    /// Deletes the rows of loads no partition points at any more.
+    func purgeReplacedLoads() throws(LoadError)
+    /// Opens a load's ledger row (`running`); returns its id.
+    func beginLoad(_ request: LoadRequest, at date: Date) throws(LoadError) -> Int64
+    /// The last load that left the partition as it is: its time, content hash and ETag.
+    func lastGoodLoad(
+        scope: Scope, period: BillingPeriod, metric: Metric
+    ) throws(LoadError) -> (finishedAt: Date, contentHash: String?, etag: String?)?
+    /// Records a report identical to the current data; nothing is rewritten.
+    func recordUnchanged(_ request: LoadRequest, contentHash: String, started: Date) throws(LoadError) -> Int64
+    /// Records a load that failed before any data reached the loader.
+    func recordFailure(_ request: LoadRequest, error: String, started: Date) throws(LoadError) -> Int64
+
+    // MARK: a partition, atomically
+
+    /// Replaces a partition. The store opens its transaction and hides or removes the
+    /// partition's previous rows, then calls `feed`, which writes the batches through the
+    /// writer and returns the load's counts. The store adds its own totals, writes the
+    /// summaries and rejected rows, and moves the partition pointer and the ledger row in the
+    /// same transaction; it returns the final summary. If `feed` throws, nothing of the load
+    /// is visible and the previous partition is intact.
+    func replacePartition(
+        _ request: LoadRequest, loadId: Int64, rejects: RejectBuffer, feed: (any BatchWriter) throws -> LoadSummary
+    ) throws -> LoadSummary
+
+    /// Closes a failed load's ledger row, with its rejected rows, in a transaction of its own.
+    func closeFailedLoad(_ summary: inout LoadSummary, rejects: RejectBuffer) throws
+}
+
+/// What a store hands the loader inside `replacePartition`: one call per batch.
+package protocol BatchWriter: AnyObject {
+    func write(_ batch: RowBatch) throws
+}

@@ -1,0 +1,98 @@
+import CostwhModel
+import Foundation
+import GRDB
+import Logging
+
+/// The SQLite store behind the seam: `CostDatabase`, the ledger in `loads`, partitions as
+/// rowid ranges of `cost_fact`, one IMMEDIATE transaction per partition.
+extension CostDatabase: CostStore {
+    package var location: String { path }
+
+    package func recoverAbandoned(logger: Logger) throws(LoadError) {
+        try Ledger(database: self).recoverAbandoned(logger: logger)
+    }
+
+    package func purgeReplacedLoads() throws(LoadError) {
+        try Ledger(database: self).purgeReplacedLoads()
+    }
+
+    package func beginLoad(_ request: LoadRequest, at date: Date) throws(LoadError) -> Int64 {
+        try Ledger(database: self).begin(request, at: date)
+    }
+
+    package func lastGoodLoad(
+        scope: Scope, period: BillingPeriod, metric: Metric
+    ) throws(LoadError) -> (finishedAt: Date, contentHash: String?, etag: String?)? {
+        try Ledger(database: self).lastGoodLoad(scope: scope, period: period, metric: metric)
+    }
+
+    package func recordUnchanged(_ request: LoadRequest, contentHash: String, started: Date) throws(LoadError) -> Int64 {
+        try Ledger(database: self).recordUnchanged(request, contentHash: contentHash, started: started)
+    }
+
+    package func recordFailure(_ request: LoadRequest, error: String, started: Date) throws(LoadError) -> Int64 {
+        try Ledger(database: self).recordFailure(request, error: error, started: started)
+    }
+
+    package func replacePartition(
+        _ request: LoadRequest, loadId: Int64, rejects: RejectBuffer, feed: (any BatchWriter) throws -> LoadSummary
+    ) throws -> LoadSummary {
+        try pool.writeWithoutTransaction { db in
+            var summary: LoadSummary?
+            try db.inTransaction(.immediate) {
+                // The rows of the load being replaced go first, in this same transaction:
+                // readers that started earlier still see them (WAL keeps their snapshot), a
+                // rollback brings them back, and the new rows reuse their pages, so a reload
+                // writes little more than a fresh load does.
+                let previous = try Row.fetchOne(
+                    db,
+                    sql:
+                        "SELECT LoadId, FirstRowId, LastRowId FROM partitions WHERE Scope = ? AND BillingPeriod = ? AND Metric = ?",
+                    arguments: [request.scope.id, request.period.description, request.metric.rawValue])
+                if let previous {
+                    try LoadPurge.purge(
+                        db, loadId: previous["LoadId"], firstRowId: previous["FirstRowId"],
+                        lastRowId: previous["LastRowId"])
+                }
+                let sink = try FactSink(db)
+                var done = try feed(SQLiteBatchWriter(sink: sink))
+                done.rowsLoaded = sink.rowsLoaded
+                done.costTotal = sink.costTotal
+                done.firstRowId = sink.firstRowId
+                done.lastRowId = sink.lastRowId
+                done.currencies = sink.currencies.map { String(decoding: $0, as: UTF8.self) }.sorted()
+                try sink.summaries.write(db, loadId: loadId, firstRowId: sink.firstRowId, lastRowId: sink.lastRowId)
+                done.status = .succeeded
+                try rejects.flush(db, loadId: loadId, warnings: &done.warnings)
+                done.replacedLoadId = try Ledger.commitPartition(db, summary: done)
+                summary = done
+                return .commit
+            }
+            return summary!
+        }
+    }
+
+    package func closeFailedLoad(_ summary: inout LoadSummary, rejects: RejectBuffer) throws {
+        var closing = summary
+        try pool.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                try rejects.flush(db, loadId: closing.loadId, warnings: &closing.warnings)
+                try Ledger.finish(db, summary: closing)
+                return .commit
+            }
+        }
+        summary = closing
+    }
+}
+
+/// Inserts each row of a batch through the unchecked statement of `FactSink`.
+final class SQLiteBatchWriter: BatchWriter {
+    let sink: FactSink
+
+    init(sink: FactSink) { self.sink = sink }
+
+    @inline(__always)
+    func write(_ batch: RowBatch) throws {
+        for i in 0..<batch.count { try sink.insert(batch, i) }
+    }
+}
