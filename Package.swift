@@ -108,7 +108,7 @@ let package = Package(
         .target(
             name: "CostwhTestSupport",
             dependencies: [
-                "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhPipeline", "CostwhEmulator",
+                "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhPipeline", "CostwhEmulator", "CostwhSynthetic",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

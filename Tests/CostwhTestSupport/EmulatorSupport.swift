@@ -3,6 +3,7 @@ import CostwhExtract
 import CostwhLoad
 import CostwhModel
 import CostwhPipeline
+import CostwhSynthetic
 import Foundation
 import GRDB
 import Logging
@@ -120,4 +121,21 @@ public func failure(_ report: RunReport) -> String? {
 public func rows(_ path: String, sql: String, _ arguments: StatementArguments = []) throws -> [Row] {
     let queue = try DatabaseQueue(path: path)
     return try queue.read { try Row.fetchAll($0, sql: sql, arguments: arguments) }
+}
+
+/// The rows the emulator serves for a month, computed from the synthetic data itself, so
+/// tests compare with the emulator's truth rather than with what was loaded.
+public func emulatorTruth(
+    _ fixture: EmulatorFixture, scope: String = eaAccount, period: BillingPeriod = lastMonth, metric: Metric = .actualCost
+) -> (rows: Int, cost: Double) {
+    let month = SyntheticMonth(
+        estate: SyntheticEstate(scope: try! Scope(parsing: scope)), period: period,
+        rows: fixture.emulator.configuration.rowsPerMonth)
+    var rows = 0
+    var cost = 0.0
+    month.forEachRow(metric) { row in
+        rows += 1
+        cost += row.cost
+    }
+    return (rows, cost)
 }

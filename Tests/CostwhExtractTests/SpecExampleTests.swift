@@ -1,0 +1,90 @@
+import CostwhBytes
+import CostwhModel
+import CostwhTestSupport
+import CostwhTransform
+import Foundation
+import NIOHTTP1
+import Testing
+
+@testable import CostwhExtract
+
+/// The Azure REST API specification's own examples, read by the real clients' decoders: if
+/// the service answers as its spec says, costwh understands it.
+@Suite struct SpecExampleTests {
+    static func example(_ name: String) throws -> [String: Any] {
+        let url = URL(fileURLWithPath: fixture("api-responses/\(name)"))
+        return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+    }
+
+    static func body(_ example: [String: Any], status: String) throws -> (object: [String: Any], bytes: [UInt8]) {
+        let responses = try #require(example["responses"] as? [String: Any])
+        let response = try #require(responses[status] as? [String: Any])
+        let body = try #require(response["body"] as? [String: Any])
+        return (body, Array(try JSONSerialization.data(withJSONObject: body)))
+    }
+
+    @Test(arguments: [
+        "spec-2022-05-01-CostDetailsOperationResultsBySubscriptionScope.json",
+        "spec-2022-05-01-CostDetailsOperationStatusBySubscriptionScope-draft.json",
+        "spec-2023-11-01-GenerateCostDetailsReportByBillingAccountEnterpriseAgreementCustomerAndBillingPeriod.json",
+    ])
+    func costDetailsStatusExamplesDecode(name: String) throws {
+        let (object, bytes) = try SpecExampleTests.body(try SpecExampleTests.example(name), status: "200")
+        let manifest = try #require(object["manifest"] as? [String: Any])
+        let blobs = try #require(manifest["blobs"] as? [[String: Any]])
+        let outcome = try CostDetailsClient.outcome(HTTPResult(status: 200, headers: [:], body: bytes))
+        guard case .completed(let reportId, let decoded, _, let compressed) = outcome else {
+            Issue.record("\(name) did not decode as a completed report: \(outcome)")
+            return
+        }
+        #expect(reportId == object["name"] as? String)
+        #expect(decoded.count == manifest["blobCount"] as? Int)
+        #expect(decoded.map(\.link) == blobs.map { $0["blobLink"] as? String ?? "" })
+        #expect(decoded.map(\.byteCount) == blobs.map { $0["byteCount"] as? Int })
+        #expect(compressed == (manifest["compressData"] as? Bool ?? false))
+    }
+
+    @Test func theDetailedReportStatusExampleDecodes() throws {
+        let example = try SpecExampleTests.example(
+            "spec-2023-11-01-GenerateDetailedCostReportOperationStatusBySubscriptionScope.json")
+        let (object, _) = try SpecExampleTests.body(example, status: "200")
+        #expect(DetailedReportClient.status(of: object) == "Completed")
+        let properties = try #require(object["properties"] as? [String: Any])
+        let link = try #require(properties["downloadUrl"] as? String)
+        #expect(link.hasPrefix("https://"))
+        // The link's signature never reaches a message or the ledger.
+        #expect(!Redaction.redact(url: link).contains("sig=") || Redaction.redact(url: link).contains("sig=REDACTED"))
+    }
+
+    /// The real MCA record (65 `name : value` lines) as a one-row cost file: every field maps
+    /// to a column of the catalog, and its values are read as they are written.
+    @Test func theMCARecordMapsEveryField() throws {
+        let text = try String(contentsOfFile: fixture("mca/mca-cost-details-record-2026-09-10.txt"), encoding: .utf8)
+        let pairs = text.split(separator: "\n").compactMap { line -> (String, String)? in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (
+                line[..<colon].trimmingCharacters(in: .whitespaces),
+                line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            )
+        }
+        #expect(pairs.count == 65)
+        let csv = pairs.map { CSVEscaping.field($0.0) }.joined(separator: ",") + "\n"
+            + pairs.map { CSVEscaping.field($0.1) }.joined(separator: ",") + "\n"
+        let file = try CostFileReader(source: MemoryByteSource(name: "mca.csv", bytes: Array(csv.utf8)))
+        let unmapped = file.mapping.targets.enumerated().compactMap { (i, target) -> String? in
+            if case .extra = target { return pairs[i].0 }
+            return nil
+        }
+        #expect(unmapped.isEmpty, "fields with no catalog column: \(unmapped)")
+        guard case .row? = try file.next() else {
+            Issue.record("the record did not load")
+            return
+        }
+        func value(_ column: String) -> String? { file.normaliser.values[Catalog.index[column]!].string }
+        #expect(value("Date") == "2026-09-10")
+        #expect(value("ServicePeriodStartDate") == "2026-09-01")
+        #expect(value("ServiceFamily") == "Compute")
+        let cost = try #require(pairs.first { $0.0 == "costInBillingCurrency" }?.1)
+        #expect(file.normaliser.cost == Double(cost))
+    }
+}
