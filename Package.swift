@@ -70,7 +70,6 @@ let package = Package(
             name: "CostwhQuery",
             dependencies: [
                 "CostwhModel", "CostwhLoad",
-                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["SQL"],
             swiftSettings: strict,
@@ -79,7 +78,6 @@ let package = Package(
             name: "CostwhPipeline",
             dependencies: [
                 "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhQuery",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -49,6 +49,18 @@ package protocol CostStore: AnyObject, Sendable {
 
     /// Closes a failed load's ledger row, with its rejected rows, in a transaction of its own.
     func closeFailedLoad(_ summary: inout LoadSummary, rejects: RejectBuffer) throws
+
+    // MARK: reads
+
+    /// Runs `body` on one consistent snapshot of the store: every read it makes sees the same
+    /// committed partitions, even while a load writes. SQL is in the store's dialect, with
+    /// named parameters (`:scope`).
+    func reading<T>(_ body: (any StoreReader) throws -> T) throws -> T
+}
+
+/// Reads of one snapshot; see `CostStore.reading`.
+package protocol StoreReader {
+    func read(_ sql: String, _ parameters: [String: StoreValue]) throws -> ResultTable
 }
 
 /// What a store hands the loader inside `replacePartition`: one call per batch.

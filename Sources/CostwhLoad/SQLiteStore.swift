@@ -85,6 +85,48 @@ extension CostDatabase: CostStore {
     }
 }
 
+extension CostDatabase {
+    package func reading<T>(_ body: (any StoreReader) throws -> T) throws -> T {
+        try pool.read { db in try body(SQLiteReader(db: db)) }
+    }
+}
+
+/// Reads on one GRDB read transaction.
+struct SQLiteReader: StoreReader {
+    let db: Database
+
+    func read(_ sql: String, _ parameters: [String: StoreValue]) throws -> ResultTable {
+        let statement = try db.makeStatement(sql: sql)
+        var arguments: [String: (any DatabaseValueConvertible)?] = [:]
+        for (name, value) in parameters where sql.contains(":" + name) {
+            switch value {
+            // Assigning nil would remove the key; NULL must stay bound.
+            case .null: arguments.updateValue(nil, forKey: name)
+            case .integer(let v): arguments[name] = v
+            case .real(let v): arguments[name] = v
+            case .text(let v): arguments[name] = v
+            case .blob(let v): arguments[name] = Data(v)
+            }
+        }
+        try statement.setArguments(StatementArguments(arguments))
+        let cursor = try Row.fetchCursor(statement)
+        var rows: [[StoreValue]] = []
+        while let row = try cursor.next() {
+            rows.append(
+                row.databaseValues.map { value in
+                    switch value.storage {
+                    case .null: return .null
+                    case .int64(let v): return .integer(v)
+                    case .double(let v): return .real(v)
+                    case .string(let v): return .text(v)
+                    case .blob(let v): return .blob(Array(v))
+                    }
+                })
+        }
+        return ResultTable(columns: statement.columnNames, rows: rows)
+    }
+}
+
 /// Inserts each row of a batch through the unchecked statement of `FactSink`.
 final class SQLiteBatchWriter: BatchWriter {
     let sink: FactSink

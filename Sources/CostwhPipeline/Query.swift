@@ -55,19 +55,16 @@ public enum Query {
         guard options.top > 0 && options.top <= 100_000 else {
             throw .usage("the number of top rows must be between 1 and 100000")
         }
+        let store = try DatabaseLocation.open(options.databasePath)
         do {
-            let database = try CostDatabase(path: options.databasePath)
-            return try QueryRunner(database: database).run(
+            return try QueryRunner(store: store).run(
                 options.name,
                 parameters: [
-                    "scope": scope, "from": from, "to": to, "by": options.by, "tag": options.tag, "top": options.top,
+                    "scope": StoreValue(scope), "from": .text(from), "to": .text(to), "by": StoreValue(options.by),
+                    "tag": StoreValue(options.tag), "top": StoreValue(options.top),
                 ])
-        } catch let error as LoadError {
-            throw .load(error)
-        } catch let error as QueryError {
-            throw .query(error)
         } catch {
-            throw .load(.database(reason: String(describing: error)))
+            throw .query(error)
         }
     }
 }

@@ -10,10 +10,9 @@ public enum Report {
     ) throws(PipelineError) {
         let scopeId = scope?.id
         let (first, last) = (periods.lowerBound, periods.upperBound)
-        let database: CostDatabase
-        do { database = try CostDatabase(path: databasePath) } catch { throw .load(error) }
+        let database = try DatabaseLocation.open(databasePath)
         let html: String
-        do { html = try HTMLReport(database: database).render(scope: scopeId, from: first, to: last, top: top) } catch {
+        do { html = try HTMLReport(store: database).render(scope: scopeId, from: first, to: last, top: top) } catch {
             throw .query(error)
         }
         do {

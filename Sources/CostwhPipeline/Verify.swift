@@ -9,10 +9,9 @@ public enum Verify {
     ) throws(PipelineError) -> [VerificationCheck] {
         let scopeId = scope?.id
         let (first, last) = (periods.lowerBound, periods.upperBound)
-        let database: CostDatabase
-        do { database = try CostDatabase(path: databasePath) } catch { throw .load(error) }
+        let database = try DatabaseLocation.open(databasePath)
         do {
-            return try Verifier(database: database).run(scope: scopeId, from: first, to: last)
+            return try Verifier(store: database).run(scope: scopeId, from: first, to: last)
         } catch {
             throw .query(error)
         }

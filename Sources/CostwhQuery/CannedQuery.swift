@@ -1,4 +1,4 @@
-import GRDB
+import CostwhLoad
 
 /// A commented `.sql` file compiled into the binary, with its name and description read
 /// from its `-- name:` and `-- description:` lines.

@@ -1,25 +1,28 @@
 import CostwhLoad
 import CostwhModel
 import Foundation
-import GRDB
 
 /// `costwh report --html`: one self-contained page (inline CSS and SVG, no scripts, fonts
 /// or network) with the daily and monthly charts, the totals with their causes, the
 /// utilisation tables and the top beneficiaries. The markup is well-formed XML (XHTML
 /// syntax) so it can be checked mechanically.
 public struct HTMLReport: Sendable {
-    public let database: CostDatabase
+    let store: any CostStore
 
     public init(database: CostDatabase) {
-        self.database = database
+        self.init(store: database)
+    }
+
+    package init(store: any CostStore) {
+        self.store = store
     }
 
     public func render(
         scope: String?, from: String, to: String, top: Int = 10, generatedAt: Date = Date()
     ) throws(QueryError) -> String {
-        let runner = QueryRunner(database: database)
-        let parameters: [String: (any DatabaseValueConvertible)?] = [
-            "scope": scope, "from": from, "to": to, "top": top,
+        let runner = QueryRunner(store: store)
+        let parameters: [String: StoreValue] = [
+            "scope": StoreValue(scope), "from": .text(from), "to": .text(to), "top": StoreValue(top),
         ]
         let totals = try runner.run("totals", parameters: parameters)
         let daily = try runner.run("daily", parameters: parameters)
@@ -139,15 +142,9 @@ public struct HTMLReport: Sendable {
         return out + "</tbody>\n</table>\n</div>\n</section>\n"
     }
 
-    static func text(_ value: DatabaseValue) -> String { TableFormatter.text(value) }
+    static func text(_ value: StoreValue) -> String { TableFormatter.text(value) }
 
-    static func number(_ value: DatabaseValue) -> Double {
-        switch value.storage {
-        case .double(let d): return d
-        case .int64(let i): return Double(i)
-        default: return 0
-        }
-    }
+    static func number(_ value: StoreValue) -> Double { value.double ?? 0 }
 
     static func escape(_ text: String) -> String {
         var out = ""

@@ -1,4 +1,4 @@
-import GRDB
+import CostwhLoad
 
 /// The listing behind `costwh query --list`.
 public enum QueryCatalog {
@@ -7,8 +7,8 @@ public enum QueryCatalog {
             columns: ["Name", "Description", "Parameters"],
             rows: CannedQuery.all.map {
                 [
-                    $0.name.databaseValue, $0.description.databaseValue,
-                    $0.parameters.joined(separator: ", ").databaseValue,
+                    .text($0.name), .text($0.description),
+                    .text($0.parameters.joined(separator: ", ")),
                 ]
             })
     }

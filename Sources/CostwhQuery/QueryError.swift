@@ -1,5 +1,4 @@
 import CostwhLoad
-import GRDB
 
 public enum QueryError: Error, CustomStringConvertible {
     case unknownQuery(String, known: [String])

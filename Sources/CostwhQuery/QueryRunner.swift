@@ -1,34 +1,27 @@
 import CostwhLoad
-import GRDB
 
-/// Runs canned queries with bound parameters on a read connection, so they work while a
-/// load holds the write lock.
+/// Runs canned queries with bound parameters on a read snapshot, so they work while a load
+/// holds the write lock, on whichever store holds the warehouse.
 public struct QueryRunner: Sendable {
-    public let database: CostDatabase
+    let store: any CostStore
 
     public init(database: CostDatabase) {
-        self.database = database
+        self.init(store: database)
     }
 
-    public func run(
-        _ name: String, parameters: [String: (any DatabaseValueConvertible)?]
-    ) throws(QueryError) -> ResultTable {
+    package init(store: any CostStore) {
+        self.store = store
+    }
+
+    public func run(_ name: String, parameters: [String: StoreValue]) throws(QueryError) -> ResultTable {
         guard let query = CannedQuery.named(name) else {
             throw .unknownQuery(name, known: CannedQuery.all.map(\.name))
         }
-        var arguments: [String: (any DatabaseValueConvertible)?] = [:]
-        for parameter in query.parameters { arguments[parameter] = parameters[parameter] ?? nil }
+        // Every parameter the query names is bound, NULL when not given.
+        var arguments: [String: StoreValue] = [:]
+        for parameter in query.parameters { arguments[parameter] = parameters[parameter] ?? .null }
         do {
-            return try database.pool.read { db in
-                let statement = try db.makeStatement(sql: query.sql)
-                try statement.setArguments(StatementArguments(arguments))
-                let cursor = try Row.fetchCursor(statement)
-                var rows: [[DatabaseValue]] = []
-                while let row = try cursor.next() {
-                    rows.append(row.databaseValues.map { $0 })
-                }
-                return ResultTable(columns: statement.columnNames, rows: rows)
-            }
+            return try store.reading { reader in try reader.read(query.sql, arguments) }
         } catch {
             throw .database(String(describing: error))
         }

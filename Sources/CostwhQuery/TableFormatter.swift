@@ -1,6 +1,6 @@
+import CostwhLoad
 import CostwhModel
 import Foundation
-import GRDB
 
 /// Renders a result as an aligned table, CSV, JSON or Markdown.
 public enum OutputFormat: String, Sendable, CaseIterable {
@@ -52,20 +52,16 @@ public enum TableFormatter {
         table.columns.indices.map { i in
             let values = table.rows.map { $0[i] }.filter { !$0.isNull }
             return !values.isEmpty
-                && values.allSatisfy {
-                    if case .double = $0.storage { return true }
-                    if case .int64 = $0.storage { return true }
-                    return false
-                }
+                && values.allSatisfy { $0.double != nil }
         }
     }
 
-    static func text(_ value: DatabaseValue) -> String {
-        switch value.storage {
+    static func text(_ value: StoreValue) -> String {
+        switch value {
         case .null: return ""
-        case .int64(let v): return String(v)
-        case .double(let v): return formatNumber(v)
-        case .string(let s): return s
+        case .integer(let v): return String(v)
+        case .real(let v): return formatNumber(v)
+        case .text(let s): return s
         case .blob(let d): return "<\(d.count) bytes>"
         }
     }
@@ -80,13 +76,13 @@ public enum TableFormatter {
         return s
     }
 
-    static func jsonValue(_ value: DatabaseValue) -> Any {
-        switch value.storage {
+    static func jsonValue(_ value: StoreValue) -> Any {
+        switch value {
         case .null: return NSNull()
-        case .int64(let v): return v
-        case .double(let v): return v
-        case .string(let s): return s
-        case .blob(let d): return d.base64EncodedString()
+        case .integer(let v): return v
+        case .real(let v): return v
+        case .text(let s): return s
+        case .blob(let d): return Data(d).base64EncodedString()
         }
     }
 

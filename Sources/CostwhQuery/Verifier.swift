@@ -1,5 +1,4 @@
 import CostwhLoad
-import GRDB
 
 /// One check of `costwh verify`.
 public struct VerificationCheck: Sendable {
@@ -14,18 +13,23 @@ public struct VerificationCheck: Sendable {
 /// Checks that every loaded partition is what its ledger says, and that the two metrics
 /// describe the same usage.
 public struct Verifier: Sendable {
-    public let database: CostDatabase
+    let store: any CostStore
     /// Money tolerance for comparing the metrics, in the billing currency.
     public let tolerance: Double
 
     public init(database: CostDatabase, tolerance: Double = 0.01) {
-        self.database = database
+        self.init(store: database, tolerance: tolerance)
+    }
+
+    package init(store: any CostStore, tolerance: Double = 0.01) {
+        self.store = store
         self.tolerance = tolerance
     }
 
     public func run(scope: String?, from: String, to: String) throws(QueryError) -> [VerificationCheck] {
         do {
-            return try database.pool.read { db in try checks(db, scope: scope, from: from, to: to) }
+            // One snapshot for every check, so a load committing meanwhile cannot make them disagree.
+            return try store.reading { reader in try checks(reader, scope: scope, from: from, to: to) }
         } catch let error as QueryError {
             throw error
         } catch {
@@ -33,87 +37,82 @@ public struct Verifier: Sendable {
         }
     }
 
-    private func checks(_ db: Database, scope: String?, from: String, to: String) throws -> [VerificationCheck] {
+    private func checks(_ db: any StoreReader, scope: String?, from: String, to: String) throws -> [VerificationCheck] {
         var out: [VerificationCheck] = []
-        let partitions = try Row.fetchAll(
-            db,
-            sql: """
+        let window: [String: StoreValue] = ["scope": StoreValue(scope), "from": .text(from), "to": .text(to)]
+        let partitions = try db.read(
+            """
                 SELECT p.Scope, p.BillingPeriod, p.Metric, p.LoadId, p.FirstRowId, p.LastRowId, p.RowCount, p.CostTotal,
                        l.RowsRead, l.RowsLoaded, l.RowsRejected, l.CostTotal AS LedgerCost
                 FROM partitions p JOIN loads l ON l.LoadId = p.LoadId
                 WHERE (:scope IS NULL OR p.Scope = :scope) AND p.BillingPeriod BETWEEN :from AND :to
                 ORDER BY p.Scope, p.BillingPeriod, p.Metric
-                """,
-            arguments: ["scope": scope, "from": from, "to": to])
-        for p in partitions {
-            let s: String = p["Scope"], period: String = p["BillingPeriod"], metric: String = p["Metric"]
+                """, window)
+        for i in partitions.rows.indices {
+            func p(_ column: String) -> StoreValue { partitions.value(i, column) }
+            let s = p("Scope").string ?? "", period = p("BillingPeriod").string ?? "", metric = p("Metric").string ?? ""
             func add(_ check: String, _ passed: Bool, _ detail: String) {
                 out.append(
                     VerificationCheck(
                         check: check, scope: s, period: period, metric: metric, passed: passed, detail: detail))
             }
-            let read: Int = p["RowsRead"] ?? 0, loaded: Int = p["RowsLoaded"] ?? 0,
-                rejected: Int = p["RowsRejected"] ?? 0
+            let read = p("RowsRead").int ?? 0, loaded = p("RowsLoaded").int ?? 0, rejected = p("RowsRejected").int ?? 0
             add(
                 "rows read = loaded + rejected", read == loaded + rejected,
                 "\(read) read, \(loaded) loaded, \(rejected) rejected")
 
-            let fact = try Row.fetchOne(
-                db,
-                sql:
-                    "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS cost FROM cost_fact WHERE rowid BETWEEN ? AND ?",
-                arguments: [p["FirstRowId"], p["LastRowId"]])!
-            let rows: Int = fact["n"], cost: Double = fact["cost"]
-            let ledgerCost: Double = p["LedgerCost"] ?? 0
+            let fact = try db.read(
+                "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS cost FROM cost_fact WHERE rowid BETWEEN :first AND :last",
+                ["first": p("FirstRowId"), "last": p("LastRowId")])
+            let rows = fact.value(0, "n").int ?? 0, cost = fact.value(0, "cost").double ?? 0
+            let ledgerCost = p("LedgerCost").double ?? 0
             add(
-                "rows in the table = ledger", rows == loaded && rows == (p["RowCount"] as Int),
+                "rows in the table = ledger", rows == loaded && rows == p("RowCount").int,
                 "\(rows) rows in cost_details, ledger \(loaded)")
             add(
                 "ledger cost = sum in cost_details", Verifier.close(cost, ledgerCost),
                 "sum \(Verifier.money(cost)), ledger \(Verifier.money(ledgerCost))")
 
             let summary =
-                try Double.fetchOne(
-                    db, sql: "SELECT TOTAL(Cost) FROM summary_daily WHERE LoadId = ?", arguments: [p["LoadId"]]) ?? 0
+                try db.read("SELECT TOTAL(Cost) AS c FROM summary_daily WHERE LoadId = :load", ["load": p("LoadId")])
+                .value(0, "c").double ?? 0
             add(
                 "summaries = rows", Verifier.close(summary, cost),
                 "summary \(Verifier.money(summary)), rows \(Verifier.money(cost))")
 
             if metric == "AmortizedCost" {
                 let purchases =
-                    try Int.fetchOne(
-                        db,
-                        sql: """
-                            SELECT TOTAL(Rows) FROM summary_daily WHERE LoadId = ? AND ChargeType IN ('Purchase', 'Refund')
-                                AND PricingModel IN ('Reservation', 'SavingsPlan')
-                            """, arguments: [p["LoadId"]]) ?? 0
+                    try db.read(
+                        """
+                        SELECT TOTAL(Rows) AS n FROM summary_daily WHERE LoadId = :load AND ChargeType IN ('Purchase', 'Refund')
+                            AND PricingModel IN ('Reservation', 'SavingsPlan')
+                        """, ["load": p("LoadId")]
+                    ).value(0, "n").int ?? 0
                 add(
                     "no commitment purchases in amortized", purchases == 0,
                     "\(purchases) Reservation/SavingsPlan Purchase or Refund rows")
             } else {
                 let unused =
-                    try Int.fetchOne(
-                        db,
-                        sql:
-                            "SELECT TOTAL(Rows) FROM summary_daily WHERE LoadId = ? AND ChargeType IN ('UnusedReservation', 'UnusedSavingsPlan')",
-                        arguments: [p["LoadId"]]) ?? 0
+                    try db.read(
+                        "SELECT TOTAL(Rows) AS n FROM summary_daily WHERE LoadId = :load AND ChargeType IN ('UnusedReservation', 'UnusedSavingsPlan')",
+                        ["load": p("LoadId")]
+                    ).value(0, "n").int ?? 0
                 add("no Unused rows in actual", unused == 0, "\(unused) UnusedReservation/UnusedSavingsPlan rows")
             }
         }
-        let compared = try Row.fetchAll(
-            db,
-            sql: """
+        let compared = try db.read(
+            """
                 SELECT Scope, BillingPeriod, Currency, Other FROM cost_comparison_totals
                 WHERE (:scope IS NULL OR Scope = :scope) AND BillingPeriod BETWEEN :from AND :to
                 ORDER BY Scope, BillingPeriod, Currency
-                """,
-            arguments: ["scope": scope, "from": from, "to": to])
-        for row in compared {
-            let other: Double = row["Other"]
-            let currency: String = row["Currency"] ?? ""
+                """, window)
+        for i in compared.rows.indices {
+            let other = compared.value(i, "Other").double ?? 0
+            let currency = compared.value(i, "Currency").string ?? ""
             out.append(
                 VerificationCheck(
-                    check: "on-demand, spot and marketplace agree", scope: row["Scope"], period: row["BillingPeriod"],
+                    check: "on-demand, spot and marketplace agree", scope: compared.value(i, "Scope").string ?? "",
+                    period: compared.value(i, "BillingPeriod").string ?? "",
                     metric: "both",
                     passed: abs(other) <= tolerance,
                     detail: abs(other) <= tolerance
@@ -137,9 +136,8 @@ public struct Verifier: Sendable {
             columns: ["Result", "Check", "Scope", "BillingPeriod", "Metric", "Detail"],
             rows: checks.map {
                 [
-                    ($0.passed ? "ok" : "FAIL").databaseValue, $0.check.databaseValue, $0.scope.databaseValue,
-                    $0.period.databaseValue,
-                    $0.metric.databaseValue, $0.detail.databaseValue,
+                    .text($0.passed ? "ok" : "FAIL"), .text($0.check), .text($0.scope), .text($0.period),
+                    .text($0.metric), .text($0.detail),
                 ]
             })
     }

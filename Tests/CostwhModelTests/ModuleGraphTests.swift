@@ -55,6 +55,15 @@ import Testing
         }
     }
 
+    /// The storage seam: only the store module speaks to SQLite; everything above it goes
+    /// through `CostStore`, so a second store can stand behind the same pipeline.
+    @Test func onlyTheStoreModuleUsesGRDB() throws {
+        for (target, modules) in try ModuleGraphTests.imports() where target.hasPrefix("Costwh") || target == "costwh" {
+            if target == "CostwhLoad" { continue }
+            #expect(!modules.contains("GRDB") && !modules.contains("GRDBSQLite"), "\(target) imports GRDB")
+        }
+    }
+
     /// Stages only import earlier stages: model → bytes → transform → load → query → pipeline.
     @Test func stagesPointOneWay() throws {
         let order = ["CostwhModel", "CostwhBytes", "CostwhTransform", "CostwhLoad", "CostwhQuery", "CostwhPipeline"]

@@ -23,7 +23,7 @@ func sampleDatabase(_ dir: TempDir) throws -> CostDatabase {
 func query(
     _ db: CostDatabase, _ name: String, by: String? = nil, tag: String? = nil, top: Int = 20,
     period: String? = "2023-09", scope: String? = nil
-) throws -> [[String: DatabaseValue]] {
+) throws -> [[String: StoreValue]] {
     let table = try Query.run(
         QueryOptions(
             databasePath: db.path, name: name, scope: try scope.map { try Scope(parsing: $0) },
@@ -31,9 +31,9 @@ func query(
     return table.rows.map { row in Dictionary(uniqueKeysWithValues: zip(table.columns, row)) }
 }
 
-extension Dictionary where Key == String, Value == DatabaseValue {
-    func double(_ key: String) -> Double { Double.fromDatabaseValue(self[key] ?? .null) ?? .nan }
-    func string(_ key: String) -> String? { String.fromDatabaseValue(self[key] ?? .null) }
+extension Dictionary where Key == String, Value == StoreValue {
+    func double(_ key: String) -> Double { self[key]?.double ?? .nan }
+    func string(_ key: String) -> String? { self[key]?.string }
 }
 
 @Suite struct QueryTests {
@@ -194,7 +194,11 @@ extension Dictionary where Key == String, Value == DatabaseValue {
         let runner = QueryRunner(database: db)
         for value in ["subscription' OR 1=1 --", "'; DROP TABLE partitions; --"] {
             let table = try runner.run(
-                "by", parameters: ["by": value, "scope": value, "from": value, "to": value, "tag": value, "top": 5])
+                "by",
+                parameters: [
+                    "by": .text(value), "scope": .text(value), "from": .text(value), "to": .text(value),
+                    "tag": .text(value), "top": .integer(5),
+                ])
             #expect(table.rows.isEmpty)
         }
         let survivors = try db.pool.read {
@@ -357,14 +361,14 @@ extension Dictionary where Key == String, Value == DatabaseValue {
     func tablesShowControlCharactersVisibly(format: OutputFormat) {
         let table = ResultTable(
             columns: ["ResourceGroup\u{1B}[31m", "Cost"],
-            rows: [[TerminalSafetyTests.hostile.databaseValue, 1.5.databaseValue]])
+            rows: [[.text(TerminalSafetyTests.hostile), .real(1.5)]])
         let text = TableFormatter.render(table, as: format)
         #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B })
         #expect(text.contains(#"rg-\u{1B}]0;pwned\u{7}-\u{1B}[2J-\u{9B}x"#))
     }
 
     @Test func csvAndJSONKeepTheBytesExactly() throws {
-        let table = ResultTable(columns: ["ResourceGroup"], rows: [[TerminalSafetyTests.hostile.databaseValue]])
+        let table = ResultTable(columns: ["ResourceGroup"], rows: [[.text(TerminalSafetyTests.hostile)]])
         #expect(TableFormatter.render(table, as: .csv) == "ResourceGroup\n\(TerminalSafetyTests.hostile)\n")
         let json = TableFormatter.render(table, as: .json)
         let decoded = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: String]]

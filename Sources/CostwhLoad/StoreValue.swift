@@ -1,0 +1,37 @@
+/// A value read from or bound into a store, whatever its engine: SQLite's five storage
+/// classes, which PostgreSQL's types also map onto for costwh's columns.
+public enum StoreValue: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+
+    public init(_ value: String?) { self = value.map { .text($0) } ?? .null }
+    public init(_ value: Int?) { self = value.map { .integer(Int64($0)) } ?? .null }
+    public init(_ value: Double?) { self = value.map { .real($0) } ?? .null }
+
+    public var isNull: Bool { self == .null }
+
+    /// A number as a double: REAL, or an INTEGER widened.
+    public var double: Double? {
+        switch self {
+        case .real(let v): return v
+        case .integer(let v): return Double(v)
+        default: return nil
+        }
+    }
+
+    public var int: Int? {
+        switch self {
+        case .integer(let v): return Int(v)
+        case .real(let v): return v.isFinite ? Int(v) : nil
+        default: return nil
+        }
+    }
+
+    public var string: String? {
+        if case .text(let v) = self { return v }
+        return nil
+    }
+}
