@@ -5,6 +5,12 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Sends every request costwh makes, with the one retry policy.
 ///
 /// Throttling (429), transient server errors (5xx) and broken connections are retried
@@ -187,7 +193,7 @@ public final class HTTPTransport: Sendable {
                         try buffer.withUnsafeReadableBytes { raw in
                             var offset = 0
                             while offset < raw.count {
-                                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                                let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
                                 if n < 0 {
                                     if errno == EINTR { continue }
                                     throw ExtractError.transport(
@@ -243,3 +249,9 @@ public final class HTTPTransport: Sendable {
         return text.isEmpty ? "" : ": " + String(Redaction.scrub(text).prefix(200))
     }
 }
+
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+private let systemWrite = Darwin.write
+#endif

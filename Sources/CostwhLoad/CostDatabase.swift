@@ -89,7 +89,7 @@ public final class CostDatabase: Sendable {
         do {
             return try pool.read { db in try CostDatabase.migrator().appliedIdentifiers(db) }.sorted()
         } catch {
-            throw .database(reason: CostDatabase.describe(error))
+            throw .database(error)
         }
     }
 

@@ -36,7 +36,7 @@ public struct Ledger: Sendable {
                 return db.lastInsertedRowID
             }
         } catch {
-            throw .database(reason: CostDatabase.describe(error))
+            throw .database(error)
         }
     }
 
@@ -129,7 +129,7 @@ public struct Ledger: Sendable {
             logger.info(
                 "marked abandoned loads", metadata: ["loads": "\(dead.map(String.init).joined(separator: ","))"])
         } catch {
-            throw .database(reason: CostDatabase.describe(error))
+            throw .database(error)
         }
     }
 
@@ -151,7 +151,7 @@ public struct Ledger: Sendable {
                 }
             }
         } catch {
-            throw .database(reason: CostDatabase.describe(error))
+            throw .database(error)
         }
     }
 
@@ -178,7 +178,7 @@ public struct Ledger: Sendable {
                 return (finished, row["ContentHash"], detail?["etag"] as? String)
             }
         } catch {
-            throw .database(reason: CostDatabase.describe(error))
+            throw .database(error)
         }
     }
 
@@ -214,7 +214,7 @@ public struct Ledger: Sendable {
                 return db.lastInsertedRowID
             }
         } catch {
-            throw .database(reason: CostDatabase.describe(error))
+            throw .database(error)
         }
     }
 

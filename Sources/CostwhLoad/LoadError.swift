@@ -4,6 +4,9 @@ import CostwhTransform
 /// Errors of the load stage. Each says what was being done and what to check, and keeps the
 /// error it comes from so the CLI can tell bad data from a missing file.
 public enum LoadError: Error, CustomStringConvertible {
+    /// The store failed with `error` (kept, with its result code).
+    public static func database(_ error: any Error) -> LoadError { .database(DatabaseFailure(error)) }
+
     case cannotOpenDatabase(path: String, reason: String)
     case migrationFailed(reason: String)
     case tooManyRejected(rejected: Int, read: Int, limit: Double)
@@ -12,7 +15,8 @@ public enum LoadError: Error, CustomStringConvertible {
     case missingInput(part: String, error: BytesError)
     /// An input whose content is not a cost file costwh can read (no header, a record too long…).
     case unreadableInput(part: String, error: TransformError)
-    case database(reason: String)
+    /// The store failed; the engine's error is kept whole.
+    case database(DatabaseFailure)
     case interrupted
 
     public var description: String {
@@ -31,8 +35,8 @@ public enum LoadError: Error, CustomStringConvertible {
             return error.description
         case .unreadableInput(_, let error):
             return error.description
-        case .database(let reason):
-            return "database error: \(reason)"
+        case .database(let failure):
+            return "database error: \(failure.message)"
         case .interrupted:
             return "the load was interrupted; the partition keeps its previous data"
         }

@@ -75,7 +75,7 @@ public final class PartitionLoader: Sendable {
             if case .source(let bytes) = e { return .sourceFailed(part: "", reason: bytes.description) }
             return .unreadableInput(part: "", error: e)
         case let e as BytesError: return .sourceFailed(part: "", reason: e.description)
-        default: return .database(reason: CostDatabase.describe(error))
+        default: return .database(error)
         }
     }
 

@@ -19,7 +19,7 @@ public enum Runs {
                     """, ["scope": StoreValue(scope?.id), "limit": StoreValue(limit)])
             }
         } catch {
-            throw .load(.database(reason: String(describing: error)))
+            throw .load(.database(error))
         }
     }
 }
