@@ -2,7 +2,7 @@
 ///
 /// The transform stage pulls from it into its own buffer, so memory stays bounded by that
 /// buffer whatever the size of the source.
-public protocol ByteSource: AnyObject {
+package protocol ByteSource: AnyObject {
     /// A name for errors and the ledger: a path or a redacted URL.
     var name: String { get }
     /// Reads up to `buffer.count` bytes; returns 0 at the end.

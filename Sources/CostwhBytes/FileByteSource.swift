@@ -5,11 +5,11 @@ import Darwin
 #endif
 
 /// A local file read with plain POSIX calls (no Foundation buffering in between).
-public final class FileByteSource: ByteSource {
-    public let name: String
+package final class FileByteSource: ByteSource {
+    package let name: String
     private let fd: Int32
 
-    public init(path: String) throws(BytesError) {
+    package init(path: String) throws(BytesError) {
         name = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
@@ -26,7 +26,7 @@ public final class FileByteSource: ByteSource {
 
     deinit { close(fd) }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(BytesError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(BytesError) -> Int {
         while true {
             let n = systemRead(fd, buffer.baseAddress, buffer.count)
             if n >= 0 { return n }

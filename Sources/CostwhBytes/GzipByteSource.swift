@@ -2,8 +2,8 @@ import CZlib
 
 /// Inflates a gzip (or zlib) stream on the fly, including files of several gzip members
 /// concatenated, as `cat a.gz b.gz` or some exporters produce.
-public final class GzipByteSource: ByteSource {
-    public var name: String { inner.name }
+package final class GzipByteSource: ByteSource {
+    package var name: String { inner.name }
     private let inner: ByteSource
     private var stream = z_stream()
     private let input: UnsafeMutableRawBufferPointer
@@ -11,7 +11,7 @@ public final class GzipByteSource: ByteSource {
     private var finished = false
     private var memberOpen = false
 
-    public init(wrapping inner: ByteSource, bufferSize: Int = 1 << 20) throws(BytesError) {
+    package init(wrapping inner: ByteSource, bufferSize: Int = 1 << 20) throws(BytesError) {
         self.inner = inner
         input = .allocate(byteCount: bufferSize, alignment: 16)
         // 15 + 32: auto-detect gzip or zlib headers.
@@ -27,7 +27,7 @@ public final class GzipByteSource: ByteSource {
         input.deallocate()
     }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(BytesError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(BytesError) -> Int {
         guard !finished, buffer.count > 0 else { return 0 }
         stream.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
         stream.avail_out = UInt32(min(buffer.count, Int(UInt32.max)))

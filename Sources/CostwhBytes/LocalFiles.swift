@@ -1,7 +1,7 @@
 /// Opens a local cost-details file, decompressing it when its first bytes are a gzip or
 /// zlib header, whatever its name says.
-public enum LocalFiles {
-    public static func open(path: String) throws(BytesError) -> ByteSource {
+package enum LocalFiles {
+    package static func open(path: String) throws(BytesError) -> ByteSource {
         let file = try FileByteSource(path: path)
         let magic = try peekMagic(path: path)
         if magic.count >= 2, magic[0] == 0x1F, magic[1] == 0x8B {

@@ -1,15 +1,15 @@
 /// Bytes already in memory; used for small payloads and in tests.
-public final class MemoryByteSource: ByteSource {
-    public let name: String
+package final class MemoryByteSource: ByteSource {
+    package let name: String
     private let bytes: [UInt8]
     private var offset = 0
 
-    public init(name: String, bytes: [UInt8]) {
+    package init(name: String, bytes: [UInt8]) {
         self.name = name
         self.bytes = bytes
     }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(BytesError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(BytesError) -> Int {
         let n = min(buffer.count, bytes.count - offset)
         guard n > 0 else { return 0 }
         bytes.withUnsafeBytes { src in

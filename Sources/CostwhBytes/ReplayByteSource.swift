@@ -1,17 +1,17 @@
 /// Hands out bytes already read (for detection), then the rest of the stream.
-public final class ReplayByteSource: ByteSource {
-    public var name: String { inner.name }
+package final class ReplayByteSource: ByteSource {
+    package var name: String { inner.name }
     private let inner: ByteSource
     private var prefix: [UInt8]
     private var offset = 0
 
-    public init(prefix: [UInt8], then inner: ByteSource) {
+    package init(prefix: [UInt8], then inner: ByteSource) {
         self.prefix = prefix
         self.inner = inner
     }
 
     /// Reads up to `limit` bytes from `source` (fewer only at its end).
-    public static func readPrefix(of source: ByteSource, limit: Int) throws(BytesError) -> [UInt8] {
+    package static func readPrefix(of source: ByteSource, limit: Int) throws(BytesError) -> [UInt8] {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(limit, 1), alignment: 8)
         defer { buffer.deallocate() }
         var filled = 0
@@ -23,7 +23,7 @@ public final class ReplayByteSource: ByteSource {
         return Array(buffer.prefix(filled))
     }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(BytesError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(BytesError) -> Int {
         if offset < prefix.count {
             let n = min(buffer.count, prefix.count - offset)
             prefix.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }

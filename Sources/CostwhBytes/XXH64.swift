@@ -1,7 +1,7 @@
 /// XXH64 (Yann Collet's xxHash, 64-bit), streaming. Used for content hashes and for the
 /// dimension keys: fast enough not to show in a profile, and stable across runs and
 /// machines, unlike Swift's seeded `Hasher`.
-public struct XXH64 {
+package struct XXH64 {
     static let p1: UInt64 = 0x9E37_79B1_85EB_CA87
     static let p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
     static let p3: UInt64 = 0x1656_67B1_9E37_79F9
@@ -14,7 +14,7 @@ public struct XXH64 {
     private var tail: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     private var tailCount = 0
 
-    public init(seed: UInt64 = 0) {
+    package init(seed: UInt64 = 0) {
         self.seed = seed
         v1 = seed &+ XXH64.p1 &+ XXH64.p2
         v2 = seed &+ XXH64.p2
@@ -42,7 +42,7 @@ public struct XXH64 {
         UInt64(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
     }
 
-    public mutating func update(_ buffer: UnsafeRawBufferPointer) {
+    package mutating func update(_ buffer: UnsafeRawBufferPointer) {
         guard var p = buffer.baseAddress, buffer.count > 0 else { return }
         var n = buffer.count
         total &+= UInt64(n)
@@ -77,7 +77,7 @@ public struct XXH64 {
         v4 = XXH64.round(v4, XXH64.load64(p + 24))
     }
 
-    public func finalize() -> UInt64 {
+    package func finalize() -> UInt64 {
         var h: UInt64
         if total >= 32 {
             h =
@@ -124,7 +124,7 @@ public struct XXH64 {
         return h
     }
 
-    public static func hash(_ buffer: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
+    package static func hash(_ buffer: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
         var h = XXH64(seed: seed)
         h.update(buffer)
         return h.finalize()

@@ -9,28 +9,28 @@ import Synchronization
 /// A local stand-in for Azure on loopback: the Cost Details API, the token endpoints,
 /// blob storage links, and the older cost APIs. It serves deterministic synthetic data for
 /// any scope, month and metric, and injects the faults the real service shows.
-public final class AzureEmulator: Sendable {
-    public let configuration: EmulatorConfiguration
+package final class AzureEmulator: Sendable {
+    package let configuration: EmulatorConfiguration
     let state = EmulatorState()
     let logger: Logger
     private let channel = Mutex<(any Channel)?>(nil)
     private let boundPort = Mutex(0)
 
-    public init(configuration: EmulatorConfiguration, logger: Logger) {
+    package init(configuration: EmulatorConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
     }
 
-    public var port: Int { boundPort.withLock { $0 } }
+    package var port: Int { boundPort.withLock { $0 } }
 
     /// `http://127.0.0.1:PORT`: the ARM endpoint, the authority host and the storage host.
-    public var baseURL: String {
+    package var baseURL: String {
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         return "http://\(host):\(port)"
     }
 
     /// Binds the port and starts serving in the background.
-    public func start() async throws {
+    package func start() async throws {
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -45,19 +45,19 @@ public final class AzureEmulator: Sendable {
         logger.info("emulator listening", metadata: ["url": "\(baseURL)"])
     }
 
-    public func stop() async {
+    package func stop() async {
         let channel = self.channel.withLock { $0 }
         try? await channel?.close()
     }
 
     /// Blocks until the server channel closes.
-    public func wait() async throws {
+    package func wait() async throws {
         let channel = self.channel.withLock { $0 }
         try await channel?.closeFuture.get()
     }
 
     /// Counters for tests and the emulator's log.
-    public var statistics: [String: Int] {
+    package var statistics: [String: Int] {
         let c = state.counters
         var out = c.requests
         out["blobRequestsWithAuthorization"] = c.blobRequestsWithAuthorization

@@ -182,7 +182,7 @@ extension AzureEmulator {
 
 extension BillingPeriod {
     /// The month now, in UTC.
-    public static var current: BillingPeriod {
+    package static var current: BillingPeriod {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let parts = calendar.dateComponents([.year, .month], from: Date())
@@ -192,7 +192,7 @@ extension BillingPeriod {
 
 extension CalendarDate {
     /// `yyyy-MM-dd`.
-    public init?(iso text: String) {
+    package init?(iso text: String) {
         let parts = text.prefix(10).split(separator: "-")
         guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
         self.init(year: y, month: m, day: d)

@@ -2,8 +2,8 @@ import CZlib
 
 /// Gzip-compresses bytes in memory, as storage serves `compressData` reports. The
 /// emulator uses it for its blobs; costwh itself only ever decompresses.
-public enum GzipEncoder {
-    public static func compress(_ bytes: [UInt8]) -> [UInt8] {
+package enum GzipEncoder {
+    package static func compress(_ bytes: [UInt8]) -> [UInt8] {
         var stream = z_stream()
         deflateInit2_(
             &stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))

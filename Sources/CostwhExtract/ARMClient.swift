@@ -5,16 +5,16 @@ import NIOHTTP1
 
 /// Resource Manager calls with a bearer token: refreshes it once on a 401, and turns
 /// Azure's errors into messages that name the scope and say what to check.
-public final class ARMClient: Sendable {
-    public let transport: HTTPTransport
-    public let tokens: TokenCache
+package final class ARMClient: Sendable {
+    package let transport: HTTPTransport
+    package let tokens: TokenCache
     /// `https://management.azure.com`, or a sovereign cloud or the emulator.
-    public let endpoint: String
+    package let endpoint: String
     let logger: Logger
 
-    public static let defaultEndpoint = "https://management.azure.com"
+    package static let defaultEndpoint = "https://management.azure.com"
 
-    public init(transport: HTTPTransport, tokens: TokenCache, endpoint: String, logger: Logger) throws(ExtractError) {
+    package init(transport: HTTPTransport, tokens: TokenCache, endpoint: String, logger: Logger) throws(ExtractError) {
         try HTTPTransport.checkSafe(url: endpoint)
         self.transport = transport
         self.tokens = tokens
@@ -23,7 +23,7 @@ public final class ARMClient: Sendable {
     }
 
     /// Sends a request with the current token; on 401 gets a fresh one and tries once more.
-    public func send(_ spec: HTTPRequestSpec, scope: Scope) async throws(ExtractError) -> HTTPResult {
+    package func send(_ spec: HTTPRequestSpec, scope: Scope) async throws(ExtractError) -> HTTPResult {
         try HTTPTransport.checkSameOrigin(spec.url, as: endpoint, credential: "Azure token")
         var request = spec
         request.headers.replaceOrAdd(name: "Authorization", value: "Bearer " + (try await tokens.token(transport)))

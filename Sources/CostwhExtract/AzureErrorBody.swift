@@ -6,11 +6,11 @@ import NIOHTTP1
 import Synchronization
 
 /// Azure's `{"error": {"code": …, "message": …}}` body (and the bare `{code, message}`).
-public struct AzureErrorBody: Sendable, Equatable {
-    public let code: String
-    public let message: String
+package struct AzureErrorBody: Sendable, Equatable {
+    package let code: String
+    package let message: String
 
-    public static func parse(_ body: [UInt8]) -> AzureErrorBody? {
+    package static func parse(_ body: [UInt8]) -> AzureErrorBody? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return nil }
         let error = (object["error"] as? [String: Any]) ?? object
         guard let code = error["code"] as? String ?? (error["code"] as? Int).map(String.init) else { return nil }

@@ -4,8 +4,8 @@ import Logging
 import NIOHTTP1
 
 /// What to ask the Cost Details API for.
-public struct CostDetailsRequest: Sendable {
-    public enum Selection: Sendable, Equatable {
+package struct CostDetailsRequest: Sendable {
+    package enum Selection: Sendable, Equatable {
         /// `timePeriod`, both ends included.
         case timePeriod(start: CalendarDate, end: CalendarDate)
         /// `billingPeriod`, EA only.
@@ -14,14 +14,14 @@ public struct CostDetailsRequest: Sendable {
         case invoice(String)
     }
 
-    public var scope: Scope
-    public var metric: Metric
-    public var selection: Selection
-    public var apiVersion: String
+    package var scope: Scope
+    package var metric: Metric
+    package var selection: Selection
+    package var apiVersion: String
 
-    public static let defaultAPIVersion = "2025-03-01"
+    package static let defaultAPIVersion = "2025-03-01"
 
-    public init(
+    package init(
         scope: Scope, metric: Metric, selection: Selection, apiVersion: String = CostDetailsRequest.defaultAPIVersion
     ) {
         self.scope = scope
@@ -31,7 +31,7 @@ public struct CostDetailsRequest: Sendable {
     }
 
     /// Refuses what Azure would refuse, before any request is sent.
-    public func validate(today: CalendarDate) throws(ExtractError) {
+    package func validate(today: CalendarDate) throws(ExtractError) {
         guard apiVersion.range(of: #"^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$"#, options: .regularExpression) != nil
         else {
             throw .invalidRequest("--api-version `\(apiVersion)` is not an api-version such as 2025-03-01")
@@ -80,7 +80,7 @@ public struct CostDetailsRequest: Sendable {
         }
     }
 
-    public var body: [String: Any] {
+    package var body: [String: Any] {
         var body: [String: Any] = ["metric": metric.rawValue]
         switch selection {
         case .timePeriod(let start, let end): body["timePeriod"] = ["start": start.description, "end": end.description]
@@ -92,26 +92,26 @@ public struct CostDetailsRequest: Sendable {
 }
 
 /// A blob of a finished report.
-public struct ReportBlob: Sendable, Equatable {
-    public let link: String
-    public let byteCount: Int?
+package struct ReportBlob: Sendable, Equatable {
+    package let link: String
+    package let byteCount: Int?
 }
 
 /// How a report request ended.
-public enum ReportOutcome: Sendable {
+package enum ReportOutcome: Sendable {
     case completed(reportId: String, blobs: [ReportBlob], validTill: Date?, compressed: Bool)
     /// `NoDataFound`, or 204 No Content.
     case noData(reason: String)
 }
 
 /// A file downloaded to the private temporary folder.
-public struct DownloadedFile: Sendable {
-    public let path: String
+package struct DownloadedFile: Sendable {
+    package let path: String
     /// The link without its signature, for the ledger.
-    public let source: String
-    public let bytes: Int
+    package let source: String
+    package let bytes: Int
 
-    public init(path: String, source: String, bytes: Int) {
+    package init(path: String, source: String, bytes: Int) {
         self.path = path
         self.source = source
         self.bytes = bytes
@@ -120,7 +120,7 @@ public struct DownloadedFile: Sendable {
 
 /// The asynchronous Cost Details API: POST `generateCostDetailsReport`, follow `Location`
 /// until the report is ready, then download every blob of its manifest.
-public final class CostDetailsClient: Sendable {
+package final class CostDetailsClient: Sendable {
     let arm: ARMClient
     let logger: Logger
     /// Wait between polls when Azure sends no Retry-After.
@@ -128,7 +128,7 @@ public final class CostDetailsClient: Sendable {
     /// How long a report may take before costwh gives up on it.
     let pollDeadline: Double
 
-    public init(arm: ARMClient, logger: Logger, defaultPollInterval: Double = 10, pollDeadline: Double = 3600) {
+    package init(arm: ARMClient, logger: Logger, defaultPollInterval: Double = 10, pollDeadline: Double = 3600) {
         self.arm = arm
         self.logger = logger
         self.defaultPollInterval = defaultPollInterval
@@ -136,7 +136,7 @@ public final class CostDetailsClient: Sendable {
     }
 
     /// Asks for a report and waits for it.
-    public func requestReport(
+    package func requestReport(
         _ request: CostDetailsRequest, today: CalendarDate
     ) async throws(ExtractError) -> ReportOutcome {
         try request.validate(today: today)
@@ -241,7 +241,7 @@ public final class CostDetailsClient: Sendable {
     }
 
     /// Downloads the blobs of a completed report into `folder`, without the bearer token.
-    public func download(
+    package func download(
         _ blobs: [ReportBlob], validTill: Date?, into folder: PrivateFolder
     ) async throws(ExtractError) -> [DownloadedFile] {
         if let validTill, validTill < Date() {
@@ -267,7 +267,7 @@ public final class CostDetailsClient: Sendable {
     }
 
     /// Requests a report and downloads it; asks for a fresh report when its links expired.
-    public func fetch(
+    package func fetch(
         _ request: CostDetailsRequest, today: CalendarDate, into folder: PrivateFolder, maxReRequests: Int = 2
     ) async throws(ExtractError) -> FetchedReport {
         var attempts = 0
@@ -291,10 +291,10 @@ public final class CostDetailsClient: Sendable {
     }
 }
 
-public struct FetchedReport: Sendable {
-    public let reportId: String?
-    public let files: [DownloadedFile]
-    public let noDataReason: String?
+package struct FetchedReport: Sendable {
+    package let reportId: String?
+    package let files: [DownloadedFile]
+    package let noDataReason: String?
 }
 
 extension CalendarDate {

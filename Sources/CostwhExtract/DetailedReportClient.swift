@@ -6,14 +6,14 @@ import NIOHTTP1
 /// `generateDetailedCostReport` (api-version 2021-10-01), the predecessor of Cost Details:
 /// POST, poll the `Azure-Consumption-AsyncOperation` status link, download the single
 /// `properties.downloadUrl`.
-public final class DetailedReportClient: Sendable {
+package final class DetailedReportClient: Sendable {
     let arm: ARMClient
     let logger: Logger
     let defaultPollInterval: Double
     let pollDeadline: Double
-    public static let apiVersion = "2021-10-01"
+    package static let apiVersion = "2021-10-01"
 
-    public init(arm: ARMClient, logger: Logger, defaultPollInterval: Double = 10, pollDeadline: Double = 3600) {
+    package init(arm: ARMClient, logger: Logger, defaultPollInterval: Double = 10, pollDeadline: Double = 3600) {
         self.arm = arm
         self.logger = logger
         self.defaultPollInterval = defaultPollInterval
@@ -28,7 +28,7 @@ public final class DetailedReportClient: Sendable {
         return nil
     }
 
-    public func fetch(
+    package func fetch(
         scope: Scope, metric: Metric, selection: CostDetailsRequest.Selection, customerId: String?, today: CalendarDate,
         into folder: PrivateFolder
     ) async throws(ExtractError) -> FetchedReport {

@@ -8,28 +8,28 @@ import Foundation
 /// Manifests are read as Microsoft writes them today: `dataRowCount` may be null (only an
 /// explicit 0 means an empty blob, finops-toolkit#2173), each blob's `byteCount` is checked
 /// against the file, and of several runs in one folder tree the newest `submittedTime` wins.
-public struct ExportsFolder: Sendable {
-    public enum Dataset: Sendable, Equatable {
+package struct ExportsFolder: Sendable {
+    package enum Dataset: Sendable, Equatable {
         case costDetails(Metric)
         /// `FocusCost`: one export fills both metrics.
         case focus
     }
 
-    public let scope: Scope
-    public let dataset: Dataset
-    public let period: BillingPeriod
-    public let files: [String]
-    public let manifestPath: String
-    public let runId: String?
-    public let exportName: String?
-    public let submittedTime: String?
+    package let scope: Scope
+    package let dataset: Dataset
+    package let period: BillingPeriod
+    package let files: [String]
+    package let manifestPath: String
+    package let runId: String?
+    package let exportName: String?
+    package let submittedTime: String?
     /// Rows the manifest announces, to compare with what was read; nil when it says null.
-    public let dataRowCount: Int?
+    package let dataRowCount: Int?
 
-    public var metric: Metric? { if case .costDetails(let m) = dataset { return m } else { return nil } }
+    package var metric: Metric? { if case .costDetails(let m) = dataset { return m } else { return nil } }
 
     /// `path` is an export folder, a folder holding several runs of one export, or a manifest.json.
-    public init(path: String) throws(ExtractError) {
+    package init(path: String) throws(ExtractError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .cannotOpen(path: path, reason: "no such file or folder")
@@ -64,7 +64,7 @@ public struct ExportsFolder: Sendable {
         return best.path
     }
 
-    public init(manifest manifestPath: String) throws(ExtractError) {
+    package init(manifest manifestPath: String) throws(ExtractError) {
         self.manifestPath = manifestPath
         guard let data = FileManager.default.contents(atPath: manifestPath) else {
             throw .cannotOpen(path: manifestPath, reason: "an Exports folder needs its manifest.json")
@@ -146,7 +146,7 @@ public struct ExportsFolder: Sendable {
 
 extension CalendarDate {
     /// The date at the start of an ISO date or timestamp.
-    public init?(isoPrefix text: String) {
+    package init?(isoPrefix text: String) {
         let parts = text.prefix(10).split(separator: "-")
         guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
         self.init(year: y, month: m, day: d)

@@ -1,6 +1,6 @@
 /// Everything that can go wrong while getting cost-data bytes. Messages never hold a
 /// secret: URLs are redacted before they are stored here.
-public enum ExtractError: Error, Equatable, CustomStringConvertible {
+package enum ExtractError: Error, Equatable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     case readFailed(name: String, reason: String)
     case decompressionFailed(name: String, reason: String)
@@ -18,7 +18,7 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
     case malformedResponse(what: String, reason: String)
     case cancelled
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .cannotOpen(let path, let reason): return "cannot open \(path): \(reason)"
         case .readFailed(let name, let reason): return "cannot read \(name): \(reason)"
@@ -41,7 +41,7 @@ public enum ExtractError: Error, Equatable, CustomStringConvertible {
     }
 
     /// Errors a new request of the same report might fix: expired links, storage refusals.
-    public var isExpiredLink: Bool {
+    package var isExpiredLink: Bool {
         if case .azure(let status, let code, _, _) = self { return status == 403 && code == "blob" }
         return false
     }

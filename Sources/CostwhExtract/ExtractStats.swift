@@ -6,7 +6,7 @@ import NIOHTTP1
 import Synchronization
 
 /// What the retries cost, for the summary and the ledger.
-public final class ExtractStats: Sendable {
+package final class ExtractStats: Sendable {
     private struct State {
         var retries = 0
         var waitedSeconds = 0.0
@@ -15,7 +15,7 @@ public final class ExtractStats: Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    package init() {}
 
     func record(retryAfter seconds: Double, status: Int?, source: String) {
         state.withLock { s in
@@ -27,7 +27,7 @@ public final class ExtractStats: Sendable {
     }
 
     /// A copy of the counts so far, to tell what one partition's requests cost.
-    public var snapshot: (retries: Int, waitedSeconds: Double, throttles: [String: Int]) {
+    package var snapshot: (retries: Int, waitedSeconds: Double, throttles: [String: Int]) {
         state.withLock { ($0.retries, $0.waitedSeconds, $0.throttles) }
     }
 }

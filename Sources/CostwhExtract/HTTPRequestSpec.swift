@@ -6,15 +6,15 @@ import NIOHTTP1
 import Synchronization
 
 /// One HTTP request as costwh describes it.
-public struct HTTPRequestSpec: Sendable {
-    public var method: HTTPMethod
-    public var url: String
-    public var headers: HTTPHeaders
-    public var body: [UInt8]?
+package struct HTTPRequestSpec: Sendable {
+    package var method: HTTPMethod
+    package var url: String
+    package var headers: HTTPHeaders
+    package var body: [UInt8]?
     /// What the request is for, in errors and logs ("poll the cost report of /subscriptions/…").
-    public var what: String
+    package var what: String
 
-    public init(method: HTTPMethod = .GET, url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil, what: String)
+    package init(method: HTTPMethod = .GET, url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil, what: String)
     {
         self.method = method
         self.url = url

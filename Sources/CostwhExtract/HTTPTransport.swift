@@ -16,15 +16,15 @@ import Darwin
 /// Throttling (429), transient server errors (5xx) and broken connections are retried
 /// after the longest retry-after header the service sent, or with exponential backoff.
 /// Every other status is returned to the caller, who knows what it means.
-public final class HTTPTransport: Sendable {
+package final class HTTPTransport: Sendable {
     let client: HTTPClient
-    public let policy: RetryPolicy
+    package let policy: RetryPolicy
     let logger: Logger
-    public let stats = ExtractStats()
+    package let stats = ExtractStats()
     /// Per-request deadline for requests with small bodies.
     let requestTimeout: TimeAmount
 
-    public init(policy: RetryPolicy = .default, logger: Logger, requestTimeout: TimeAmount = .seconds(120)) {
+    package init(policy: RetryPolicy = .default, logger: Logger, requestTimeout: TimeAmount = .seconds(120)) {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(15), read: .seconds(120))
         // Azure never redirects these calls; following one could leak a bearer token.
@@ -36,7 +36,7 @@ public final class HTTPTransport: Sendable {
         self.requestTimeout = requestTimeout
     }
 
-    public func shutdown() async {
+    package func shutdown() async {
         try? await client.shutdown()
     }
 
@@ -44,7 +44,7 @@ public final class HTTPTransport: Sendable {
     /// Credentials go only to the host they are for: a link (`Location`, `Azure-AsyncOperation`,
     /// `nextLink`) that points at another scheme, host or port is refused, naming the host,
     /// for the same reason redirects are.
-    public static func checkSameOrigin(_ url: String, as endpoint: String, credential: String) throws(ExtractError) {
+    package static func checkSameOrigin(_ url: String, as endpoint: String, credential: String) throws(ExtractError) {
         guard let link = URLComponents(string: url), let base = URLComponents(string: endpoint) else {
             throw .invalidRequest("not a valid URL: \(Redaction.redact(url: url))")
         }
@@ -61,7 +61,7 @@ public final class HTTPTransport: Sendable {
         }
     }
 
-    public static func checkSafe(url: String) throws(ExtractError) {
+    package static func checkSafe(url: String) throws(ExtractError) {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
             let host = components.host
         else {
@@ -80,13 +80,13 @@ public final class HTTPTransport: Sendable {
         }
     }
 
-    public static func isLoopback(_ host: String) -> Bool {
+    package static func isLoopback(_ host: String) -> Bool {
         let h = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         return h == "localhost" || h == "::1" || h.hasPrefix("127.")
     }
 
     /// Sends a request, retrying what the policy says to retry.
-    public func send(_ spec: HTTPRequestSpec, bodyLimit: Int = 32 << 20) async throws(ExtractError) -> HTTPResult {
+    package func send(_ spec: HTTPRequestSpec, bodyLimit: Int = 32 << 20) async throws(ExtractError) -> HTTPResult {
         try HTTPTransport.checkSafe(url: spec.url)
         var attempt = 0
         var waited = 0.0
@@ -151,14 +151,14 @@ public final class HTTPTransport: Sendable {
 
     /// Streams a body into `fd`, resuming with a Range request after a broken connection.
     /// Returns the number of bytes written.
-    public func download(_ spec: HTTPRequestSpec, into fd: Int32, expectedBytes: Int?) async throws(ExtractError) -> Int
+    package func download(_ spec: HTTPRequestSpec, into fd: Int32, expectedBytes: Int?) async throws(ExtractError) -> Int
     {
         try await download(spec, into: fd, expectedBytes: expectedBytes, notModified: false).bytes ?? 0
     }
 
     /// The same, also giving the response headers; with `notModified`, a 304 answer returns
     /// nil bytes instead of failing.
-    public func download(
+    package func download(
         _ spec: HTTPRequestSpec, into fd: Int32, expectedBytes: Int?, notModified: Bool
     ) async throws(ExtractError) -> (bytes: Int?, headers: HTTPHeaders) {
         try HTTPTransport.checkSafe(url: spec.url)

@@ -1,8 +1,8 @@
 import Foundation
 
 /// A temporary folder readable by its owner only, removed when the work is done.
-public final class PrivateFolder: Sendable {
-    public let path: String
+package final class PrivateFolder: Sendable {
+    package let path: String
 
     static var base: String {
         ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
@@ -10,7 +10,7 @@ public final class PrivateFolder: Sendable {
 
     /// The folder's name carries the owner's pid, so a later run can tell a folder left by
     /// a killed process (which could not clean up) from one still in use.
-    public init(prefix: String = "costwh") throws(ExtractError) {
+    package init(prefix: String = "costwh") throws(ExtractError) {
         let base = PrivateFolder.base
         var template = Array("\(base)/\(prefix)-\(getpid())-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
@@ -22,21 +22,21 @@ public final class PrivateFolder: Sendable {
     }
 
     /// Creates a new empty file, mode 0600; returns its path and an open descriptor.
-    public func createFile(named name: String) throws(ExtractError) -> (String, Int32) {
+    package func createFile(named name: String) throws(ExtractError) -> (String, Int32) {
         let file = "\(path)/\(name)"
         let fd = open(file, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .cannotOpen(path: file, reason: String(cString: strerror(errno))) }
         return (file, fd)
     }
 
-    public func removeAll() {
+    package func removeAll() {
         if let names = try? FileManager.default.contentsOfDirectory(atPath: path) {
             for name in names { unlink("\(path)/\(name)") }
         }
     }
 
     /// Removes the folder and everything in it.
-    public func remove() {
+    package func remove() {
         removeAll()
         rmdir(path)
     }
@@ -45,7 +45,7 @@ public final class PrivateFolder: Sendable {
 
     /// Removes the folders of costwh processes that no longer exist; returns how many.
     @discardableResult
-    public static func removeStale(prefix: String = "costwh") -> Int {
+    package static func removeStale(prefix: String = "costwh") -> Int {
         let base = PrivateFolder.base
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: base) else { return 0 }
         var removed = 0

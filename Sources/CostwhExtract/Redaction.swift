@@ -4,13 +4,13 @@ import Foundation
 ///
 /// SAS links carry their signature in `sig=`; tokens travel in headers and JSON bodies.
 /// Every URL costwh prints goes through `redact(url:)`.
-public enum Redaction {
+package enum Redaction {
     /// Query parameters whose values are secrets.
     static let secretParameters: Set<String> = [
         "sig", "signature", "code", "client_secret", "access_token", "token", "skoid", "sktid",
     ]
 
-    public static func redact(url: String) -> String {
+    package static func redact(url: String) -> String {
         guard let q = url.firstIndex(of: "?") else { return url }
         let base = url[..<q]
         let query = url[url.index(after: q)...]
@@ -24,7 +24,7 @@ public enum Redaction {
 
     /// Removes every occurrence of known secret values, and anything shaped like a bearer
     /// token or JWT, from free text.
-    public static func scrub(_ text: String, secrets: [String] = []) -> String {
+    package static func scrub(_ text: String, secrets: [String] = []) -> String {
         var out = text
         for secret in secrets where secret.count >= 4 {
             out = out.replacingOccurrences(of: secret, with: "REDACTED")

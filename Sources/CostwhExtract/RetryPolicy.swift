@@ -3,17 +3,17 @@ import NIOHTTP1
 
 /// When and how long to wait before trying a request again. One policy, written once,
 /// serves every request costwh sends.
-public struct RetryPolicy: Sendable {
+package struct RetryPolicy: Sendable {
     /// Attempts in all, the first included.
-    public var maxAttempts: Int
+    package var maxAttempts: Int
     /// The longest costwh will spend waiting across the retries of one request.
-    public var maxTotalDelay: Double
+    package var maxTotalDelay: Double
     /// Backoff without a retry-after header: base × 2^(attempt-1), capped, with jitter.
-    public var baseDelay: Double
-    public var maxDelay: Double
-    public var jitter: ClosedRange<Double>
+    package var baseDelay: Double
+    package var maxDelay: Double
+    package var jitter: ClosedRange<Double>
 
-    public init(
+    package init(
         maxAttempts: Int = 8, maxTotalDelay: Double = 900, baseDelay: Double = 1, maxDelay: Double = 60,
         jitter: ClosedRange<Double> = 0.75...1.25
     ) {
@@ -24,15 +24,15 @@ public struct RetryPolicy: Sendable {
         self.jitter = jitter
     }
 
-    public static let `default` = RetryPolicy()
+    package static let `default` = RetryPolicy()
 
     /// Throttling and transient server errors.
-    public static func isRetryable(status: Int) -> Bool {
+    package static func isRetryable(status: Int) -> Bool {
         [408, 429, 500, 502, 503, 504].contains(status)
     }
 
     /// The header names Azure uses to say how long to wait, `Retry-After` first.
-    public static func retryAfterHeaders(_ headers: HTTPHeaders) -> [(name: String, seconds: Double)] {
+    package static func retryAfterHeaders(_ headers: HTTPHeaders) -> [(name: String, seconds: Double)] {
         var found: [(String, Double)] = []
         for (name, value) in headers {
             let lower = name.lowercased()
@@ -57,7 +57,7 @@ public struct RetryPolicy: Sendable {
 
     /// How long to wait before attempt `attempt + 1`: the longest of the service's
     /// retry-after headers, else exponential backoff with jitter.
-    public func delay(afterAttempt attempt: Int, headers: HTTPHeaders?) -> (seconds: Double, source: String) {
+    package func delay(afterAttempt attempt: Int, headers: HTTPHeaders?) -> (seconds: Double, source: String) {
         if let headers {
             let hinted = RetryPolicy.retryAfterHeaders(headers)
             if let longest = hinted.max(by: { $0.seconds < $1.seconds }) {

@@ -5,13 +5,13 @@ import NIOHTTP1
 
 /// Consumption `usageDetails` (JSON, paged with `nextLink`). Each page is saved to the
 /// private folder as it arrives, so a partition is never held in memory.
-public final class UsageDetailsClient: Sendable {
+package final class UsageDetailsClient: Sendable {
     let arm: ARMClient
     let logger: Logger
-    public static let supportedVersions = ["2018-06-30", "2019-10-01", "2021-10-01", "2023-05-01"]
-    public static let defaultVersion = "2023-05-01"
+    package static let supportedVersions = ["2018-06-30", "2019-10-01", "2021-10-01", "2023-05-01"]
+    package static let defaultVersion = "2023-05-01"
 
-    public init(arm: ARMClient, logger: Logger) {
+    package init(arm: ARMClient, logger: Logger) {
         self.arm = arm
         self.logger = logger
     }
@@ -19,7 +19,7 @@ public final class UsageDetailsClient: Sendable {
     /// The first page's URL. MCA records (`modern`) take `startDate`/`endDate`; EA and
     /// pay-as-you-go records (`legacy`) a `$filter` on usageStart/usageEnd. With
     /// `billingPeriodPath`, the EA billing-period sub-path is used instead.
-    public func firstURL(
+    package func firstURL(
         scope: Scope, period: BillingPeriod, metric: Metric, apiVersion: String, billingPeriodPath: Bool
     ) throws(ExtractError) -> String {
         guard UsageDetailsClient.supportedVersions.contains(apiVersion) else {
@@ -51,7 +51,7 @@ public final class UsageDetailsClient: Sendable {
     }
 
     /// Follows `nextLink` until it is absent; returns the page files in order.
-    public func fetchPages(
+    package func fetchPages(
         scope: Scope, period: BillingPeriod, metric: Metric, apiVersion: String, billingPeriodPath: Bool = false,
         into folder: PrivateFolder, maxPages: Int = 100_000
     ) async throws(ExtractError) -> [String] {
@@ -93,13 +93,13 @@ public final class UsageDetailsClient: Sendable {
 
 /// The retired EA Reporting API (consumption.azure.com), still served by archives and
 /// replicas: API-key auth, the v3 CSV download and the v2 JSON pages, with ETags.
-public final class EAReportingClient: Sendable {
+package final class EAReportingClient: Sendable {
     let transport: HTTPTransport
     let endpoint: String
     let apiKey: String
     let logger: Logger
 
-    public init(transport: HTTPTransport, endpoint: String, apiKey: String, logger: Logger) throws(ExtractError) {
+    package init(transport: HTTPTransport, endpoint: String, apiKey: String, logger: Logger) throws(ExtractError) {
         try HTTPTransport.checkSafe(url: endpoint)
         self.transport = transport
         self.endpoint = endpoint.trimmingTrailingSlash()
@@ -107,12 +107,12 @@ public final class EAReportingClient: Sendable {
         self.logger = logger
     }
 
-    public struct Download: Sendable {
-        public let files: [String]
-        public let etag: String?
-        public let notModified: Bool
+    package struct Download: Sendable {
+        package let files: [String]
+        package let etag: String?
+        package let notModified: Bool
         /// The files are v2 JSON pages, not CSV.
-        public let json: Bool
+        package let json: Bool
     }
 
     var headers: HTTPHeaders { ["Authorization": "bearer \(apiKey)"] }
@@ -153,7 +153,7 @@ public final class EAReportingClient: Sendable {
     }
 
     /// The billing periods the enrollment has, newest first.
-    public func billingPeriods(scope: Scope) async throws(ExtractError) -> [String] {
+    package func billingPeriods(scope: Scope) async throws(ExtractError) -> [String] {
         let enrollment = try EAReportingClient.enrollment(of: scope)
         let result = try await transport.send(
             HTTPRequestSpec(
@@ -168,7 +168,7 @@ public final class EAReportingClient: Sendable {
     }
 
     /// One billing period: the v3 CSV download, or the v1 or v2 JSON pages; 304 when the ETag matches.
-    public func download(
+    package func download(
         scope: Scope, period: BillingPeriod, previousETag: String?, format: EAReportingFormat,
         into folder: PrivateFolder
     ) async throws(ExtractError) -> Download {
@@ -235,7 +235,7 @@ public final class EAReportingClient: Sendable {
 }
 
 /// The EA Reporting API's usage-details versions.
-public enum EAReportingFormat: String, Sendable, CaseIterable {
+package enum EAReportingFormat: String, Sendable, CaseIterable {
     /// `GET /v1/enrollments/{n}/billingPeriods/{p}/usagedetails`: `{reportId, data, nextLink}` pages.
     case v1
     /// The same pages under `/v2/`.
@@ -244,7 +244,7 @@ public enum EAReportingFormat: String, Sendable, CaseIterable {
     case v3
 
     /// `v1`, `v2`, `v3`, and the older names `json` (v2) and `csv` (v3).
-    public init?(name: String) {
+    package init?(name: String) {
         switch name.lowercased() {
         case "v1": self = .v1
         case "v2", "json": self = .v2

@@ -3,8 +3,8 @@ import CostwhTransform
 
 /// The content hash the ledger records: XXH64 over the XXH64 of each part's bytes (after
 /// decompression), in order. A report whose hash equals the last load's is unchanged.
-public enum ContentHash {
-    public static func combine(_ partDigests: [UInt64]) -> String {
+package enum ContentHash {
+    package static func combine(_ partDigests: [UInt64]) -> String {
         var hasher = XXH64()
         for digest in partDigests {
             var d = digest.littleEndian
@@ -13,7 +13,7 @@ public enum ContentHash {
         return "xxh64:" + String(hasher.finalize(), radix: 16)
     }
 
-    public static func compute(_ parts: [LoadPart]) throws(BytesError) -> String {
+    package static func compute(_ parts: [LoadPart]) throws(BytesError) -> String {
         var digests: [UInt64] = []
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }

@@ -6,14 +6,14 @@ import Logging
 ///
 /// WAL lets analysts read while a load writes; the busy timeout makes a second writer wait
 /// for the first instead of failing at once.
-public final class CostDatabase: Sendable {
-    public let pool: DatabasePool
-    public let path: String
+package final class CostDatabase: Sendable {
+    package let pool: DatabasePool
+    package let path: String
 
     /// How long a writer waits for another writer before giving up.
-    public static let defaultBusyTimeout: TimeInterval = 600
+    package static let defaultBusyTimeout: TimeInterval = 600
 
-    public init(
+    package init(
         path: String, busyTimeout: TimeInterval = CostDatabase.defaultBusyTimeout, migrate: Bool = true
     ) throws(LoadError) {
         self.path = path
@@ -50,7 +50,7 @@ public final class CostDatabase: Sendable {
         close(fd)
     }
 
-    public static var migrations: [(identifier: String, sql: String)] {
+    package static var migrations: [(identifier: String, sql: String)] {
         EmbeddedSQL.files.map { (String($0.name.dropLast(4)), $0.sql) }
     }
 
@@ -66,7 +66,7 @@ public final class CostDatabase: Sendable {
 
     /// Applies the pending migrations; returns their identifiers.
     @discardableResult
-    public func migrate(upTo target: String? = nil) throws(LoadError) -> [String] {
+    package func migrate(upTo target: String? = nil) throws(LoadError) -> [String] {
         do {
             let migrator = CostDatabase.migrator()
             let pending = try pool.read { db in try migrator.appliedIdentifiers(db) }
@@ -85,7 +85,7 @@ public final class CostDatabase: Sendable {
         }
     }
 
-    public func appliedMigrations() throws(LoadError) -> [String] {
+    package func appliedMigrations() throws(LoadError) -> [String] {
         do {
             return try pool.read { db in try CostDatabase.migrator().appliedIdentifiers(db) }.sorted()
         } catch {

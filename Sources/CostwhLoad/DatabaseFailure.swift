@@ -2,13 +2,13 @@ import GRDB
 
 /// A store's own error, kept whole: its message for people, the engine's result code for
 /// code that must tell a full disk or a busy database from the rest, and the error itself.
-public struct DatabaseFailure: Error, CustomStringConvertible, Sendable {
-    public let message: String
+package struct DatabaseFailure: Error, CustomStringConvertible, Sendable {
+    package let message: String
     /// SQLite's primary result code (13 SQLITE_FULL, 5 SQLITE_BUSY…), when the engine gave one.
-    public let code: Int32?
-    public let underlying: any Error
+    package let code: Int32?
+    package let underlying: any Error
 
-    public init(_ error: any Error) {
+    package init(_ error: any Error) {
         underlying = error
         if let sqlite = error as? DatabaseError {
             message = sqlite.message ?? sqlite.description
@@ -22,5 +22,5 @@ public struct DatabaseFailure: Error, CustomStringConvertible, Sendable {
         }
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

@@ -5,10 +5,10 @@ import GRDB
 import Logging
 
 /// The `loads` table: one row per load attempt.
-public struct Ledger: Sendable {
-    public let database: CostDatabase
+package struct Ledger: Sendable {
+    package let database: CostDatabase
 
-    public init(database: CostDatabase) {
+    package init(database: CostDatabase) {
         self.database = database
     }
 
@@ -96,7 +96,7 @@ public struct Ledger: Sendable {
 
     /// Marks loads left `running` by a process that no longer exists as abandoned and
     /// removes any rows they left behind.
-    public func recoverAbandoned(logger: Logger) throws(LoadError) {
+    package func recoverAbandoned(logger: Logger) throws(LoadError) {
         do {
             let running = try database.pool.read { db in
                 try Row.fetchAll(db, sql: "SELECT LoadId, ProcessId, Host FROM loads WHERE Status = 'running'")
@@ -135,7 +135,7 @@ public struct Ledger: Sendable {
 
     /// Deletes the rows of loads that no partition points to any more. Run after each
     /// replacing commit, and at the start of a load in case a crash came in between.
-    public func purgeReplacedLoads() throws(LoadError) {
+    package func purgeReplacedLoads() throws(LoadError) {
         do {
             try database.pool.write { db in
                 let stale = try Row.fetchAll(
@@ -156,7 +156,7 @@ public struct Ledger: Sendable {
     }
 
     /// The last load of a partition that left it as it is now: its time and content hash.
-    public func lastGoodLoad(
+    package func lastGoodLoad(
         scope: Scope, period: BillingPeriod, metric: Metric
     ) throws(LoadError) -> (finishedAt: Date, contentHash: String?, etag: String?)? {
         do {
@@ -183,12 +183,12 @@ public struct Ledger: Sendable {
     }
 
     /// Records a report identical to the partition's current data: nothing is rewritten.
-    public func recordUnchanged(_ request: LoadRequest, contentHash: String, started: Date) throws(LoadError) -> Int64 {
+    package func recordUnchanged(_ request: LoadRequest, contentHash: String, started: Date) throws(LoadError) -> Int64 {
         try recordClosed(request, status: .unchanged, contentHash: contentHash, error: nil, started: started)
     }
 
     /// Records a load that failed before any data reached the loader (sign-in, the API).
-    public func recordFailure(_ request: LoadRequest, error: String, started: Date) throws(LoadError) -> Int64 {
+    package func recordFailure(_ request: LoadRequest, error: String, started: Date) throws(LoadError) -> Int64 {
         try recordClosed(request, status: .failed, contentHash: nil, error: error, started: started)
     }
 
@@ -218,7 +218,7 @@ public struct Ledger: Sendable {
         }
     }
 
-    public static func format(_ date: Date) -> String { now(date) }
+    package static func format(_ date: Date) -> String { now(date) }
 
     static func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()

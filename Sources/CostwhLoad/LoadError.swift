@@ -3,9 +3,9 @@ import CostwhTransform
 
 /// Errors of the load stage. Each says what was being done and what to check, and keeps the
 /// error it comes from so the CLI can tell bad data from a missing file.
-public enum LoadError: Error, CustomStringConvertible {
+package enum LoadError: Error, CustomStringConvertible {
     /// The store failed with `error` (kept, with its result code).
-    public static func database(_ error: any Error) -> LoadError { .database(DatabaseFailure(error)) }
+    package static func database(_ error: any Error) -> LoadError { .database(DatabaseFailure(error)) }
 
     case cannotOpenDatabase(path: String, reason: String)
     case migrationFailed(reason: String)
@@ -19,7 +19,7 @@ public enum LoadError: Error, CustomStringConvertible {
     case database(DatabaseFailure)
     case interrupted
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .cannotOpenDatabase(let path, let reason):
             return "cannot open the database \(path): \(reason)"

@@ -3,43 +3,43 @@ import CostwhModel
 import CostwhTransform
 
 /// One file or blob of a partition.
-public struct LoadPart {
-    public let name: String
-    public let open: () throws(BytesError) -> ByteSource
+package struct LoadPart {
+    package let name: String
+    package let open: () throws(BytesError) -> ByteSource
 
-    public init(name: String, open: @escaping () throws(BytesError) -> ByteSource) {
+    package init(name: String, open: @escaping () throws(BytesError) -> ByteSource) {
         self.name = name
         self.open = open
     }
 
     /// A local file, gzip detected from its bytes.
-    public static func file(_ path: String) -> LoadPart {
+    package static func file(_ path: String) -> LoadPart {
         LoadPart(name: path) { () throws(BytesError) -> ByteSource in try LocalFiles.open(path: path) }
     }
 }
 
 /// What to load, and where it goes.
-public struct LoadRequest {
-    public var scope: Scope
-    public var period: BillingPeriod
-    public var metric: Metric
+package struct LoadRequest {
+    package var scope: Scope
+    package var period: BillingPeriod
+    package var metric: Metric
     /// `file`, `cost-details`, … : recorded in the ledger.
-    public var source: String
+    package var source: String
     /// A JSON object for the ledger (paths, report id). Never holds a secret.
-    public var sourceDetail: String?
-    public var parts: [LoadPart]
+    package var sourceDetail: String?
+    package var parts: [LoadPart]
     /// The share of rows that may be rejected before the load fails (0.01 = 1 %).
-    public var maxRejectedFraction: Double
+    package var maxRejectedFraction: Double
     /// Called now and then with the progress made, from the loading thread.
-    public var progress: ((LoadProgress) -> Void)?
+    package var progress: ((LoadProgress) -> Void)?
     /// Checked now and then; when it returns true the load stops and rolls back.
-    public var isCancelled: () -> Bool
+    package var isCancelled: () -> Bool
     /// Warnings from before the load (throttling and retries while extracting), for the ledger.
-    public var extraWarnings = Warnings()
+    package var extraWarnings = Warnings()
     /// Dialect overrides, and for FOCUS files the metric being read (`metric`, set by init).
-    public var readOptions: ReadOptions
+    package var readOptions: ReadOptions
 
-    public init(
+    package init(
         scope: Scope, period: BillingPeriod, metric: Metric, source: String = "file", sourceDetail: String? = nil,
         parts: [LoadPart], maxRejectedFraction: Double = 0.01, progress: ((LoadProgress) -> Void)? = nil,
         isCancelled: @escaping () -> Bool = { false }
@@ -57,37 +57,37 @@ public struct LoadRequest {
     }
 }
 
-public struct LoadProgress: Sendable {
-    public let part: String
-    public let bytes: Int
-    public let rows: Int
+package struct LoadProgress: Sendable {
+    package let part: String
+    package let bytes: Int
+    package let rows: Int
 }
 
 /// What a load did, as written to the ledger.
-public struct LoadSummary: Sendable {
-    public enum Status: String, Sendable {
+package struct LoadSummary: Sendable {
+    package enum Status: String, Sendable {
         case succeeded, failed, unchanged, skipped, abandoned, running
     }
 
-    public var loadId: Int64
-    public var scope: Scope
-    public var period: BillingPeriod
-    public var metric: Metric
-    public var status: Status
-    public var rowsRead = 0
-    public var rowsLoaded = 0
-    public var rowsRejected = 0
-    public var costTotal = 0.0
-    public var currencies: [String] = []
-    public var warnings = Warnings()
-    public var contentHash: String?
-    public var bytesRead = 0
-    public var seconds = 0.0
-    public var replacedLoadId: Int64?
+    package var loadId: Int64
+    package var scope: Scope
+    package var period: BillingPeriod
+    package var metric: Metric
+    package var status: Status
+    package var rowsRead = 0
+    package var rowsLoaded = 0
+    package var rowsRejected = 0
+    package var costTotal = 0.0
+    package var currencies: [String] = []
+    package var warnings = Warnings()
+    package var contentHash: String?
+    package var bytesRead = 0
+    package var seconds = 0.0
+    package var replacedLoadId: Int64?
     /// The load's rows in `cost_fact`, nil when it has none.
-    public var firstRowId: Int64?
-    public var lastRowId: Int64?
-    public var error: String?
+    package var firstRowId: Int64?
+    package var lastRowId: Int64?
+    package var error: String?
     /// How the files were read (encoding, delimiter, decimal comma, date order), one entry per distinct dialect.
-    public var dialects: [String] = []
+    package var dialects: [String] = []
 }

@@ -11,12 +11,12 @@ import Logging
 /// so a reader sees the whole old partition or the whole new one, and a crash at any
 /// moment leaves the old one. Rows of the replaced load are purged after the commit; they
 /// are invisible through `cost_details` from the moment the pointer moves.
-public final class PartitionLoader: Sendable {
+package final class PartitionLoader: Sendable {
     let store: any CostStore
     let logger: Logger
 
     /// A loader for the SQLite warehouse.
-    public convenience init(database: CostDatabase, logger: Logger) {
+    package convenience init(database: CostDatabase, logger: Logger) {
         self.init(store: database, logger: logger)
     }
 
@@ -26,7 +26,7 @@ public final class PartitionLoader: Sendable {
     }
 
     /// Runs a load. A load that fails is recorded in the ledger and then thrown.
-    public func load(_ request: LoadRequest) throws(LoadError) -> LoadSummary {
+    package func load(_ request: LoadRequest) throws(LoadError) -> LoadSummary {
         let started = Date()
         try store.recoverAbandoned(logger: logger)
         try store.purgeReplacedLoads()

@@ -1,9 +1,9 @@
 /// A calendar month, `YYYY-MM`: the billing-period part of a partition key.
-public struct BillingPeriod: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let year: Int
-    public let month: Int
+package struct BillingPeriod: Hashable, Sendable, Comparable, CustomStringConvertible {
+    package let year: Int
+    package let month: Int
 
-    public init(year: Int, month: Int) throws(BillingPeriodError) {
+    package init(year: Int, month: Int) throws(BillingPeriodError) {
         guard (2000...2999).contains(year), (1...12).contains(month) else {
             throw .invalid("\(year)-\(month)")
         }
@@ -12,7 +12,7 @@ public struct BillingPeriod: Hashable, Sendable, Comparable, CustomStringConvert
     }
 
     /// Accepts `YYYY-MM` and Azure's `YYYYMM`.
-    public init(parsing text: String) throws(BillingPeriodError) {
+    package init(parsing text: String) throws(BillingPeriodError) {
         let t = text.trimmingWhitespace()
         let digits: [UInt8]
         let bytes = Array(t.utf8)
@@ -32,18 +32,18 @@ public struct BillingPeriod: Hashable, Sendable, Comparable, CustomStringConvert
         }
     }
 
-    public var description: String {
+    package var description: String {
         String(year) + "-" + (month < 10 ? "0" : "") + String(month)
     }
 
     /// `YYYYMM`, as the EA `billingPeriod` body field wants it.
-    public var compact: String { String(year * 100 + month) }
+    package var compact: String { String(year * 100 + month) }
 
-    public var daysInMonth: Int { CalendarDate.daysIn(year: year, month: month) }
-    public var firstDay: CalendarDate { CalendarDate(uncheckedYear: year, month: month, day: 1) }
-    public var lastDay: CalendarDate { CalendarDate(uncheckedYear: year, month: month, day: daysInMonth) }
+    package var daysInMonth: Int { CalendarDate.daysIn(year: year, month: month) }
+    package var firstDay: CalendarDate { CalendarDate(uncheckedYear: year, month: month, day: 1) }
+    package var lastDay: CalendarDate { CalendarDate(uncheckedYear: year, month: month, day: daysInMonth) }
 
-    public func adding(months: Int) -> BillingPeriod {
+    package func adding(months: Int) -> BillingPeriod {
         let index = year * 12 + (month - 1) + months
         return BillingPeriod(unchecked: index / 12, index % 12 + 1)
     }
@@ -54,7 +54,7 @@ public struct BillingPeriod: Hashable, Sendable, Comparable, CustomStringConvert
     }
 
     /// Every month from `from` to `to`, both included.
-    public static func range(from: BillingPeriod, to: BillingPeriod) -> [BillingPeriod] {
+    package static func range(from: BillingPeriod, to: BillingPeriod) -> [BillingPeriod] {
         guard from <= to else { return [] }
         var out: [BillingPeriod] = []
         var p = from
@@ -65,14 +65,14 @@ public struct BillingPeriod: Hashable, Sendable, Comparable, CustomStringConvert
         return out
     }
 
-    public static func < (lhs: BillingPeriod, rhs: BillingPeriod) -> Bool {
+    package static func < (lhs: BillingPeriod, rhs: BillingPeriod) -> Bool {
         (lhs.year, lhs.month) < (rhs.year, rhs.month)
     }
 }
 
-public enum BillingPeriodError: Error, Equatable, CustomStringConvertible {
+package enum BillingPeriodError: Error, Equatable, CustomStringConvertible {
     case invalid(String)
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalid(let text): return "invalid billing period `\(text)`: expected YYYY-MM (for example 2024-03)"
         }
@@ -80,12 +80,12 @@ public enum BillingPeriodError: Error, Equatable, CustomStringConvertible {
 }
 
 /// A day without time or zone, as cost-details files count them.
-public struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let year: Int
-    public let month: Int
-    public let day: Int
+package struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConvertible {
+    package let year: Int
+    package let month: Int
+    package let day: Int
 
-    public init?(year: Int, month: Int, day: Int) {
+    package init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
             (1...CalendarDate.daysIn(year: year, month: month)).contains(day)
         else { return nil }
@@ -100,7 +100,7 @@ public struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConverti
         self.day = day
     }
 
-    public static func daysIn(year: Int, month: Int) -> Int {
+    package static func daysIn(year: Int, month: Int) -> Int {
         switch month {
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -108,9 +108,9 @@ public struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConverti
         }
     }
 
-    public var billingPeriod: BillingPeriod { BillingPeriod(unchecked: year, month) }
+    package var billingPeriod: BillingPeriod { BillingPeriod(unchecked: year, month) }
 
-    public var description: String {
+    package var description: String {
         func pad(_ v: Int, _ width: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, width - s.count)) + s
@@ -118,7 +118,7 @@ public struct CalendarDate: Hashable, Sendable, Comparable, CustomStringConverti
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
-    public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
+    package static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
 }

@@ -1,7 +1,7 @@
 /// RFC 4180 quoting for the CSV costwh writes (the usageDetails conversion, `--format csv`,
 /// the synthetic files): a field holding a comma, a quote or a line break is quoted, with
 /// its quotes doubled. Written once, for every writer.
-public enum CSVEscaping {
+package enum CSVEscaping {
     @inline(__always)
     static func needsQuotes(_ field: String) -> Bool {
         // Bytes, not Characters: this runs for every cell of large outputs.
@@ -9,14 +9,14 @@ public enum CSVEscaping {
     }
 
     /// The field as it stands in a CSV line.
-    public static func field(_ field: String) -> String {
+    package static func field(_ field: String) -> String {
         needsQuotes(field)
             ? "\"" + field.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
             : field
     }
 
     /// Appends the field as it stands in a CSV line.
-    public static func append(_ field: String, to out: inout [UInt8]) {
+    package static func append(_ field: String, to out: inout [UInt8]) {
         guard needsQuotes(field) else {
             out.append(contentsOf: field.utf8)
             return

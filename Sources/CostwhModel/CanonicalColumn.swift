@@ -5,8 +5,8 @@
 /// This catalog is the single Swift-side description of the `cost_details` columns: the
 /// transform maps headers with it and the loader builds its INSERT statements from it. A
 /// test checks it against the tables the migrations create.
-public struct CanonicalColumn: Sendable, Hashable {
-    public enum ValueType: Sendable, Hashable {
+package struct CanonicalColumn: Sendable, Hashable {
+    package enum ValueType: Sendable, Hashable {
         /// Stored verbatim.
         case text
         /// Parsed from decimal or scientific text into REAL.
@@ -19,21 +19,21 @@ public struct CanonicalColumn: Sendable, Hashable {
 
     /// Long, repeated strings live in small dimension tables so the fact table stays narrow
     /// (see the performance issue); a few hot columns stay on the fact row.
-    public enum Home: Sendable, Hashable {
+    package enum Home: Sendable, Hashable {
         case fact
         case dimension(Dimension)
     }
 
-    public let name: String
-    public let type: ValueType
-    public let home: Home
+    package let name: String
+    package let type: ValueType
+    package let home: Home
     /// Normalised header spellings (see `CanonicalColumn.normalise`) with their rank: when a
     /// header holds two spellings of one column, the lower rank wins and the other is kept
     /// in the row's extra JSON under its own name.
-    public let aliases: [(key: String, rank: Int)]
+    package let aliases: [(key: String, rank: Int)]
 
-    public static func == (lhs: CanonicalColumn, rhs: CanonicalColumn) -> Bool { lhs.name == rhs.name }
-    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+    package static func == (lhs: CanonicalColumn, rhs: CanonicalColumn) -> Bool { lhs.name == rhs.name }
+    package func hash(into hasher: inout Hasher) { hasher.combine(name) }
 
     init(_ name: String, _ type: ValueType, _ home: Home, aliases: [(String, Int)] = []) {
         self.name = name
@@ -46,7 +46,7 @@ public struct CanonicalColumn: Sendable, Hashable {
 
     /// Header matching ignores case, spaces, `-` and `_`, so `Meter Sub-Category`,
     /// `MeterSubcategory` and `meterSubCategory` meet.
-    public static func normalise(_ header: String) -> String {
+    package static func normalise(_ header: String) -> String {
         String(
             String.UnicodeScalarView(
                 header.unicodeScalars.filter {

@@ -1,15 +1,15 @@
-public enum Catalog {
-    public static let date = "Date"
-    public static let chargeType = "ChargeType"
-    public static let pricingModel = "PricingModel"
-    public static let cost = "CostInBillingCurrency"
-    public static let currency = "BillingCurrency"
-    public static let tags = "Tags"
-    public static let additionalInfo = "AdditionalInfo"
+package enum Catalog {
+    package static let date = "Date"
+    package static let chargeType = "ChargeType"
+    package static let pricingModel = "PricingModel"
+    package static let cost = "CostInBillingCurrency"
+    package static let currency = "BillingCurrency"
+    package static let tags = "Tags"
+    package static let additionalInfo = "AdditionalInfo"
     /// Columns a file has that the catalog does not know, as one JSON object per row.
-    public static let extraColumns = "ExtraColumns"
+    package static let extraColumns = "ExtraColumns"
 
-    public static let columns: [CanonicalColumn] = {
+    package static let columns: [CanonicalColumn] = {
         typealias C = CanonicalColumn
         let account = C.Home.dimension(.account)
         let resource = C.Home.dimension(.resource)
@@ -132,18 +132,18 @@ public enum Catalog {
         ]
     }()
 
-    public static let index: [String: Int] = {
+    package static let index: [String: Int] = {
         var map: [String: Int] = [:]
         for (i, c) in columns.enumerated() { map[c.name] = i }
         return map
     }()
 
-    public static func column(named name: String) -> CanonicalColumn? {
+    package static func column(named name: String) -> CanonicalColumn? {
         index[name].map { columns[$0] }
     }
 
     /// Normalised header spelling → (column index, rank).
-    public static let aliasTable: [String: (column: Int, rank: Int)] = {
+    package static let aliasTable: [String: (column: Int, rank: Int)] = {
         var map: [String: (column: Int, rank: Int)] = [:]
         for (i, c) in columns.enumerated() {
             for alias in c.aliases {
@@ -159,7 +159,7 @@ public enum Catalog {
     /// subscription. Names FOCUS shares with Cost Management (ResourceId, Tags, …) and the
     /// FOCUS-only columns above map through the ordinary aliases. Both spellings of the
     /// columns FOCUS 1.2 promoted from `x_` are listed (x_InvoiceId → InvoiceId, …).
-    public static let focusAliases: [String: String] = {
+    package static let focusAliases: [String: String] = {
         let pairs: [(String, String)] = [
             ("ChargePeriodStart", "Date"),
             ("SubAccountId", "SubscriptionId"),
@@ -217,9 +217,9 @@ public enum Catalog {
         return map
     }()
 
-    public static func columns(in dimension: Dimension) -> [Int] {
+    package static func columns(in dimension: Dimension) -> [Int] {
         columns.indices.filter { columns[$0].home == .dimension(dimension) }
     }
 
-    public static let factColumns: [Int] = columns.indices.filter { columns[$0].home == .fact }
+    package static let factColumns: [Int] = columns.indices.filter { columns[$0].home == .fact }
 }

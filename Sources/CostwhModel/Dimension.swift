@@ -1,5 +1,5 @@
 /// The dimension tables behind the `cost_details` view.
-public enum Dimension: String, Sendable, CaseIterable, Hashable {
+package enum Dimension: String, Sendable, CaseIterable, Hashable {
     case account
     case resource
     case product
@@ -7,8 +7,8 @@ public enum Dimension: String, Sendable, CaseIterable, Hashable {
     case info
     case extra
 
-    public var table: String { "dim_\(rawValue)" }
-    public var keyColumn: String {
+    package var table: String { "dim_\(rawValue)" }
+    package var keyColumn: String {
         switch self {
         case .account: return "AccountKey"
         case .resource: return "ResourceKey"

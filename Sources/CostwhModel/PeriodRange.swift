@@ -1,23 +1,23 @@
 /// An inclusive range of billing periods, either end open: what `--period`, `--from` and
 /// `--to` select. The one home of the open ends' SQL bounds.
-public struct PeriodRange: Sendable, Equatable, CustomStringConvertible {
-    public var from: BillingPeriod?
-    public var to: BillingPeriod?
+package struct PeriodRange: Sendable, Equatable, CustomStringConvertible {
+    package var from: BillingPeriod?
+    package var to: BillingPeriod?
 
-    public init(from: BillingPeriod? = nil, to: BillingPeriod? = nil) {
+    package init(from: BillingPeriod? = nil, to: BillingPeriod? = nil) {
         self.from = from
         self.to = to
     }
 
     /// One month.
-    public init(_ period: BillingPeriod) {
+    package init(_ period: BillingPeriod) {
         self.init(from: period, to: period)
     }
 
-    public static let all = PeriodRange()
+    package static let all = PeriodRange()
 
     /// `2026-01`, `2026-01..2026-03`, `2026-01..` or `..2026-03`.
-    public init(parsing text: String) throws(BillingPeriodError) {
+    package init(parsing text: String) throws(BillingPeriodError) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         if parts.count == 1 {
             self.init(try BillingPeriod(parsing: text))
@@ -29,17 +29,17 @@ public struct PeriodRange: Sendable, Equatable, CustomStringConvertible {
         self.init(from: from, to: to)
     }
 
-    public var isEmpty: Bool {
+    package var isEmpty: Bool {
         guard let from, let to else { return false }
         return from > to
     }
 
     /// The lower bound as SQL compares `BillingPeriod` text: an open end is below every month.
-    public var lowerBound: String { from?.description ?? "0000-00" }
+    package var lowerBound: String { from?.description ?? "0000-00" }
     /// The upper bound: an open end is above every month.
-    public var upperBound: String { to?.description ?? "9999-99" }
+    package var upperBound: String { to?.description ?? "9999-99" }
 
-    public var description: String {
+    package var description: String {
         if let from, let to, from == to { return from.description }
         return "\(from?.description ?? "")..\(to?.description ?? "")"
     }

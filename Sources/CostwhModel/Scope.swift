@@ -4,8 +4,8 @@
 /// fixed segment names, and with a trailing `/`. Canonicalising keeps one partition key
 /// per scope however the operator wrote it, and the strict id alphabet keeps a scope from
 /// carrying path traversal or URL syntax into a request or a file name.
-public struct Scope: Hashable, Sendable, CustomStringConvertible, Comparable {
-    public enum Kind: String, Sendable, CaseIterable {
+package struct Scope: Hashable, Sendable, CustomStringConvertible, Comparable {
+    package enum Kind: String, Sendable, CaseIterable {
         case subscription
         case billingAccount
         case department
@@ -16,26 +16,26 @@ public struct Scope: Hashable, Sendable, CustomStringConvertible, Comparable {
     }
 
     /// The agreement family the scope belongs to, when the form of the scope tells it.
-    public enum Agreement: String, Sendable {
+    package enum Agreement: String, Sendable {
         case enterprise = "EA"
         case customerAgreement = "MCA"
         case unknown
     }
 
-    public let kind: Kind
+    package let kind: Kind
     /// The canonical ARM id, always with a leading `/`.
-    public let id: String
+    package let id: String
     /// The ids of each segment, for example `["billingAccounts": "1234:5678", "billingProfiles": "AB12"]`.
-    public let segments: [(name: String, value: String)]
+    package let segments: [(name: String, value: String)]
 
-    public var description: String { id }
+    package var description: String { id }
 
-    public static func == (lhs: Scope, rhs: Scope) -> Bool { lhs.id == rhs.id }
-    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
-    public static func < (lhs: Scope, rhs: Scope) -> Bool { lhs.id < rhs.id }
+    package static func == (lhs: Scope, rhs: Scope) -> Bool { lhs.id == rhs.id }
+    package func hash(into hasher: inout Hasher) { hasher.combine(id) }
+    package static func < (lhs: Scope, rhs: Scope) -> Bool { lhs.id < rhs.id }
 
     /// MCA billing account ids contain a `:`; EA enrollment numbers are plain digits.
-    public var agreement: Agreement {
+    package var agreement: Agreement {
         guard let account = value(of: "billingAccounts") else {
             switch kind {
             case .department, .enrollmentAccount: return .enterprise
@@ -47,7 +47,7 @@ public struct Scope: Hashable, Sendable, CustomStringConvertible, Comparable {
         return .unknown
     }
 
-    public func value(of segment: String) -> String? {
+    package func value(of segment: String) -> String? {
         segments.first { $0.name == segment }?.value
     }
 
@@ -55,7 +55,7 @@ public struct Scope: Hashable, Sendable, CustomStringConvertible, Comparable {
         "billingAccounts", "departments", "enrollmentAccounts", "billingProfiles", "invoiceSections", "customers",
     ]
 
-    public init(parsing text: String) throws(ScopeError) {
+    package init(parsing text: String) throws(ScopeError) {
         var trimmed = Substring(text.trimmingWhitespace())
         while trimmed.hasPrefix("/") { trimmed = trimmed.dropFirst() }
         while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
@@ -158,12 +158,12 @@ public struct Scope: Hashable, Sendable, CustomStringConvertible, Comparable {
     }
 }
 
-public enum ScopeError: Error, Equatable, CustomStringConvertible {
+package enum ScopeError: Error, Equatable, CustomStringConvertible {
     case empty
     case malformed(String, String)
     case unsupported(String, String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .empty: return "scope is empty"
         case .malformed(let scope, let why): return "invalid scope `\(scope)`: \(why)"

@@ -1,7 +1,7 @@
 /// Text from files and from Azure that is about to be shown to a person: control characters
 /// are made visible (`\u{1B}`), so a hostile header or cell cannot retitle, clear or recolour
 /// the terminal. CSV and JSON output are escaped by their own rules instead and stay exact.
-public enum TerminalText {
+package enum TerminalText {
     @inline(__always)
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value < 0xA0)
@@ -9,7 +9,7 @@ public enum TerminalText {
 
     /// Every C0 and C1 control character and DEL as a visible `\u{XX}`; `keepingNewlines`
     /// leaves line breaks and tabs of multi-line messages alone.
-    public static func neutralised(_ text: String, keepingNewlines: Bool = false) -> String {
+    package static func neutralised(_ text: String, keepingNewlines: Bool = false) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {

@@ -5,22 +5,22 @@ import Foundation
 import Logging
 
 /// `costwh backfill` and `costwh reload`: months of one scope, now.
-public struct BackfillOptions: Sendable {
-    public var databasePath: String
-    public var scope: Scope
-    public var from: BillingPeriod
-    public var to: BillingPeriod
-    public var metrics: [Metric]
-    public var source: SourceKind
-    public var settings: ExtractSettings
+package struct BackfillOptions: Sendable {
+    package var databasePath: String
+    package var scope: Scope
+    package var from: BillingPeriod
+    package var to: BillingPeriod
+    package var metrics: [Metric]
+    package var source: SourceKind
+    package var settings: ExtractSettings
     /// Reload months that are already loaded (backfill skips them otherwise).
-    public var force: Bool
-    public var maxRejectedPercent: Double
-    public var now: Date
-    public var isCancelled: @Sendable () -> Bool
-    public var progress: (@Sendable (String) -> Void)?
+    package var force: Bool
+    package var maxRejectedPercent: Double
+    package var now: Date
+    package var isCancelled: @Sendable () -> Bool
+    package var progress: (@Sendable (String) -> Void)?
 
-    public init(
+    package init(
         databasePath: String, scope: Scope, from: BillingPeriod, to: BillingPeriod, metrics: [Metric],
         source: SourceKind = .costDetails,
         settings: ExtractSettings, force: Bool = false, maxRejectedPercent: Double = 1, now: Date = Date(),
@@ -41,10 +41,10 @@ public struct BackfillOptions: Sendable {
     }
 }
 
-public enum Backfill {
+package enum Backfill {
     /// Loads every month of the range; skips months already loaded unless forced, and
     /// goes on past a month that fails. Stopped and run again, it takes up where it left off.
-    public static func run(_ options: BackfillOptions, logger: Logger) async throws(PipelineError) -> RunReport {
+    package static func run(_ options: BackfillOptions, logger: Logger) async throws(PipelineError) -> RunReport {
         let scope = options.scope
         let (from, to) = (options.from, options.to)
         guard from <= to else { throw .usage("the range starts at \(from), after its end \(to)") }

@@ -2,10 +2,10 @@ import CostwhLoad
 import Foundation
 
 /// Where the warehouse lives: `--db`, else `COSTWH_DB`, else `./costwh.sqlite`.
-public enum DatabaseLocation {
-    public static let defaultPath = "costwh.sqlite"
+package enum DatabaseLocation {
+    package static let defaultPath = "costwh.sqlite"
 
-    public static func resolve(
+    package static func resolve(
         _ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> String {
         if let flag, !flag.isEmpty { return flag }

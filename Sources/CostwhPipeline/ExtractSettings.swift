@@ -2,29 +2,29 @@ import CostwhExtract
 import Foundation
 
 /// How costwh reaches Azure: endpoints, api-version, sign-in and patience.
-public struct ExtractSettings: Sendable {
-    public var armEndpoint: String
-    public var apiVersion: String
+package struct ExtractSettings: Sendable {
+    package var armEndpoint: String
+    package var apiVersion: String
     /// An explicit token (from `--access-token-file`); otherwise the credential chain decides.
-    public var accessToken: String?
-    public var environment: [String: String]
-    public var retryPolicy: RetryPolicy
-    public var defaultPollInterval: Double
-    public var pollDeadline: Double
+    package var accessToken: String?
+    package var environment: [String: String]
+    package var retryPolicy: RetryPolicy
+    package var defaultPollInterval: Double
+    package var pollDeadline: Double
     /// The EA Reporting API host (retired by Microsoft; archives and replicas).
-    public var eaEndpoint: String
-    public var eaApiKey: String?
+    package var eaEndpoint: String
+    package var eaApiKey: String?
     /// Read the EA Reporting v2 JSON pages instead of the v3 CSV download.
     /// Which EA Reporting usage-details version to call.
-    public var eaFormat = EAReportingFormat.v3
+    package var eaFormat = EAReportingFormat.v3
     /// The usageDetails api-version (2018-06-30, 2019-10-01, 2021-10-01 or 2023-05-01).
-    public var usageDetailsAPIVersion = UsageDetailsClient.defaultVersion
+    package var usageDetailsAPIVersion = UsageDetailsClient.defaultVersion
     /// Ask usageDetails through the EA billing-period sub-path instead of a date filter.
-    public var usageDetailsByBillingPeriod = false
+    package var usageDetailsByBillingPeriod = false
     /// generateDetailedCostReport's `customerId` (MCA partners).
-    public var customerId: String?
+    package var customerId: String?
 
-    public init(
+    package init(
         armEndpoint: String? = nil, apiVersion: String? = nil, accessToken: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment, retryPolicy: RetryPolicy = .default,
         defaultPollInterval: Double = 10, pollDeadline: Double = 3600, eaEndpoint: String? = nil,
@@ -46,7 +46,7 @@ public struct ExtractSettings: Sendable {
     }
 
     /// Reads a secret from a file, trimming the newline editors add.
-    public static func readSecret(file: String, what: String) throws(PipelineError) -> String {
+    package static func readSecret(file: String, what: String) throws(PipelineError) -> String {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
             throw .usage("cannot read the \(what) file \(file)")
         }

@@ -5,17 +5,17 @@ import Foundation
 import Logging
 
 /// `costwh ingest`: the nightly job.
-public struct IngestOptions: Sendable {
-    public var configuration: IngestConfiguration
-    public var databasePath: String
-    public var settings: ExtractSettings
-    public var force: Bool
-    public var dryRun: Bool
-    public var now: Date
-    public var isCancelled: @Sendable () -> Bool
-    public var progress: (@Sendable (String) -> Void)?
+package struct IngestOptions: Sendable {
+    package var configuration: IngestConfiguration
+    package var databasePath: String
+    package var settings: ExtractSettings
+    package var force: Bool
+    package var dryRun: Bool
+    package var now: Date
+    package var isCancelled: @Sendable () -> Bool
+    package var progress: (@Sendable (String) -> Void)?
 
-    public init(
+    package init(
         configuration: IngestConfiguration, databasePath: String, settings: ExtractSettings, force: Bool = false,
         dryRun: Bool = false,
         now: Date = Date(), isCancelled: @escaping @Sendable () -> Bool = { false },
@@ -33,14 +33,14 @@ public struct IngestOptions: Sendable {
 }
 
 /// A partition the run will request, or skip, and why.
-public struct PlannedPartition: Sendable {
-    public let key: PartitionKey
-    public let source: SourceKind
-    public let request: Bool
-    public let reason: String
+package struct PlannedPartition: Sendable {
+    package let key: PartitionKey
+    package let source: SourceKind
+    package let request: Bool
+    package let reason: String
 }
 
-public enum Ingest {
+package enum Ingest {
     package static func today(_ now: Date) -> CalendarDate {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
@@ -108,7 +108,7 @@ public enum Ingest {
         return calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
     }
 
-    public static func run(
+    package static func run(
         _ options: IngestOptions, logger: Logger
     ) async throws(PipelineError) -> (plan: [PlannedPartition], report: RunReport) {
         let database = try DatabaseLocation.open(options.databasePath)

@@ -15,41 +15,41 @@ import Foundation
 ///         { "scope": "/subscriptions/…", "metrics": ["actual"], "source": "usage-details" }
 ///       ]
 ///     }
-public struct IngestConfiguration: Codable, Sendable {
-    public struct ScopeEntry: Codable, Sendable {
-        public var scope: String
-        public var metrics: [String]?
-        public var source: SourceKind?
+package struct IngestConfiguration: Codable, Sendable {
+    package struct ScopeEntry: Codable, Sendable {
+        package var scope: String
+        package var metrics: [String]?
+        package var source: SourceKind?
 
-        public init(scope: String, metrics: [String]? = nil, source: SourceKind? = nil) {
+        package init(scope: String, metrics: [String]? = nil, source: SourceKind? = nil) {
             self.scope = scope
             self.metrics = metrics
             self.source = source
         }
     }
 
-    public struct Window: Codable, Sendable {
+    package struct Window: Codable, Sendable {
         /// Months reloaded: the current one and the ones before it (default 2).
-        public var months: Int?
+        package var months: Int?
         /// A past month is reloaded until this many days after it ends, while Azure may
         /// still restate it (default 10).
-        public var settleDays: Int?
+        package var settleDays: Int?
     }
 
-    public var database: String?
-    public var armEndpoint: String?
-    public var apiVersion: String?
-    public var eaEndpoint: String?
-    public var skipHours: Double?
-    public var maxRejectedPercent: Double?
-    public var window: Window?
-    public var scopes: [ScopeEntry]
+    package var database: String?
+    package var armEndpoint: String?
+    package var apiVersion: String?
+    package var eaEndpoint: String?
+    package var skipHours: Double?
+    package var maxRejectedPercent: Double?
+    package var window: Window?
+    package var scopes: [ScopeEntry]
 
-    public init(scopes: [ScopeEntry]) {
+    package init(scopes: [ScopeEntry]) {
         self.scopes = scopes
     }
 
-    public static func load(path: String) throws(PipelineError) -> IngestConfiguration {
+    package static func load(path: String) throws(PipelineError) -> IngestConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .usage("cannot read the configuration file \(path)")
         }

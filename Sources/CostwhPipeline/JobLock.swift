@@ -4,11 +4,11 @@ import Foundation
 ///
 /// A second job exits at once with a clear message instead of waiting: a nightly run that
 /// overlaps the previous one should say so, not queue up behind it.
-public final class JobLock {
+package final class JobLock {
     let fd: Int32
-    public let path: String
+    package let path: String
 
-    public init(databasePath: String) throws(PipelineError) {
+    package init(databasePath: String) throws(PipelineError) {
         path = databasePath + ".lock"
         fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .usage("cannot create the lock file \(path): \(String(cString: strerror(errno)))") }

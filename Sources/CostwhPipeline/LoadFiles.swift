@@ -7,8 +7,8 @@ import Foundation
 import Logging
 
 /// `costwh load`: local files become a partition (a FOCUS file: both metrics of it).
-public struct LoadFilesOptions {
-    public enum Format: String, Sendable {
+package struct LoadFilesOptions {
+    package enum Format: String, Sendable {
         /// Recognised from the bytes: CSV (any dialect, plain or gzip), JSON pages, an
         /// Exports folder or its manifest, FOCUS.
         case auto
@@ -18,23 +18,23 @@ public struct LoadFilesOptions {
         case usageDetailsJSON = "usage-details-json"
     }
 
-    public var databasePath: String
-    public var files: [String]
-    public var scope: Scope?
-    public var period: BillingPeriod?
+    package var databasePath: String
+    package var files: [String]
+    package var scope: Scope?
+    package var period: BillingPeriod?
     /// Required for cost-details CSV; optional for FOCUS (both metrics) and Exports (the manifest says).
-    public var metric: Metric?
-    public var format: Format = .auto
+    package var metric: Metric?
+    package var format: Format = .auto
     /// A Cost Management Exports folder; its manifest names scope, metric and period.
-    public var exportsFolder: String?
+    package var exportsFolder: String?
     /// Overrides of the detected dialect (`--delimiter`, `--encoding`, `--decimal-comma`, `--date-order`).
-    public var dialect = DialectOverrides.none
+    package var dialect = DialectOverrides.none
     /// Percent of rows that may be rejected before the load fails.
-    public var maxRejectedPercent: Double
-    public var progress: ((LoadProgress) -> Void)?
-    public var isCancelled: () -> Bool
+    package var maxRejectedPercent: Double
+    package var progress: ((LoadProgress) -> Void)?
+    package var isCancelled: () -> Bool
 
-    public init(
+    package init(
         databasePath: String, files: [String], scope: Scope?, period: BillingPeriod?, metric: Metric?,
         maxRejectedPercent: Double = 1, progress: ((LoadProgress) -> Void)? = nil,
         isCancelled: @escaping () -> Bool = { false }
@@ -50,9 +50,9 @@ public struct LoadFilesOptions {
     }
 }
 
-public enum LoadFiles {
+package enum LoadFiles {
     /// Loads the files; returns one summary per partition written (two for FOCUS input).
-    public static func run(_ options: LoadFilesOptions, logger: Logger) throws(PipelineError) -> [LoadSummary] {
+    package static func run(_ options: LoadFilesOptions, logger: Logger) throws(PipelineError) -> [LoadSummary] {
         guard (0...100).contains(options.maxRejectedPercent) else {
             throw .usage("the share of rows that may be rejected must be a percentage from 0 to 100")
         }
@@ -185,12 +185,12 @@ public enum LoadFiles {
 }
 
 /// What a local input is, told from its bytes rather than its name.
-public enum InputKind: String, Sendable {
+package enum InputKind: String, Sendable {
     case csv = "CSV"
     case json = "JSON page"
     case exports = "Exports manifest"
 
-    public static func sniff(_ path: String) throws(PipelineError) -> InputKind {
+    package static func sniff(_ path: String) throws(PipelineError) -> InputKind {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .noInput("cannot open \(path): no such file or folder")

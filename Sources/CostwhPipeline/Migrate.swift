@@ -1,13 +1,13 @@
 import CostwhLoad
 
 /// `costwh migrate`: applies pending migrations and reports the schema version.
-public enum Migrate {
-    public struct Outcome: Sendable {
-        public let applied: [String]
-        public let all: [String]
+package enum Migrate {
+    package struct Outcome: Sendable {
+        package let applied: [String]
+        package let all: [String]
     }
 
-    public static func run(databasePath: String) throws(PipelineError) -> Outcome {
+    package static func run(databasePath: String) throws(PipelineError) -> Outcome {
         do {
             let database = try CostDatabase(path: databasePath, migrate: false)
             let applied = try database.migrate()

@@ -5,22 +5,22 @@ import Foundation
 import Logging
 
 /// One partition of a run.
-public struct PartitionKey: Hashable, Sendable, CustomStringConvertible {
-    public let scope: Scope
-    public let period: BillingPeriod
-    public let metric: Metric
+package struct PartitionKey: Hashable, Sendable, CustomStringConvertible {
+    package let scope: Scope
+    package let period: BillingPeriod
+    package let metric: Metric
 
-    public var description: String { "\(scope.id) \(period) \(metric.rawValue)" }
+    package var description: String { "\(scope.id) \(period) \(metric.rawValue)" }
 }
 
 /// How a partition's turn ended.
-public enum PartitionOutcome: Sendable {
+package enum PartitionOutcome: Sendable {
     case loaded(LoadSummary)
     case unchanged(loadId: Int64)
     case skipped(reason: String)
     case failed(error: String, loadId: Int64?)
 
-    public var failed: Bool {
+    package var failed: Bool {
         if case .failed = self { return true }
         return false
     }

@@ -5,7 +5,7 @@ import Foundation
 import Logging
 
 /// Which API a partition is extracted from.
-public enum SourceKind: String, Sendable, CaseIterable, Codable {
+package enum SourceKind: String, Sendable, CaseIterable, Codable {
     case costDetails = "cost-details"
     case detailedReport = "detailed-report"
     case usageDetails = "usage-details"
@@ -13,18 +13,18 @@ public enum SourceKind: String, Sendable, CaseIterable, Codable {
 }
 
 /// What a source fetched for one partition.
-public struct SourceFetch: Sendable {
-    public var files: [DownloadedFile] = []
+package struct SourceFetch: Sendable {
+    package var files: [DownloadedFile] = []
     /// For the ledger's SourceDetail: report ids, redacted links, api-version, ETag.
-    public var detail: [String: String] = [:]
+    package var detail: [String: String] = [:]
     /// Azure said there is no data: the partition becomes empty.
-    public var noDataReason: String?
+    package var noDataReason: String?
     /// The service said nothing changed (HTTP 304 on the ETag).
-    public var notModified = false
+    package var notModified = false
 }
 
 /// A cost API that can deliver one partition as CSV files.
-public protocol PartitionSource: Sendable {
+package protocol PartitionSource: Sendable {
     var kind: SourceKind { get }
     func fetch(
         scope: Scope, period: BillingPeriod, metric: Metric, previousETag: String?, today: CalendarDate,
@@ -33,16 +33,16 @@ public protocol PartitionSource: Sendable {
 }
 
 /// The connections of one run: the transport, the token cache, and the sources.
-public final class ExtractSession: Sendable {
-    public let settings: ExtractSettings
-    public let transport: HTTPTransport
-    public let tokens: TokenCache?
+package final class ExtractSession: Sendable {
+    package let settings: ExtractSettings
+    package let transport: HTTPTransport
+    package let tokens: TokenCache?
     let arm: ARMClient?
     let logger: Logger
     /// Why signing in is impossible, when it is; reported per partition.
     let signInProblem: ExtractError?
 
-    public init(settings: ExtractSettings, logger: Logger) {
+    package init(settings: ExtractSettings, logger: Logger) {
         self.settings = settings
         self.logger = logger
         let stale = PrivateFolder.removeStale()
@@ -65,11 +65,11 @@ public final class ExtractSession: Sendable {
         signInProblem = problem
     }
 
-    public func shutdown() async {
+    package func shutdown() async {
         await transport.shutdown()
     }
 
-    public func source(_ kind: SourceKind) throws(ExtractError) -> any PartitionSource {
+    package func source(_ kind: SourceKind) throws(ExtractError) -> any PartitionSource {
         switch kind {
         case .costDetails:
             guard let arm else { throw signInProblem ?? .signIn("no credentials") }
@@ -102,7 +102,7 @@ public final class ExtractSession: Sendable {
     }
 
     /// Secrets to scrub from any text shown or stored.
-    public var secrets: [String] {
+    package var secrets: [String] {
         var out = tokens?.secrets ?? []
         if let token = settings.accessToken { out.append(token) }
         for key in ["AZURE_CLIENT_SECRET", "COSTWH_ACCESS_TOKEN", "COSTWH_EA_API_KEY", "IDENTITY_HEADER"] {

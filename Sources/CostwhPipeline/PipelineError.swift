@@ -3,7 +3,7 @@ import CostwhModel
 import CostwhQuery
 
 /// Errors the pipeline reports to the CLI. `usage` errors are the operator's input.
-public enum PipelineError: Error, CustomStringConvertible {
+package enum PipelineError: Error, CustomStringConvertible {
     /// The operator's command line or configuration is wrong.
     case usage(String)
     /// An input is not data costwh can read (sysexits' EX_DATAERR).
@@ -15,7 +15,7 @@ public enum PipelineError: Error, CustomStringConvertible {
     /// Another job holds the database.
     case busy(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .usage(let message), .badData(let message), .noInput(let message): return message
         case .load(let error): return error.description
@@ -25,11 +25,11 @@ public enum PipelineError: Error, CustomStringConvertible {
     }
 
     /// Kinds of failure the CLI gives their own exit codes.
-    public enum Kind: Sendable {
+    package enum Kind: Sendable {
         case usage, badData, noInput, busy, interrupted, failure
     }
 
-    public var kind: Kind {
+    package var kind: Kind {
         switch self {
         case .usage: return .usage
         case .badData, .load(.tooManyRejected), .load(.unreadableInput): return .badData
@@ -40,17 +40,17 @@ public enum PipelineError: Error, CustomStringConvertible {
         }
     }
 
-    public var isUsage: Bool {
+    package var isUsage: Bool {
         if case .usage = self { return true }
         return false
     }
 
-    public var isBusy: Bool {
+    package var isBusy: Bool {
         if case .busy = self { return true }
         return false
     }
 
-    public var isInterrupted: Bool {
+    package var isInterrupted: Bool {
         if case .load(.interrupted) = self { return true }
         return false
     }

@@ -3,16 +3,16 @@ import CostwhModel
 import CostwhQuery
 
 /// `costwh query`: runs a canned query with the operator's filters, bound as parameters.
-public struct QueryOptions {
-    public var databasePath: String
-    public var name: String
-    public var scope: Scope?
-    public var periods: PeriodRange
-    public var by: String?
-    public var tag: String?
-    public var top: Int
+package struct QueryOptions {
+    package var databasePath: String
+    package var name: String
+    package var scope: Scope?
+    package var periods: PeriodRange
+    package var by: String?
+    package var tag: String?
+    package var top: Int
 
-    public init(
+    package init(
         databasePath: String, name: String, scope: Scope? = nil, periods: PeriodRange = .all,
         by: String? = nil, tag: String? = nil, top: Int = 20
     ) {
@@ -25,13 +25,13 @@ public struct QueryOptions {
         self.top = top
     }
 
-    public static let groupings = [
+    package static let groupings = [
         "subscription", "resource-group", "meter-category", "service-family", "resource", "tag",
     ]
 }
 
-public enum Query {
-    public static func run(_ options: QueryOptions) throws(PipelineError) -> ResultTable {
+package enum Query {
+    package static func run(_ options: QueryOptions) throws(PipelineError) -> ResultTable {
         guard CannedQuery.named(options.name) != nil else {
             throw .usage(QueryError.unknownQuery(options.name, known: CannedQuery.all.map(\.name)).description)
         }

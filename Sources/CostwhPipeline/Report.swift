@@ -4,8 +4,8 @@ import CostwhQuery
 import Foundation
 
 /// `costwh report --html`.
-public enum Report {
-    public static func write(
+package enum Report {
+    package static func write(
         databasePath: String, html path: String, scope: Scope?, periods: PeriodRange, top: Int = 10
     ) throws(PipelineError) {
         let scopeId = scope?.id

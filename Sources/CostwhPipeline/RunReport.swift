@@ -2,13 +2,13 @@ import CostwhLoad
 import Foundation
 
 /// What a run did to each partition, for the summary on stderr and the exit code.
-public struct RunReport: Sendable {
-    public var results: [(key: PartitionKey, outcome: PartitionOutcome)] = []
+package struct RunReport: Sendable {
+    package var results: [(key: PartitionKey, outcome: PartitionOutcome)] = []
 
     package init() {}
 
-    public var anyFailed: Bool { results.contains { $0.outcome.failed } }
-    public var allFailed: Bool {
+    package var anyFailed: Bool { results.contains { $0.outcome.failed } }
+    package var allFailed: Bool {
         !results.isEmpty && results.allSatisfy { $0.outcome.failed || isSkip($0.outcome) } && anyFailed
     }
 
@@ -17,7 +17,7 @@ public struct RunReport: Sendable {
         return false
     }
 
-    public func lines() -> [String] {
+    package func lines() -> [String] {
         results.map { key, outcome in
             switch outcome {
             case .loaded(let s):
@@ -30,7 +30,7 @@ public struct RunReport: Sendable {
         }
     }
 
-    public var counts: String {
+    package var counts: String {
         var loaded = 0, unchanged = 0, skipped = 0, failed = 0
         for (_, outcome) in results {
             switch outcome {

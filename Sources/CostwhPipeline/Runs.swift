@@ -3,8 +3,8 @@ import CostwhModel
 import CostwhQuery
 
 /// `costwh runs`: recent loads from the ledger.
-public enum Runs {
-    public static func list(databasePath: String, limit: Int, scope: Scope?) throws(PipelineError) -> ResultTable {
+package enum Runs {
+    package static func list(databasePath: String, limit: Int, scope: Scope?) throws(PipelineError) -> ResultTable {
         let store = try DatabaseLocation.open(databasePath)
         do {
             return try store.reading { reader in

@@ -3,8 +3,8 @@ import CostwhModel
 import CostwhQuery
 
 /// `costwh verify`.
-public enum Verify {
-    public static func run(
+package enum Verify {
+    package static func run(
         databasePath: String, scope: Scope?, periods: PeriodRange
     ) throws(PipelineError) -> [VerificationCheck] {
         let scopeId = scope?.id

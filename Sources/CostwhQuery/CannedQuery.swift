@@ -2,12 +2,12 @@ import CostwhLoad
 
 /// A commented `.sql` file compiled into the binary, with its name and description read
 /// from its `-- name:` and `-- description:` lines.
-public struct CannedQuery: Sendable {
-    public let name: String
-    public let description: String
-    public let sql: String
+package struct CannedQuery: Sendable {
+    package let name: String
+    package let description: String
+    package let sql: String
     /// The named parameters the SQL uses, such as `scope`, `from` and `to`.
-    public let parameters: [String]
+    package let parameters: [String]
 
     init(file: String, sql: String) {
         var name = String(file.dropLast(4))
@@ -52,9 +52,9 @@ public struct CannedQuery: Sendable {
     }
 
     /// Every canned query, in file order.
-    public static let all: [CannedQuery] = EmbeddedSQL.files.map { CannedQuery(file: $0.name, sql: $0.sql) }
+    package static let all: [CannedQuery] = EmbeddedSQL.files.map { CannedQuery(file: $0.name, sql: $0.sql) }
 
-    public static func named(_ name: String) -> CannedQuery? {
+    package static func named(_ name: String) -> CannedQuery? {
         all.first { $0.name == name }
     }
 }

@@ -6,10 +6,10 @@ import Foundation
 /// or network) with the daily and monthly charts, the totals with their causes, the
 /// utilisation tables and the top beneficiaries. The markup is well-formed XML (XHTML
 /// syntax) so it can be checked mechanically.
-public struct HTMLReport: Sendable {
+package struct HTMLReport: Sendable {
     let store: any CostStore
 
-    public init(database: CostDatabase) {
+    package init(database: CostDatabase) {
         self.init(store: database)
     }
 
@@ -17,7 +17,7 @@ public struct HTMLReport: Sendable {
         self.store = store
     }
 
-    public func render(
+    package func render(
         scope: String?, from: String, to: String, top: Int = 10, generatedAt: Date = Date()
     ) throws(QueryError) -> String {
         let runner = QueryRunner(store: store)

@@ -1,8 +1,8 @@
 import CostwhLoad
 
 /// The listing behind `costwh query --list`.
-public enum QueryCatalog {
-    public static func listing() -> ResultTable {
+package enum QueryCatalog {
+    package static func listing() -> ResultTable {
         ResultTable(
             columns: ["Name", "Description", "Parameters"],
             rows: CannedQuery.all.map {

@@ -1,10 +1,10 @@
 import CostwhLoad
 
-public enum QueryError: Error, CustomStringConvertible {
+package enum QueryError: Error, CustomStringConvertible {
     case unknownQuery(String, known: [String])
     case database(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unknownQuery(let name, let known):
             return "no canned query named `\(name)`; known queries: \(known.joined(separator: ", "))"

@@ -2,10 +2,10 @@ import CostwhLoad
 
 /// Runs canned queries with bound parameters on a read snapshot, so they work while a load
 /// holds the write lock, on whichever store holds the warehouse.
-public struct QueryRunner: Sendable {
+package struct QueryRunner: Sendable {
     let store: any CostStore
 
-    public init(database: CostDatabase) {
+    package init(database: CostDatabase) {
         self.init(store: database)
     }
 
@@ -13,7 +13,7 @@ public struct QueryRunner: Sendable {
         self.store = store
     }
 
-    public func run(_ name: String, parameters: [String: StoreValue]) throws(QueryError) -> ResultTable {
+    package func run(_ name: String, parameters: [String: StoreValue]) throws(QueryError) -> ResultTable {
         guard let query = CannedQuery.named(name) else {
             throw .unknownQuery(name, known: CannedQuery.all.map(\.name))
         }

@@ -3,12 +3,12 @@ import CostwhModel
 import Foundation
 
 /// Renders a result as an aligned table, CSV, JSON or Markdown.
-public enum OutputFormat: String, Sendable, CaseIterable {
+package enum OutputFormat: String, Sendable, CaseIterable {
     case table, csv, json, markdown
 }
 
-public enum TableFormatter {
-    public static func render(_ table: ResultTable, as format: OutputFormat) -> String {
+package enum TableFormatter {
+    package static func render(_ table: ResultTable, as format: OutputFormat) -> String {
         let cells = table.rows.map { $0.map(text) }
         switch format {
         case .table:

@@ -1,23 +1,23 @@
 import CostwhLoad
 
 /// One check of `costwh verify`.
-public struct VerificationCheck: Sendable {
-    public let check: String
-    public let scope: String
-    public let period: String
-    public let metric: String
-    public let passed: Bool
-    public let detail: String
+package struct VerificationCheck: Sendable {
+    package let check: String
+    package let scope: String
+    package let period: String
+    package let metric: String
+    package let passed: Bool
+    package let detail: String
 }
 
 /// Checks that every loaded partition is what its ledger says, and that the two metrics
 /// describe the same usage.
-public struct Verifier: Sendable {
+package struct Verifier: Sendable {
     let store: any CostStore
     /// Money tolerance for comparing the metrics, in the billing currency.
-    public let tolerance: Double
+    package let tolerance: Double
 
-    public init(database: CostDatabase, tolerance: Double = 0.01) {
+    package init(database: CostDatabase, tolerance: Double = 0.01) {
         self.init(store: database, tolerance: tolerance)
     }
 
@@ -26,7 +26,7 @@ public struct Verifier: Sendable {
         self.tolerance = tolerance
     }
 
-    public func run(scope: String?, from: String, to: String) throws(QueryError) -> [VerificationCheck] {
+    package func run(scope: String?, from: String, to: String) throws(QueryError) -> [VerificationCheck] {
         do {
             // One snapshot for every check, so a load committing meanwhile cannot make them disagree.
             return try store.reading { reader in try checks(reader, scope: scope, from: from, to: to) }
@@ -131,7 +131,7 @@ public struct Verifier: Sendable {
         TableFormatter.formatNumber(v)
     }
 
-    public static func table(_ checks: [VerificationCheck]) -> ResultTable {
+    package static func table(_ checks: [VerificationCheck]) -> ResultTable {
         ResultTable(
             columns: ["Result", "Check", "Scope", "BillingPeriod", "Metric", "Detail"],
             rows: checks.map {

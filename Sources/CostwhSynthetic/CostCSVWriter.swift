@@ -6,37 +6,37 @@ import Glibc
 #endif
 
 /// Writes synthetic rows in the exact header and spelling of a real schema.
-public struct CostCSVWriter: Sendable {
-    public enum Schema: String, Sendable, CaseIterable {
+package struct CostCSVWriter: Sendable {
+    package enum Schema: String, Sendable, CaseIterable {
         /// EA Cost Details / Usage Details v2 (reference §5.1).
         case ea
         /// MCA Cost Details and Exports (reference §5.3).
         case mca
     }
 
-    public let schema: Schema
-    public let month: SyntheticMonth
+    package let schema: Schema
+    package let month: SyntheticMonth
 
-    public init(schema: Schema, month: SyntheticMonth) {
+    package init(schema: Schema, month: SyntheticMonth) {
         self.schema = schema
         self.month = month
     }
 
     /// A writer in the schema the scope's agreement uses.
-    public init(month: SyntheticMonth) {
+    package init(month: SyntheticMonth) {
         self.init(schema: month.estate.scope.agreement == .customerAgreement ? .mca : .ea, month: month)
     }
 
-    public static let eaHeader =
+    package static let eaHeader =
         "BillingAccountId,BillingAccountName,BillingPeriodStartDate,BillingPeriodEndDate,BillingProfileId,BillingProfileName,AccountOwnerId,AccountName,SubscriptionId,SubscriptionName,Date,Product,PartNumber,MeterId,ServiceFamily,MeterCategory,MeterSubCategory,MeterRegion,MeterName,Quantity,EffectivePrice,Cost,UnitPrice,BillingCurrency,ResourceLocation,AvailabilityZone,ConsumedService,ResourceId,ResourceName,ServiceInfo1,ServiceInfo2,AdditionalInfo,Tags,InvoiceSectionId,InvoiceSection,CostCenter,UnitOfMeasure,ResourceGroup,ReservationId,ReservationName,ProductOrderId,ProductOrderName,OfferId,IsAzureCreditEligible,Term,PublisherName,PlanName,ChargeType,Frequency,PublisherType,PayGPrice,PricingModel,CostAllocationRuleName,benefitId,benefitName"
 
-    public static let mcaHeader =
+    package static let mcaHeader =
         "invoiceId,previousInvoiceId,billingAccountId,billingAccountName,billingProfileId,billingProfileName,invoiceSectionId,invoiceSectionName,resellerName,resellerMpnId,costCenter,billingPeriodEndDate,billingPeriodStartDate,servicePeriodEndDate,servicePeriodStartDate,date,serviceFamily,productOrderId,productOrderName,consumedService,meterId,meterName,meterCategory,meterSubCategory,meterRegion,ProductId,ProductName,SubscriptionId,subscriptionName,publisherType,publisherId,publisherName,resourceGroupName,ResourceId,resourceLocation,location,effectivePrice,quantity,unitOfMeasure,chargeType,billingCurrency,pricingCurrency,costInBillingCurrency,costInPricingCurrency,costInUsd,paygCostInBillingCurrency,paygCostInUsd,exchangeRatePricingToBilling,exchangeRateDate,isAzureCreditEligible,serviceInfo1,serviceInfo2,additionalInfo,tags,PayGPrice,frequency,term,reservationId,reservationName,pricingModel,unitPrice,costAllocationRuleName,benefitId,benefitName,provider"
 
-    public var header: String { schema == .ea ? CostCSVWriter.eaHeader : CostCSVWriter.mcaHeader }
+    package var header: String { schema == .ea ? CostCSVWriter.eaHeader : CostCSVWriter.mcaHeader }
 
     /// Writes the whole file (BOM, header, rows) to `sink` in chunks of about 1 MiB.
-    public func write(
+    package func write(
         _ metric: Metric, bom: Bool = true, days: ClosedRange<Int>? = nil,
         to sink: (UnsafeRawBufferPointer) throws -> Void
     ) rethrows {
@@ -57,7 +57,7 @@ public struct CostCSVWriter: Sendable {
     }
 
     /// The file as bytes; for small months.
-    public func bytes(_ metric: Metric, days: ClosedRange<Int>? = nil) -> [UInt8] {
+    package func bytes(_ metric: Metric, days: ClosedRange<Int>? = nil) -> [UInt8] {
         var all: [UInt8] = []
         write(metric, days: days) { all.append(contentsOf: $0) }
         return all
@@ -65,7 +65,7 @@ public struct CostCSVWriter: Sendable {
 
     /// The file split into `count` blobs at row boundaries, each a complete CSV with its
     /// own header, as Azure splits large reports.
-    public func blobs(_ metric: Metric, days: ClosedRange<Int>? = nil, count: Int) -> [[UInt8]] {
+    package func blobs(_ metric: Metric, days: ClosedRange<Int>? = nil, count: Int) -> [[UInt8]] {
         let all = bytes(metric, days: days)
         let headerEnd = (all.firstIndex(of: 0x0A) ?? all.count - 1) + 1
         let header = Array(all[0..<headerEnd])
@@ -84,7 +84,7 @@ public struct CostCSVWriter: Sendable {
 
     /// Writes the file to `path`; returns its size in bytes.
     @discardableResult
-    public func write(_ metric: Metric, toFile path: String) throws -> Int {
+    package func write(_ metric: Metric, toFile path: String) throws -> Int {
         guard let file = fopen(path, "wb") else { throw WriterError.cannotCreate(path) }
         defer { fclose(file) }
         var total = 0
@@ -97,9 +97,9 @@ public struct CostCSVWriter: Sendable {
         return total
     }
 
-    public enum WriterError: Error, CustomStringConvertible {
+    package enum WriterError: Error, CustomStringConvertible {
         case cannotCreate(String)
-        public var description: String {
+        package var description: String {
             switch self {
             case .cannotCreate(let path): return "cannot write \(path)"
             }
@@ -133,7 +133,7 @@ public struct CostCSVWriter: Sendable {
     }
 
     /// The row's values in the order of `header`.
-    public func fields(_ row: SyntheticRow) -> [String] {
+    package func fields(_ row: SyntheticRow) -> [String] {
         let e = month.estate
         let sub = e.subscriptions[row.subscription]
         let meter = e.meters[row.meter]

@@ -6,15 +6,15 @@ import CostwhModel
 /// refunds of the actual data. BilledCost is what the actual data bills (0 for usage a
 /// commitment covered, used or unused); EffectiveCost is the amortized cost (0 for the
 /// commitment purchases themselves).
-public struct FocusWriter: Sendable {
-    public let writer: CostCSVWriter
+package struct FocusWriter: Sendable {
+    package let writer: CostCSVWriter
 
     /// Fields are taken from the EA spelling of each row, whatever the scope's agreement.
-    public init(month: SyntheticMonth) {
+    package init(month: SyntheticMonth) {
         writer = CostCSVWriter(schema: .ea, month: month)
     }
 
-    public static let header = [
+    package static let header = [
         "BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "BillingAccountId", "BillingAccountName",
         "BillingCurrency",
         "BillingPeriodStart", "BillingPeriodEnd", "ChargeCategory", "ChargeClass", "ChargeDescription",
@@ -32,7 +32,7 @@ public struct FocusWriter: Sendable {
     ]
 
     /// The whole file, UTF-8 without BOM.
-    public func bytes() -> [UInt8] {
+    package func bytes() -> [UInt8] {
         var out = Array(FocusWriter.header.joined(separator: ",").utf8)
         out.append(0x0A)
         forEachRecord { record in
@@ -46,7 +46,7 @@ public struct FocusWriter: Sendable {
     }
 
     /// Calls `body` with each FOCUS record, in `header` order.
-    public func forEachRecord(_ body: ([String]) -> Void) {
+    package func forEachRecord(_ body: ([String]) -> Void) {
         let names = writer.header.split(separator: ",").map(String.init)
         let month = writer.month
         month.forEachRow(.amortizedCost) { row in

@@ -4,10 +4,10 @@ import Foundation
 /// The same synthetic rows in the shapes of the older APIs: Consumption `usageDetails`
 /// records (kind `legacy` for EA scopes, `modern` for MCA), EA Reporting v2 JSON records,
 /// and the EA Reporting v3 CSV download (old "v1" columns, with preamble lines).
-public struct OlderFormats: Sendable {
-    public let writer: CostCSVWriter
+package struct OlderFormats: Sendable {
+    package let writer: CostCSVWriter
 
-    public init(month: SyntheticMonth) {
+    package init(month: SyntheticMonth) {
         writer = CostCSVWriter(month: month)
     }
 
@@ -31,7 +31,7 @@ public struct OlderFormats: Sendable {
     }
 
     /// One row as a Consumption usageDetails record.
-    public func usageDetailsRecord(_ row: SyntheticRow, id: Int) -> [String: Any] {
+    package func usageDetailsRecord(_ row: SyntheticRow, id: Int) -> [String: Any] {
         let names = headerNames
         let values = writer.fields(row)
         let modern = writer.schema == .mca
@@ -83,7 +83,7 @@ public struct OlderFormats: Sendable {
     }
 
     /// The v1 columns of the EA Reporting CSV download (reference §5.5).
-    public static let eaV1Header =
+    package static let eaV1Header =
         #""AccountOwnerId","Account Name","ServiceAdministratorId","SubscriptionId","SubscriptionGuid","Subscription Name","Date","Month","Day","Year","Product","Meter ID","Meter Category","Meter Sub-Category","Meter Region","Meter Name","Consumed Quantity","ResourceRate","ExtendedCost","Resource Location","Consumed Service","Instance ID","ServiceInfo1","ServiceInfo2","AdditionalInfo","Tags","Store Service Identifier","Department Name","Cost Center","Unit Of Measure","Resource Group""#
 
     /// EA v2 names by v1 column.
@@ -102,7 +102,7 @@ public struct OlderFormats: Sendable {
     ]
 
     /// The EA Reporting v3 CSV download of the actual cost: two preamble lines, quoted v1 header.
-    public func eaV1CSV(enrollment: String) -> [UInt8] {
+    package func eaV1CSV(enrollment: String) -> [UInt8] {
         var out = Array("Usage Data Extract,\nEnrollment Number: \(enrollment),\n".utf8)
         out += Array(OlderFormats.eaV1Header.utf8)
         out.append(0x0A)
@@ -137,7 +137,7 @@ public struct OlderFormats: Sendable {
     }
 
     /// One actual-cost row as an EA Reporting v2 JSON record.
-    public func eaV2Record(_ row: SyntheticRow) -> [String: Any] {
+    package func eaV2Record(_ row: SyntheticRow) -> [String: Any] {
         let fields = Dictionary(uniqueKeysWithValues: zip(headerNames, writer.fields(row)))
         func number(_ name: String) -> Double { Double(fields[name] ?? "") ?? 0 }
         return [
@@ -163,7 +163,7 @@ public struct OlderFormats: Sendable {
 
     /// One v1 record, in the fields seed 003 lists: v2's plus the enrollment, numeric ids and
     /// `extendedCost` (the same amount as `cost`) and `storeServiceIdentifier`.
-    public func eaV1Record(_ row: SyntheticRow, enrollment: String) -> [String: Any] {
+    package func eaV1Record(_ row: SyntheticRow, enrollment: String) -> [String: Any] {
         var record = eaV2Record(row)
         record["enrollmentNumber"] = enrollment
         record["extendedCost"] = record["cost"]

@@ -1,10 +1,10 @@
 /// A small deterministic generator: the same seed gives the same data on every machine.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+package struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    public init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -13,12 +13,12 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform double in [0, 1).
-    public mutating func unit() -> Double { Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0) }
+    package mutating func unit() -> Double { Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0) }
 
-    public mutating func int(_ upper: Int) -> Int { Int(next() % UInt64(max(upper, 1))) }
+    package mutating func int(_ upper: Int) -> Int { Int(next() % UInt64(max(upper, 1))) }
 
     /// A seed derived from text, stable across runs (unlike `Hasher`).
-    public static func seed(_ text: String) -> UInt64 {
+    package static func seed(_ text: String) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for b in text.utf8 {
             h ^= UInt64(b)

@@ -2,8 +2,8 @@ import CostwhModel
 
 /// A fictitious but realistic cloud estate: subscriptions, resources, meters and
 /// commitments. Everything is derived from the scope, so a scope always has the same estate.
-public struct SyntheticEstate: Sendable {
-    public struct Meter: Sendable {
+package struct SyntheticEstate: Sendable {
+    package struct Meter: Sendable {
         let id: String
         let name: String
         let category: String
@@ -18,7 +18,7 @@ public struct SyntheticEstate: Sendable {
         let resourceType: String
     }
 
-    public struct Subscription: Sendable {
+    package struct Subscription: Sendable {
         let id: String
         let name: String
         let accountName: String
@@ -28,7 +28,7 @@ public struct SyntheticEstate: Sendable {
         let invoiceSectionName: String
     }
 
-    public struct Resource: Sendable {
+    package struct Resource: Sendable {
         let subscription: Int
         let group: String
         let name: String
@@ -40,7 +40,7 @@ public struct SyntheticEstate: Sendable {
         let zone: String
     }
 
-    public struct Commitment: Sendable {
+    package struct Commitment: Sendable {
         enum Kind: Sendable { case reservation, savingsPlan }
         let kind: Kind
         let orderId: String
@@ -53,16 +53,16 @@ public struct SyntheticEstate: Sendable {
         let dailyAmount: Double
     }
 
-    public let scope: Scope
-    public let billingAccountId: String
-    public let billingAccountName: String
-    public let billingProfileId: String
-    public let billingProfileName: String
-    public let currency: String
-    public let subscriptions: [Subscription]
-    public let meters: [Meter]
-    public let resources: [Resource]
-    public let commitments: [Commitment]
+    package let scope: Scope
+    package let billingAccountId: String
+    package let billingAccountName: String
+    package let billingProfileId: String
+    package let billingProfileName: String
+    package let currency: String
+    package let subscriptions: [Subscription]
+    package let meters: [Meter]
+    package let resources: [Resource]
+    package let commitments: [Commitment]
 
     static let locations = [
         ("eastus", "US East", "East US"), ("westeurope", "EU West", "West Europe"), ("uksouth", "UK South", "UK South"),
@@ -131,7 +131,7 @@ public struct SyntheticEstate: Sendable {
     ]
 
     /// Builds the estate of a scope. `scale` sets how many resources there are.
-    public init(scope: Scope, resources resourceCount: Int = 2_000) {
+    package init(scope: Scope, resources resourceCount: Int = 2_000) {
         self.scope = scope
         var rng = SplitMix64(seed: SplitMix64.seed("estate:" + scope.id))
         let mca = scope.agreement == .customerAgreement

@@ -1,41 +1,41 @@
 import CostwhModel
 
 /// One synthetic cost record, in canonical terms; the writers spell it per schema.
-public struct SyntheticRow: Sendable {
-    public var day = 1
-    public var subscription = 0
-    public var resource: Int?
-    public var meter = 0
-    public var quantity = 0.0
-    public var effectivePrice = 0.0
-    public var unitPrice = 0.0
-    public var payGPrice = 0.0
-    public var cost = 0.0
-    public var chargeType = "Usage"
-    public var pricingModel = "OnDemand"
-    public var frequency = "UsageBased"
-    public var publisherType = "Azure"
-    public var publisherName = "Microsoft"
-    public var planName = ""
-    public var commitment: Int?
-    public var consumedQuantity: Double?
+package struct SyntheticRow: Sendable {
+    package var day = 1
+    package var subscription = 0
+    package var resource: Int?
+    package var meter = 0
+    package var quantity = 0.0
+    package var effectivePrice = 0.0
+    package var unitPrice = 0.0
+    package var payGPrice = 0.0
+    package var cost = 0.0
+    package var chargeType = "Usage"
+    package var pricingModel = "OnDemand"
+    package var frequency = "UsageBased"
+    package var publisherType = "Azure"
+    package var publisherName = "Microsoft"
+    package var planName = ""
+    package var commitment: Int?
+    package var consumedQuantity: Double?
     /// Asks the writer to print the cost with many decimals, as real files sometimes do.
-    public var longDecimals = false
+    package var longDecimals = false
 }
 
 /// A month of cost details for one scope, the same for both metrics wherever Azure keeps
 /// them the same: actual has the commitment purchases and prices covered usage at 0;
 /// amortized spreads the purchases over the covered usage and adds Unused* rows.
-public struct SyntheticMonth: Sendable {
-    public let estate: SyntheticEstate
-    public let period: BillingPeriod
-    public let targetRows: Int
+package struct SyntheticMonth: Sendable {
+    package let estate: SyntheticEstate
+    package let period: BillingPeriod
+    package let targetRows: Int
     private let dailyAmounts: [Double]
     private let usedByCommitmentDay: [[Double]]
 
     static let marketplacePurchases = 2
 
-    public init(estate: SyntheticEstate, period: BillingPeriod, rows: Int) {
+    package init(estate: SyntheticEstate, period: BillingPeriod, rows: Int) {
         self.estate = estate
         self.period = period
         self.targetRows = max(rows, 1)
@@ -58,7 +58,7 @@ public struct SyntheticMonth: Sendable {
     }
 
     /// Calls `body` for each row of `metric`, in a fixed order.
-    public func forEachRow(_ metric: Metric, _ body: (SyntheticRow) throws -> Void) rethrows {
+    package func forEachRow(_ metric: Metric, _ body: (SyntheticRow) throws -> Void) rethrows {
         let days = period.daysInMonth
         if metric == .actualCost {
             for (c, commitment) in estate.commitments.enumerated() {
@@ -187,7 +187,7 @@ public struct SyntheticMonth: Sendable {
     }
 
     /// The total a metric adds up to, for tests and the emulator's own checks.
-    public func total(_ metric: Metric) -> Double {
+    package func total(_ metric: Metric) -> Double {
         var sum = 0.0
         forEachRow(metric) { sum += $0.cost }
         return sum

@@ -1,19 +1,19 @@
 /// A borrowed run of bytes: valid only until the reader or normaliser moves on.
-public struct ByteSlice {
-    public var base: UnsafePointer<UInt8>?
-    public var count: Int
+package struct ByteSlice {
+    package var base: UnsafePointer<UInt8>?
+    package var count: Int
 
-    public static var null: ByteSlice { ByteSlice(base: nil, count: 0) }
+    package static var null: ByteSlice { ByteSlice(base: nil, count: 0) }
 
     @inline(__always)
-    public init(base: UnsafePointer<UInt8>?, count: Int) {
+    package init(base: UnsafePointer<UInt8>?, count: Int) {
         self.base = base
         self.count = count
     }
 
-    public var isNull: Bool { base == nil }
+    package var isNull: Bool { base == nil }
 
-    public var string: String? {
+    package var string: String? {
         guard let base else { return nil }
         return String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self)
     }

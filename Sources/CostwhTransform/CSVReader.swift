@@ -7,11 +7,11 @@ import Darwin
 #endif
 
 /// One field of the current record: a byte range in the reader's buffer.
-public struct CSVField: Sendable {
-    public var start: Int
-    public var end: Int
+package struct CSVField: Sendable {
+    package var start: Int
+    package var end: Int
     /// The field was quoted and holds doubled quotes that `unescaped` removes.
-    public var hasEscapes: Bool
+    package var hasEscapes: Bool
 }
 
 /// A streaming RFC 4180 reader over raw UTF-8 bytes, with a configurable delimiter.
@@ -21,10 +21,10 @@ public struct CSVField: Sendable {
 /// commas, doubled quotes and newlines, LF and CRLF endings and a UTF-8 BOM. A record that
 /// breaks the quoting rules is still returned, with `malformedReason` set, so the caller
 /// can quarantine it and go on.
-public final class CSVReader {
-    public let name: String
+package final class CSVReader {
+    package let name: String
     /// The field separator: `,` unless the file's dialect says otherwise.
-    public let delimiter: UInt8
+    package let delimiter: UInt8
     private let source: ByteSource
     private var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
@@ -39,21 +39,21 @@ public final class CSVReader {
     private var fieldCapacity = 128
 
     /// Number of fields in the current record.
-    public private(set) var fieldCount = 0
+    package private(set) var fieldCount = 0
     /// The 1-based physical line on which the current record starts.
-    public private(set) var lineNumber = 0
+    package private(set) var lineNumber = 0
     /// Physical lines consumed so far.
     private var linesSeen = 0
     /// Why the current record breaks the CSV rules, or nil.
-    public private(set) var malformedReason: String?
+    package private(set) var malformedReason: String?
     /// Offsets of the current record in the buffer, line terminator excluded.
-    public private(set) var recordStart = 0
-    public private(set) var recordEnd = 0
+    package private(set) var recordStart = 0
+    package private(set) var recordEnd = 0
     /// Bytes of the source consumed by the records returned so far.
-    public private(set) var bytesConsumed = 0
+    package private(set) var bytesConsumed = 0
     private var bufferBase = 0
 
-    public init(source: ByteSource, delimiter: UInt8 = 0x2C, chunkSize: Int = 4 << 20, maxRecordBytes: Int = 64 << 20) {
+    package init(source: ByteSource, delimiter: UInt8 = 0x2C, chunkSize: Int = 4 << 20, maxRecordBytes: Int = 64 << 20) {
         self.name = source.name
         self.delimiter = delimiter
         self.source = source
@@ -69,17 +69,17 @@ public final class CSVReader {
     }
 
     @inline(__always)
-    public func field(_ index: Int) -> CSVField { fieldStorage[index] }
+    package func field(_ index: Int) -> CSVField { fieldStorage[index] }
 
     /// The raw bytes of a field, still escaped when `hasEscapes` is set.
     @inline(__always)
-    public func bytes(of index: Int) -> UnsafeBufferPointer<UInt8> {
+    package func bytes(of index: Int) -> UnsafeBufferPointer<UInt8> {
         let f = fieldStorage[index]
         return UnsafeBufferPointer(start: buffer + f.start, count: f.end - f.start)
     }
 
     /// The field's text with doubled quotes collapsed.
-    public func string(of index: Int) -> String {
+    package func string(of index: Int) -> String {
         let f = fieldStorage[index]
         let raw = UnsafeBufferPointer(start: buffer + f.start, count: f.end - f.start)
         if !f.hasEscapes { return String(decoding: raw, as: UTF8.self) }
@@ -91,7 +91,7 @@ public final class CSVReader {
 
     /// Calls `sink` with runs of unescaped bytes (`""` becomes `"`).
     @inline(__always)
-    public static func unescape(_ raw: UnsafeBufferPointer<UInt8>, _ sink: (UnsafeBufferPointer<UInt8>) -> Void) {
+    package static func unescape(_ raw: UnsafeBufferPointer<UInt8>, _ sink: (UnsafeBufferPointer<UInt8>) -> Void) {
         var runStart = 0
         var i = 0
         let n = raw.count
@@ -108,15 +108,15 @@ public final class CSVReader {
     }
 
     /// The raw text of the current record, for quarantine.
-    public func recordText(limit: Int = 65_536) -> String {
+    package func recordText(limit: Int = 65_536) -> String {
         let count = min(recordEnd - recordStart, limit)
         return String(decoding: UnsafeBufferPointer(start: buffer + recordStart, count: count), as: UTF8.self)
     }
 
-    public var recordByteCount: Int { recordEnd - recordStart }
+    package var recordByteCount: Int { recordEnd - recordStart }
 
     /// Moves to the next record. Returns false at the end of the input.
-    public func next() throws(TransformError) -> Bool {
+    package func next() throws(TransformError) -> Bool {
         while true {
             if position >= filled {
                 if sourceEnded { return false }

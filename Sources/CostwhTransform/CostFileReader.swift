@@ -2,12 +2,12 @@ import CostwhBytes
 import CostwhModel
 
 /// How to read a cost file: dialect overrides and, for FOCUS files, which metric to take.
-public struct ReadOptions: Sendable, Equatable {
-    public var dialect: DialectOverrides
+package struct ReadOptions: Sendable, Equatable {
+    package var dialect: DialectOverrides
     /// The metric a FOCUS file is read for (its rows and cost column differ per metric).
-    public var focusMetric: Metric
+    package var focusMetric: Metric
 
-    public init(dialect: DialectOverrides = .none, focusMetric: Metric = .actualCost) {
+    package init(dialect: DialectOverrides = .none, focusMetric: Metric = .actualCost) {
         self.dialect = dialect
         self.focusMetric = focusMetric
     }
@@ -16,22 +16,22 @@ public struct ReadOptions: Sendable, Equatable {
 /// A cost-details or FOCUS CSV: decides its dialect from the first block, finds its header
 /// (after any preamble lines, as the legacy EA downloads have), then yields normalised
 /// rows or the reason a row was refused.
-public final class CostFileReader {
+package final class CostFileReader {
     /// Lines a header may be preceded by.
-    public static let maxPreambleLines = 20
+    package static let maxPreambleLines = 20
 
-    public let csv: CSVReader
-    public let normaliser: RowNormaliser
-    public let mapping: HeaderMapping
-    public let dialect: Dialect
+    package let csv: CSVReader
+    package let normaliser: RowNormaliser
+    package let mapping: HeaderMapping
+    package let dialect: Dialect
     /// The 1-based line of the header row.
-    public let headerLine: Int
+    package let headerLine: Int
     /// Lines skipped before the header.
-    public let preambleLines: Int
+    package let preambleLines: Int
 
     /// Reads the header. A file whose first `maxPreambleLines + 1` lines hold no
     /// recognisable header is refused, naming what was missing.
-    public init(
+    package init(
         source: ByteSource, options: ReadOptions = ReadOptions(), chunkSize: Int = 4 << 20, maxRecordBytes: Int = 64 << 20
     ) throws(TransformError) {
         let (dialect, stream) = try DialectDetector.open(source, overrides: options.dialect)
@@ -67,11 +67,11 @@ public final class CostFileReader {
             mapping: mapping, file: source.name, dialect: dialect, focusMetric: options.focusMetric)
     }
 
-    public var name: String { csv.name }
+    package var name: String { csv.name }
 
     /// Advances to the next data row; returns nil at the end of the file.
     @inline(__always)
-    public func next() throws(TransformError) -> RowNormaliser.Outcome? {
+    package func next() throws(TransformError) -> RowNormaliser.Outcome? {
         guard try csv.next() else { return nil }
         return normaliser.normalise(csv)
     }

@@ -1,16 +1,16 @@
 /// How a delimited text file is written: what people's spreadsheets and other tools do to
 /// cost files. Decided once per file from its first block (see `DialectDetector`), then
 /// fixed for the whole file, so the hot path never guesses row by row.
-public struct Dialect: Sendable, Equatable {
-    public var encoding: TextEncoding
+package struct Dialect: Sendable, Equatable {
+    package var encoding: TextEncoding
     /// `,`, `;`, tab or `|`.
-    public var delimiter: UInt8
+    package var delimiter: UInt8
     /// Numbers are written `1234,56` (German or French Excel).
-    public var decimalComma: Bool
+    package var decimalComma: Bool
     /// How `a/b/yyyy` dates are read: month first (Azure's own files) or day first.
-    public var dateOrder: DateOrder
+    package var dateOrder: DateOrder
 
-    public init(
+    package init(
         encoding: TextEncoding = .utf8, delimiter: UInt8 = 0x2C, decimalComma: Bool = false,
         dateOrder: DateOrder = .monthFirst
     ) {
@@ -21,12 +21,12 @@ public struct Dialect: Sendable, Equatable {
     }
 
     /// Azure's own files: UTF-8, commas, decimal points, month-first dates.
-    public static let azure = Dialect()
+    package static let azure = Dialect()
 
     /// The delimiters detection chooses from.
-    public static let delimiters: [UInt8] = [0x2C, 0x3B, 0x09, 0x7C]
+    package static let delimiters: [UInt8] = [0x2C, 0x3B, 0x09, 0x7C]
 
-    public static func delimiterName(_ byte: UInt8) -> String {
+    package static func delimiterName(_ byte: UInt8) -> String {
         switch byte {
         case 0x2C: return "comma"
         case 0x3B: return "semicolon"
@@ -37,7 +37,7 @@ public struct Dialect: Sendable, Equatable {
     }
 
     /// For the ledger: what was detected or given, only where it differs from Azure's own files.
-    public var summary: String {
+    package var summary: String {
         var parts = ["encoding \(encoding.rawValue)", "delimiter \(Dialect.delimiterName(delimiter))"]
         if decimalComma { parts.append("decimal comma") }
         parts.append("dates \(dateOrder.rawValue)")
@@ -45,14 +45,14 @@ public struct Dialect: Sendable, Equatable {
     }
 }
 
-public enum TextEncoding: String, Sendable, CaseIterable {
+package enum TextEncoding: String, Sendable, CaseIterable {
     case utf8 = "utf-8"
     case utf16LE = "utf-16le"
     case utf16BE = "utf-16be"
     case windows1252 = "windows-1252"
 
     /// Accepts the spellings people type: `utf8`, `UTF-16`, `cp1252`, `latin1`…
-    public init?(name: String) {
+    package init?(name: String) {
         switch name.lowercased().filter({ $0 != "-" && $0 != "_" }) {
         case "utf8": self = .utf8
         case "utf16", "utf16le", "unicode": self = .utf16LE
@@ -63,19 +63,19 @@ public enum TextEncoding: String, Sendable, CaseIterable {
     }
 }
 
-public enum DateOrder: String, Sendable, CaseIterable {
+package enum DateOrder: String, Sendable, CaseIterable {
     case monthFirst = "mdy"
     case dayFirst = "dmy"
 }
 
 /// What a user or caller says about a file, overriding detection field by field.
-public struct DialectOverrides: Sendable, Equatable {
-    public var encoding: TextEncoding?
-    public var delimiter: UInt8?
-    public var decimalComma: Bool?
-    public var dateOrder: DateOrder?
+package struct DialectOverrides: Sendable, Equatable {
+    package var encoding: TextEncoding?
+    package var delimiter: UInt8?
+    package var decimalComma: Bool?
+    package var dateOrder: DateOrder?
 
-    public init(
+    package init(
         encoding: TextEncoding? = nil, delimiter: UInt8? = nil, decimalComma: Bool? = nil, dateOrder: DateOrder? = nil
     ) {
         self.encoding = encoding
@@ -84,10 +84,10 @@ public struct DialectOverrides: Sendable, Equatable {
         self.dateOrder = dateOrder
     }
 
-    public static let none = DialectOverrides()
+    package static let none = DialectOverrides()
 
     /// `,` `;` `tab` `\t` `|` and their names.
-    public static func delimiter(named text: String) -> UInt8? {
+    package static func delimiter(named text: String) -> UInt8? {
         switch text.lowercased() {
         case ",", "comma": return 0x2C
         case ";", "semicolon": return 0x3B

@@ -4,11 +4,11 @@ import CostwhModel
 /// Decides a file's dialect once, from its first block, and returns the stream to parse:
 /// the same bytes, transcoded to UTF-8 where needed. Everything it reads is replayed, so
 /// nothing is read twice from the source and detection never touches the hot path.
-public enum DialectDetector {
+package enum DialectDetector {
     /// How much of a file detection looks at.
-    public static let sampleBytes = 1 << 20
+    package static let sampleBytes = 1 << 20
 
-    public static func open(
+    package static func open(
         _ source: ByteSource, overrides: DialectOverrides = .none
     ) throws(TransformError) -> (Dialect, ByteSource) {
         let raw: [UInt8]
@@ -49,7 +49,7 @@ public enum DialectDetector {
 
     /// BOMs decide; otherwise UTF-8 when the bytes are valid UTF-8, UTF-16 when every
     /// other byte is zero (a BOM-less "Unicode text"), else Windows-1252.
-    public static func detectEncoding(_ bytes: [UInt8], complete: Bool) -> TextEncoding {
+    package static func detectEncoding(_ bytes: [UInt8], complete: Bool) -> TextEncoding {
         if bytes.count >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE { return .utf16LE }
         if bytes.count >= 2 && bytes[0] == 0xFE && bytes[1] == 0xFF { return .utf16BE }
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { return .utf8 }
@@ -68,7 +68,7 @@ public enum DialectDetector {
 
     /// Strict UTF-8 validation (no overlongs, no surrogates); a sequence cut by the end of
     /// a sample is allowed when the sample is not the whole file.
-    public static func isUTF8(_ bytes: [UInt8], allowTruncatedEnd: Bool) -> Bool {
+    package static func isUTF8(_ bytes: [UInt8], allowTruncatedEnd: Bool) -> Bool {
         var i = 0
         let n = bytes.count
         while i < n {

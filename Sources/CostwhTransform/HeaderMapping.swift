@@ -5,32 +5,32 @@ import CostwhModel
 /// Mapping is by name, never by position: the EA, EA Exports, MCA, MPA, pay-as-you-go,
 /// management-group and legacy EA headers all list the same fields in different orders and
 /// spellings (reference §5).
-public struct HeaderMapping: Sendable {
-    public enum Target: Sendable, Equatable {
+package struct HeaderMapping: Sendable {
+    package enum Target: Sendable, Equatable {
         case column(Int)
         case extra(String)
     }
 
     /// Cost Management cost details (every EA, MCA, legacy schema), or a FOCUS file.
-    public enum Schema: Sendable, Equatable {
+    package enum Schema: Sendable, Equatable {
         case costDetails
         /// The FOCUS version told by the columns present: `1.0-preview`, `1.0` (also
         /// Cost Management's `1.0r2`, which has the same columns), `1.2-preview` or `1.2`.
         case focus(version: String)
 
-        public var isFocus: Bool { if case .focus = self { return true } else { return false } }
+        package var isFocus: Bool { if case .focus = self { return true } else { return false } }
     }
 
-    public let headers: [String]
-    public let schema: Schema
-    public let targets: [Target]
+    package let headers: [String]
+    package let schema: Schema
+    package let targets: [Target]
     /// Canonical column index → field index, or -1 when the file lacks the column.
-    public let fieldOfColumn: [Int]
+    package let fieldOfColumn: [Int]
 
     /// Columns a file must have to be loaded, with the spellings accepted for each.
-    public static let required: [String] = [Catalog.date, Catalog.cost]
+    package static let required: [String] = [Catalog.date, Catalog.cost]
 
-    public init(headers: [String]) {
+    package init(headers: [String]) {
         self.headers = headers
         let schema = HeaderMapping.schema(of: headers)
         self.schema = schema
@@ -87,10 +87,10 @@ public struct HeaderMapping: Sendable {
     }
 
     /// The columns a FOCUS file must have: the usage date and both costs.
-    public static let requiredFocus: [String] = [Catalog.date, "BilledCost", "EffectiveCost"]
+    package static let requiredFocus: [String] = [Catalog.date, "BilledCost", "EffectiveCost"]
 
     /// The required columns this header lacks, described with the spellings accepted.
-    public var missing: [String] {
+    package var missing: [String] {
         if schema.isFocus {
             return HeaderMapping.requiredFocus.compactMap { name in
                 fieldOfColumn[Catalog.index[name]!] < 0
@@ -105,11 +105,11 @@ public struct HeaderMapping: Sendable {
         }
     }
 
-    public var isRecognised: Bool { missing.isEmpty }
+    package var isRecognised: Bool { missing.isEmpty }
 
     /// Finds the canonical column of a header cell. A localised header such as
     /// `费用(Cost)` carries the English name in its last parentheses.
-    public static func lookup(_ header: String, focus: Bool = false) -> (Int, Int)? {
+    package static func lookup(_ header: String, focus: Bool = false) -> (Int, Int)? {
         let key = CanonicalColumn.normalise(header)
         if focus, let name = Catalog.focusAliases[key] { return (Catalog.index[name]!, 0) }
         if let hit = Catalog.aliasTable[key] { return (hit.column, hit.rank) }

@@ -1,5 +1,5 @@
 /// Small JSON helpers for the columns that hold JSON text.
-public enum JSONText {
+package enum JSONText {
     /// Appends `bytes` as the body of a JSON string (no quotes), escaping as RFC 8259 asks.
     static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to arena: ByteArena) {
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
@@ -34,7 +34,7 @@ public enum JSONText {
 
     /// True when the bytes are one valid JSON object (RFC 8259), so SQLite's JSON
     /// functions will not raise on it.
-    public static func isObject(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func isObject(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var parser = Validator(bytes: bytes)
         parser.skipSpace()
         guard parser.peek() == 0x7B, parser.value(depth: 0) else { return false }

@@ -11,23 +11,23 @@ import CostwhModel
 ///
 /// Values are byte slices into the reader's buffer or the normaliser's arena and stay valid
 /// until the next record. Nothing here allocates per row on the common path.
-public final class RowNormaliser {
-    public let mapping: HeaderMapping
-    public let file: String
-    public let dialect: Dialect
+package final class RowNormaliser {
+    package let mapping: HeaderMapping
+    package let file: String
+    package let dialect: Dialect
     /// For a FOCUS file, the metric this pass reads: ActualCost takes `BilledCost`,
     /// AmortizedCost takes `EffectiveCost` (see docs/INPUT.md).
-    public let focusMetric: Metric
+    package let focusMetric: Metric
     /// Per canonical column: its text value (`.null` when absent or empty).
-    public let values: UnsafeMutablePointer<ByteSlice>
+    package let values: UnsafeMutablePointer<ByteSlice>
     /// Per canonical column of type `.real`: its value, or nil.
-    public let reals: UnsafeMutablePointer<Double?>
+    package let reals: UnsafeMutablePointer<Double?>
     /// The unknown columns of the row, and the raw text of any repaired field, as one JSON
     /// object; `.null` when there are neither.
-    public private(set) var extra = ByteSlice.null
-    public private(set) var cost: Double = 0
+    package private(set) var extra = ByteSlice.null
+    package private(set) var cost: Double = 0
     /// Warnings by kind and value: unknown ChargeType values, repairs by column.
-    public private(set) var warnings = Warnings()
+    package private(set) var warnings = Warnings()
 
     private let arena = ByteArena()
     private let columnCount = Catalog.columns.count
@@ -55,7 +55,7 @@ public final class RowNormaliser {
     private let objectCache = UnsafeMutablePointer<UInt64>.allocate(capacity: RowNormaliser.objectSlots * 2)
     private static let objectSlots = 1 << 13
 
-    public init(mapping: HeaderMapping, file: String, dialect: Dialect = .azure, focusMetric: Metric = .actualCost) {
+    package init(mapping: HeaderMapping, file: String, dialect: Dialect = .azure, focusMetric: Metric = .actualCost) {
         self.mapping = mapping
         self.file = file
         self.dialect = dialect
@@ -105,7 +105,7 @@ public final class RowNormaliser {
         objectCache.deallocate()
     }
 
-    public enum Outcome {
+    package enum Outcome {
         case row
         case rejected(String)
         /// A FOCUS row that exists only in the other metric (an unused commitment in
@@ -114,7 +114,7 @@ public final class RowNormaliser {
     }
 
     /// Normalises the reader's current record.
-    public func normalise(_ reader: CSVReader) -> Outcome {
+    package func normalise(_ reader: CSVReader) -> Outcome {
         if let malformed = reader.malformedReason { return .rejected(malformed) }
         let expected = mapping.headers.count
         var present = reader.fieldCount
@@ -429,15 +429,15 @@ public final class RowNormaliser {
 }
 
 /// Counts of things worth a look that did not stop a row, for the load's ledger entry.
-public struct Warnings: Sendable, Equatable {
+package struct Warnings: Sendable, Equatable {
     /// `"unknown ChargeType"` → value → count. Distinct values are capped.
-    public private(set) var counts: [String: [String: Int]] = [:]
-    public private(set) var total = 0
+    package private(set) var counts: [String: [String: Int]] = [:]
+    package private(set) var total = 0
     static let maxDistinct = 100
 
-    public init() {}
+    package init() {}
 
-    public mutating func add(_ kind: String, _ value: String, count: Int = 1) {
+    package mutating func add(_ kind: String, _ value: String, count: Int = 1) {
         total += count
         var values = counts[kind, default: [:]]
         if values[value] != nil || values.count < Warnings.maxDistinct {
@@ -448,7 +448,7 @@ public struct Warnings: Sendable, Equatable {
         counts[kind] = values
     }
 
-    public mutating func merge(_ other: Warnings) {
+    package mutating func merge(_ other: Warnings) {
         for (kind, values) in other.counts {
             for (value, count) in values { add(kind, value, count: count) }
         }

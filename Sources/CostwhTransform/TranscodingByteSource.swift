@@ -3,9 +3,9 @@ import CostwhBytes
 /// Turns UTF-16 (either byte order) or Windows-1252 text into UTF-8 as it streams, so the
 /// CSV reader and everything after it only ever sees UTF-8. Excel's "Unicode text" is
 /// UTF-16 LE, and files re-saved on Windows in the "ANSI" code page are Windows-1252.
-public final class TranscodingByteSource: ByteSource {
-    public var name: String { inner.name }
-    public let encoding: TextEncoding
+package final class TranscodingByteSource: ByteSource {
+    package var name: String { inner.name }
+    package let encoding: TextEncoding
     private let inner: ByteSource
     private let raw: UnsafeMutableRawBufferPointer
     /// Decoded UTF-8 not yet handed out: `output[outputStart..<outputEnd]`.
@@ -18,7 +18,7 @@ public final class TranscodingByteSource: ByteSource {
     private var highSurrogate: UInt32?
     private var ended = false
 
-    public init(wrapping inner: ByteSource, encoding: TextEncoding, chunkSize: Int = 1 << 18) {
+    package init(wrapping inner: ByteSource, encoding: TextEncoding, chunkSize: Int = 1 << 18) {
         precondition(encoding != .utf8, "UTF-8 needs no transcoding")
         self.inner = inner
         self.encoding = encoding
@@ -33,7 +33,7 @@ public final class TranscodingByteSource: ByteSource {
         output.deallocate()
     }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(BytesError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(BytesError) -> Int {
         while outputStart == outputEnd {
             if ended { return 0 }
             try fill()

@@ -1,14 +1,14 @@
 import CostwhBytes
 
 /// Errors that stop a whole file. A bad row is not one of them: it is quarantined.
-public enum TransformError: Error, Equatable, CustomStringConvertible {
+package enum TransformError: Error, Equatable, CustomStringConvertible {
     case source(BytesError)
     case recordTooLong(file: String, line: Int, limit: Int)
     case emptyFile(file: String)
     case unrecognisedHeader(file: String, line: Int, missing: [String], found: [String])
     case malformedJSON(file: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .source(let error): return error.description
         case .recordTooLong(let file, let line, let limit):

@@ -9,7 +9,7 @@ import Foundation
 ///
 /// Pages are read one at a time, twice: once to learn every field name (pages differ),
 /// once to write the rows. Memory holds one page, never the partition.
-public enum UsageDetailsConverter {
+package enum UsageDetailsConverter {
     /// JSON names whose canonical column differs from what the CSV header rules give.
     static let overrides: [String: String] = [
         "productidentifier": "ProductId",
@@ -111,7 +111,7 @@ public enum UsageDetailsConverter {
 
     /// Converts page files into one CSV at `output`; returns the number of records.
     @discardableResult
-    public static func convert(pages: [String], to output: String) throws(TransformError) -> Int {
+    package static func convert(pages: [String], to output: String) throws(TransformError) -> Int {
         var columns: [String] = []
         var index: [String: Int] = [:]
         for page in pages {
@@ -168,7 +168,7 @@ public enum UsageDetailsConverter {
 }
 
 /// A JSON value that keeps booleans apart from numbers, and numbers in their own text.
-public enum JSONValue: Decodable, Equatable, Sendable {
+package enum JSONValue: Decodable, Equatable, Sendable {
     case null
     case bool(Bool)
     case number(String)
@@ -176,7 +176,7 @@ public enum JSONValue: Decodable, Equatable, Sendable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -196,7 +196,7 @@ public enum JSONValue: Decodable, Equatable, Sendable {
     }
 
     /// Compact JSON text with sorted keys.
-    public var json: String {
+    package var json: String {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"

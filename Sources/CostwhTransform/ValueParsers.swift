@@ -6,11 +6,11 @@ import Darwin
 
 /// Byte-level parsers for the normalised columns. They work on the reader's buffer so no
 /// `String` is made for a value that parses.
-public enum ValueParsers {
+package enum ValueParsers {
     /// Parses decimal text (any number of fraction digits) or scientific notation to the
     /// nearest double. Returns nil for anything else, for NaN, infinities and overflow.
     @inline(__always)
-    public static func parseDouble(_ p: UnsafePointer<UInt8>, _ count: Int) -> Double? {
+    package static func parseDouble(_ p: UnsafePointer<UInt8>, _ count: Int) -> Double? {
         var start = 0
         var end = count
         while start < end && p[start] == 0x20 { start += 1 }
@@ -105,7 +105,7 @@ public enum ValueParsers {
     /// first, as German-style locales write it). Two-digit years are 20yy. Returns nil for
     /// anything else or an impossible day.
     @inline(__always)
-    public static func parseDate(
+    package static func parseDate(
         _ p: UnsafePointer<UInt8>, _ count: Int, dayFirst: Bool = false
     ) -> (year: Int, month: Int, day: Int)? {
         var n = count

@@ -6,19 +6,19 @@ import CostwhModel
 // says what was expected, naming the flag.
 
 extension Scope: ExpressibleByArgument {
-    public init?(argument: String) { try? self.init(parsing: argument) }
+    package init?(argument: String) { try? self.init(parsing: argument) }
 }
 
 extension BillingPeriod: ExpressibleByArgument {
-    public init?(argument: String) { try? self.init(parsing: argument) }
+    package init?(argument: String) { try? self.init(parsing: argument) }
 }
 
 extension Metric: ExpressibleByArgument {
-    public init?(argument: String) { try? self.init(parsing: argument) }
+    package init?(argument: String) { try? self.init(parsing: argument) }
 }
 
 extension PeriodRange: ExpressibleByArgument {
-    public init?(argument: String) { try? self.init(parsing: argument) }
+    package init?(argument: String) { try? self.init(parsing: argument) }
 }
 
 /// `actual`, `amortized` or `both`.

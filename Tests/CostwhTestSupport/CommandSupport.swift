@@ -2,7 +2,7 @@ import Foundation
 
 /// The `costwh` executable SwiftPM built beside the test bundle (the test targets that run it
 /// depend on it, so `swift test` alone builds it), or `$COSTWH_BIN`.
-public func costwhExecutable() -> String {
+package func costwhExecutable() -> String {
     if let given = ProcessInfo.processInfo.environment["COSTWH_BIN"], !given.isEmpty { return given }
     // The products folder holds both the test bundle and the executables.
     let bundle = Bundle.main.bundleURL
@@ -13,13 +13,13 @@ public func costwhExecutable() -> String {
     return bundle.appendingPathComponent("costwh").path
 }
 
-public struct CommandResult: Sendable {
-    public let status: Int32
-    public let stdout: String
-    public let stderr: String
+package struct CommandResult: Sendable {
+    package let status: Int32
+    package let stdout: String
+    package let stderr: String
 }
 
-public func runCostwh(_ arguments: [String], environment: [String: String]) throws -> CommandResult {
+package func runCostwh(_ arguments: [String], environment: [String: String]) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: costwhExecutable())
     process.arguments = arguments

@@ -9,44 +9,44 @@ import GRDB
 import Logging
 import Synchronization
 
-public let quiet = Logger(label: "costwh-test", factory: { _ in SwiftLogNoOpLogHandler() })
+package let quiet = Logger(label: "costwh-test", factory: { _ in SwiftLogNoOpLogHandler() })
 
 /// Log lines kept in memory, to search for secrets.
-public final class CapturedLog: @unchecked Sendable {
-    public init() {}
+package final class CapturedLog: @unchecked Sendable {
+    package init() {}
     private let lines = Mutex<[String]>([])
-    public var all: String { lines.withLock { $0.joined(separator: "\n") } }
-    public func append(_ line: String) { lines.withLock { $0.append(line) } }
+    package var all: String { lines.withLock { $0.joined(separator: "\n") } }
+    package func append(_ line: String) { lines.withLock { $0.append(line) } }
 
-    public var logger: Logger {
+    package var logger: Logger {
         Logger(label: "captured", factory: { _ in CapturingHandler(log: self) })
     }
 }
 
-public struct CapturingHandler: LogHandler {
+package struct CapturingHandler: LogHandler {
     let log: CapturedLog
-    public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level = .trace
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package var metadata: Logger.Metadata = [:]
+    package var logLevel: Logger.Level = .trace
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         let merged = self.metadata.merging(event.metadata ?? [:]) { $1 }
         log.append("\(event.level) \(event.message) \(merged)")
     }
 }
 
 /// A running emulator with settings that point costwh at it.
-public struct EmulatorFixture {
-    public let emulator: AzureEmulator
-    public let settings: ExtractSettings
-    public let directory: URL
+package struct EmulatorFixture {
+    package let emulator: AzureEmulator
+    package let settings: ExtractSettings
+    package let directory: URL
 
-    public var databasePath: String { directory.appendingPathComponent("w.sqlite").path }
+    package var databasePath: String { directory.appendingPathComponent("w.sqlite").path }
 }
 
-public func withEmulator<T>(
+package func withEmulator<T>(
     faults: EmulatorFaults = EmulatorFaults(), rows: Int = 300,
     retryPolicy: RetryPolicy = RetryPolicy(maxAttempts: 6, baseDelay: 0.05, maxDelay: 0.2),
     staticToken: String? = nil, configure: (inout EmulatorConfiguration) -> Void = { _ in },
@@ -83,16 +83,16 @@ public func withEmulator<T>(
     }
 }
 
-public let eaAccount = "/providers/Microsoft.Billing/billingAccounts/8611537"
-public let mcaProfile = "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB"
+package let eaAccount = "/providers/Microsoft.Billing/billingAccounts/8611537"
+package let mcaProfile = "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB"
 
 /// Last month: complete, and never in the future.
-public var lastMonth: BillingPeriod {
+package var lastMonth: BillingPeriod {
     let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
     return try! BillingPeriod(year: c.year!, month: c.month!).adding(months: -1)
 }
 
-public func reload(
+package func reload(
     _ fixture: EmulatorFixture, scope: String = eaAccount, period: BillingPeriod = lastMonth, metric: String = "actual",
     logger: Logger = quiet
 ) async throws -> RunReport {
@@ -104,28 +104,28 @@ public func reload(
         logger: logger)
 }
 
-public func summary(_ report: RunReport) -> LoadSummary? {
+package func summary(_ report: RunReport) -> LoadSummary? {
     for (_, outcome) in report.results {
         if case .loaded(let s) = outcome { return s }
     }
     return nil
 }
 
-public func failure(_ report: RunReport) -> String? {
+package func failure(_ report: RunReport) -> String? {
     for (_, outcome) in report.results {
         if case .failed(let error, _) = outcome { return error }
     }
     return nil
 }
 
-public func rows(_ path: String, sql: String, _ arguments: StatementArguments = []) throws -> [Row] {
+package func rows(_ path: String, sql: String, _ arguments: StatementArguments = []) throws -> [Row] {
     let queue = try DatabaseQueue(path: path)
     return try queue.read { try Row.fetchAll($0, sql: sql, arguments: arguments) }
 }
 
 /// The rows the emulator serves for a month, computed from the synthetic data itself, so
 /// tests compare with the emulator's truth rather than with what was loaded.
-public func emulatorTruth(
+package func emulatorTruth(
     _ fixture: EmulatorFixture, scope: String = eaAccount, period: BillingPeriod = lastMonth, metric: Metric = .actualCost
 ) -> (rows: Int, cost: Double) {
     let month = SyntheticMonth(

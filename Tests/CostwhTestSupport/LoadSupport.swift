@@ -6,42 +6,42 @@ import GRDB
 import Logging
 
 /// A private folder removed when the test ends.
-public final class TempDir {
-    public let url: URL
+package final class TempDir {
+    package let url: URL
 
-    public init() {
+    package init() {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("costwh-test-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
     deinit { try? FileManager.default.removeItem(at: url) }
 
-    public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    package func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 
-    public func write(_ name: String, _ text: String) -> String {
+    package func write(_ name: String, _ text: String) -> String {
         let p = path(name)
         try! Data(text.utf8).write(to: URL(fileURLWithPath: p))
         return p
     }
 
-    public func write(_ name: String, bytes: [UInt8]) -> String {
+    package func write(_ name: String, bytes: [UInt8]) -> String {
         let p = path(name)
         try! Data(bytes).write(to: URL(fileURLWithPath: p))
         return p
     }
 }
 
-public let quietLogger = Logger(label: "costwh-test", factory: { _ in SwiftLogNoOpLogHandler() })
+package let quietLogger = Logger(label: "costwh-test", factory: { _ in SwiftLogNoOpLogHandler() })
 
-public func fixture(_ relative: String) -> String {
+package func fixture(_ relative: String) -> String {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures").appendingPathComponent(relative).path
 }
 
-public let eaScope = try! Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/8611537")
-public let september = try! BillingPeriod(parsing: "2023-09")
+package let eaScope = try! Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/8611537")
+package let september = try! BillingPeriod(parsing: "2023-09")
 
-public func load(
+package func load(
     _ db: CostDatabase, _ files: [String], scope: Scope = eaScope, period: BillingPeriod = september,
     metric: Metric = .actualCost, maxRejected: Double = 0.01
 ) throws -> LoadSummary {
@@ -52,7 +52,7 @@ public func load(
 }
 
 /// Count and cost of a partition as analysts see it.
-public func partitionState(
+package func partitionState(
     _ db: CostDatabase, scope: Scope = eaScope, period: BillingPeriod = september, metric: Metric = .actualCost
 ) throws -> (rows: Int, cost: Double) {
     try db.pool.read { db in
@@ -66,7 +66,7 @@ public func partitionState(
 }
 
 /// A small EA v2 file with `rows` rows; every row's cost is `costBase + i/100`.
-public func syntheticEA(rows: Int, costBase: Double = 1, badEvery: Int? = nil) -> String {
+package func syntheticEA(rows: Int, costBase: Double = 1, badEvery: Int? = nil) -> String {
     var text =
         "BillingAccountId,SubscriptionId,Date,MeterCategory,Cost,BillingCurrency,ResourceId,ResourceGroup,Tags,ChargeType,PricingModel\n"
     for i in 0..<rows {
@@ -85,7 +85,7 @@ public func syntheticEA(rows: Int, costBase: Double = 1, badEvery: Int? = nil) -
 }
 
 /// Every visible row of a partition, in a stable order, for comparing two loads.
-public func dump(_ db: CostDatabase) throws -> [String] {
+package func dump(_ db: CostDatabase) throws -> [String] {
     try db.pool.read { db in
         try String.fetchAll(
             db,

@@ -5,7 +5,7 @@ import Foundation
 
 /// The tests name scopes, months and metrics as text; the pipeline takes typed values.
 extension BackfillOptions {
-    public init(
+    package init(
         databasePath: String, scope: String, from: String, to: String, metrics: [String],
         source: SourceKind = .costDetails,
         settings: ExtractSettings, force: Bool = false, isCancelled: @escaping @Sendable () -> Bool = { false }
@@ -21,7 +21,7 @@ extension BackfillOptions {
 }
 
 extension LoadFilesOptions {
-    public init(databasePath: String, files: [String], scope: String, period: String, metric: String?) {
+    package init(databasePath: String, files: [String], scope: String, period: String, metric: String?) {
         self.init(
             databasePath: databasePath, files: files, scope: try! Scope(parsing: scope),
             period: try! BillingPeriod(parsing: period),

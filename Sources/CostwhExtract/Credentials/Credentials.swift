@@ -3,10 +3,10 @@ import Foundation
 /// Chooses how to sign in, in the order Azure's SDKs use, from the standard environment
 /// variables: an explicit token, a service principal, workload identity, managed
 /// identity, then the Azure CLI.
-public enum Credentials {
-    public static let defaultAuthorityHost = "https://login.microsoftonline.com"
+package enum Credentials {
+    package static let defaultAuthorityHost = "https://login.microsoftonline.com"
 
-    public static func chain(
+    package static func chain(
         explicitToken: String?, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ExtractError) -> any TokenCredential {
         if let explicitToken, !explicitToken.isEmpty { return StaticTokenCredential(token: explicitToken) }

@@ -62,22 +62,22 @@ func clientCredentialsToken(
 
 /// A service principal with a client secret: `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`,
 /// `AZURE_CLIENT_SECRET`, via the v2.0 client-credentials grant.
-public struct ClientSecretCredential: TokenCredential {
+package struct ClientSecretCredential: TokenCredential {
     let tenantId: String
     let clientId: String
     let clientSecret: String
     let authorityHost: String
-    public var name: String { "service principal \(clientId)" }
-    public var canRefresh: Bool { true }
+    package var name: String { "service principal \(clientId)" }
+    package var canRefresh: Bool { true }
 
-    public init(tenantId: String, clientId: String, clientSecret: String, authorityHost: String) {
+    package init(tenantId: String, clientId: String, clientSecret: String, authorityHost: String) {
         self.tenantId = tenantId
         self.clientId = clientId
         self.clientSecret = clientSecret
         self.authorityHost = authorityHost
     }
 
-    public func fetchToken(_ transport: HTTPTransport) async throws(ExtractError) -> AccessToken {
+    package func fetchToken(_ transport: HTTPTransport) async throws(ExtractError) -> AccessToken {
         try await clientCredentialsToken(
             transport, authorityHost: authorityHost, tenantId: tenantId, clientId: clientId,
             proof: [("client_secret", clientSecret)], name: name)
@@ -86,22 +86,22 @@ public struct ClientSecretCredential: TokenCredential {
 
 /// Workload identity: a federated token in `AZURE_FEDERATED_TOKEN_FILE`, exchanged for an
 /// Entra token. The file is read on every refresh, as Kubernetes rotates it.
-public struct WorkloadIdentityCredential: TokenCredential {
+package struct WorkloadIdentityCredential: TokenCredential {
     let tenantId: String
     let clientId: String
     let tokenFile: String
     let authorityHost: String
-    public var name: String { "workload identity \(clientId)" }
-    public var canRefresh: Bool { true }
+    package var name: String { "workload identity \(clientId)" }
+    package var canRefresh: Bool { true }
 
-    public init(tenantId: String, clientId: String, tokenFile: String, authorityHost: String) {
+    package init(tenantId: String, clientId: String, tokenFile: String, authorityHost: String) {
         self.tenantId = tenantId
         self.clientId = clientId
         self.tokenFile = tokenFile
         self.authorityHost = authorityHost
     }
 
-    public func fetchToken(_ transport: HTTPTransport) async throws(ExtractError) -> AccessToken {
+    package func fetchToken(_ transport: HTTPTransport) async throws(ExtractError) -> AccessToken {
         guard
             let assertion = try? String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(
                 in: .whitespacesAndNewlines),
@@ -120,23 +120,23 @@ public struct WorkloadIdentityCredential: TokenCredential {
 
 /// Managed identity: App Service and container hosts give `IDENTITY_ENDPOINT` and
 /// `IDENTITY_HEADER`; VMs answer on the instance metadata service (IMDS).
-public struct ManagedIdentityCredential: TokenCredential {
-    public enum Endpoint: Sendable {
+package struct ManagedIdentityCredential: TokenCredential {
+    package enum Endpoint: Sendable {
         case appService(url: String, header: String)
         case imds(url: String)
     }
 
     let endpoint: Endpoint
     let clientId: String?
-    public var name: String { "managed identity" }
-    public var canRefresh: Bool { true }
+    package var name: String { "managed identity" }
+    package var canRefresh: Bool { true }
 
-    public init(endpoint: Endpoint, clientId: String?) {
+    package init(endpoint: Endpoint, clientId: String?) {
         self.endpoint = endpoint
         self.clientId = clientId
     }
 
-    public func fetchToken(_ transport: HTTPTransport) async throws(ExtractError) -> AccessToken {
+    package func fetchToken(_ transport: HTTPTransport) async throws(ExtractError) -> AccessToken {
         var spec: HTTPRequestSpec
         let resource = "https://management.azure.com/"
         let client = clientId.map { "&client_id=\($0)" } ?? ""
@@ -159,16 +159,16 @@ public struct ManagedIdentityCredential: TokenCredential {
 }
 
 /// The Azure CLI's cached sign-in: `az account get-access-token`.
-public struct AzureCLICredential: TokenCredential {
+package struct AzureCLICredential: TokenCredential {
     let executable: String
-    public var name: String { "Azure CLI" }
-    public var canRefresh: Bool { true }
+    package var name: String { "Azure CLI" }
+    package var canRefresh: Bool { true }
 
-    public init(executable: String) {
+    package init(executable: String) {
         self.executable = executable
     }
 
-    public func fetchToken(_ transport: HTTPTransport) async throws(ExtractError) -> AccessToken {
+    package func fetchToken(_ transport: HTTPTransport) async throws(ExtractError) -> AccessToken {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [

@@ -2,18 +2,18 @@ import Foundation
 import Synchronization
 
 /// A bearer token and when it stops working.
-public struct AccessToken: Sendable {
-    public let token: String
-    public let expiresOn: Date
+package struct AccessToken: Sendable {
+    package let token: String
+    package let expiresOn: Date
 
-    public init(token: String, expiresOn: Date) {
+    package init(token: String, expiresOn: Date) {
         self.token = token
         self.expiresOn = expiresOn
     }
 }
 
 /// One way of signing in to Azure Resource Manager.
-public protocol TokenCredential: Sendable {
+package protocol TokenCredential: Sendable {
     /// A short name for messages: `access token`, `service principal`, …
     var name: String { get }
     /// Whether asking again can give a different token (a fixed token cannot).
@@ -23,18 +23,18 @@ public protocol TokenCredential: Sendable {
 
 /// Holds the current token and gets a new one shortly before it expires, or when Azure
 /// refuses it.
-public final class TokenCache: Sendable {
-    public let credential: any TokenCredential
+package final class TokenCache: Sendable {
+    package let credential: any TokenCredential
     private let current = Mutex<AccessToken?>(nil)
     /// Refresh this long before the expiry Azure announced.
     let margin: TimeInterval
 
-    public init(credential: any TokenCredential, margin: TimeInterval = 300) {
+    package init(credential: any TokenCredential, margin: TimeInterval = 300) {
         self.credential = credential
         self.margin = margin
     }
 
-    public func token(_ transport: HTTPTransport, forceRefresh: Bool = false) async throws(ExtractError) -> String {
+    package func token(_ transport: HTTPTransport, forceRefresh: Bool = false) async throws(ExtractError) -> String {
         if !forceRefresh, let token = current.withLock({ $0 }), token.expiresOn.timeIntervalSinceNow > margin {
             return token.token
         }
@@ -44,22 +44,22 @@ public final class TokenCache: Sendable {
     }
 
     /// Every secret this cache has seen, for scrubbing text before it is shown.
-    public var secrets: [String] {
+    package var secrets: [String] {
         current.withLock { $0.map { [$0.token] } ?? [] }
     }
 }
 
 /// A token given by the operator: `--access-token-file` or `COSTWH_ACCESS_TOKEN`.
-public struct StaticTokenCredential: TokenCredential {
+package struct StaticTokenCredential: TokenCredential {
     let token: String
-    public var name: String { "access token" }
-    public var canRefresh: Bool { false }
+    package var name: String { "access token" }
+    package var canRefresh: Bool { false }
 
-    public init(token: String) {
+    package init(token: String) {
         self.token = token.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    public func fetchToken(_ transport: HTTPTransport) async throws(ExtractError) -> AccessToken {
+    package func fetchToken(_ transport: HTTPTransport) async throws(ExtractError) -> AccessToken {
         AccessToken(token: token, expiresOn: .distantFuture)
     }
 }
