@@ -371,6 +371,40 @@ import Testing
     }
 }
 
+extension WildFilesTests {
+    /// An Exports folder whose manifest names the FocusCost dataset fills both metrics,
+    /// with the totals of its BilledCost and EffectiveCost.
+    @Test func aFocusCostExportFillsBothMetrics() throws {
+        let dir = TempDir()
+        let scope = try Scope(parsing: "/providers/Microsoft.Billing/billingAccounts/8611537")
+        let month = SyntheticMonth(
+            estate: SyntheticEstate(scope: scope, resources: 30), period: try BillingPeriod(parsing: "2026-10"), rows: 800)
+        let csv = FocusWriter(month: month).bytes()
+        let folder = dir.url.appendingPathComponent("focus-export/20261001-20261031/run-1")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data(csv).write(to: folder.appendingPathComponent("part_0_0001.csv"))
+        let manifest: [String: Any] = [
+            "dataRowCount": NSNull(),
+            "exportConfig": [
+                "exportName": "focus", "type": "FocusCost",
+                "resourceId": "\(scope.id)/providers/Microsoft.CostManagement/exports/focus",
+            ],
+            "runInfo": ["runId": "run-1", "submittedTime": "2026-11-02T06:00:00Z", "startDate": "2026-10-01T00:00:00"],
+            "blobs": [["blobName": "focus/part_0_0001.csv", "byteCount": csv.count]],
+        ]
+        try JSONSerialization.data(withJSONObject: manifest).write(to: folder.appendingPathComponent("manifest.json"))
+        let path = dir.path("w.sqlite")
+        let summaries = try LoadFiles.run(
+            LoadFilesOptions(databasePath: path, files: [folder.path], scope: nil, period: nil, metric: nil), logger: quietLogger)
+        #expect(summaries.map(\.metric) == [.actualCost, .amortizedCost])
+        #expect(summaries.allSatisfy { $0.period.description == "2026-10" && $0.scope == scope && $0.rowsRejected == 0 })
+        #expect(abs(summaries[0].costTotal - month.total(.actualCost)) <= 1e-6 * month.total(.actualCost))
+        #expect(abs(summaries[1].costTotal - month.total(.amortizedCost)) <= 1e-6 * month.total(.amortizedCost))
+        let source = try CostDatabase(path: path).pool.read { try String.fetchAll($0, sql: "SELECT DISTINCT Source FROM loads") }
+        #expect(source == ["focus-exports"])
+    }
+}
+
 /// A tiny RFC 4180 reader and writer for building test variants (not the product's reader).
 enum CSVText {
     static func parse(_ text: String) -> [[String]] {
