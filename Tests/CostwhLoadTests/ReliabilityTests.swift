@@ -8,12 +8,14 @@ import GRDB
 import Testing
 
 /// Starts `costwh` with arguments; the caller waits or kills.
-func spawnCostwh(_ arguments: [String], environment: [String: String]? = nil) throws -> Process {
+func spawnCostwh(
+    _ arguments: [String], environment: [String: String]? = nil, captureErrors: Bool = false
+) throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: costwhExecutable())
     process.arguments = arguments
     if let environment { process.environment = environment }
-    process.standardError = FileHandle.nullDevice
+    process.standardError = captureErrors ? Pipe() : FileHandle.nullDevice
     process.standardOutput = FileHandle.nullDevice
     try process.run()
     return process
@@ -227,6 +229,46 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
             try String.fetchOne($0, sql: "SELECT Status FROM loads ORDER BY LoadId DESC LIMIT 1")
         }
         #expect(failed == "failed" || failed == "running", "the ledger keeps the attempt")
+    }
+
+    /// A real full disk: the database lives on a 4 MiB tmpfs (mounting needs root, which CI
+    /// has), the load runs out of space (ENOSPC, not a file-size limit), and SQLite's "database
+    /// or disk is full" reaches the operator while the old data stays and nothing else is left.
+    @Test(.enabled(if: getuid() == 0, "mounting a tmpfs needs root; CI runs as root"))
+    func aRealFullDiskFailsCleanly() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
+        let dir = TempDir()
+        let mountPoint = dir.path("small-disk")
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", mountPoint]
+        try mount.run()
+        mount.waitUntilExit()
+        try #require(mount.terminationStatus == 0, "mount -t tmpfs failed")
+        defer {
+            let umount = Process()
+            umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+            umount.arguments = [mountPoint]
+            try? umount.run()
+            umount.waitUntilExit()
+        }
+        let path = mountPoint + "/w.sqlite"
+        let db = try CostDatabase(path: path)
+        _ = try load(db, [dir.write("old.csv", syntheticEA(rows: 500))])
+        let before = try state(path)
+        let big = dir.write("big.csv", syntheticEA(rows: 120_000, costBase: 5))
+        let process = try spawnCostwh(
+            ["load", big, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", path],
+            captureErrors: true)
+        let message = String(
+            decoding: (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1, "\(message)")
+        #expect(message.contains("database or disk is full"), "\(message)")
+        try checkAfterKill(path, allowed: [before], context: "after the disk filled")
+        let left = try FileManager.default.contentsOfDirectory(atPath: mountPoint).sorted()
+        #expect(left.allSatisfy { $0.hasPrefix("w.sqlite") }, "left behind: \(left)")
     }
 
     /// SIGTERM and SIGINT roll the load back and exit with 130.
