@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CostwhModel
 import Foundation
 import Logging
 import NIOCore
@@ -190,6 +191,7 @@ package final class HTTPTransport: Sendable {
                         written = 0
                     }
                     for try await buffer in response.body {
+                        let first = written == 0
                         try buffer.withUnsafeReadableBytes { raw in
                             var offset = 0
                             while offset < raw.count {
@@ -204,6 +206,8 @@ package final class HTTPTransport: Sendable {
                             }
                         }
                         written += buffer.readableBytes
+                        // Bytes are on disk and more are coming: the mid-download moment.
+                        if first { PhaseProbe.mark("download") }
                     }
                     if let expectedBytes, written < expectedBytes {
                         lastProblem = "the connection ended after \(written) of \(expectedBytes) bytes"

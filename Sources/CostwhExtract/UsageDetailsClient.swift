@@ -84,6 +84,7 @@ package final class UsageDetailsClient: Sendable {
                 throw .transport(what: "save usageDetails page", reason: "cannot write \(path)")
             }
             pages.append(path)
+            PhaseProbe.mark("page")
             next = (object["nextLink"] as? String).flatMap { $0.isEmpty ? nil : $0 }
             if let link = next { try HTTPTransport.checkSafe(url: link) }
         }
@@ -221,9 +222,13 @@ package final class EAReportingClient: Sendable {
                     reason: "not a JSON object with a `data` array")
             }
             let (path, fd) = try folder.createFile(named: "ea-page-\(files.count + 1).json")
-            _ = result.body.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            let written = result.body.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             close(fd)
+            guard written == result.body.count else {
+                throw .transport(what: "save EA Reporting page", reason: "cannot write \(path)")
+            }
             files.append(path)
+            PhaseProbe.mark("page")
             next = (object["nextLink"] as? String).flatMap { $0.isEmpty ? nil : $0 }
             if let link = next {
                 try HTTPTransport.checkSafe(url: link)

@@ -1,3 +1,4 @@
+import CostwhModel
 import Foundation
 import GRDB
 import Logging
@@ -37,6 +38,7 @@ package final class CostDatabase: Sendable {
             throw .cannotOpenDatabase(path: path, reason: CostDatabase.describe(error))
         }
         if migrate { try self.migrate() }
+        PhaseProbe.mark("opened")
     }
 
     /// The database file is created readable by its owner only: cost data is confidential.
@@ -58,6 +60,7 @@ package final class CostDatabase: Sendable {
         var migrator = DatabaseMigrator()
         for migration in migrations {
             migrator.registerMigration(migration.identifier) { db in
+                PhaseProbe.mark("migration:\(migration.identifier)")
                 try db.execute(sql: migration.sql)
             }
         }

@@ -23,7 +23,7 @@ package struct Ledger: Sendable {
     /// Records a load as running, in its own transaction, so a crash leaves a trace.
     func begin(_ request: LoadRequest, at date: Date) throws(LoadError) -> Int64 {
         do {
-            return try database.pool.write { db in
+            let id = try database.pool.write { db in
                 try db.execute(
                     sql: """
                         INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, Status, StartedAt, ProcessId, Host)
@@ -35,6 +35,8 @@ package struct Ledger: Sendable {
                     ])
                 return db.lastInsertedRowID
             }
+            PhaseProbe.mark("ledger")
+            return id
         } catch {
             throw .database(error)
         }

@@ -26,7 +26,8 @@ extension CostDatabase: CostStore {
         try Ledger(database: self).lastGoodLoad(scope: scope, period: period, metric: metric)
     }
 
-    package func recordUnchanged(_ request: LoadRequest, contentHash: String, started: Date) throws(LoadError) -> Int64 {
+    package func recordUnchanged(_ request: LoadRequest, contentHash: String, started: Date) throws(LoadError) -> Int64
+    {
         try Ledger(database: self).recordUnchanged(request, contentHash: contentHash, started: started)
     }
 
@@ -37,9 +38,11 @@ extension CostDatabase: CostStore {
     package func replacePartition(
         _ request: LoadRequest, loadId: Int64, rejects: RejectBuffer, feed: (any BatchWriter) throws -> LoadSummary
     ) throws -> LoadSummary {
-        try pool.writeWithoutTransaction { db in
+        let summary = try pool.writeWithoutTransaction { db in
             var summary: LoadSummary?
+            if PhaseProbe.isActive { db.add(transactionObserver: CommitProbe(), extent: .nextTransaction) }
             try db.inTransaction(.immediate) {
+                PhaseProbe.mark("transaction")
                 // The rows of the load being replaced go first, in this same transaction:
                 // readers that started earlier still see them (WAL keeps their snapshot), a
                 // rollback brings them back, and the new rows reuse their pages, so a reload
@@ -70,6 +73,8 @@ extension CostDatabase: CostStore {
             }
             return summary!
         }
+        PhaseProbe.mark("committed")
+        return summary
     }
 
     package func closeFailedLoad(_ summary: inout LoadSummary, rejects: RejectBuffer) throws {
@@ -136,5 +141,15 @@ final class SQLiteBatchWriter: BatchWriter {
     @inline(__always)
     func write(_ batch: RowBatch) throws {
         for i in 0..<batch.count { try sink.insert(batch, i) }
+        PhaseProbe.mark("insert")
     }
+}
+
+/// Marks the moment SQLite starts committing (its commit hook), for the kill tests.
+final class CommitProbe: TransactionObserver {
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { false }
+    func databaseDidChange(with event: DatabaseEvent) {}
+    func databaseWillCommit() throws { PhaseProbe.mark("commit") }
+    func databaseDidCommit(_ db: Database) {}
+    func databaseDidRollback(_ db: Database) {}
 }

@@ -167,8 +167,8 @@ import Testing
 }
 
 @Suite(.serialized) struct IngestCrashTests {
-    /// SIGKILL at 50 random moments of `costwh ingest` against the emulator: between blobs,
-    /// mid-download, mid-insert. Two emulators with different data alternate, so every run
+    /// SIGKILL at 60 moments of `costwh ingest` against the emulator, 40 aimed through the probe
+    /// (mid-download, mid-insert, inside the commit hook, after a commit) and 20 at random. Two emulators with different data alternate, so every run
     /// really rewrites its partitions.
     @Test func killedIngestsLeaveWholePartitions() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
@@ -216,27 +216,62 @@ import Testing
                     #expect(references[i].count == 4)
                 }
                 let path = dir.appendingPathComponent("w.sqlite").path
-                for kill in 0..<50 {
+                // Pauses hold a download half-written and SQLite inside its commit hook, so
+                // aimed kills land there; the other kills are random.
+                let pauses = ["download": 0.05, "commit": 0.05]
+                let aims = ["download", "insert", "commit", "committed"]
+                var tally = PhaseTally()
+                var known: Set<String> = []
+                for kill in 0..<60 {
                     let fixture = kill % 2 == 0 ? first : second
+                    let probe = ProbeLog(path: dir.appendingPathComponent("probe-\(kill)").path)
                     let process = Process()
                     process.executableURL = URL(fileURLWithPath: costwhExecutable())
                     process.arguments = ["ingest", "--config", config, "--db", path, "--force"]
-                    process.environment = environment(fixture)
+                    process.environment = probe.environment(pauses: pauses, base: environment(fixture))
                     process.standardError = FileHandle.nullDevice
                     process.standardOutput = FileHandle.nullDevice
                     try process.run()
-                    try await Task.sleep(nanoseconds: UInt64(Double.random(in: 0...(duration * 1.1)) * 1e9))
-                    Foundation.kill(process.processIdentifier, SIGKILL)
-                    process.waitUntilExit()
-                    guard FileManager.default.fileExists(atPath: path) else { continue }
+                    if kill < 40 {
+                        CostwhTestSupport.kill(process, when: probe, reaches: aims[(kill / 2) % aims.count])
+                    } else {
+                        try await Task.sleep(nanoseconds: UInt64(Double.random(in: 0...(duration * 1.1)) * 1e9))
+                        Foundation.kill(process.processIdentifier, SIGKILL)
+                        process.waitUntilExit()
+                    }
+                    let phase: String
+                    switch probe.last {
+                    case _ where process.terminationReason == .exit: phase = "after completion"
+                    case nil, "opened"?: phase = "before any download"
+                    case "download"?: phase = "mid-download"
+                    case "ledger"?, "transaction"?, "insert"?: phase = "parsing or inserting"
+                    case "commit"?: phase = "during commit"
+                    default: phase = "between partitions"
+                    }
+                    tally.add(phase)
+                    let context = "kill \(kill) landed \(phase) [\(probe.last ?? "-")]"
+                    guard FileManager.default.fileExists(atPath: path) else {
+                        // Only a kill before the database was first created leaves none.
+                        #expect(known.isEmpty && probe.last == nil, "\(context): the database vanished")
+                        continue
+                    }
                     let integrity = try rows(path, sql: "PRAGMA integrity_check")
-                    #expect(integrity.first?[0] as String? == "ok")
-                    for (key, shape) in try partitions(path) {
+                    #expect(integrity.first?[0] as String? == "ok", "\(context)")
+                    let now = try partitions(path)
+                    for (key, shape) in now {
                         #expect(
                             references.contains { $0[key].map { $0.matches(shape) } ?? false },
-                            "kill \(kill): \(key) is \(shape), neither run's data")
+                            "\(context): \(key) is \(shape), neither run's data")
                     }
+                    let vanished = known.subtracting(now.keys)
+                    #expect(vanished.isEmpty, "\(context): partitions vanished: \(vanished.sorted())")
+                    known.formUnion(now.keys)
                 }
+                print("killedIngestsLeaveWholePartitions: \(tally)")
+                #expect(tally["mid-download"] >= 5, "\(tally)")
+                #expect(tally["parsing or inserting"] >= 5, "\(tally)")
+                #expect(tally["during commit"] >= 5, "\(tally)")
+                #expect(known.count == 4, "every partition was loaded by some run: \(known.sorted())")
                 // The next run starts cleanly, and leaves no temporary files behind.
                 let final = try runCostwh(
                     ["ingest", "--config", config, "--db", path, "--force"], environment: environment(first))

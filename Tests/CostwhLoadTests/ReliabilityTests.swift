@@ -1,8 +1,8 @@
 import CostwhExtract
 import CostwhLoad
 import CostwhModel
-import CostwhTransform
 import CostwhTestSupport
+import CostwhTransform
 import Foundation
 import GRDB
 import Testing
@@ -60,7 +60,22 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
 }
 
 @Suite(.serialized) struct CrashTests {
-    /// SIGKILL at 50 random moments of `costwh load`: while parsing, mid-insert, during commit.
+    /// Where a kill of `costwh load` landed, from the last phase its probe recorded.
+    static func loadPhase(_ last: String?, exitedNormally: Bool) -> String {
+        if exitedNormally { return "after completion" }
+        switch last {
+        case nil, "opened"?: return "before the ledger row"
+        case let phase? where phase.hasPrefix("migration:"): return "before the ledger row"
+        case "ledger"?, "transaction"?, "insert"?: return "parsing or inserting"
+        case "commit"?: return "during commit"
+        default: return "after completion"
+        }
+    }
+
+    /// SIGKILL of `costwh load` at 60 moments: half aimed at a phase through the probe (before
+    /// the ledger row, mid-insert, inside SQLite's commit hook, after the commit), half at
+    /// random. Each kill's phase decides which partition must be there: the old one before
+    /// and during the commit, the new one after it.
     @Test func killedLoadsLeaveTheOldOrTheNewPartition() throws {
         try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
         let dir = TempDir()
@@ -83,57 +98,99 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
             duration = max(duration, Date().timeIntervalSince(start))
             reference.append(try state(path))
         }
+        // Pauses widen the windows that are otherwise too short to hit: between opening the
+        // database and the ledger row, inside the commit hook, and just after the commit.
+        let pauses = ["opened": 0.05, "commit": 0.1, "committed": 0.1]
+        let aims = ["opened", "insert", "commit", "committed"]
         var rng = SystemRandomNumberGenerator()
         var previous = reference[1]
-        var completed = 0
-        for kill in 0..<50 {
+        var tally = PhaseTally()
+        for kill in 0..<60 {
             let target = kill % 2
-            let delay = Double.random(in: 0...(duration * 1.1), using: &rng)
-            let process = try spawnCostwh(arguments(files[target]))
-            Thread.sleep(forTimeInterval: delay)
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            try checkAfterKill(
-                path, allowed: [previous, reference[target]],
-                context: "kill \(kill) after \(String(format: "%.3f", delay)) s")
-            let now = try state(path)
-            if now.matches(reference[target]) && !previous.matches(reference[target]) { completed += 1 }
-            previous = now
+            let probe = ProbeLog(path: dir.path("probe-\(kill)"))
+            let process = try spawnCostwh(arguments(files[target]), environment: probe.environment(pauses: pauses))
+            let aimed = kill < 40
+            var how: String
+            if aimed {
+                let aim = aims[(kill / 2) % aims.count]
+                CostwhTestSupport.kill(process, when: probe, reaches: aim)
+                how = "aimed at \(aim)"
+            } else {
+                let delay = Double.random(in: 0...(duration * 1.1), using: &rng)
+                Thread.sleep(forTimeInterval: delay)
+                Foundation.kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                how = "after \(String(format: "%.3f", delay)) s"
+            }
+            let exited = process.terminationReason == .exit && process.terminationStatus == 0
+            let phase = CrashTests.loadPhase(probe.last, exitedNormally: exited)
+            tally.add(phase)
+            let context = "kill \(kill) (\(how)) landed \(phase) [\(probe.last ?? "-")]"
+            let expected = phase == "after completion" ? reference[target] : previous
+            try checkAfterKill(path, allowed: [expected], context: context)
+            previous = try state(path)
         }
+        print("killedLoadsLeaveTheOldOrTheNewPartition: \(tally)")
+        #expect(tally["before the ledger row"] >= 5, "\(tally)")
+        #expect(tally["parsing or inserting"] >= 5, "\(tally)")
+        #expect(tally["during commit"] >= 5, "\(tally)")
+        #expect(tally["after completion"] >= 5, "\(tally)")
         // The next run starts cleanly: dead loads are closed as abandoned.
         let last = try spawnCostwh(arguments(files[0]))
         last.waitUntilExit()
         #expect(last.terminationStatus == 0)
         #expect(try state(path).matches(reference[0]))
         let queue = try DatabaseQueue(path: path)
-        let statuses = try queue.read { try String.fetchAll($0, sql: "SELECT DISTINCT Status FROM loads ORDER BY 1") }
-        #expect(!statuses.contains("running"))
-        #expect(statuses.contains("abandoned"), "some kills must have landed mid-load")
+        let statuses = try queue.read {
+            try Dictionary(
+                uniqueKeysWithValues: Row.fetchAll($0, sql: "SELECT Status, COUNT(*) AS n FROM loads GROUP BY 1").map {
+                    ($0["Status"] as String, $0["n"] as Int)
+                })
+        }
+        #expect(statuses["running"] == nil)
+        // Every kill after the ledger row and before the commit left a load to close.
+        #expect(
+            (statuses["abandoned"] ?? 0) >= tally["parsing or inserting"] + tally["during commit"], "\(statuses)")
         let leftovers = try queue.read {
             try Int.fetchOne(
                 $0, sql: "SELECT (SELECT COUNT(*) FROM cost_fact) - (SELECT SUM(RowCount) FROM partitions)")
         }
         #expect(leftovers == 0)
-        _ = completed
     }
 
-    /// SIGKILL during migrations of a new database: the next open migrates cleanly.
+    /// SIGKILL during the migrations of a new database, aimed inside each migration's
+    /// transaction (held open by the probe) and at random: the next open migrates it fully.
     @Test func killedMigrationsRecover() throws {
         try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
         let dir = TempDir()
         var rng = SystemRandomNumberGenerator()
         let reference = try CostDatabase(path: dir.path("reference.sqlite")).pool.read(SchemaTests.objects)
+        let migrations = CostDatabase.migrations.map(\.identifier)
+        var tally = PhaseTally()
         for i in 0..<50 {
             let path = dir.path("m\(i).sqlite")
-            let process = try spawnCostwh(["migrate", "--db", path])
-            Thread.sleep(forTimeInterval: Double.random(in: 0...0.08, using: &rng))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            let probe = ProbeLog(path: dir.path("probe-\(i)"))
+            let process = try spawnCostwh(
+                ["migrate", "--db", path], environment: probe.environment(pauses: ["migration": 0.03]))
+            if i < 30 {
+                CostwhTestSupport.kill(process, when: probe, reaches: "migration:\(migrations[i % migrations.count])")
+            } else {
+                Thread.sleep(forTimeInterval: Double.random(in: 0...0.12, using: &rng))
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+            let landed =
+                process.terminationReason == .exit ? "after completion" : (probe.last ?? "before any migration")
+            tally.add(landed)
             let db = try CostDatabase(path: path)
             #expect(try db.pool.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
             #expect(
-                try db.pool.read(SchemaTests.objects) == reference, "kill \(i): the schema is incomplete after recovery"
-            )
+                try db.pool.read(SchemaTests.objects) == reference,
+                "kill \(i) (\(landed)): the schema is incomplete after recovery")
+        }
+        print("killedMigrationsRecover: \(tally)")
+        for migration in migrations {
+            #expect(tally["migration:\(migration)"] >= 5, "no kill landed inside \(migration): \(tally)")
         }
     }
 }
