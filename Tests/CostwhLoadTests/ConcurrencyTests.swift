@@ -19,7 +19,7 @@ import Testing
         #expect(old.rows == 1_000)
 
         let done = Atomic<Bool>(false)
-        let observations = Mutex<[(Int, Double)]>([])
+        let observations = Mutex<[(Int, Double, Bool)]>([])
         let failures = Mutex<[String]>([])
         let reader = Thread {
             // A separate connection, as an analyst's sqlite3 would have.
@@ -33,14 +33,19 @@ import Testing
                         return c
                     }())
                 while !done.load(ordering: .relaxed) {
+                    // One snapshot: the partition, and whether the new load's ledger row says
+                    // `running` (it is committed before the write transaction and closed in it).
                     let state = try other.read { db in
                         try Row.fetchOne(
                             db,
-                            sql:
-                                "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS c FROM cost_details WHERE Metric = 'ActualCost'"
+                            sql: """
+                                SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS c,
+                                       (SELECT COUNT(*) FROM loads WHERE Status = 'running') AS running
+                                FROM cost_details WHERE Metric = 'ActualCost'
+                                """
                         )!
                     }
-                    observations.withLock { $0.append((state["n"], state["c"])) }
+                    observations.withLock { $0.append((state["n"], state["c"], (state["running"] as Int) > 0)) }
                 }
             } catch {
                 failures.withLock { $0.append(String(describing: error)) }
@@ -57,12 +62,15 @@ import Testing
         #expect(failures.withLock { $0 }.isEmpty)
         let seen = observations.withLock { $0 }
         #expect(seen.count > 2)
-        for (n, c) in seen {
+        for (n, c, running) in seen {
             let isOld = n == old.rows && abs(c - old.cost) < 1e-6
             let isNew = n == new.rows && abs(c - new.cost) < 1e-6
             #expect(isOld || isNew, "saw \(n) rows costing \(c)")
+            if running { #expect(isOld, "a read during the load saw \(n) rows") }
         }
-        #expect(seen.contains { $0.0 == old.rows })
+        // Reads that ran while the load was under way, not only before or after it.
+        let during = seen.filter { $0.2 }.count
+        #expect(during >= 3, "only \(during) reads overlapped the load")
     }
 
     /// `kill -9` of a loading process leaves the old partition and a database that opens.

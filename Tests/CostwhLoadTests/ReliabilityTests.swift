@@ -196,7 +196,31 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
 }
 
 @Suite(.serialized) struct ConcurrentProcessTests {
-    /// The sqlite3 CLI, `costwh query` and `costwh runs` in a loop while a large load runs.
+    /// Runs a reader process; returns its output and the wall-clock interval it ran in.
+    static func read(
+        _ executable: String, _ arguments: [String]
+    ) throws -> (
+        status: Int32, out: String, err: String, start: Double, end: Double
+    ) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        let start = Date().timeIntervalSince1970
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text, errors, start, Date().timeIntervalSince1970)
+    }
+
+    /// The sqlite3 CLI, `costwh query totals` and `costwh runs` in a loop while a 150 k-row
+    /// load holds its write transaction open. Every output is parsed and compared with the old
+    /// or the new partition; the loader's probe gives the moments its transaction began and
+    /// started to commit, and enough reads of each kind must fall wholly between the two.
     @Test func readersNeverFailOrSeeAMix() throws {
         try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
         let sqlite3 = try #require(
@@ -207,52 +231,93 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
         let new = dir.write("new.csv", syntheticEA(rows: 150_000, costBase: 3))
         let db = try CostDatabase(path: path)
         _ = try load(db, [old])
+        // An amortized partition too, so `query totals` has months to compare.
+        _ = try load(db, [dir.write("amortized.csv", syntheticEA(rows: 1_000, costBase: 7))], metric: .amortizedCost)
         let oldState = try state(path)
-        let loader = try spawnCostwh([
-            "load", new, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", path,
-        ])
-        var sqliteRuns = 0, queryRuns = 0, runsRuns = 0
-        var seen: [PartitionState] = []
+        let probe = ProbeLog(path: dir.path("probe"))
+        // A short pause after each batch of 1,024 rows keeps the transaction open for seconds.
+        let loader = try spawnCostwh(
+            ["load", new, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", path],
+            environment: probe.environment(pauses: ["insert": 0.01]))
+        struct Reading {
+            let kind: String
+            let start: Double
+            let end: Double
+            let seen: PartitionState?
+            let runStatus: String?
+        }
+        var readings: [Reading] = []
         while loader.isRunning {
-            let cli = Process()
-            cli.executableURL = URL(fileURLWithPath: sqlite3)
-            cli.arguments = [
-                path,
-                "SELECT COUNT(*) || '|' || printf('%.6f', TOTAL(CostInBillingCurrency)) FROM cost_details WHERE Metric = 'ActualCost'",
-            ]
-            let out = Pipe()
-            let err = Pipe()
-            cli.standardOutput = out
-            cli.standardError = err
-            try cli.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            cli.waitUntilExit()
-            #expect(cli.terminationStatus == 0, "sqlite3 failed during the load: \(errors)")
-            let parts = text.split(separator: "|")
-            if parts.count == 2, let n = Int(parts[0]), let c = Double(parts[1]) {
-                seen.append(PartitionState(rows: n, cost: c))
+            let cli = try Self.read(
+                sqlite3,
+                [
+                    path,
+                    "SELECT COUNT(*) || '|' || printf('%.6f', TOTAL(CostInBillingCurrency)) FROM cost_details WHERE Metric = 'ActualCost'",
+                ])
+            #expect(cli.status == 0, "sqlite3 failed during the load: \(cli.err)")
+            let parts = cli.out.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|")
+            let parsed = parts.count == 2 ? Int(parts[0]).flatMap { n in Double(parts[1]).map { (n, $0) } } : nil
+            #expect(parsed != nil, "sqlite3 printed `\(cli.out)`")
+            readings.append(
+                Reading(
+                    kind: "sqlite3", start: cli.start, end: cli.end,
+                    seen: parsed.map { PartitionState(rows: $0.0, cost: $0.1) }, runStatus: nil))
+
+            let totals = try Self.read(
+                costwhExecutable(),
+                ["query", "totals", "--from", "2023-09", "--to", "2023-09", "--format", "csv", "--db", path])
+            #expect(totals.status == 0, "costwh query failed during the load: \(totals.err)")
+            let table = totals.out.split(separator: "\n").map {
+                $0.split(separator: ",", omittingEmptySubsequences: false)
             }
-            sqliteRuns += 1
-            for command in [["query", "totals"], ["runs"]] {
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: costwhExecutable())
-                p.arguments = command + ["--db", path]
-                p.standardOutput = FileHandle.nullDevice
-                let perr = Pipe()
-                p.standardError = perr
-                try p.run()
-                let perrText = String(decoding: perr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                p.waitUntilExit()
-                #expect(p.terminationStatus == 0, "costwh \(command[0]) failed during the load: \(perrText)")
-                if command[0] == "query" { queryRuns += 1 } else { runsRuns += 1 }
+            let column = table.first?.firstIndex(of: "ActualCost")
+            let actual = column.flatMap { c in table.count == 2 ? Double(table[1][c]) : nil }
+            #expect(actual != nil, "query totals printed `\(totals.out)`")
+            readings.append(
+                Reading(
+                    kind: "query totals", start: totals.start, end: totals.end,
+                    seen: actual.map { PartitionState(rows: -1, cost: $0) }, runStatus: nil))
+
+            let runs = try Self.read(costwhExecutable(), ["runs", "--format", "csv", "--db", path])
+            #expect(runs.status == 0, "costwh runs failed during the load: \(runs.err)")
+            let runTable = runs.out.split(separator: "\n").map {
+                $0.split(separator: ",", omittingEmptySubsequences: false)
             }
+            let statusColumn = runTable.first?.firstIndex(of: "Status")
+            let newest = statusColumn.flatMap { c in runTable.count > 1 ? String(runTable[1][c]) : nil }
+            readings.append(
+                Reading(kind: "runs", start: runs.start, end: runs.end, seen: nil, runStatus: newest))
         }
         #expect(loader.terminationStatus == 0)
         let newState = try state(path)
-        #expect(sqliteRuns >= 2 && queryRuns >= 2 && runsRuns >= 2)
-        for s in seen { #expect(s.matches(oldState) || s.matches(newState), "a reader saw \(s)") }
+        let began = try #require(probe.entries.first { $0.phase == "transaction" }?.time)
+        let committing = try #require(probe.entries.first { $0.phase == "commit" }?.time)
+        var inside: [String: Int] = [:]
+        for r in readings {
+            let during = r.start > began && r.end < committing
+            if during { inside[r.kind, default: 0] += 1 }
+            if let seen = r.seen {
+                let matches =
+                    seen.rows < 0
+                    ? [oldState, newState].contains { abs($0.cost - seen.cost) < 1e-4 * max(1, abs(seen.cost)) }
+                    : seen.matches(oldState) || seen.matches(newState)
+                #expect(matches, "\(r.kind) saw \(seen): neither \(oldState) nor \(newState)")
+                // While the write transaction was open, only the old partition is visible.
+                if during {
+                    #expect(abs(seen.cost - oldState.cost) < 1e-4 * max(1, oldState.cost), "\(r.kind) saw \(seen)")
+                }
+            }
+            if let status = r.runStatus {
+                // The running load is listed with its ledger row (written before the transaction).
+                #expect(["running", "succeeded"].contains(status), "runs listed the newest load as \(status)")
+                if during { #expect(status == "running") }
+            }
+        }
+        print("readersNeverFailOrSeeAMix: reads inside the write transaction: \(inside)")
+        #expect(inside["sqlite3", default: 0] >= 3, "\(inside)")
+        #expect(inside["query totals", default: 0] >= 3, "\(inside)")
+        #expect(inside["runs", default: 0] >= 3, "\(inside)")
+        #expect(!oldState.matches(newState))
     }
 
     /// A disk that fills during a load: a clear error, and the old data intact.
