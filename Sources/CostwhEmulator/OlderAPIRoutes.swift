@@ -48,6 +48,7 @@ extension AzureEmulator {
                     "Request Entity Too Large - Request is throttled. The amount of data required to fulfill the request exceeds the maximum size permitted of 2Gb. Please utilize our Exports feature instead."
             )
         }
+        if configuration.faults.noContent { return EmulatorResponse(status: .noContent) }
         guard let body = request.json, let metric = Metric(rawValue: body["metric"] as? String ?? "ActualCost") else {
             return .error(.badRequest, code: "BadRequest", message: "Invalid request payload.")
         }
@@ -66,10 +67,12 @@ extension AzureEmulator {
         }
         let id = UUID().uuidString.lowercased()
         state.state.withLock {
+            $0.counters.reportsCreated += 1
             $0.reports[id] = EmulatorState.Report(
                 id: id, scope: scope, metric: metric, period: period, days: days, requestBody: [:],
                 pollsLeft: configuration.faults.slowPolls,
-                validTill: Date().addingTimeInterval(configuration.linkLifetime), expired: false)
+                validTill: Date().addingTimeInterval(configuration.linkLifetime),
+                expired: $0.counters.reportsCreated <= configuration.faults.expiredLinks)
         }
         let base = "\(request.base)\(scope.id)/providers/Microsoft.CostManagement"
         return EmulatorResponse(
@@ -94,7 +97,11 @@ extension AzureEmulator {
         if running {
             statusText = report.pollsLeft % 2 == 0 ? "InProgress" : "Queued"
         } else {
-            statusText = configuration.faults.detailedFinalStatus ?? "Completed"
+            // The generic report faults apply here as well, under this API's own status names.
+            statusText =
+                configuration.faults.detailedFinalStatus
+                ?? (configuration.faults.failReports
+                    ? "Failed" : configuration.faults.noData ? "NoDataFound" : "Completed")
         }
         var body: [String: Any] = [
             "id":
@@ -124,7 +131,9 @@ extension AzureEmulator {
             var blobs = reportBlobs(
                 scope: report.scope, metric: report.metric, period: report.period, days: report.days, blobs: 1)
             if configuration.faults.gzip { blobs = blobs.map(GzipEncoder.compress) }
-            report.blobIds = [storeBlob(blobs[0], base: request.base, expired: false, validTill: report.validTill)]
+            report.blobIds = [
+                storeBlob(blobs[0], base: request.base, expired: report.expired, validTill: report.validTill)
+            ]
             report.blobSizes = [blobs[0].count]
             state.state.withLock { [report] s in s.reports[id] = report }
         }
@@ -174,11 +183,14 @@ extension AzureEmulator {
             )
         }
         let metric: Metric = request.query["metric"]?.lowercased() == "amortizedcost" ? .amortizedCost : .actualCost
+        let skip = Int(request.query["$skiptoken"] ?? "0") ?? 0
+        if configuration.faults.noContent { return EmulatorResponse(status: .noContent) }
+        if configuration.faults.noData { return .json(.ok, ["value": [Any]()]) }
+        if configuration.faults.failReports && skip > 0 { return pagingFailure() }
         let formats = OlderFormats(month: month(scope, period))
         var records: [[String: Any]] = []
         var index = 0
         let page = max(1, configuration.faults.pageSize)
-        let skip = Int(request.query["$skiptoken"] ?? "0") ?? 0
         formats.writer.month.forEachRow(metric) { row in
             guard days.contains(row.day) else { return }
             if index >= skip && index < skip + page { records.append(formats.usageDetailsRecord(row, id: index)) }
@@ -216,7 +228,15 @@ extension AzureEmulator {
 
     func eaReporting(_ request: EmulatorRequest) -> EmulatorResponse {
         state.count("ea-reporting")
-        guard request.bearer == configuration.eaApiKey else {
+        let rejectOnce =
+            configuration.faults.rejectTokensOnce
+            && state.state.withLock { s in
+                guard !s.rejectedOnce.contains("ea-key") else { return false }
+                s.rejectedOnce.insert("ea-key")
+                s.counters.tokensRejected += 1
+                return true
+            }
+        guard request.bearer == configuration.eaApiKey, !rejectOnce else {
             return .error(.unauthorized, code: "401", message: "API Key not found, Invalid, Expired etc.")
         }
         let parts = request.path.split(separator: "/").map(String.init)
@@ -255,6 +275,8 @@ extension AzureEmulator {
         guard let period else {
             return .error(.badRequest, code: "400", message: "Invalid params – Date ranges, EA numbers etc.")
         }
+        let skip = Int(request.query["skiptoken"] ?? "0") ?? 0
+        if configuration.faults.failReports && (skip > 0 || !json) { return pagingFailure() }
         let formats = OlderFormats(month: month(scope, period))
         var body: [UInt8]
         var contentType = "text/csv"
@@ -262,8 +284,8 @@ extension AzureEmulator {
             var records: [[String: Any]] = []
             var index = 0
             let page = max(1, configuration.faults.pageSize)
-            let skip = Int(request.query["skiptoken"] ?? "0") ?? 0
             formats.writer.month.forEachRow(.actualCost) { row in
+                guard !configuration.faults.noData else { return }
                 if index >= skip && index < skip + page {
                     records.append(
                         version == "v1" ? formats.eaV1Record(row, enrollment: enrollment) : formats.eaV2Record(row))
@@ -291,6 +313,16 @@ extension AzureEmulator {
             contentType = "application/json"
         } else {
             body = formats.eaV1CSV(enrollment: enrollment)
+            if configuration.faults.noData {
+                // An enrollment with no usage that month: the preamble and the header only.
+                var lines = 0
+                body =
+                    Array(
+                        body.prefix { byte in
+                            if byte == UInt8(ascii: "\n") { lines += 1 }
+                            return lines < 3
+                        }) + [UInt8(ascii: "\n")]
+            }
         }
         // The ETag covers the whole report, so every page of it shares one.
         let etag = AzureEmulator.etag(Array("\(enrollment)-\(period)-\(configuration.rowsPerMonth)".utf8))
@@ -299,5 +331,12 @@ extension AzureEmulator {
             return EmulatorResponse(status: .notModified, headers: ["ETag": etag])
         }
         return EmulatorResponse(status: .ok, headers: ["Content-Type": contentType, "ETag": etag], body: body)
+    }
+
+    /// A report that fails part-way: the pages after the first (or the whole CSV) answer an
+    /// error that no retry cures, after earlier pages were saved.
+    func pagingFailure() -> EmulatorResponse {
+        state.count("paging-failure")
+        return .error(.badRequest, code: "BadRequest", message: "The report could not be produced for this period.")
     }
 }

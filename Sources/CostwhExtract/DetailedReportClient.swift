@@ -28,7 +28,28 @@ package final class DetailedReportClient: Sendable {
         return nil
     }
 
+    /// Requests, polls and downloads; asks for a fresh report when its link expired before
+    /// the download, as Cost Details does.
     package func fetch(
+        scope: Scope, metric: Metric, selection: CostDetailsRequest.Selection, customerId: String?, today: CalendarDate,
+        into folder: PrivateFolder, maxReRequests: Int = 2
+    ) async throws(ExtractError) -> FetchedReport {
+        var attempts = 0
+        while true {
+            attempts += 1
+            do {
+                return try await fetchOnce(
+                    scope: scope, metric: metric, selection: selection, customerId: customerId, today: today,
+                    into: folder)
+            } catch {
+                guard error.isExpiredLink, attempts <= maxReRequests else { throw error }
+                logger.info("the detailed report's link expired; requesting a fresh report")
+                folder.removeAll()
+            }
+        }
+    }
+
+    private func fetchOnce(
         scope: Scope, metric: Metric, selection: CostDetailsRequest.Selection, customerId: String?, today: CalendarDate,
         into folder: PrivateFolder
     ) async throws(ExtractError) -> FetchedReport {

@@ -184,23 +184,30 @@ struct UsageDetailsSource: PartitionSource {
             fetch.noDataReason = "usageDetails answered 204 No Content"
             return fetch
         }
-        fetch.files = [try UsageDetailsSource.convert(pages, into: folder, name: "usage-details.csv")]
+        let (file, records) = try UsageDetailsSource.convert(pages, into: folder, name: "usage-details.csv")
         for page in pages { unlink(page) }
+        // A month with no usage comes back as 200 with an empty `value`, not only as 204.
+        if records == 0 {
+            fetch.noDataReason = "usageDetails returned no records"
+        } else {
+            fetch.files = [file]
+        }
         return fetch
     }
 
     static func convert(
         _ pages: [String], into folder: PrivateFolder, name: String
-    ) throws(ExtractError) -> DownloadedFile {
+    ) throws(ExtractError) -> (file: DownloadedFile, records: Int) {
         let (path, fd) = try folder.createFile(named: name)
         close(fd)
+        let records: Int
         do {
-            try UsageDetailsConverter.convert(pages: pages, to: path)
+            records = try UsageDetailsConverter.convert(pages: pages, to: path)
         } catch {
             throw .malformedResponse(what: "usage details", reason: (error as TransformError).description)
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        return DownloadedFile(path: path, source: "\(pages.count) JSON pages", bytes: size)
+        return (DownloadedFile(path: path, source: "\(pages.count) JSON pages", bytes: size), records)
     }
 }
 
@@ -224,7 +231,12 @@ struct EAReportingSource: PartitionSource {
         if let etag = download.etag { fetch.detail["etag"] = etag }
         fetch.detail["format"] = format == .v3 ? "v3 csv" : "\(format.rawValue) json"
         if download.json && !download.files.isEmpty {
-            fetch.files = [try UsageDetailsSource.convert(download.files, into: folder, name: "ea-usage.csv")]
+            let (file, records) = try UsageDetailsSource.convert(download.files, into: folder, name: "ea-usage.csv")
+            if records == 0 {
+                fetch.noDataReason = "EA Reporting returned no usage records"
+            } else {
+                fetch.files = [file]
+            }
         } else {
             fetch.files = download.files.map {
                 DownloadedFile(path: $0, source: "v3 usagedetails/download?billingPeriod=\(period.compact)", bytes: 0)

@@ -9,8 +9,33 @@ import Testing
 
 @testable import CostwhExtract
 
+/// Loads 17 rows into the partition a reload of the fixture replaces.
+func priorPartition(_ fixture: EmulatorFixture) throws -> (rows: Int, cost: Double) {
+    let file = fixture.directory.appendingPathComponent("prior.csv").path
+    try syntheticEA(rows: 17, costBase: 9).write(toFile: file, atomically: true, encoding: .utf8)
+    let summary = try load(
+        CostDatabase(path: fixture.databasePath), [file], scope: try Scope(parsing: eaAccount), period: lastMonth)
+    return (summary.rowsLoaded, summary.costTotal)
+}
+
 @Suite(.serialized) struct FaultMatrixTests {
     enum Expected: String { case succeeded, failed, empty }
+
+    /// An API source as the matrix runs it; EA Reporting twice, as JSON pages and as CSV.
+    struct Variant: Sendable, Hashable, CustomStringConvertible {
+        let source: SourceKind
+        let eaFormat: EAReportingFormat
+        var description: String { source == .eaReporting ? "ea-reporting \(eaFormat.rawValue)" : source.rawValue }
+
+        static let costDetails = Variant(source: .costDetails, eaFormat: .v3)
+        static let detailed = Variant(source: .detailedReport, eaFormat: .v3)
+        static let usage = Variant(source: .usageDetails, eaFormat: .v3)
+        static let eaPages = Variant(source: .eaReporting, eaFormat: .v2)
+        static let eaCSV = Variant(source: .eaReporting, eaFormat: .v3)
+        static let all: [Variant] = [costDetails, detailed, usage, eaPages, eaCSV]
+        static let asynchronous: [Variant] = [costDetails, detailed]
+        static let paged: [Variant] = [usage, eaPages]
+    }
 
     struct Case: Sendable {
         let name: String
@@ -19,7 +44,22 @@ import Testing
         let minimumWait: Double
         /// The ledger's warnings name this, when set.
         let recorded: String?
-        let expected: @Sendable (SourceKind) -> Expected
+        /// The sources this fault exists for, each with its outcome.
+        let outcomes: [Variant: Expected]
+        /// Text the error must contain, for failed cells.
+        let error: String?
+
+        init(
+            _ name: String, _ faults: EmulatorFaults, minimumWait: Double = 0, recorded: String? = nil,
+            error: String? = nil, _ outcomes: [Variant: Expected]
+        ) {
+            self.name = name
+            self.faults = faults
+            self.minimumWait = minimumWait
+            self.recorded = recorded
+            self.error = error
+            self.outcomes = outcomes
+        }
     }
 
     static func faults(_ change: (inout EmulatorFaults) -> Void) -> EmulatorFaults {
@@ -28,109 +68,116 @@ import Testing
         return f
     }
 
+    static func every(_ variants: [Variant], _ expected: Expected) -> [Variant: Expected] {
+        Dictionary(uniqueKeysWithValues: variants.map { ($0, expected) })
+    }
+
     static let cases: [Case] = {
-        var list: [Case] = []
+        var list: [Case] = [Case("no fault", EmulatorFaults(), every(Variant.all, .succeeded))]
         for header in [
             "Retry-After", "x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after",
             "x-ms-ratelimit-microsoft.consumption-retry-after",
         ] {
             list.append(
                 Case(
-                    name: "429 \(header)",
-                    faults: faults {
+                    "429 \(header)",
+                    faults {
                         $0.throttle = 1
                         $0.throttleHeader = header
                         $0.throttleSeconds = 1
-                    },
-                    minimumWait: 1, recorded: header, expected: { _ in .succeeded }))
+                    }, minimumWait: 1, recorded: header, every(Variant.all, .succeeded)))
         }
         list.append(
             Case(
-                name: "503", faults: faults { $0.unavailable = 1 }, minimumWait: 1, recorded: "HTTP 503",
-                expected: { _ in .succeeded }))
+                "503", faults { $0.unavailable = 1 }, minimumWait: 1, recorded: "HTTP 503",
+                every(Variant.all, .succeeded)))
+        list.append(Case("slow reports", faults { $0.slowPolls = 2 }, every(Variant.asynchronous, .succeeded)))
+        // The detailed report has one downloadUrl by contract; Cost Details splits into blobs.
+        list.append(Case("three blobs", faults { $0.blobsPerReport = 3 }, [.costDetails: .succeeded]))
+        list.append(Case("many pages", faults { $0.pageSize = 7 }, every(Variant.paged, .succeeded)))
+        list.append(Case("gzip blobs", faults { $0.gzip = true }, every(Variant.asynchronous, .succeeded)))
+        list.append(Case("expired links", faults { $0.expiredLinks = 1 }, every(Variant.asynchronous, .succeeded)))
+        list.append(Case("cut downloads", faults { $0.cutDownloads = 1 }, every(Variant.asynchronous, .succeeded)))
+        list.append(
+            Case("failed report", faults { $0.failReports = true }, error: "", every(Variant.all, .failed)))
+        list.append(Case("no data", faults { $0.noData = true }, every(Variant.all, .empty)))
         list.append(
             Case(
-                name: "slow reports", faults: faults { $0.slowPolls = 2 }, minimumWait: 0, recorded: nil,
-                expected: { _ in .succeeded }))
+                "204 No Content", faults { $0.noContent = true },
+                every([.costDetails, .detailed, .usage], .empty)))
+        var tokens = every([.costDetails, .detailed, .usage], Expected.succeeded)
+        // An API key cannot be refreshed: a refused key ends the load with a clear error.
+        tokens[.eaPages] = .failed
+        tokens[.eaCSV] = .failed
+        list.append(Case("rejected token or key", faults { $0.rejectTokensOnce = true }, error: "401", tokens))
         list.append(
             Case(
-                name: "three blobs", faults: faults { $0.blobsPerReport = 3 }, minimumWait: 0, recorded: nil,
-                expected: { _ in .succeeded }))
-        list.append(
-            Case(
-                name: "gzip blobs", faults: faults { $0.gzip = true }, minimumWait: 0, recorded: nil,
-                expected: { _ in .succeeded }))
-        list.append(
-            Case(
-                name: "expired links", faults: faults { $0.expiredLinks = 1 }, minimumWait: 0, recorded: nil,
-                expected: { _ in .succeeded }))
-        list.append(
-            Case(
-                name: "cut downloads", faults: faults { $0.cutDownloads = 1 }, minimumWait: 0, recorded: nil,
-                expected: { _ in .succeeded }))
-        list.append(
-            Case(
-                name: "Failed status", faults: faults { $0.failReports = true }, minimumWait: 0, recorded: nil,
-                expected: { $0 == .costDetails ? .failed : .succeeded }))
-        list.append(
-            Case(
-                name: "NoDataFound", faults: faults { $0.noData = true }, minimumWait: 0, recorded: nil,
-                expected: { $0 == .costDetails ? .empty : .succeeded }))
-        list.append(
-            Case(
-                name: "204 No Content", faults: faults { $0.noContent = true }, minimumWait: 0, recorded: nil,
-                expected: { $0 == .costDetails ? .empty : .succeeded }))
-        list.append(
-            Case(
-                name: "expiring token", faults: faults { $0.rejectTokensOnce = true }, minimumWait: 0, recorded: nil,
-                expected: { _ in .succeeded }))
-        list.append(
-            Case(
-                name: "detailed report Failed", faults: faults { $0.detailedFinalStatus = "Failed" }, minimumWait: 0,
-                recorded: nil,
-                expected: { $0 == .detailedReport ? .failed : .succeeded }))
-        list.append(
-            Case(
-                name: "detailed report TimedOut", faults: faults { $0.detailedFinalStatus = "TimedOut" },
-                minimumWait: 0, recorded: nil,
-                expected: { $0 == .detailedReport ? .failed : .succeeded }))
-        list.append(
-            Case(
-                name: "413 too large", faults: faults { $0.tooLarge = true }, minimumWait: 0, recorded: nil,
-                expected: { $0 == .detailedReport ? .failed : .succeeded }))
+                "detailed report TimedOut", faults { $0.detailedFinalStatus = "TimedOut" }, error: "ReportTimedOut",
+                [.detailed: .failed]))
+        list.append(Case("413 too large", faults { $0.tooLarge = true }, error: "413", [.detailed: .failed]))
         return list
     }()
 
-    /// Every fault the emulator can inject, against every API source.
+    /// Every fault the emulator can inject, against every API source it exists for, with a
+    /// cell that injects nothing. Cells that succeed must hold exactly the emulator's rows
+    /// and cost; failed cells must keep the partition loaded before them.
     @Test func everyFaultAgainstEverySource() async throws {
+        let rowsPerMonth = 200
+        var cells = 0
         for c in FaultMatrixTests.cases {
-            for source in SourceKind.allCases {
+            for variant in Variant.all {
+                guard let expected = c.outcomes[variant] else { continue }
+                cells += 1
                 try await withEmulator(
-                    faults: c.faults, rows: 200,
+                    faults: c.faults, rows: rowsPerMonth,
                     retryPolicy: RetryPolicy(maxAttempts: 4, baseDelay: 0.05, maxDelay: 0.2),
-                    configure: { $0.faults.pageSize = 50 }
+                    configure: { if $0.faults.pageSize == 100 { $0.faults.pageSize = 9 } }
                 ) { fixture in
                     var settings = fixture.settings
                     settings.eaEndpoint = fixture.emulator.baseURL
                     settings.eaApiKey = fixture.emulator.configuration.eaApiKey
+                    settings.eaFormat = variant.eaFormat
+                    let label = "\(c.name) × \(variant)"
+                    // A partition already there, written straight into the database, so a
+                    // failure can be seen to keep it.
+                    let before = try priorPartition(fixture)
                     let started = Date()
-                    let report = try await reload(fixture, source: source, settings: settings)
+                    let report = try await reload(fixture, source: variant.source, settings: settings)
                     let elapsed = Date().timeIntervalSince(started)
-                    let label = "\(c.name) × \(source.rawValue)"
                     let ledger = try rows(
                         fixture.databasePath,
-                        sql: "SELECT Status, RowsLoaded, Warnings, Error FROM loads ORDER BY LoadId DESC LIMIT 1")
+                        sql:
+                            "SELECT Status, RowsLoaded, CostTotal, Warnings, Error FROM loads ORDER BY LoadId DESC LIMIT 1"
+                    )
                     let last = try #require(ledger.first, "\(label): no ledger row")
-                    switch c.expected(source) {
+                    let loaded = try rows(
+                        fixture.databasePath,
+                        sql: "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS c FROM cost_details")[0]
+                    let truth = emulatorTruth(fixture)
+                    switch expected {
                     case .succeeded:
                         #expect(last["Status"] == "succeeded", "\(label): \(report.lines())")
-                        #expect((last["RowsLoaded"] as Int? ?? 0) > 0, "\(label)")
+                        #expect(last["RowsLoaded"] == truth.rows, "\(label)")
+                        #expect(loaded["n"] == truth.rows, "\(label)")
+                        #expect(abs((loaded["c"] as Double) - truth.cost) < 1e-6 * max(1, truth.cost), "\(label)")
                     case .empty:
                         #expect(last["Status"] == "succeeded", "\(label): \(report.lines())")
                         #expect(last["RowsLoaded"] == 0, "\(label)")
+                        #expect(loaded["n"] == 0, "\(label): an empty report empties the partition")
                     case .failed:
                         #expect(last["Status"] == "failed", "\(label): \(report.lines())")
-                        #expect(!(last["Error"] as String? ?? "").isEmpty, "\(label)")
+                        let error = last["Error"] as String? ?? ""
+                        #expect(!error.isEmpty, "\(label)")
+                        if let wanted = c.error, !wanted.isEmpty {
+                            #expect(error.contains(wanted), "\(label): \(error)")
+                        }
+                        #expect(loaded["n"] == before.rows, "\(label): the earlier partition must stay")
+                    }
+                    if c.name == "many pages" {
+                        let pages = (truth.rows + 6) / 7
+                        let counter = variant == .usage ? "usageDetails" : "ea-v2-page"
+                        #expect(
+                            fixture.emulator.statistics[counter] == pages, "\(label): \(fixture.emulator.statistics)")
                     }
                     #expect(
                         elapsed >= c.minimumWait,
@@ -141,9 +188,14 @@ import Testing
                             "\(label): the ledger does not record the retry: \(String(describing: last["Warnings"] as String?))"
                         )
                     }
+                    let leftovers = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())
+                        .filter { $0.hasPrefix("costwh-\(getpid())-") }
+                    #expect(leftovers.isEmpty, "\(label): download folders left: \(leftovers)")
                 }
             }
         }
+        #expect(cells == FaultMatrixTests.cases.map(\.outcomes.count).reduce(0, +))
+        #expect(cells >= 55)
     }
 
     @Test(arguments: [
