@@ -71,6 +71,12 @@ package final class AzureEmulator: Sendable {
         return out
     }
 
+    /// Every bearer token and SAS signature the emulator handed out, for tests that search
+    /// output and files for leaked secrets.
+    package var issuedSecrets: [String] {
+        state.state.withLock { s in Array(s.tokens.keys) + s.blobs.values.map(\.signature) }
+    }
+
     /// Routes one request.
     func respond(to request: EmulatorRequest) -> EmulatorResponse {
         let path = request.path

@@ -8,6 +8,7 @@ package enum Migrate {
     }
 
     package static func run(databasePath: String) throws(PipelineError) -> Outcome {
+        try DatabaseLocation.refusePostgres(databasePath)
         do {
             let database = try CostDatabase(path: databasePath, migrate: false)
             let applied = try database.migrate()

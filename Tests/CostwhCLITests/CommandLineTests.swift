@@ -1,8 +1,8 @@
 import CostwhEmulator
+import CostwhExtract
 import CostwhModel
 import CostwhPipeline
 import CostwhTestSupport
-import CostwhExtract
 import Foundation
 import GRDB
 import Testing
@@ -193,60 +193,131 @@ import Testing
         }
     }
 
+    /// Every file under `folder`, read whole (the database and its WAL as raw bytes too, so
+    /// freed pages count), as one text.
+    static func contents(under folder: String) -> (text: String, files: [String]) {
+        var text = ""
+        var files: [String] = []
+        let enumerator = FileManager.default.enumerator(atPath: folder)
+        while let name = enumerator?.nextObject() as? String {
+            let path = folder + "/" + name
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue,
+                let data = FileManager.default.contents(atPath: path)
+            else { continue }
+            files.append(name)
+            text += String(decoding: data, as: UTF8.self)
+        }
+        return (text, files)
+    }
+
+    /// A planted client secret, EA key and PostgreSQL password, a wrong secret and key, and
+    /// every token and SAS signature the emulator issued are searched for in stdout, stderr
+    /// (at log level trace), every table, and the bytes of every file left behind, after runs
+    /// of every source under faults: none, 429, 503, an expired link, a cut download.
     @Test func secretsNeverReachLogsErrorsOrTheDatabase() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
         let secret = "Sup3r-S3cret-Client-Value-\(UUID().uuidString)"
-        try await withEmulator(configure: { $0.clientSecret = secret }) { fixture in
-            let env = environment(fixture, secret: secret)
-            let run = try runCostwh(
-                [
-                    "reload", "--scope", eaAccount, "--period", lastMonth.description, "--db", fixture.databasePath,
-                    "--log-level", "trace",
-                ], environment: env)
-            #expect(run.status == 0, "\(run.stderr)")
-            // A wrong secret makes an error message, which must not echo it either.
-            let wrong = "Wr0ng-S3cret-\(UUID().uuidString)"
-            let refused = try runCostwh(
-                [
-                    "reload", "--scope", eaAccount, "--period", lastMonth.description, "--db", fixture.databasePath,
-                    "--log-level", "trace",
-                ],
-                environment: environment(fixture, secret: wrong))
-            #expect(refused.status == 2)
-            #expect(refused.stderr.contains("invalid_client"))
-
-            let tokens = fixture.emulator.statistics["tokensIssued"] ?? 0
-            #expect(tokens >= 1)
-            var everything = run.stdout + run.stderr + refused.stdout + refused.stderr
-            // Every table of the database, as text.
-            let queue = try DatabaseQueue(path: fixture.databasePath)
-            try queue.read { db in
-                for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") {
-                    for row in try Row.fetchAll(db, sql: "SELECT * FROM \"\(table)\"") {
-                        everything += row.description
+        let eaKey = "EA-K3y-\(UUID().uuidString)"
+        let wrongSecret = "Wr0ng-S3cret-\(UUID().uuidString)"
+        let wrongKey = "Wr0ng-EA-K3y-\(UUID().uuidString)"
+        let pgPassword = "Pg-Passw0rd-\(UUID().uuidString)"
+        var everything = ""
+        var issued: [String] = []
+        var ledgerDetails: [String] = []
+        let faultCases: [(String, (inout EmulatorFaults) -> Void)] = [
+            ("no fault", { _ in }),
+            (
+                "429",
+                {
+                    $0.throttle = 1
+                    $0.throttleSeconds = 1
+                }
+            ),
+            ("503", { $0.unavailable = 1 }),
+            ("expired link", { $0.expiredLinks = 1 }),
+            ("cut download", { $0.cutDownloads = 1 }),
+        ]
+        for (name, fault) in faultCases {
+            var faults = EmulatorFaults()
+            fault(&faults)
+            try await withEmulator(
+                faults: faults,
+                configure: {
+                    $0.clientSecret = secret
+                    $0.eaApiKey = eaKey
+                }
+            ) { fixture in
+                let keyFile = fixture.directory.appendingPathComponent("ea.key").path
+                let wrongKeyFile = fixture.directory.appendingPathComponent("wrong.key").path
+                try eaKey.write(toFile: keyFile, atomically: true, encoding: .utf8)
+                try wrongKey.write(toFile: wrongKeyFile, atomically: true, encoding: .utf8)
+                let common = [
+                    "reload", "--scope", eaAccount, "--period", lastMonth.description, "--metric", "actual", "--db",
+                    fixture.databasePath, "--log-level", "trace", "--ea-endpoint", fixture.emulator.baseURL,
+                ]
+                for source in SourceKind.allCases {
+                    let run = try runCostwh(
+                        common + ["--source", source.rawValue, "--ea-api-key-file", keyFile],
+                        environment: environment(fixture, secret: secret))
+                    #expect(run.status == 0, "\(name) × \(source.rawValue): \(run.stderr.suffix(2000))")
+                    everything += run.stdout + run.stderr
+                }
+                let refused = try runCostwh(
+                    common + ["--source", "cost-details"], environment: environment(fixture, secret: wrongSecret))
+                #expect(refused.status == 2 && refused.stderr.contains("invalid_client"), "\(refused.stderr)")
+                let refusedKey = try runCostwh(
+                    common + ["--source", "ea-reporting", "--ea-api-key-file", wrongKeyFile],
+                    environment: environment(fixture, secret: secret))
+                #expect(refusedKey.status == 2 && refusedKey.stderr.contains("401"), "\(refusedKey.stderr)")
+                everything += refused.stdout + refused.stderr + refusedKey.stdout + refusedKey.stderr
+                // Every table, as text, then every file left (TMPDIR is this folder), as bytes;
+                // the key files the test wrote are the only ones allowed to hold a key.
+                let queue = try DatabaseQueue(path: fixture.databasePath)
+                try queue.read { db in
+                    for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") {
+                        for row in try Row.fetchAll(db, sql: "SELECT * FROM \"\(table)\"") {
+                            everything += row.description
+                        }
                     }
+                    ledgerDetails += try String.fetchAll(
+                        db, sql: "SELECT SourceDetail FROM loads WHERE SourceDetail IS NOT NULL")
                 }
+                try queue.close()
+                try FileManager.default.removeItem(atPath: keyFile)
+                try FileManager.default.removeItem(atPath: wrongKeyFile)
+                let left = CommandLineTests.contents(under: fixture.directory.path)
+                everything += left.text
+                let unexpected = left.files.filter { !$0.hasPrefix("w.sqlite") }
+                #expect(unexpected.isEmpty, "\(name): files left behind: \(unexpected)")
+                issued += fixture.emulator.issuedSecrets
             }
-            // And every file left in the private temp folder area.
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: fixture.directory.path)) ?? []
-            where !name.hasSuffix(".sqlite") {
-                let path = fixture.directory.appendingPathComponent(name).path
-                var isDir: ObjCBool = false
-                if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-                    Issue.record("a temporary folder was left behind: \(name)")
-                }
-            }
-            #expect(!everything.contains(secret))
-            #expect(!everything.contains(wrong))
-            #expect(!everything.contains("emu-token-"), "a bearer token leaked")
-            // SAS signatures: the ledger keeps the links, but redacted.
-            let detail = try queue.read {
-                try String.fetchAll($0, sql: "SELECT SourceDetail FROM loads WHERE SourceDetail IS NOT NULL")
-            }
-            #expect(detail.contains { $0.contains("sig=REDACTED") })
-            #expect(
-                !everything.replacingOccurrences(of: "sig=REDACTED", with: "").contains("sig="),
-                "a SAS signature leaked")
         }
+        // A PostgreSQL password given in the URL and in PGPASSWORD, in an error.
+        let pgDir = TempDir()
+        for url in [
+            "postgres://costwh:\(pgPassword)@127.0.0.1:1/costwh",
+            "postgresql://costwh@127.0.0.1:1/costwh?sslmode=disable",
+        ] {
+            for command in [["migrate"], ["runs"], ["query", "totals"]] {
+                let run = try runCostwh(
+                    command + ["--db", url, "--log-level", "trace"],
+                    environment: ["PATH": "/usr/bin:/bin", "HOME": pgDir.url.path, "PGPASSWORD": pgPassword])
+                #expect(run.status != 0, "\(command) against a closed port must fail")
+                everything += run.stdout + run.stderr
+            }
+        }
+        #expect(issued.count >= 10, "the emulator issued tokens and links")
+        // Booleans first: an expectation on `everything` itself would print it whole.
+        for planted in [secret, eaKey, wrongSecret, wrongKey, pgPassword] + issued {
+            let leaked = everything.contains(planted)
+            #expect(!leaked, "a secret leaked: \(planted.prefix(12))…")
+        }
+        let tokenLeaked = everything.contains("emu-token-")
+        #expect(!tokenLeaked, "a bearer token leaked")
+        // SAS signatures: the ledger keeps the links, but redacted.
+        #expect(ledgerDetails.contains { $0.contains("sig=REDACTED") })
+        let signatureLeaked = everything.replacingOccurrences(of: "sig=REDACTED", with: "").contains("sig=")
+        #expect(!signatureLeaked, "a SAS signature leaked")
     }
 }
