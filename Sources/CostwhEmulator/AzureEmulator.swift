@@ -135,6 +135,13 @@ final class EmulatorHandler: ChannelInboundHandler, @unchecked Sendable {
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))),
             promise: nil)
+        if let stall = response.stallAfter {
+            // A download that hangs half-way: the client has bytes on disk and waits for more.
+            var buffer = context.channel.allocator.buffer(capacity: stall)
+            buffer.writeBytes(response.body.prefix(stall))
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            return
+        }
         if let cut = response.cutAfter {
             // Send part of the body, then drop the connection without ending the response.
             var buffer = context.channel.allocator.buffer(capacity: cut)

@@ -51,6 +51,7 @@ extension AzureEmulator {
             return true
         }
         if cut { response.cutAfter = body.count / 2 }
+        if configuration.faults.stallDownloads { response.stallAfter = body.count / 2 }
         return response
     }
 }

@@ -24,6 +24,8 @@ package struct EmulatorFaults: Sendable, Equatable {
     package var expiredLinks = 0
     /// The first N blob downloads stop half-way.
     package var cutDownloads = 0
+    /// Blob downloads send half their bytes and then hang with the connection open.
+    package var stallDownloads = false
     /// Reports end with status `Failed`.
     package var failReports = false
     /// Reports end with status `NoDataFound`.

@@ -69,6 +69,8 @@ struct EmulatorResponse: Sendable {
     var body: [UInt8] = []
     /// Close the connection after this many body bytes, as a dropped download does.
     var cutAfter: Int?
+    /// Send this many bytes of the body, then nothing more while the connection stays open.
+    var stallAfter: Int?
 
     static func json(_ status: HTTPResponseStatus, _ object: Any, headers: HTTPHeaders = [:]) -> EmulatorResponse {
         let data =

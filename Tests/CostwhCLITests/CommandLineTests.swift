@@ -144,6 +144,62 @@ import Testing
         }
     }
 
+    /// SIGTERM and SIGINT in the middle of a download that hangs half-way (bytes on disk, the
+    /// connection open, the transport's timeout hours away): costwh stops within seconds
+    /// with 130 and removes the half-written blob with its private folder.
+    @Test(arguments: [SIGTERM, SIGINT])
+    func aSignalStopsADownloadAtOnce(signal: Int32) async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
+        var faults = EmulatorFaults()
+        faults.stallDownloads = true
+        try await withEmulator(faults: faults, rows: 2_000) { fixture in
+            let tmp = fixture.directory.appendingPathComponent("tmp")
+            try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+            let probe = ProbeLog(path: fixture.directory.appendingPathComponent("probe").path)
+            var env = probe.environment(base: environment(fixture))
+            env["TMPDIR"] = tmp.path
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: costwhExecutable())
+            process.arguments = [
+                "reload", "--scope", eaAccount, "--period", lastMonth.description, "--metric", "actual", "--db",
+                fixture.databasePath,
+            ]
+            process.environment = env
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(30)
+            while probe.last != "download" && process.isRunning && Date() < deadline {
+                try await Task.sleep(nanoseconds: 10_000_000)
+            }
+            try #require(probe.last == "download", "the download never started: \(probe.entries.map(\.phase))")
+            // The half-written blob is on disk in the private folder.
+            let folders = try FileManager.default.contentsOfDirectory(atPath: tmp.path)
+            let written = folders.flatMap { folder in
+                ((try? FileManager.default.contentsOfDirectory(atPath: tmp.path + "/" + folder)) ?? []).compactMap {
+                    (try? FileManager.default.attributesOfItem(atPath: tmp.path + "/" + folder + "/" + $0))?[.size]
+                        as? Int
+                }
+            }
+            #expect(written.contains { $0 > 0 }, "no partial blob on disk: \(folders)")
+            try await Task.sleep(nanoseconds: 200_000_000)
+            let sent = Date()
+            kill(process.processIdentifier, signal)
+            while process.isRunning && Date().timeIntervalSince(sent) < 20 {
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            let elapsed = Date().timeIntervalSince(sent)
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 130)
+            #expect(elapsed < 3, "costwh took \(elapsed) s to stop")
+            let left = try FileManager.default.contentsOfDirectory(atPath: tmp.path)
+            #expect(left.isEmpty, "left behind: \(left)")
+            let ledger = try rows(fixture.databasePath, sql: "SELECT Status FROM loads")
+            #expect(ledger.allSatisfy { ($0["Status"] as String) != "running" })
+        }
+    }
+
     @Test func exitCodesTellCronWhatHappened() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
         try await withEmulator { fixture in
@@ -319,5 +375,36 @@ import Testing
         #expect(ledgerDetails.contains { $0.contains("sig=REDACTED") })
         let signatureLeaked = everything.replacingOccurrences(of: "sig=REDACTED", with: "").contains("sig=")
         #expect(!signatureLeaked, "a SAS signature leaked")
+    }
+
+    /// A 100 MiB line, measured in a child process: refused at the 64 MiB record limit with
+    /// its line number, and the peak memory grows by less than the line (the reader holds at
+    /// most the limit), while the partition loaded before stays.
+    @Test func aHundredMegabyteLineIsRefusedInBoundedMemory() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
+        let dir = TempDir()
+        let header = "BillingAccountId,SubscriptionId,Date,MeterCategory,Cost,BillingCurrency\n"
+        let small = dir.write("small.csv", header + "1,s,09/01/2023,Compute,1.5,USD\n")
+        let big = dir.path("big.csv")
+        FileManager.default.createFile(atPath: big, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: big))
+        try handle.write(contentsOf: Data((header + "1,s,09/01/2023,Compute,1.0,USD\n1,s,09/01/2023,\"").utf8))
+        let chunk = Data(repeating: UInt8(ascii: "x"), count: 1 << 20)
+        for _ in 0..<100 { try handle.write(contentsOf: chunk) }
+        try handle.write(contentsOf: Data("\",1.0,USD\n".utf8))
+        try handle.close()
+        let db = dir.path("w.sqlite")
+        let common = ["--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", db]
+        let base = try runCostwhMeasuringPeakRSS(["load", small] + common)
+        #expect(base.status == 0, "\(base.stderr)")
+        let refused = try runCostwhMeasuringPeakRSS(["load", big] + common)
+        print(
+            "aHundredMegabyteLineIsRefusedInBoundedMemory: peak RSS \(base.peakRSS >> 20) MiB for one row, \(refused.peakRSS >> 20) MiB for the 100 MiB line"
+        )
+        #expect(refused.status == 65, "\(refused.stderr)")
+        #expect(refused.stderr.contains("big.csv:3: a record is longer than 64 MiB"), "\(refused.stderr)")
+        #expect(refused.peakRSS - base.peakRSS < 96 << 20, "peak RSS \(refused.peakRSS >> 20) MiB")
+        let kept = try rows(db, sql: "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS c FROM cost_details")[0]
+        #expect(kept["n"] == 1 && kept["c"] == 1.5)
     }
 }

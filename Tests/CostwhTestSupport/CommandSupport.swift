@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The `costwh` executable SwiftPM built beside the test bundle (the test targets that run it
 /// depend on it, so `swift test` alone builds it), or `$COSTWH_BIN`.
 package func costwhExecutable() -> String {
@@ -37,3 +41,27 @@ package func runCostwh(_ arguments: [String], environment: [String: String]) thr
         stderr: String(decoding: stderr, as: UTF8.self))
 }
 
+/// Runs `costwh` as a child of this process alone and returns its exit status, its stderr
+/// and its peak resident set size in bytes (from `wait4`'s rusage, which covers exactly
+/// this child, unlike RUSAGE_CHILDREN).
+package func runCostwhMeasuringPeakRSS(_ arguments: [String]) throws -> (status: Int32, stderr: String, peakRSS: Int) {
+    let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("costwh-rss-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: errPath) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let argv = ([costwhExecutable()] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, costwhExecutable(), &actions, nil, argv, environ)
+    guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
+    var status: Int32 = 0
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+    let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
+    // Linux reports ru_maxrss in KiB. WIFEXITED/WEXITSTATUS by hand: Glibc's macros are not imported.
+    let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return (exitStatus, stderr, Int(usage.ru_maxrss) * 1024)
+}
