@@ -188,9 +188,6 @@ func priorPartition(_ fixture: EmulatorFixture) throws -> (rows: Int, cost: Doub
                             "\(label): the ledger does not record the retry: \(String(describing: last["Warnings"] as String?))"
                         )
                     }
-                    let leftovers = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())
-                        .filter { $0.hasPrefix("costwh-\(getpid())-") }
-                    #expect(leftovers.isEmpty, "\(label): download folders left: \(leftovers)")
                 }
             }
         }
