@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -66,6 +68,19 @@ let package = Package(
             ],
             swiftSettings: hot,
             plugins: ["EmbedSQLPlugin"]),
+        // The PostgreSQL store behind the same seam: COPY per load into a table of its own,
+        // attached as a partition in one short transaction.
+        .target(
+            name: "CostwhPostgres",
+            dependencies: [
+                "CostwhModel", "CostwhBytes", "CostwhTransform", "CostwhLoad",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict,
+            plugins: ["EmbedSQLPlugin"]),
         .target(
             name: "CostwhQuery",
             dependencies: [
@@ -77,7 +92,8 @@ let package = Package(
         .target(
             name: "CostwhPipeline",
             dependencies: [
-                "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhQuery",
+                "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhPostgres",
+                "CostwhQuery",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

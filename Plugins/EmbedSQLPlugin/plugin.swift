@@ -4,7 +4,7 @@ import PackagePlugin
 /// Compiles SQL files into the module as string constants.
 ///
 /// `CostwhLoad` embeds the top-level `migrations/` folder (the one source of truth for
-/// the schema); `CostwhQuery` embeds its own `SQL/` folder of canned queries. Embedding
+/// the SQLite schema), `CostwhPostgres` `migrations/postgres/` (the same for PostgreSQL); `CostwhQuery` embeds its own `SQL/` folder of canned queries. Embedding
 /// instead of `Bundle.module` keeps a copied `costwh` binary self-contained.
 @main
 struct EmbedSQLPlugin: BuildToolPlugin {
@@ -13,6 +13,7 @@ struct EmbedSQLPlugin: BuildToolPlugin {
         let folder: URL
         switch target.name {
         case "CostwhLoad": folder = context.package.directoryURL.appending(path: "migrations")
+        case "CostwhPostgres": folder = context.package.directoryURL.appending(path: "migrations/postgres")
         case "CostwhQuery": folder = target.directoryURL.appending(path: "SQL")
         default: return []
         }

@@ -60,7 +60,14 @@ package protocol CostStore: AnyObject, Sendable {
 
 /// Reads of one snapshot; see `CostStore.reading`.
 package protocol StoreReader {
+    /// Which SQL the store speaks, for the few reads that differ (a load's fact rows are a
+    /// rowid range in SQLite and a partition in PostgreSQL).
+    var dialect: SQLDialect { get }
     func read(_ sql: String, _ parameters: [String: StoreValue]) throws -> ResultTable
+}
+
+package enum SQLDialect: Sendable {
+    case sqlite, postgres
 }
 
 /// What a store hands the loader inside `replacePartition`: one call per batch.

@@ -8,6 +8,13 @@ package struct DatabaseFailure: Error, CustomStringConvertible, Sendable {
     package let code: Int32?
     package let underlying: any Error
 
+    /// A failure described by a store that is not SQLite.
+    package init(message: String, code: Int32?, underlying: any Error) {
+        self.message = message
+        self.code = code
+        self.underlying = underlying
+    }
+
     package init(_ error: any Error) {
         underlying = error
         if let sqlite = error as? DatabaseError {

@@ -3,7 +3,7 @@ import CostwhTransform
 import GRDB
 
 /// Writes batched rows into `cost_fact`, resolving their dimension keys.
-final class FactSink {
+package final class FactSink {
     private let statement: UncheckedStatement
     private let writers: [(writer: DimensionWriter, first: Int)]
     private let extra: DimensionWriter
@@ -24,9 +24,9 @@ final class FactSink {
     private(set) var currencies: [[UInt8]] = []
 
     /// The fact columns in INSERT order: the fixed ones, then the catalog's other fact columns.
-    static let leadingColumns = ["SourcePart", "SourceLine"]
-    static let keyColumns = ["AccountKey", "ResourceKey", "ProductKey", "TagsKey", "InfoKey", "ExtraKey"]
-    static var insertColumns: [String] {
+    package static let leadingColumns = ["SourcePart", "SourceLine"]
+    package static let keyColumns = ["AccountKey", "ResourceKey", "ProductKey", "TagsKey", "InfoKey", "ExtraKey"]
+    package static var insertColumns: [String] {
         leadingColumns + Catalog.factColumns.map { Catalog.columns[$0].name } + keyColumns
     }
 

@@ -3,10 +3,10 @@ import CostwhModel
 /// The dimensions a fact row points at, in the order their hashes and keys travel through a
 /// batch: the parser hashes them in this order, the batch stores them in this order, and the
 /// fact sink resolves and binds them in this order. Named once so no index is paired by hand.
-enum HashedDimension: Int, CaseIterable {
+package enum HashedDimension: Int, CaseIterable, Sendable {
     case account, resource, product, tags, info, extra
 
-    var dimension: Dimension {
+    package var dimension: Dimension {
         switch self {
         case .account: return .account
         case .resource: return .resource
@@ -18,10 +18,10 @@ enum HashedDimension: Int, CaseIterable {
     }
 
     /// The dimensions whose values are catalog columns (the extra JSON is not one).
-    static let catalogued: [HashedDimension] = [.account, .resource, .product, .tags, .info]
+    package static let catalogued: [HashedDimension] = [.account, .resource, .product, .tags, .info]
 
     /// The contiguous run of catalog columns the dimension stores.
-    var columns: (first: Int, count: Int) {
+    package var columns: (first: Int, count: Int) {
         let indices = Catalog.columns(in: dimension)
         precondition(
             !indices.isEmpty && indices == Array(indices.first!...indices.last!), "dimension columns must be contiguous"

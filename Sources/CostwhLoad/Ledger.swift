@@ -12,13 +12,13 @@ package struct Ledger: Sendable {
         self.database = database
     }
 
-    static func now(_ date: Date = Date()) -> String {
+    package static func now(_ date: Date = Date()) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.string(from: date)
     }
 
-    static let host: String = ProcessInfo.processInfo.hostName
+    package static let host: String = ProcessInfo.processInfo.hostName
 
     /// Records a load as running, in its own transaction, so a crash leaves a trace.
     func begin(_ request: LoadRequest, at date: Date) throws(LoadError) -> Int64 {
@@ -42,7 +42,7 @@ package struct Ledger: Sendable {
         }
     }
 
-    static func warningsJSON(_ warnings: Warnings) -> String? {
+    package static func warningsJSON(_ warnings: Warnings) -> String? {
         guard warnings.total > 0 else { return nil }
         guard let data = try? JSONSerialization.data(withJSONObject: warnings.counts, options: [.sortedKeys]) else {
             return nil
@@ -185,7 +185,8 @@ package struct Ledger: Sendable {
     }
 
     /// Records a report identical to the partition's current data: nothing is rewritten.
-    package func recordUnchanged(_ request: LoadRequest, contentHash: String, started: Date) throws(LoadError) -> Int64 {
+    package func recordUnchanged(_ request: LoadRequest, contentHash: String, started: Date) throws(LoadError) -> Int64
+    {
         try recordClosed(request, status: .unchanged, contentHash: contentHash, error: nil, started: started)
     }
 
@@ -222,7 +223,7 @@ package struct Ledger: Sendable {
 
     package static func format(_ date: Date) -> String { now(date) }
 
-    static func parse(_ text: String) -> Date? {
+    package static func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.date(from: text)

@@ -18,6 +18,12 @@ package enum LoadError: Error, CustomStringConvertible {
     /// The store failed; the engine's error is kept whole.
     case database(DatabaseFailure)
     case interrupted
+    /// A server store could not be reached, refused the credentials, or dropped the connection.
+    case connection(ConnectionProblem, location: String, reason: String)
+
+    package enum ConnectionProblem: Sendable {
+        case unreachable, authentication, lost
+    }
 
     package var description: String {
         switch self {
@@ -39,6 +45,10 @@ package enum LoadError: Error, CustomStringConvertible {
             return "database error: \(failure.message)"
         case .interrupted:
             return "the load was interrupted; the partition keeps its previous data"
+        case .connection(.lost, _, let reason):
+            return "\(reason); the partition being loaded keeps its previous data"
+        case .connection(_, _, let reason):
+            return reason
         }
     }
 }

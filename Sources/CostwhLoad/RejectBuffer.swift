@@ -33,6 +33,19 @@ package final class RejectBuffer {
         rows.append(Row(source: source, line: line, raw: raw, reason: reason))
     }
 
+    /// Hands the buffered rows to a store that writes them itself, and empties the buffer;
+    /// a count of rows past the memory cap is added to `warnings`.
+    package func drain(warnings: inout Warnings) -> [(source: String, line: Int, raw: String, reason: String)] {
+        let out = rows.map { ($0.source, $0.line, $0.raw, $0.reason) }
+        rows.removeAll()
+        bytes = 0
+        if dropped > 0 {
+            warnings.add("rejected rows not stored (memory cap)", "count", count: dropped)
+            dropped = 0
+        }
+        return out
+    }
+
     /// Writes the buffered rows and empties the buffer.
     func flush(_ db: Database, loadId: Int64, warnings: inout Warnings) throws {
         let statement = try db.makeStatement(

@@ -25,9 +25,9 @@ package final class RowBatch: @unchecked Sendable {
     private(set) var reals: UnsafeMutablePointer<Double>
     private(set) var realPresent: UnsafeMutablePointer<Bool>
     /// Per row: cost, part, line, and the hashes of its six dimensions.
-    private(set) var costs: UnsafeMutablePointer<Double>
-    private(set) var parts: UnsafeMutablePointer<Int32>
-    private(set) var lines: UnsafeMutablePointer<Int>
+    package private(set) var costs: UnsafeMutablePointer<Double>
+    package private(set) var parts: UnsafeMutablePointer<Int32>
+    package private(set) var lines: UnsafeMutablePointer<Int>
     private(set) var hashes: UnsafeMutablePointer<Hash128>
     private(set) var hashPresent: UnsafeMutablePointer<Bool>
     private(set) var extraOffsets: UnsafeMutablePointer<Int32>
@@ -35,7 +35,7 @@ package final class RowBatch: @unchecked Sendable {
     private var arena: UnsafeMutablePointer<UInt8>
     private var arenaCapacity: Int
     private var arenaUsed = 0
-    private(set) var count = 0
+    package private(set) var count = 0
     /// Source bytes consumed when the batch was sent, for progress.
     var bytesConsumed = 0
     /// Rows the normaliser refused, in order, with where they stood among the loaded ones.
@@ -138,7 +138,7 @@ package final class RowBatch: @unchecked Sendable {
 
     /// Row `i`'s value of canonical column `c`, as a slice of the arena.
     @inline(__always)
-    func value(_ i: Int, _ c: Int) -> ByteSlice {
+    package func value(_ i: Int, _ c: Int) -> ByteSlice {
         let j = i * columns + c
         let offset = offsets[j]
         return offset < 0 ? .null : ByteSlice(base: UnsafePointer(arena + Int(offset)), count: Int(lengths[j]))
@@ -146,24 +146,24 @@ package final class RowBatch: @unchecked Sendable {
 
     /// Writes row `i`'s values of columns `first..<first+count` into `values`.
     @inline(__always)
-    func materialise(_ i: Int, first: Int, count: Int, into values: UnsafeMutablePointer<ByteSlice>) {
+    package func materialise(_ i: Int, first: Int, count: Int, into values: UnsafeMutablePointer<ByteSlice>) {
         for k in 0..<count { values[k] = value(i, first + k) }
     }
 
     @inline(__always)
-    func extra(_ i: Int) -> ByteSlice {
+    package func extra(_ i: Int) -> ByteSlice {
         let eo = extraOffsets[i]
         return eo < 0 ? .null : ByteSlice(base: UnsafePointer(arena + Int(eo)), count: Int(extraLengths[i]))
     }
 
     @inline(__always)
-    func real(_ i: Int, _ k: Int) -> Double? {
+    package func real(_ i: Int, _ k: Int) -> Double? {
         let j = i * realCount + k
         return realPresent[j] ? reals[j] : nil
     }
 
     @inline(__always)
-    func hash(_ i: Int, _ d: Int) -> Hash128? {
+    package func hash(_ i: Int, _ d: Int) -> Hash128? {
         let j = i * dimensions + d
         return hashPresent[j] ? hashes[j] : nil
     }

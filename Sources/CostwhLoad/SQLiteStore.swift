@@ -99,6 +99,7 @@ extension CostDatabase {
 /// Reads on one GRDB read transaction.
 struct SQLiteReader: StoreReader {
     let db: Database
+    var dialect: SQLDialect { .sqlite }
 
     func read(_ sql: String, _ parameters: [String: StoreValue]) throws -> ResultTable {
         let statement = try db.makeStatement(sql: sql)

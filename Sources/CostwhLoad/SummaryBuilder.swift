@@ -4,7 +4,7 @@ import GRDB
 
 /// Adds up each load's rows into `summary_daily` and `summary_resource` while they stream
 /// past, so the canned queries never scan the fact table.
-final class SummaryBuilder {
+package final class SummaryBuilder {
     struct DailyKey: Hashable {
         let date: Int32
         let currency: Int32
@@ -44,15 +44,15 @@ final class SummaryBuilder {
     /// Past this many resource groups the summary is built by SQL at the end instead, so
     /// memory stays bounded.
     let maxResourceGroups: Int
-    private(set) var overflowed = false
+    package private(set) var overflowed = false
     private let strings = Interner()
 
-    init(maxResourceGroups: Int = 150_000) {
+    package init(maxResourceGroups: Int = 150_000) {
         self.maxResourceGroups = maxResourceGroups
     }
 
     @inline(__always)
-    func add(
+    package func add(
         date: ByteSlice, currency: ByteSlice, chargeType: ByteSlice, pricingModel: ByteSlice, cost: Double,
         keys: (Int64?, Int64?, Int64?, Int64?)
     ) {
@@ -72,6 +72,39 @@ final class SummaryBuilder {
         if resources.count > maxResourceGroups {
             overflowed = true
             resources.removeAll()
+        }
+    }
+
+    /// One summary_daily row: date (ISO), currency, charge type, pricing model, cost, rows.
+    package typealias DailyRow = (
+        date: String, currency: String?, chargeType: String?, pricingModel: String?, cost: Double, rows: Int
+    )
+    /// One summary_resource row; keys are nil where the dimension was absent.
+    package typealias ResourceRow = (
+        currency: String?, chargeType: String?, pricingModel: String?, account: Int64?, resource: Int64?,
+        product: Int64?, tags: Int64?, cost: Double, rows: Int
+    )
+
+    /// The daily summary rows, for a store that writes them itself.
+    package var dailyRows: [DailyRow] {
+        daily.map { key, sum in
+            let y = key.date / 10000, m = key.date / 100 % 100, d = key.date % 100
+            let date = "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
+            return (
+                date, strings.text(key.currency), strings.text(key.chargeType), strings.text(key.pricingModel),
+                sum.cost, sum.rows
+            )
+        }
+    }
+
+    /// The resource summary rows; empty once `overflowed` (the store then builds them by SQL).
+    package var resourceRows: [ResourceRow] {
+        func key(_ k: Int64) -> Int64? { k == 0 ? nil : k }
+        return resources.map { k, sum in
+            (
+                strings.text(k.currency), strings.text(k.chargeType), strings.text(k.pricingModel), key(k.account),
+                key(k.resource), key(k.product), key(k.tags), sum.cost, sum.rows
+            )
         }
     }
 

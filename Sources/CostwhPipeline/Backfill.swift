@@ -54,7 +54,7 @@ package enum Backfill {
             throw .usage("the share of rows that may be rejected must be a percentage from 0 to 100")
         }
         let database = try DatabaseLocation.open(options.databasePath)
-        let lock = try JobLock(databasePath: options.databasePath)
+        let lock = try JobLock.take(for: database, at: options.databasePath)
         defer { withExtendedLifetime(lock) {} }
         // A killed run's ledger rows are closed now, whether or not a partition gets loaded
         // (an unchanged report never reaches the loader, which also does this).

@@ -1,4 +1,5 @@
 import CostwhLoad
+import CostwhPostgres
 import Foundation
 
 /// Where the warehouse lives: `--db`, else `COSTWH_DB`, else `./costwh.sqlite`.
@@ -13,17 +14,20 @@ package enum DatabaseLocation {
         return defaultPath
     }
 
-    /// Opens the store at a location (creating and migrating it as needed). Only SQLite
-    /// exists today; a PostgreSQL URL is refused with a clear message until its store lands.
-    package static func open(_ location: String) throws(PipelineError) -> any CostStore {
-        try refusePostgres(location)
-        do { return try CostDatabase(path: location) } catch { throw .load(error) }
+    /// Opens the store at a location, creating and migrating it as needed: a
+    /// `postgres://` or `postgresql://` URL is a PostgreSQL store, anything else a SQLite file.
+    package static func open(_ location: String, migrate: Bool = true) throws(PipelineError) -> any CostStore {
+        if PostgresLocation.matches(location) {
+            let place: PostgresLocation
+            do { place = try PostgresLocation(parsing: location) } catch { throw .usage(error.description) }
+            do { return try PostgresStore(location: place, migrate: migrate) } catch { throw .load(error) }
+        }
+        do { return try CostDatabase(path: location, migrate: migrate) } catch { throw .load(error) }
     }
 
-    static func refusePostgres(_ location: String) throws(PipelineError) {
-        let lower = location.lowercased()
-        if lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://") {
-            throw .usage("PostgreSQL stores are not available in this version of costwh; give a SQLite path")
-        }
+    /// The location as messages may show it: a URL loses its password.
+    package static func printable(_ location: String) -> String {
+        guard PostgresLocation.matches(location) else { return location }
+        return (try? PostgresLocation(parsing: location, environment: [:]).description) ?? "postgres://…"
     }
 }

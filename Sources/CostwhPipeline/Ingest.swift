@@ -114,7 +114,7 @@ package enum Ingest {
         let database = try DatabaseLocation.open(options.databasePath)
         let plan = try Ingest.plan(options, database: database)
         if options.dryRun { return (plan, RunReport()) }
-        let lock = try JobLock(databasePath: options.databasePath)
+        let lock = try JobLock.take(for: database, at: options.databasePath)
         defer { withExtendedLifetime(lock) {} }
         // A killed run's ledger rows are closed now, whether or not a partition gets loaded.
         do { try database.recoverAbandoned(logger: logger) } catch { throw .load(error) }

@@ -8,10 +8,9 @@ package enum Migrate {
     }
 
     package static func run(databasePath: String) throws(PipelineError) -> Outcome {
-        try DatabaseLocation.refusePostgres(databasePath)
+        let database = try DatabaseLocation.open(databasePath, migrate: false)
         do {
-            let database = try CostDatabase(path: databasePath, migrate: false)
-            let applied = try database.migrate()
+            let applied = try database.migrate(upTo: nil)
             return Outcome(applied: applied, all: try database.appliedMigrations())
         } catch {
             throw .load(error)

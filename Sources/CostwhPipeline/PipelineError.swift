@@ -27,6 +27,8 @@ package enum PipelineError: Error, CustomStringConvertible {
     /// Kinds of failure the CLI gives their own exit codes.
     package enum Kind: Sendable {
         case usage, badData, noInput, busy, interrupted, failure
+        /// A database server that cannot be reached, refuses the credentials, or drops the connection.
+        case storeUnreachable, storeAuthentication, storeConnectionLost
     }
 
     package var kind: Kind {
@@ -36,6 +38,9 @@ package enum PipelineError: Error, CustomStringConvertible {
         case .noInput, .load(.missingInput): return .noInput
         case .busy: return .busy
         case .load(.interrupted): return .interrupted
+        case .load(.connection(.unreachable, _, _)): return .storeUnreachable
+        case .load(.connection(.authentication, _, _)): return .storeAuthentication
+        case .load(.connection(.lost, _, _)): return .storeConnectionLost
         default: return .failure
         }
     }

@@ -42,12 +42,12 @@ package struct Verifier: Sendable {
         let window: [String: StoreValue] = ["scope": StoreValue(scope), "from": .text(from), "to": .text(to)]
         let partitions = try db.read(
             """
-                SELECT p.Scope, p.BillingPeriod, p.Metric, p.LoadId, p.FirstRowId, p.LastRowId, p.RowCount, p.CostTotal,
-                       l.RowsRead, l.RowsLoaded, l.RowsRejected, l.CostTotal AS LedgerCost
-                FROM partitions p JOIN loads l ON l.LoadId = p.LoadId
-                WHERE (:scope IS NULL OR p.Scope = :scope) AND p.BillingPeriod BETWEEN :from AND :to
-                ORDER BY p.Scope, p.BillingPeriod, p.Metric
-                """, window)
+            SELECT p.Scope, p.BillingPeriod, p.Metric, p.LoadId, p.FirstRowId, p.LastRowId, p.RowCount, p.CostTotal,
+                   l.RowsRead, l.RowsLoaded, l.RowsRejected, l.CostTotal AS LedgerCost
+            FROM partitions p JOIN loads l ON l.LoadId = p.LoadId
+            WHERE (:scope IS NULL OR p.Scope = :scope) AND p.BillingPeriod BETWEEN :from AND :to
+            ORDER BY p.Scope, p.BillingPeriod, p.Metric
+            """, window)
         for i in partitions.rows.indices {
             func p(_ column: String) -> StoreValue { partitions.value(i, column) }
             let s = p("Scope").string ?? "", period = p("BillingPeriod").string ?? "", metric = p("Metric").string ?? ""
@@ -61,9 +61,12 @@ package struct Verifier: Sendable {
                 "rows read = loaded + rejected", read == loaded + rejected,
                 "\(read) read, \(loaded) loaded, \(rejected) rejected")
 
+            // The partition's rows as stored, not through the view.
             let fact = try db.read(
-                "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS cost FROM cost_fact WHERE rowid BETWEEN :first AND :last",
-                ["first": p("FirstRowId"), "last": p("LastRowId")])
+                db.dialect == .sqlite
+                    ? "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS cost FROM cost_fact WHERE rowid BETWEEN :first AND :last"
+                    : "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS cost FROM cost_fact WHERE LoadId = :load",
+                ["first": p("FirstRowId"), "last": p("LastRowId"), "load": p("LoadId")])
             let rows = fact.value(0, "n").int ?? 0, cost = fact.value(0, "cost").double ?? 0
             let ledgerCost = p("LedgerCost").double ?? 0
             add(
@@ -102,10 +105,10 @@ package struct Verifier: Sendable {
         }
         let compared = try db.read(
             """
-                SELECT Scope, BillingPeriod, Currency, Other FROM cost_comparison_totals
-                WHERE (:scope IS NULL OR Scope = :scope) AND BillingPeriod BETWEEN :from AND :to
-                ORDER BY Scope, BillingPeriod, Currency
-                """, window)
+            SELECT Scope, BillingPeriod, Currency, Other FROM cost_comparison_totals
+            WHERE (:scope IS NULL OR Scope = :scope) AND BillingPeriod BETWEEN :from AND :to
+            ORDER BY Scope, BillingPeriod, Currency
+            """, window)
         for i in compared.rows.indices {
             let other = compared.value(i, "Other").double ?? 0
             let currency = compared.value(i, "Currency").string ?? ""

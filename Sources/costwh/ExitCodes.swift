@@ -15,6 +15,12 @@ enum ExitCodes {
     static let dataError: Int32 = 65
     /// sysexits' EX_NOINPUT: an input file does not exist or cannot be read.
     static let noInput: Int32 = 66
+    /// sysexits' EX_UNAVAILABLE: the PostgreSQL server cannot be reached.
+    static let storeUnreachable: Int32 = 69
+    /// sysexits' EX_IOERR: the connection to the PostgreSQL server was lost mid-way.
+    static let storeConnectionLost: Int32 = 74
     static let busy: Int32 = 75
+    /// sysexits' EX_NOPERM: the PostgreSQL server refused the user or password.
+    static let storeAuthentication: Int32 = 77
     static let interrupted: Int32 = 130
 }

@@ -14,7 +14,9 @@ struct MigrateCommand: ParsableCommand {
             let outcome = try Migrate.run(databasePath: global.databasePath)
             let applied =
                 outcome.applied.isEmpty ? "none pending" : "applied " + outcome.applied.joined(separator: ", ")
-            print("\(global.databasePath): \(applied); schema at \(outcome.all.last ?? "(empty)")")
+            print(
+                "\(DatabaseLocation.printable(global.databasePath)): \(applied); schema at \(outcome.all.last ?? "(empty)")"
+            )
         } catch {
             throw error.reported()
         }

@@ -22,6 +22,9 @@ extension PipelineError {
         case .busy: return ExitCode(ExitCodes.busy)
         case .interrupted: return ExitCode(ExitCodes.interrupted)
         case .failure: return ExitCode(ExitCodes.failure)
+        case .storeUnreachable: return ExitCode(ExitCodes.storeUnreachable)
+        case .storeAuthentication: return ExitCode(ExitCodes.storeAuthentication)
+        case .storeConnectionLost: return ExitCode(ExitCodes.storeConnectionLost)
         }
     }
 }

@@ -64,9 +64,22 @@ import Testing
         }
     }
 
-    /// Stages only import earlier stages: model → bytes → transform → load → query → pipeline.
+    /// Only the PostgreSQL store speaks to PostgreSQL; the queries above it stay engine-neutral.
+    @Test func onlyThePostgresStoreUsesPostgresNIO() throws {
+        for (target, modules) in try ModuleGraphTests.imports() where target.hasPrefix("Costwh") || target == "costwh" {
+            if target == "CostwhPostgres" { continue }
+            #expect(!modules.contains("PostgresNIO"), "\(target) imports PostgresNIO")
+        }
+        let query = try ModuleGraphTests.imports()["CostwhQuery", default: []]
+        #expect(query.isDisjoint(with: ["GRDB", "PostgresNIO", "CostwhPostgres"]), "the queries name an engine")
+    }
+
+    /// Stages only import earlier stages: model → bytes → transform → load/store → query → pipeline.
     @Test func stagesPointOneWay() throws {
-        let order = ["CostwhModel", "CostwhBytes", "CostwhTransform", "CostwhLoad", "CostwhQuery", "CostwhPipeline"]
+        let order = [
+            "CostwhModel", "CostwhBytes", "CostwhTransform", "CostwhLoad", "CostwhPostgres", "CostwhQuery",
+            "CostwhPipeline",
+        ]
         let graph = try ModuleGraphTests.imports()
         for (i, target) in order.enumerated() {
             let later = Set(order[(i + 1)...])
@@ -84,7 +97,7 @@ import Testing
             "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhQuery",
             "CostwhPipeline",
             "CostwhEmulator", "CostwhSynthetic", "GRDB", "GRDBSQLite", "Logging", "ArgumentParser", "AsyncHTTPClient",
-            "NIOCore", "NIOPosix", "NIOHTTP1", "CZlib",
+            "NIOCore", "NIOPosix", "NIOHTTP1", "NIOSSL", "CZlib", "CostwhPostgres", "PostgresNIO",
         ]
         for (target, modules) in try ModuleGraphTests.imports() {
             // The entry of a target (not the package or a product of the same name).

@@ -53,4 +53,4 @@ SELECT
     ROUND(TOTAL(CASE WHEN Metric = 'AmortizedCost' THEN Cost ELSE -Cost END), 6) AS Difference
 FROM named
 GROUP BY Scope, GroupValue, Currency
-ORDER BY Scope, Currency, AmortizedCost DESC;
+ORDER BY Scope, Currency, AmortizedCost DESC, "Group";

@@ -23,7 +23,7 @@ SELECT
     ROUND(TOTAL(CASE WHEN u.Metric = 'AmortizedCost' THEN u.Cost ELSE -u.Cost END), 6) AS Benefit
 FROM usage u
 LEFT JOIN dim_resource r ON r.ResourceKey = u.ResourceKey
-GROUP BY u.Scope, u.ResourceKey, u.Currency
-HAVING Benefit > 0
-ORDER BY Benefit DESC
+GROUP BY u.Scope, u.ResourceKey, u.Currency, r.ResourceId, r.ResourceGroup
+HAVING TOTAL(CASE WHEN u.Metric = 'AmortizedCost' THEN u.Cost ELSE -u.Cost END) > 0
+ORDER BY Benefit DESC, r.ResourceId
 LIMIT :top;

@@ -1,0 +1,225 @@
+import CostwhLoad
+import CostwhModel
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The ledger (`loads`) on PostgreSQL: the same rows as SQLite's, and the same rules.
+extension PostgresStore {
+    package func beginLoad(_ request: LoadRequest, at date: Date) throws(LoadError) -> Int64 {
+        let logger = driverLogger
+        let values: [StoreValue] = [
+            .text(request.scope.id), .text(request.period.description), .text(request.metric.rawValue),
+            .text(request.source), StoreValue(request.sourceDetail), .text(Ledger.now(date)),
+            .integer(Int64(getpid())), .text(Ledger.host),
+        ]
+        let id = try withConnection("opening the load's ledger row") { connection -> Int64 in
+            let table = try await PostgresSQL.run(
+                connection,
+                """
+                INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, Status, StartedAt, ProcessId, Host)
+                VALUES ($1, $2, $3, $4, $5, 'running', $6, $7, $8) RETURNING LoadId
+                """, values, logger: logger)
+            guard let id = table.rows.first?[0].int.map(Int64.init) else {
+                throw LoadError.migrationFailed(reason: "INSERT INTO loads returned no LoadId")
+            }
+            // Held until the load ends: a lock that another session can take marks a dead load.
+            try await PostgresSQL.run(
+                connection, "SELECT pg_advisory_lock($1::int, $2::int)",
+                [.integer(Int64(PostgresStore.loadLockClass)), .integer(id)], logger: logger)
+            return id
+        }
+        PhaseProbe.mark("ledger")
+        return id
+    }
+
+    func releaseLoadLock(_ loadId: Int64) {
+        _ = try? run(
+            "releasing the load's lock", "SELECT pg_advisory_unlock($1::int, $2::int)",
+            [.integer(Int64(PostgresStore.loadLockClass)), .integer(loadId)])
+    }
+
+    package func recoverAbandoned(logger: Logger) throws(LoadError) {
+        let driver = driverLogger
+        let dead = try withConnection("closing abandoned loads") { connection -> [Int64] in
+            let running = try await PostgresSQL.run(
+                connection, "SELECT LoadId FROM loads WHERE Status = 'running'", logger: driver)
+            var dead: [Int64] = []
+            for row in running.rows {
+                guard let id = row[0].int.map(Int64.init) else { continue }
+                let lockClass = StoreValue.integer(Int64(PostgresStore.loadLockClass))
+                // Taking the lock succeeds only when the session that ran the load has ended.
+                let free = try await PostgresSQL.run(
+                    connection, "SELECT pg_try_advisory_lock($1::int, $2::int)", [lockClass, .integer(id)],
+                    logger: driver)
+                guard free.rows.first?[0].int == 1 else { continue }
+                try await PostgresSQL.run(
+                    connection, "SELECT pg_advisory_unlock($1::int, $2::int)", [lockClass, .integer(id)],
+                    logger: driver)
+                try await PostgresSQL.run(
+                    connection,
+                    """
+                    UPDATE loads SET Status = 'abandoned', FinishedAt = $1,
+                        Error = 'the process running this load ended before it finished; the partition kept its previous data'
+                    WHERE LoadId = $2 AND Status = 'running'
+                    """, [.text(Ledger.now()), .integer(id)], logger: driver)
+                dead.append(id)
+            }
+            // Tables of loads that never reached their swap: copied, never attached.
+            let orphans = try await PostgresSQL.run(
+                connection,
+                """
+                SELECT c.relname FROM pg_class c
+                JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema()
+                JOIN loads l ON 'cost_fact_l' || l.LoadId = c.relname
+                WHERE c.relkind = 'r' AND NOT c.relispartition AND l.Status <> 'running'
+                """, logger: driver)
+            for row in orphans.rows {
+                guard let name = row[0].string, name.hasPrefix("cost_fact_l"), Int64(name.dropFirst(11)) != nil
+                else { continue }
+                try await PostgresSQL.run(connection, "DROP TABLE IF EXISTS \(name)", logger: driver)
+            }
+            return dead
+        }
+        if !dead.isEmpty {
+            logger.info(
+                "marked abandoned loads", metadata: ["loads": "\(dead.map(String.init).joined(separator: ","))"])
+        }
+    }
+
+    /// Detaches and drops the tables of loads no partition points at any more, once no
+    /// transaction that started before they were replaced is still open (such a reader's
+    /// snapshot may still show them). Runs outside a transaction, as DETACH CONCURRENTLY must.
+    package func purgeReplacedLoads() throws(LoadError) {
+        let driver = driverLogger
+        try withConnection("purging replaced loads") { connection in
+            let stale = try await PostgresSQL.run(
+                connection,
+                """
+                SELECT l.LoadId FROM loads l
+                WHERE l.Status = 'succeeded' AND l.PurgedAt IS NULL
+                  AND l.LoadId NOT IN (SELECT LoadId FROM partitions)
+                  AND NOT EXISTS (
+                      SELECT 1 FROM pg_stat_activity a
+                      WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
+                        AND a.xact_start IS NOT NULL
+                        AND a.xact_start < (SELECT MAX(r.FinishedAt)::timestamptz FROM loads r
+                                            WHERE r.Scope = l.Scope AND r.BillingPeriod = l.BillingPeriod
+                                              AND r.Metric = l.Metric AND r.LoadId > l.LoadId))
+                ORDER BY l.LoadId
+                """, logger: driver)
+            for row in stale.rows {
+                guard let id = row[0].int else { continue }
+                let table = "cost_fact_l\(id)"
+                let attached = try await PostgresSQL.run(
+                    connection,
+                    "SELECT c.relispartition FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema() WHERE c.relname = $1",
+                    [.text(table)], logger: driver)
+                if attached.rows.first?[0].int == 1 {
+                    try await PostgresSQL.run(connection, "SET lock_timeout = '5s'", logger: driver)
+                    try await PostgresSQL.run(
+                        connection, "ALTER TABLE cost_fact DETACH PARTITION \(table) CONCURRENTLY", logger: driver)
+                    try await PostgresSQL.run(connection, "SET lock_timeout = 0", logger: driver)
+                }
+                try await PostgresSQL.run(connection, "DROP TABLE IF EXISTS \(table)", logger: driver)
+                try await connection.withTransaction(logger: driver) { connection in
+                    try await PostgresSQL.run(
+                        connection, "DELETE FROM summary_daily WHERE LoadId = $1", [.integer(Int64(id))], logger: driver
+                    )
+                    try await PostgresSQL.run(
+                        connection, "DELETE FROM summary_resource WHERE LoadId = $1", [.integer(Int64(id))],
+                        logger: driver)
+                    try await PostgresSQL.run(
+                        connection, "UPDATE loads SET PurgedAt = $1 WHERE LoadId = $2",
+                        [.text(Ledger.now()), .integer(Int64(id))], logger: driver)
+                }
+            }
+        }
+    }
+
+    package func lastGoodLoad(
+        scope: Scope, period: BillingPeriod, metric: Metric
+    ) throws(LoadError) -> (finishedAt: Date, contentHash: String?, etag: String?)? {
+        let table = try run(
+            "reading the ledger",
+            """
+            SELECT FinishedAt, ContentHash, SourceDetail FROM loads
+            WHERE Scope = $1 AND BillingPeriod = $2 AND Metric = $3 AND Status IN ('succeeded', 'unchanged')
+            ORDER BY LoadId DESC LIMIT 1
+            """, [.text(scope.id), .text(period.description), .text(metric.rawValue)])
+        guard let row = table.rows.first else { return nil }
+        let finished = row[0].string.flatMap(Ledger.parse) ?? .distantPast
+        let detail = row[2].string.flatMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        return (finished, row[1].string, detail?["etag"] as? String)
+    }
+
+    package func recordUnchanged(_ request: LoadRequest, contentHash: String, started: Date) throws(LoadError) -> Int64
+    {
+        try recordClosed(request, status: .unchanged, contentHash: contentHash, error: nil, started: started)
+    }
+
+    package func recordFailure(_ request: LoadRequest, error: String, started: Date) throws(LoadError) -> Int64 {
+        try recordClosed(request, status: .failed, contentHash: nil, error: error, started: started)
+    }
+
+    private func recordClosed(
+        _ request: LoadRequest, status: LoadSummary.Status, contentHash: String?, error: String?, started: Date
+    ) throws(LoadError) -> Int64 {
+        let counts: StoreValue = status == .unchanged ? .integer(0) : .null
+        let table = try run(
+            "writing the ledger",
+            """
+            INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, ContentHash, RowsRead, RowsLoaded, RowsRejected,
+                               Warnings, Status, Error, StartedAt, FinishedAt, ProcessId, Host)
+            VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8::bigint, $9::bigint, $10, $11, $12, $13, $14, $15, $16) RETURNING LoadId
+            """,
+            [
+                .text(request.scope.id), .text(request.period.description), .text(request.metric.rawValue),
+                .text(request.source), StoreValue(request.sourceDetail), StoreValue(contentHash), counts, counts,
+                counts, StoreValue(Ledger.warningsJSON(request.extraWarnings)), .text(status.rawValue),
+                StoreValue(error), .text(Ledger.now(started)), .text(Ledger.now()), .integer(Int64(getpid())),
+                .text(Ledger.host),
+            ])
+        return Int64(table.rows.first?[0].int ?? 0)
+    }
+
+    /// The final state of a load's ledger row, as SQLite's `Ledger.finish` writes it.
+    static func finishSQL(_ summary: LoadSummary) -> (String, [StoreValue]) {
+        let sql = """
+            UPDATE loads SET Status = $1, ContentHash = $2, RowsRead = $3, RowsLoaded = $4, RowsRejected = $5,
+                CostTotal = $6, Currencies = $7, Warnings = $8, Error = $9, FinishedAt = $10, Dialect = $11
+            WHERE LoadId = $12
+            """
+        let values: [StoreValue] = [
+            .text(summary.status.rawValue), StoreValue(summary.contentHash), .integer(Int64(summary.rowsRead)),
+            .integer(Int64(summary.status == .failed ? 0 : summary.rowsLoaded)),
+            .integer(Int64(summary.rowsRejected)), summary.status == .failed ? .null : .real(summary.costTotal),
+            StoreValue(summary.currencies.isEmpty ? nil : summary.currencies.joined(separator: ",")),
+            StoreValue(Ledger.warningsJSON(summary.warnings)), StoreValue(summary.error), .text(Ledger.now()),
+            StoreValue(summary.dialects.isEmpty ? nil : summary.dialects.joined(separator: "; ")),
+            .integer(summary.loadId),
+        ]
+        return (sql, values)
+    }
+}
+
+extension PostgresStore {
+    /// Takes the store-wide lock of extracting jobs for this store's session; returns nil,
+    /// or who holds it when another session does.
+    package func takeJobLock() throws(LoadError) -> String? {
+        let table = try run("taking the job lock", "SELECT pg_try_advisory_lock(hashtext('costwh-job'))")
+        if table.rows.first?[0].int == 1 { return nil }
+        let holder = try run(
+            "reading who holds the job lock",
+            """
+            SELECT a.pid, COALESCE(host(a.client_addr), 'a local socket'), a.backend_start::text
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objid = (hashtext('costwh-job')::bigint & 4294967295)
+            LIMIT 1
+            """)
+        guard let row = holder.rows.first, let pid = row[0].int else { return "a PostgreSQL session" }
+        return "PostgreSQL session pid \(pid) from \(row[1].string ?? "?") since \(row[2].string ?? "?")"
+    }
+}

@@ -1,0 +1,265 @@
+import CostwhBytes
+import CostwhLoad
+import CostwhModel
+import CostwhTransform
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// Replacing a partition on PostgreSQL without blocking readers.
+///
+/// 1. The load's rows are copied (COPY, text format) into a table of its own,
+///    `cost_fact_l<LoadId>`, with `CHECK (LoadId = N)` so attaching it needs no scan.
+/// 2. One short transaction attaches it to `cost_fact` as the partition `FOR VALUES IN (N)`
+///    (SHARE UPDATE EXCLUSIVE on the parent: readers go on), writes the summaries and the
+///    rejected rows, moves the partition pointer (its row locked, so two writers of one
+///    partition take turns) and closes the ledger row.
+/// 3. The replaced load's table is detached and dropped later (`purgeReplacedLoads`), once no
+///    transaction that could still see it is open.
+/// A crash before step 2 commits leaves an unattached table, which the next run drops.
+extension PostgresStore {
+    package func replacePartition(
+        _ request: LoadRequest, loadId: Int64, rejects: RejectBuffer, feed: (any BatchWriter) throws -> LoadSummary
+    ) throws -> LoadSummary {
+        let table = "cost_fact_l\(loadId)"
+        let logger = driverLogger
+        defer { releaseLoadLock(loadId) }
+        try withConnection("creating the load's table") { connection in
+            try await PostgresSQL.script(
+                connection,
+                """
+                CREATE TABLE \(table) (LIKE cost_fact INCLUDING DEFAULTS);
+                ALTER TABLE \(table) ADD CONSTRAINT \(table)_load CHECK (LoadId = \(loadId));
+                """, logger: logger)
+        }
+        PhaseProbe.mark("transaction")
+        let writer = PostgresBatchWriter(loadId: loadId)
+        var done: LoadSummary
+        do {
+            done = try copy(into: table, writer: writer, feed: feed)
+        } catch {
+            _ = try? run("dropping the failed load's table", "DROP TABLE IF EXISTS \(table)")
+            throw error
+        }
+        done.rowsLoaded = writer.rowsLoaded
+        done.costTotal = writer.costTotal
+        done.currencies = writer.currencies.sorted()
+        done.status = .succeeded
+        let rejected = rejects.drain(warnings: &done.warnings)
+        let dimensions = writer.dimensionText()
+        let daily = writer.summaries.dailyRows
+        let resources = writer.summaries.overflowed ? nil : writer.summaries.resourceRows
+        let final = done
+        let replaced = try withConnection("swapping in the partition") { connection -> Int64? in
+            // Dimension rows are content-addressed: writing them outside the swap is harmless.
+            for (dimension, columns, text) in dimensions where text.readableBytes > 0 {
+                try await PostgresSQL.run(
+                    connection,
+                    "CREATE TEMP TABLE IF NOT EXISTS new_\(dimension.table) (LIKE \(dimension.table)) ON COMMIT DELETE ROWS",
+                    logger: logger)
+                try await connection.withTransaction(logger: logger) { connection in
+                    try await connection.copyFrom(
+                        table: "new_\(dimension.table)", columns: columns.map { $0.lowercased() }, logger: logger
+                    ) {
+                        try await $0.write(text)
+                    }
+                    try await PostgresSQL.run(
+                        connection,
+                        "INSERT INTO \(dimension.table) SELECT * FROM new_\(dimension.table) ON CONFLICT DO NOTHING",
+                        logger: logger)
+                }
+            }
+            return try await connection.withTransaction(logger: logger) { connection -> Int64? in
+                try await PostgresSQL.run(connection, "SET LOCAL lock_timeout = '30s'", logger: logger)
+                let key: [StoreValue] = [
+                    .text(final.scope.id), .text(final.period.description), .text(final.metric.rawValue),
+                ]
+                let previous = try await PostgresSQL.run(
+                    connection,
+                    "SELECT LoadId FROM partitions WHERE Scope = $1 AND BillingPeriod = $2 AND Metric = $3 FOR UPDATE",
+                    key, logger: logger
+                ).rows.first?[0].int.map(Int64.init)
+                try await PostgresSQL.run(
+                    connection, "ALTER TABLE cost_fact ATTACH PARTITION \(table) FOR VALUES IN (\(loadId))",
+                    logger: logger)
+                try await PostgresStore.writeSummaries(
+                    connection, loadId: loadId, table: table, daily: daily, resources: resources, logger: logger)
+                try await PostgresStore.writeRejected(connection, loadId: loadId, rejected, logger: logger)
+                try await PostgresSQL.run(
+                    connection,
+                    """
+                    INSERT INTO partitions (Scope, BillingPeriod, Metric, LoadId, RowCount, CostTotal, UpdatedAt)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7)
+                    ON CONFLICT (Scope, BillingPeriod, Metric) DO UPDATE SET
+                        LoadId = excluded.LoadId, RowCount = excluded.RowCount, CostTotal = excluded.CostTotal,
+                        UpdatedAt = excluded.UpdatedAt
+                    """,
+                    key + [
+                        .integer(loadId), .integer(Int64(final.rowsLoaded)), .real(final.costTotal),
+                        .text(Ledger.now()),
+                    ], logger: logger)
+                let (sql, values) = PostgresStore.finishSQL(final)
+                try await PostgresSQL.run(connection, sql, values, logger: logger)
+                PhaseProbe.mark("commit")
+                return previous
+            }
+        }
+        PhaseProbe.mark("committed")
+        var summary = final
+        summary.replacedLoadId = replaced
+        return summary
+    }
+
+    /// Streams the batches `feed` writes into COPY on the store's connection: the loader's
+    /// thread encodes, the bridge's thread sends, the pipe between them bounds memory.
+    private func copy(
+        into table: String, writer: PostgresBatchWriter, feed: (any BatchWriter) throws -> LoadSummary
+    ) throws -> LoadSummary {
+        let pipe = CopyPipe()
+        writer.pipe = pipe
+        let logger = driverLogger
+        let columns = (["LoadId"] + FactSink.insertColumns).map { $0.lowercased() }
+        let pending = try withConnectionStarting("copying the rows") { connection in
+            do {
+                try await connection.copyFrom(table: table, columns: columns, logger: logger) { copy in
+                    while let chunk = try await pipe.next() { try await copy.write(chunk) }
+                }
+                pipe.consumerStopped()
+            } catch {
+                pipe.consumerStopped()
+                throw error
+            }
+        }
+        let summary: LoadSummary
+        do {
+            summary = try feed(writer)
+            try writer.flush()
+            pipe.finish()
+        } catch {
+            pipe.fail(error)
+            // The COPY fails with the loader's error; that error is the one to report.
+            _ = try? pending.wait()
+            if error is CopyPipeClosed {
+                do { try pending.wait() } catch {
+                    throw LoadError.postgres(error, location: place, doing: "copying the rows")
+                }
+            }
+            throw error
+        }
+        do {
+            try pending.wait()
+        } catch {
+            throw LoadError.postgres(error, location: place, doing: "copying the rows")
+        }
+        return summary
+    }
+
+    package func closeFailedLoad(_ summary: inout LoadSummary, rejects: RejectBuffer) throws {
+        var closing = summary
+        let rejected = rejects.drain(warnings: &closing.warnings)
+        let final = closing
+        let logger = driverLogger
+        try withConnection("closing the failed load") { connection in
+            try await connection.withTransaction(logger: logger) { connection in
+                try await PostgresStore.writeRejected(connection, loadId: final.loadId, rejected, logger: logger)
+                let (sql, values) = PostgresStore.finishSQL(final)
+                try await PostgresSQL.run(connection, sql, values, logger: logger)
+            }
+        }
+        releaseLoadLock(summary.loadId)
+        summary = closing
+    }
+
+    static func writeSummaries(
+        _ connection: PostgresConnection, loadId: Int64, table: String, daily: [SummaryBuilder.DailyRow],
+        resources: [SummaryBuilder.ResourceRow]?, logger: Logger
+    ) async throws {
+        var text = CopyText(capacity: 1 << 16)
+        for row in daily {
+            text.integer(loadId)
+            text.text(row.date)
+            text.text(row.currency)
+            text.text(row.chargeType)
+            text.text(row.pricingModel)
+            text.real(row.cost)
+            text.integer(Int64(row.rows))
+            text.endRow()
+        }
+        if text.byteCount > 0 {
+            let bytes = text.take()
+            try await connection.copyFrom(
+                table: "summary_daily",
+                columns: ["loadid", "date", "billingcurrency", "chargetype", "pricingmodel", "cost", "rows"],
+                logger: logger
+            ) { try await $0.write(bytes) }
+        }
+        guard let resources else {
+            // Too many groups to hold in memory: let the server add them up.
+            try await PostgresSQL.run(
+                connection,
+                """
+                INSERT INTO summary_resource (LoadId, BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey, Cost, Rows)
+                SELECT \(loadId), BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey,
+                       COALESCE(SUM(CostInBillingCurrency), 0), COUNT(*)
+                FROM \(table)
+                GROUP BY BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey
+                """, logger: logger)
+            return
+        }
+        for row in resources {
+            text.integer(loadId)
+            text.text(row.currency)
+            text.text(row.chargeType)
+            text.text(row.pricingModel)
+            text.integer(row.account)
+            text.integer(row.resource)
+            text.integer(row.product)
+            text.integer(row.tags)
+            text.real(row.cost)
+            text.integer(Int64(row.rows))
+            text.endRow()
+        }
+        if text.byteCount > 0 {
+            let bytes = text.take()
+            try await connection.copyFrom(
+                table: "summary_resource",
+                columns: [
+                    "loadid", "billingcurrency", "chargetype", "pricingmodel", "accountkey", "resourcekey",
+                    "productkey",
+                    "tagskey", "cost", "rows",
+                ], logger: logger
+            ) { try await $0.write(bytes) }
+        }
+    }
+
+    static func writeRejected(
+        _ connection: PostgresConnection, loadId: Int64,
+        _ rows: [(source: String, line: Int, raw: String, reason: String)], logger: Logger
+    ) async throws {
+        guard !rows.isEmpty else { return }
+        var text = CopyText(capacity: 1 << 16)
+        for row in rows {
+            text.integer(loadId)
+            text.text(row.source)
+            text.integer(Int64(row.line))
+            // PostgreSQL text cannot hold NUL; a raw line keeps every other byte.
+            text.text(row.raw.replacingOccurrences(of: "\0", with: "\u{FFFD}"))
+            text.text(row.reason.replacingOccurrences(of: "\0", with: "\u{FFFD}"))
+            text.endRow()
+        }
+        let bytes = text.take()
+        try await connection.copyFrom(
+            table: "rejected_rows", columns: ["loadid", "source", "linenumber", "rawtext", "reason"], logger: logger
+        ) { try await $0.write(bytes) }
+    }
+
+    /// Starts `body` on the store's connection and returns at once; the store stays locked
+    /// by the caller's `replacePartition` until it has waited.
+    func withConnectionStarting(
+        _ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> Void
+    ) throws(LoadError) -> BlockingBridge.Pending<Void> {
+        let connection = try withConnection(what) { $0 }
+        return bridge.start { try await body(connection) }
+    }
+}

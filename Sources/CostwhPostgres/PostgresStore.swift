@@ -1,0 +1,213 @@
+import CostwhLoad
+import CostwhModel
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import PostgresNIO
+import Synchronization
+
+/// The warehouse on PostgreSQL, behind the same seam as SQLite (`CostStore`).
+///
+/// One connection per store: a CLI does one thing at a time, and a pool's background
+/// reconnects would turn "connection refused" into a wait. Every table lives in the URL's
+/// schema (search_path is set on connect). How a partition is replaced without blocking
+/// readers is in `PostgresStore+Partition.swift` and docs/POSTGRES.md.
+package final class PostgresStore: CostStore, @unchecked Sendable {
+    package let place: PostgresLocation
+    package var location: String { place.description }
+    let bridge: BlockingBridge
+    /// postgres-nio's own logger: notices and above only, since its debug output names queries.
+    let driverLogger: Logger
+    /// Serialises the store's calls; guards `connection`.
+    private let lock = NSRecursiveLock()
+    private var connection: PostgresConnection?
+    private let connectionIds = Mutex(0)
+
+    /// The advisory-lock class costwh's loads hold while they run (the second key is the
+    /// LoadId): a lock that can be taken belongs to a load whose session ended.
+    static let loadLockClass: Int32 = 0x636f_7374  // "cost"
+
+    package init(location: PostgresLocation, migrate: Bool = true) throws(LoadError) {
+        place = location
+        bridge = BlockingBridge(name: "costwh-postgres")
+        var logger = Logger(label: "costwh.postgres-nio")
+        logger.logLevel = .notice
+        driverLogger = logger
+        _ = try withConnection("connecting") { _ in () }
+        if migrate { try self.migrate(upTo: nil) }
+        PhaseProbe.mark("opened")
+    }
+
+    deinit {
+        if let connection { _ = try? bridge.run { try await connection.close() } }
+    }
+
+    private func configuration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        switch place.sslMode {
+        case .disable:
+            tls = .disable
+        case .require:
+            var config = TLSConfiguration.makeClientConfiguration()
+            config.certificateVerification = .none
+            tls = .require(try NIOSSLContext(configuration: config))
+        case .verifyFull:
+            tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: place.host, port: place.port, username: place.user, password: place.password,
+            database: place.database, tls: tls)
+        configuration.options.connectTimeout = .seconds(10)
+        if place.sslMode == .verifyFull { configuration.options.tlsServerName = place.host }
+        return configuration
+    }
+
+    /// Runs `body` on the store's connection (connecting first if needed) and classifies
+    /// its errors; a lost connection is forgotten so the next call reconnects.
+    func withConnection<T: Sendable>(
+        _ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) throws(LoadError) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            let connection = try connected()
+            return try bridge.run { try await body(connection) }
+        } catch {
+            let failure = LoadError.postgres(error, location: place, doing: what)
+            if case .connection = failure { forget() }
+            throw failure
+        }
+    }
+
+    private func connected() throws -> PostgresConnection {
+        if let connection, !connection.isClosed { return connection }
+        let configuration = try configuration()
+        let id = connectionIds.withLock {
+            $0 += 1
+            return $0
+        }
+        let schema = place.schema
+        let logger = driverLogger
+        let fresh = try bridge.run {
+            let connection = try await PostgresConnection.connect(
+                configuration: configuration, id: id, logger: logger)
+            do {
+                // The schema may not exist yet (migrate creates it); search_path tolerates that.
+                try await PostgresSQL.script(
+                    connection, "SET search_path TO \(schema); SET application_name TO 'costwh'", logger: logger)
+            } catch {
+                // postgres-nio insists a connection is closed before it is released.
+                try? await connection.close()
+                throw error
+            }
+            return connection
+        }
+        connection = fresh
+        return fresh
+    }
+
+    private func forget() {
+        if let connection { _ = try? bridge.run { try await connection.close() } }
+        connection = nil
+    }
+
+    /// One statement with positional (`$1`) values.
+    func run(_ what: String, _ sql: String, _ values: [StoreValue] = []) throws(LoadError) -> ResultTable {
+        let logger = driverLogger
+        return try withConnection(what) { try await PostgresSQL.run($0, sql, values, logger: logger) }
+    }
+
+    // MARK: schema
+
+    package static var migrations: [(identifier: String, sql: String)] {
+        EmbeddedSQL.files.map { (String($0.name.dropLast(4)), $0.sql) }
+    }
+
+    @discardableResult
+    package func migrate(upTo target: String?) throws(LoadError) -> [String] {
+        let schema = place.schema
+        let logger = driverLogger
+        let wanted = PostgresStore.migrations.filter { target == nil || $0.identifier <= target! }
+        do {
+            return try withConnection("migrating") { connection in
+                // One migrator at a time across processes; the lock ends with the session.
+                try await PostgresSQL.run(
+                    connection, "SELECT pg_advisory_lock(hashtext('costwh-migrate'))", logger: logger)
+                do {
+                    try await PostgresSQL.script(
+                        connection,
+                        """
+                        CREATE SCHEMA IF NOT EXISTS \(schema);
+                        SET search_path TO \(schema);
+                        CREATE TABLE IF NOT EXISTS costwh_migrations (Identifier TEXT PRIMARY KEY, AppliedAt TEXT NOT NULL);
+                        """, logger: logger)
+                    let done = Set(
+                        try await PostgresSQL.run(
+                            connection, "SELECT Identifier FROM costwh_migrations", logger: logger
+                        )
+                        .rows.compactMap { $0[0].string })
+                    var applied: [String] = []
+                    for migration in wanted where !done.contains(migration.identifier) {
+                        PhaseProbe.mark("migration:\(migration.identifier)")
+                        try await connection.withTransaction(logger: logger) { connection in
+                            try await PostgresSQL.script(connection, migration.sql, logger: logger)
+                            try await PostgresSQL.run(
+                                connection, "INSERT INTO costwh_migrations VALUES ($1, $2)",
+                                [.text(migration.identifier), .text(Ledger.now())], logger: logger)
+                        }
+                        applied.append(migration.identifier)
+                    }
+                    try await PostgresSQL.run(
+                        connection, "SELECT pg_advisory_unlock(hashtext('costwh-migrate'))", logger: logger)
+                    return applied
+                } catch {
+                    _ = try? await PostgresSQL.run(
+                        connection, "SELECT pg_advisory_unlock(hashtext('costwh-migrate'))", logger: logger)
+                    throw error
+                }
+            }
+        } catch {
+            if case .connection = error { throw error }
+            throw .migrationFailed(reason: error.description)
+        }
+    }
+
+    package func appliedMigrations() throws(LoadError) -> [String] {
+        try run("reading the migrations", "SELECT Identifier FROM costwh_migrations ORDER BY Identifier")
+            .rows.compactMap { $0[0].string }
+    }
+
+    // MARK: reads
+
+    package func reading<T>(_ body: (any StoreReader) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        let logger = driverLogger
+        // One snapshot for every read, as SQLite's read transaction gives.
+        _ = try withConnection("starting a read") {
+            try await PostgresSQL.run($0, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+        }
+        do {
+            let result = try body(PostgresReader(store: self))
+            _ = try withConnection("ending a read") { try await PostgresSQL.run($0, "COMMIT", logger: logger) }
+            return result
+        } catch {
+            _ = try? withConnection("ending a read") { try await PostgresSQL.run($0, "ROLLBACK", logger: logger) }
+            throw error
+        }
+    }
+}
+
+/// Reads inside `PostgresStore.reading`'s transaction.
+struct PostgresReader: StoreReader {
+    let store: PostgresStore
+    var dialect: SQLDialect { .postgres }
+
+    func read(_ sql: String, _ parameters: [String: StoreValue]) throws -> ResultTable {
+        let logger = store.driverLogger
+        return try store.withConnection("reading") {
+            try await PostgresSQL.run($0, named: sql, parameters, logger: logger)
+        }
+    }
+}
