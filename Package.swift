@@ -122,7 +122,8 @@ let package = Package(
         .target(
             name: "CostwhTestSupport",
             dependencies: [
-                "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhPipeline", "CostwhEmulator", "CostwhSynthetic",
+                "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhPostgres",
+                "CostwhPipeline", "CostwhEmulator", "CostwhSynthetic",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -162,6 +163,15 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "CostwhModelTests", dependencies: ["CostwhModel"], swiftSettings: strict),
+        // The PostgreSQL store against a real server (skipped with a message without one).
+        .testTarget(
+            name: "CostwhPostgresTests",
+            dependencies: [
+                "CostwhPostgres", "CostwhLoad", "CostwhPipeline", "CostwhQuery", "CostwhModel", "CostwhTestSupport",
+                "costwh",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict),
         .testTarget(
             name: "CostwhTransformTests",
             dependencies: ["CostwhTransform", "CostwhBytes", "CostwhModel"],

@@ -189,7 +189,17 @@ enum PostgresSQL {
         _ connection: PostgresConnection, named sql: String, _ parameters: [String: StoreValue], logger: Logger
     ) async throws -> ResultTable {
         let (text, names) = positional(sql, untyped: Set(parameters.filter { $0.value == .null }.keys))
-        return try await run(connection, text, names.map { parameters[$0] ?? .null }, logger: logger)
+        let values = names.map { parameters[$0] ?? .null }
+        let table = try await run(connection, text, values, logger: logger)
+        guard table.rows.isEmpty else { return table }
+        // postgres-nio names the columns only through rows. An empty answer still has
+        // columns (the formatters print them): ask again for one row of NULLs.
+        var body = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        while body.hasSuffix(";") { body = String(body.dropLast()).trimmingCharacters(in: .whitespacesAndNewlines) }
+        let named = try await run(
+            connection, "SELECT q.* FROM (SELECT 1) AS costwh_one LEFT JOIN (\(body)\n) AS q ON true", values,
+            logger: logger)
+        return ResultTable(columns: named.columns.isEmpty ? table.columns : named.columns, rows: [])
     }
 
     /// `YYYY-MM-DD` of a UTC date (Howard Hinnant's civil-from-days), as SQLite stores dates.

@@ -211,3 +211,15 @@ struct PostgresReader: StoreReader {
         }
     }
 }
+
+extension PostgresStore {
+    /// Runs one statement outside any load, for operators' tools and tests (a schema drop).
+    package func execute(_ sql: String, _ values: [StoreValue] = []) throws(LoadError) {
+        _ = try run("running a statement", sql, values)
+    }
+
+    /// Runs one query outside any load and returns its rows.
+    package func query(_ sql: String, _ values: [StoreValue] = []) throws(LoadError) -> ResultTable {
+        try run("running a query", sql, values)
+    }
+}

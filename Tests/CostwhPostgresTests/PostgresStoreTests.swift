@@ -1,0 +1,188 @@
+import CostwhLoad
+import CostwhModel
+import CostwhPipeline
+import CostwhPostgres
+import CostwhQuery
+import CostwhTestSupport
+import Foundation
+import GRDB
+import Logging
+import Testing
+
+let quietLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+/// Both stores, for tests that must give the same answers on each.
+enum Backend: String, CaseIterable, CustomStringConvertible {
+    case sqlite, postgres
+    var description: String { rawValue }
+}
+
+func withStore<T>(_ backend: Backend, _ body: (String) throws -> T) throws -> T {
+    switch backend {
+    case .sqlite:
+        let dir = TempDir()
+        return try body(dir.path("w.sqlite"))
+    case .postgres:
+        return try TestPostgres.withSchema(body)
+    }
+}
+
+func loadFile(
+    _ db: String, _ file: String, scope: String = eaAccountId, period: String = "2023-09", metric: String
+)
+    throws -> [LoadSummary]
+{
+    try LoadFiles.run(
+        LoadFilesOptions(databasePath: db, files: [file], scope: scope, period: period, metric: metric),
+        logger: quietLogger)
+}
+
+let eaAccountId = "/providers/Microsoft.Billing/billingAccounts/8611537"
+
+@Suite(.serialized, .enabled(if: TestPostgres.available, .init(rawValue: TestPostgres.skipMessage)))
+struct PostgresStoreTests {
+    @Test func theServerIsThereWhenCIRequiresIt() throws {
+        #expect(TestPostgres.url != nil, "COSTWH_REQUIRE_POSTGRES is set but COSTWH_TEST_POSTGRES_URL is not")
+    }
+
+    /// The SQLite and PostgreSQL schemas have the same tables, views and columns, by name
+    /// (PostgreSQL folds unquoted names to lower case), but for the documented differences.
+    @Test func theSchemasAreEquivalent() throws {
+        let dir = TempDir()
+        let sqlite = try CostDatabase(path: dir.path("w.sqlite"))
+        let lite: [String: [String]] = try sqlite.pool.read { db in
+            var out: [String: [String]] = [:]
+            for name in try String.fetchAll(
+                db,
+                sql:
+                    "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'grdb_%' AND name NOT LIKE 'sqlite_%'"
+            ) {
+                out[name.lowercased()] = try Row.fetchAll(db, sql: "PRAGMA table_info(\"\(name)\")").map {
+                    ($0["name"] as String).lowercased()
+                }
+            }
+            return out
+        }
+        try TestPostgres.withSchema { url in
+            let store = try TestPostgres.store(url)
+            let table = try store.query(
+                """
+                SELECT table_name, column_name FROM information_schema.columns
+                WHERE table_schema = current_schema() AND table_name <> 'costwh_migrations'
+                ORDER BY table_name, ordinal_position
+                """)
+            var pg: [String: [String]] = [:]
+            for row in table.rows { pg[row[0].string!, default: []].append(row[1].string!) }
+            #expect(Set(pg.keys) == Set(lite.keys), "tables and views differ")
+            for (name, columns) in lite {
+                // cost_fact carries LoadId on PostgreSQL: its partitions are loads.
+                let expected = name == "cost_fact" ? ["loadid"] + columns : columns
+                #expect(pg[name] == expected, "\(name): \(pg[name] ?? []) against \(expected)")
+            }
+        }
+    }
+
+    /// The same loads into each store give identical canned queries, verify and report.
+    @Test func bothStoresGiveTheSameAnswers() throws {
+        let dir = TempDir()
+        let actual = fixture("finops-toolkit/EA_ActualCost_Small.csv")
+        let amortized = fixture("finops-toolkit/EA_AmortizedCost_Small.csv")
+        let synthetic = dir.write("synthetic.csv", syntheticEA(rows: 3_000, costBase: 2))
+        var outputs: [Backend: [String]] = [:]
+        for backend in Backend.allCases {
+            try withStore(backend) { db in
+                _ = try loadFile(db, actual, metric: "actual")
+                _ = try loadFile(db, amortized, metric: "amortized")
+                _ = try loadFile(db, synthetic, scope: eaScope.id, metric: "actual")
+                // A reload replaces the partition.
+                _ = try loadFile(db, synthetic, scope: eaScope.id, metric: "amortized")
+                _ = try loadFile(db, synthetic, scope: eaScope.id, metric: "amortized")
+                var out: [String] = []
+                let periods = PeriodRange(
+                    from: try BillingPeriod(parsing: "2023-09"), to: try BillingPeriod(parsing: "2023-09"))
+                for name in CannedQuery.all.map(\.name) where name != "by" {
+                    let table = try Query.run(QueryOptions(databasePath: db, name: name, periods: periods))
+                    out.append("\(name): \(TableFormatter.render(table, as: .csv))")
+                }
+                for by in QueryOptions.groupings {
+                    let table = try Query.run(
+                        QueryOptions(databasePath: db, name: "by", periods: periods, by: by, tag: "env"))
+                    out.append("by \(by): \(TableFormatter.render(table, as: .csv))")
+                }
+                let checks = try Verify.run(databasePath: db, scope: nil, periods: periods)
+                out.append(
+                    "verify: "
+                        + checks.map { "\($0.check) \($0.scope) \($0.metric) \($0.passed) \($0.detail)" }.joined(
+                            separator: "\n"))
+                let html = dir.path("\(backend).html")
+                try Report.write(databasePath: db, html: html, scope: nil, periods: periods)
+                let report = try String(contentsOfFile: html, encoding: .utf8)
+                out.append(
+                    report.split(separator: "\n").filter { !$0.contains("Generated") && !$0.contains("generated") }
+                        .joined(separator: "\n"))
+                let cost = try Query.run(
+                    QueryOptions(databasePath: db, name: "totals", periods: periods))
+                // The synthetic rows share the fixtures' scope: one row for the month.
+                #expect(cost.rows.count == 1, "\(backend): the month has both metrics")
+                outputs[backend] = out
+            }
+        }
+        let lite = outputs[.sqlite] ?? [], pg = outputs[.postgres] ?? []
+        #expect(lite.count == pg.count && lite.count > 10)
+        for (a, b) in zip(lite, pg) { #expect(a == b) }
+    }
+
+    /// A reload replaces the partition: one current load, the replaced one's table detached
+    /// and dropped, its summaries gone, the ledger saying so.
+    @Test func aReloadReplacesThePartitionAndPurgesTheOldOne() throws {
+        let dir = TempDir()
+        try TestPostgres.withSchema { url in
+            let a = dir.write("a.csv", syntheticEA(rows: 500, costBase: 1))
+            let b = dir.write("b.csv", syntheticEA(rows: 700, costBase: 2))
+            let first = try loadFile(url, a, scope: eaScope.id, metric: "actual")[0]
+            let second = try loadFile(url, b, scope: eaScope.id, metric: "actual")[0]
+            #expect(second.replacedLoadId == first.loadId)
+            // The next load (of any partition) purges what was replaced.
+            _ = try loadFile(url, a, scope: eaScope.id, metric: "amortized")
+            let store = try TestPostgres.store(url)
+            let tables = try store.query(
+                "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema() WHERE relname LIKE 'cost_fact_l%' ORDER BY relname"
+            ).rows.map { $0[0].string! }
+            #expect(tables.sorted() == ["cost_fact_l\(second.loadId)", "cost_fact_l\(second.loadId + 1)"].sorted())
+            let purged = try store.query(
+                "SELECT PurgedAt IS NOT NULL FROM loads WHERE LoadId = $1", [.integer(first.loadId)])
+            #expect(purged.rows.first?[0].int == 1)
+            let summaries = try store.query(
+                "SELECT COUNT(*) FROM summary_daily WHERE LoadId = $1", [.integer(first.loadId)])
+            #expect(summaries.rows.first?[0].int == 0)
+            let now = try store.query(
+                "SELECT COUNT(*), TOTAL(CostInBillingCurrency) FROM cost_details WHERE Metric = 'ActualCost'")
+            #expect(now.rows.first?[0].int == 700)
+            #expect(abs((now.rows.first?[1].double ?? 0) - second.costTotal) < 1e-6)
+        }
+    }
+
+    /// A load that fails keeps the partition as it was, stores its rejected rows, and leaves
+    /// no table of its own behind.
+    @Test func aFailedLoadKeepsThePreviousData() throws {
+        let dir = TempDir()
+        try TestPostgres.withSchema { url in
+            let good = dir.write("good.csv", syntheticEA(rows: 300, costBase: 1))
+            let bad = dir.write("bad.csv", syntheticEA(rows: 300, costBase: 5, badEvery: 3))
+            let first = try loadFile(url, good, scope: eaScope.id, metric: "actual")[0]
+            #expect(throws: PipelineError.self) { try loadFile(url, bad, scope: eaScope.id, metric: "actual") }
+            let store = try TestPostgres.store(url)
+            let now = try store.query("SELECT COUNT(*), TOTAL(CostInBillingCurrency) FROM cost_details")
+            #expect(now.rows.first?[0].int == 300)
+            #expect(abs((now.rows.first?[1].double ?? 0) - first.costTotal) < 1e-6)
+            let ledger = try store.query("SELECT Status, RowsRejected FROM loads ORDER BY LoadId")
+            #expect(ledger.rows.map { $0[0].string! } == ["succeeded", "failed"])
+            let rejected = try store.query("SELECT COUNT(*), MIN(Reason) FROM rejected_rows")
+            #expect((rejected.rows.first?[0].int ?? 0) >= 90)
+            let orphans = try store.query(
+                "SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema() WHERE relname LIKE 'cost_fact_l%' AND NOT relispartition"
+            )
+            #expect(orphans.rows.first?[0].int == 0)
+        }
+    }
+}
