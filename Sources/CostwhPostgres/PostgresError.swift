@@ -22,6 +22,10 @@ extension LoadError {
             let inner = transaction.closureError ?? transaction.beginError ?? transaction.commitError
             if let inner { return postgres(inner, location: location, doing: what) }
         }
+        if let old = error as? PostgresNIO.PostgresError, case .connectionClosed = old {
+            return .connection(
+                .lost, location: location.description, reason: "the connection was lost while \(what)")
+        }
         guard let psql = error as? PSQLError else {
             return .database(DatabaseFailure(message: "\(what): \(error)", code: nil, underlying: error))
         }
