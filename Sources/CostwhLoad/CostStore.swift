@@ -64,6 +64,11 @@ package protocol StoreReader {
     /// rowid range in SQLite and a partition in PostgreSQL).
     var dialect: SQLDialect { get }
     func read(_ sql: String, _ parameters: [String: StoreValue]) throws -> ResultTable
+    /// The same, streamed: `body` gets the rows `pageSize` at a time (at least one call,
+    /// with no rows when there are none), so a partition of millions of rows can be read.
+    func forEachPage(
+        _ sql: String, _ parameters: [String: StoreValue], pageSize: Int, _ body: (ResultTable) throws -> Void
+    ) throws
 }
 
 package enum SQLDialect: Sendable {

@@ -4,17 +4,17 @@ import CostwhTransform
 import Foundation
 
 /// Computes the 128-bit key of a run of values, as the dimension tables store them.
-struct DimensionHasher {
+package struct DimensionHasher {
     private var scratch: UnsafeMutablePointer<UInt8>
     private var capacity = 8_192
 
-    init() { scratch = .allocate(capacity: capacity) }
+    package init() { scratch = .allocate(capacity: capacity) }
 
-    func deallocate() { scratch.deallocate() }
+    package func deallocate() { scratch.deallocate() }
 
     /// nil when every value is NULL: such rows point at no dimension row.
     @inline(__always)
-    mutating func hash(_ values: UnsafePointer<ByteSlice>, count: Int) -> Hash128? {
+    package mutating func hash(_ values: UnsafePointer<ByteSlice>, count: Int) -> Hash128? {
         var size = 0
         var anyValue = false
         for i in 0..<count {

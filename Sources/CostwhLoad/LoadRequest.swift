@@ -90,4 +90,12 @@ package struct LoadSummary: Sendable {
     package var error: String?
     /// How the files were read (encoding, delimiter, decimal comma, date order), one entry per distinct dialect.
     package var dialects: [String] = []
+
+    package init(loadId: Int64, scope: Scope, period: BillingPeriod, metric: Metric, status: Status) {
+        self.loadId = loadId
+        self.scope = scope
+        self.period = period
+        self.metric = metric
+        self.status = status
+    }
 }

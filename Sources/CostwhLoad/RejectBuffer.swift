@@ -18,12 +18,12 @@ package final class RejectBuffer {
     let maxBytes: Int
     let maxRawBytes: Int
 
-    init(maxBytes: Int = 8 << 20, maxRawBytes: Int = 65_536) {
+    package init(maxBytes: Int = 8 << 20, maxRawBytes: Int = 65_536) {
         self.maxBytes = maxBytes
         self.maxRawBytes = maxRawBytes
     }
 
-    func add(source: String, line: Int, raw: String, reason: String) {
+    package func add(source: String, line: Int, raw: String, reason: String) {
         let size = raw.utf8.count + reason.utf8.count + 64
         guard bytes + size <= maxBytes else {
             dropped += 1

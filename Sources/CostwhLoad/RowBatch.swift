@@ -41,7 +41,7 @@ package final class RowBatch: @unchecked Sendable {
     /// Rows the normaliser refused, in order, with where they stood among the loaded ones.
     var rejected: [(part: Int, line: Int, raw: String, reason: String)] = []
 
-    init() {
+    package init() {
         let n = RowBatch.capacity
         offsets = .allocate(capacity: n * RowBatch.columnCount)
         lengths = .allocate(capacity: n * RowBatch.columnCount)
@@ -73,9 +73,9 @@ package final class RowBatch: @unchecked Sendable {
         arena.deallocate()
     }
 
-    var isFull: Bool { count == RowBatch.capacity }
+    package var isFull: Bool { count == RowBatch.capacity }
 
-    func reset() {
+    package func reset() {
         count = 0
         arenaUsed = 0
         rejected.removeAll(keepingCapacity: true)
@@ -103,26 +103,39 @@ package final class RowBatch: @unchecked Sendable {
     /// Appends the normaliser's current row with its dimension hashes.
     @inline(__always)
     func append(_ row: RowNormaliser, part: Int, line: Int, hashes rowHashes: UnsafePointer<Hash128?>) {
+        append(
+            values: UnsafePointer(row.values), reals: UnsafePointer(row.reals), extra: row.extra, cost: row.cost,
+            part: part, line: line, hashes: rowHashes)
+    }
+
+    /// Appends a row given as canonical values (one per catalog column), the fact REAL
+    /// values by catalog column, and its dimension hashes: from a normaliser, or read back
+    /// from a store (`costwh copy`).
+    @inline(__always)
+    package func append(
+        values: UnsafePointer<ByteSlice>, reals rowReals: UnsafePointer<Double?>, extra: ByteSlice, cost: Double,
+        part: Int, line: Int, hashes rowHashes: UnsafePointer<Hash128?>
+    ) {
         let i = count
         let base = i * columns
         for c in 0..<columns {
-            let (offset, length) = copy(row.values[c])
+            let (offset, length) = copy(values[c])
             offsets[base + c] = offset
             lengths[base + c] = length
         }
         let realBase = i * realCount
         for (k, column) in factRealColumns.enumerated() {
-            if let value = row.reals[column] {
+            if let value = rowReals[column] {
                 reals[realBase + k] = value
                 realPresent[realBase + k] = true
             } else {
                 realPresent[realBase + k] = false
             }
         }
-        let (eo, el) = copy(row.extra)
+        let (eo, el) = copy(extra)
         extraOffsets[i] = eo
         extraLengths[i] = el
-        costs[i] = row.cost
+        costs[i] = cost
         parts[i] = Int32(part)
         lines[i] = line
         for d in 0..<dimensions {

@@ -102,6 +102,14 @@ struct SQLiteReader: StoreReader {
     var dialect: SQLDialect { .sqlite }
 
     func read(_ sql: String, _ parameters: [String: StoreValue]) throws -> ResultTable {
+        var table: ResultTable?
+        try forEachPage(sql, parameters, pageSize: .max) { table = $0 }
+        return table!
+    }
+
+    func forEachPage(
+        _ sql: String, _ parameters: [String: StoreValue], pageSize: Int, _ body: (ResultTable) throws -> Void
+    ) throws {
         let statement = try db.makeStatement(sql: sql)
         var arguments: [String: (any DatabaseValueConvertible)?] = [:]
         for (name, value) in parameters where sql.contains(":" + name) {
@@ -117,6 +125,7 @@ struct SQLiteReader: StoreReader {
         try statement.setArguments(StatementArguments(arguments))
         let cursor = try Row.fetchCursor(statement)
         var rows: [[StoreValue]] = []
+        var sent = false
         while let row = try cursor.next() {
             rows.append(
                 row.databaseValues.map { value in
@@ -128,8 +137,13 @@ struct SQLiteReader: StoreReader {
                     case .blob(let v): return .blob(Array(v))
                     }
                 })
+            if rows.count >= pageSize {
+                try body(ResultTable(columns: statement.columnNames, rows: rows))
+                rows.removeAll(keepingCapacity: true)
+                sent = true
+            }
         }
-        return ResultTable(columns: statement.columnNames, rows: rows)
+        if !rows.isEmpty || !sent { try body(ResultTable(columns: statement.columnNames, rows: rows)) }
     }
 }
 

@@ -149,6 +149,35 @@ enum PostgresSQL {
         return ResultTable(columns: columns, rows: out)
     }
 
+    /// Streams the rows of a query with `:name` parameters, `pageSize` at a time.
+    static func forEachPage(
+        _ connection: PostgresConnection, named sql: String, _ parameters: [String: StoreValue], pageSize: Int,
+        logger: Logger, _ body: (ResultTable) throws -> Void
+    ) async throws {
+        let (text, names) = positional(sql, untyped: Set(parameters.filter { $0.value == .null }.keys))
+        let query = PostgresQuery(unsafeSQL: text, binds: bindings(names.map { parameters[$0] ?? .null }))
+        let rows = try await connection.query(query, logger: logger)
+        var columns: [String] = []
+        var page: [[StoreValue]] = []
+        var sent = false
+        for try await row in rows {
+            if columns.isEmpty {
+                let spelled = spellings(in: sql)
+                columns = row.map { spelled[$0.columnName] ?? $0.columnName }
+            }
+            var values: [StoreValue] = []
+            values.reserveCapacity(columns.count)
+            for cell in row { values.append(try value(cell)) }
+            page.append(values)
+            if page.count >= pageSize {
+                try body(ResultTable(columns: columns, rows: page))
+                page.removeAll(keepingCapacity: true)
+                sent = true
+            }
+        }
+        if !page.isEmpty || !sent { try body(ResultTable(columns: columns, rows: page)) }
+    }
+
     /// PostgreSQL folds unquoted names to lower case; results use the names as costwh's SQL
     /// and schema spell them (`ActualCost`, not `actualcost`), as SQLite returns them.
     static func spellings(in sql: String) -> [String: String] {

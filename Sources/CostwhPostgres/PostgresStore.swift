@@ -210,6 +210,35 @@ struct PostgresReader: StoreReader {
             try await PostgresSQL.run($0, named: sql, parameters, logger: logger)
         }
     }
+
+    /// Streams with postgres-nio's row sequence (backpressure: rows arrive as they are
+    /// consumed). The rows are read on the store's bridge thread and handed over two pages at
+    /// a time; `body` runs on the caller's thread, where a SQLite writer may be bound to it.
+    func forEachPage(
+        _ sql: String, _ parameters: [String: StoreValue], pageSize: Int, _ body: (ResultTable) throws -> Void
+    ) throws {
+        let logger = store.driverLogger
+        let pages = PageQueue()
+        let pending = try store.withConnectionStarting("reading") { connection in
+            do {
+                try await PostgresSQL.forEachPage(
+                    connection, named: sql, parameters, pageSize: pageSize, logger: logger
+                ) { try pages.put($0) }
+                pages.finish(nil)
+            } catch {
+                pages.finish(error)
+                throw error
+            }
+        }
+        do {
+            while let page = try pages.take() { try body(page) }
+            try pending.wait()
+        } catch {
+            pages.abandon()
+            _ = try? pending.wait()
+            throw error
+        }
+    }
 }
 
 extension PostgresStore {

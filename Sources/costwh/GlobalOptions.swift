@@ -5,7 +5,9 @@ import Logging
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "The SQLite database (default: $COSTWH_DB, else ./costwh.sqlite).")
+    @Option(
+        name: .long,
+        help: "The warehouse: a SQLite file, or a postgres:// URL (default: $COSTWH_DB, else ./costwh.sqlite).")
     var db: String?
 
     @Option(
