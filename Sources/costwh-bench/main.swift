@@ -20,6 +20,8 @@ struct Options {
     var work = "bench-data"
     var memoryFactor = 5
     var skipMemory = false
+    /// A PostgreSQL server to measure the PostgreSQL store on (figures P3–P5); skipped without.
+    var postgres: String?
 
     init(_ args: [String]) {
         var i = 0
@@ -36,9 +38,10 @@ struct Options {
             case "--work": work = value()
             case "--memory-factor": memoryFactor = Int(value()) ?? memoryFactor
             case "--skip-memory": skipMemory = true
+            case "--postgres": postgres = value()
             case "-h", "--help":
                 print(
-                    "usage: costwh-bench [--rows N] [--runs N] [--query-rows N (0 skips)] [--memory-factor N] [--skip-memory] [--work DIR]"
+                    "usage: costwh-bench [--rows N] [--runs N] [--query-rows N (0 skips)] [--memory-factor N] [--skip-memory] [--work DIR] [--postgres URL]"
                 )
                 exit(0)
             default: fail("unknown option \(args[i])")
@@ -343,6 +346,100 @@ if options.queryRows > 0 {
                     name: "5. query \(query) (\(partitions * perPartition) rows)", seconds: median(times),
                     rows: perPartition, bytes: 0, rssMiB: 0,
                     note: median(times) < 0.5 ? "" : "over the 0.5 s target"))
+        }
+    }
+}
+
+// P3–P5. The PostgreSQL store, beside `psql \copy` of the same file into an all-TEXT logged
+// table (the server parses the CSV: the raw load, no transform).
+if let url = options.postgres {
+    // psql's NOTICEs (DROP … CASCADE lists every object) are not the benchmark's output.
+    setenv("PGOPTIONS", "-c client_min_messages=warning", 1)
+    let psql = ["/usr/bin/psql", "/usr/local/bin/psql"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    // psql takes the URL without costwh's own parameters.
+    let plain = url.split(separator: "?").first.map(String.init) ?? url
+    func schemaURL(_ schema: String) -> String { url + (url.contains("?") ? "&" : "?") + "schema=\(schema)" }
+    func sql(_ command: String) {
+        guard let psql else { return }
+        spawn([psql, plain, "-q", "-v", "ON_ERROR_STOP=1", "-c", command])
+    }
+    var pgLoad: [Double] = [], pgReload: [Double] = [], copyTimes: [Double] = []
+    var pgRSS = 0.0
+    // The header only: reading the whole file here would raise this process's RSS, which a
+    // spawned child inherits as its starting high-water mark on Linux.
+    let head = FileHandle(forReadingAtPath: eaFile).map { handle in
+        defer { try? handle.close() }
+        return handle.readData(ofLength: 64 << 10)
+    } ?? Data()
+    let header = String(decoding: head.prefix { $0 != 0x0A }, as: UTF8.self)
+    let rawColumns = header.split(separator: ",").enumerated().map { "c\($0.offset) text" }.joined(separator: ", ")
+    for run in 0..<options.runs {
+        let schema = "bench_load"
+        sql("DROP SCHEMA IF EXISTS \(schema) CASCADE")
+        let load = spawn(loadArgs(schemaURL(schema), eaFile, eaScope))
+        guard load.status == 0 else { fail("costwh load into PostgreSQL failed (status \(load.status))") }
+        let reload = spawn(loadArgs(schemaURL(schema), eaFile, eaScope))
+        guard reload.status == 0 else { fail("costwh reload into PostgreSQL failed") }
+        pgLoad.append(load.seconds)
+        pgReload.append(reload.seconds)
+        pgRSS = max(pgRSS, load.rssMiB, reload.rssMiB)
+        sql("DROP SCHEMA IF EXISTS \(schema) CASCADE")
+        if let psql {
+            sql("DROP TABLE IF EXISTS bench_raw; CREATE TABLE bench_raw (\(rawColumns))")
+            let copied = spawn([psql, plain, "-q", "-c", "\\copy bench_raw FROM '\(eaFile)' CSV HEADER"])
+            if copied.status == 0 { copyTimes.append(copied.seconds) }
+            sql("DROP TABLE IF EXISTS bench_raw")
+        }
+        log(
+            "PostgreSQL run \(run + 1): load \(String(format: "%.2f", load.seconds)) s, reload \(String(format: "%.2f", reload.seconds)) s"
+                + (copyTimes.isEmpty ? "" : ", psql \\copy \(String(format: "%.2f", copyTimes.last!)) s"))
+    }
+    let pgMedian = median(pgLoad)
+    report(
+        Figure(
+            name: "P3. costwh load into PostgreSQL (EA)", seconds: pgMedian, rows: options.rows, bytes: eaBytes,
+            rssMiB: pgRSS, note: pgRSS <= 128 ? "" : "client RSS over the 128 MB target"))
+    report(
+        Figure(
+            name: "P4. costwh reload into PostgreSQL", seconds: median(pgReload), rows: options.rows, bytes: eaBytes,
+            rssMiB: pgRSS, note: String(format: "%.2f × fresh load (target ≤ 1.3)", median(pgReload) / pgMedian)))
+    if !copyTimes.isEmpty {
+        report(
+            Figure(
+                name: "   psql \\copy, all-TEXT logged table", seconds: median(copyTimes), rows: options.rows,
+                bytes: eaBytes, rssMiB: 0))
+        print(String(format: "PostgreSQL load / psql \\copy = %.2f (target ≤ 1.0)", pgMedian / median(copyTimes)))
+    }
+    // P5: the canned queries on the query database, copied into PostgreSQL once.
+    let queryDb = options.work + "/query-\(options.queryRows).sqlite"
+    if options.queryRows > 0 && FileManager.default.fileExists(atPath: queryDb) {
+        let target = schemaURL("bench_query_\(options.queryRows)")
+        let copy = spawn([costwh, "copy", "--from", queryDb, "--to", target])
+        guard copy.status == 0 else { fail("costwh copy into PostgreSQL failed") }
+        log(String(format: "copied the query database into PostgreSQL in %.0f s (already there is quick)", copy.seconds))
+        for query in ["totals", "daily", "by", "reservations", "savings-plans", "top-benefit", "month-over-month"] {
+            var times: [Double] = []
+            let extra = query == "by" ? ["--by", "meter-category"] : []
+            for _ in 0..<options.runs {
+                let r = spawn(
+                    [
+                        costwh, "query", query, "--scope", eaScope.id, "--period", period.description, "--db", target,
+                        "--format", "csv",
+                    ] + extra)
+                if r.status != 0 {
+                    times = []
+                    break
+                }
+                times.append(r.seconds)
+            }
+            if times.isEmpty {
+                print("P5. query \(query): not available")
+            } else {
+                report(
+                    Figure(
+                        name: "P5. PostgreSQL query \(query) (\(options.queryRows) rows)", seconds: median(times),
+                        rows: options.rows, bytes: 0, rssMiB: 0, note: median(times) < 0.5 ? "" : "over the 0.5 s target"))
+            }
         }
     }
 }

@@ -240,6 +240,19 @@ struct PostgresProcessTests {
                     #expect(row[0].int == truth.rows, "\(metric)")
                     #expect(abs((row[1].double ?? 0) - truth.cost) < 1e-6 * max(1, truth.cost), "\(metric)")
                 }
+                // The nightly job and a backfill run the same way; an unchanged month is recorded so.
+                let config = fixture.directory.appendingPathComponent("costwh.json").path
+                try #"{"window": {"months": 1}, "scopes": [{"scope": "\#(eaAccount)"}]}"#.write(
+                    toFile: config, atomically: true, encoding: .utf8)
+                let ingest = try runCostwh(["ingest", "--config", config, "--db", url, "--force"], environment: env)
+                #expect(ingest.status == 0, "\(ingest.stderr)")
+                let backfill = try runCostwh(
+                    [
+                        "backfill", "--scope", eaAccount, "--from", lastMonth.description, "--to", lastMonth.description,
+                        "--db", url, "--force",
+                    ], environment: env)
+                #expect(backfill.status == 0, "\(backfill.stderr)")
+                #expect(backfill.stderr.contains("unchanged"), "\(backfill.stderr)")
                 // Another session holds the job lock: the next job stops without doing anything.
                 #expect(try store.takeJobLock() == nil)
                 let loads = try store.query("SELECT COUNT(*) FROM loads").rows[0][0].int
@@ -312,5 +325,79 @@ struct PostgresProcessTests {
             #expect(during >= 3)
             #expect(slowest < 1.5, "a reader took \(slowest) s (process start included)")
         }
+    }
+
+    /// The server restarts (immediate mode, as after a crash) while a load copies its rows:
+    /// the load fails as a lost connection, the partition keeps its data, and once the server
+    /// is back the next run closes the dead load as abandoned and drops its table. The test
+    /// starts a server of its own, so no other test loses its connection.
+    @Test func aServerRestartDuringALoadKeepsThePreviousData() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/postgres-throwaway").path
+        let start = Process()
+        start.executableURL = URL(fileURLWithPath: "/bin/bash")
+        start.arguments = [script, "start"]
+        let out = Pipe()
+        start.standardOutput = out
+        start.standardError = FileHandle.nullDevice
+        try start.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        start.waitUntilExit()
+        try #require(start.terminationStatus == 0, "scripts/postgres-throwaway start failed")
+        func exported(_ name: String) -> String? {
+            text.split(separator: "\n").first { $0.hasPrefix("export \(name)=") }.map {
+                String($0.dropFirst("export \(name)=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "'"))
+            }
+        }
+        let pgdir = try #require(exported("PGDIR"))
+        let url = try #require(exported("COSTWH_TEST_POSTGRES_URL"))
+        defer {
+            let stop = Process()
+            stop.executableURL = URL(fileURLWithPath: "/bin/bash")
+            stop.arguments = [script, "stop", pgdir]
+            try? stop.run()
+            stop.waitUntilExit()
+        }
+        let dir = TempDir()
+        let old = dir.write("old.csv", syntheticEA(rows: 1_000, costBase: 1))
+        let new = dir.write("new.csv", syntheticEA(rows: 30_000, costBase: 4))
+        let arguments = { (file: String) in
+            ["load", file, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", url]
+        }
+        let first = try runCostwh(arguments(old), environment: Self.env())
+        #expect(first.status == 0, "\(first.stderr)")
+        let before = try Self.state(url)
+        let probe = ProbeLog(path: dir.path("probe"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: costwhExecutable())
+        process.arguments = arguments(new)
+        process.environment = probe.environment(pauses: ["insert": 0.02], base: Self.env())
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while probe.last != "insert" && process.isRunning && Date() < deadline { usleep(2_000) }
+        #expect(probe.last == "insert", "the load never reached its COPY")
+        let restart = Process()
+        restart.executableURL = URL(fileURLWithPath: "/bin/bash")
+        restart.arguments = [script, "restart", pgdir]
+        try restart.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        restart.waitUntilExit()
+        #expect(restart.terminationStatus == 0)
+        #expect(process.terminationStatus == 74, "\(message)")
+        #expect(Self.same(try Self.state(url), before))
+        // The next run recovers: the dead load is abandoned and its table dropped.
+        let next = try runCostwh(arguments(old), environment: Self.env())
+        #expect(next.status == 0, "\(next.stderr)")
+        let store = try TestPostgres.store(url)
+        let statuses = try store.query("SELECT Status FROM loads ORDER BY LoadId").rows.map { $0[0].string ?? "" }
+        #expect(statuses == ["succeeded", "abandoned", "succeeded"], "\(statuses)")
+        let orphans = try store.query(
+            "SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema() WHERE relname LIKE 'cost\\_fact\\_l%' AND NOT relispartition"
+        ).rows[0][0].int
+        #expect(orphans == 0)
     }
 }
