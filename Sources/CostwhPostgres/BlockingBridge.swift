@@ -11,14 +11,22 @@ import Synchronization
 final class BlockingBridge: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
-    private var thread: Thread?
+    private var stopping = false
 
     init(name: String) {
-        let thread = Thread { [unowned self] in self.runJobs() }
+        // The thread holds the bridge until `shutdown` lets it end.
+        let thread = Thread { [self] in self.runJobs() }
         thread.name = name
         thread.stackSize = 1 << 20
-        self.thread = thread
         thread.start()
+    }
+
+    /// Ends the thread once the jobs queued so far have run.
+    func shutdown() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
     }
 
     func enqueue(_ job: UnownedJob) {
@@ -31,7 +39,11 @@ final class BlockingBridge: TaskExecutor, @unchecked Sendable {
     private func runJobs() {
         while true {
             condition.lock()
-            while jobs.isEmpty { condition.wait() }
+            while jobs.isEmpty && !stopping { condition.wait() }
+            if jobs.isEmpty && stopping {
+                condition.unlock()
+                return
+            }
             let batch = jobs
             jobs.removeAll(keepingCapacity: true)
             condition.unlock()

@@ -41,6 +41,7 @@ package final class PostgresStore: CostStore, @unchecked Sendable {
 
     deinit {
         if let connection { _ = try? bridge.run { try await connection.close() } }
+        bridge.shutdown()
     }
 
     private func configuration() throws -> PostgresConnection.Configuration {
