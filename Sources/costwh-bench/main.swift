@@ -367,10 +367,11 @@ if let url = options.postgres {
     var pgRSS = 0.0
     // The header only: reading the whole file here would raise this process's RSS, which a
     // spawned child inherits as its starting high-water mark on Linux.
-    let head = FileHandle(forReadingAtPath: eaFile).map { handle in
-        defer { try? handle.close() }
-        return handle.readData(ofLength: 64 << 10)
-    } ?? Data()
+    let head =
+        FileHandle(forReadingAtPath: eaFile).map { handle in
+            defer { try? handle.close() }
+            return handle.readData(ofLength: 64 << 10)
+        } ?? Data()
     let header = String(decoding: head.prefix { $0 != 0x0A }, as: UTF8.self)
     let rawColumns = header.split(separator: ",").enumerated().map { "c\($0.offset) text" }.joined(separator: ", ")
     for run in 0..<options.runs {
@@ -416,7 +417,9 @@ if let url = options.postgres {
         let target = schemaURL("bench_query_\(options.queryRows)")
         let copy = spawn([costwh, "copy", "--from", queryDb, "--to", target])
         guard copy.status == 0 else { fail("costwh copy into PostgreSQL failed") }
-        log(String(format: "copied the query database into PostgreSQL in %.0f s (already there is quick)", copy.seconds))
+        log(
+            String(format: "copied the query database into PostgreSQL in %.0f s (already there is quick)", copy.seconds)
+        )
         for query in ["totals", "daily", "by", "reservations", "savings-plans", "top-benefit", "month-over-month"] {
             var times: [Double] = []
             let extra = query == "by" ? ["--by", "meter-category"] : []
@@ -438,7 +441,8 @@ if let url = options.postgres {
                 report(
                     Figure(
                         name: "P5. PostgreSQL query \(query) (\(options.queryRows) rows)", seconds: median(times),
-                        rows: options.rows, bytes: 0, rssMiB: 0, note: median(times) < 0.5 ? "" : "over the 0.5 s target"))
+                        rows: options.rows, bytes: 0, rssMiB: 0,
+                        note: median(times) < 0.5 ? "" : "over the 0.5 s target"))
             }
         }
     }

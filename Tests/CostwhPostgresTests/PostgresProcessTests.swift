@@ -248,7 +248,8 @@ struct PostgresProcessTests {
                 #expect(ingest.status == 0, "\(ingest.stderr)")
                 let backfill = try runCostwh(
                     [
-                        "backfill", "--scope", eaAccount, "--from", lastMonth.description, "--to", lastMonth.description,
+                        "backfill", "--scope", eaAccount, "--from", lastMonth.description, "--to",
+                        lastMonth.description,
                         "--db", url, "--force",
                     ], environment: env)
                 #expect(backfill.status == 0, "\(backfill.stderr)")

@@ -172,27 +172,34 @@ struct PostgresStoreTests {
         }
     }
 
-    /// A load that fails keeps the partition as it was, stores its rejected rows, and leaves
-    /// no table of its own behind.
-    @Test func aFailedLoadKeepsThePreviousData() throws {
+    /// On both stores: a load that fails keeps the partition as it was and stores its
+    /// rejected rows in the ledger's failed load; on PostgreSQL it leaves no table behind.
+    @Test(arguments: Backend.allCases)
+    func aFailedLoadKeepsThePreviousData(backend: Backend) throws {
         let dir = TempDir()
-        try TestPostgres.withSchema { url in
+        try withStore(backend) { db in
             let good = dir.write("good.csv", syntheticEA(rows: 300, costBase: 1))
             let bad = dir.write("bad.csv", syntheticEA(rows: 300, costBase: 5, badEvery: 3))
-            let first = try loadFile(url, good, scope: eaScope.id, metric: "actual")[0]
-            #expect(throws: PipelineError.self) { try loadFile(url, bad, scope: eaScope.id, metric: "actual") }
-            let store = try TestPostgres.store(url)
-            let now = try store.query("SELECT COUNT(*), TOTAL(CostInBillingCurrency) FROM cost_details")
-            #expect(now.rows.first?[0].int == 300)
-            #expect(abs((now.rows.first?[1].double ?? 0) - first.costTotal) < 1e-6)
-            let ledger = try store.query("SELECT Status, RowsRejected FROM loads ORDER BY LoadId")
-            #expect(ledger.rows.map { $0[0].string! } == ["succeeded", "failed"])
-            let rejected = try store.query("SELECT COUNT(*), MIN(Reason) FROM rejected_rows")
-            #expect((rejected.rows.first?[0].int ?? 0) >= 90)
-            let orphans = try store.query(
-                "SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema() WHERE relname LIKE 'cost_fact_l%' AND NOT relispartition"
-            )
-            #expect(orphans.rows.first?[0].int == 0)
+            let first = try loadFile(db, good, scope: eaScope.id, metric: "actual")[0]
+            #expect(throws: PipelineError.self) { try loadFile(db, bad, scope: eaScope.id, metric: "actual") }
+            let store = try DatabaseLocation.open(db)
+            try store.reading { reader in
+                let now = try reader.read(
+                    "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS c FROM cost_details", [:])
+                #expect(now.value(0, "n").int == 300)
+                #expect(abs((now.value(0, "c").double ?? 0) - first.costTotal) < 1e-6)
+                let ledger = try reader.read("SELECT Status FROM loads ORDER BY LoadId", [:])
+                #expect(ledger.rows.map { $0[0].string ?? "" } == ["succeeded", "failed"])
+                let rejected = try reader.read(
+                    "SELECT COUNT(*) AS n FROM rejected_rows WHERE LoadId = (SELECT MAX(LoadId) FROM loads)", [:])
+                #expect((rejected.value(0, "n").int ?? 0) == 100)
+            }
+            if backend == .postgres {
+                let orphans = try TestPostgres.store(db).query(
+                    "SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema() WHERE relname LIKE 'cost_fact_l%' AND NOT relispartition"
+                )
+                #expect(orphans.rows.first?[0].int == 0)
+            }
         }
     }
 }
