@@ -43,6 +43,16 @@ struct PostgresProcessTests {
         #expect(denied.status == 77, "\(denied.stderr)")
         #expect(denied.stderr.contains("refused user costwh"), "\(denied.stderr)")
         #expect(!denied.stderr.contains("not-the-password"))
+        // TLS as libpq's sslmode says: this server has none, so require and verify-full fail at
+        // connection time with an error that says so (and never fall back to plain text).
+        for mode in ["require", "verify-full"] {
+            let tls = try runCostwh(
+                ["runs", "--db", url.replacingOccurrences(of: "sslmode=disable", with: "sslmode=\(mode)")],
+                environment: Self.env())
+            #expect(tls.status == 69, "\(mode): \(tls.stderr)")
+            #expect(tls.stderr.contains("TLS") && tls.stderr.contains("sslmode=\(mode)"), "\(tls.stderr)")
+            #expect(!tls.stderr.contains(password))
+        }
         // The password from PGPASSWORD works as well as from the URL, and is not printed either.
         let bare = url.replacingOccurrences(of: ":\(password)@", with: "@")
         let fromEnv = try runCostwh(["migrate", "--db", bare], environment: Self.env(["PGPASSWORD": password]))
@@ -409,5 +419,57 @@ struct PostgresProcessTests {
             "SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema() WHERE relname LIKE 'cost\\_fact\\_l%' AND NOT relispartition"
         ).rows[0][0].int
         #expect(orphans == 0)
+    }
+
+    /// Two loads of one partition at once: they take turns at the swap (the partition's
+    /// pointer row is locked), both succeed, the later one replaced the earlier, and the
+    /// partition is exactly one of them.
+    @Test func twoWritersOfOnePartitionTakeTurns() throws {
+        let dir = TempDir()
+        try TestPostgres.withSchema { url in
+            let files = [
+                dir.write("a.csv", syntheticEA(rows: 8_000, costBase: 1)),
+                dir.write("b.csv", syntheticEA(rows: 9_000, costBase: 2)),
+            ]
+            let processes = try files.map { file -> Process in
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: costwhExecutable())
+                p.arguments = [
+                    "load", file, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", url,
+                ]
+                p.environment = Self.env()
+                p.standardOutput = FileHandle.nullDevice
+                p.standardError = FileHandle.nullDevice
+                try p.run()
+                return p
+            }
+            for p in processes {
+                p.waitUntilExit()
+                #expect(p.terminationStatus == 0)
+            }
+            let store = try TestPostgres.store(url)
+            let loads = try store.query("SELECT LoadId, Status, RowsLoaded FROM loads ORDER BY FinishedAt").rows
+            #expect(loads.map { $0[1].string ?? "" } == ["succeeded", "succeeded"])
+            let current = try store.query("SELECT LoadId, RowCount FROM partitions").rows
+            #expect(current.count == 1)
+            // The one that finished last is current, whole.
+            #expect(current.first?[0] == loads.last?[0])
+            let rows = try store.query("SELECT COUNT(*) FROM cost_details").rows[0][0].int
+            #expect(rows == loads.last?[2].int && (rows == 8_000 || rows == 9_000))
+        }
+    }
+
+    /// `costwh demo` fills a PostgreSQL warehouse and prints the URL without its password.
+    @Test func theDemoRunsOnPostgres() throws {
+        let url = try TestPostgres.freshURL()
+        defer { try? TestPostgres.drop(url) }
+        let password = try #require(try PostgresLocation(parsing: url).password)
+        let demo = try runCostwh(["demo", "--db", url, "--rows-per-month", "150"], environment: Self.env())
+        #expect(demo.status == 0, "\(demo.stderr)")
+        #expect(demo.stdout.contains("Actual versus amortized"), "\(demo.stdout)")
+        #expect(!(demo.stdout + demo.stderr).contains(password))
+        let store = try TestPostgres.store(url)
+        // Two scopes, three months, two metrics.
+        #expect(try store.query("SELECT COUNT(*) FROM partitions").rows[0][0].int == 12)
     }
 }
