@@ -2,7 +2,8 @@
 --
 -- migrations/NNNN_*.sql are the source of truth and are compiled into costwh; this file
 -- is for reading (and for `sqlite3 new.sqlite < schema/schema.sql`). A test fails when
--- the two drift apart.
+-- the two drift apart. PostgreSQL's schema, with the same tables, views and columns, is
+-- built by migrations/postgres/ (see docs/POSTGRES.md for the differences on purpose).
 --
 -- Where to start:
 --   cost_details            one row per cost record of every current partition

@@ -130,33 +130,18 @@ enum PostgresSQL {
     static func run(
         _ connection: PostgresConnection, _ sql: String, _ values: [StoreValue] = [], logger: Logger
     ) async throws -> ResultTable {
-        let query = PostgresQuery(unsafeSQL: sql, binds: bindings(values))
-        let rows = try await connection.query(query, logger: logger)
-        var columns: [String] = []
-        var out: [[StoreValue]] = []
-        var names: [String: String]?
-        for try await row in rows {
-            var values: [StoreValue] = []
-            values.reserveCapacity(columns.count)
-            if columns.isEmpty {
-                let spelled = names ?? spellings(in: sql)
-                names = spelled
-                columns = row.map { spelled[$0.columnName] ?? $0.columnName }
-            }
-            for cell in row { values.append(try value(cell)) }
-            out.append(values)
-        }
-        return ResultTable(columns: columns, rows: out)
+        var table = ResultTable(columns: [], rows: [])
+        try await stream(connection, sql, values, pageSize: .max, logger: logger) { table = $0 }
+        return table
     }
 
-    /// Streams the rows of a query with `:name` parameters, `pageSize` at a time.
-    static func forEachPage(
-        _ connection: PostgresConnection, named sql: String, _ parameters: [String: StoreValue], pageSize: Int,
-        logger: Logger, _ body: (ResultTable) throws -> Void
+    /// Runs one statement with positional values and hands its rows over `pageSize` at a time
+    /// (at least once, with no rows when there are none), named as the SQL spells them.
+    static func stream(
+        _ connection: PostgresConnection, _ sql: String, _ values: [StoreValue], pageSize: Int, logger: Logger,
+        _ body: (ResultTable) throws -> Void
     ) async throws {
-        let (text, names) = positional(sql, untyped: Set(parameters.filter { $0.value == .null }.keys))
-        let query = PostgresQuery(unsafeSQL: text, binds: bindings(names.map { parameters[$0] ?? .null }))
-        let rows = try await connection.query(query, logger: logger)
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings(values)), logger: logger)
         var columns: [String] = []
         var page: [[StoreValue]] = []
         var sent = false
@@ -176,6 +161,16 @@ enum PostgresSQL {
             }
         }
         if !page.isEmpty || !sent { try body(ResultTable(columns: columns, rows: page)) }
+    }
+
+    /// Streams the rows of a query with `:name` parameters, `pageSize` at a time.
+    static func forEachPage(
+        _ connection: PostgresConnection, named sql: String, _ parameters: [String: StoreValue], pageSize: Int,
+        logger: Logger, _ body: (ResultTable) throws -> Void
+    ) async throws {
+        let (text, names) = positional(sql, untyped: Set(parameters.filter { $0.value == .null }.keys))
+        try await stream(
+            connection, text, names.map { parameters[$0] ?? .null }, pageSize: pageSize, logger: logger, body)
     }
 
     /// PostgreSQL folds unquoted names to lower case; results use the names as costwh's SQL

@@ -287,6 +287,34 @@ if !options.skipMemory && options.memoryFactor > 1 {
     removeDatabase(db)
 }
 
+/// Times each canned query for one scope and month on `db`, the median of `options.runs`.
+@MainActor func timeCannedQueries(db: String, label: String, rows: Int) {
+    for query in ["totals", "daily", "by", "reservations", "savings-plans", "top-benefit", "month-over-month"] {
+        var times: [Double] = []
+        let extra = query == "by" ? ["--by", "meter-category"] : []
+        for _ in 0..<options.runs {
+            let r = spawn(
+                [
+                    costwh, "query", query, "--scope", eaScope.id, "--period", period.description, "--db", db,
+                    "--format", "csv",
+                ] + extra)
+            if r.status != 0 {
+                times = []
+                break
+            }
+            times.append(r.seconds)
+        }
+        if times.isEmpty {
+            print("\(label) \(query): not available")
+        } else {
+            report(
+                Figure(
+                    name: "\(label) \(query) (\(rows) rows)", seconds: median(times), rows: options.rows, bytes: 0,
+                    rssMiB: 0, note: median(times) < 0.5 ? "" : "over the 0.5 s target"))
+        }
+    }
+}
+
 // 5. Canned queries on a database of `queryRows` rows: several scopes and months, both metrics.
 if options.queryRows > 0 {
     let db = options.work + "/query-\(options.queryRows).sqlite"
@@ -322,32 +350,7 @@ if options.queryRows > 0 {
         }
         log(String(format: "built the %d-row query database in %.0f s", partitions * perPartition, now() - start))
     }
-    for query in ["totals", "daily", "by", "reservations", "savings-plans", "top-benefit", "month-over-month"] {
-        var times: [Double] = []
-        var extra: [String] = []
-        if query == "by" { extra = ["--by", "meter-category"] }
-        for _ in 0..<options.runs {
-            let r = spawn(
-                [
-                    costwh, "query", query, "--scope", eaScope.id, "--period", period.description, "--db", db,
-                    "--format", "csv",
-                ] + extra)
-            if r.status != 0 {
-                times = []
-                break
-            }
-            times.append(r.seconds)
-        }
-        if times.isEmpty {
-            print("5. query \(query): not available")
-        } else {
-            report(
-                Figure(
-                    name: "5. query \(query) (\(partitions * perPartition) rows)", seconds: median(times),
-                    rows: perPartition, bytes: 0, rssMiB: 0,
-                    note: median(times) < 0.5 ? "" : "over the 0.5 s target"))
-        }
-    }
+    timeCannedQueries(db: db, label: "5. query", rows: partitions * perPartition)
 }
 
 // P3–P5. The PostgreSQL store, beside `psql \copy` of the same file into an all-TEXT logged
@@ -420,30 +423,6 @@ if let url = options.postgres {
         log(
             String(format: "copied the query database into PostgreSQL in %.0f s (already there is quick)", copy.seconds)
         )
-        for query in ["totals", "daily", "by", "reservations", "savings-plans", "top-benefit", "month-over-month"] {
-            var times: [Double] = []
-            let extra = query == "by" ? ["--by", "meter-category"] : []
-            for _ in 0..<options.runs {
-                let r = spawn(
-                    [
-                        costwh, "query", query, "--scope", eaScope.id, "--period", period.description, "--db", target,
-                        "--format", "csv",
-                    ] + extra)
-                if r.status != 0 {
-                    times = []
-                    break
-                }
-                times.append(r.seconds)
-            }
-            if times.isEmpty {
-                print("P5. query \(query): not available")
-            } else {
-                report(
-                    Figure(
-                        name: "P5. PostgreSQL query \(query) (\(options.queryRows) rows)", seconds: median(times),
-                        rows: options.rows, bytes: 0, rssMiB: 0,
-                        note: median(times) < 0.5 ? "" : "over the 0.5 s target"))
-            }
-        }
+        timeCannedQueries(db: target, label: "P5. PostgreSQL query", rows: options.queryRows)
     }
 }

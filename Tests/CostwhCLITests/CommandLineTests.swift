@@ -99,6 +99,25 @@ import Testing
         #expect(refused.stderr.contains(#"Name\u{1B}]0;pwned\u{7}"#))
     }
 
+    /// Sends `signal` and expects costwh gone within 3 s with 130, its private folder removed
+    /// and no ledger row left `running`.
+    func expectPromptStop(_ process: Process, after signal: Int32, tmp: String, database: String) async throws {
+        let sent = Date()
+        kill(process.processIdentifier, signal)
+        while process.isRunning && Date().timeIntervalSince(sent) < 20 {
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        let elapsed = Date().timeIntervalSince(sent)
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(elapsed < 3, "costwh took \(elapsed) s to stop")
+        let left = try FileManager.default.contentsOfDirectory(atPath: tmp)
+        #expect(left.isEmpty, "left behind: \(left)")
+        let ledger = try rows(database, sql: "SELECT Status FROM loads")
+        #expect(ledger.allSatisfy { ($0["Status"] as String) != "running" })
+    }
+
     /// SIGTERM and SIGINT cancel a poll wait at once (structured cancellation, not a flag
     /// looked at after the wait): the emulator asks for 30 s between polls, and costwh must be
     /// gone with 130 within a few seconds, its private download folder removed.
@@ -127,20 +146,7 @@ import Testing
             }
             #expect((fixture.emulator.statistics["reportsCreated"] ?? 0) == 1)
             try await Task.sleep(nanoseconds: 300_000_000)
-            let sent = Date()
-            kill(process.processIdentifier, signal)
-            while process.isRunning && Date().timeIntervalSince(sent) < 20 {
-                try await Task.sleep(nanoseconds: 20_000_000)
-            }
-            let elapsed = Date().timeIntervalSince(sent)
-            if process.isRunning { process.terminate() }
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 130)
-            #expect(elapsed < 3, "costwh took \(elapsed) s to stop")
-            let left = try FileManager.default.contentsOfDirectory(atPath: tmp.path)
-            #expect(left.isEmpty, "left behind: \(left)")
-            let ledger = try rows(fixture.databasePath, sql: "SELECT Status FROM loads")
-            #expect(ledger.allSatisfy { ($0["Status"] as String) != "running" })
+            try await expectPromptStop(process, after: signal, tmp: tmp.path, database: fixture.databasePath)
         }
     }
 
@@ -183,20 +189,7 @@ import Testing
             }
             #expect(written.contains { $0 > 0 }, "no partial blob on disk: \(folders)")
             try await Task.sleep(nanoseconds: 200_000_000)
-            let sent = Date()
-            kill(process.processIdentifier, signal)
-            while process.isRunning && Date().timeIntervalSince(sent) < 20 {
-                try await Task.sleep(nanoseconds: 20_000_000)
-            }
-            let elapsed = Date().timeIntervalSince(sent)
-            if process.isRunning { process.terminate() }
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 130)
-            #expect(elapsed < 3, "costwh took \(elapsed) s to stop")
-            let left = try FileManager.default.contentsOfDirectory(atPath: tmp.path)
-            #expect(left.isEmpty, "left behind: \(left)")
-            let ledger = try rows(fixture.databasePath, sql: "SELECT Status FROM loads")
-            #expect(ledger.allSatisfy { ($0["Status"] as String) != "running" })
+            try await expectPromptStop(process, after: signal, tmp: tmp.path, database: fixture.databasePath)
         }
     }
 
