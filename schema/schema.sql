@@ -15,6 +15,8 @@
 --   cost_month_over_month   both metrics with the change from the month before
 --   reservation_utilization, savings_plan_utilization
 --   focus_costs             FOCUS-style BilledCost / EffectiveCost rows
+--   partition_changes       months that changed between two loads (restatements), by how much
+--   load_totals             each load's totals per day, charge type, subscription, ... kept after a reload
 --
 -- Column meanings follow Microsoft's cost-details field reference; every schema's
 -- aliases are resolved to one name (Cost, PreTaxCost, ExtendedCost and
@@ -53,7 +55,8 @@ CREATE TABLE loads (
     FirstRowId INTEGER,              -- the load's rows in cost_fact: rowid FirstRowId..LastRowId
     LastRowId INTEGER,
     PurgedAt TEXT,                   -- when the rows of this replaced load were deleted
-    Dialect TEXT                     -- how the files were read: encoding, delimiter, decimal comma, date order
+    Dialect TEXT,                    -- how the files were read: encoding, delimiter, decimal comma, date order
+    TotalsHash TEXT                  -- fingerprint of the load's load_totals rows; NULL if it kept none
 );
 CREATE INDEX loads_by_partition ON loads(Scope, BillingPeriod, Metric, LoadId);
 CREATE INDEX loads_running ON loads(Status) WHERE Status = 'running';
@@ -290,7 +293,8 @@ CREATE TABLE summary_daily (
     ChargeType TEXT,
     PricingModel TEXT,
     Cost REAL NOT NULL,
-    Rows INTEGER NOT NULL
+    Rows INTEGER NOT NULL,
+    CostUnits INTEGER                -- Cost in millionths, summed exactly
 );
 CREATE INDEX summary_daily_by_load ON summary_daily(LoadId);
 
@@ -306,7 +310,8 @@ CREATE TABLE summary_resource (
     ProductKey INTEGER,
     TagsKey INTEGER,
     Cost REAL NOT NULL,
-    Rows INTEGER NOT NULL
+    Rows INTEGER NOT NULL,
+    CostUnits INTEGER                -- Cost in millionths, summed exactly
 );
 CREATE INDEX summary_resource_by_load ON summary_resource(LoadId);
 
@@ -507,3 +512,73 @@ FROM cost_details c
 JOIN comparable_periods p ON p.Scope = c.Scope AND p.BillingPeriod = c.BillingPeriod
 WHERE c.Metric = 'AmortizedCost'
     OR (c.Metric = 'ActualCost' AND c.ChargeType IN ('Purchase', 'Refund') AND c.PricingModel IN ('Reservation', 'SavingsPlan'));
+
+-- Per successful load: cost and rows per currency and breakdown group. A few thousand rows per
+-- load, kept after the load's fact rows are purged.
+--   total           the partition (GroupValue NULL)
+--   day             GroupValue is the date, YYYY-MM-DD
+--   charge-type     'ChargeType/PricingModel', e.g. 'Usage/OnDemand', 'Purchase/Reservation'
+--   subscription    the SubscriptionId (else SubscriptionName)
+--   resource-group  the ResourceGroup as the file spells it
+--   meter-category  the MeterCategory
+-- GroupValue is NULL where the rows had no value.
+CREATE TABLE load_totals (
+    LoadId INTEGER NOT NULL,
+    Breakdown TEXT NOT NULL CHECK (Breakdown IN ('total', 'day', 'charge-type', 'subscription', 'resource-group', 'meter-category')),
+    GroupValue TEXT,
+    BillingCurrency TEXT,
+    CostUnits INTEGER NOT NULL,      -- millionths of the billing currency
+    Rows INTEGER NOT NULL
+);
+CREATE INDEX load_totals_by_load ON load_totals(LoadId, Breakdown);
+
+-- Settings the views use. settleDays: days after a month ends until Azure stops restating it;
+-- `costwh ingest` writes the configuration's window.settleDays here.
+CREATE TABLE settings (
+    Name TEXT PRIMARY KEY,
+    Value TEXT NOT NULL
+);
+INSERT INTO settings (Name, Value) VALUES ('settleDays', '10');
+
+-- Every successful load that kept its totals and is new or differs from the load before it of
+-- the same partition: one row per currency. PreviousLoadId is NULL for a partition's first load.
+-- Closed is 1 when the month had ended more than settleDays before the earlier load finished.
+CREATE VIEW load_changes AS
+WITH kept AS (
+    SELECT LoadId, Scope, BillingPeriod, Metric, FinishedAt, TotalsHash,
+           LAG(LoadId) OVER w AS PreviousLoadId,
+           LAG(FinishedAt) OVER w AS PreviousFinishedAt,
+           LAG(TotalsHash) OVER w AS PreviousTotalsHash
+    FROM loads
+    WHERE Status = 'succeeded' AND TotalsHash IS NOT NULL
+    WINDOW w AS (PARTITION BY Scope, BillingPeriod, Metric ORDER BY LoadId)
+),
+changed AS (
+    SELECT * FROM kept WHERE PreviousLoadId IS NULL OR TotalsHash <> PreviousTotalsHash
+),
+currencies AS (
+    SELECT DISTINCT c.LoadId, t.BillingCurrency
+    FROM changed c
+    JOIN load_totals t ON t.Breakdown = 'total' AND (t.LoadId = c.LoadId OR t.LoadId = c.PreviousLoadId)
+)
+SELECT c.Scope, c.BillingPeriod, c.Metric, u.BillingCurrency AS Currency,
+    c.PreviousLoadId, c.LoadId, c.PreviousFinishedAt, c.FinishedAt,
+    CASE WHEN c.PreviousLoadId IS NOT NULL THEN COALESCE(p.CostUnits, 0) / 1000000.0 END AS PreviousCost,
+    COALESCE(n.CostUnits, 0) / 1000000.0 AS Cost,
+    (COALESCE(n.CostUnits, 0) - COALESCE(p.CostUnits, 0)) / 1000000.0 AS Delta,
+    CASE WHEN p.CostUnits <> 0 THEN 100.0 * (COALESCE(n.CostUnits, 0) - p.CostUnits) / ABS(p.CostUnits) END AS DeltaPercent,
+    CASE WHEN c.PreviousLoadId IS NOT NULL THEN COALESCE(p.Rows, 0) END AS PreviousRows,
+    COALESCE(n.Rows, 0) AS Rows,
+    CASE WHEN c.PreviousFinishedAt >= date(c.BillingPeriod || '-01', '+1 month',
+        '+' || (SELECT Value FROM settings WHERE Name = 'settleDays') || ' days') THEN 1 ELSE 0 END AS Closed
+FROM changed c
+JOIN currencies u ON u.LoadId = c.LoadId
+LEFT JOIN load_totals p ON p.LoadId = c.PreviousLoadId AND p.Breakdown = 'total'
+    AND COALESCE(p.BillingCurrency, '') = COALESCE(u.BillingCurrency, '')
+LEFT JOIN load_totals n ON n.LoadId = c.LoadId AND n.Breakdown = 'total'
+    AND COALESCE(n.BillingCurrency, '') = COALESCE(u.BillingCurrency, '');
+
+-- What analysts ask first: which loaded months changed, by how much. One row per change of a
+-- partition between two successive successful loads (and currency); see load_totals for where.
+CREATE VIEW partition_changes AS
+SELECT * FROM load_changes WHERE PreviousLoadId IS NOT NULL;

@@ -62,6 +62,11 @@ package final class CostDatabase: Sendable {
             migrator.registerMigration(migration.identifier) { db in
                 PhaseProbe.mark("migration:\(migration.identifier)")
                 try db.execute(sql: migration.sql)
+                if LoadHistory.beginsWith(migration.identifier) {
+                    for loadId in try Int64.fetchAll(db, sql: "SELECT LoadId FROM partitions ORDER BY LoadId") {
+                        try CostDatabase.keepHistory(db, loadId: loadId)
+                    }
+                }
             }
         }
         return migrator

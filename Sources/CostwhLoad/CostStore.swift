@@ -50,6 +50,12 @@ package protocol CostStore: AnyObject, Sendable {
     /// Closes a failed load's ledger row, with its rejected rows, in a transaction of its own.
     func closeFailedLoad(_ summary: inout LoadSummary, rejects: RejectBuffer) throws
 
+    // MARK: settings
+
+    /// Sets one of the warehouse's settings (table `settings`, which its views read), when
+    /// it differs from what is stored.
+    func setSetting(_ name: String, to value: String) throws(LoadError)
+
     // MARK: reads
 
     /// Runs `body` on one consistent snapshot of the store: every read it makes sees the same

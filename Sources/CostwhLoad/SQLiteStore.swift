@@ -65,6 +65,7 @@ extension CostDatabase: CostStore {
                 done.lastRowId = sink.lastRowId
                 done.currencies = sink.currencies.map { String(decoding: $0, as: UTF8.self) }.sorted()
                 try sink.summaries.write(db, loadId: loadId, firstRowId: sink.firstRowId, lastRowId: sink.lastRowId)
+                try CostDatabase.keepHistory(db, loadId: loadId)
                 done.status = .succeeded
                 try rejects.flush(db, loadId: loadId, warnings: &done.warnings)
                 done.replacedLoadId = try Ledger.commitPartition(db, summary: done)
@@ -75,6 +76,14 @@ extension CostDatabase: CostStore {
         }
         PhaseProbe.mark("committed")
         return summary
+    }
+
+    /// The load's totals and their fingerprint; see `LoadHistory`.
+    static func keepHistory(_ db: Database, loadId: Int64) throws {
+        try db.execute(sql: LoadHistory.insertSQL(.sqlite), arguments: ["load": loadId])
+        let rows = try SQLiteReader(db: db).read(LoadHistory.rowsSQL, ["load": .integer(loadId)]).rows
+        try db.execute(
+            sql: LoadHistory.fingerprintSQL, arguments: ["hash": LoadHistory.fingerprint(rows), "load": loadId])
     }
 
     package func closeFailedLoad(_ summary: inout LoadSummary, rejects: RejectBuffer) throws {
@@ -91,6 +100,20 @@ extension CostDatabase: CostStore {
 }
 
 extension CostDatabase {
+    package func setSetting(_ name: String, to value: String) throws(LoadError) {
+        do {
+            let current = try pool.read { db in
+                try String.fetchOne(db, sql: "SELECT Value FROM settings WHERE Name = ?", arguments: [name])
+            }
+            guard current != value else { return }
+            try pool.write { db in
+                try db.execute(sql: Settings.upsertSQL, arguments: ["name": name, "value": value])
+            }
+        } catch {
+            throw .database(error)
+        }
+    }
+
     package func reading<T>(_ body: (any StoreReader) throws -> T) throws -> T {
         try pool.read { db in try body(SQLiteReader(db: db)) }
     }

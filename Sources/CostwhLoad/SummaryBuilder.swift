@@ -36,6 +36,7 @@ package final class SummaryBuilder {
 
     struct Sum {
         var cost = 0.0
+        var units: Int64 = 0
         var rows = 0
     }
 
@@ -59,16 +60,17 @@ package final class SummaryBuilder {
         let c = strings.id(currency)
         let t = strings.id(chargeType)
         let p = strings.id(pricingModel)
+        let units = CostUnits.of(cost)
         var d: Int32 = 0
         if let base = date.base, date.count == 10 {
             for i in [0, 1, 2, 3, 5, 6, 8, 9] { d = d &* 10 &+ Int32(base[i] &- 0x30) }
         }
-        daily[DailyKey(date: d, currency: c, chargeType: t, pricingModel: p), default: Sum()].add(cost)
+        daily[DailyKey(date: d, currency: c, chargeType: t, pricingModel: p), default: Sum()].add(cost, units)
         guard !overflowed else { return }
         let key = ResourceKey(
             currency: c, chargeType: t, pricingModel: p, account: keys.0 ?? 0, resource: keys.1 ?? 0,
             product: keys.2 ?? 0, tags: keys.3 ?? 0)
-        resources[key, default: Sum()].add(cost)
+        resources[key, default: Sum()].add(cost, units)
         if resources.count > maxResourceGroups {
             overflowed = true
             resources.removeAll()
@@ -77,12 +79,13 @@ package final class SummaryBuilder {
 
     /// One summary_daily row: date (ISO), currency, charge type, pricing model, cost, rows.
     package typealias DailyRow = (
-        date: String, currency: String?, chargeType: String?, pricingModel: String?, cost: Double, rows: Int
+        date: String, currency: String?, chargeType: String?, pricingModel: String?, cost: Double, units: Int64,
+        rows: Int
     )
     /// One summary_resource row; keys are nil where the dimension was absent.
     package typealias ResourceRow = (
         currency: String?, chargeType: String?, pricingModel: String?, account: Int64?, resource: Int64?,
-        product: Int64?, tags: Int64?, cost: Double, rows: Int
+        product: Int64?, tags: Int64?, cost: Double, units: Int64, rows: Int
     )
 
     /// The daily summary rows, for a store that writes them itself.
@@ -92,7 +95,7 @@ package final class SummaryBuilder {
             let date = "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
             return (
                 date, strings.text(key.currency), strings.text(key.chargeType), strings.text(key.pricingModel),
-                sum.cost, sum.rows
+                sum.cost, sum.units, sum.rows
             )
         }
     }
@@ -103,7 +106,7 @@ package final class SummaryBuilder {
         return resources.map { k, sum in
             (
                 strings.text(k.currency), strings.text(k.chargeType), strings.text(k.pricingModel), key(k.account),
-                key(k.resource), key(k.product), key(k.tags), sum.cost, sum.rows
+                key(k.resource), key(k.product), key(k.tags), sum.cost, sum.units, sum.rows
             )
         }
     }
@@ -112,22 +115,23 @@ package final class SummaryBuilder {
     func write(_ db: Database, loadId: Int64, firstRowId: Int64?, lastRowId: Int64?) throws {
         let insertDaily = try db.makeStatement(
             sql: """
-                INSERT INTO summary_daily (LoadId, Date, BillingCurrency, ChargeType, PricingModel, Cost, Rows) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO summary_daily (LoadId, Date, BillingCurrency, ChargeType, PricingModel, Cost, CostUnits, Rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for (key, sum) in daily {
             let y = key.date / 10000, m = key.date / 100 % 100, d = key.date % 100
             let date = "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
             try insertDaily.execute(arguments: [
                 loadId, date, strings.text(key.currency), strings.text(key.chargeType), strings.text(key.pricingModel),
-                sum.cost, sum.rows,
+                sum.cost, sum.units, sum.rows,
             ])
         }
         if overflowed {
             guard let firstRowId, let lastRowId else { return }
             try db.execute(
                 sql: """
-                    INSERT INTO summary_resource (LoadId, BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey, Cost, Rows)
-                    SELECT ?, BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey, TOTAL(CostInBillingCurrency), COUNT(*)
+                    INSERT INTO summary_resource (LoadId, BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey, Cost, CostUnits, Rows)
+                    SELECT ?, BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey, TOTAL(CostInBillingCurrency),
+                           SUM(\(CostUnits.sqliteExpression("CostInBillingCurrency"))), COUNT(*)
                     FROM cost_fact WHERE rowid BETWEEN ? AND ?
                     GROUP BY BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey
                     """,
@@ -136,14 +140,14 @@ package final class SummaryBuilder {
         }
         let insertResource = try db.makeStatement(
             sql: """
-                INSERT INTO summary_resource (LoadId, BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey, Cost, Rows)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO summary_resource (LoadId, BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey, Cost, CostUnits, Rows)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         func key(_ k: Int64) -> Int64? { k == 0 ? nil : k }
         for (k, sum) in resources {
             try insertResource.execute(arguments: [
                 loadId, strings.text(k.currency), strings.text(k.chargeType), strings.text(k.pricingModel),
-                key(k.account), key(k.resource), key(k.product), key(k.tags), sum.cost, sum.rows,
+                key(k.account), key(k.resource), key(k.product), key(k.tags), sum.cost, sum.units, sum.rows,
             ])
         }
     }
@@ -151,8 +155,9 @@ package final class SummaryBuilder {
 
 extension SummaryBuilder.Sum {
     @inline(__always)
-    mutating func add(_ cost: Double) {
+    mutating func add(_ cost: Double, _ units: Int64) {
         self.cost += cost
+        self.units &+= units
         rows += 1
     }
 }

@@ -91,6 +91,11 @@ package enum Backfill {
         }
         await session.shutdown()
         if options.isCancelled() { throw .load(.interrupted) }
+        do {
+            report.restatements = try Changes.ofRun(report, store: database, settleDays: nil)
+        } catch {
+            report.restatementError = String(describing: error)
+        }
         return report
     }
 }

@@ -118,6 +118,10 @@ package enum Ingest {
         defer { withExtendedLifetime(lock) {} }
         // A killed run's ledger rows are closed now, whether or not a partition gets loaded.
         do { try database.recoverAbandoned(logger: logger) } catch { throw .load(error) }
+        // The views' Closed flag follows the configuration's settling rule.
+        if let days = options.configuration.window?.settleDays {
+            do { try database.setSetting(Settings.settleDays, to: String(max(0, days))) } catch { throw .load(error) }
+        }
         let session = ExtractSession(settings: options.settings, logger: logger)
         let job = PartitionJob(
             session: session, database: database, logger: logger,
@@ -137,6 +141,12 @@ package enum Ingest {
         }
         await session.shutdown()
         if options.isCancelled() { throw .load(.interrupted) }
+        do {
+            report.restatements = try Changes.ofRun(
+                report, store: database, settleDays: options.configuration.window?.settleDays)
+        } catch {
+            report.restatementError = String(describing: error)
+        }
         return (plan, report)
     }
 }

@@ -85,6 +85,7 @@ extension PostgresStore {
                     logger: logger)
                 try await PostgresStore.writeSummaries(
                     connection, loadId: loadId, table: table, daily: daily, resources: resources, logger: logger)
+                try await PostgresStore.keepHistory(connection, loadId: loadId, logger: logger)
                 try await PostgresStore.writeRejected(connection, loadId: loadId, rejected, logger: logger)
                 try await PostgresSQL.run(
                     connection,
@@ -183,6 +184,7 @@ extension PostgresStore {
             text.text(row.chargeType)
             text.text(row.pricingModel)
             text.real(row.cost)
+            text.integer(row.units)
             text.integer(Int64(row.rows))
             text.endRow()
         }
@@ -190,7 +192,9 @@ extension PostgresStore {
             let bytes = text.take()
             try await connection.copyFrom(
                 table: "summary_daily",
-                columns: ["loadid", "date", "billingcurrency", "chargetype", "pricingmodel", "cost", "rows"],
+                columns: [
+                    "loadid", "date", "billingcurrency", "chargetype", "pricingmodel", "cost", "costunits", "rows",
+                ],
                 logger: logger
             ) { try await $0.write(bytes) }
         }
@@ -199,9 +203,10 @@ extension PostgresStore {
             try await PostgresSQL.run(
                 connection,
                 """
-                INSERT INTO summary_resource (LoadId, BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey, Cost, Rows)
+                INSERT INTO summary_resource (LoadId, BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey, Cost, CostUnits, Rows)
                 SELECT \(loadId), BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey,
-                       COALESCE(SUM(CostInBillingCurrency), 0), COUNT(*)
+                       COALESCE(SUM(CostInBillingCurrency), 0),
+                       SUM(\(CostUnits.postgresExpression("CostInBillingCurrency"))), COUNT(*)
                 FROM \(table)
                 GROUP BY BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey
                 """, logger: logger)
@@ -217,6 +222,7 @@ extension PostgresStore {
             text.integer(row.product)
             text.integer(row.tags)
             text.real(row.cost)
+            text.integer(row.units)
             text.integer(Int64(row.rows))
             text.endRow()
         }
@@ -227,10 +233,21 @@ extension PostgresStore {
                 columns: [
                     "loadid", "billingcurrency", "chargetype", "pricingmodel", "accountkey", "resourcekey",
                     "productkey",
-                    "tagskey", "cost", "rows",
+                    "tagskey", "cost", "costunits", "rows",
                 ], logger: logger
             ) { try await $0.write(bytes) }
         }
+    }
+
+    /// The load's totals and their fingerprint; see `LoadHistory`.
+    static func keepHistory(_ connection: PostgresConnection, loadId: Int64, logger: Logger) async throws {
+        let insert = PostgresSQL.positional(LoadHistory.insertSQL(.postgres))
+        try await PostgresSQL.run(connection, insert.sql, insert.names.map { _ in .integer(loadId) }, logger: logger)
+        let select = PostgresSQL.positional(LoadHistory.rowsSQL)
+        let rows = try await PostgresSQL.run(connection, select.sql, [.integer(loadId)], logger: logger).rows
+        let update = PostgresSQL.positional(LoadHistory.fingerprintSQL)
+        let values: [String: StoreValue] = ["hash": .text(LoadHistory.fingerprint(rows)), "load": .integer(loadId)]
+        try await PostgresSQL.run(connection, update.sql, update.names.map { values[$0]! }, logger: logger)
     }
 
     static func writeRejected(

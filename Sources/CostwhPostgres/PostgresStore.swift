@@ -153,6 +153,14 @@ package final class PostgresStore: CostStore, @unchecked Sendable {
                         PhaseProbe.mark("migration:\(migration.identifier)")
                         try await connection.withTransaction(logger: logger) { connection in
                             try await PostgresSQL.script(connection, migration.sql, logger: logger)
+                            if LoadHistory.beginsWith(migration.identifier) {
+                                let current = try await PostgresSQL.run(
+                                    connection, "SELECT LoadId FROM partitions ORDER BY LoadId", logger: logger)
+                                for row in current.rows {
+                                    guard let id = row[0].int else { continue }
+                                    try await PostgresStore.keepHistory(connection, loadId: Int64(id), logger: logger)
+                                }
+                            }
                             try await PostgresSQL.run(
                                 connection, "INSERT INTO costwh_migrations VALUES ($1, $2)",
                                 [.text(migration.identifier), .text(Ledger.now())], logger: logger)
@@ -177,6 +185,16 @@ package final class PostgresStore: CostStore, @unchecked Sendable {
     package func appliedMigrations() throws(LoadError) -> [String] {
         try run("reading the migrations", "SELECT Identifier FROM costwh_migrations ORDER BY Identifier")
             .rows.compactMap { $0[0].string }
+    }
+
+    // MARK: settings
+
+    package func setSetting(_ name: String, to value: String) throws(LoadError) {
+        let current = try run("reading a setting", "SELECT Value FROM settings WHERE Name = $1", [.text(name)])
+        guard current.rows.first?[0].string != value else { return }
+        let upsert = PostgresSQL.positional(Settings.upsertSQL)
+        let values: [String: StoreValue] = ["name": .text(name), "value": .text(value)]
+        _ = try run("writing a setting", upsert.sql, upsert.names.map { values[$0]! })
     }
 
     // MARK: reads

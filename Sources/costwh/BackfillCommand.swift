@@ -13,6 +13,7 @@ struct BackfillCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var extract: ExtractOptions
+    @OptionGroup var restatement: RestatementOptions
 
     @Option(help: "The billing scope.", transform: Parse.scope) var scope: Scope
     @Option(help: "First month, YYYY-MM.", transform: Parse.period) var from: BillingPeriod
@@ -29,6 +30,6 @@ struct BackfillCommand: AsyncParsableCommand {
     func run() async throws {
         try await RunOutput.backfill(
             global: global, extract: extract, scope: scope, from: from, to: to, metric: metric, source: source,
-            force: force, maxRejected: maxRejected, title: "backfill")
+            force: force, maxRejected: maxRejected, restatement: restatement, title: "backfill")
     }
 }

@@ -11,7 +11,7 @@ struct Costwh: AsyncParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, IngestCommand.self, ReloadCommand.self, BackfillCommand.self, LoadCommand.self,
-            QueryCommand.self,
+            QueryCommand.self, ChangesCommand.self,
             VerifyCommand.self, ReportCommand.self,
             RunsCommand.self, MigrateCommand.self, CopyCommand.self, EmulateCommand.self,
         ])

@@ -10,6 +10,9 @@ import Glibc
 enum ExitCodes {
     static let failure: Int32 = 1
     static let partialFailure: Int32 = 2
+    /// Every load succeeded and is kept, but a closed month moved by more than
+    /// `--fail-on-restatement` percent.
+    static let restated: Int32 = 3
     static let usage: Int32 = 64
     /// sysexits' EX_DATAERR: an input is not data costwh can read, or too much of it was rejected.
     static let dataError: Int32 = 65

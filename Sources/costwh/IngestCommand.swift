@@ -13,6 +13,7 @@ struct IngestCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var extract: ExtractOptions
+    @OptionGroup var restatement: RestatementOptions
 
     @Option(help: "The configuration file (JSON): scopes, metrics, window, endpoint.")
     var config: String
@@ -49,6 +50,6 @@ struct IngestCommand: AsyncParsableCommand {
         } catch {
             throw PipelineError.load(.interrupted).reported()
         }
-        try RunOutput.finish(report, title: "ingest")
+        try RunOutput.finish(report, title: "ingest", restatement: restatement)
     }
 }

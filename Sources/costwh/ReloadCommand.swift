@@ -11,6 +11,7 @@ struct ReloadCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var extract: ExtractOptions
+    @OptionGroup var restatement: RestatementOptions
 
     @Option(help: "The billing scope.", transform: Parse.scope) var scope: Scope
     @Option(help: "The billing period, YYYY-MM.", transform: Parse.period) var period: BillingPeriod
@@ -21,6 +22,6 @@ struct ReloadCommand: AsyncParsableCommand {
     func run() async throws {
         try await RunOutput.backfill(
             global: global, extract: extract, scope: scope, from: period, to: period, metric: metric, source: source,
-            force: true, maxRejected: maxRejected, title: "reload")
+            force: true, maxRejected: maxRejected, restatement: restatement, title: "reload")
     }
 }

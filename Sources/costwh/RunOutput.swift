@@ -9,7 +9,7 @@ enum RunOutput {
     static func backfill(
         global: GlobalOptions, extract: ExtractOptions, scope: Scope, from: BillingPeriod, to: BillingPeriod,
         metric: MetricChoice, source: SourceKind,
-        force: Bool, maxRejected: Double, title: String
+        force: Bool, maxRejected: Double, restatement: RestatementOptions, title: String
     ) async throws {
         let logger = global.makeLogger()
         Interruption.install()
@@ -26,14 +26,40 @@ enum RunOutput {
         } catch {
             throw PipelineError.load(.interrupted).reported()
         }
-        try finish(report, title: title)
+        try finish(report, title: title, restatement: restatement)
     }
 
-    /// Prints the per-partition lines; exits 2 when a partition failed.
-    static func finish(_ report: RunReport, title: String) throws {
+    /// Prints the per-partition lines and the restated closed months; exits 2 when a
+    /// partition failed, else 3 when a closed month moved more than `--fail-on-restatement`.
+    static func finish(_ report: RunReport, title: String, restatement: RestatementOptions) throws {
         Terminal.endProgress()
         for line in report.lines() { Terminal.status(line) }
+        for line in report.restatementLines() { Terminal.status(line) }
         Terminal.status("\(title): \(report.counts)")
         if report.anyFailed { throw ExitCode(ExitCodes.partialFailure) }
+        if let percent = restatement.failOnRestatement {
+            let over = report.restatements(over: percent)
+            if !over.isEmpty {
+                Terminal.status(
+                    "\(title): \(over.count) closed month(s) restated by more than \(percent) %; the new data is loaded"
+                )
+                throw ExitCode(ExitCodes.restated)
+            }
+        }
+    }
+}
+
+/// `--fail-on-restatement` of the jobs that load.
+struct RestatementOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Exit 3 when a closed month moved by more than PERCENT of its previous cost (the load is kept).",
+            valueName: "PERCENT"))
+    var failOnRestatement: Double?
+
+    func validate() throws {
+        if let failOnRestatement, failOnRestatement < 0 || !failOnRestatement.isFinite {
+            throw ValidationError("--fail-on-restatement takes a percentage of 0 or more")
+        }
     }
 }

@@ -1,0 +1,88 @@
+import ArgumentParser
+import CostwhLoad
+import CostwhModel
+import CostwhPipeline
+import CostwhQuery
+import Foundation
+
+struct ChangesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "changes",
+        abstract: "What changed in months already loaded: restatements between successive loads.",
+        discussion: """
+            One row per partition (and currency) whose successive successful loads differ, with the previous and \
+            new cost, the delta and whether the month was closed (it had ended more than settleDays before the \
+            earlier load). With --by, each change is broken down into the groups whose cost changed; their \
+            deltas add up to the partition's. Example: costwh changes --closed-only --by subscription
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Only this scope.", transform: Parse.scope)
+    var scope: Scope?
+
+    @OptionGroup var periods: PeriodOptions
+
+    @Option(help: "Only loads finished since this date (YYYY-MM-DD, or an ISO 8601 date-time, UTC).")
+    var since: String?
+
+    @Flag(help: "Only changes to closed months.")
+    var closedOnly = false
+
+    @Flag(help: "Also list partitions loaded for the first time.")
+    var withNew = false
+
+    @Option(help: "day, charge-type, subscription, resource-group or meter-category.")
+    var by: LoadHistory.Breakdown?
+
+    @Option(help: "With --by, the groups shown per change (the rest are added up); else the largest changes.")
+    var top: Int?
+
+    @Option(help: "Days after a month ends until it counts as closed (default: the warehouse's setting, 10).")
+    var settleDays: Int?
+
+    @Option(help: "table, csv, json or markdown.")
+    var format: OutputFormat = .table
+
+    func validate() throws {
+        if let since, ChangesCommand.sinceBound(since) == nil {
+            throw ValidationError("--since takes a date (YYYY-MM-DD) or an ISO 8601 date-time, not `\(since)`")
+        }
+    }
+
+    /// The ledger's spelling of `--since`, which compares as text with `FinishedAt`.
+    static func sinceBound(_ text: String) -> String? {
+        if CalendarDate(iso: text) != nil { return text }
+        let formatter = ISO8601DateFormatter()
+        for options: ISO8601DateFormatter.Options in [
+            [.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime],
+        ] {
+            formatter.formatOptions = options
+            if let date = formatter.date(from: text) { return Ledger.format(date) }
+        }
+        return nil
+    }
+
+    func run() throws {
+        _ = global.makeLogger()
+        do {
+            let filter = ChangeFilter(
+                scope: scope?.id, periods: periods.range, since: since.flatMap(ChangesCommand.sinceBound),
+                closedOnly: closedOnly, withNew: withNew, settleDays: settleDays)
+            let table = try Changes.run(
+                ChangesOptions(databasePath: global.databasePath, filter: filter, by: by, top: top))
+            print(TableFormatter.render(table, as: format), terminator: "")
+        } catch {
+            throw error.reported()
+        }
+    }
+}
+
+extension LoadHistory.Breakdown: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let value = LoadHistory.Breakdown(rawValue: argument), value != .total else { return nil }
+        self = value
+    }
+
+    public static var allValueStrings: [String] { groupings.map(\.rawValue) }
+}
