@@ -8,8 +8,7 @@ extension AzureEmulator {
     func reportBlobs(
         scope: Scope, metric: Metric, period: BillingPeriod, days: ClosedRange<Int>, blobs: Int
     ) -> [[UInt8]] {
-        let month = SyntheticMonth(
-            estate: SyntheticEstate(scope: scope), period: period, rows: configuration.rowsPerMonth)
+        let month = month(scope, period, metric: metric)
         let whole = days == 1...period.daysInMonth
         return CostCSVWriter(month: month).blobs(metric, days: whole ? nil : days, count: blobs)
     }

@@ -1,3 +1,4 @@
+import CostwhModel
 import Foundation
 
 /// Faults the emulator injects, reproducing what the real service does.
@@ -75,6 +76,9 @@ package struct EmulatorConfiguration: Sendable {
     package var eaApiKey = "emulator-ea-api-key"
     /// When links stop being valid.
     package var linkLifetime: TimeInterval = 3600
+    /// Months Azure restates: each new report of the month (per scope and metric) after the
+    /// first changes this share of its usage rows, deterministically per revision.
+    package var restatements: [BillingPeriod: Double] = [:]
 
     package init() {}
 }

@@ -44,6 +44,8 @@ final class EmulatorState: Sendable {
         var blobs: [String: Blob] = [:]
         var counters = Counters()
         var etags: [String: String] = [:]
+        /// Reports served per month (scope|period|metric), for restatements.
+        var revisions: [String: Int] = [:]
     }
 
     let state = Mutex(State())
@@ -56,6 +58,16 @@ final class EmulatorState: Sendable {
             if running { report.pollsLeft -= 1 }
             s.reports[id] = report
             return (report, running)
+        }
+    }
+
+    /// The revision of a month a request gets: a new report takes the next one; the later
+    /// pages of a paged answer keep the one their first page got.
+    func revision(_ key: String, newReport: Bool) -> Int {
+        state.withLock { s in
+            let served = s.revisions[key, default: 0]
+            if newReport { s.revisions[key] = served + 1 }
+            return newReport ? served : max(served - 1, 0)
         }
     }
 

@@ -29,8 +29,18 @@ extension AzureEmulator {
         return nil
     }
 
-    func month(_ scope: Scope, _ period: BillingPeriod) -> SyntheticMonth {
-        SyntheticMonth(estate: SyntheticEstate(scope: scope), period: period, rows: configuration.rowsPerMonth)
+    /// The synthetic month a request is answered from: restated (see `--restate`) when
+    /// an earlier report of it was served.
+    func month(
+        _ scope: Scope, _ period: BillingPeriod, metric: Metric? = nil, newReport: Bool = true
+    ) -> SyntheticMonth {
+        var month = SyntheticMonth(
+            estate: SyntheticEstate(scope: scope), period: period, rows: configuration.rowsPerMonth)
+        if let share = configuration.restatements[period] {
+            let revision = state.revision("\(scope.id)|\(period)|\(metric?.rawValue ?? "")", newReport: newReport)
+            if revision > 0 { month.restatement = Restatement(share: share, revision: revision) }
+        }
+        return month
     }
 
     // MARK: generateDetailedCostReport (2021-10-01)
@@ -187,7 +197,7 @@ extension AzureEmulator {
         if configuration.faults.noContent { return EmulatorResponse(status: .noContent) }
         if configuration.faults.noData { return .json(.ok, ["value": [Any]()]) }
         if configuration.faults.failReports && skip > 0 { return pagingFailure() }
-        let formats = OlderFormats(month: month(scope, period))
+        let formats = OlderFormats(month: month(scope, period, metric: metric, newReport: skip == 0))
         var records: [[String: Any]] = []
         var index = 0
         let page = max(1, configuration.faults.pageSize)
@@ -277,7 +287,7 @@ extension AzureEmulator {
         }
         let skip = Int(request.query["skiptoken"] ?? "0") ?? 0
         if configuration.faults.failReports && (skip > 0 || !json) { return pagingFailure() }
-        let formats = OlderFormats(month: month(scope, period))
+        let formats = OlderFormats(month: month(scope, period, metric: .actualCost, newReport: skip == 0))
         var body: [UInt8]
         var contentType = "text/csv"
         if json {

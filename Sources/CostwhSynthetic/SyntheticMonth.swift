@@ -32,6 +32,8 @@ package struct SyntheticMonth: Sendable {
     package let targetRows: Int
     private let dailyAmounts: [Double]
     private let usedByCommitmentDay: [[Double]]
+    /// A later version of the month, as Azure restates one; nil is the first version.
+    package var restatement: Restatement?
 
     static let marketplacePurchases = 2
 
@@ -95,10 +97,26 @@ package struct SyntheticMonth: Sendable {
         var stream = SyntheticMonth.usageStream(
             estate: estate, period: period,
             count: SyntheticMonth.usageCount(rows: targetRows, estate: estate, days: days))
+        var index = 0
         while var row = stream.next() {
+            defer { index += 1 }
             if metric == .actualCost && row.commitment != nil {
                 row.cost = 0
                 row.effectivePrice = 0
+            }
+            if let restatement, row.commitment == nil {
+                switch restatement.change(scope: estate.scope, period: period, index: index) {
+                case .none: break
+                case .removed: continue
+                case .repriced:
+                    row.quantity = (row.quantity * 1.2).rounded(toPlaces: 6)
+                    row.cost = row.quantity * row.effectivePrice
+                case .lateUsage:
+                    try body(row)
+                    row.day = min(row.day + 1, days)
+                    row.quantity = (row.quantity * 0.5).rounded(toPlaces: 6)
+                    row.cost = row.quantity * row.effectivePrice
+                }
             }
             try body(row)
         }
@@ -191,6 +209,32 @@ package struct SyntheticMonth: Sendable {
         var sum = 0.0
         forEachRow(metric) { sum += $0.cost }
         return sum
+    }
+}
+
+/// How a restated month differs from the first version: a share of the usage rows not
+/// covered by a commitment is changed, the same rows in both metrics and every time for a
+/// given revision. A third of them disappear, a third are repriced (20 % more quantity),
+/// and a third gain a late row on the next day with half the quantity.
+package struct Restatement: Sendable, Equatable {
+    package var share: Double
+    package var revision: Int
+
+    package init(share: Double, revision: Int) {
+        self.share = share
+        self.revision = revision
+    }
+
+    package enum Change: Sendable, Equatable {
+        case none, removed, repriced, lateUsage
+    }
+
+    package func change(scope: Scope, period: BillingPeriod, index: Int) -> Change {
+        var rng = SplitMix64(seed: SplitMix64.seed("restate:\(scope.id):\(period):\(revision):\(index)"))
+        let draw = rng.unit()
+        guard draw < share else { return .none }
+        if draw < share / 3 { return .removed }
+        return draw < share * 2 / 3 ? .repriced : .lateUsage
     }
 }
 

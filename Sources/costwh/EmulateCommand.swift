@@ -1,5 +1,6 @@
 import ArgumentParser
 import CostwhEmulator
+import CostwhModel
 import Foundation
 
 struct EmulateCommand: AsyncParsableCommand {
@@ -34,6 +35,22 @@ struct EmulateCommand: AsyncParsableCommand {
         String?
     @Flag(help: "generateDetailedCostReport: answer 413 (over 2 GB).") var tooLarge = false
     @Option(help: "Records per usageDetails / EA Reporting JSON page.") var pageSize: Int = 100
+    @Option(
+        help: ArgumentHelp(
+            "Restate a month: each later report of it changes this share of its usage rows (repeatable).",
+            valueName: "YYYY-MM=SHARE"),
+        transform: EmulateCommand.restatement)
+    var restate: [(BillingPeriod, Double)] = []
+
+    static func restatement(_ text: String) throws -> (BillingPeriod, Double) {
+        let parts = text.split(separator: "=")
+        guard parts.count == 2, let share = Double(parts[1]), (0...1).contains(share),
+            let period = try? BillingPeriod(parsing: String(parts[0]))
+        else {
+            throw ValidationError("--restate takes YYYY-MM=SHARE with a share from 0 to 1, e.g. 2026-09=0.05")
+        }
+        return (period, share)
+    }
 
     func run() async throws {
         var configuration = EmulatorConfiguration()
@@ -61,6 +78,7 @@ struct EmulateCommand: AsyncParsableCommand {
         faults.tooLarge = tooLarge
         faults.pageSize = pageSize
         configuration.faults = faults
+        for (period, share) in restate { configuration.restatements[period] = share }
         var global = GlobalOptions()
         global.logLevel = "info"
         let emulator = AzureEmulator(configuration: configuration, logger: global.makeLogger())

@@ -128,6 +128,8 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
             let context = "kill \(kill) (\(how)) landed \(phase) [\(probe.last ?? "-")]"
             let expected = phase == "after completion" ? reference[target] : previous
             try checkAfterKill(path, allowed: [expected], context: context)
+            // The history of loads is written with them or not at all.
+            #expect(try historyProblems(CostDatabase(path: path)) == [], "\(context)")
             previous = try state(path)
         }
         print("killedLoadsLeaveTheOldOrTheNewPartition: \(tally)")

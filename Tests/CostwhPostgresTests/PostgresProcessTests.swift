@@ -118,6 +118,8 @@ struct PostgresProcessTests {
                 let now = try Self.state(url)
                 let expected = phase == "after completion" ? reference[target] : previous
                 #expect(Self.same(now, expected), "kill \(kill) landed \(phase): \(now), expected \(expected)")
+                // The history of loads is written with them or not at all.
+                #expect(try historyProblems(TestPostgres.store(url)) == [], "kill \(kill) landed \(phase)")
                 previous = now
             }
             print("PostgreSQL killedLoadsLeaveTheOldOrTheNewPartition: \(tally)")

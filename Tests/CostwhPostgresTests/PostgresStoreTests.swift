@@ -9,35 +9,6 @@ import GRDB
 import Logging
 import Testing
 
-let quietLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-
-/// Both stores, for tests that must give the same answers on each.
-enum Backend: String, CaseIterable, CustomStringConvertible {
-    case sqlite, postgres
-    var description: String { rawValue }
-}
-
-func withStore<T>(_ backend: Backend, _ body: (String) throws -> T) throws -> T {
-    switch backend {
-    case .sqlite:
-        let dir = TempDir()
-        return try body(dir.path("w.sqlite"))
-    case .postgres:
-        return try TestPostgres.withSchema(body)
-    }
-}
-
-func loadFile(
-    _ db: String, _ file: String, scope: String = eaAccountId, period: String = "2023-09", metric: String
-)
-    throws -> [LoadSummary]
-{
-    try LoadFiles.run(
-        LoadFilesOptions(databasePath: db, files: [file], scope: scope, period: period, metric: metric),
-        logger: quietLogger)
-}
-
-let eaAccountId = "/providers/Microsoft.Billing/billingAccounts/8611537"
 
 @Suite(.serialized, .enabled(if: TestPostgres.available, .init(rawValue: TestPostgres.skipMessage)))
 struct PostgresStoreTests {
