@@ -75,12 +75,14 @@ package enum Ingest {
                         byAdding: .day, value: settleDays + 1, to: Ingest.date(period.lastDay))!
                     if options.now < settled {
                         reason = "month ended \(period.lastDay); Azure may restate it until \(settleDays) days after"
-                    } else if let last, last.finishedAt >= settled {
+                    } else if !options.force, let last, last.finishedAt >= settled {
                         plan.append(
                             PlannedPartition(
                                 key: key, source: source, request: false, reason: "settled and loaded after it settled")
                         )
                         continue
+                    } else if let last, last.finishedAt >= settled {
+                        reason = "settled; checking for restatements (--force)"
                     } else {
                         reason = "settled; loading its final version"
                     }

@@ -18,7 +18,10 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "The configuration file (JSON): scopes, metrics, window, endpoint.")
     var config: String
 
-    @Flag(help: "Reload partitions even if they were loaded recently.")
+    @Flag(
+        help:
+            "Reload every partition of the window, even if loaded recently or after it settled (to catch restatements)."
+    )
     var force = false
 
     @Flag(help: "Print which partitions would be requested and why, without calling Azure.")

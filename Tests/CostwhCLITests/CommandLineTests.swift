@@ -400,4 +400,69 @@ import Testing
         let kept = try rows(db, sql: "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS c FROM cost_details")[0]
         #expect(kept["n"] == 1 && kept["c"] == 1.5)
     }
+
+    /// The emulator restates a closed month between requests. `reload` prints the change,
+    /// exits 3 with --fail-on-restatement when it is larger than the threshold, and keeps the
+    /// new data all the same; `ingest --force` reports it the same way.
+    @Test func restatedClosedMonthsAreReportedAndCanFailTheJob() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
+        // Two months back: ended more than settleDays (10) before any load of this test.
+        let month = try lastMonth.adding(months: -1)
+        try await withEmulator(configure: { $0.restatements[month] = 0.06 }) { fixture in
+            let env = environment(fixture)
+            let db = fixture.databasePath
+            func reload(_ percent: String) throws -> CommandResult {
+                try runCostwh(
+                    [
+                        "reload", "--scope", eaAccount, "--period", month.description, "--metric", "actual", "--db", db,
+                        "--fail-on-restatement", percent,
+                    ], environment: env)
+            }
+            let first = try reload("0.1")
+            #expect(first.status == 0, "a new partition is not a restatement: \(first.stderr)")
+            #expect(!first.stderr.contains("RESTATED"))
+            let second = try reload("0.1")
+            #expect(second.status == 3, "\(second.stderr)")
+            #expect(second.stderr.contains("RESTATED   \(eaAccount) \(month) ActualCost:"), "\(second.stderr)")
+            #expect(second.stderr.contains("restated by more than 0.1 %; the new data is loaded"))
+            // The restated data is what analysts see now, and the ledger says so.
+            let current = try rows(
+                db,
+                sql: """
+                    SELECT p.LoadId, l.Status, p.CostTotal FROM partitions p JOIN loads l ON l.LoadId = p.LoadId
+                    WHERE p.BillingPeriod = ?
+                    """, [month.description])
+            let change = try rows(db, sql: "SELECT LoadId, Delta, DeltaPercent, Closed FROM partition_changes")
+            try #require(current.count == 1 && change.count == 1)
+            #expect(current[0]["LoadId"] as Int64 == change[0]["LoadId"] as Int64)
+            #expect(current[0]["Status"] as String == "succeeded")
+            #expect(change[0]["Closed"] as Int == 1)
+            let percent: Double = change[0]["DeltaPercent"]
+            #expect(abs(percent) > 0.1, "the emulator changed 6 % of the usage rows")
+            // Under a threshold larger than the change, the job succeeds and still says it.
+            let third = try reload(String(abs(percent) * 100 + 100))
+            #expect(third.status == 0, "\(third.stderr)")
+            #expect(third.stderr.contains("RESTATED"))
+            // The nightly job reports the same.
+            let config = fixture.directory.appendingPathComponent("costwh.json").path
+            try Data(
+                """
+                {"window": {"months": 3, "settleDays": 10},
+                 "scopes": [{"scope": "\(eaAccount)", "metrics": ["actual"]}]}
+                """.utf8
+            ).write(to: URL(fileURLWithPath: config))
+            // A settled month loaded since it settled is left alone, unless --force.
+            let nightly = try runCostwh(
+                ["ingest", "--config", config, "--db", db, "--fail-on-restatement", "0"], environment: env)
+            #expect(nightly.status == 0, "\(nightly.stderr)")
+            #expect(nightly.stderr.contains("\(month) ActualCost: settled and loaded after it settled"))
+            let ingest = try runCostwh(
+                ["ingest", "--config", config, "--db", db, "--force", "--fail-on-restatement", "0"], environment: env)
+            #expect(ingest.status == 3, "\(ingest.stderr)")
+            #expect(ingest.stderr.contains("RESTATED   \(eaAccount) \(month) ActualCost:"), "\(ingest.stderr)")
+            let changes = try runCostwh(["changes", "--db", db, "--format", "csv"], environment: env)
+            #expect(changes.status == 0)
+            #expect(changes.stdout.split(separator: "\n").count == 4, "a header and three changes: \(changes.stdout)")
+        }
+    }
 }

@@ -128,7 +128,7 @@ import Testing
         try db.pool.write { db in
             try db.execute(
                 sql:
-                    "INSERT INTO loads (LoadId, Scope, BillingPeriod, Metric, Source, Status, StartedAt, RowsRead, RowsLoaded, RowsRejected, CostTotal) VALUES (1, '/subscriptions/x', '2026-01', 'ActualCost', 'file', 'succeeded', '2026-02-01', 3, 3, 0, 6)"
+                    "INSERT INTO loads (LoadId, Scope, BillingPeriod, Metric, Source, Status, StartedAt, RowsRead, RowsLoaded, RowsRejected, CostTotal) VALUES (1, '/subscriptions/00000000-0000-0000-0000-000000000001', '2026-01', 'ActualCost', 'file', 'succeeded', '2026-02-01', 3, 3, 0, 6)"
             )
             for (i, cost) in [1.0, 2.0, 3.0].enumerated() {
                 try db.execute(
@@ -138,7 +138,7 @@ import Testing
             }
             try db.execute(
                 sql:
-                    "INSERT INTO partitions VALUES ('/subscriptions/x', '2026-01', 'ActualCost', 1, 1, 3, 3, 6, '2026-02-01')"
+                    "INSERT INTO partitions VALUES ('/subscriptions/00000000-0000-0000-0000-000000000001', '2026-01', 'ActualCost', 1, 1, 3, 3, 6, '2026-02-01')"
             )
         }
         let applied = try db.migrate()
@@ -154,5 +154,37 @@ import Testing
             try Double.fetchOne($0, sql: "SELECT TOTAL(Cost) FROM summary_resource WHERE LoadId = 1")
         }
         #expect(resources == 6)
+        // The restatements migration gives the loads current then their history, so the
+        // next reload is compared with them.
+        let totals = try db.pool.read {
+            try Row.fetchAll(
+                $0, sql: "SELECT Breakdown, GroupValue, CostUnits, Rows FROM load_totals WHERE LoadId = 1 ORDER BY 1, 2"
+            )
+        }
+        let described = totals.map {
+            "\($0["Breakdown"] as String):\(($0["GroupValue"] as String?) ?? "-")=\($0["CostUnits"] as Int64)x\($0["Rows"] as Int)"
+        }
+        #expect(
+            described == [
+                "charge-type:Usage/OnDemand=6000000x3", "day:2026-01-01=3000000x2", "day:2026-01-02=3000000x1",
+                "meter-category:-=6000000x3", "resource-group:-=6000000x3", "subscription:-=6000000x3",
+                "total:-=6000000x3",
+            ])
+        let csv = dir.write(
+            "new.csv",
+            "Date,Cost,BillingCurrency,ChargeType,PricingModel\n2026-01-01,3,USD,Usage,OnDemand\n2026-01-02,4.5,USD,Usage,OnDemand\n"
+        )
+        let reload = try load(
+            db, [csv], scope: try Scope(parsing: "/subscriptions/00000000-0000-0000-0000-000000000001"),
+            period: try BillingPeriod(parsing: "2026-01"))
+        let change = try db.pool.read {
+            try Row.fetchOne($0, sql: "SELECT PreviousLoadId, LoadId, Delta, PreviousRows, Rows FROM partition_changes")
+        }
+        let previousLoad: Int64? = change?["PreviousLoadId"]
+        let newLoad: Int64? = change?["LoadId"]
+        let delta: Double? = change?["Delta"]
+        let rowCounts: [Int?] = [change?["PreviousRows"], change?["Rows"]]
+        #expect(previousLoad == 1 && newLoad == reload.loadId)
+        #expect(delta == 1.5 && rowCounts == [3, 2])
     }
 }

@@ -29,7 +29,8 @@ struct KnownMonth {
         })
 
     var csv: String {
-        var text = "BillingAccountId,SubscriptionId,Date,MeterCategory,Cost,BillingCurrency,ResourceGroup,ChargeType,PricingModel\n"
+        var text =
+            "BillingAccountId,SubscriptionId,Date,MeterCategory,Cost,BillingCurrency,ResourceGroup,ChargeType,PricingModel\n"
         for row in rows {
             let fraction = String(row.units.magnitude % 1_000_000)
             let cost =
@@ -59,7 +60,8 @@ func restated(_ month: KnownMonth) -> KnownMonth {
     rows[17].units += 2_500_001  // day 8, sub-2
     rows.remove(at: 42)  // day 3, sub-0
     rows.append(
-        KnownMonth.Row(day: 11, subscription: "sub-9", resourceGroup: "rg9", meterCategory: "Storage", units: 9_990_000))
+        KnownMonth.Row(day: 11, subscription: "sub-9", resourceGroup: "rg9", meterCategory: "Storage", units: 9_990_000)
+    )
     return KnownMonth(rows: rows)
 }
 
@@ -154,7 +156,9 @@ func units(_ value: Any?) -> Int64? {
                     "SELECT LoadId, Delta, Closed FROM partition_changes ORDER BY LoadId", [:])
             }
             #expect(view.rows.map { $0[0].int } == [Int(b.loadId), Int(c.loadId)])
-            #expect(view.rows.map { $0[1].double.map { Int64(($0 * 1_000_000).rounded()) } } == two.map { units($0["Delta"]) })
+            #expect(
+                view.rows.map { $0[1].double.map { Int64(($0 * 1_000_000).rounded()) } }
+                    == two.map { units($0["Delta"]) })
             #expect(try historyProblems(store) == [])
 
             // Closed follows settleDays: with a settling time of 2000 days, 2023-09 is still open.
@@ -174,7 +178,8 @@ func units(_ value: Any?) -> Int64? {
         ("2023-12-01T00:00:00.000Z", 100, false), ("2024-01-09T00:00:00.000Z", 100, true),
     ])
     func closedMonths(finishedAt: String, settleDays: Int, closed: Bool) {
-        #expect(PartitionChanges.isClosed(period: "2023-09", loadFinishedAt: finishedAt, settleDays: settleDays) == closed)
+        #expect(
+            PartitionChanges.isClosed(period: "2023-09", loadFinishedAt: finishedAt, settleDays: settleDays) == closed)
     }
 
     /// The history is exact integer arithmetic on each row's cost rounded to a millionth;

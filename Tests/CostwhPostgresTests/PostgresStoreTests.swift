@@ -9,7 +9,6 @@ import GRDB
 import Logging
 import Testing
 
-
 @Suite(.serialized, .enabled(if: TestPostgres.available, .init(rawValue: TestPostgres.skipMessage)))
 struct PostgresStoreTests {
     @Test func theServerIsThereWhenCIRequiresIt() throws {
