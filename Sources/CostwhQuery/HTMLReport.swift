@@ -76,6 +76,7 @@ package struct HTMLReport: Sendable {
         body += HTMLReport.section(
             "Top \(top) resources benefiting from commitments", topBenefit,
             note: "Amortized minus actual cost of each resource's usage.")
+        body += try HTMLReport.restatements(store: store, scope: scope, from: from, to: to)
         return """
             <!DOCTYPE html>
             <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
@@ -111,6 +112,55 @@ package struct HTMLReport: Sendable {
             </html>
 
             """
+    }
+
+    /// The changes between successive loads of the range's months, and where the largest
+    /// of them happened (by subscription).
+    static func restatements(
+        store: any CostStore, scope: String?, from: String, to: String
+    ) throws(QueryError)
+        -> String
+    {
+        let periods = PeriodRange(from: try? BillingPeriod(parsing: from), to: try? BillingPeriod(parsing: to))
+        let changes: [PartitionChange]
+        let breakdowns: [(PartitionChange, [GroupChange])]
+        do {
+            (changes, breakdowns) = try store.reading { reader in
+                let changes = try PartitionChanges.list(reader, ChangeFilter(scope: scope, periods: periods))
+                let largest = changes.sorted { $0.deltaUnits.magnitude > $1.deltaUnits.magnitude }.prefix(5)
+                return (
+                    changes,
+                    try largest.map { ($0, try PartitionChanges.breakdown(reader, $0, by: .subscription, top: 5)) }
+                )
+            }
+        } catch {
+            throw .database(String(describing: error))
+        }
+        let all = PartitionChanges.table(changes)
+        let shown = [
+            "Scope", "BillingPeriod", "Metric", "Currency", "FinishedAt", "PreviousCost", "Cost", "Delta",
+            "DeltaPercent",
+            "PreviousRows", "Rows", "Closed",
+        ]
+        let indices = shown.compactMap { all.columns.firstIndex(of: $0) }
+        let table = ResultTable(columns: shown, rows: all.rows.map { row in indices.map { row[$0] } })
+        var out = section(
+            "Changes to months already loaded", table,
+            note:
+                "Each row is a month whose new load differs from the one before it (Azure restates months after the fact). Closed: the month had settled before the earlier load."
+        )
+        if !breakdowns.isEmpty {
+            let byGroup = PartitionChanges.table(breakdowns, by: .subscription)
+            let keep = ["BillingPeriod", "Metric", "Currency", "Group", "PreviousCost", "Cost", "Delta"]
+            let at = keep.compactMap { byGroup.columns.firstIndex(of: $0) }
+            out += section(
+                "Where the largest changes happened",
+                ResultTable(
+                    columns: keep.map { $0 == "Group" ? "Subscription" : $0 },
+                    rows: byGroup.rows.map { row in at.map { row[$0] } }),
+                note: "The subscriptions whose cost changed most in the five largest changes.")
+        }
+        return out
     }
 
     static func section(_ title: String, _ full: ResultTable, note: String?) -> String {

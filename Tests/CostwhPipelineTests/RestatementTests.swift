@@ -161,6 +161,15 @@ func units(_ value: Any?) -> Int64? {
                     == two.map { units($0["Delta"]) })
             #expect(try historyProblems(store) == [])
 
+            // The HTML report has a section on them, and where the largest happened.
+            let html = dir.path("report-\(backend).html")
+            try Report.write(databasePath: db, html: html, scope: nil, periods: try PeriodRange(parsing: "2023-09"))
+            let page = try String(contentsOfFile: html, encoding: .utf8)
+            let section = try #require(page.range(of: "Changes to months already loaded"), "\(backend)")
+            let rest = page[section.upperBound...]
+            #expect(rest.contains("-30.50"), "the third load's delta is listed")
+            #expect(rest.contains("Where the largest changes happened") && rest.contains("sub-9"))
+
             // Closed follows settleDays: with a settling time of 2000 days, 2023-09 is still open.
             try store.setSetting(Settings.settleDays, to: "2000")
             #expect(try changesJSON(all).map { $0["Closed"] as? Int } == [0, 0])
