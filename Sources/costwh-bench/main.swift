@@ -98,6 +98,31 @@ func spawn(
     return (seconds, Double(usage.ru_maxrss) / 1024, status)
 }
 
+/// Runs a command and returns what it printed (for sqlite3 and psql answers).
+func output(_ argv: [String]) -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: argv[0])
+    process.arguments = Array(argv.dropFirst())
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return "" }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+/// The history a load keeps against its fact data: bytes of load_totals per load (with its
+/// index) over the bytes of one load's fact rows (cost_fact with its indexes).
+func printHistorySize(label: String, historyBytes: Double, loads: Double, historyRows: Double, factBytes: Double) {
+    guard loads > 0, factBytes > 0 else { return print("\(label): not measured") }
+    let perLoad = historyBytes / loads
+    print(
+        String(
+            format: "%@: %.0f rows, %.1f KB per load = %.2f %% of the load's fact data (%.1f MB) (target ≤ 2 %%)",
+            label, historyRows / loads, perLoad / 1e3, 100 * perLoad / factBytes, factBytes / 1e6))
+}
+
 func median(_ values: [Double]) -> Double {
     let s = values.sorted()
     return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
@@ -236,6 +261,20 @@ for run in 0..<options.runs {
     guard reload.status == 0 else { fail("costwh reload failed") }
     reloadTimes.append(reload.seconds)
     reloadRSS = max(reloadRSS, reload.rssMiB)
+    if run == 0, let sqlite3 {
+        // Two loads of the partition, one of whose facts were purged: the history stays.
+        let answer = output([
+            sqlite3, db,
+            "SELECT (SELECT SUM(pgsize) FROM dbstat WHERE name IN ('load_totals', 'load_totals_by_load')),"
+                + " (SELECT COUNT(DISTINCT LoadId) FROM load_totals), (SELECT COUNT(*) FROM load_totals),"
+                + " (SELECT SUM(pgsize) FROM dbstat WHERE name IN ('cost_fact', 'cost_fact_by_date', 'cost_fact_by_account'));",
+        ]).split(separator: "|").map { Double($0) ?? 0 }
+        if answer.count == 4 {
+            printHistorySize(
+                label: "H1. history kept per load (SQLite)", historyBytes: answer[0], loads: answer[1],
+                historyRows: answer[2], factBytes: answer[3])
+        }
+    }
     if let sqlite3 {
         let importDb = options.work + "/import.sqlite"
         removeDatabase(importDb)
@@ -387,6 +426,22 @@ if let url = options.postgres {
         pgLoad.append(load.seconds)
         pgReload.append(reload.seconds)
         pgRSS = max(pgRSS, load.rssMiB, reload.rssMiB)
+        if run == 0, let psql {
+            let answer = output([
+                psql, plain, "-At", "-F", "|", "-c",
+                "SELECT pg_total_relation_size('\(schema).load_totals'),"
+                    + " (SELECT COUNT(DISTINCT LoadId) FROM \(schema).load_totals), (SELECT COUNT(*) FROM \(schema).load_totals),"
+                    // A replaced load's table may not be dropped yet: the average of the loads' tables.
+                    + " (SELECT SUM(pg_total_relation_size(c.oid)) / COUNT(*) FROM pg_class c"
+                    + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE n.nspname = '\(schema)' AND c.relname LIKE 'cost_fact_l%' AND c.relkind = 'r')",
+            ]).split(separator: "|").map { Double($0) ?? 0 }
+            if answer.count == 4 {
+                printHistorySize(
+                    label: "H2. history kept per load (PostgreSQL)", historyBytes: answer[0], loads: answer[1],
+                    historyRows: answer[2], factBytes: answer[3])
+            }
+        }
         sql("DROP SCHEMA IF EXISTS \(schema) CASCADE")
         if let psql {
             sql("DROP TABLE IF EXISTS bench_raw; CREATE TABLE bench_raw (\(rawColumns))")
