@@ -7,7 +7,7 @@ import CostwhModel
 /// from their predecessor compares one value instead of two sets of rows.
 ///
 /// The totals are built from the load's summaries, not its fact rows: a few thousand rows
-/// per load, whatever the number of cost records (see docs/RESTATEMENTS.md for the sizes).
+/// per load, whatever the number of cost records (the benchmark measures it: H1, H2).
 package enum LoadHistory {
     /// The groups a load's totals are kept by; `total` is the partition itself, per currency.
     package enum Breakdown: String, CaseIterable, Sendable {
