@@ -17,6 +17,8 @@
 --   focus_costs             FOCUS-style BilledCost / EffectiveCost rows
 --   partition_changes       months that changed between two loads (restatements), by how much
 --   load_totals             each load's totals per day, charge type, subscription, ... kept after a reload
+--   price_sheet, reservation_transactions, reservation_details, balance_summary,
+--   marketplace_charges, billing_periods   the other datasets of a billing scope (current loads)
 --
 -- Column meanings follow Microsoft's cost-details field reference; every schema's
 -- aliases are resolved to one name (Cost, PreTaxCost, ExtendedCost and
@@ -32,18 +34,18 @@
 -- replacing a partition is one pointer update and purging the old rows one range delete.
 
 -- The ledger: one row per load attempt, whatever its outcome.
-CREATE TABLE loads (
+CREATE TABLE "loads" (
     LoadId INTEGER PRIMARY KEY,
     Scope TEXT NOT NULL,             -- canonical ARM scope id, e.g. /providers/Microsoft.Billing/billingAccounts/8611537
     BillingPeriod TEXT NOT NULL,     -- YYYY-MM
-    Metric TEXT NOT NULL CHECK (Metric IN ('ActualCost', 'AmortizedCost')),
-    Source TEXT NOT NULL,            -- file, cost-details, detailed-report, usage-details, ea-reporting, exports
+    Metric TEXT CHECK (Metric IN ('ActualCost', 'AmortizedCost')),  -- cost details only; NULL for the other datasets
+    Source TEXT NOT NULL,            -- file, cost-details, detailed-report, usage-details, ea-reporting, exports, price-sheet, ...
     SourceDetail TEXT,               -- JSON: file paths, report or operation id (never a secret)
     ContentHash TEXT,                -- hash of the source bytes, to recognise an unchanged report
     RowsRead INTEGER,                -- data rows in the source files (header and preamble excluded)
     RowsLoaded INTEGER,
     RowsRejected INTEGER,
-    CostTotal REAL,                  -- sum of CostInBillingCurrency over the loaded rows
+    CostTotal REAL,                  -- sum of CostInBillingCurrency over the loaded rows (cost details)
     Currencies TEXT,                 -- comma-separated billing currencies seen
     Warnings TEXT,                   -- JSON object: kind -> value -> count (e.g. unknown ChargeType values)
     Status TEXT NOT NULL CHECK (Status IN ('running', 'succeeded', 'failed', 'unchanged', 'skipped', 'abandoned')),
@@ -56,10 +58,12 @@ CREATE TABLE loads (
     LastRowId INTEGER,
     PurgedAt TEXT,                   -- when the rows of this replaced load were deleted
     Dialect TEXT,                    -- how the files were read: encoding, delimiter, decimal comma, date order
-    TotalsHash TEXT                  -- fingerprint of the load's load_totals rows; NULL if it kept none
+    TotalsHash TEXT,                 -- fingerprint of the load's load_totals rows; NULL if it kept none
+    Dataset TEXT NOT NULL DEFAULT 'cost-details'  -- cost-details, price-sheet, reservation-transactions, ...
 );
 CREATE INDEX loads_by_partition ON loads(Scope, BillingPeriod, Metric, LoadId);
 CREATE INDEX loads_running ON loads(Status) WHERE Status = 'running';
+CREATE INDEX loads_by_dataset ON loads(Dataset, Scope, BillingPeriod, LoadId);
 
 -- The current load of every partition. A partition exists once a load of it succeeded.
 CREATE TABLE partitions (
@@ -265,7 +269,20 @@ SELECT
     p.Scope, p.BillingPeriod, p.Metric, p.LoadId,
     f.Date, f.ChargeType, f.PricingModel, f.CostInBillingCurrency, f.BillingCurrency,
     f.Quantity, f.EffectivePrice, f.UnitPrice, f.PayGPrice, f.CostInPricingCurrency, f.CostInUsd, f.PaygCostInBillingCurrency, f.PaygCostInUsd, f.ExchangeRatePricingToBilling, f.PartnerEarnedCreditRate,
-    f.BilledCost, f.EffectiveCost, f.ListCost, f.ContractedCost,
+    f.BilledCost,
+    COALESCE(f.EffectiveCost, CASE WHEN p.Metric = 'AmortizedCost' THEN f.CostInBillingCurrency END) AS EffectiveCost,
+    COALESCE(f.ListCost, CASE
+        WHEN f.ChargeType IN ('UnusedReservation', 'UnusedSavingsPlan') THEN 0
+        WHEN f.PayGPrice > 0 OR (f.PayGPrice = 0 AND COALESCE(f.UnitPrice, 0) = 0)
+            THEN f.PayGPrice * f.Quantity * COALESCE(f.ExchangeRatePricingToBilling, 1)
+        WHEN f.PaygCostInBillingCurrency > 0 THEN f.PaygCostInBillingCurrency
+        WHEN lp.MarketPrice IS NOT NULL THEN lp.MarketPrice * f.Quantity * COALESCE(f.ExchangeRatePricingToBilling, 1)
+            * CASE WHEN lp.UnitOfMeasure = m.UnitOfMeasure THEN 1.0 ELSE (CASE WHEN CAST(m.UnitOfMeasure AS REAL) > 0 THEN CAST(m.UnitOfMeasure AS REAL) ELSE 1.0 END) / lp.UnitMultiplier END
+    END) AS ListCost,
+    COALESCE(f.ContractedCost, CASE
+        WHEN f.ChargeType IN ('UnusedReservation', 'UnusedSavingsPlan') THEN 0
+        WHEN f.UnitPrice IS NOT NULL THEN f.UnitPrice * f.Quantity * COALESCE(f.ExchangeRatePricingToBilling, 1)
+    END) AS ContractedCost,
     a.BillingAccountId, a.BillingAccountName, a.BillingProfileId, a.BillingProfileName, a.InvoiceSectionId, a.InvoiceSectionName, a.AccountOwnerId, a.AccountName, a.AccountId, a.SubscriptionId, a.SubscriptionName, a.CostCenter, a.OfferId, a.InvoiceId, a.PreviousInvoiceId, a.ResellerName, a.ResellerMpnId, a.PartnerTenantId, a.PartnerName, a.CustomerTenantId, a.CustomerName, a.ServiceAdministratorId, a.BillingPeriodStartDate, a.BillingPeriodEndDate, a.ServicePeriodStartDate, a.ServicePeriodEndDate, a.ExchangeRateDate, a.PricingCurrency,
     r.ResourceId, r.ResourceName, r.ResourceGroup, r.ResourceType, r.ResourceLocation, r.ResourceLocationNormalized, r.Location, r.AvailabilityZone, r.ConsumedService, r.ServiceInfo1, r.ServiceInfo2, r.CostAllocationRuleName,
     m.MeterId, m.MeterName, m.MeterCategory, m.MeterSubCategory, m.MeterRegion, m.ServiceFamily, m.ProductName, m.ProductId, m.PartNumber, m.UnitOfMeasure, m.Frequency, m.PublisherType, m.PublisherName, m.PublisherId, m.PlanName, m.IsAzureCreditEligible, m.Provider, m.ServiceName, m.ServiceTier, m.ProductOrderId, m.ProductOrderName, m.Term, m.ReservationId, m.ReservationName, m.BenefitId, m.BenefitName, m.PartnerEarnedCreditApplied, m.StoreServiceIdentifier,
@@ -279,7 +296,9 @@ LEFT JOIN dim_resource r ON r.ResourceKey = f.ResourceKey
 LEFT JOIN dim_product m ON m.ProductKey = f.ProductKey
 LEFT JOIN dim_tags t ON t.TagsKey = f.TagsKey
 LEFT JOIN dim_info i ON i.InfoKey = f.InfoKey
-LEFT JOIN dim_extra x ON x.ExtraKey = f.ExtraKey;
+LEFT JOIN dim_extra x ON x.ExtraKey = f.ExtraKey
+LEFT JOIN list_prices lp ON lp.BillingProfileId = COALESCE(a.BillingProfileId, a.BillingAccountId)
+    AND lp.BillingPeriod = p.BillingPeriod AND lp.MeterId = m.MeterId;
 
 -- Small summary tables that each load maintains, and the views that compare
 -- ActualCost with AmortizedCost. The canned queries (costwh query) read these, so they
@@ -498,7 +517,7 @@ SELECT
     c.Quantity AS ConsumedQuantity,
     c.UnitOfMeasure AS ConsumedUnit,
     c.PricingUnit,
-    c.PayGPrice AS ListUnitPrice,
+    CASE WHEN c.Quantity <> 0 THEN c.ListCost / c.Quantity END AS ListUnitPrice,
     c.EffectivePrice AS x_EffectiveUnitPrice,
     c.UnitPrice AS ContractedUnitPrice,
     c.PublisherName,
@@ -550,7 +569,7 @@ WITH kept AS (
            LAG(FinishedAt) OVER w AS PreviousFinishedAt,
            LAG(TotalsHash) OVER w AS PreviousTotalsHash
     FROM loads
-    WHERE Status = 'succeeded' AND TotalsHash IS NOT NULL
+    WHERE Status = 'succeeded' AND TotalsHash IS NOT NULL AND Dataset = 'cost-details'
     WINDOW w AS (PARTITION BY Scope, BillingPeriod, Metric ORDER BY LoadId)
 ),
 changed AS (
@@ -582,3 +601,218 @@ LEFT JOIN load_totals n ON n.LoadId = c.LoadId AND n.Breakdown = 'total'
 -- partition between two successive successful loads (and currency); see load_totals for where.
 CREATE VIEW partition_changes AS
 SELECT * FROM load_changes WHERE PreviousLoadId IS NOT NULL;
+
+-- The current load of each dataset partition (scope, billing period, dataset), as `partitions`
+-- is for cost details. Billing periods are loaded per scope; their partition's month is the
+-- month they were fetched, and the view shows the latest.
+CREATE TABLE dataset_partitions (
+    Scope TEXT NOT NULL,
+    BillingPeriod TEXT NOT NULL,
+    Dataset TEXT NOT NULL,
+    LoadId INTEGER NOT NULL REFERENCES loads(LoadId),
+    RowCount INTEGER NOT NULL,
+    UpdatedAt TEXT NOT NULL,
+    PRIMARY KEY (Scope, BillingPeriod, Dataset)
+) WITHOUT ROWID;
+
+-- The rows of each dataset's loads (ds_*: every load, current or replaced until purged) and the
+-- views of the current ones. Columns keep the API's names; SourcePart and SourceLine say where
+-- each row came from (file and line, or page and record).
+CREATE TABLE ds_price_sheet (
+    LoadId INTEGER NOT NULL,
+    SourcePart INTEGER NOT NULL,
+    SourceLine INTEGER NOT NULL,
+    MeterId TEXT,
+    MeterName TEXT,
+    MeterCategory TEXT,
+    MeterSubCategory TEXT,
+    MeterRegion TEXT,
+    MeterType TEXT,
+    Product TEXT,
+    ProductId TEXT,
+    SkuId TEXT,
+    PartNumber TEXT,
+    ServiceFamily TEXT,
+    UnitOfMeasure TEXT,
+    UnitMultiplier REAL,
+    PriceType TEXT,
+    Term TEXT,
+    Currency TEXT,
+    BillingCurrency TEXT,
+    UnitPrice REAL,
+    MarketPrice REAL,
+    BasePrice REAL,
+    IncludedQuantity REAL,
+    TierMinimumUnits REAL,
+    EffectiveStartDate TEXT,
+    EffectiveEndDate TEXT,
+    BillingAccountId TEXT,
+    BillingProfileId TEXT,
+    OfferId TEXT
+);
+CREATE INDEX ds_price_sheet_by_load ON ds_price_sheet(LoadId);
+
+CREATE TABLE ds_reservation_transactions (
+    LoadId INTEGER NOT NULL,
+    SourcePart INTEGER NOT NULL,
+    SourceLine INTEGER NOT NULL,
+    EventDate TEXT,
+    EventType TEXT,
+    ReservationOrderId TEXT,
+    ReservationOrderName TEXT,
+    Description TEXT,
+    Quantity REAL,
+    Amount REAL,
+    Currency TEXT,
+    ArmSkuName TEXT,
+    Term TEXT,
+    Region TEXT,
+    PurchasingSubscriptionGuid TEXT,
+    PurchasingSubscriptionName TEXT,
+    AccountName TEXT,
+    AccountOwnerEmail TEXT,
+    DepartmentName TEXT,
+    CostCenter TEXT,
+    CurrentEnrollment TEXT,
+    BillingFrequency TEXT,
+    BillingMonth TEXT,
+    MonetaryCommitment REAL,
+    Overage REAL
+);
+CREATE INDEX ds_reservation_transactions_by_load ON ds_reservation_transactions(LoadId);
+
+CREATE TABLE ds_reservation_details (
+    LoadId INTEGER NOT NULL,
+    SourcePart INTEGER NOT NULL,
+    SourceLine INTEGER NOT NULL,
+    UsageDate TEXT,
+    ReservationOrderId TEXT,
+    ReservationId TEXT,
+    SkuName TEXT,
+    Kind TEXT,
+    InstanceName TEXT,
+    InstanceFlexibilityGroup TEXT,
+    InstanceFlexibilityRatio REAL,
+    TotalReservedQuantity REAL,
+    ReservedHours REAL,
+    UsedHours REAL
+);
+CREATE INDEX ds_reservation_details_by_load ON ds_reservation_details(LoadId);
+
+CREATE TABLE ds_balance_summary (
+    LoadId INTEGER NOT NULL,
+    SourcePart INTEGER NOT NULL,
+    SourceLine INTEGER NOT NULL,
+    Currency TEXT,
+    BeginningBalance REAL,
+    EndingBalance REAL,
+    NewPurchases REAL,
+    Adjustments REAL,
+    Utilized REAL,
+    ServiceOverage REAL,
+    ChargesBilledSeparately REAL,
+    TotalOverage REAL,
+    TotalUsage REAL,
+    AzureMarketplaceServiceCharges REAL,
+    BillingFrequency TEXT,
+    PriceHidden TEXT,
+    OverageRefund REAL,
+    NewPurchasesDetails TEXT,
+    AdjustmentDetails TEXT
+);
+CREATE INDEX ds_balance_summary_by_load ON ds_balance_summary(LoadId);
+
+CREATE TABLE ds_marketplace_charges (
+    LoadId INTEGER NOT NULL,
+    SourcePart INTEGER NOT NULL,
+    SourceLine INTEGER NOT NULL,
+    UsageStart TEXT,
+    UsageEnd TEXT,
+    SubscriptionGuid TEXT,
+    SubscriptionName TEXT,
+    AccountName TEXT,
+    DepartmentName TEXT,
+    CostCenter TEXT,
+    ResourceGroup TEXT,
+    InstanceName TEXT,
+    InstanceId TEXT,
+    MeterId TEXT,
+    OfferName TEXT,
+    PublisherName TEXT,
+    PlanName TEXT,
+    OrderNumber TEXT,
+    ConsumedQuantity REAL,
+    ResourceRate REAL,
+    PretaxCost REAL,
+    Currency TEXT,
+    UnitOfMeasure TEXT,
+    IsEstimated TEXT,
+    IsRecurringCharge TEXT,
+    Tags TEXT,
+    AdditionalProperties TEXT
+);
+CREATE INDEX ds_marketplace_charges_by_load ON ds_marketplace_charges(LoadId);
+
+CREATE TABLE ds_billing_periods (
+    LoadId INTEGER NOT NULL,
+    SourcePart INTEGER NOT NULL,
+    SourceLine INTEGER NOT NULL,
+    Name TEXT,
+    BillingPeriodStart TEXT,
+    BillingPeriodEnd TEXT,
+    InvoiceIds TEXT
+);
+CREATE INDEX ds_billing_periods_by_load ON ds_billing_periods(LoadId);
+
+CREATE VIEW price_sheet AS
+SELECT d.Scope, d.BillingPeriod, d.LoadId, t.MeterId, t.MeterName, t.MeterCategory, t.MeterSubCategory, t.MeterRegion, t.MeterType, t.Product, t.ProductId, t.SkuId, t.PartNumber, t.ServiceFamily, t.UnitOfMeasure, t.UnitMultiplier, t.PriceType, t.Term, t.Currency, t.BillingCurrency, t.UnitPrice, t.MarketPrice, t.BasePrice, t.IncludedQuantity, t.TierMinimumUnits, t.EffectiveStartDate, t.EffectiveEndDate, t.BillingAccountId, t.BillingProfileId, t.OfferId, t.SourcePart, t.SourceLine
+FROM dataset_partitions d
+JOIN ds_price_sheet t ON t.LoadId = d.LoadId
+WHERE d.Dataset = 'price-sheet';
+
+CREATE VIEW reservation_transactions AS
+SELECT d.Scope, d.BillingPeriod, d.LoadId, t.EventDate, t.EventType, t.ReservationOrderId, t.ReservationOrderName, t.Description, t.Quantity, t.Amount, t.Currency, t.ArmSkuName, t.Term, t.Region, t.PurchasingSubscriptionGuid, t.PurchasingSubscriptionName, t.AccountName, t.AccountOwnerEmail, t.DepartmentName, t.CostCenter, t.CurrentEnrollment, t.BillingFrequency, t.BillingMonth, t.MonetaryCommitment, t.Overage, t.SourcePart, t.SourceLine
+FROM dataset_partitions d
+JOIN ds_reservation_transactions t ON t.LoadId = d.LoadId
+WHERE d.Dataset = 'reservation-transactions';
+
+CREATE VIEW reservation_details AS
+SELECT d.Scope, d.BillingPeriod, d.LoadId, t.UsageDate, t.ReservationOrderId, t.ReservationId, t.SkuName, t.Kind, t.InstanceName, t.InstanceFlexibilityGroup, t.InstanceFlexibilityRatio, t.TotalReservedQuantity, t.ReservedHours, t.UsedHours, t.SourcePart, t.SourceLine
+FROM dataset_partitions d
+JOIN ds_reservation_details t ON t.LoadId = d.LoadId
+WHERE d.Dataset = 'reservation-details';
+
+CREATE VIEW balance_summary AS
+SELECT d.Scope, d.BillingPeriod, d.LoadId, t.Currency, t.BeginningBalance, t.EndingBalance, t.NewPurchases, t.Adjustments, t.Utilized, t.ServiceOverage, t.ChargesBilledSeparately, t.TotalOverage, t.TotalUsage, t.AzureMarketplaceServiceCharges, t.BillingFrequency, t.PriceHidden, t.OverageRefund, t.NewPurchasesDetails, t.AdjustmentDetails, t.SourcePart, t.SourceLine
+FROM dataset_partitions d
+JOIN ds_balance_summary t ON t.LoadId = d.LoadId
+WHERE d.Dataset = 'balance-summary';
+
+CREATE VIEW marketplace_charges AS
+SELECT d.Scope, d.BillingPeriod, d.LoadId, t.UsageStart, t.UsageEnd, t.SubscriptionGuid, t.SubscriptionName, t.AccountName, t.DepartmentName, t.CostCenter, t.ResourceGroup, t.InstanceName, t.InstanceId, t.MeterId, t.OfferName, t.PublisherName, t.PlanName, t.OrderNumber, t.ConsumedQuantity, t.ResourceRate, t.PretaxCost, t.Currency, t.UnitOfMeasure, t.IsEstimated, t.IsRecurringCharge, t.Tags, t.AdditionalProperties, t.SourcePart, t.SourceLine
+FROM dataset_partitions d
+JOIN ds_marketplace_charges t ON t.LoadId = d.LoadId
+WHERE d.Dataset = 'marketplace';
+
+CREATE VIEW billing_periods AS
+SELECT d.Scope, d.BillingPeriod, d.LoadId, t.Name, t.BillingPeriodStart, t.BillingPeriodEnd, t.InvoiceIds, t.SourcePart, t.SourceLine
+FROM dataset_partitions d
+JOIN ds_billing_periods t ON t.LoadId = d.LoadId
+WHERE d.Dataset = 'billing-periods' AND d.BillingPeriod = (SELECT MAX(x.BillingPeriod) FROM dataset_partitions x WHERE x.Scope = d.Scope AND x.Dataset = 'billing-periods');
+
+-- The list (market) price of each meter, from the current price sheets: what ListCost falls back
+-- to when a cost row has no PayGPrice (EA reservation usage, some purchases). One row per
+-- billing profile (EA enrollment or MCA billing profile), month and meter; a tiered meter's first
+-- (highest) tier. Rebuilt with each price sheet load.
+CREATE TABLE list_prices (
+    BillingProfileId TEXT NOT NULL,
+    BillingPeriod TEXT NOT NULL,
+    MeterId TEXT NOT NULL,
+    UnitOfMeasure TEXT,
+    UnitMultiplier REAL NOT NULL,     -- the number in UnitOfMeasure (100 for "100 Hours"), 1 when none
+    MarketPrice REAL NOT NULL,        -- list price per UnitOfMeasure, in the price sheet's currency
+    UnitPrice REAL,                   -- negotiated price per UnitOfMeasure
+    Currency TEXT,
+    LoadId INTEGER NOT NULL,
+    PRIMARY KEY (BillingProfileId, BillingPeriod, MeterId)
+) WITHOUT ROWID;
