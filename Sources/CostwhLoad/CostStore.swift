@@ -1,4 +1,5 @@
 import CostwhModel
+import CostwhTransform
 import Foundation
 import Logging
 
@@ -50,6 +51,23 @@ package protocol CostStore: AnyObject, Sendable {
     /// Closes a failed load's ledger row, with its rejected rows, in a transaction of its own.
     func closeFailedLoad(_ summary: inout LoadSummary, rejects: RejectBuffer) throws
 
+    // MARK: the other datasets
+
+    /// The last load of a dataset partition (scope, billing period, dataset) that left it as it is.
+    func lastGoodLoad(
+        scope: Scope, period: BillingPeriod, dataset: Dataset
+    ) throws(LoadError) -> (finishedAt: Date, contentHash: String?)?
+
+    /// Replaces a dataset partition, as `replacePartition` does cost details: `feed` writes the
+    /// rows through the writer and returns the counts; the store points the partition at the
+    /// load, rebuilds what derives from it (list prices from a price sheet), and writes the
+    /// rejected rows and the ledger row in one transaction. If `feed` throws, the previous
+    /// rows stay current.
+    func replaceDataset(
+        _ request: LoadRequest, loadId: Int64, schema: DatasetSchema, rejects: RejectBuffer,
+        feed: (any DatasetWriter) throws -> LoadSummary
+    ) throws -> LoadSummary
+
     // MARK: settings
 
     /// Sets one of the warehouse's settings (table `settings`, which its views read), when
@@ -79,6 +97,11 @@ package protocol StoreReader {
 
 package enum SQLDialect: Sendable {
     case sqlite, postgres
+}
+
+/// What a store hands the dataset loader inside `replaceDataset`: one call per row.
+package protocol DatasetWriter: AnyObject {
+    func write(_ record: DatasetRecord) throws
 }
 
 /// What a store hands the loader inside `replacePartition`: one call per batch.

@@ -26,12 +26,12 @@ package struct Ledger: Sendable {
             let id = try database.pool.write { db in
                 try db.execute(
                     sql: """
-                        INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, Status, StartedAt, ProcessId, Host)
-                        VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)
+                        INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, Status, StartedAt, ProcessId, Host, Dataset)
+                        VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)
                         """,
                     arguments: [
-                        request.scope.id, request.period.description, request.metric.rawValue, request.source,
-                        request.sourceDetail, Ledger.now(date), Int(getpid()), Ledger.host,
+                        request.scope.id, request.period.description, request.ledgerMetric, request.source,
+                        request.sourceDetail, Ledger.now(date), Int(getpid()), Ledger.host, request.dataset.rawValue,
                     ])
                 return db.lastInsertedRowID
             }
@@ -144,7 +144,7 @@ package struct Ledger: Sendable {
                     db,
                     sql: """
                         SELECT LoadId, FirstRowId, LastRowId FROM loads
-                        WHERE Status = 'succeeded' AND PurgedAt IS NULL
+                        WHERE Status = 'succeeded' AND PurgedAt IS NULL AND Dataset = 'cost-details'
                           AND LoadId NOT IN (SELECT LoadId FROM partitions)
                         """)
                 for row in stale {
@@ -168,7 +168,7 @@ package struct Ledger: Sendable {
                         db,
                         sql: """
                             SELECT FinishedAt, ContentHash, SourceDetail FROM loads
-                            WHERE Scope = ? AND BillingPeriod = ? AND Metric = ? AND Status IN ('succeeded', 'unchanged')
+                            WHERE Scope = ? AND BillingPeriod = ? AND Metric = ? AND Dataset = 'cost-details' AND Status IN ('succeeded', 'unchanged')
                             ORDER BY LoadId DESC LIMIT 1
                             """,
                         arguments: [scope.id, period.description, metric.rawValue])
@@ -178,6 +178,29 @@ package struct Ledger: Sendable {
                     try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
                 }
                 return (finished, row["ContentHash"], detail?["etag"] as? String)
+            }
+        } catch {
+            throw .database(error)
+        }
+    }
+
+    /// The last load of a dataset partition that left it as it is: its time and content hash.
+    package func lastGoodLoad(
+        scope: Scope, period: BillingPeriod, dataset: Dataset
+    ) throws(LoadError) -> (finishedAt: Date, contentHash: String?)? {
+        do {
+            return try database.pool.read { db in
+                guard
+                    let row = try Row.fetchOne(
+                        db,
+                        sql: """
+                            SELECT FinishedAt, ContentHash FROM loads
+                            WHERE Scope = ? AND BillingPeriod = ? AND Dataset = ? AND Status IN ('succeeded', 'unchanged')
+                            ORDER BY LoadId DESC LIMIT 1
+                            """,
+                        arguments: [scope.id, period.description, dataset.rawValue])
+                else { return nil }
+                return ((row["FinishedAt"] as String?).flatMap(Ledger.parse) ?? .distantPast, row["ContentHash"])
             }
         } catch {
             throw .database(error)
@@ -204,15 +227,15 @@ package struct Ledger: Sendable {
                 try db.execute(
                     sql: """
                         INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, ContentHash, RowsRead, RowsLoaded, RowsRejected,
-                                           Warnings, Status, Error, StartedAt, FinishedAt, ProcessId, Host)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                           Warnings, Status, Error, StartedAt, FinishedAt, ProcessId, Host, Dataset)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        request.scope.id, request.period.description, request.metric.rawValue, request.source,
+                        request.scope.id, request.period.description, request.ledgerMetric, request.source,
                         request.sourceDetail,
                         contentHash, counts, counts, counts, Ledger.warningsJSON(request.extraWarnings),
                         status.rawValue, error,
-                        Ledger.now(started), Ledger.now(), Int(getpid()), Ledger.host,
+                        Ledger.now(started), Ledger.now(), Int(getpid()), Ledger.host, request.dataset.rawValue,
                     ])
                 return db.lastInsertedRowID
             }

@@ -22,7 +22,10 @@ package struct LoadPart {
 package struct LoadRequest {
     package var scope: Scope
     package var period: BillingPeriod
+    /// The cost-details metric; ignored for the other datasets.
     package var metric: Metric
+    /// What the load holds: cost details (the default) or another dataset of the scope.
+    package var dataset: Dataset = .costDetails
     /// `file`, `cost-details`, … : recorded in the ledger.
     package var source: String
     /// A JSON object for the ledger (paths, report id). Never holds a secret.
@@ -57,6 +60,11 @@ package struct LoadRequest {
     }
 }
 
+extension LoadRequest {
+    /// The ledger's Metric: the metric for cost details, NULL for the other datasets.
+    package var ledgerMetric: String? { dataset == .costDetails ? metric.rawValue : nil }
+}
+
 package struct LoadProgress: Sendable {
     package let part: String
     package let bytes: Int
@@ -73,6 +81,7 @@ package struct LoadSummary: Sendable {
     package var scope: Scope
     package var period: BillingPeriod
     package var metric: Metric
+    package var dataset: Dataset = .costDetails
     package var status: Status
     package var rowsRead = 0
     package var rowsLoaded = 0

@@ -25,6 +25,8 @@ package struct LoadFilesOptions {
     /// Required for cost-details CSV; optional for FOCUS (both metrics) and Exports (the manifest says).
     package var metric: Metric?
     package var format: Format = .auto
+    /// Cost details (the default) or another dataset of the scope: its CSV download or JSON answer.
+    package var dataset: Dataset = .costDetails
     /// A Cost Management Exports folder; its manifest names scope, metric and period.
     package var exportsFolder: String?
     /// Overrides of the detected dialect (`--delimiter`, `--encoding`, `--decimal-comma`, `--date-order`).
@@ -56,6 +58,7 @@ package enum LoadFiles {
         guard (0...100).contains(options.maxRejectedPercent) else {
             throw .usage("the share of rows that may be rejected must be a percentage from 0 to 100")
         }
+        if options.dataset != .costDetails { return [try loadDataset(options, logger: logger)] }
         var paths = options.files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         var format = options.format
         var exportsPath = options.exportsFolder
@@ -163,6 +166,40 @@ package enum LoadFiles {
                 summaries.append(summary)
             }
             return summaries
+        } catch {
+            throw .load(error)
+        }
+    }
+
+    /// A dataset other than cost details: its files (CSV or JSON, any mix) become its partition.
+    static func loadDataset(_ options: LoadFilesOptions, logger: Logger) throws(PipelineError) -> LoadSummary {
+        guard options.exportsFolder == nil, options.format == .auto else {
+            throw .usage(
+                "--exports and --usage-details-json are for cost details, not the \(options.dataset.rawValue) dataset")
+        }
+        guard let scope = options.scope else {
+            throw .usage("the scope is required for a \(options.dataset.rawValue) file")
+        }
+        guard let period = options.period else {
+            throw .usage("the billing period is required for a \(options.dataset.rawValue) file")
+        }
+        guard !options.files.isEmpty else { throw .usage("no files given") }
+        let paths = options.files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        for path in paths where !FileManager.default.isReadableFile(atPath: path) {
+            throw .noInput("cannot open \(path): no such file, or it cannot be read")
+        }
+        let detail =
+            (try? JSONSerialization.data(
+                withJSONObject: ["files": paths], options: [.sortedKeys, .withoutEscapingSlashes]))
+            .map { String(decoding: $0, as: UTF8.self) }
+        var request = LoadRequest(
+            scope: scope, period: period, metric: .actualCost, source: "file", sourceDetail: detail,
+            parts: paths.map(LoadPart.file), maxRejectedFraction: options.maxRejectedPercent / 100,
+            isCancelled: options.isCancelled)
+        request.dataset = options.dataset
+        let database = try DatabaseLocation.open(options.databasePath)
+        do {
+            return try DatasetLoader(store: database, logger: logger).load(request)
         } catch {
             throw .load(error)
         }

@@ -9,16 +9,16 @@ extension PostgresStore {
     package func beginLoad(_ request: LoadRequest, at date: Date) throws(LoadError) -> Int64 {
         let logger = driverLogger
         let values: [StoreValue] = [
-            .text(request.scope.id), .text(request.period.description), .text(request.metric.rawValue),
+            .text(request.scope.id), .text(request.period.description), StoreValue(request.ledgerMetric),
             .text(request.source), StoreValue(request.sourceDetail), .text(Ledger.now(date)),
-            .integer(Int64(getpid())), .text(Ledger.host),
+            .integer(Int64(getpid())), .text(Ledger.host), .text(request.dataset.rawValue),
         ]
         let id = try withConnection("opening the load's ledger row") { connection -> Int64 in
             let table = try await PostgresSQL.run(
                 connection,
                 """
-                INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, Status, StartedAt, ProcessId, Host)
-                VALUES ($1, $2, $3, $4, $5, 'running', $6, $7, $8) RETURNING LoadId
+                INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, Status, StartedAt, ProcessId, Host, Dataset)
+                VALUES ($1, $2, $3::text, $4, $5, 'running', $6, $7, $8, $9) RETURNING LoadId
                 """, values, logger: logger)
             guard let id = table.rows.first?[0].int.map(Int64.init) else {
                 throw LoadError.migrationFailed(reason: "INSERT INTO loads returned no LoadId")
@@ -65,6 +65,7 @@ extension PostgresStore {
                     """, [.text(Ledger.now()), .integer(id)], logger: driver)
                 dead.append(id)
             }
+            try await self.removeRowsOfDeadLoads(dead, connection: connection, logger: driver)
             // Tables of loads that never reached their swap: copied, never attached.
             let orphans = try await PostgresSQL.run(
                 connection,
@@ -97,7 +98,7 @@ extension PostgresStore {
                 connection,
                 """
                 SELECT l.LoadId FROM loads l
-                WHERE l.Status = 'succeeded' AND l.PurgedAt IS NULL
+                WHERE l.Status = 'succeeded' AND l.PurgedAt IS NULL AND l.Dataset = 'cost-details'
                   AND l.LoadId NOT IN (SELECT LoadId FROM partitions)
                   AND NOT EXISTS (
                       SELECT 1 FROM pg_stat_activity a
@@ -144,7 +145,8 @@ extension PostgresStore {
             "reading the ledger",
             """
             SELECT FinishedAt, ContentHash, SourceDetail FROM loads
-            WHERE Scope = $1 AND BillingPeriod = $2 AND Metric = $3 AND Status IN ('succeeded', 'unchanged')
+            WHERE Scope = $1 AND BillingPeriod = $2 AND Metric = $3 AND Dataset = 'cost-details'
+                AND Status IN ('succeeded', 'unchanged')
             ORDER BY LoadId DESC LIMIT 1
             """, [.text(scope.id), .text(period.description), .text(metric.rawValue)])
         guard let row = table.rows.first else { return nil }
@@ -153,6 +155,20 @@ extension PostgresStore {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
         return (finished, row[1].string, detail?["etag"] as? String)
+    }
+
+    package func lastGoodLoad(
+        scope: Scope, period: BillingPeriod, dataset: Dataset
+    ) throws(LoadError) -> (finishedAt: Date, contentHash: String?)? {
+        let table = try run(
+            "reading the ledger",
+            """
+            SELECT FinishedAt, ContentHash FROM loads
+            WHERE Scope = $1 AND BillingPeriod = $2 AND Dataset = $3 AND Status IN ('succeeded', 'unchanged')
+            ORDER BY LoadId DESC LIMIT 1
+            """, [.text(scope.id), .text(period.description), .text(dataset.rawValue)])
+        guard let row = table.rows.first else { return nil }
+        return (row[0].string.flatMap(Ledger.parse) ?? .distantPast, row[1].string)
     }
 
     package func recordUnchanged(_ request: LoadRequest, contentHash: String, started: Date) throws(LoadError) -> Int64
@@ -172,15 +188,16 @@ extension PostgresStore {
             "writing the ledger",
             """
             INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, ContentHash, RowsRead, RowsLoaded, RowsRejected,
-                               Warnings, Status, Error, StartedAt, FinishedAt, ProcessId, Host)
-            VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8::bigint, $9::bigint, $10, $11, $12, $13, $14, $15, $16) RETURNING LoadId
+                               Warnings, Status, Error, StartedAt, FinishedAt, ProcessId, Host, Dataset)
+            VALUES ($1, $2, $3::text, $4, $5, $6, $7::bigint, $8::bigint, $9::bigint, $10, $11, $12, $13, $14, $15, $16, $17)
+            RETURNING LoadId
             """,
             [
-                .text(request.scope.id), .text(request.period.description), .text(request.metric.rawValue),
+                .text(request.scope.id), .text(request.period.description), StoreValue(request.ledgerMetric),
                 .text(request.source), StoreValue(request.sourceDetail), StoreValue(contentHash), counts, counts,
                 counts, StoreValue(Ledger.warningsJSON(request.extraWarnings)), .text(status.rawValue),
                 StoreValue(error), .text(Ledger.now(started)), .text(Ledger.now()), .integer(Int64(getpid())),
-                .text(Ledger.host),
+                .text(Ledger.host), .text(request.dataset.rawValue),
             ])
         return Int64(table.rows.first?[0].int ?? 0)
     }

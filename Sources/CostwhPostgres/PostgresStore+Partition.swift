@@ -112,15 +112,24 @@ extension PostgresStore {
         return summary
     }
 
-    /// Streams the batches `feed` writes into COPY on the store's connection: the loader's
-    /// thread encodes, the bridge's thread sends, the pipe between them bounds memory.
+    /// Streams the batches `feed` writes into COPY on the store's connection.
     private func copy(
         into table: String, writer: PostgresBatchWriter, feed: (any BatchWriter) throws -> LoadSummary
     ) throws -> LoadSummary {
+        try streamCopy(
+            into: table, columns: (["LoadId"] + FactSink.insertColumns).map { $0.lowercased() },
+            connect: { writer.pipe = $0 }, flush: { try writer.flush() }, feed: { try feed(writer) })
+    }
+
+    /// Runs a COPY on the store's connection fed from this thread: the loader's thread
+    /// encodes, the bridge's thread sends, the pipe between them bounds memory.
+    func streamCopy<T>(
+        into table: String, columns: [String], connect: (CopyPipe) -> Void, flush: () throws -> Void,
+        feed: () throws -> T
+    ) throws -> T {
         let pipe = CopyPipe()
-        writer.pipe = pipe
+        connect(pipe)
         let logger = driverLogger
-        let columns = (["LoadId"] + FactSink.insertColumns).map { $0.lowercased() }
         let pending = try withConnectionStarting("copying the rows") { connection in
             do {
                 try await connection.copyFrom(table: table, columns: columns, logger: logger) { copy in
@@ -132,10 +141,10 @@ extension PostgresStore {
                 throw error
             }
         }
-        let summary: LoadSummary
+        let result: T
         do {
-            summary = try feed(writer)
-            try writer.flush()
+            result = try feed()
+            try flush()
             pipe.finish()
         } catch {
             pipe.fail(error)
@@ -153,7 +162,7 @@ extension PostgresStore {
         } catch {
             throw LoadError.postgres(error, location: place, doing: "copying the rows")
         }
-        return summary
+        return result
     }
 
     package func closeFailedLoad(_ summary: inout LoadSummary, rejects: RejectBuffer) throws {

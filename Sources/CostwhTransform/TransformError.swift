@@ -7,6 +7,8 @@ package enum TransformError: Error, Equatable, CustomStringConvertible {
     case emptyFile(file: String)
     case unrecognisedHeader(file: String, line: Int, missing: [String], found: [String])
     case malformedJSON(file: String, reason: String)
+    /// A file of a dataset other than cost details whose columns are not that dataset's.
+    case unrecognisedDataset(file: String, dataset: String, found: [String], expected: [String])
 
     package var description: String {
         switch self {
@@ -17,6 +19,11 @@ package enum TransformError: Error, Equatable, CustomStringConvertible {
             return "\(file): the file is empty; expected a cost-details CSV header"
         case .malformedJSON(let file, let reason):
             return "\(file): \(reason)"
+        case .unrecognisedDataset(let file, let dataset, let found, let expected):
+            let shown = found.prefix(12).joined(separator: ", ") + (found.count > 12 ? ", …" : "")
+            return
+                "\(file): not a \(dataset) file: none of its columns is one of \(expected.prefix(8).joined(separator: ", ")), …. "
+                + "Found: \(shown.isEmpty ? "nothing" : shown). Accepted: the API's JSON answer or CSV download of that dataset"
         case .unrecognisedHeader(let file, let line, let missing, let found):
             let shown = found.prefix(12).joined(separator: ", ") + (found.count > 12 ? ", …" : "")
             return

@@ -51,6 +51,13 @@ struct LoadCommand: ParsableCommand {
     )
     var exports: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "What the files hold: cost-details (default), price-sheet, reservation-transactions, reservation-details, balance-summary, marketplace or billing-periods.",
+            valueName: "dataset"),
+        transform: Parse.dataset)
+    var dataset: Dataset = .costDetails
+
     @Flag(help: "The files are saved usageDetails (or EA Reporting) JSON pages (detected without it).")
     var usageDetailsJson = false
 
@@ -93,6 +100,7 @@ struct LoadCommand: ParsableCommand {
             progress: { p in Terminal.progress("loading \(p.part): \(p.rows) rows, \(p.bytes >> 20) MiB") },
             isCancelled: { Interruption.isRequested })
         options.exportsFolder = exports
+        options.dataset = dataset
         if usageDetailsJson { options.format = .usageDetailsJSON }
         options.dialect = DialectOverrides(
             encoding: encoding.flatMap(TextEncoding.init(name:)),
@@ -110,6 +118,11 @@ struct LoadCommand: ParsableCommand {
 
 enum Summaries {
     static func line(_ s: LoadSummary) -> String {
+        if s.dataset != .costDetails {
+            return
+                "\(s.status.rawValue): \(s.scope.id) \(s.period) \(s.dataset.rawValue): \(s.rowsLoaded) rows loaded, "
+                + "\(s.rowsRejected) rejected, \(String(format: "%.2f", s.seconds)) s (load \(s.loadId))"
+        }
         let cost = String(format: "%.2f", s.costTotal)
         let currency = s.currencies.isEmpty ? "" : " " + s.currencies.joined(separator: "/")
         let seconds = String(format: "%.2f", s.seconds)

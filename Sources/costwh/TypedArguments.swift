@@ -39,6 +39,7 @@ enum Parse {
     static func scope(_ text: String) throws -> Scope { try Scope(parsing: text) }
     static func period(_ text: String) throws -> BillingPeriod { try BillingPeriod(parsing: text) }
     static func metric(_ text: String) throws -> Metric { try Metric(parsing: text) }
+    static func dataset(_ text: String) throws -> Dataset { try Dataset(parsing: text) }
 }
 
 /// `--period`, or `--from` and `--to`: the months a read command covers.
