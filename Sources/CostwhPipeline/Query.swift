@@ -37,7 +37,7 @@ package enum Query {
         }
         let scope = options.scope?.id
         let (from, to) = (options.periods.lowerBound, options.periods.upperBound)
-        if options.name == "by" {
+        if options.name == "by" || (options.name == "savings" && options.by != nil) {
             guard let by = options.by else {
                 throw .usage("the `by` query needs a grouping: \(QueryOptions.groupings.joined(separator: ", "))")
             }
@@ -57,12 +57,19 @@ package enum Query {
         }
         let store = try DatabaseLocation.open(options.databasePath)
         do {
-            return try QueryRunner(store: store).run(
+            let table = try QueryRunner(store: store).run(
                 options.name,
                 parameters: [
                     "scope": StoreValue(scope), "from": .text(from), "to": .text(to), "by": StoreValue(options.by),
                     "tag": StoreValue(options.tag), "top": StoreValue(options.top),
                 ])
+            // Without a grouping, the savings have no Group column to show.
+            if options.name == "savings" && options.by == nil, let group = table.columns.firstIndex(of: "Group") {
+                return ResultTable(
+                    columns: table.columns.enumerated().filter { $0.offset != group }.map(\.element),
+                    rows: table.rows.map { row in row.enumerated().filter { $0.offset != group }.map(\.element) })
+            }
+            return table
         } catch {
             throw .query(error)
         }

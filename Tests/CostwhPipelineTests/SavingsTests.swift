@@ -1,0 +1,139 @@
+import CostwhLoad
+import CostwhModel
+import CostwhPipeline
+import CostwhQuery
+import CostwhTestSupport
+import Foundation
+import Testing
+
+/// Savings on Microsoft's own EA samples (the FinOps toolkit's test assets), checked against
+/// figures computed by hand from the files' rows.
+@Suite struct SavingsTests {
+    static let scope = "/providers/Microsoft.Billing/billingAccounts/8611537"
+
+    /// One row of `costwh query savings`, by column name.
+    static func savings(_ db: String, by: String? = nil) throws -> [[String: StoreValue]] {
+        let table = try Query.run(
+            QueryOptions(databasePath: db, name: "savings", periods: try PeriodRange(parsing: "2023-09"), by: by))
+        return table.rows.map { row in
+            Dictionary(uniqueKeysWithValues: zip(table.columns, row))
+        }
+    }
+
+    static func number(_ row: [String: StoreValue], _ column: String) -> Double {
+        row[column]?.double ?? .nan
+    }
+
+    @Test func savingsOfTheToolkitsEASamples() throws {
+        let dir = TempDir()
+        let db = dir.path("w.sqlite")
+        loadFixtures(db)
+        let plain = try #require(try SavingsTests.savings(db).first)
+        // By hand, from EA_AmortizedCost_Small.csv (28 rows, no commitment purchases):
+        // the reservation-covered row has PayGPrice 0 (no list price): ContractedCost
+        // 8 × 0.146 = 1.168, EffectiveCost 0.493152; the savings-plan row: 0.32085564 × 0.0416 =
+        // 0.013347594624 list and contracted, 0.006000000468 effective. Every on-demand row has
+        // PayGPrice = UnitPrice, so its list, contracted and effective costs agree (to 1e-11).
+        let commitment = (1.168 - 0.493152) + (0.013347594624 - 0.006000000468)
+        #expect(abs(SavingsTests.number(plain, "CommitmentSavings") - commitment) < 1e-6, "\(plain)")
+        #expect(SavingsTests.number(plain, "NegotiatedSavings") == 0)
+        #expect(abs(SavingsTests.number(plain, "EffectiveCost") - 16.296932) < 1e-6)
+        // The row without a list price is counted, with its cost, not silently taken as no savings.
+        #expect(plain["RowsWithoutListPrice"]?.int == 1)
+        #expect(abs(SavingsTests.number(plain, "CostWithoutListPrice") - 0.493152) < 1e-9)
+        SavingsTests.expectTheyAddUp(plain)
+
+        // A price sheet gives the reservation's meter its list price, 0.20 an hour: the
+        // negotiated savings of the row are 8 × (0.20 - 0.146) = 0.432.
+        let sheet = dir.write(
+            "pricesheet.csv",
+            """
+            BasePrice,CurrencyCode,EffectiveEndDate,EffectiveStartDate,IncludedQuantity,MarketPrice,MeterId,MeterCategory,MeterName,MeterSubCategory,MeterRegion,MeterType,PartNumber,priceType,Product,ProductID,ServiceFamily,SkuID,Term,UnitOfMeasure,UnitPrice
+            0.2,USD,2023-09-30,2023-09-01,0,0.2,14fc9a21-4919-4cb1-b495-5666966556bc,Virtual Machines,D2s v3,,US East,,AAA-1,Consumption,VM,P1,Compute,S1,,1 Hour,0.146
+            1752,USD,2023-09-30,2023-09-01,0,1752,14fc9a21-4919-4cb1-b495-5666966556bc,Virtual Machines,D2s v3,,US East,,AAA-1,ReservedInstance,VM,P1,Compute,S1,P1Y,1 Hour,1280
+
+            """)
+        let loaded = try LoadFiles.run(
+            {
+                var o = LoadFilesOptions(
+                    databasePath: db, files: [sheet], scope: try Scope(parsing: SavingsTests.scope),
+                    period: try BillingPeriod(parsing: "2023-09"), metric: nil)
+                o.dataset = .priceSheet
+                return o
+            }(), logger: quietLogger)
+        #expect(loaded.first?.rowsLoaded == 2)
+        let priced = try #require(try SavingsTests.savings(db).first)
+        #expect(abs(SavingsTests.number(priced, "NegotiatedSavings") - 0.432) < 1e-9, "\(priced)")
+        #expect(abs(SavingsTests.number(priced, "CommitmentSavings") - commitment) < 1e-6)
+        #expect(priced["RowsWithoutListPrice"]?.int == 0)
+        SavingsTests.expectTheyAddUp(priced)
+        // Per row, in cost_details and focus_costs.
+        let store = try DatabaseLocation.open(db)
+        let rows = try store.reading { reader in
+            try reader.read(
+                """
+                SELECT c.ListCost, c.ContractedCost, c.EffectiveCost, f.ListCost, f.ContractedCost, f.EffectiveCost
+                FROM cost_details c JOIN focus_costs f ON f.x_SkuMeterId = c.MeterId AND f.ChargePeriodStart = c.Date
+                WHERE c.Metric = 'AmortizedCost' AND c.PricingModel = 'Reservation' AND f.x_PricingModel = 'Reservation'
+                """, [:])
+        }.rows
+        try #require(rows.count == 1)
+        let expected: [Double] = [1.6, 1.168, 0.493152, 1.6, 1.168, 0.493152]
+        for (value, want) in zip(rows[0], expected) { #expect(abs((value.double ?? .nan) - want) < 1e-9, "\(rows[0])") }
+        // By meter category, the savings are all in Virtual Machines, and every group adds up.
+        let groups = try SavingsTests.savings(db, by: "meter-category")
+        let vm = try #require(groups.first { $0["Group"]?.string == "Virtual Machines" })
+        #expect(abs(SavingsTests.number(vm, "TotalSavings") - (0.432 + commitment)) < 1e-6)
+        for group in groups { SavingsTests.expectTheyAddUp(group) }
+    }
+
+    /// MCA prices are in the pricing currency: list and contracted costs are converted with
+    /// the row's ExchangeRatePricingToBilling. Unused commitment hours are waste: no list or
+    /// contracted cost, so they lower the commitment savings.
+    @Test func pricesAreConvertedAndUnusedCommitmentsCount() throws {
+        let dir = TempDir()
+        let db = dir.path("w.sqlite")
+        let file = dir.write(
+            "mca.csv",
+            """
+            billingAccountId,billingProfileId,date,meterId,meterCategory,quantity,unitPrice,PayGPrice,effectivePrice,costInBillingCurrency,billingCurrency,pricingCurrency,exchangeRatePricingToBilling,chargeType,pricingModel
+            1234:5678_2019-05-31,AB12-CD34-BG7-TGB,2023-09-01,m-1,Virtual Machines,10,0.08,0.1,0.05,0.45,EUR,USD,0.9,Usage,Reservation
+            1234:5678_2019-05-31,AB12-CD34-BG7-TGB,2023-09-01,m-2,Storage,100,0.02,0.02,0.02,1.8,EUR,USD,0.9,Usage,OnDemand
+            1234:5678_2019-05-31,AB12-CD34-BG7-TGB,2023-09-02,m-1,Virtual Machines,4,0.05,0,0.05,0.18,EUR,USD,0.9,UnusedReservation,Reservation
+
+            """)
+        _ = try loadFile(
+            db, file,
+            scope:
+                "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB",
+            metric: "amortized")
+        let row = try #require(try SavingsTests.savings(db).first)
+        // List: 10 × 0.1 × 0.9 + 100 × 0.02 × 0.9 + 0 = 2.7; contracted: 10 × 0.08 × 0.9 + 1.8 + 0
+        // = 2.52; effective: 0.45 + 1.8 + 0.18 = 2.43.
+        #expect(abs(SavingsTests.number(row, "ListCost") - 2.7) < 1e-9, "\(row)")
+        #expect(abs(SavingsTests.number(row, "ContractedCost") - 2.52) < 1e-9)
+        #expect(abs(SavingsTests.number(row, "EffectiveCost") - 2.43) < 1e-9)
+        #expect(abs(SavingsTests.number(row, "NegotiatedSavings") - 0.18) < 1e-9)
+        #expect(abs(SavingsTests.number(row, "CommitmentSavings") - 0.09) < 1e-9)
+        #expect(row["Currency"]?.string == "EUR")
+        #expect(row["RowsWithoutListPrice"]?.int == 0)
+        SavingsTests.expectTheyAddUp(row)
+    }
+
+    /// NegotiatedSavings + CommitmentSavings = TotalSavings, exactly.
+    static func expectTheyAddUp(_ row: [String: StoreValue]) {
+        let n = number(row, "NegotiatedSavings"), c = number(row, "CommitmentSavings"), t = number(row, "TotalSavings")
+        #expect(n + c == t, "\(n) + \(c) != \(t)")
+        if let list = row["ListCost"]?.double, list != 0, let rate = row["EffectiveSavingsRate"]?.double {
+            #expect(abs(rate - t / list) < 1e-6)
+        }
+    }
+
+    func loadFixtures(_ db: String) {
+        for (file, metric) in [("EA_AmortizedCost_Small.csv", "amortized"), ("EA_ActualCost_Small.csv", "actual")] {
+            #expect(throws: Never.self) {
+                try loadFile(db, fixture("finops-toolkit/\(file)"), scope: SavingsTests.scope, metric: metric)
+            }
+        }
+    }
+}
