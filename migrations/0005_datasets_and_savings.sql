@@ -298,7 +298,7 @@ CREATE TABLE list_prices (
 ) WITHOUT ROWID;
 
 -- cost_details gains the savings columns (FinOps toolkit, FOCUS 1.0): ListCost (list price ×
--- quantity: PayGPrice, else paygCostInBillingCurrency, else the price sheet's MarketPrice; NULL
+-- quantity: PayGPrice, else paygCostInBillingCurrency, else the price sheet's MarketPrice (not for marketplace rows); NULL
 -- when none is known), ContractedCost (UnitPrice × quantity) and EffectiveCost (the amortized
 -- cost), all in the billing currency (prices × ExchangeRatePricingToBilling). Unused commitment
 -- rows have ListCost and ContractedCost 0: their cost is waste. FOCUS files give their own.
@@ -316,7 +316,7 @@ SELECT
         WHEN f.PayGPrice > 0 OR (f.PayGPrice = 0 AND COALESCE(f.UnitPrice, 0) = 0)
             THEN f.PayGPrice * f.Quantity * COALESCE(f.ExchangeRatePricingToBilling, 1)
         WHEN f.PaygCostInBillingCurrency > 0 THEN f.PaygCostInBillingCurrency
-        WHEN lp.MarketPrice IS NOT NULL THEN lp.MarketPrice * f.Quantity * COALESCE(f.ExchangeRatePricingToBilling, 1)
+        WHEN lp.MarketPrice IS NOT NULL AND COALESCE(m.PublisherType, '') <> 'Marketplace' THEN lp.MarketPrice * f.Quantity * COALESCE(f.ExchangeRatePricingToBilling, 1)
             * CASE WHEN lp.UnitOfMeasure = m.UnitOfMeasure THEN 1.0 ELSE (CASE WHEN CAST(m.UnitOfMeasure AS REAL) > 0 THEN CAST(m.UnitOfMeasure AS REAL) ELSE 1.0 END) / lp.UnitMultiplier END
     END) AS ListCost,
     COALESCE(f.ContractedCost, CASE

@@ -276,7 +276,7 @@ SELECT
         WHEN f.PayGPrice > 0 OR (f.PayGPrice = 0 AND COALESCE(f.UnitPrice, 0) = 0)
             THEN f.PayGPrice * f.Quantity * COALESCE(f.ExchangeRatePricingToBilling, 1)
         WHEN f.PaygCostInBillingCurrency > 0 THEN f.PaygCostInBillingCurrency
-        WHEN lp.MarketPrice IS NOT NULL THEN lp.MarketPrice * f.Quantity * COALESCE(f.ExchangeRatePricingToBilling, 1)
+        WHEN lp.MarketPrice IS NOT NULL AND COALESCE(m.PublisherType, '') <> 'Marketplace' THEN lp.MarketPrice * f.Quantity * COALESCE(f.ExchangeRatePricingToBilling, 1)
             * CASE WHEN lp.UnitOfMeasure = m.UnitOfMeasure THEN 1.0 ELSE (CASE WHEN CAST(m.UnitOfMeasure AS REAL) > 0 THEN CAST(m.UnitOfMeasure AS REAL) ELSE 1.0 END) / lp.UnitMultiplier END
     END) AS ListCost,
     COALESCE(f.ContractedCost, CASE

@@ -91,6 +91,7 @@ package final class AzureEmulator: Sendable {
         {
             return authorized(request) { pollCostDetailsReport(request) }
         }
+        if let response = datasetAPIs(request) { return response }
         if let response = olderAPIs(request) { return response }
         state.count("not-found")
         return .error(.notFound, code: "NotFound", message: "The emulator has no route for \(request.method) \(path)")

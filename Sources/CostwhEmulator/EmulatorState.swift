@@ -18,6 +18,17 @@ final class EmulatorState: Sendable {
         var expired: Bool
     }
 
+    /// An asynchronous download of a dataset (price sheet, reservation details).
+    struct DatasetReport: Sendable {
+        let dataset: Dataset
+        let scope: Scope
+        let period: BillingPeriod
+        var pollsLeft: Int
+        var link: String?
+        let validTill: Date
+        let expired: Bool
+    }
+
     struct Blob: Sendable {
         let bytes: [UInt8]
         let signature: String
@@ -41,6 +52,7 @@ final class EmulatorState: Sendable {
         var tokens: [String: Date] = [:]
         var rejectedOnce: Set<String> = []
         var reports: [String: Report] = [:]
+        var datasetReports: [String: DatasetReport] = [:]
         var blobs: [String: Blob] = [:]
         var counters = Counters()
         var etags: [String: String] = [:]

@@ -5,7 +5,7 @@ import NIOHTTP1
 
 /// `generateDetailedCostReport` (api-version 2021-10-01), the predecessor of Cost Details:
 /// POST, poll the `Azure-Consumption-AsyncOperation` status link, download the single
-/// `properties.downloadUrl`.
+/// `properties.downloadUrl` (`AsyncReport`).
 package final class DetailedReportClient: Sendable {
     let arm: ARMClient
     let logger: Logger
@@ -18,14 +18,6 @@ package final class DetailedReportClient: Sendable {
         self.logger = logger
         self.defaultPollInterval = defaultPollInterval
         self.pollDeadline = pollDeadline
-    }
-
-    /// The status values the API documents; `status` comes as a string or as `{"status": …}`.
-    static func status(of object: [String: Any]) -> String? {
-        if let text = object["status"] as? String { return text }
-        if let inner = object["status"] as? [String: Any], let text = inner["status"] as? String { return text }
-        if let properties = object["properties"] as? [String: Any] { return status(of: properties) }
-        return nil
     }
 
     /// Requests, polls and downloads; asks for a fresh report when its link expired before
@@ -65,71 +57,10 @@ package final class DetailedReportClient: Sendable {
         }
         let url =
             "\(arm.endpoint)\(scope.id)/providers/Microsoft.CostManagement/generateDetailedCostReport?api-version=\(DetailedReportClient.apiVersion)"
-        let what = "request the detailed \(metric.rawValue) report of \(scope.id)"
-        let data = try! JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
-        var result = try await arm.send(
-            HTTPRequestSpec(method: .POST, url: url, body: Array(data), what: what), scope: scope)
-        let started = Date()
-        var statusLink: String?
-        var resultLink: String?
-        while true {
-            var object: [String: Any] = [:]
-            if result.status == 200 || (result.status == 202 && !result.body.isEmpty) {
-                object = (try? JSONSerialization.jsonObject(with: Data(result.body)) as? [String: Any]) ?? [:]
-            }
-            if result.status == 204 {
-                return FetchedReport(reportId: nil, files: [], noDataReason: "Azure answered 204 No Content")
-            }
-            if result.status == 202 {
-                statusLink =
-                    result.headers.first(name: "Azure-Consumption-AsyncOperation") ?? statusLink
-                    ?? result.headers.first(name: "Location")
-                resultLink = result.headers.first(name: "Location") ?? resultLink
-            }
-            let status =
-                DetailedReportClient.status(of: object)
-                ?? (result.status == 202 ? "InProgress" : (object["properties"] != nil ? "Completed" : ""))
-            switch status.lowercased() {
-            case "completed", "readytodownload":
-                var properties = object["properties"] as? [String: Any] ?? [:]
-                if properties["downloadUrl"] == nil, let resultLink {
-                    let final = try await arm.send(
-                        HTTPRequestSpec(url: resultLink, what: "get the detailed report's link"), scope: scope)
-                    let finalObject =
-                        (try? JSONSerialization.jsonObject(with: Data(final.body)) as? [String: Any]) ?? [:]
-                    properties = finalObject["properties"] as? [String: Any] ?? [:]
-                }
-                guard let link = properties["downloadUrl"] as? String, !link.isEmpty else {
-                    throw .malformedResponse(what: what, reason: "status \(status) without properties.downloadUrl")
-                }
-                let validTill = (properties["validTill"] as? String).flatMap(CostDetailsClient.parseDate)
-                let id = object["name"] as? String
-                let files = try await CostDetailsClient(arm: arm, logger: logger).download(
-                    [ReportBlob(link: link, byteCount: nil)], validTill: validTill, into: folder)
-                return FetchedReport(reportId: id, files: files, noDataReason: nil)
-            case "nodatafound":
-                return FetchedReport(
-                    reportId: object["name"] as? String, files: [], noDataReason: "Azure reported NoDataFound")
-            case "failed", "timedout":
-                let error = object["error"] as? [String: Any]
-                throw .reportFailed(
-                    code: error?["code"] as? String ?? status,
-                    message: Redaction.scrub(error?["message"] as? String ?? "the report ended with status \(status)"))
-            case "inprogress", "queued", "running", "notstarted":
-                guard let link = statusLink ?? resultLink else {
-                    throw .malformedResponse(
-                        what: what, reason: "202 Accepted without Azure-Consumption-AsyncOperation or Location")
-                }
-                let wait = RetryPolicy.retryAfterHeaders(result.headers).map(\.seconds).max() ?? defaultPollInterval
-                guard Date().timeIntervalSince(started) + wait <= pollDeadline else {
-                    throw .timedOut(what: "the detailed report of \(scope.id)", seconds: Int(pollDeadline))
-                }
-                do { try await Task.sleep(nanoseconds: UInt64(wait * 1e9)) } catch { throw .cancelled }
-                result = try await arm.send(
-                    HTTPRequestSpec(url: link, what: "poll the detailed report of \(scope.id)"), scope: scope)
-            default:
-                throw .malformedResponse(what: what, reason: "unknown status `\(status)`")
-            }
-        }
+        return try await AsyncReport(
+            arm: arm, logger: logger, defaultPollInterval: defaultPollInterval, pollDeadline: pollDeadline
+        ).fetch(
+            url: url, body: body, scope: scope, what: "the detailed \(metric.rawValue) report of \(scope.id)",
+            into: folder)
     }
 }

@@ -55,40 +55,12 @@ package final class UsageDetailsClient: Sendable {
         scope: Scope, period: BillingPeriod, metric: Metric, apiVersion: String, billingPeriodPath: Bool = false,
         into folder: PrivateFolder, maxPages: Int = 100_000
     ) async throws(ExtractError) -> [String] {
-        var next: String? = try firstURL(
-            scope: scope, period: period, metric: metric, apiVersion: apiVersion, billingPeriodPath: billingPeriodPath)
-        var pages: [String] = []
-        while let url = next {
-            guard pages.count < maxPages else {
-                throw .malformedResponse(
-                    what: "usageDetails of \(scope.id)", reason: "more than \(maxPages) pages; is nextLink looping?")
-            }
-            let result = try await arm.send(
-                HTTPRequestSpec(url: url, what: "read usageDetails page \(pages.count + 1) of \(scope.id)"),
-                scope: scope)
-            if result.status == 204 { break }
-            guard result.status == 200 else {
-                throw ARMClient.error(result, scope: scope, what: "read usageDetails of \(scope.id)")
-            }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(result.body)) as? [String: Any],
-                object["value"] is [Any]
-            else {
-                throw .malformedResponse(
-                    what: "usageDetails page \(pages.count + 1) of \(scope.id)",
-                    reason: "not a JSON object with a `value` array")
-            }
-            let (path, fd) = try folder.createFile(named: "page-\(pages.count + 1).json")
-            let written = result.body.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            close(fd)
-            guard written == result.body.count else {
-                throw .transport(what: "save usageDetails page", reason: "cannot write \(path)")
-            }
-            pages.append(path)
-            PhaseProbe.mark("page")
-            next = (object["nextLink"] as? String).flatMap { $0.isEmpty ? nil : $0 }
-            if let link = next { try HTTPTransport.checkSafe(url: link) }
-        }
-        return pages
+        try await JSONPages.fetch(
+            arm: arm,
+            url: try firstURL(
+                scope: scope, period: period, metric: metric, apiVersion: apiVersion,
+                billingPeriodPath: billingPeriodPath),
+            scope: scope, what: "usageDetails of \(scope.id)", into: folder, maxPages: maxPages)
     }
 }
 

@@ -11,6 +11,8 @@ package struct BackfillOptions: Sendable {
     package var from: BillingPeriod
     package var to: BillingPeriod
     package var metrics: [Metric]
+    /// What to load (cost details by default); the metrics apply to cost details.
+    package var datasets: [Dataset] = [.costDetails]
     package var source: SourceKind
     package var settings: ExtractSettings
     /// Reload months that are already loaded (backfill skips them otherwise).
@@ -63,30 +65,46 @@ package enum Backfill {
         let job = PartitionJob(
             session: session, database: database, logger: logger, maxRejectedFraction: options.maxRejectedPercent / 100,
             isCancelled: options.isCancelled)
+        let datasetJob = DatasetJob(
+            session: session, database: database, logger: logger, maxRejectedFraction: options.maxRejectedPercent / 100,
+            isCancelled: options.isCancelled)
         let ledger = database
         let today = Ingest.today(options.now)
         var report = RunReport()
+        var seenDatasets = Set<Dataset>()
+        let datasets = options.datasets.filter { seenDatasets.insert($0).inserted }
         for period in BillingPeriod.range(from: from, to: to) {
-            for metric in metrics {
+            var keys: [PartitionKey] = []
+            for dataset in datasets {
+                if dataset == .costDetails {
+                    keys += metrics.map { PartitionKey(scope: scope, period: period, metric: $0) }
+                } else {
+                    keys.append(PartitionKey(scope: scope, period: period, metric: .actualCost, dataset: dataset))
+                }
+            }
+            for key in keys {
                 if options.isCancelled() { break }
-                let key = PartitionKey(scope: scope, period: period, metric: metric)
                 if !options.force {
-                    let last: (finishedAt: Date, contentHash: String?, etag: String?)?
-                    do { last = try ledger.lastGoodLoad(scope: scope, period: period, metric: metric) } catch {
+                    let last: Date?
+                    do {
+                        last =
+                            key.dataset == .costDetails
+                            ? try ledger.lastGoodLoad(scope: scope, period: period, metric: key.metric)?.finishedAt
+                            : try ledger.lastGoodLoad(scope: scope, period: period, dataset: key.dataset)?.finishedAt
+                    } catch {
                         throw .load(error)
                     }
                     if let last, period < today.billingPeriod {
                         report.results.append(
-                            (
-                                key,
-                                .skipped(
-                                    reason: "already loaded at \(Ledger.format(last.finishedAt)) (--force to reload)")
-                            ))
+                            (key, .skipped(reason: "already loaded at \(Ledger.format(last)) (--force to reload)")))
                         continue
                     }
                 }
                 options.progress?("extracting \(key)")
-                report.results.append((key, await job.run(key, source: options.source, today: today)))
+                let outcome =
+                    key.dataset == .costDetails
+                    ? await job.run(key, source: options.source, today: today) : await datasetJob.run(key)
+                report.results.append((key, outcome))
             }
         }
         await session.shutdown()

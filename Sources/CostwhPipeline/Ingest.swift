@@ -59,12 +59,30 @@ package enum Ingest {
         let skipHours = config.skipHours ?? 20
         let ledger = database
         var plan: [PlannedPartition] = []
+        // Cost details per metric and source, then the other datasets of each scope.
+        var targets: [(key: (BillingPeriod) -> PartitionKey, source: SourceKind, months: Int)] = []
         for (scope, metric, source) in try config.targets() {
-            for back in 0..<months {
+            targets.append(({ PartitionKey(scope: scope, period: $0, metric: metric) }, source, months))
+        }
+        for (scope, dataset) in try config.datasetTargets() {
+            // Billing periods list every month at once; an MCA price sheet exists for the current month only.
+            let current = dataset == .billingPeriods || (dataset == .priceSheet && scope.kind == .billingProfile)
+            targets.append(
+                ({ PartitionKey(scope: scope, period: $0, metric: .actualCost, dataset: dataset) }, .costDetails,
+                    current ? 1 : months))
+        }
+        for target in targets {
+            for back in 0..<target.months {
                 let period = today.billingPeriod.adding(months: -back)
-                let key = PartitionKey(scope: scope, period: period, metric: metric)
-                let last: (finishedAt: Date, contentHash: String?, etag: String?)?
-                do { last = try ledger.lastGoodLoad(scope: scope, period: period, metric: metric) } catch {
+                let key = target.key(period)
+                let source = target.source
+                let last: Date?
+                do {
+                    last =
+                        key.dataset == .costDetails
+                        ? try ledger.lastGoodLoad(scope: key.scope, period: period, metric: key.metric)?.finishedAt
+                        : try ledger.lastGoodLoad(scope: key.scope, period: period, dataset: key.dataset)?.finishedAt
+                } catch {
                     throw .load(error)
                 }
                 var reason: String
@@ -75,20 +93,20 @@ package enum Ingest {
                         byAdding: .day, value: settleDays + 1, to: Ingest.date(period.lastDay))!
                     if options.now < settled {
                         reason = "month ended \(period.lastDay); Azure may restate it until \(settleDays) days after"
-                    } else if !options.force, let last, last.finishedAt >= settled {
+                    } else if !options.force, let last, last >= settled {
                         plan.append(
                             PlannedPartition(
                                 key: key, source: source, request: false, reason: "settled and loaded after it settled")
                         )
                         continue
-                    } else if let last, last.finishedAt >= settled {
+                    } else if let last, last >= settled {
                         reason = "settled; checking for restatements (--force)"
                     } else {
                         reason = "settled; loading its final version"
                     }
                 }
-                if !options.force, let last, options.now.timeIntervalSince(last.finishedAt) < skipHours * 3600 {
-                    let hours = String(format: "%.1f", options.now.timeIntervalSince(last.finishedAt) / 3600)
+                if !options.force, let last, options.now.timeIntervalSince(last) < skipHours * 3600 {
+                    let hours = String(format: "%.1f", options.now.timeIntervalSince(last) / 3600)
                     plan.append(
                         PlannedPartition(
                             key: key, source: source, request: false,
@@ -129,6 +147,10 @@ package enum Ingest {
             session: session, database: database, logger: logger,
             maxRejectedFraction: (options.configuration.maxRejectedPercent ?? 1) / 100, isCancelled: options.isCancelled
         )
+        let datasets = DatasetJob(
+            session: session, database: database, logger: logger,
+            maxRejectedFraction: (options.configuration.maxRejectedPercent ?? 1) / 100, isCancelled: options.isCancelled
+        )
         var report = RunReport()
         let today = Ingest.today(options.now)
         for item in plan {
@@ -138,7 +160,9 @@ package enum Ingest {
                 continue
             }
             options.progress?("extracting \(item.key) (\(item.reason))")
-            let outcome = await job.run(item.key, source: item.source, today: today)
+            let outcome =
+                item.key.dataset == .costDetails
+                ? await job.run(item.key, source: item.source, today: today) : await datasets.run(item.key)
             report.results.append((item.key, outcome))
         }
         await session.shutdown()

@@ -20,11 +20,25 @@ package struct IngestConfiguration: Codable, Sendable {
         package var scope: String
         package var metrics: [String]?
         package var source: SourceKind?
+        /// What to load for the scope (default cost details only): `cost-details`,
+        /// `price-sheet`, `reservation-transactions`, `reservation-details`,
+        /// `balance-summary`, `marketplace`, `billing-periods`.
+        package var datasets: [String]?
 
-        package init(scope: String, metrics: [String]? = nil, source: SourceKind? = nil) {
+        package init(scope: String, metrics: [String]? = nil, source: SourceKind? = nil, datasets: [String]? = nil) {
             self.scope = scope
             self.metrics = metrics
             self.source = source
+            self.datasets = datasets
+        }
+
+        func parsedDatasets() throws(PipelineError) -> [Dataset] {
+            var out: [Dataset] = []
+            for text in datasets ?? [Dataset.costDetails.rawValue] {
+                do { out.append(try Dataset(parsing: text)) } catch { throw .usage("scope \(scope): \(error.description)") }
+            }
+            var seen = Set<Dataset>()
+            return out.filter { seen.insert($0).inserted }
         }
     }
 
@@ -71,15 +85,25 @@ package struct IngestConfiguration: Codable, Sendable {
         }
     }
 
-    /// Every (scope, metric, source) the file names, validated.
+    /// Every (scope, metric, source) of cost details the file names, validated.
     func targets() throws(PipelineError) -> [(Scope, Metric, SourceKind)] {
         guard !scopes.isEmpty else { throw .usage("the configuration names no scopes") }
         var out: [(Scope, Metric, SourceKind)] = []
-        for entry in scopes {
+        for entry in scopes where try entry.parsedDatasets().contains(.costDetails) {
             let scope = try Scope.parse(entry.scope)
             for metric in try Metrics.parse(entry.metrics ?? ["actual", "amortized"]) {
                 out.append((scope, metric, entry.source ?? .costDetails))
             }
+        }
+        return out
+    }
+
+    /// Every (scope, dataset) besides cost details the file names.
+    func datasetTargets() throws(PipelineError) -> [(Scope, Dataset)] {
+        var out: [(Scope, Dataset)] = []
+        for entry in scopes {
+            let scope = try Scope.parse(entry.scope)
+            for dataset in try entry.parsedDatasets() where dataset != .costDetails { out.append((scope, dataset)) }
         }
         return out
     }

@@ -8,9 +8,20 @@ import Logging
 package struct PartitionKey: Hashable, Sendable, CustomStringConvertible {
     package let scope: Scope
     package let period: BillingPeriod
+    /// The cost-details metric; for another dataset, unused.
     package let metric: Metric
+    package let dataset: Dataset
 
-    package var description: String { "\(scope.id) \(period) \(metric.rawValue)" }
+    package init(scope: Scope, period: BillingPeriod, metric: Metric, dataset: Dataset = .costDetails) {
+        self.scope = scope
+        self.period = period
+        self.metric = metric
+        self.dataset = dataset
+    }
+
+    package var description: String {
+        "\(scope.id) \(period) \(dataset == .costDetails ? metric.rawValue : dataset.rawValue)"
+    }
 }
 
 /// How a partition's turn ended.

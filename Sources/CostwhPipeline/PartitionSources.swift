@@ -101,6 +101,14 @@ package final class ExtractSession: Sendable {
         }
     }
 
+    /// The client of the other datasets.
+    package func datasetClient() throws(ExtractError) -> DatasetClient {
+        guard let arm else { throw signInProblem ?? .signIn("no credentials") }
+        return DatasetClient(
+            arm: arm, logger: logger, defaultPollInterval: settings.defaultPollInterval,
+            pollDeadline: settings.pollDeadline)
+    }
+
     /// Secrets to scrub from any text shown or stored.
     package var secrets: [String] {
         var out = tokens?.secrets ?? []

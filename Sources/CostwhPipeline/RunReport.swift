@@ -25,6 +25,8 @@ package struct RunReport: Sendable {
     package func lines() -> [String] {
         results.map { key, outcome in
             switch outcome {
+            case .loaded(let s) where s.dataset != .costDetails:
+                return "loaded     \(key): \(s.rowsLoaded) rows, \(s.rowsRejected) rejected (load \(s.loadId))"
             case .loaded(let s):
                 return
                     "loaded     \(key): \(s.rowsLoaded) rows, \(s.rowsRejected) rejected, cost \(String(format: "%.2f", s.costTotal)) \(s.currencies.joined(separator: "/")) (load \(s.loadId))"

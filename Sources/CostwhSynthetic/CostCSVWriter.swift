@@ -208,17 +208,18 @@ package struct CostCSVWriter: Sendable {
                 row.publisherType == "Azure" ? "Microsoft" : row.publisherType, "", row.publisherName,
                 resource?.group ?? "",
                 resourceId, resource?.location ?? "", meter.region,
-                CostCSVWriter.number(row.effectivePrice, long: false),
+                // MCA prices are in the pricing currency (USD), costs in the billing currency.
+                CostCSVWriter.number(row.effectivePrice / exchange, long: false),
                 CostCSVWriter.number(row.quantity, long: false), meter.unit, row.chargeType, e.currency, "USD", cost,
                 CostCSVWriter.number(costUSD, long: false), CostCSVWriter.number(costUSD, long: false),
                 CostCSVWriter.number(row.payGPrice * row.quantity, long: false),
                 CostCSVWriter.number(row.payGPrice * row.quantity / exchange, long: false), String(exchange), date(1),
                 "True", "", "",
-                additionalInfo, tags, CostCSVWriter.number(row.payGPrice, long: false), row.frequency,
+                additionalInfo, tags, CostCSVWriter.number(row.payGPrice / exchange, long: false), row.frequency,
                 commitment?.term ?? "",
                 commitment?.kind == .reservation ? commitment!.id : "",
                 commitment?.kind == .reservation ? commitment!.name : "",
-                row.pricingModel, CostCSVWriter.number(row.unitPrice, long: false), "", commitment?.benefitId ?? "",
+                row.pricingModel, CostCSVWriter.number(row.unitPrice / exchange, long: false), "", commitment?.benefitId ?? "",
                 commitment?.name ?? "", "Azure",
             ]
         }

@@ -227,6 +227,11 @@ package struct SyntheticEstate: Sendable {
     }
 }
 
+extension SyntheticEstate {
+    /// A meter's list (pay-as-you-go) price: the estate's negotiated `unitPrice` is 10.7 % below it.
+    package static func listPrice(_ meter: Meter) -> Double { (meter.unitPrice * 1.12).rounded(toPlaces: 6) }
+}
+
 extension String {
     func replacingOccurrences(of target: String, with replacement: String) -> String {
         split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)

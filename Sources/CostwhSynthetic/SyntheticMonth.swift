@@ -166,8 +166,9 @@ package struct SyntheticMonth: Sendable {
             row.resource = r
             row.subscription = resource.subscription
             row.meter = resource.meter
+            // The enrollment's negotiated price, and the list price it is negotiated from.
             row.unitPrice = meter.unitPrice
-            row.payGPrice = meter.unitPrice
+            row.payGPrice = SyntheticEstate.listPrice(meter)
             // Quantities: hours for compute, GB or operations otherwise.
             let u = rng.unit()
             row.quantity = meter.unit == "1 Hour" ? Double(1 + rng.int(24)) : (u * u * 500).rounded(toPlaces: 6)
@@ -188,6 +189,7 @@ package struct SyntheticMonth: Sendable {
             } else if meter.family == "Compute" && draw < 0.23 {
                 row.pricingModel = "Spot"
                 row.effectivePrice = (meter.unitPrice * 0.2).rounded(toPlaces: 8)
+                row.unitPrice = row.effectivePrice
                 row.cost = row.quantity * row.effectivePrice
             } else {
                 row.effectivePrice = meter.unitPrice
@@ -202,6 +204,11 @@ package struct SyntheticMonth: Sendable {
         UsageStream(
             estate: estate, days: period.daysInMonth, count: count,
             rng: SplitMix64(seed: SplitMix64.seed("usage:\(estate.scope.id):\(period)")))
+    }
+
+    /// A commitment's day: the covered usage it absorbed and what the day of it costs.
+    package func commitmentDay(_ commitment: Int, day: Int) -> (used: Double, amount: Double) {
+        (usedByCommitmentDay[commitment][day], dailyAmounts[commitment])
     }
 
     /// The total a metric adds up to, for tests and the emulator's own checks.

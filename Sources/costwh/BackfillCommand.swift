@@ -24,12 +24,19 @@ struct BackfillCommand: AsyncParsableCommand {
         if from > to { throw ValidationError("--from \(from) is after --to \(to)") }
     }
     @Option(help: "cost-details, detailed-report, usage-details or ea-reporting.") var source: SourceKind = .costDetails
+    @Option(
+        name: .customLong("dataset"),
+        help: ArgumentHelp(
+            "What to load, repeatable: cost-details (default), price-sheet, reservation-transactions, reservation-details, balance-summary, marketplace, billing-periods.",
+            valueName: "dataset"),
+        transform: Parse.dataset)
+    var datasets: [Dataset] = []
     @Flag(help: "Reload months that are already loaded.") var force = false
     @Option(help: "Percent of rows that may be rejected before a load fails.") var maxRejected: Double = 1
 
     func run() async throws {
         try await RunOutput.backfill(
-            global: global, extract: extract, scope: scope, from: from, to: to, metric: metric, source: source,
+            global: global, extract: extract, scope: scope, from: from, to: to, metric: metric, datasets: datasets, source: source,
             force: force, maxRejected: maxRejected, restatement: restatement, title: "backfill")
     }
 }

@@ -8,7 +8,7 @@ enum RunOutput {
     /// `reload` and `backfill`: months of one scope, extracted now.
     static func backfill(
         global: GlobalOptions, extract: ExtractOptions, scope: Scope, from: BillingPeriod, to: BillingPeriod,
-        metric: MetricChoice, source: SourceKind,
+        metric: MetricChoice, datasets: [Dataset], source: SourceKind,
         force: Bool, maxRejected: Double, restatement: RestatementOptions, title: String
     ) async throws {
         let logger = global.makeLogger()
@@ -20,7 +20,10 @@ enum RunOutput {
                 source: source,
                 settings: try extract.settings(), force: force, maxRejectedPercent: maxRejected,
                 isCancelled: { Interruption.isRequested }, progress: { Terminal.progress($0) })
-            report = try await Interruption.cancellable { try await Backfill.run(options, logger: logger) }
+            var run = options
+            run.datasets = datasets.isEmpty ? [.costDetails] : datasets
+            let final = run
+            report = try await Interruption.cancellable { try await Backfill.run(final, logger: logger) }
         } catch let error as PipelineError {
             throw error.reported()
         } catch {

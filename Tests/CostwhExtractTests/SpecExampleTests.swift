@@ -48,7 +48,7 @@ import Testing
         let example = try SpecExampleTests.example(
             "spec-2023-11-01-GenerateDetailedCostReportOperationStatusBySubscriptionScope.json")
         let (object, _) = try SpecExampleTests.body(example, status: "200")
-        #expect(DetailedReportClient.status(of: object) == "Completed")
+        #expect(AsyncReport.status(of: object) == "Completed")
         let properties = try #require(object["properties"] as? [String: Any])
         let link = try #require(properties["downloadUrl"] as? String)
         #expect(link.hasPrefix("https://"))
