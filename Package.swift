@@ -168,7 +168,7 @@ let package = Package(
             name: "CostwhPostgresTests",
             dependencies: [
                 "CostwhPostgres", "CostwhLoad", "CostwhPipeline", "CostwhQuery", "CostwhModel", "CostwhTestSupport",
-                "costwh",
+                "CostwhSynthetic", "costwh",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),

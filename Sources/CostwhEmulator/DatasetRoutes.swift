@@ -11,7 +11,9 @@ import NIOHTTP1
 extension AzureEmulator {
     func datasetAPIs(_ request: EmulatorRequest) -> EmulatorResponse? {
         let lower = request.path.lowercased()
-        if lower.hasSuffix("/providers/microsoft.costmanagement/pricesheets/default/download") && request.method == .POST {
+        if lower.hasSuffix("/providers/microsoft.costmanagement/pricesheets/default/download")
+            && request.method == .POST
+        {
             return authorized(request) { requestDatasetReport(request, .priceSheet) }
         }
         if lower.hasSuffix("/providers/microsoft.costmanagement/generatereservationdetailsreport")
@@ -65,8 +67,9 @@ extension AzureEmulator {
 
     func requestDatasetReport(_ request: EmulatorRequest, _ dataset: Dataset) -> EmulatorResponse {
         state.count(dataset.rawValue)
-        guard let scope = AzureEmulator.scope(in: request.path, before: "/providers/Microsoft.CostManagement/")
-            ?? AzureEmulator.scope(in: request.path, before: "/billingPeriods/")
+        guard
+            let scope = AzureEmulator.scope(in: request.path, before: "/providers/Microsoft.CostManagement/")
+                ?? AzureEmulator.scope(in: request.path, before: "/billingPeriods/")
         else {
             return .error(.badRequest, code: "InvalidScope", message: "The scope is not a supported billing scope.")
         }
@@ -133,7 +136,8 @@ extension AzureEmulator {
     func datasetList(_ request: EmulatorRequest, _ dataset: Dataset) -> EmulatorResponse {
         state.count(dataset.rawValue)
         let marker =
-            dataset == .billingPeriods ? "/providers/Microsoft.Billing/billingPeriods" : "/providers/Microsoft.Consumption/"
+            dataset == .billingPeriods
+            ? "/providers/Microsoft.Billing/billingPeriods" : "/providers/Microsoft.Consumption/"
         guard
             let scope = AzureEmulator.scope(in: request.path, before: "/providers/Microsoft.Billing/billingPeriods/")
                 ?? AzureEmulator.scope(in: request.path, before: marker)
@@ -149,7 +153,8 @@ extension AzureEmulator {
             return page(records, skip: skip, request: request)
         }
         guard let period = AzureEmulator.datasetPeriod(request) else {
-            return .error(.badRequest, code: "BadRequest", message: "Give the billing period or a $filter on eventDate.")
+            return .error(
+                .badRequest, code: "BadRequest", message: "Give the billing period or a $filter on eventDate.")
         }
         let datasets = SyntheticDatasets(month: month(scope, period))
         switch dataset {
@@ -159,7 +164,8 @@ extension AzureEmulator {
         case .marketplace:
             return page(configuration.faults.noData ? [] : datasets.marketplaceCharges(), skip: skip, request: request)
         default:
-            return page(configuration.faults.noData ? [] : datasets.reservationTransactions(), skip: skip, request: request)
+            return page(
+                configuration.faults.noData ? [] : datasets.reservationTransactions(), skip: skip, request: request)
         }
     }
 

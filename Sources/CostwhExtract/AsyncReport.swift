@@ -63,7 +63,8 @@ package struct AsyncReport: Sendable {
             case "completed", "readytodownload", "succeeded":
                 var properties = object["properties"] as? [String: Any] ?? [:]
                 if AsyncReport.link(in: properties) == nil, let resultLink {
-                    let final = try await arm.send(HTTPRequestSpec(url: resultLink, what: "get \(what)'s link"), scope: scope)
+                    let final = try await arm.send(
+                        HTTPRequestSpec(url: resultLink, what: "get \(what)'s link"), scope: scope)
                     let finalObject =
                         (try? JSONSerialization.jsonObject(with: Data(final.body)) as? [String: Any]) ?? [:]
                     properties = finalObject["properties"] as? [String: Any] ?? [:]

@@ -37,7 +37,8 @@ package final class DatasetClient: Sendable {
                 return try await fetchOnce(dataset, scope: scope, period: period, into: folder)
             } catch {
                 guard error.isExpiredLink, attempts <= maxReRequests else { throw error }
-                logger.info("a dataset's download link expired; asking again", metadata: ["dataset": "\(dataset.rawValue)"])
+                logger.info(
+                    "a dataset's download link expired; asking again", metadata: ["dataset": "\(dataset.rawValue)"])
                 folder.removeAll()
             }
         }
@@ -55,7 +56,9 @@ package final class DatasetClient: Sendable {
             throw .invalidRequest("cost details are fetched by their own sources")
         case .priceSheet:
             let url: String
-            if scope.kind == .billingAccount && scope.agreement == .enterprise, let account = scope.value(of: "billingAccounts") {
+            if scope.kind == .billingAccount && scope.agreement == .enterprise,
+                let account = scope.value(of: "billingAccounts")
+            {
                 url =
                     "\(arm.endpoint)/providers/Microsoft.Billing/billingAccounts/\(account)/billingPeriods/\(period.compact)"
                     + "/providers/Microsoft.CostManagement/pricesheets/default/download?api-version=\(DatasetClient.costManagementVersion)"
@@ -64,7 +67,8 @@ package final class DatasetClient: Sendable {
                     "\(base)/providers/Microsoft.CostManagement/pricesheets/default/download?api-version=\(DatasetClient.costManagementVersion)&format=csv"
             } else {
                 throw .invalidRequest(
-                    "the price sheet is downloaded for an EA billing account or an MCA billing profile, not \(scope.id)")
+                    "the price sheet is downloaded for an EA billing account or an MCA billing profile, not \(scope.id)"
+                )
             }
             return try await async.fetch(url: url, body: nil, scope: scope, what: what, into: folder)
         case .reservationDetails:

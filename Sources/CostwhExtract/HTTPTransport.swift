@@ -152,8 +152,9 @@ package final class HTTPTransport: Sendable {
 
     /// Streams a body into `fd`, resuming with a Range request after a broken connection.
     /// Returns the number of bytes written.
-    package func download(_ spec: HTTPRequestSpec, into fd: Int32, expectedBytes: Int?) async throws(ExtractError) -> Int
-    {
+    package func download(
+        _ spec: HTTPRequestSpec, into fd: Int32, expectedBytes: Int?
+    ) async throws(ExtractError) -> Int {
         try await download(spec, into: fd, expectedBytes: expectedBytes, notModified: false).bytes ?? 0
     }
 

@@ -24,7 +24,7 @@ package struct BackfillOptions: Sendable {
 
     package init(
         databasePath: String, scope: Scope, from: BillingPeriod, to: BillingPeriod, metrics: [Metric],
-        source: SourceKind = .costDetails,
+        datasets: [Dataset] = [.costDetails], source: SourceKind = .costDetails,
         settings: ExtractSettings, force: Bool = false, maxRejectedPercent: Double = 1, now: Date = Date(),
         isCancelled: @escaping @Sendable () -> Bool = { false }, progress: (@Sendable (String) -> Void)? = nil
     ) {
@@ -33,6 +33,7 @@ package struct BackfillOptions: Sendable {
         self.from = from
         self.to = to
         self.metrics = metrics
+        self.datasets = datasets
         self.source = source
         self.settings = settings
         self.force = force

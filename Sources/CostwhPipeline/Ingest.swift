@@ -68,8 +68,10 @@ package enum Ingest {
             // Billing periods list every month at once; an MCA price sheet exists for the current month only.
             let current = dataset == .billingPeriods || (dataset == .priceSheet && scope.kind == .billingProfile)
             targets.append(
-                ({ PartitionKey(scope: scope, period: $0, metric: .actualCost, dataset: dataset) }, .costDetails,
-                    current ? 1 : months))
+                (
+                    { PartitionKey(scope: scope, period: $0, metric: .actualCost, dataset: dataset) }, .costDetails,
+                    current ? 1 : months
+                ))
         }
         for target in targets {
             for back in 0..<target.months {

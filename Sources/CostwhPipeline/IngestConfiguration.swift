@@ -35,7 +35,9 @@ package struct IngestConfiguration: Codable, Sendable {
         func parsedDatasets() throws(PipelineError) -> [Dataset] {
             var out: [Dataset] = []
             for text in datasets ?? [Dataset.costDetails.rawValue] {
-                do { out.append(try Dataset(parsing: text)) } catch { throw .usage("scope \(scope): \(error.description)") }
+                do { out.append(try Dataset(parsing: text)) } catch {
+                    throw .usage("scope \(scope): \(error.description)")
+                }
             }
             var seen = Set<Dataset>()
             return out.filter { seen.insert($0).inserted }

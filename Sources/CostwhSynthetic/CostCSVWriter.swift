@@ -219,7 +219,8 @@ package struct CostCSVWriter: Sendable {
                 commitment?.term ?? "",
                 commitment?.kind == .reservation ? commitment!.id : "",
                 commitment?.kind == .reservation ? commitment!.name : "",
-                row.pricingModel, CostCSVWriter.number(row.unitPrice / exchange, long: false), "", commitment?.benefitId ?? "",
+                row.pricingModel, CostCSVWriter.number(row.unitPrice / exchange, long: false), "",
+                commitment?.benefitId ?? "",
                 commitment?.name ?? "", "Azure",
             ]
         }

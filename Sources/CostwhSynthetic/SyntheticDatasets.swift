@@ -41,8 +41,10 @@ package struct SyntheticDatasets: Sendable {
         for meter in estate.meters {
             let list = SyntheticEstate.listPrice(meter) / rate
             var base = [
-                String(list), mca ? "USD" : estate.currency, period.lastDay.description, period.firstDay.description, "0",
-                String(list), meter.id, meter.category, meter.name, meter.subCategory, meter.region, "", meter.partNumber,
+                String(list), mca ? "USD" : estate.currency, period.lastDay.description, period.firstDay.description,
+                "0",
+                String(list), meter.id, meter.category, meter.name, meter.subCategory, meter.region, "",
+                meter.partNumber,
                 "Consumption", meter.product, "DZH318Z0\(meter.partNumber.suffix(4))", meter.family,
                 "0001", "", meter.unit, String(meter.unitPrice / rate),
             ]
@@ -96,7 +98,8 @@ package struct SyntheticDatasets: Sendable {
         for (c, commitment) in estate.commitments.enumerated() where commitment.kind == .reservation {
             guard let amount = purchases[c] else { continue }
             records.append([
-                "id": "\(estate.scope.id)/providers/Microsoft.Consumption/reservationtransactions/\(period.compact)\(c)",
+                "id":
+                    "\(estate.scope.id)/providers/Microsoft.Consumption/reservationtransactions/\(period.compact)\(c)",
                 "name": "\(period.compact)\(c)",
                 "type": "Microsoft.Consumption/reservationTransactions",
                 "tags": [Any](),
@@ -132,13 +135,18 @@ package struct SyntheticDatasets: Sendable {
                 "name": "m\(records.count)", "type": "Microsoft.Consumption/marketPlaces",
                 "tags": ["app": "security"],
                 "properties": [
-                    "accountName": sub.accountName, "costCenter": sub.costCenter, "departmentName": sub.invoiceSectionName,
-                    "billingPeriodId": "\(estate.scope.id)/providers/Microsoft.Billing/billingPeriods/\(period.compact)",
+                    "accountName": sub.accountName, "costCenter": sub.costCenter,
+                    "departmentName": sub.invoiceSectionName,
+                    "billingPeriodId":
+                        "\(estate.scope.id)/providers/Microsoft.Billing/billingPeriods/\(period.compact)",
                     "usageStart": "\(day)T00:00:00Z", "usageEnd": "\(day)T23:59:59Z", "instanceName": row.planName,
-                    "instanceId": "/subscriptions/\(sub.id)/resourceGroups/marketplace/providers/Microsoft.SaaS/resources/\(row.planName)",
+                    "instanceId":
+                        "/subscriptions/\(sub.id)/resourceGroups/marketplace/providers/Microsoft.SaaS/resources/\(row.planName)",
                     "currency": estate.currency, "consumedQuantity": row.quantity, "pretaxCost": row.cost,
                     "isEstimated": false, "meterId": "00000000-0000-0000-0000-00000000000\(records.count)",
-                    "offerName": row.planName, "resourceGroup": "marketplace", "orderNumber": UUID().uuidString.lowercased(),
+                    "offerName": row.planName, "resourceGroup": "marketplace",
+                    "orderNumber":
+                        "00000000-0000-0000-\(period.compact.prefix(4))-\(period.compact.suffix(2))00000000\(records.count)",
                     "publisherName": row.publisherName, "planName": row.planName, "resourceRate": row.unitPrice,
                     "subscriptionGuid": sub.id, "subscriptionName": sub.name, "unitOfMeasure": "1 Month",
                     "isRecurringCharge": true,

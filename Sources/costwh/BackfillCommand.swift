@@ -36,7 +36,8 @@ struct BackfillCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await RunOutput.backfill(
-            global: global, extract: extract, scope: scope, from: from, to: to, metric: metric, datasets: datasets, source: source,
+            global: global, extract: extract, scope: scope, from: from, to: to, metric: metric, datasets: datasets,
+            source: source,
             force: force, maxRejected: maxRejected, restatement: restatement, title: "backfill")
     }
 }

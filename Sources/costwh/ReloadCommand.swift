@@ -28,7 +28,8 @@ struct ReloadCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await RunOutput.backfill(
-            global: global, extract: extract, scope: scope, from: period, to: period, metric: metric, datasets: datasets, source: source,
+            global: global, extract: extract, scope: scope, from: period, to: period, metric: metric,
+            datasets: datasets, source: source,
             force: true, maxRejected: maxRejected, restatement: restatement, title: "reload")
     }
 }

@@ -1,6 +1,7 @@
 import CostwhLoad
 import CostwhModel
 import CostwhTestSupport
+import CostwhTransform
 import Foundation
 import GRDB
 import Testing
@@ -51,6 +52,20 @@ import Testing
                 "schema/schema.sql differs from the migrations for \(key):\n  migrations: \(a[key] ?? "")\n  schema.sql: \(b[key] ?? "")"
             )
         }
+    }
+
+    /// The loader inserts the dataset schemas' columns in order; the tables must have them.
+    @Test(arguments: Dataset.others)
+    func datasetTablesHaveTheSchemasColumns(dataset: Dataset) throws {
+        let dir = TempDir()
+        let db = try CostDatabase(path: dir.path("m.sqlite"))
+        let schema = DatasetSchema.of(dataset)
+        let columns = try db.pool.read { try $0.columns(in: schema.table).map(\.name) }
+        #expect(columns == ["LoadId", "SourcePart", "SourceLine"] + schema.columns.map(\.name))
+        // The view of the current loads is the table's name without `ds_`.
+        let view = try db.pool.read { try $0.columns(in: String(schema.table.dropFirst(3))).map(\.name) }
+        #expect(
+            view == ["Scope", "BillingPeriod", "LoadId"] + schema.columns.map(\.name) + ["SourcePart", "SourceLine"])
     }
 
     @Test func embeddedMigrationsAreTheFilesInMigrations() throws {

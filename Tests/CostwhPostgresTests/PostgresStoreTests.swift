@@ -3,6 +3,7 @@ import CostwhModel
 import CostwhPipeline
 import CostwhPostgres
 import CostwhQuery
+import CostwhSynthetic
 import CostwhTestSupport
 import Foundation
 import GRDB
@@ -267,5 +268,64 @@ struct CopyTests {
             #expect(try Self.dump(back) == want)
             #expect(try Self.rejected(back) == wantRejected)
         }
+    }
+}
+
+/// The other datasets and the savings built on them give the same answers on both stores.
+@Suite(.serialized, .enabled(if: TestPostgres.available, .init(rawValue: TestPostgres.skipMessage)))
+struct PostgresDatasetTests {
+    @Test func datasetsAndSavingsAgreeAcrossStores() throws {
+        let dir = TempDir()
+        let month = SyntheticMonth(
+            estate: SyntheticEstate(scope: try Scope(parsing: eaAccount)),
+            period: try BillingPeriod(parsing: "2023-09"),
+            rows: 500)
+        let datasets = SyntheticDatasets(month: month)
+        let sheet = dir.path("pricesheet.csv")
+        try Data(datasets.priceSheetCSV()).write(to: URL(fileURLWithPath: sheet))
+        let marketplace = dir.path("marketplaces.json")
+        try JSONSerialization.data(withJSONObject: ["value": datasets.marketplaceCharges()]).write(
+            to: URL(fileURLWithPath: marketplace))
+        let costs = dir.path("amortized.csv")
+        _ = try CostCSVWriter(month: month).write(.amortizedCost, toFile: costs)
+        var outputs: [Backend: [String]] = [:]
+        for backend in Backend.allCases {
+            try withStore(backend) { db in
+                _ = try loadFile(db, costs, metric: "amortized")
+                for (file, dataset) in [(sheet, Dataset.priceSheet), (marketplace, .marketplace), (sheet, .priceSheet)]
+                {
+                    var options = LoadFilesOptions(
+                        databasePath: db, files: [file], scope: try Scope(parsing: eaAccount),
+                        period: try BillingPeriod(parsing: "2023-09"), metric: nil)
+                    options.dataset = dataset
+                    let summary = try LoadFiles.run(options, logger: quietLogger)[0]
+                    #expect(summary.status == .succeeded && summary.rowsRejected == 0, "\(backend) \(dataset)")
+                }
+                let store = try DatabaseLocation.open(db)
+                var out: [String] = []
+                try store.reading { reader in
+                    for sql in [
+                        "SELECT COUNT(*) AS n, TOTAL(MarketPrice) AS market, TOTAL(UnitMultiplier) AS units FROM price_sheet",
+                        "SELECT COUNT(*) AS n, TOTAL(MarketPrice) AS market FROM list_prices",
+                        "SELECT COUNT(*) AS n, TOTAL(PretaxCost) AS cost, MIN(UsageStart) AS first FROM marketplace_charges",
+                        "SELECT Dataset, COUNT(*) AS n FROM loads GROUP BY Dataset ORDER BY Dataset",
+                        "SELECT COUNT(*) AS n FROM ds_price_sheet",
+                        "SELECT ROUND(TOTAL(ListCost), 4) AS list, ROUND(TOTAL(ContractedCost), 4) AS contracted, COUNT(ListCost) AS n FROM cost_details",
+                    ] {
+                        out.append(TableFormatter.render(try reader.read(sql, [:]), as: .csv))
+                    }
+                }
+                let savings = try Query.run(
+                    QueryOptions(databasePath: db, name: "savings", periods: try PeriodRange(parsing: "2023-09")))
+                out.append(TableFormatter.render(savings, as: .csv))
+                outputs[backend] = out
+            }
+        }
+        let lite = outputs[.sqlite] ?? [], pg = outputs[.postgres] ?? []
+        #expect(lite.count == 7 && lite == pg, "\(lite)\n\(pg)")
+        // The replaced price sheet's rows are gone: one load's worth remains.
+        #expect(
+            lite[4].contains(
+                "\n\(String(decoding: datasets.priceSheetCSV(), as: UTF8.self).split(separator: "\n").count - 1)\n"))
     }
 }
