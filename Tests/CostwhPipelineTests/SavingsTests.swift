@@ -120,6 +120,55 @@ import Testing
         SavingsTests.expectTheyAddUp(row)
     }
 
+    /// Per commitment order: the reservation's usage, the savings plan's, and the purchase
+    /// of another reservation (in the actual cost only); utilisation from the cost rows until
+    /// reservation details are loaded, then from their hours.
+    @Test func commitmentsOfTheToolkitsEASamples() throws {
+        let dir = TempDir()
+        let db = dir.path("w.sqlite")
+        loadFixtures(db)
+        func commitments() throws -> [String: [String: StoreValue]] {
+            let table = try Query.run(
+                QueryOptions(databasePath: db, name: "commitments", periods: try PeriodRange(parsing: "2023-09")))
+            var out: [String: [String: StoreValue]] = [:]
+            for row in table.rows {
+                let named = Dictionary(uniqueKeysWithValues: zip(table.columns, row))
+                out[named["CommitmentId"]?.string ?? "?"] = named
+            }
+            return out
+        }
+        let before = try commitments()
+        let reservation = try #require(before["a965d46f-aedf-4176-8ff1-2617943b8960"], "\(before.keys)")
+        #expect(reservation["Kind"]?.string == "Reservation")
+        #expect(reservation["UsedHours"]?.double == 8)
+        #expect(abs(SavingsTests.number(reservation, "UsedCost") - 0.493152) < 1e-9)
+        #expect(abs(SavingsTests.number(reservation, "Savings") - (1.168 - 0.493152)) < 1e-9)
+        #expect(reservation["UtilizationPercent"]?.double == 100)
+        #expect(reservation["UtilizationSource"]?.string == "cost-rows")
+        let plan = try #require(before["802a9e8b-e860-4d5f-b63b-c5bdf7ee2446"])
+        #expect(plan["Kind"]?.string == "SavingsPlan")
+        #expect(abs(SavingsTests.number(plan, "Savings") - (0.013347594624 - 0.006000000468)) < 1e-6)
+        let purchase = try #require(before["49ed0e4d-8e0c-4f1f-af2c-67c865056615"])
+        #expect(SavingsTests.number(purchase, "PurchaseCost") == 3.25)
+        // Azure's reservation details for the order: 20 of 24 hours used on the day.
+        let details = dir.write(
+            "details.csv",
+            """
+            InstanceFlexibilityGroup,InstanceFlexibilityRatio,InstanceName,Kind,ReservationId,ReservationOrderId,ReservedHours,SkuName,TotalReservedQuantity,UsageDate,UsedHours
+            DSv3 Series,1,vm1,Reservation,f39d1c73-af74-4308-9083-fbf5efab37d1,a965d46f-aedf-4176-8ff1-2617943b8960,24,Standard_D2s_v3,1,2023-09-22,20
+
+            """)
+        var options = LoadFilesOptions(
+            databasePath: db, files: [details], scope: try Scope(parsing: SavingsTests.scope),
+            period: try BillingPeriod(parsing: "2023-09"), metric: nil)
+        options.dataset = .reservationDetails
+        #expect(try LoadFiles.run(options, logger: quietLogger).first?.rowsLoaded == 1)
+        let after = try #require(try commitments()["a965d46f-aedf-4176-8ff1-2617943b8960"])
+        #expect(after["UtilizationSource"]?.string == "reservation-details")
+        #expect(abs(SavingsTests.number(after, "UtilizationPercent") - 83.33) < 1e-9)
+        #expect(after["UsedHours"]?.double == 20 && after["UnusedHours"]?.double == 4)
+    }
+
     /// NegotiatedSavings + CommitmentSavings = TotalSavings, exactly.
     static func expectTheyAddUp(_ row: [String: StoreValue]) {
         let n = number(row, "NegotiatedSavings"), c = number(row, "CommitmentSavings"), t = number(row, "TotalSavings")

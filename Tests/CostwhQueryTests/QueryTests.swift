@@ -219,7 +219,7 @@ extension Dictionary where Key == String, Value == StoreValue {
         let dir = TempDir()
         let db = try sampleDatabase(dir)
         let names = CannedQuery.all.map(\.name).sorted()
-        #expect(names == ["by", "daily", "month-over-month", "reservations", "savings", "savings-plans", "top-benefit", "totals"])
+        #expect(names == ["by", "commitments", "daily", "month-over-month", "reservations", "savings", "savings-plans", "top-benefit", "totals"])
         for query in CannedQuery.all {
             #expect(!query.description.isEmpty)
             #expect(
