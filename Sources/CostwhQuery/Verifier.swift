@@ -123,6 +123,78 @@ package struct Verifier: Sendable {
                         : "they differ by \(Verifier.money(other)) \(currency): the two loads do not describe the same usage (loaded at different times?)"
                 ))
         }
+        out += try balanceChecks(db, window: window)
+        return out
+    }
+
+    /// The balance tolerance: invoices round each charge to the cent, the warehouse adds up
+    /// rows of many decimals, so a difference below 0.05 % of the charges (or 0.05) is none.
+    static func balanceTolerance(_ amount: Double) -> Double { max(0.05, 0.0005 * abs(amount)) }
+
+    /// EA billing periods whose balance summary is loaded: the actual cost of the billing
+    /// account's partition against the balance's charges. Azure usage and purchases (every row
+    /// but marketplace) against Utilized + ServiceOverage + ChargesBilledSeparately; marketplace
+    /// rows (or, when the cost details have none, the marketplace charges dataset) against
+    /// AzureMarketplaceServiceCharges.
+    private func balanceChecks(_ db: any StoreReader, window: [String: StoreValue]) throws -> [VerificationCheck] {
+        let balances = try db.read(
+            """
+            SELECT b.Scope, b.BillingPeriod, b.Currency,
+                COALESCE(b.Utilized, 0) + COALESCE(b.ServiceOverage, 0) + COALESCE(b.ChargesBilledSeparately, 0) AS AzureCharges,
+                COALESCE(b.AzureMarketplaceServiceCharges, 0) AS MarketplaceCharges,
+                (SELECT TOTAL(c.CostInBillingCurrency) FROM cost_details c
+                 WHERE c.Scope = b.Scope AND c.BillingPeriod = b.BillingPeriod AND c.Metric = 'ActualCost'
+                   AND COALESCE(c.PublisherType, '') <> 'Marketplace') AS WarehouseAzure,
+                (SELECT TOTAL(c.CostInBillingCurrency) FROM cost_details c
+                 WHERE c.Scope = b.Scope AND c.BillingPeriod = b.BillingPeriod AND c.Metric = 'ActualCost'
+                   AND c.PublisherType = 'Marketplace') AS WarehouseMarketplaceRows,
+                (SELECT TOTAL(m.PretaxCost) FROM marketplace_charges m
+                 WHERE m.Scope = b.Scope AND m.BillingPeriod = b.BillingPeriod) AS MarketplaceDataset,
+                (SELECT COUNT(*) FROM partitions p
+                 WHERE p.Scope = b.Scope AND p.BillingPeriod = b.BillingPeriod AND p.Metric = 'ActualCost') AS HasActual
+            FROM balance_summary b
+            WHERE (:scope IS NULL OR b.Scope = :scope) AND b.BillingPeriod BETWEEN :from AND :to
+            ORDER BY b.Scope, b.BillingPeriod
+            """, window)
+        var out: [VerificationCheck] = []
+        for i in balances.rows.indices {
+            func value(_ column: String) -> Double { balances.value(i, column).double ?? 0 }
+            let scope = balances.value(i, "Scope").string ?? "",
+                period = balances.value(i, "BillingPeriod").string ?? ""
+            let currency = (balances.value(i, "Currency").string ?? "").trimmingTrailingSpaces()
+            func add(_ check: String, _ passed: Bool, _ detail: String) {
+                out.append(
+                    VerificationCheck(
+                        check: check, scope: scope, period: period, metric: "ActualCost", passed: passed, detail: detail
+                    ))
+            }
+            guard balances.value(i, "HasActual").int ?? 0 > 0 else {
+                add(
+                    "balance summary = actual cost", false,
+                    "the balance summary is loaded but the ActualCost partition is not")
+                continue
+            }
+            let marketplaceRows = value("WarehouseMarketplaceRows")
+            let comparisons = [
+                (
+                    "Azure charges = balance", value("WarehouseAzure"), value("AzureCharges"),
+                    "Utilized + ServiceOverage + ChargesBilledSeparately"
+                ),
+                (
+                    "marketplace charges = balance",
+                    marketplaceRows != 0 ? marketplaceRows : value("MarketplaceDataset"), value("MarketplaceCharges"),
+                    "AzureMarketplaceServiceCharges"
+                ),
+            ]
+            for (check, warehouse, balance, fields) in comparisons {
+                let difference = warehouse - balance
+                let tolerance = Verifier.balanceTolerance(balance)
+                add(
+                    check, abs(difference) <= tolerance,
+                    "warehouse \(Verifier.money(warehouse)), balance \(fields) \(Verifier.money(balance)) \(currency): "
+                        + "difference \(Verifier.money(difference)) (tolerance \(Verifier.money(tolerance)))")
+            }
+        }
         return out
     }
 
