@@ -76,6 +76,7 @@ package struct HTMLReport: Sendable {
         body += HTMLReport.section(
             "Top \(top) resources benefiting from commitments", topBenefit,
             note: "Amortized minus actual cost of each resource's usage.")
+        body += try HTMLReport.savings(runner: runner, parameters: parameters)
         body += try HTMLReport.restatements(store: store, scope: scope, from: from, to: to)
         return """
             <!DOCTYPE html>
@@ -112,6 +113,49 @@ package struct HTMLReport: Sendable {
             </html>
 
             """
+    }
+
+    /// Savings by month (negotiated against commitment) and each commitment's utilisation.
+    static func savings(runner: QueryRunner, parameters: [String: StoreValue]) throws(QueryError) -> String {
+        var withoutGroup = parameters
+        withoutGroup["by"] = .null
+        withoutGroup["tag"] = .null
+        let full = try runner.run("savings", parameters: withoutGroup)
+        let group = full.columns.firstIndex(of: "Group")
+        let savings = ResultTable(
+            columns: full.columns.enumerated().filter { $0.offset != group }.map(\.element),
+            rows: full.rows.map { row in row.enumerated().filter { $0.offset != group }.map(\.element) })
+        let commitments = try runner.run("commitments", parameters: parameters)
+        var out = ""
+        var byKey: [String: [(String, Double, Double)]] = [:]
+        var order: [String] = []
+        for i in savings.rows.indices {
+            let key = "\(text(savings.value(i, "Scope"))) (\(text(savings.value(i, "Currency"))))"
+            if byKey[key] == nil { order.append(key) }
+            byKey[key, default: []].append(
+                (
+                    text(savings.value(i, "BillingPeriod")), number(savings.value(i, "NegotiatedSavings")),
+                    number(savings.value(i, "CommitmentSavings"))
+                ))
+        }
+        for key in order {
+            out += "<section>\n<h2>Savings: \(escape(key))</h2>\n"
+            out += SVGChart.bars(
+                byKey[key]!, title: "Savings by month: negotiated prices against commitments",
+                series: ("Negotiated savings", "Commitment savings"))
+            out += "</section>\n"
+        }
+        out += section(
+            "Savings against list prices", savings,
+            note:
+                "FinOps toolkit definitions, from the amortized cost: NegotiatedSavings = ListCost − ContractedCost, CommitmentSavings = ContractedCost − EffectiveCost (unused commitments lower it), TotalSavings = their sum, EffectiveSavingsRate = TotalSavings / ListCost. Rows without a list price count their contracted cost as list; they are counted in RowsWithoutListPrice."
+        )
+        out += section(
+            "Commitment utilisation and savings", commitments,
+            note:
+                "Per reservation or savings plan order: utilisation from Azure's reservation details where loaded, else from used against unused cost; Savings = ContractedCost − EffectiveCost of its rows."
+        )
+        return out
     }
 
     /// The changes between successive loads of the range's months, and where the largest
@@ -231,7 +275,9 @@ enum SVGChart {
         return String(format: "%.0f", value)
     }
 
-    static func frame(_ maxValue: Double, title: String) -> String {
+    static func frame(
+        _ maxValue: Double, title: String, series: (String, String) = ("ActualCost", "AmortizedCost")
+    ) -> String {
         var out = "<text class=\"title\" x=\"\(left)\" y=\"20\">\(HTMLReport.escape(title))</text>\n"
         let plotHeight = height - top - bottom
         for i in 0...4 {
@@ -246,9 +292,9 @@ enum SVGChart {
         // Legend.
         let lx = width - right - 230
         out += "<rect class=\"actual\" x=\"\(lx)\" y=\"10\" width=\"12\" height=\"12\" />"
-        out += "<text class=\"label\" x=\"\(lx + 18)\" y=\"20\">ActualCost</text>\n"
+        out += "<text class=\"label\" x=\"\(lx + 18)\" y=\"20\">\(HTMLReport.escape(series.0))</text>\n"
         out += "<rect class=\"amortized\" x=\"\(lx + 110)\" y=\"10\" width=\"12\" height=\"12\" />"
-        out += "<text class=\"label\" x=\"\(lx + 128)\" y=\"20\">AmortizedCost</text>\n"
+        out += "<text class=\"label\" x=\"\(lx + 128)\" y=\"20\">\(HTMLReport.escape(series.1))</text>\n"
         return out
     }
 
@@ -287,7 +333,10 @@ enum SVGChart {
         return out + "</svg>\n"
     }
 
-    static func bars(_ months: [(String, Double, Double)], title: String) -> String {
+    static func bars(
+        _ months: [(String, Double, Double)], title: String,
+        series: (String, String) = ("ActualCost", "AmortizedCost")
+    ) -> String {
         let maxValue = niceMax(months.map { max($0.1, $0.2) }.max() ?? 0)
         let plotWidth = width - left - right
         let plotHeight = height - top - bottom
@@ -295,14 +344,14 @@ enum SVGChart {
         let bar = min(60, slot * 0.35)
         var out =
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(HTMLReport.escape(title))\">\n"
-        out += frame(maxValue, title: title)
+        out += frame(maxValue, title: title, series: series)
         for (i, m) in months.enumerated() {
             let center = left + slot * (Double(i) + 0.5)
             for (j, (cls, v)) in [("actual", m.1), ("amortized", m.2)].enumerated() {
                 let h = plotHeight * max(0, v) / maxValue
                 let x = center - bar + Double(j) * bar
                 out +=
-                    "<rect class=\"\(cls)\" x=\"\(f(x))\" y=\"\(f(top + plotHeight - h))\" width=\"\(f(bar - 2))\" height=\"\(f(h))\"><title>\(HTMLReport.escape(m.0)) \(cls): \(TableFormatter.formatNumber(v))</title></rect>\n"
+                    "<rect class=\"\(cls)\" x=\"\(f(x))\" y=\"\(f(top + plotHeight - h))\" width=\"\(f(bar - 2))\" height=\"\(f(h))\"><title>\(HTMLReport.escape(m.0)) \(HTMLReport.escape(j == 0 ? series.0 : series.1)): \(TableFormatter.formatNumber(v))</title></rect>\n"
             }
             out +=
                 "<text class=\"label\" x=\"\(f(center))\" y=\"\(height - bottom + 18)\" text-anchor=\"middle\">\(HTMLReport.escape(m.0))</text>\n"

@@ -329,14 +329,17 @@ extension Dictionary where Key == String, Value == StoreValue {
         parser.delegate = collector
         #expect(
             parser.parse(), "the report is not well-formed: \(parser.parserError.map { String(describing: $0) } ?? "")")
-        #expect(collector.elements["svg"] == 2)
+        // Daily, monthly and savings charts.
+        #expect(collector.elements["svg"] == 3)
         #expect((collector.elements["polyline"] ?? 0) == 2)
         #expect((collector.elements["rect"] ?? 0) >= 4)
-        #expect((collector.elements["table"] ?? 0) == 4)
+        // Totals, reservations, savings plans, top benefit, savings and commitments (no restatements here).
+        #expect((collector.elements["table"] ?? 0) == 6)
         for heading in [
             "Daily cost", "Monthly cost", "Totals and why they differ", "Reservation utilisation",
             "Savings plan utilisation", "Top 10 resources", "ActualCost", "AmortizedCost", "ProdDS1VMReservation",
-            "Date (MM-DD)", "Billing period",
+            "Date (MM-DD)", "Billing period", "Savings against list prices", "Commitment utilisation and savings",
+            "Negotiated savings", "Changes to months already loaded",
         ] {
             #expect(collector.text.contains(heading), "missing \(heading)")
         }
