@@ -50,6 +50,11 @@ package struct IngestConfiguration: Codable, Sendable {
         /// A past month is reloaded until this many days after it ends, while Azure may
         /// still restate it (default 10).
         package var settleDays: Int?
+
+        package init(months: Int? = nil, settleDays: Int? = nil) {
+            self.months = months
+            self.settleDays = settleDays
+        }
     }
 
     package var database: String?

@@ -10,7 +10,7 @@ package enum Runs {
             return try store.reading { reader in
                 try reader.read(
                     """
-                    SELECT LoadId, Scope, BillingPeriod, Metric, Source, Status, RowsRead, RowsLoaded, RowsRejected,
+                    SELECT LoadId, Scope, BillingPeriod, Dataset, Metric, Source, Status, RowsRead, RowsLoaded, RowsRejected,
                            ROUND(CostTotal, 2) AS CostTotal, Currencies, StartedAt, FinishedAt, Error
                     FROM loads
                     WHERE (:scope IS NULL OR Scope = :scope)

@@ -312,6 +312,12 @@ import Testing
                     #expect(run.status == 0, "\(name) × \(source.rawValue): \(run.stderr.suffix(2000))")
                     everything += run.stdout + run.stderr
                 }
+                // The other datasets go through the same sign-in, retries and links.
+                let datasets = try runCostwh(
+                    common + Dataset.others.flatMap { ["--dataset", $0.rawValue] },
+                    environment: environment(fixture, secret: secret))
+                #expect(datasets.status == 0, "\(name) × datasets: \(datasets.stderr.suffix(2000))")
+                everything += datasets.stdout + datasets.stderr
                 let refused = try runCostwh(
                     common + ["--source", "cost-details"], environment: environment(fixture, secret: wrongSecret))
                 #expect(refused.status == 2 && refused.stderr.contains("invalid_client"), "\(refused.stderr)")

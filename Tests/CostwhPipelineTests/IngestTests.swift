@@ -58,6 +58,49 @@ import Testing
         }
     }
 
+    /// `datasets` per scope: the nightly job loads them beside the cost details, each under
+    /// the same window and skip rules; an MCA price sheet and the billing periods exist for
+    /// the current month only.
+    @Test func ingestLoadsTheConfiguredDatasets() async throws {
+        try await withEmulator { fixture in
+            var config = IngestConfiguration(scopes: [
+                IngestConfiguration.ScopeEntry(
+                    scope: eaAccount, metrics: ["actual"],
+                    datasets: ["cost-details", "price-sheet", "balance-summary", "marketplace", "billing-periods"]),
+                IngestConfiguration.ScopeEntry(scope: mcaProfile, datasets: ["price-sheet"]),
+            ])
+            config.window = IngestConfiguration.Window(months: 2, settleDays: 10)
+            let now = Calendar(identifier: .gregorian).date(
+                from: DateComponents(timeZone: TimeZone(identifier: "UTC"), year: 2026, month: 11, day: 3, hour: 2))!
+            let options = IngestOptions(
+                configuration: config, databasePath: fixture.databasePath, settings: fixture.settings, now: now)
+            let (plan, report) = try await Ingest.run(options, logger: quiet)
+            let keys = plan.map(\.key.description).sorted()
+            #expect(
+                keys
+                    == [
+                        "\(eaAccount) 2026-10 ActualCost", "\(eaAccount) 2026-10 balance-summary",
+                        "\(eaAccount) 2026-10 marketplace", "\(eaAccount) 2026-10 price-sheet",
+                        "\(eaAccount) 2026-11 ActualCost", "\(eaAccount) 2026-11 balance-summary",
+                        "\(eaAccount) 2026-11 marketplace", "\(eaAccount) 2026-11 price-sheet",
+                        "\(eaAccount) 2026-11 billing-periods", "\(mcaProfile) 2026-11 price-sheet",
+                    ].sorted(), "\(keys)")
+            #expect(!report.anyFailed, "\(report.lines())")
+            let loaded = try rows(
+                fixture.databasePath,
+                sql: "SELECT Dataset, COUNT(*) AS n FROM loads WHERE Status = 'succeeded' GROUP BY 1 ORDER BY 1")
+            #expect(
+                loaded.map { "\($0["Dataset"] as String)=\($0["n"] as Int)" } == [
+                    "balance-summary=2", "billing-periods=1", "cost-details=2", "marketplace=2", "price-sheet=3",
+                ])
+            // The next night, everything was loaded within 20 hours: nothing is asked for.
+            var later = options
+            later.now = now.addingTimeInterval(3600)
+            let (_, second) = try await Ingest.run(later, logger: quiet)
+            #expect(second.results.allSatisfy { if case .skipped = $0.outcome { true } else { false } })
+        }
+    }
+
     @Test func aSettledPreviousMonthIsNotRequestedAgain() async throws {
         try await withEmulator { fixture in
             let config = configuration([eaAccount])
