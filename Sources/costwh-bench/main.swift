@@ -17,6 +17,9 @@ struct Options {
     var rows = 1_000_000
     var runs = 3
     var queryRows = 10_000_000
+    /// Months of the analysts' database (1 scope × months × both metrics × `rows`); 0 skips.
+    var analystMonths = 0
+    var skipDuckDB = false
     var work = "bench-data"
     var memoryFactor = 5
     var skipMemory = false
@@ -35,13 +38,15 @@ struct Options {
             case "--rows": rows = Int(value()) ?? rows
             case "--runs": runs = max(1, Int(value()) ?? runs)
             case "--query-rows": queryRows = Int(value()) ?? queryRows
+            case "--analyst-months": analystMonths = Int(value()) ?? analystMonths
+            case "--skip-duckdb": skipDuckDB = true
             case "--work": work = value()
             case "--memory-factor": memoryFactor = Int(value()) ?? memoryFactor
             case "--skip-memory": skipMemory = true
             case "--postgres": postgres = value()
             case "-h", "--help":
                 print(
-                    "usage: costwh-bench [--rows N] [--runs N] [--query-rows N (0 skips)] [--memory-factor N] [--skip-memory] [--work DIR] [--postgres URL]"
+                    "usage: costwh-bench [--rows N] [--runs N] [--query-rows N (0 skips)] [--memory-factor N] [--skip-memory] [--work DIR] [--postgres URL] [--analyst-months N] [--skip-duckdb]"
                 )
                 exit(0)
             default: fail("unknown option \(args[i])")
@@ -311,6 +316,54 @@ print(
         format: "database size / CSV size = %.2f (target ≤ 0.5): %.0f MB for %.0f MB", Double(dbSize) / Double(eaBytes),
         Double(dbSize) / 1e6, Double(eaBytes) / 1e6))
 
+/// DuckDB's typed `read_csv` of the same file with 2 threads (the raw load, no transform), from
+/// PyPI in a virtual environment of the work folder; nil, with a message, when it cannot be had.
+func duckDBLoadSeconds(_ file: String) -> [Double]? {
+    let venv = options.work + "/duckdb-venv"
+    let python = venv + "/bin/python"
+    if !FileManager.default.isExecutableFile(atPath: python) {
+        let made = spawn(["/usr/bin/env", "python3", "-m", "venv", venv])
+        let pip = made.status == 0 ? spawn([venv + "/bin/pip", "install", "--quiet", "duckdb"]) : made
+        guard pip.status == 0 else {
+            print("DuckDB comparison skipped: `python3 -m venv` and `pip install duckdb` failed (status \(pip.status))")
+            return nil
+        }
+    }
+    let script = options.work + "/duckdb-load.py"
+    try! """
+    import duckdb, os, sys, time
+    path = sys.argv[1] + ".duckdb"
+    if os.path.exists(path): os.remove(path)
+    con = duckdb.connect(path)
+    con.execute("SET threads = 2")
+    start = time.time()
+    con.execute("CREATE TABLE cost AS SELECT * FROM read_csv(?, header = true, auto_detect = true)", [sys.argv[2]])
+    con.execute("CHECKPOINT")
+    print(time.time() - start)
+    con.close()
+    os.remove(path)
+    """.write(toFile: script, atomically: true, encoding: .utf8)
+    var times: [Double] = []
+    for _ in 0..<options.runs {
+        let text = output([python, script, options.work + "/duckdb", file])
+        guard let seconds = Double(text.split(separator: "\n").last ?? "") else {
+            print("DuckDB comparison skipped: the load failed")
+            return nil
+        }
+        times.append(seconds)
+    }
+    return times
+}
+
+if !options.skipDuckDB, let duck = duckDBLoadSeconds(eaFile) {
+    report(
+        Figure(
+            name: "   DuckDB read_csv, typed table, 2 threads", seconds: median(duck), rows: options.rows,
+            bytes: eaBytes,
+            rssMiB: 0))
+    print(String(format: "load / DuckDB read_csv = %.2f (target ≤ 0.55)", loadMedian / median(duck)))
+}
+
 // Memory on a file N times larger.
 if !options.skipMemory && options.memoryFactor > 1 {
     let bigRows = options.rows * options.memoryFactor
@@ -390,6 +443,67 @@ if options.queryRows > 0 {
         log(String(format: "built the %d-row query database in %.0f s", partitions * perPartition, now() - start))
     }
     timeCannedQueries(db: db, label: "5. query", rows: partitions * perPartition)
+}
+
+// A1–A4. Analysts' plain SQL through `cost_details`, with the sqlite3 shell as their client,
+// on one scope of `analystMonths` months × both metrics × `rows` rows.
+if options.analystMonths > 0, let sqlite3 {
+    let months = options.analystMonths
+    let db = options.work + "/analysts-\(months)x\(options.rows).sqlite"
+    let last = period
+    let first = last.adding(months: -(months - 1))
+    if !FileManager.default.fileExists(atPath: db) {
+        let start = now()
+        for m in 0..<months {
+            let p = first.adding(months: m)
+            for metric in [Metric.actualCost, .amortizedCost] {
+                let path = options.work + "/a.csv"
+                let month = SyntheticMonth(
+                    estate: SyntheticEstate(scope: eaScope, resources: 20_000), period: p, rows: options.rows)
+                try! CostCSVWriter(month: month).write(metric, toFile: path)
+                let loaded = spawn([
+                    costwh, "load", path, "--scope", eaScope.id, "--period", p.description, "--metric", metric.rawValue,
+                    "--db", db,
+                ])
+                guard loaded.status == 0 else { fail("loading the analysts' database failed") }
+                try? FileManager.default.removeItem(atPath: path)
+            }
+        }
+        log(String(format: "built the %d-row analysts' database in %.0f s", months * 2 * options.rows, now() - start))
+    }
+    let queries = [
+        (
+            "A1. group by ResourceGroup",
+            "SELECT ResourceGroup, SUM(CostInBillingCurrency) FROM cost_details WHERE %@ GROUP BY 1;"
+        ),
+        (
+            "A2. group by MeterCategory, Date",
+            "SELECT MeterCategory, Date, SUM(CostInBillingCurrency) FROM cost_details WHERE %@ GROUP BY 1, 2;"
+        ),
+        (
+            "A3. group by a tag",
+            "SELECT json_extract(Tags, '$.env'), SUM(CostInBillingCurrency) FROM cost_details WHERE %@ GROUP BY 1;"
+        ),
+        (
+            "A4. actual vs amortized by subscription",
+            "SELECT SubscriptionId, SUM(CASE WHEN Metric = 'ActualCost' THEN CostInBillingCurrency END) AS actual, SUM(CASE WHEN Metric = 'AmortizedCost' THEN CostInBillingCurrency END) AS amortized, SUM(CASE WHEN Metric = 'AmortizedCost' THEN CostInBillingCurrency ELSE -CostInBillingCurrency END) AS difference FROM cost_details WHERE %@ GROUP BY 1;"
+        ),
+    ]
+    for (name, template) in queries {
+        for (range, filter, target) in [
+            ("one month", "BillingPeriod = '\(last)'", 0.5),
+            ("\(months) months", "BillingPeriod BETWEEN '\(first)' AND '\(last)'", 3.0),
+        ] {
+            let sql = template.replacingOccurrences(of: "%@", with: filter)
+            var times: [Double] = []
+            for _ in 0..<options.runs { times.append(spawn([sqlite3, db, sql]).seconds) }
+            report(
+                Figure(
+                    name: "\(name), \(range)", seconds: median(times),
+                    rows: range == "one month" ? 2 * options.rows : 2 * months * options.rows, bytes: 0, rssMiB: 0,
+                    note: median(times) <= target ? "target ≤ \(target) s: met" : "over the \(target) s target"))
+        }
+    }
 }
 
 // P3–P5. The PostgreSQL store, beside `psql \copy` of the same file into an all-TEXT logged
