@@ -278,8 +278,12 @@ SELECT
         WHEN f.PayGPrice > 0 OR (f.PayGPrice = 0 AND COALESCE(f.UnitPrice, 0) = 0)
             THEN f.PayGPrice * f.Quantity * COALESCE(f.ExchangeRatePricingToBilling, 1)
         WHEN f.PaygCostInBillingCurrency > 0 THEN f.PaygCostInBillingCurrency
-        WHEN lp.MarketPrice IS NOT NULL AND COALESCE(m.PublisherType, '') <> 'Marketplace' THEN lp.MarketPrice * f.Quantity * COALESCE(f.ExchangeRatePricingToBilling, 1)
-            * CASE WHEN lp.UnitOfMeasure = m.UnitOfMeasure THEN 1.0 ELSE COALESCE(NULLIF(substring(m.UnitOfMeasure from '^[0-9]+(\.[0-9]+)?'), '')::float8, 1.0) / lp.UnitMultiplier END
+        WHEN COALESCE(m.PublisherType, '') <> 'Marketplace' THEN (
+            SELECT lp.MarketPrice * f.Quantity * COALESCE(f.ExchangeRatePricingToBilling, 1)
+                * CASE WHEN lp.UnitOfMeasure = m.UnitOfMeasure THEN 1.0 ELSE COALESCE(NULLIF(substring(m.UnitOfMeasure from '^[0-9]+(\.[0-9]+)?'), '')::float8, 1.0) / lp.UnitMultiplier END
+            FROM list_prices lp
+            WHERE lp.BillingProfileId = COALESCE(a.BillingProfileId, a.BillingAccountId)
+                AND lp.BillingPeriod = p.BillingPeriod AND lp.MeterId = m.MeterId)
     END) AS ListCost,
     COALESCE(f.ContractedCost, CASE
         WHEN f.ChargeType IN ('UnusedReservation', 'UnusedSavingsPlan') THEN 0
@@ -298,9 +302,7 @@ LEFT JOIN dim_resource r ON r.ResourceKey = f.ResourceKey
 LEFT JOIN dim_product m ON m.ProductKey = f.ProductKey
 LEFT JOIN dim_tags t ON t.TagsKey = f.TagsKey
 LEFT JOIN dim_info i ON i.InfoKey = f.InfoKey
-LEFT JOIN dim_extra x ON x.ExtraKey = f.ExtraKey
-LEFT JOIN list_prices lp ON lp.BillingProfileId = COALESCE(a.BillingProfileId, a.BillingAccountId)
-    AND lp.BillingPeriod = p.BillingPeriod AND lp.MeterId = m.MeterId;
+LEFT JOIN dim_extra x ON x.ExtraKey = f.ExtraKey;
 
 -- FOCUS-style costs (FinOps toolkit, docs-mslearn/focus/convert.md): all amortized rows,
 -- plus the actual Purchase/Refund rows of reservations and savings plans, so nothing is
