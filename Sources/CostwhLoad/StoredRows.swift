@@ -11,6 +11,11 @@ package final class StoredRows {
     private let partIndex: Int?
     private let lineIndex: Int?
     private let costIndex: Int
+    /// `cost_details` computes ListCost, ContractedCost and EffectiveCost for rows of every
+    /// schema; only FOCUS files give them (and always give BilledCost), so for other rows the
+    /// copy leaves them NULL and the target computes them as the source did.
+    private let billedIndex: Int?
+    private let computedFocusColumns: Set<Int>
     private var hasher = DimensionHasher()
     private let runs = HashedDimension.catalogued.map(\.columns)
     private let values = UnsafeMutablePointer<ByteSlice>.allocate(capacity: Catalog.columns.count)
@@ -29,6 +34,11 @@ package final class StoredRows {
             throw .sourceFailed(part: "copy", reason: "the rows read back have no \(Catalog.cost) column")
         }
         costIndex = cost
+        billedIndex = byName["billedcost"]
+        computedFocusColumns = Set(
+            ["ListCost", "ContractedCost", "EffectiveCost"].compactMap { name in
+                Catalog.columns.firstIndex { $0.name == name }
+            })
         values.initialize(repeating: .null, count: Catalog.columns.count)
         reals.initialize(repeating: nil, count: Catalog.columns.count)
     }
@@ -56,9 +66,10 @@ package final class StoredRows {
             // One buffer per row holds every value's bytes while the batch copies them.
             var bytes: [UInt8] = []
             var spans: [(Int, Int)?] = Array(repeating: nil, count: Catalog.columns.count + 1)
+            let fromFocus = billedIndex.map { !row[$0].isNull } ?? false
             for (c, column) in Catalog.columns.enumerated() {
                 reals[c] = nil
-                guard let i = columnIndex[c] else { continue }
+                guard let i = columnIndex[c], fromFocus || !computedFocusColumns.contains(c) else { continue }
                 let value = row[i]
                 if column.type == .real { reals[c] = value.double }
                 if let text = StoredRows.text(value) {

@@ -267,6 +267,20 @@ struct CopyTests {
             #expect(returned.status == 0, "\(returned.stderr)")
             #expect(try Self.dump(back) == want)
             #expect(try Self.rejected(back) == wantRejected)
+            // cost_details computes ListCost, ContractedCost and EffectiveCost for these EA rows;
+            // the copies keep the facts as loaded (no FOCUS values), so each store computes them.
+            for db in [url, back] {
+                let raw = try DatabaseLocation.open(db).reading {
+                    try $0.read(
+                        "SELECT COUNT(*) AS n FROM cost_fact WHERE ListCost IS NOT NULL OR ContractedCost IS NOT NULL OR EffectiveCost IS NOT NULL",
+                        [:])
+                }
+                #expect(raw.rows.first?.first?.int == 0, "\(db)")
+            }
+            let computed = try DatabaseLocation.open(back).reading {
+                try $0.read("SELECT COUNT(*) AS n FROM cost_details WHERE ListCost IS NOT NULL", [:])
+            }
+            #expect((computed.rows.first?.first?.int ?? 0) > 0)
         }
     }
 }
