@@ -36,15 +36,7 @@ package enum TableFormatter {
             }
             return out
         case .json:
-            let objects: [[String: Any]] = table.rows.map { row in
-                var object: [String: Any] = [:]
-                for (i, column) in table.columns.enumerated() { object[column] = jsonValue(row[i]) }
-                return object
-            }
-            let data =
-                (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys]))
-                ?? Data("[]".utf8)
-            return String(decoding: data, as: UTF8.self) + "\n"
+            return JSONOutput.render(table)
         }
     }
 
@@ -74,16 +66,6 @@ package enum TableFormatter {
         var s = String(format: "%.6f", v)
         while s.hasSuffix("0") && s.split(separator: ".").last!.count > 2 { s.removeLast() }
         return s
-    }
-
-    static func jsonValue(_ value: StoreValue) -> Any {
-        switch value {
-        case .null: return NSNull()
-        case .integer(let v): return v
-        case .real(let v): return v
-        case .text(let s): return s
-        case .blob(let d): return Data(d).base64EncodedString()
-        }
     }
 
     static func csvField(_ s: String) -> String { CSVEscaping.field(s) }

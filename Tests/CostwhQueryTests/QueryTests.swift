@@ -219,7 +219,11 @@ extension Dictionary where Key == String, Value == StoreValue {
         let dir = TempDir()
         let db = try sampleDatabase(dir)
         let names = CannedQuery.all.map(\.name).sorted()
-        #expect(names == ["by", "commitments", "daily", "month-over-month", "reservations", "savings", "savings-plans", "top-benefit", "totals"])
+        #expect(
+            names == [
+                "by", "commitments", "daily", "month-over-month", "reservations", "savings", "savings-plans",
+                "top-benefit", "totals",
+            ])
         for query in CannedQuery.all {
             #expect(!query.description.isEmpty)
             #expect(
@@ -368,6 +372,39 @@ extension Dictionary where Key == String, Value == StoreValue {
         let text = TableFormatter.render(table, as: format)
         #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B })
         #expect(text.contains(#"rg-\u{1B}]0;pwned\u{7}-\u{1B}[2J-\u{9B}x"#))
+    }
+
+    /// JSON output: keys in the table's column order, numbers as JSON numbers (no -0),
+    /// slashes as they are, and every value read back exactly.
+    @Test func jsonKeepsColumnOrderNumbersAndSlashes() throws {
+        let scope = "/providers/Microsoft.Billing/billingAccounts/8611537"
+        let table = ResultTable(
+            columns: ["Scope", "Cost", "Other", "Rows", "Rate", "Missing", "Tiny", "Big"],
+            rows: [
+                [
+                    .text(scope), .real(1234.56), .real(-0.0), .integer(42), .real(0.1 + 0.2), .null, .real(1e-7),
+                    .real(1e20),
+                ]
+            ])
+        let json = TableFormatter.render(table, as: .json)
+        #expect(json.contains("\"Scope\": \"\(scope)\""), "slashes are not escaped: \(json)")
+        #expect(json.contains("\"Other\": 0,") && !json.contains(": -0"), "\(json)")
+        #expect(json.contains("\"Cost\": 1234.56,") && json.contains("\"Rows\": 42,"))
+        let keys = json.split(separator: "\n").compactMap { line -> String? in
+            guard let quote = line.firstIndex(of: "\""), let colon = line.range(of: "\": ") else { return nil }
+            return String(line[line.index(after: quote)..<colon.lowerBound])
+        }
+        #expect(keys == table.columns)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+        let row = try #require(parsed.first)
+        // The text is the shortest that reads back as the same double (Foundation's own
+        // parser on Linux may be a unit off, so read it with Double).
+        let rate = json.split(separator: "\n").first { $0.contains("\"Rate\"") }?.split(separator: " ").last
+        #expect(rate.flatMap { Double($0.dropLast()) } == 0.1 + 0.2, "\(String(describing: rate))")
+        #expect(row["Rate"] is NSNumber)
+        #expect(row["Tiny"] as? Double == 1e-7 && row["Big"] as? Double == 1e20)
+        #expect(row["Missing"] is NSNull)
+        #expect(TableFormatter.render(ResultTable(columns: ["A"], rows: []), as: .json) == "[]\n")
     }
 
     @Test func csvAndJSONKeepTheBytesExactly() throws {
