@@ -40,6 +40,13 @@ package enum JSONOutput {
         return v.description
     }
 
+    /// A JSON string literal of `string`.
+    package static func quoted(_ string: String) -> String {
+        var out = ""
+        append(string: string, to: &out)
+        return out
+    }
+
     static func append(string: String, to out: inout String) {
         out += "\""
         for scalar in string.unicodeScalars {

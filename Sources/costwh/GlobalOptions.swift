@@ -15,13 +15,27 @@ struct GlobalOptions: ParsableArguments {
         help: "Log level: trace, debug, info, notice, warning, error (default: $COSTWH_LOG_LEVEL, else warning).")
     var logLevel: String?
 
+    @Option(
+        name: .long,
+        help:
+            "Log lines as text, or json: one object per line for log collectors (default: $COSTWH_LOG_FORMAT, else text)."
+    )
+    var logFormat: String?
+
     var databasePath: String { DatabaseLocation.resolve(db) }
+
+    func validate() throws {
+        if let logFormat, !["text", "json"].contains(logFormat.lowercased()) {
+            throw ValidationError("--log-format takes text or json, not \(logFormat)")
+        }
+    }
 
     /// Only the executable bootstraps logging; libraries just take a Logger.
     func makeLogger() -> Logger {
         let text = logLevel ?? ProcessInfo.processInfo.environment["COSTWH_LOG_LEVEL"] ?? "warning"
         let level = Logger.Level(rawValue: text.lowercased()) ?? .warning
-        LoggingBootstrap.once(level: level)
+        let format = (logFormat ?? ProcessInfo.processInfo.environment["COSTWH_LOG_FORMAT"] ?? "text").lowercased()
+        LoggingBootstrap.once(level: level, json: format == "json")
         var logger = Logger(label: "costwh")
         logger.logLevel = level
         return logger
@@ -31,9 +45,10 @@ struct GlobalOptions: ParsableArguments {
 enum LoggingBootstrap {
     private static let done = LockedFlag()
 
-    static func once(level: Logger.Level) {
+    static func once(level: Logger.Level, json: Bool = false) {
         guard done.setIfUnset() else { return }
         LoggingSystem.bootstrap { label in
+            if json { return JSONLogHandler(label: label, logLevel: level) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler

@@ -471,4 +471,38 @@ import Testing
             #expect(changes.stdout.split(separator: "\n").count == 4, "a header and three changes: \(changes.stdout)")
         }
     }
+
+    /// `--log-format json` (or COSTWH_LOG_FORMAT): every log line is one JSON object with a
+    /// timestamp, level, message and metadata, and no secret.
+    @Test func logsCanBeOneJSONObjectPerLine() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
+        try await withEmulator { fixture in
+            for (n, (flag, env)) in [
+                (["--log-format", "json"], [String: String]()), ([], ["COSTWH_LOG_FORMAT": "json"]),
+            ]
+            .enumerated() {
+                let run = try runCostwh(
+                    [
+                        "reload", "--scope", eaAccount, "--period", lastMonth.description, "--metric", "actual", "--db",
+                        fixture.databasePath + ".\(n)", "--log-level", "info",
+                    ] + flag, environment: environment(fixture).merging(env) { $1 })
+                #expect(run.status == 0, "\(run.stderr)")
+                let lines = run.stderr.split(separator: "\n").filter { $0.hasPrefix("{") }
+                #expect(!lines.isEmpty, "\(run.stderr)")
+                // The rest of stderr is the run's summary, not log lines.
+                #expect(run.stderr.split(separator: "\n").allSatisfy { $0.hasPrefix("{") || !$0.contains("\"level\"") })
+                for line in lines {
+                    let object = try #require(
+                        try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+                    #expect(object["timestamp"] is String && object["level"] is String && object["message"] is String)
+                }
+                let finished = lines.first { $0.contains("\"message\": \"load finished\"") }
+                #expect(finished?.contains("\"rows\": \"") == true, "\(lines)")
+                #expect(!run.stderr.contains(fixture.emulator.configuration.clientSecret))
+            }
+            let refused = try runCostwh(
+                ["runs", "--log-format", "xml", "--db", fixture.databasePath], environment: [:])
+            #expect(refused.status == 64 && refused.stderr.contains("--log-format takes text or json"))
+        }
+    }
 }
