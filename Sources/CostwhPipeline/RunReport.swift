@@ -58,6 +58,83 @@ package struct RunReport: Sendable {
         String(format: signed ? "%+.2f" : "%.2f", Double(units) / CostUnits.perUnit)
     }
 
+    /// Rows loaded by the run's cost-details loads, and their cost per billing currency.
+    package var rowsLoaded: Int {
+        results.reduce(0) { total, result in
+            if case .loaded(let s) = result.outcome, s.dataset == .costDetails { return total + s.rowsLoaded }
+            return total
+        }
+    }
+
+    package var costByCurrency: [(currency: String, cost: Double)] {
+        var sums: [String: Double] = [:]
+        for (_, outcome) in results {
+            guard case .loaded(let s) = outcome, s.dataset == .costDetails else { continue }
+            // A load of one currency (the usual case) is all in it; a mixed one is listed as such.
+            sums[s.currencies.count == 1 ? s.currencies[0] : s.currencies.joined(separator: "/"), default: 0] +=
+                s.costTotal
+        }
+        return sums.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// The one line a run ends with: what happened to its partitions, rows, cost and time.
+    package func summaryLine(title: String, seconds: Double) -> String {
+        let cost = costByCurrency.map { String(format: "%.2f", $0.cost) + " " + $0.currency }.joined(separator: ", ")
+        return "\(title): \(counts); \(rowsLoaded) rows; cost \(cost.isEmpty ? "0" : cost); "
+            + String(format: "%.1f s", seconds)
+    }
+
+    /// The same as one JSON object, for log collectors, with one entry per partition.
+    package func summaryJSON(title: String, seconds: Double) -> String {
+        var loaded = 0, unchanged = 0, skipped = 0, failed = 0
+        var partitions: [String] = []
+        for (key, outcome) in results {
+            var fields: [(String, String)] = [
+                ("scope", JSONOutput.quoted(key.scope.id)),
+                ("billingPeriod", JSONOutput.quoted(key.period.description)),
+                ("dataset", JSONOutput.quoted(key.dataset.rawValue)),
+                ("metric", key.dataset == .costDetails ? JSONOutput.quoted(key.metric.rawValue) : "null"),
+            ]
+            switch outcome {
+            case .loaded(let s):
+                loaded += 1
+                fields += [
+                    ("outcome", "\"loaded\""), ("loadId", String(s.loadId)), ("rows", String(s.rowsLoaded)),
+                    ("rejected", String(s.rowsRejected)),
+                ]
+                if s.dataset == .costDetails { fields.append(("cost", JSONOutput.number(s.costTotal))) }
+            case .unchanged(let id):
+                unchanged += 1
+                fields += [("outcome", "\"unchanged\""), ("loadId", String(id))]
+            case .skipped(let reason):
+                skipped += 1
+                fields += [("outcome", "\"skipped\""), ("reason", JSONOutput.quoted(reason))]
+            case .failed(let error, let id):
+                failed += 1
+                fields += [
+                    ("outcome", "\"failed\""), ("loadId", id.map(String.init) ?? "null"),
+                    ("error", JSONOutput.quoted(error)),
+                ]
+            }
+            partitions.append("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
+        }
+        let cost = costByCurrency.map { "\(JSONOutput.quoted($0.currency)): \(JSONOutput.number($0.cost))" }
+        let restated = restatements.map { c in
+            "{\"scope\": \(JSONOutput.quoted(c.scope)), \"billingPeriod\": \(JSONOutput.quoted(c.period)), "
+                + "\"metric\": \(JSONOutput.quoted(c.metric)), \"delta\": \(JSONOutput.number(Double(c.deltaUnits) / CostUnits.perUnit)), "
+                + "\"deltaPercent\": \(c.deltaPercent.map(JSONOutput.number) ?? "null")}"
+        }
+        let fields: [(String, String)] = [
+            ("command", JSONOutput.quoted(title)), ("loaded", String(loaded)), ("unchanged", String(unchanged)),
+            ("skipped", String(skipped)), ("failed", String(failed)), ("rows", String(rowsLoaded)),
+            ("cost", "{" + cost.joined(separator: ", ") + "}"),
+            ("seconds", JSONOutput.number((seconds * 1000).rounded() / 1000)),
+            ("restated", "[" + restated.joined(separator: ", ") + "]"),
+            ("partitions", "[" + partitions.joined(separator: ", ") + "]"),
+        ]
+        return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}\n"
+    }
+
     package var counts: String {
         var loaded = 0, unchanged = 0, skipped = 0, failed = 0
         for (_, outcome) in results {

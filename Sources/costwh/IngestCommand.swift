@@ -28,6 +28,7 @@ struct IngestCommand: AsyncParsableCommand {
     var dryRun = false
 
     func run() async throws {
+        let started = Date()
         let logger = global.makeLogger()
         Interruption.install()
         let report: RunReport
@@ -53,6 +54,6 @@ struct IngestCommand: AsyncParsableCommand {
         } catch {
             throw PipelineError.load(.interrupted).reported()
         }
-        try RunOutput.finish(report, title: "ingest", restatement: restatement)
+        try RunOutput.finish(report, title: "ingest", restatement: restatement, started: started)
     }
 }

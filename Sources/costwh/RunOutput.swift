@@ -11,6 +11,7 @@ enum RunOutput {
         metric: MetricChoice, datasets: [Dataset], source: SourceKind,
         force: Bool, maxRejected: Double, restatement: RestatementOptions, title: String
     ) async throws {
+        let started = Date()
         let logger = global.makeLogger()
         Interruption.install()
         let report: RunReport
@@ -29,16 +30,23 @@ enum RunOutput {
         } catch {
             throw PipelineError.load(.interrupted).reported()
         }
-        try finish(report, title: title, restatement: restatement)
+        try finish(report, title: title, restatement: restatement, started: started)
     }
 
     /// Prints the per-partition lines and the restated closed months; exits 2 when a
     /// partition failed, else 3 when a closed month moved more than `--fail-on-restatement`.
-    static func finish(_ report: RunReport, title: String, restatement: RestatementOptions) throws {
+    static func finish(
+        _ report: RunReport, title: String, restatement: RestatementOptions, started: Date
+    ) throws {
         Terminal.endProgress()
         for line in report.lines() { Terminal.status(line) }
         for line in report.restatementLines() { Terminal.status(line) }
-        Terminal.status("\(title): \(report.counts)")
+        let seconds = Date().timeIntervalSince(started)
+        if restatement.format == .json {
+            print(report.summaryJSON(title: title, seconds: seconds), terminator: "")
+        } else {
+            Terminal.status(report.summaryLine(title: title, seconds: seconds))
+        }
         if report.anyFailed { throw ExitCode(ExitCodes.partialFailure) }
         if let percent = restatement.failOnRestatement {
             let over = report.restatements(over: percent)
@@ -52,8 +60,16 @@ enum RunOutput {
     }
 }
 
-/// `--fail-on-restatement` of the jobs that load.
+/// How a loading job reports: a summary line on stderr, or one JSON object on stdout.
+enum RunFormat: String, ExpressibleByArgument {
+    case text, json
+}
+
+/// `--fail-on-restatement` and `--format` of the jobs that load.
 struct RestatementOptions: ParsableArguments {
+    @Option(help: "text: a summary line on stderr; json: one JSON object on stdout (partitions, rows, cost, time).")
+    var format: RunFormat = .text
+
     @Option(
         help: ArgumentHelp(
             "Exit 3 when a closed month moved by more than PERCENT of its previous cost (the load is kept).",

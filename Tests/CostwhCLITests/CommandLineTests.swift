@@ -505,4 +505,38 @@ import Testing
             #expect(refused.status == 64 && refused.stderr.contains("--log-format takes text or json"))
         }
     }
+
+    /// Every loading job ends with one summary line, or with `--format json` one JSON object
+    /// on stdout: partitions by outcome, rows, cost per currency, wall time, each partition.
+    @Test func jobsEndWithOneSummary() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
+        try await withEmulator { fixture in
+            let common = [
+                "reload", "--scope", eaAccount, "--period", lastMonth.description, "--metric", "actual", "--db",
+                fixture.databasePath,
+            ]
+            let text = try runCostwh(common, environment: environment(fixture))
+            #expect(text.status == 0, "\(text.stderr)")
+            let truth = emulatorTruth(fixture)
+            let line = try #require(text.stderr.split(separator: "\n").last.map(String.init))
+            #expect(
+                line.hasPrefix("reload: 1 loaded, 0 unchanged, 0 skipped, 0 failed; \(truth.rows) rows; cost "),
+                "\(line)")
+            #expect(line.hasSuffix(" s") && line.contains(" USD; "), "\(line)")
+            let json = try runCostwh(
+                common + ["--format", "json", "--dataset", "cost-details", "--dataset", "price-sheet"],
+                environment: environment(fixture))
+            #expect(json.status == 0, "\(json.stderr)")
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
+            #expect(object["command"] as? String == "reload")
+            #expect(object["unchanged"] as? Int == 1 && object["loaded"] as? Int == 1 && object["failed"] as? Int == 0)
+            #expect(object["rows"] as? Int == 0, "the cost details were unchanged; a price sheet has no cost rows")
+            #expect((object["seconds"] as? Double).map { $0 > 0 } == true)
+            let partitions = try #require(object["partitions"] as? [[String: Any]])
+            #expect(partitions.map { $0["outcome"] as? String } == ["unchanged", "loaded"])
+            #expect(partitions.last?["dataset"] as? String == "price-sheet")
+            #expect(json.stdout.split(separator: "\n").count == 1, "one line")
+        }
+    }
 }
