@@ -29,6 +29,7 @@ struct CopyCommand: ParsableCommand {
 
     func run() throws {
         var global = GlobalOptions()
+        global.logFormat = nil
         global.logLevel = logLevel
         let logger = global.makeLogger()
         do {

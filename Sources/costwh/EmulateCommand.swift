@@ -80,6 +80,7 @@ struct EmulateCommand: AsyncParsableCommand {
         configuration.faults = faults
         for (period, share) in restate { configuration.restatements[period] = share }
         var global = GlobalOptions()
+        global.logFormat = nil
         global.logLevel = "info"
         let emulator = AzureEmulator(configuration: configuration, logger: global.makeLogger())
         try await emulator.start()
