@@ -99,8 +99,10 @@ import Testing
         #expect(refused.stderr.contains(#"Name\u{1B}]0;pwned\u{7}"#))
     }
 
-    /// Sends `signal` and expects costwh gone within 3 s with 130, its private folder removed
-    /// and no ledger row left `running`.
+    /// Sends `signal` and expects costwh gone within 10 s with 130, its private folder removed
+    /// and no ledger row left `running`. The wait it interrupts is 30 s (a poll) or unbounded (a
+    /// hung download), so 10 s proves it did not wait; it is usually under a second, and the
+    /// margin is for a machine running the whole suite on two cores.
     func expectPromptStop(_ process: Process, after signal: Int32, tmp: String, database: String) async throws {
         let sent = Date()
         kill(process.processIdentifier, signal)
@@ -111,7 +113,7 @@ import Testing
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
-        #expect(elapsed < 3, "costwh took \(elapsed) s to stop")
+        #expect(elapsed < 10, "costwh took \(elapsed) s to stop")
         let left = try FileManager.default.contentsOfDirectory(atPath: tmp)
         #expect(left.isEmpty, "left behind: \(left)")
         let ledger = try rows(database, sql: "SELECT Status FROM loads")
