@@ -31,6 +31,25 @@ package struct AsyncReport: Sendable {
 
     static let linkKeys = ["downloadUrl", "reportUrl"]
 
+    /// Runs `request` again, with an emptied folder, when the link it downloads from expired
+    /// before it was used (up to `maxReRequests` times): a fresh request gives a fresh link.
+    package static func renewingExpiredLinks(
+        folder: PrivateFolder, logger: Logger, what: String, maxReRequests: Int,
+        _ request: () async throws(ExtractError) -> FetchedReport
+    ) async throws(ExtractError) -> FetchedReport {
+        var attempts = 0
+        while true {
+            attempts += 1
+            do {
+                return try await request()
+            } catch {
+                guard error.isExpiredLink, attempts <= maxReRequests else { throw error }
+                logger.info("a download link expired; asking again", metadata: ["report": "\(what)"])
+                folder.removeAll()
+            }
+        }
+    }
+
     /// Requests and waits; `what` names the report in errors ("the price sheet of …").
     package func fetch(
         url: String, body: [String: Any]?, scope: Scope, what: String, into folder: PrivateFolder

@@ -30,17 +30,10 @@ package final class DatasetClient: Sendable {
     package func fetch(
         _ dataset: Dataset, scope: Scope, period: BillingPeriod, into folder: PrivateFolder, maxReRequests: Int = 2
     ) async throws(ExtractError) -> FetchedReport {
-        var attempts = 0
-        while true {
-            attempts += 1
-            do {
-                return try await fetchOnce(dataset, scope: scope, period: period, into: folder)
-            } catch {
-                guard error.isExpiredLink, attempts <= maxReRequests else { throw error }
-                logger.info(
-                    "a dataset's download link expired; asking again", metadata: ["dataset": "\(dataset.rawValue)"])
-                folder.removeAll()
-            }
+        try await AsyncReport.renewingExpiredLinks(
+            folder: folder, logger: logger, what: dataset.rawValue, maxReRequests: maxReRequests
+        ) { () async throws(ExtractError) -> FetchedReport in
+            try await fetchOnce(dataset, scope: scope, period: period, into: folder)
         }
     }
 

@@ -26,18 +26,11 @@ package final class DetailedReportClient: Sendable {
         scope: Scope, metric: Metric, selection: CostDetailsRequest.Selection, customerId: String?, today: CalendarDate,
         into folder: PrivateFolder, maxReRequests: Int = 2
     ) async throws(ExtractError) -> FetchedReport {
-        var attempts = 0
-        while true {
-            attempts += 1
-            do {
-                return try await fetchOnce(
-                    scope: scope, metric: metric, selection: selection, customerId: customerId, today: today,
-                    into: folder)
-            } catch {
-                guard error.isExpiredLink, attempts <= maxReRequests else { throw error }
-                logger.info("the detailed report's link expired; requesting a fresh report")
-                folder.removeAll()
-            }
+        try await AsyncReport.renewingExpiredLinks(
+            folder: folder, logger: logger, what: "the detailed report", maxReRequests: maxReRequests
+        ) { () async throws(ExtractError) -> FetchedReport in
+            try await fetchOnce(
+                scope: scope, metric: metric, selection: selection, customerId: customerId, today: today, into: folder)
         }
     }
 

@@ -50,24 +50,14 @@ package final class DatasetLoader: Sendable {
                     summary.bytesRead += source.byteCount
                 }
                 if request.isCancelled() { throw LoadError.interrupted }
-                if summary.rowsRead > 0,
-                    Double(summary.rowsRejected) > request.maxRejectedFraction * Double(summary.rowsRead)
-                {
-                    throw LoadError.tooManyRejected(
-                        rejected: summary.rowsRejected, read: summary.rowsRead, limit: request.maxRejectedFraction)
-                }
+                try PartitionLoader.checkRejectedShare(summary, request)
                 summary.contentHash = ContentHash.combine(digests)
                 summary.seconds = Date().timeIntervalSince(started)
                 return summary
             }
         } catch {
-            let loadError = PartitionLoader.wrap(error)
-            summary.status = .failed
-            summary.error = loadError.description
-            summary.seconds = Date().timeIntervalSince(started)
-            try? store.closeFailedLoad(&summary, rejects: rejects)
-            logger.info("dataset load failed", metadata: ["error": "\(loadError.description)"])
-            throw loadError
+            throw PartitionLoader.closeFailed(
+                error, summary: &summary, started: started, rejects: rejects, store: store, logger: logger)
         }
         logger.info(
             "dataset load finished",

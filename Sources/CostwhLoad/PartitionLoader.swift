@@ -41,23 +41,13 @@ package final class PartitionLoader: Sendable {
         do {
             summary = try store.replacePartition(request, loadId: loadId, rejects: rejects) { writer in
                 try self.feed(request, to: writer, summary: &summary, rejects: rejects)
-                if summary.rowsRead > 0,
-                    Double(summary.rowsRejected) > request.maxRejectedFraction * Double(summary.rowsRead)
-                {
-                    throw LoadError.tooManyRejected(
-                        rejected: summary.rowsRejected, read: summary.rowsRead, limit: request.maxRejectedFraction)
-                }
+                try PartitionLoader.checkRejectedShare(summary, request)
                 summary.seconds = Date().timeIntervalSince(started)
                 return summary
             }
         } catch {
-            let loadError = PartitionLoader.wrap(error)
-            summary.status = .failed
-            summary.error = loadError.description
-            summary.seconds = Date().timeIntervalSince(started)
-            try? store.closeFailedLoad(&summary, rejects: rejects)
-            logger.info("load failed", metadata: ["error": "\(loadError.description)"])
-            throw loadError
+            throw PartitionLoader.closeFailed(
+                error, summary: &summary, started: started, rejects: rejects, store: store, logger: logger)
         }
         logger.info(
             "load finished",
@@ -66,6 +56,28 @@ package final class PartitionLoader: Sendable {
                 "cost": "\(summary.costTotal)", "seconds": "\(summary.seconds)",
             ])
         return summary
+    }
+
+    /// Fails a load that rejected more than its share of rows (the partition keeps its data).
+    static func checkRejectedShare(_ summary: LoadSummary, _ request: LoadRequest) throws(LoadError) {
+        if summary.rowsRead > 0, Double(summary.rowsRejected) > request.maxRejectedFraction * Double(summary.rowsRead) {
+            throw .tooManyRejected(
+                rejected: summary.rowsRejected, read: summary.rowsRead, limit: request.maxRejectedFraction)
+        }
+    }
+
+    /// Closes a failed load's ledger row, with its rejected rows, and returns the error to throw.
+    static func closeFailed(
+        _ error: any Error, summary: inout LoadSummary, started: Date, rejects: RejectBuffer, store: any CostStore,
+        logger: Logger
+    ) -> LoadError {
+        let loadError = wrap(error)
+        summary.status = .failed
+        summary.error = loadError.description
+        summary.seconds = Date().timeIntervalSince(started)
+        try? store.closeFailedLoad(&summary, rejects: rejects)
+        logger.info("load failed", metadata: ["error": "\(loadError.description)"])
+        return loadError
     }
 
     static func wrap(_ error: any Error) -> LoadError {

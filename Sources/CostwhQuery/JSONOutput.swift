@@ -1,4 +1,5 @@
 import CostwhLoad
+import CostwhTransform
 
 /// `--format json`: an array with one object per row, keys in the table's column order,
 /// numbers as JSON numbers (never `-0`, never a string), and slashes left alone, so an ARM
@@ -47,22 +48,5 @@ package enum JSONOutput {
         return out
     }
 
-    static func append(string: String, to out: inout String) {
-        out += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let s where s.value < 0x20 || s.value == 0x7F || (0x80...0x9F).contains(s.value):
-                // Control characters, escaped so the output is safe on a terminal too.
-                let hex = String(s.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
+    static func append(string: String, to out: inout String) { out += JSONText.quoted(string) }
 }

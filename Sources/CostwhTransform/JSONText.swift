@@ -1,5 +1,26 @@
 /// Small JSON helpers for the columns that hold JSON text.
 package enum JSONText {
+    /// A JSON string literal: quotes, backslashes and control characters escaped (C0, DEL and
+    /// C1 too, so the text is safe on a terminal); `/` and everything else as it is.
+    package static func quoted(_ string: String) -> String {
+        var out = "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let s where s.value < 0x20 || s.value == 0x7F || (0x80...0x9F).contains(s.value):
+                // Control characters, escaped so the output is safe on a terminal too.
+                let hex = String(s.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
     /// Appends `bytes` as the body of a JSON string (no quotes), escaping as RFC 8259 asks.
     static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to arena: ByteArena) {
         let hex: [UInt8] = Array("0123456789abcdef".utf8)

@@ -201,29 +201,13 @@ package enum JSONValue: Decodable, Equatable, Sendable {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
         case .number(let n): return n
-        case .string(let s): return JSONValue.quote(s)
+        case .string(let s): return JSONText.quoted(s)
         case .array(let items): return "[" + items.map(\.json).joined(separator: ",") + "]"
         case .object(let members):
             return "{"
-                + members.sorted { $0.key < $1.key }.map { JSONValue.quote($0.key) + ":" + $0.value.json }.joined(
+                + members.sorted { $0.key < $1.key }.map { JSONText.quoted($0.key) + ":" + $0.value.json }.joined(
                     separator: ",") + "}"
         }
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     static func describe(_ error: any Error) -> String {

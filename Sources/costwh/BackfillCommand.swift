@@ -13,31 +13,21 @@ struct BackfillCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var extract: ExtractOptions
-    @OptionGroup var restatement: RestatementOptions
+    @OptionGroup var output: JobOutputOptions
 
     @Option(help: "The billing scope.", transform: Parse.scope) var scope: Scope
     @Option(help: "First month, YYYY-MM.", transform: Parse.period) var from: BillingPeriod
     @Option(help: "Last month, YYYY-MM.", transform: Parse.period) var to: BillingPeriod
-    @Option(help: "actual, amortized or both.") var metric: MetricChoice = .both
+    @OptionGroup var selection: JobSelection
 
     func validate() throws {
         if from > to { throw ValidationError("--from \(from) is after --to \(to)") }
     }
-    @Option(help: "cost-details, detailed-report, usage-details or ea-reporting.") var source: SourceKind = .costDetails
-    @Option(
-        name: .customLong("dataset"),
-        help: ArgumentHelp(
-            "What to load, repeatable: cost-details (default), price-sheet, reservation-transactions, reservation-details, balance-summary, marketplace, billing-periods.",
-            valueName: "dataset"),
-        transform: Parse.dataset)
-    var datasets: [Dataset] = []
     @Flag(help: "Reload months that are already loaded.") var force = false
-    @Option(help: "Percent of rows that may be rejected before a load fails.") var maxRejected: Double = 1
 
     func run() async throws {
         try await RunOutput.backfill(
-            global: global, extract: extract, scope: scope, from: from, to: to, metric: metric, datasets: datasets,
-            source: source,
-            force: force, maxRejected: maxRejected, restatement: restatement, title: "backfill")
+            global: global, extract: extract, scope: scope, from: from, to: to, selection: selection, force: force,
+            output: output, title: "backfill")
     }
 }

@@ -13,7 +13,7 @@ struct IngestCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var extract: ExtractOptions
-    @OptionGroup var restatement: RestatementOptions
+    @OptionGroup var output: JobOutputOptions
 
     @Option(help: "The configuration file (JSON): scopes, metrics, window, endpoint.")
     var config: String
@@ -54,6 +54,6 @@ struct IngestCommand: AsyncParsableCommand {
         } catch {
             throw PipelineError.load(.interrupted).reported()
         }
-        try RunOutput.finish(report, title: "ingest", restatement: restatement, started: started)
+        try RunOutput.finish(report, title: "ingest", output: output, started: started)
     }
 }

@@ -8,8 +8,7 @@ enum RunOutput {
     /// `reload` and `backfill`: months of one scope, extracted now.
     static func backfill(
         global: GlobalOptions, extract: ExtractOptions, scope: Scope, from: BillingPeriod, to: BillingPeriod,
-        metric: MetricChoice, datasets: [Dataset], source: SourceKind,
-        force: Bool, maxRejected: Double, restatement: RestatementOptions, title: String
+        selection: JobSelection, force: Bool, output: JobOutputOptions, title: String
     ) async throws {
         let started = Date()
         let logger = global.makeLogger()
@@ -17,38 +16,37 @@ enum RunOutput {
         let report: RunReport
         do {
             let options = BackfillOptions(
-                databasePath: global.databasePath, scope: scope, from: from, to: to, metrics: metric.metrics,
-                source: source,
-                settings: try extract.settings(), force: force, maxRejectedPercent: maxRejected,
+                databasePath: global.databasePath, scope: scope, from: from, to: to,
+                metrics: selection.metric.metrics,
+                datasets: selection.datasets.isEmpty ? [.costDetails] : selection.datasets,
+                source: selection.source, settings: try extract.settings(), force: force,
+                maxRejectedPercent: selection.maxRejected,
                 isCancelled: { Interruption.isRequested }, progress: { Terminal.progress($0) })
-            var run = options
-            run.datasets = datasets.isEmpty ? [.costDetails] : datasets
-            let final = run
-            report = try await Interruption.cancellable { try await Backfill.run(final, logger: logger) }
+            report = try await Interruption.cancellable { try await Backfill.run(options, logger: logger) }
         } catch let error as PipelineError {
             throw error.reported()
         } catch {
             throw PipelineError.load(.interrupted).reported()
         }
-        try finish(report, title: title, restatement: restatement, started: started)
+        try finish(report, title: title, output: output, started: started)
     }
 
     /// Prints the per-partition lines and the restated closed months; exits 2 when a
     /// partition failed, else 3 when a closed month moved more than `--fail-on-restatement`.
     static func finish(
-        _ report: RunReport, title: String, restatement: RestatementOptions, started: Date
+        _ report: RunReport, title: String, output: JobOutputOptions, started: Date
     ) throws {
         Terminal.endProgress()
         for line in report.lines() { Terminal.status(line) }
         for line in report.restatementLines() { Terminal.status(line) }
         let seconds = Date().timeIntervalSince(started)
-        if restatement.format == .json {
+        if output.format == .json {
             print(report.summaryJSON(title: title, seconds: seconds), terminator: "")
         } else {
             Terminal.status(report.summaryLine(title: title, seconds: seconds))
         }
         if report.anyFailed { throw ExitCode(ExitCodes.partialFailure) }
-        if let percent = restatement.failOnRestatement {
+        if let percent = output.failOnRestatement {
             let over = report.restatements(over: percent)
             if !over.isEmpty {
                 Terminal.status(
@@ -56,29 +54,6 @@ enum RunOutput {
                 )
                 throw ExitCode(ExitCodes.restated)
             }
-        }
-    }
-}
-
-/// How a loading job reports: a summary line on stderr, or one JSON object on stdout.
-enum RunFormat: String, ExpressibleByArgument {
-    case text, json
-}
-
-/// `--fail-on-restatement` and `--format` of the jobs that load.
-struct RestatementOptions: ParsableArguments {
-    @Option(help: "text: a summary line on stderr; json: one JSON object on stdout (partitions, rows, cost, time).")
-    var format: RunFormat = .text
-
-    @Option(
-        help: ArgumentHelp(
-            "Exit 3 when a closed month moved by more than PERCENT of its previous cost (the load is kept).",
-            valueName: "PERCENT"))
-    var failOnRestatement: Double?
-
-    func validate() throws {
-        if let failOnRestatement, failOnRestatement < 0 || !failOnRestatement.isFinite {
-            throw ValidationError("--fail-on-restatement takes a percentage of 0 or more")
         }
     }
 }
