@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "CostwhQuery",
             dependencies: [
-                "CostwhModel", "CostwhLoad",
+                "CostwhModel", "CostwhTransform", "CostwhLoad",
             ],
             exclude: ["SQL"],
             swiftSettings: strict,
