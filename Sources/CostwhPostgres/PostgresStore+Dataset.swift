@@ -45,7 +45,7 @@ extension PostgresStore {
         let replaced = try withConnection("swapping in the dataset") { connection -> Int64? in
             try await connection.withTransaction(logger: logger) { connection -> Int64? in
                 try await PostgresSQL.run(connection, "SET LOCAL lock_timeout = '30s'", logger: logger)
-                func named(_ sql: String) async throws -> ResultTable {
+                @discardableResult func named(_ sql: String) async throws -> ResultTable {
                     let (text, names) = PostgresSQL.positional(sql)
                     return try await PostgresSQL.run(
                         connection, text, names.map { values[$0] ?? .null }, logger: logger)

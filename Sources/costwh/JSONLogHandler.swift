@@ -15,15 +15,13 @@ struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(
-        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-        file: String, function: String, line: UInt
-    ) {
-        let merged = metadata.merging(explicit ?? [:]) { _, new in new }
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         FileHandle.standardError.write(
             Data(
-                JSONLogHandler.line(label: label, level: level, message: "\(message)", metadata: merged, source: source)
-                    .utf8))
+                JSONLogHandler.line(
+                    label: label, level: event.level, message: "\(event.message)", metadata: merged, source: event.source
+                ).utf8))
     }
 
     static func line(
