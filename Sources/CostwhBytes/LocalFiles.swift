@@ -10,11 +10,30 @@ package enum LocalFiles {
         return file
     }
 
+    /// A file still being downloaded, read behind its download; gzip detected the same way.
+    package static func open(spool: Spool) throws(BytesError) -> ByteSource {
+        let probe = try SpoolByteSource(spool)
+        let magic = try peek(probe)
+        let file = try SpoolByteSource(spool)
+        if magic.count >= 2, magic[0] == 0x1F, magic[1] == 0x8B {
+            return try GzipByteSource(wrapping: file)
+        }
+        return file
+    }
+
     private static func peekMagic(path: String) throws(BytesError) -> [UInt8] {
-        let probe = try FileByteSource(path: path)
+        try peek(try FileByteSource(path: path))
+    }
+
+    private static func peek(_ probe: ByteSource) throws(BytesError) -> [UInt8] {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2, alignment: 1)
         defer { buffer.deallocate() }
-        let n = try probe.read(into: buffer)
+        var n = 0
+        while n < 2 {
+            let got = try probe.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[n...]))
+            if got == 0 { break }
+            n += got
+        }
         return Array(buffer.prefix(n))
     }
 }

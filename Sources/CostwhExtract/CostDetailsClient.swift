@@ -1,3 +1,4 @@
+import CostwhBytes
 import CostwhModel
 import Foundation
 import Logging
@@ -241,8 +242,32 @@ package final class CostDetailsClient: Sendable {
     }
 
     /// Downloads the blobs of a completed report into `folder`, without the bearer token.
+    ///
+    /// With `spools` (one per blob, from `spools(for:in:)`), each file can be read while it
+    /// arrives; a spool ends only after its blob's size was checked, and fails with the download.
     package func download(
-        _ blobs: [ReportBlob], validTill: Date?, into folder: PrivateFolder
+        _ blobs: [ReportBlob], validTill: Date?, into folder: PrivateFolder, spools: [Spool]? = nil
+    ) async throws(ExtractError) -> [DownloadedFile] {
+        do {
+            let files = try await downloadAll(blobs, validTill: validTill, into: folder, spools: spools)
+            return files
+        } catch {
+            for spool in spools ?? [] { spool.fail(error.description) }
+            throw error
+        }
+    }
+
+    /// The spools a streamed download of `blobs` writes, in order.
+    package static func spools(for blobs: [ReportBlob], in folder: PrivateFolder) -> [Spool] {
+        blobs.enumerated().map { i, blob in
+            Spool(path: "\(folder.path)/\(blobName(i))", name: Redaction.redact(url: blob.link))
+        }
+    }
+
+    static func blobName(_ index: Int) -> String { "blob-\(index + 1)" }
+
+    private func downloadAll(
+        _ blobs: [ReportBlob], validTill: Date?, into folder: PrivateFolder, spools: [Spool]?
     ) async throws(ExtractError) -> [DownloadedFile] {
         if let validTill, validTill < Date() {
             throw .azure(
@@ -252,15 +277,18 @@ package final class CostDetailsClient: Sendable {
         var files: [DownloadedFile] = []
         for (i, blob) in blobs.enumerated() {
             let redacted = Redaction.redact(url: blob.link)
-            let (path, fd) = try folder.createFile(named: "blob-\(i + 1)")
+            let spool = spools?[i]
+            let (path, fd) = try folder.createFile(named: CostDetailsClient.blobName(i))
             defer { close(fd) }
+            spool?.opened()
             // SAS links carry their own authorisation: never send the ARM token to storage.
             let written = try await arm.transport.download(
                 HTTPRequestSpec(url: blob.link, what: "download blob \(i + 1) of \(blobs.count) (\(redacted))"),
-                into: fd, expectedBytes: blob.byteCount)
+                into: fd, expectedBytes: blob.byteCount, spool: spool)
             if let expected = blob.byteCount, expected != written {
                 throw .sizeMismatch(blob: redacted, expected: expected, actual: written)
             }
+            spool?.finish()
             files.append(DownloadedFile(path: path, source: redacted, bytes: written))
         }
         return files

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CostwhBytes
 import CostwhModel
 import Foundation
 import Logging
@@ -152,16 +153,17 @@ package final class HTTPTransport: Sendable {
 
     /// Streams a body into `fd`, resuming with a Range request after a broken connection.
     /// Returns the number of bytes written.
+    /// With a `spool`, a reader may follow the file while it is written.
     package func download(
-        _ spec: HTTPRequestSpec, into fd: Int32, expectedBytes: Int?
+        _ spec: HTTPRequestSpec, into fd: Int32, expectedBytes: Int?, spool: Spool? = nil
     ) async throws(ExtractError) -> Int {
-        try await download(spec, into: fd, expectedBytes: expectedBytes, notModified: false).bytes ?? 0
+        try await download(spec, into: fd, expectedBytes: expectedBytes, notModified: false, spool: spool).bytes ?? 0
     }
 
     /// The same, also giving the response headers; with `notModified`, a 304 answer returns
     /// nil bytes instead of failing.
     package func download(
-        _ spec: HTTPRequestSpec, into fd: Int32, expectedBytes: Int?, notModified: Bool
+        _ spec: HTTPRequestSpec, into fd: Int32, expectedBytes: Int?, notModified: Bool, spool: Spool? = nil
     ) async throws(ExtractError) -> (bytes: Int?, headers: HTTPHeaders) {
         try HTTPTransport.checkSafe(url: spec.url)
         var written = 0
@@ -190,6 +192,8 @@ package final class HTTPTransport: Sendable {
                             throw ExtractError.transport(what: spec.what, reason: "cannot rewind the temporary file")
                         }
                         written = 0
+                        // A reader behind the file has consumed bytes that are gone now.
+                        spool?.rewound()
                     }
                     for try await buffer in response.body {
                         let first = written == 0
@@ -207,6 +211,11 @@ package final class HTTPTransport: Sendable {
                             }
                         }
                         written += buffer.readableBytes
+                        if let spool {
+                            spool.advance(to: written)
+                            // The load stopped (it failed or was interrupted): its bytes are not wanted.
+                            if spool.isAbandoned { throw ExtractError.cancelled }
+                        }
                         // Bytes are on disk and more are coming: the mid-download moment.
                         if first { PhaseProbe.mark("download") }
                     }

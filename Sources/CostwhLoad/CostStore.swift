@@ -48,7 +48,8 @@ package protocol CostStore: AnyObject, Sendable {
         _ request: LoadRequest, loadId: Int64, rejects: RejectBuffer, feed: (any BatchWriter) throws -> LoadSummary
     ) throws -> LoadSummary
 
-    /// Closes a failed load's ledger row, with its rejected rows, in a transaction of its own.
+    /// Closes the ledger row of a load that did not replace its partition (failed, or read the
+    /// same content), with its rejected rows, in a transaction of its own.
     func closeFailedLoad(_ summary: inout LoadSummary, rejects: RejectBuffer) throws
 
     // MARK: the other datasets

@@ -61,7 +61,7 @@ package struct Ledger: Sendable {
             arguments: [
                 summary.status.rawValue, summary.contentHash, summary.rowsRead,
                 summary.status == .failed ? 0 : summary.rowsLoaded, summary.rowsRejected,
-                summary.status == .failed ? nil : summary.costTotal,
+                summary.status == .failed || summary.status == .unchanged ? nil : summary.costTotal,
                 summary.currencies.isEmpty ? nil : summary.currencies.joined(separator: ","),
                 warningsJSON(summary.warnings), summary.error, now(),
                 summary.status == .succeeded ? summary.firstRowId : nil,

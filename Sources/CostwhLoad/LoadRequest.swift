@@ -39,6 +39,12 @@ package struct LoadRequest {
     package var isCancelled: () -> Bool
     /// Warnings from before the load (throttling and retries while extracting), for the ledger.
     package var extraWarnings = Warnings()
+    /// The content hash of the partition's current load, when its parts are read while they
+    /// arrive: a load that reads the same content rolls back and is recorded as unchanged.
+    package var unchangedHash: String?
+    /// Called when the load stops before reading all its parts, so parts still arriving
+    /// (a streamed download) stop feeding the parser and the download stops.
+    package var abandon: () -> Void = {}
     /// Dialect overrides, and for FOCUS files the metric being read (`metric`, set by init).
     package var readOptions: ReadOptions
 

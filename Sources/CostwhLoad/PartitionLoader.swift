@@ -41,10 +41,16 @@ package final class PartitionLoader: Sendable {
         do {
             summary = try store.replacePartition(request, loadId: loadId, rejects: rejects) { writer in
                 try self.feed(request, to: writer, summary: &summary, rejects: rejects)
+                if let previous = request.unchangedHash, summary.contentHash == previous { throw SameContent() }
                 try PartitionLoader.checkRejectedShare(summary, request)
                 summary.seconds = Date().timeIntervalSince(started)
                 return summary
             }
+        } catch is SameContent {
+            // Read while it arrived, the report turned out to be the loaded one: the
+            // transaction rolled back, and the ledger says unchanged, as it does when the
+            // hash is known before loading.
+            return try closeUnchanged(&summary, started: started, logger: logger)
         } catch {
             throw PartitionLoader.closeFailed(
                 error, summary: &summary, started: started, rejects: rejects, store: store, logger: logger)
@@ -55,6 +61,26 @@ package final class PartitionLoader: Sendable {
                 "rows": "\(summary.rowsLoaded)", "rejected": "\(summary.rowsRejected)",
                 "cost": "\(summary.costTotal)", "seconds": "\(summary.seconds)",
             ])
+        return summary
+    }
+
+    private struct SameContent: Error {}
+
+    private func closeUnchanged(
+        _ summary: inout LoadSummary, started: Date, logger: Logger
+    ) throws(LoadError) -> LoadSummary {
+        summary.status = .unchanged
+        summary.rowsRead = 0
+        summary.rowsLoaded = 0
+        summary.rowsRejected = 0
+        summary.currencies = []
+        summary.seconds = Date().timeIntervalSince(started)
+        do {
+            try store.closeFailedLoad(&summary, rejects: RejectBuffer())
+        } catch {
+            throw PartitionLoader.wrap(error)
+        }
+        logger.info("unchanged", metadata: ["seconds": "\(summary.seconds)"])
         return summary
     }
 
@@ -104,6 +130,8 @@ package final class PartitionLoader: Sendable {
         defer {
             if !parserDone {
                 channel.stop()
+                // A part still arriving must not keep the parser waiting for its bytes.
+                request.abandon()
                 drain(channel)
             }
         }

@@ -68,12 +68,13 @@ package enum Backfill {
             isCancelled: options.isCancelled)
         let datasetJob = DatasetJob(
             session: session, database: database, logger: logger, maxRejectedFraction: options.maxRejectedPercent / 100,
-            isCancelled: options.isCancelled)
+            isCancelled: options.isCancelled, turns: job.turns)
         let ledger = database
         let today = Ingest.today(options.now)
         var report = RunReport()
         var seenDatasets = Set<Dataset>()
         let datasets = options.datasets.filter { seenDatasets.insert($0).inserted }
+        var items: [QueuedPartition] = []
         for period in BillingPeriod.range(from: from, to: to) {
             var keys: [PartitionKey] = []
             for dataset in datasets {
@@ -84,7 +85,6 @@ package enum Backfill {
                 }
             }
             for key in keys {
-                if options.isCancelled() { break }
                 if !options.force {
                     let last: Date?
                     do {
@@ -96,18 +96,24 @@ package enum Backfill {
                         throw .load(error)
                     }
                     if let last, period < today.billingPeriod {
-                        report.results.append(
-                            (key, .skipped(reason: "already loaded at \(Ledger.format(last)) (--force to reload)")))
+                        items.append(
+                            .skipped(key, reason: "already loaded at \(Ledger.format(last)) (--force to reload)"))
                         continue
                     }
                 }
-                options.progress?("extracting \(key)")
-                let outcome =
-                    key.dataset == .costDetails
-                    ? await job.run(key, source: options.source, today: today) : await datasetJob.run(key)
-                report.results.append((key, outcome))
+                let source = options.source
+                items.append(
+                    .run(key) {
+                        key.dataset == .costDetails
+                            ? await job.run(key, source: source, today: today) : await datasetJob.run(key)
+                    })
             }
         }
+        let progress = options.progress
+        (report.results, report.partitionSeconds) = await PartitionQueue.run(
+            items, parallel: options.settings.parallel ?? PartitionQueue.defaultParallel,
+            isCancelled: options.isCancelled,
+            started: { progress?("extracting \($0)") })
         await session.shutdown()
         if options.isCancelled() { throw .load(.interrupted) }
         do {

@@ -13,6 +13,8 @@ struct DatasetJob {
     let logger: Logger
     let maxRejectedFraction: Double
     let isCancelled: @Sendable () -> Bool
+    /// Shared with the run's cost-details partitions: one load at a time.
+    var turns = LoadTurns()
 
     func run(_ key: PartitionKey) async -> PartitionOutcome {
         let started = Date()
@@ -34,19 +36,29 @@ struct DatasetJob {
             request.sourceDetail = PartitionJob.json(detail)
             request.parts = fetched.files.map { LoadPart.file($0.path) }
             let hash = try ContentHash.compute(request.parts)
+            let (store, logger) = (database, logger)
             if let previous, previous.contentHash == hash {
-                let id = try database.recordUnchanged(request, contentHash: hash, started: started)
+                let id = try await inTurn(request) {
+                    try store.recordUnchanged($0, contentHash: hash, started: started)
+                }
                 return .unchanged(loadId: id)
             }
-            return .loaded(try DatasetLoader(store: database, logger: logger).load(request))
+            return .loaded(try await inTurn(request) { try DatasetLoader(store: store, logger: logger).load($0) })
         } catch let error as LoadError {
             return .failed(error: scrub(error.description), loadId: nil)
         } catch {
             let message = scrub((error as? ExtractError)?.description ?? String(describing: error))
-            let id = try? database.recordFailure(request, error: message, started: started)
+            let store = database
+            let id = try? await inTurn(request) { try store.recordFailure($0, error: message, started: started) }
             return .failed(error: message, loadId: id)
         }
     }
 
     func scrub(_ text: String) -> String { Redaction.scrub(text, secrets: session.secrets) }
+
+    private func inTurn<T: Sendable>(
+        _ request: LoadRequest, _ body: @escaping @Sendable (LoadRequest) throws -> T
+    ) async throws -> T {
+        try await turns.inTurn(request, body)
+    }
 }

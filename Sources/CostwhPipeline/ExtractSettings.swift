@@ -23,6 +23,11 @@ package struct ExtractSettings: Sendable {
     package var usageDetailsByBillingPeriod = false
     /// generateDetailedCostReport's `customerId` (MCA partners).
     package var customerId: String?
+    /// Parse Cost Details blobs while they download (`--no-stream` turns it off: the report is
+    /// downloaded whole, hashed, and loaded only when it changed).
+    package var streamDownloads = true
+    /// Partitions extracted at a time (`--parallel`); nil leaves it to the configuration file.
+    package var parallel: Int?
 
     package init(
         armEndpoint: String? = nil, apiVersion: String? = nil, accessToken: String? = nil,

@@ -151,22 +151,25 @@ package enum Ingest {
         )
         let datasets = DatasetJob(
             session: session, database: database, logger: logger,
-            maxRejectedFraction: (options.configuration.maxRejectedPercent ?? 1) / 100, isCancelled: options.isCancelled
-        )
+            maxRejectedFraction: (options.configuration.maxRejectedPercent ?? 1) / 100,
+            isCancelled: options.isCancelled,
+            turns: job.turns)
         var report = RunReport()
         let today = Ingest.today(options.now)
-        for item in plan {
-            if options.isCancelled() { break }
-            guard item.request else {
-                report.results.append((item.key, .skipped(reason: item.reason)))
-                continue
-            }
-            options.progress?("extracting \(item.key) (\(item.reason))")
-            let outcome =
+        let items = plan.map { item -> QueuedPartition in
+            guard item.request else { return .skipped(item.key, reason: item.reason) }
+            return .run(item.key) {
                 item.key.dataset == .costDetails
-                ? await job.run(item.key, source: item.source, today: today) : await datasets.run(item.key)
-            report.results.append((item.key, outcome))
+                    ? await job.run(item.key, source: item.source, today: today) : await datasets.run(item.key)
+            }
         }
+        let reasons = Dictionary(plan.map { ($0.key, $0.reason) }, uniquingKeysWith: { a, _ in a })
+        let progress = options.progress
+        (report.results, report.partitionSeconds) = await PartitionQueue.run(
+            items,
+            parallel: options.settings.parallel ?? options.configuration.parallel ?? PartitionQueue.defaultParallel,
+            isCancelled: options.isCancelled,
+            started: { key in progress?("extracting \(key) (\(reasons[key] ?? ""))") })
         await session.shutdown()
         if options.isCancelled() { throw .load(.interrupted) }
         do {

@@ -64,6 +64,8 @@ package struct IngestConfiguration: Codable, Sendable {
     package var skipHours: Double?
     package var maxRejectedPercent: Double?
     package var window: Window?
+    /// Partitions extracted at a time (one loads while the others wait for Azure or download).
+    package var parallel: Int?
     package var scopes: [ScopeEntry]
 
     package init(scopes: [ScopeEntry]) {

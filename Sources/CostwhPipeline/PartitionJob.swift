@@ -1,6 +1,8 @@
+import CostwhBytes
 import CostwhExtract
 import CostwhLoad
 import CostwhModel
+import CostwhTransform
 import Foundation
 import Logging
 
@@ -38,12 +40,18 @@ package enum PartitionOutcome: Sendable {
 }
 
 /// Extracts one partition from its source and loads it through the core load path.
+///
+/// Where the source allows it (Cost Details), the loader reads each blob while it downloads
+/// (`Spool`); the partition still changes only in one transaction, after every blob arrived
+/// whole. Store work waits for its turn (`LoadTurns`), so partitions of one run can
+/// download while another one loads.
 struct PartitionJob {
     let session: ExtractSession
     let database: any CostStore
     let logger: Logger
     let maxRejectedFraction: Double
     let isCancelled: @Sendable () -> Bool
+    var turns = LoadTurns()
 
     func run(_ key: PartitionKey, source kind: SourceKind, today: CalendarDate) async -> PartitionOutcome {
         let started = Date()
@@ -74,26 +82,59 @@ struct PartitionJob {
         do {
             let previous = try ledger.lastGoodLoad(scope: key.scope, period: key.period, metric: key.metric)
             let source = try session.source(kind)
-            let fetched = try await source.fetch(
-                scope: key.scope, period: key.period, metric: key.metric, previousETag: previous?.etag, today: today,
-                into: folder)
+            var fetched: SourceFetch
+            let streamable =
+                session.settings.streamDownloads
+                ? try await source.requestStreamable(
+                    scope: key.scope, period: key.period, metric: key.metric, today: today) : nil
+            if let report = streamable, report.noDataReason == nil, !report.blobs.isEmpty {
+                var streamedRequest = request
+                streamedRequest.sourceDetail = PartitionJob.json(
+                    report.detail.merging(
+                        ["blobs": report.blobs.map { Redaction.redact(url: $0.link) }.joined(separator: " ")]
+                    ) { a, _ in a })
+                recordRetries()
+                streamedRequest.extraWarnings = request.extraWarnings
+                if let outcome = try await runStreamed(
+                    report, request: streamedRequest, previousHash: previous?.contentHash, folder: folder)
+                {
+                    return outcome
+                }
+                // The links were refused before any data came: a fresh report, the usual way.
+                request.extraWarnings = Warnings()
+                folder.removeAll()
+                fetched = try await source.fetch(
+                    scope: key.scope, period: key.period, metric: key.metric, previousETag: previous?.etag,
+                    today: today, into: folder)
+            } else if let report = streamable {
+                fetched = SourceFetch(detail: report.detail, noDataReason: report.noDataReason)
+            } else {
+                fetched = try await source.fetch(
+                    scope: key.scope, period: key.period, metric: key.metric, previousETag: previous?.etag,
+                    today: today, into: folder)
+            }
             var detail = fetched.detail
             if let reason = fetched.noDataReason { detail["noData"] = reason }
             if !fetched.files.isEmpty { detail["blobs"] = fetched.files.map(\.source).joined(separator: " ") }
             request.sourceDetail = PartitionJob.json(detail)
             recordRetries()
             if fetched.notModified {
-                let id = try ledger.recordUnchanged(request, contentHash: previous?.contentHash ?? "", started: started)
+                let id = try await inTurn(request) {
+                    try ledger.recordUnchanged($0, contentHash: previous?.contentHash ?? "", started: started)
+                }
                 return .unchanged(loadId: id)
             }
             request.parts = fetched.files.map { LoadPart.file($0.path) }
             let hash = try ContentHash.compute(request.parts)
             if let previous, previous.contentHash == hash {
-                let id = try ledger.recordUnchanged(request, contentHash: hash, started: started)
+                let id = try await inTurn(request) {
+                    try ledger.recordUnchanged($0, contentHash: hash, started: started)
+                }
                 logger.info("unchanged", metadata: ["partition": "\(key)"])
                 return .unchanged(loadId: id)
             }
-            let summary = try PartitionLoader(store: database, logger: logger).load(request)
+            let (store, logger) = (database, logger)
+            let summary = try await inTurn(request) { try PartitionLoader(store: store, logger: logger).load($0) }
             return .loaded(summary)
         } catch let error as LoadError {
             // The loader has recorded its own failure.
@@ -101,9 +142,74 @@ struct PartitionJob {
         } catch {
             recordRetries()
             let message = scrub((error as? ExtractError)?.description ?? String(describing: error))
-            let id = try? ledger.recordFailure(request, error: message, started: started)
+            let id = try? await inTurn(request) { try ledger.recordFailure($0, error: message, started: started) }
             return .failed(error: message, loadId: id)
         }
+    }
+
+    /// Loads a report while its blobs download. Returns nil when the download was refused
+    /// as an expired link before any byte arrived (no load was begun: the caller asks for a
+    /// fresh report); throws the download's error when it failed before any byte for
+    /// another reason.
+    private func runStreamed(
+        _ report: StreamableReport, request: LoadRequest, previousHash: String?, folder: PrivateFolder
+    ) async throws -> PartitionOutcome? {
+        let spools = CostDetailsClient.spools(for: report.blobs, in: folder)
+        let download = Task { () async -> ExtractError? in
+            do throws(ExtractError) {
+                _ = try await report.download(folder, spools)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        // The download is not a child task: cancelling this one (SIGINT) must reach it.
+        return try await withTaskCancellationHandler {
+            try await loadStreamed(request, spools: spools, download: download, previousHash: previousHash)
+        } onCancel: {
+            download.cancel()
+        }
+    }
+
+    private func loadStreamed(
+        _ request: LoadRequest, spools: [Spool], download: Task<ExtractError?, Never>, previousHash: String?
+    ) async throws -> PartitionOutcome? {
+        while !spools[0].hasDataOrEnded {
+            try? await Task.sleep(nanoseconds: 5_000_000)
+        }
+        if spools[0].failedBeforeData, let error = await download.value {
+            if error.isExpiredLink { return nil }
+            throw error
+        }
+        var request = request
+        request.parts = spools.map { spool in
+            LoadPart(name: spool.name) { () throws(BytesError) -> ByteSource in try LocalFiles.open(spool: spool) }
+        }
+        request.unchangedHash = previousHash
+        request.abandon = { for spool in spools { spool.abandon() } }
+        let (store, logger) = (database, logger)
+        let loaded: Result<LoadSummary, LoadError> = await turns.run { [request = Handoff(request)] in
+            do throws(LoadError) {
+                return .success(try PartitionLoader(store: store, logger: logger).load(request.value))
+            } catch {
+                return .failure(error)
+            }
+        }
+        // A load that ended early abandoned the spools; a download stalled mid-body is
+        // cancelled too, so it cannot hold the run.
+        if case .failure = loaded { download.cancel() }
+        if let error = await download.value, error != .cancelled {
+            logger.info("download ended", metadata: ["error": "\(scrub(error.description))"])
+        }
+        let summary = try loaded.get()
+        return summary.status == .unchanged ? .unchanged(loadId: summary.loadId) : .loaded(summary)
+    }
+
+    /// Runs store work in this run's turn, on a thread of its own.
+    private func inTurn<T: Sendable>(
+        _ request: LoadRequest, _ body: @escaping @Sendable (LoadRequest) throws -> T
+    ) async throws -> T {
+        try await turns.inTurn(request, body)
     }
 
     func scrub(_ text: String) -> String {
@@ -117,4 +223,11 @@ struct PartitionJob {
         else { return nil }
         return String(decoding: data, as: UTF8.self)
     }
+}
+
+/// Hands a value that is not Sendable (a load request holds closures) to the one thread
+/// that uses it next; the sender does not touch it again.
+struct Handoff<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

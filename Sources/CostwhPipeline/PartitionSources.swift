@@ -1,3 +1,4 @@
+import CostwhBytes
 import CostwhExtract
 import CostwhModel
 import CostwhTransform
@@ -30,6 +31,27 @@ package protocol PartitionSource: Sendable {
         scope: Scope, period: BillingPeriod, metric: Metric, previousETag: String?, today: CalendarDate,
         into folder: PrivateFolder
     ) async throws(ExtractError) -> SourceFetch
+
+    /// Asks for the partition's report without downloading it, when its blobs can be read
+    /// while they arrive; nil when the source cannot do that.
+    func requestStreamable(
+        scope: Scope, period: BillingPeriod, metric: Metric, today: CalendarDate
+    ) async throws(ExtractError) -> StreamableReport?
+}
+
+extension PartitionSource {
+    package func requestStreamable(
+        scope: Scope, period: BillingPeriod, metric: Metric, today: CalendarDate
+    ) async throws(ExtractError) -> StreamableReport? { nil }
+}
+
+/// A finished report whose blobs are still to be downloaded, each into a spool that the
+/// loader can read behind the download.
+package struct StreamableReport: Sendable {
+    package var detail: [String: String]
+    package var blobs: [ReportBlob]
+    package var noDataReason: String?
+    package var download: @Sendable (PrivateFolder, [Spool]) async throws(ExtractError) -> [DownloadedFile]
 }
 
 /// The connections of one run: the transport, the token cache, and the sources.
@@ -140,10 +162,35 @@ struct CostDetailsSource: PartitionSource {
         var fetch = SourceFetch()
         fetch.files = report.files
         fetch.noDataReason = report.noDataReason
-        fetch.detail["apiVersion"] = apiVersion
-        fetch.detail["timePeriod"] = "\(period.firstDay)..\(end)"
+        fetch.detail = detail(period: period, today: today)
         if let id = report.reportId { fetch.detail["reportId"] = id }
         return fetch
+    }
+
+    func requestStreamable(
+        scope: Scope, period: BillingPeriod, metric: Metric, today: CalendarDate
+    ) async throws(ExtractError) -> StreamableReport? {
+        let end = period == today.billingPeriod ? today : period.lastDay
+        let request = CostDetailsRequest(
+            scope: scope, metric: metric, selection: .timePeriod(start: period.firstDay, end: end),
+            apiVersion: apiVersion)
+        var detail = detail(period: period, today: today)
+        switch try await client.requestReport(request, today: today) {
+        case .noData(let reason):
+            return StreamableReport(detail: detail, blobs: [], noDataReason: reason) { _, _ in [] }
+        case .completed(let id, let blobs, let validTill, _):
+            detail["reportId"] = id
+            let client = self.client
+            return StreamableReport(detail: detail, blobs: blobs, noDataReason: nil) {
+                (folder, spools) async throws(ExtractError) -> [DownloadedFile] in
+                try await client.download(blobs, validTill: validTill, into: folder, spools: spools)
+            }
+        }
+    }
+
+    private func detail(period: BillingPeriod, today: CalendarDate) -> [String: String] {
+        let end = period == today.billingPeriod ? today : period.lastDay
+        return ["apiVersion": apiVersion, "timePeriod": "\(period.firstDay)..\(end)"]
     }
 }
 

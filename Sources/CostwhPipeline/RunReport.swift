@@ -9,6 +9,8 @@ package struct RunReport: Sendable {
     package var restatements: [PartitionChange] = []
     /// Why the restatements could not be listed, if they could not.
     package var restatementError: String?
+    /// The partitions' own times added up; above the run's wall time when they overlapped.
+    package var partitionSeconds: Double = 0
 
     package init() {}
 
@@ -81,7 +83,14 @@ package struct RunReport: Sendable {
     package func summaryLine(title: String, seconds: Double) -> String {
         let cost = costByCurrency.map { String(format: "%.2f", $0.cost) + " " + $0.currency }.joined(separator: ", ")
         return "\(title): \(counts); \(rowsLoaded) rows; cost \(cost.isEmpty ? "0" : cost); "
-            + String(format: "%.1f s", seconds)
+            + String(format: "%.1f s", seconds) + overlap(seconds)
+    }
+
+    /// How much the partitions overlapped, when they did.
+    func overlap(_ seconds: Double) -> String {
+        guard partitionSeconds > seconds * 1.05, seconds > 0 else { return "" }
+        return String(
+            format: " (partitions %.1f s together, %.1f× overlapped)", partitionSeconds, partitionSeconds / seconds)
     }
 
     /// The same as one JSON object, for log collectors, with one entry per partition.
@@ -129,6 +138,7 @@ package struct RunReport: Sendable {
             ("skipped", String(skipped)), ("failed", String(failed)), ("rows", String(rowsLoaded)),
             ("cost", "{" + cost.joined(separator: ", ") + "}"),
             ("seconds", JSONOutput.number((seconds * 1000).rounded() / 1000)),
+            ("partitionSeconds", JSONOutput.number((partitionSeconds * 1000).rounded() / 1000)),
             ("restated", "[" + restated.joined(separator: ", ") + "]"),
             ("partitions", "[" + partitions.joined(separator: ", ") + "]"),
         ]

@@ -212,7 +212,8 @@ extension PostgresStore {
         let values: [StoreValue] = [
             .text(summary.status.rawValue), StoreValue(summary.contentHash), .integer(Int64(summary.rowsRead)),
             .integer(Int64(summary.status == .failed ? 0 : summary.rowsLoaded)),
-            .integer(Int64(summary.rowsRejected)), summary.status == .failed ? .null : .real(summary.costTotal),
+            .integer(Int64(summary.rowsRejected)),
+            summary.status == .failed || summary.status == .unchanged ? .null : .real(summary.costTotal),
             StoreValue(summary.currencies.isEmpty ? nil : summary.currencies.joined(separator: ",")),
             StoreValue(Ledger.warningsJSON(summary.warnings)), StoreValue(summary.error), .text(Ledger.now()),
             StoreValue(summary.dialects.isEmpty ? nil : summary.dialects.joined(separator: "; ")),

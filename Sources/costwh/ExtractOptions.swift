@@ -35,6 +35,23 @@ struct ExtractOptions: ParsableArguments {
     @Flag(help: "usageDetails through the EA billing-period path (…/billingPeriods/YYYYMM/…) instead of a date filter.")
     var usageDetailsByBillingPeriod = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Partitions extracted at a time: one loads while the others wait for Azure or download (default 2).",
+            valueName: "N"))
+    var parallel: Int?
+
+    @Flag(
+        name: .customLong("stream"), inversion: .prefixedNo,
+        help: "Parse Cost Details blobs while they download (--no-stream downloads them whole first).")
+    var stream = true
+
+    func validate() throws {
+        if let parallel, !(1...16).contains(parallel) {
+            throw ValidationError("--parallel takes a number from 1 to 16")
+        }
+    }
+
     func settings(
         armEndpoint configured: String? = nil, apiVersion configuredVersion: String? = nil
     ) throws(PipelineError) -> ExtractSettings {
@@ -54,6 +71,8 @@ struct ExtractOptions: ParsableArguments {
         settings.usageDetailsAPIVersion = usageDetailsApiVersion
         settings.customerId = customerId
         settings.usageDetailsByBillingPeriod = usageDetailsByBillingPeriod
+        settings.parallel = parallel
+        settings.streamDownloads = stream
         return settings
     }
 }

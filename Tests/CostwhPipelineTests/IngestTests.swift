@@ -156,14 +156,17 @@ import Testing
         var faults = EmulatorFaults()
         faults.throttle = 1
         faults.throttleSeconds = 0
-        // One attempt only: the first month fails on its 429, the others succeed.
+        // One attempt only: the first month fails on its 429, the others succeed (one
+        // partition at a time, so the first month is the one to meet the 429).
         try await withEmulator(faults: faults, retryPolicy: RetryPolicy(maxAttempts: 1)) { fixture in
             let months = BillingPeriod.range(from: lastMonth.adding(months: -2), to: lastMonth)
+            var settings = fixture.settings
+            settings.parallel = 1
             let report = try await Backfill.run(
                 BackfillOptions(
                     databasePath: fixture.databasePath, scope: eaAccount, from: months.first!.description,
                     to: months.last!.description,
-                    metrics: ["actual"], settings: fixture.settings),
+                    metrics: ["actual"], settings: settings),
                 logger: quiet)
             #expect(report.results.count == 3)
             #expect(report.results[0].outcome.failed)
