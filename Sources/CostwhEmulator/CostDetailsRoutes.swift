@@ -8,9 +8,13 @@ extension AzureEmulator {
     func reportBlobs(
         scope: Scope, metric: Metric, period: BillingPeriod, days: ClosedRange<Int>, blobs: Int
     ) -> [[UInt8]] {
+        let key = "\(scope.id)|\(period)|\(metric.rawValue)|\(days)|\(blobs)"
+        if configuration.keepReports, let kept = state.state.withLock({ $0.generated[key] }) { return kept }
         let month = month(scope, period, metric: metric)
         let whole = days == 1...period.daysInMonth
-        return CostCSVWriter(month: month).blobs(metric, days: whole ? nil : days, count: blobs)
+        let made = CostCSVWriter(month: month).blobs(metric, days: whole ? nil : days, count: blobs)
+        if configuration.keepReports { state.state.withLock { $0.generated[key] = made } }
+        return made
     }
 
     /// Faults that answer a report request before it is looked at.

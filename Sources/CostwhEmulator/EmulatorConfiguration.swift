@@ -79,6 +79,9 @@ package struct EmulatorConfiguration: Sendable {
     /// Months Azure restates: each new report of the month (per scope and metric) after the
     /// first changes this share of its usage rows, deterministically per revision.
     package var restatements: [BillingPeriod: Double] = [:]
+    /// Generate each Cost Details report once and serve the same bytes to later requests, so
+    /// a benchmark times the transfer and the load, not the synthetic data's generation.
+    package var keepReports = false
 
     package init() {}
 }

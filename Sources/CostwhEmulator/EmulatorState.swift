@@ -54,6 +54,8 @@ final class EmulatorState: Sendable {
         var reports: [String: Report] = [:]
         var datasetReports: [String: DatasetReport] = [:]
         var blobs: [String: Blob] = [:]
+        /// Report blobs generated once and served again (`keepReports`).
+        var generated: [String: [[UInt8]]] = [:]
         var counters = Counters()
         var etags: [String: String] = [:]
         /// Reports served per month (scope|period|metric), for restatements.

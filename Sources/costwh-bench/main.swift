@@ -20,6 +20,7 @@ struct Options {
     /// Months of the analysts' database (1 scope × months × both metrics × `rows`); 0 skips.
     var analystMonths = 0
     var skipDuckDB = false
+    var skipExtract = false
     var work = "bench-data"
     var memoryFactor = 5
     var skipMemory = false
@@ -40,13 +41,14 @@ struct Options {
             case "--query-rows": queryRows = Int(value()) ?? queryRows
             case "--analyst-months": analystMonths = Int(value()) ?? analystMonths
             case "--skip-duckdb": skipDuckDB = true
+            case "--skip-extract": skipExtract = true
             case "--work": work = value()
             case "--memory-factor": memoryFactor = Int(value()) ?? memoryFactor
             case "--skip-memory": skipMemory = true
             case "--postgres": postgres = value()
             case "-h", "--help":
                 print(
-                    "usage: costwh-bench [--rows N] [--runs N] [--query-rows N (0 skips)] [--memory-factor N] [--skip-memory] [--work DIR] [--postgres URL] [--analyst-months N] [--skip-duckdb]"
+                    "usage: costwh-bench [--rows N] [--runs N] [--query-rows N (0 skips)] [--memory-factor N] [--skip-memory] [--work DIR] [--postgres URL] [--analyst-months N] [--skip-duckdb] [--skip-extract]"
                 )
                 exit(0)
             default: fail("unknown option \(args[i])")
@@ -362,6 +364,92 @@ if !options.skipDuckDB, let duck = duckDBLoadSeconds(eaFile) {
             bytes: eaBytes,
             rssMiB: 0))
     print(String(format: "load / DuckDB read_csv = %.2f (target ≤ 0.55)", loadMedian / median(duck)))
+}
+
+// X1. Extract: `costwh reload` of the same month from the Azure emulator (a separate process
+// on loopback, its report generated before the timed runs) against `costwh load` of the
+// same bytes from a local file, both into a fresh database, pairs side by side.
+if !options.skipExtract {
+    measureExtract()
+}
+
+@MainActor func measureExtract() {
+    let month = try! BillingPeriod(parsing: "2026-10")
+    let bytes = CostCSVWriter(
+        month: SyntheticMonth(estate: SyntheticEstate(scope: eaScope), period: month, rows: options.rows)
+    ).blobs(.actualCost, days: nil, count: 1)[0]
+    let local = options.work + "/emulator-blob.csv"
+    _ = FileManager.default.createFile(atPath: local, contents: Data(bytes))
+    let emulator = Process()
+    emulator.executableURL = URL(fileURLWithPath: costwh)
+    emulator.arguments = [
+        "emulate", "--port", "0", "--rows-per-month", String(options.rows), "--poll-retry-after", "0",
+        "--keep-reports",
+    ]
+    let pipe = Pipe()
+    emulator.standardOutput = pipe
+    emulator.standardError = FileHandle.nullDevice
+    guard (try? emulator.run()) != nil else { fail("cannot start the emulator") }
+    defer { emulator.terminate() }
+    // `fail` exits at once: the emulator must not outlive the benchmark.
+    func fail(_ message: String) -> Never {
+        emulator.terminate()
+        costwh_bench.fail(message)
+    }
+    // The emulator prints its address and the sign-in variables as `export NAME=VALUE` lines.
+    var printed = ""
+    while !printed.contains("COSTWH_EA_ENDPOINT") {
+        let chunk = pipe.fileHandleForReading.availableData
+        guard !chunk.isEmpty else { fail("the emulator ended: \(printed)") }
+        printed += String(decoding: chunk, as: UTF8.self)
+    }
+    for line in printed.split(separator: "\n") where line.contains("export ") {
+        for pair in line.split(separator: " ").dropFirst() where pair.contains("=") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            setenv(String(parts[0]), String(parts[1]), 1)
+        }
+    }
+    let db = options.work + "/extract.sqlite"
+    let reloadArgs = [
+        costwh, "reload", "--scope", eaScope.id, "--period", month.description, "--metric", "actual", "--db", db,
+    ]
+    let localArgs = [
+        costwh, "load", local, "--scope", eaScope.id, "--period", month.description, "--metric", "actual", "--db", db,
+    ]
+    // Not timed: the emulator generates and keeps the report.
+    removeDatabase(db)
+    guard spawn(reloadArgs).status == 0 else { fail("costwh reload from the emulator failed") }
+    let hashes = output([sqlite3 ?? "sqlite3", db, "SELECT ContentHash FROM loads WHERE Status = 'succeeded'"])
+    if hashes.isEmpty { fail("the first reload from the emulator recorded no content hash") }
+    var reloads: [Double] = [], loads: [Double] = []
+    var rss = 0.0
+    for run in 0..<options.runs {
+        removeDatabase(db)
+        let r = spawn(reloadArgs)
+        guard r.status == 0 else { fail("costwh reload from the emulator failed") }
+        reloads.append(r.seconds)
+        rss = max(rss, r.rssMiB)
+        removeDatabase(db)
+        let l = spawn(localArgs)
+        guard l.status == 0 else { fail("costwh load of the emulator's bytes failed") }
+        loads.append(l.seconds)
+        let localHash = output([sqlite3 ?? "sqlite3", db, "SELECT ContentHash FROM loads WHERE Status = 'succeeded'"])
+        if run == 0 && localHash != hashes {
+            fail("the local file is not the emulator's report: \(localHash) ≠ \(hashes)")
+        }
+        log(
+            String(
+                format: "extract run %d: reload from the emulator %.2f s, load of the same file %.2f s", run + 1,
+                r.seconds, l.seconds))
+    }
+    removeDatabase(db)
+    try? FileManager.default.removeItem(atPath: local)
+    report(
+        Figure(
+            name: "X1. costwh reload from the emulator (EA)", seconds: median(reloads), rows: options.rows,
+            bytes: bytes.count, rssMiB: rss,
+            note: String(
+                format: "%.2f × costwh load of the same bytes (target ≤ 1.15)", median(reloads) / median(loads))))
 }
 
 // Memory on a file N times larger.

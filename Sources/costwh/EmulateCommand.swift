@@ -23,6 +23,8 @@ struct EmulateCommand: AsyncParsableCommand {
     @Option(help: "Extra 202 answers before a report is ready.") var slowPolls: Int = 0
     @Option(help: "Blobs per report.") var blobsPerReport: Int = 1
     @Flag(help: "Serve gzip blobs.") var gzip = false
+    @Flag(help: "Generate each Cost Details report once and serve the same bytes again (for benchmarks).")
+    var keepReports = false
     @Option(help: "Refuse the links of the first N reports, as expired links are.") var expiredLinks: Int = 0
     @Option(help: "Cut the first N blob downloads half-way.") var cutDownloads: Int = 0
     @Flag(help: "End reports with status Failed.") var failReports = false
@@ -58,6 +60,7 @@ struct EmulateCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.rowsPerMonth = rowsPerMonth
         configuration.pollRetryAfter = pollRetryAfter
+        configuration.keepReports = keepReports
         var faults = EmulatorFaults()
         faults.throttle = throttle
         faults.throttleHeader = throttleHeader
@@ -81,6 +84,7 @@ struct EmulateCommand: AsyncParsableCommand {
         for (period, share) in restate { configuration.restatements[period] = share }
         var global = GlobalOptions()
         global.logFormat = nil
+        global.progress = nil
         global.logLevel = "info"
         let emulator = AzureEmulator(configuration: configuration, logger: global.makeLogger())
         try await emulator.start()
@@ -94,6 +98,8 @@ struct EmulateCommand: AsyncParsableCommand {
               export AZURE_CLIENT_SECRET=\(configuration.clientSecret)
               export COSTWH_EA_ENDPOINT=\(emulator.baseURL) COSTWH_EA_API_KEY=\(configuration.eaApiKey)
             """)
+        // Scripts read these lines through a pipe, where stdout is buffered until exit.
+        fflush(nil)
         try await emulator.wait()
     }
 }
