@@ -140,7 +140,8 @@ let package = Package(
         .testTarget(
             name: "CostwhPipelineTests",
             dependencies: [
-                "CostwhPipeline", "CostwhLoad", "CostwhExtract", "CostwhTransform", "CostwhSynthetic", "CostwhModel", "CostwhEmulator",
+                "CostwhPipeline", "CostwhLoad", "CostwhExtract", "CostwhTransform", "CostwhSynthetic", "CostwhModel",
+                "CostwhEmulator",
                 "CostwhTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -150,7 +151,7 @@ let package = Package(
             name: "CostwhCLITests",
             dependencies: [
                 "costwh", "CostwhEmulator", "CostwhExtract", "CostwhPipeline", "CostwhModel", "CostwhTestSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "CostwhSynthetic", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
         .testTarget(

@@ -1,8 +1,9 @@
 /// Opens a local cost-details file, decompressing it when its first bytes are a gzip or
 /// zlib header, whatever its name says.
 package enum LocalFiles {
-    package static func open(path: String) throws(BytesError) -> ByteSource {
-        let file = try FileByteSource(path: path)
+    package static func open(path: String, meter: ByteMeter? = nil) throws(BytesError) -> ByteSource {
+        let plain = try FileByteSource(path: path)
+        let file: ByteSource = meter.map { MeteredByteSource(plain, meter: $0) } ?? plain
         let magic = try peekMagic(path: path)
         if magic.count >= 2, magic[0] == 0x1F, magic[1] == 0x8B {
             return try GzipByteSource(wrapping: file)
@@ -11,10 +12,11 @@ package enum LocalFiles {
     }
 
     /// A file still being downloaded, read behind its download; gzip detected the same way.
-    package static func open(spool: Spool) throws(BytesError) -> ByteSource {
+    package static func open(spool: Spool, meter: ByteMeter? = nil) throws(BytesError) -> ByteSource {
         let probe = try SpoolByteSource(spool)
         let magic = try peek(probe)
-        let file = try SpoolByteSource(spool)
+        let plain = try SpoolByteSource(spool)
+        let file: ByteSource = meter.map { MeteredByteSource(plain, meter: $0) } ?? plain
         if magic.count >= 2, magic[0] == 0x1F, magic[1] == 0x8B {
             return try GzipByteSource(wrapping: file)
         }

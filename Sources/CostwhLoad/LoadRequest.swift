@@ -1,11 +1,16 @@
 import CostwhBytes
 import CostwhModel
 import CostwhTransform
+import Foundation
 
 /// One file or blob of a partition.
 package struct LoadPart {
     package let name: String
     package let open: () throws(BytesError) -> ByteSource
+    /// The bytes `meter` will have counted at the end, when known up front (for progress).
+    package var size: Int?
+    /// Counts the part's bytes as read, when its opener reports them.
+    package var meter: ByteMeter?
 
     package init(name: String, open: @escaping () throws(BytesError) -> ByteSource) {
         self.name = name
@@ -14,7 +19,24 @@ package struct LoadPart {
 
     /// A local file, gzip detected from its bytes.
     package static func file(_ path: String) -> LoadPart {
-        LoadPart(name: path) { () throws(BytesError) -> ByteSource in try LocalFiles.open(path: path) }
+        let meter = ByteMeter()
+        var part = LoadPart(name: path) { () throws(BytesError) -> ByteSource in
+            try LocalFiles.open(path: path, meter: meter)
+        }
+        part.meter = meter
+        part.size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+        return part
+    }
+
+    /// A blob read behind its download.
+    package static func spool(_ spool: Spool, size: Int?) -> LoadPart {
+        let meter = ByteMeter()
+        var part = LoadPart(name: spool.name) { () throws(BytesError) -> ByteSource in
+            try LocalFiles.open(spool: spool, meter: meter)
+        }
+        part.meter = meter
+        part.size = size
+        return part
     }
 }
 
@@ -75,6 +97,24 @@ package struct LoadProgress: Sendable {
     package let part: String
     package let bytes: Int
     package let rows: Int
+    /// Bytes read from the files or downloads so far, before decompression.
+    package var readBytes = 0
+    /// Their total, when every part's size is known (file sizes, blob byteCounts).
+    package var totalBytes: Int?
+
+    package init(part: String, bytes: Int, rows: Int, readBytes: Int = 0, totalBytes: Int? = nil) {
+        self.part = part
+        self.bytes = bytes
+        self.rows = rows
+        self.readBytes = readBytes
+        self.totalBytes = totalBytes
+    }
+
+    /// The share done, 0 to 1, when the total is known.
+    package var fraction: Double? {
+        guard let totalBytes, totalBytes > 0 else { return nil }
+        return min(1, Double(readBytes) / Double(totalBytes))
+    }
 }
 
 /// What a load did, as written to the ledger.

@@ -136,6 +136,8 @@ package final class PartitionLoader: Sendable {
             }
         }
         var digests = [UInt64?](repeating: nil, count: request.parts.count)
+        let sizes = request.parts.map { $0.meter == nil ? nil : $0.size }
+        let totalBytes = sizes.contains(nil) ? nil : sizes.reduce(0) { $0 + $1! }
         var batches = 0
         loop: while true {
             switch channel.receive() {
@@ -153,7 +155,10 @@ package final class PartitionLoader: Sendable {
                 if request.isCancelled() { throw LoadError.interrupted }
                 if batches % 16 == 0 {
                     request.progress?(
-                        LoadProgress(part: request.parts[part].name, bytes: bytes, rows: summary.rowsRead))
+                        LoadProgress(
+                            part: request.parts[part].name, bytes: bytes, rows: summary.rowsRead,
+                            readBytes: request.parts.reduce(0) { $0 + ($1.meter?.bytes ?? 0) },
+                            totalBytes: totalBytes))
                 }
             case .partEnded(let part, let digest, let bytes, let warnings, let dialect, _):
                 digests[part] = digest

@@ -21,6 +21,8 @@ package struct BackfillOptions: Sendable {
     package var now: Date
     package var isCancelled: @Sendable () -> Bool
     package var progress: (@Sendable (String) -> Void)?
+    /// How the partition being loaded is going.
+    package var loadProgress: (@Sendable (LoadProgress) -> Void)?
 
     package init(
         databasePath: String, scope: Scope, from: BillingPeriod, to: BillingPeriod, metrics: [Metric],
@@ -65,7 +67,7 @@ package enum Backfill {
         let session = ExtractSession(settings: options.settings, logger: logger)
         let job = PartitionJob(
             session: session, database: database, logger: logger, maxRejectedFraction: options.maxRejectedPercent / 100,
-            isCancelled: options.isCancelled)
+            isCancelled: options.isCancelled, loadProgress: options.loadProgress)
         let datasetJob = DatasetJob(
             session: session, database: database, logger: logger, maxRejectedFraction: options.maxRejectedPercent / 100,
             isCancelled: options.isCancelled, turns: job.turns)

@@ -14,6 +14,8 @@ package struct IngestOptions: Sendable {
     package var now: Date
     package var isCancelled: @Sendable () -> Bool
     package var progress: (@Sendable (String) -> Void)?
+    /// How the partition being loaded is going.
+    package var loadProgress: (@Sendable (LoadProgress) -> Void)?
 
     package init(
         configuration: IngestConfiguration, databasePath: String, settings: ExtractSettings, force: Bool = false,
@@ -147,8 +149,9 @@ package enum Ingest {
         let session = ExtractSession(settings: options.settings, logger: logger)
         let job = PartitionJob(
             session: session, database: database, logger: logger,
-            maxRejectedFraction: (options.configuration.maxRejectedPercent ?? 1) / 100, isCancelled: options.isCancelled
-        )
+            maxRejectedFraction: (options.configuration.maxRejectedPercent ?? 1) / 100,
+            isCancelled: options.isCancelled,
+            loadProgress: options.loadProgress)
         let datasets = DatasetJob(
             session: session, database: database, logger: logger,
             maxRejectedFraction: (options.configuration.maxRejectedPercent ?? 1) / 100,

@@ -52,12 +52,15 @@ struct PartitionJob {
     let maxRejectedFraction: Double
     let isCancelled: @Sendable () -> Bool
     var turns = LoadTurns()
+    /// Told now and then how a load is going (rows, bytes read against the known size).
+    var loadProgress: (@Sendable (LoadProgress) -> Void)?
 
     func run(_ key: PartitionKey, source kind: SourceKind, today: CalendarDate) async -> PartitionOutcome {
         let started = Date()
         var request = LoadRequest(
             scope: key.scope, period: key.period, metric: key.metric, source: kind.rawValue, parts: [],
             maxRejectedFraction: maxRejectedFraction, isCancelled: isCancelled)
+        if let loadProgress { request.progress = { loadProgress($0) } }
         let ledger = database
         let folder: PrivateFolder
         do {
@@ -165,14 +168,16 @@ struct PartitionJob {
         }
         // The download is not a child task: cancelling this one (SIGINT) must reach it.
         return try await withTaskCancellationHandler {
-            try await loadStreamed(request, spools: spools, download: download, previousHash: previousHash)
+            try await loadStreamed(
+                request, spools: spools, blobs: report.blobs, download: download, previousHash: previousHash)
         } onCancel: {
             download.cancel()
         }
     }
 
     private func loadStreamed(
-        _ request: LoadRequest, spools: [Spool], download: Task<ExtractError?, Never>, previousHash: String?
+        _ request: LoadRequest, spools: [Spool], blobs: [ReportBlob], download: Task<ExtractError?, Never>,
+        previousHash: String?
     ) async throws -> PartitionOutcome? {
         while !spools[0].hasDataOrEnded {
             try? await Task.sleep(nanoseconds: 5_000_000)
@@ -182,9 +187,7 @@ struct PartitionJob {
             throw error
         }
         var request = request
-        request.parts = spools.map { spool in
-            LoadPart(name: spool.name) { () throws(BytesError) -> ByteSource in try LocalFiles.open(spool: spool) }
-        }
+        request.parts = zip(spools, blobs).map { LoadPart.spool($0, size: $1.byteCount) }
         request.unchangedHash = previousHash
         request.abandon = { for spool in spools { spool.abandon() } }
         let (store, logger) = (database, logger)

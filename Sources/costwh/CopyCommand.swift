@@ -30,6 +30,7 @@ struct CopyCommand: ParsableCommand {
     func run() throws {
         var global = GlobalOptions()
         global.logFormat = nil
+        global.progress = nil
         global.logLevel = logLevel
         let logger = global.makeLogger()
         do {

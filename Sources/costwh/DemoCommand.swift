@@ -21,6 +21,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         var global = GlobalOptions()
         global.logFormat = nil
+        global.progress = nil
         global.logLevel = logLevel
         let logger = global.makeLogger()
         do {

@@ -22,7 +22,18 @@ struct GlobalOptions: ParsableArguments {
     )
     var logFormat: String?
 
+    @Flag(
+        name: .customLong("progress"), inversion: .prefixedNo,
+        help: "Show progress on stderr (default: only when stderr is a terminal).")
+    var progress: Bool?
+
     var databasePath: String { DatabaseLocation.resolve(db) }
+
+    /// Applies `--progress` / `--no-progress`. Commands that build their options by hand
+    /// (copy, demo, emulate) do not call this: an unset option wrapper cannot be read.
+    func applyProgressChoice() {
+        Terminal.progressChoice.withLock { $0 = progress }
+    }
 
     func validate() throws {
         if let logFormat, !["text", "json"].contains(logFormat.lowercased()) {

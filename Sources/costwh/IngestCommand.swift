@@ -30,16 +30,19 @@ struct IngestCommand: AsyncParsableCommand {
     func run() async throws {
         let started = Date()
         let logger = global.makeLogger()
+        global.applyProgressChoice()
         Interruption.install()
         let report: RunReport
         do {
             let file = try IngestConfiguration.load(path: config)
-            let options = IngestOptions(
+            var options = IngestOptions(
                 configuration: file, databasePath: global.db ?? file.database ?? global.databasePath,
                 settings: try extract.settings(armEndpoint: file.armEndpoint, apiVersion: file.apiVersion),
                 force: force, dryRun: dryRun, isCancelled: { Interruption.isRequested },
                 progress: { Terminal.progress($0) })
-            let (plan, done) = try await Interruption.cancellable { try await Ingest.run(options, logger: logger) }
+            options.loadProgress = Terminal.loadProgress()
+            let prepared = options
+            let (plan, done) = try await Interruption.cancellable { try await Ingest.run(prepared, logger: logger) }
             report = done
             if dryRun {
                 for item in plan {

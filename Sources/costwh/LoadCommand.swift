@@ -93,11 +93,12 @@ struct LoadCommand: ParsableCommand {
 
     func run() throws {
         let logger = global.makeLogger()
+        global.applyProgressChoice()
         Interruption.install()
         var options = LoadFilesOptions(
             databasePath: global.databasePath, files: files, scope: scope, period: period, metric: metric,
             maxRejectedPercent: maxRejected,
-            progress: { p in Terminal.progress("loading \(p.part): \(p.rows) rows, \(p.bytes >> 20) MiB") },
+            progress: Terminal.loadProgress(),
             isCancelled: { Interruption.isRequested })
         options.exportsFolder = exports
         options.dataset = dataset

@@ -12,17 +12,20 @@ enum RunOutput {
     ) async throws {
         let started = Date()
         let logger = global.makeLogger()
+        global.applyProgressChoice()
         Interruption.install()
         let report: RunReport
         do {
-            let options = BackfillOptions(
+            var options = BackfillOptions(
                 databasePath: global.databasePath, scope: scope, from: from, to: to,
                 metrics: selection.metric.metrics,
                 datasets: selection.datasets.isEmpty ? [.costDetails] : selection.datasets,
                 source: selection.source, settings: try extract.settings(), force: force,
                 maxRejectedPercent: selection.maxRejected,
                 isCancelled: { Interruption.isRequested }, progress: { Terminal.progress($0) })
-            report = try await Interruption.cancellable { try await Backfill.run(options, logger: logger) }
+            options.loadProgress = Terminal.loadProgress()
+            let prepared = options
+            report = try await Interruption.cancellable { try await Backfill.run(prepared, logger: logger) }
         } catch let error as PipelineError {
             throw error.reported()
         } catch {

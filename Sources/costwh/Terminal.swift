@@ -1,3 +1,4 @@
+import CostwhLoad
 import CostwhModel
 import CostwhPipeline
 import Foundation
@@ -22,13 +23,30 @@ enum Terminal {
         FileHandle.standardError.write(Data((TerminalText.neutralised(message, keepingNewlines: true) + "\n").utf8))
     }
 
+    /// `--progress` (true) or `--no-progress` (false); nil follows the terminal.
+    static let progressChoice = Mutex<Bool?>(nil)
+
+    static var showsProgress: Bool { progressChoice.withLock { $0 } ?? stderrIsTerminal }
+
     static func progress(_ message: String) {
-        guard stderrIsTerminal else { return }
-        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + TerminalText.neutralised(message)).utf8))
+        guard showsProgress else { return }
+        // On a terminal the line rewrites itself; elsewhere (--progress into a log) each is a line.
+        let text = TerminalText.neutralised(message)
+        FileHandle.standardError.write(Data((stderrIsTerminal ? "\r\u{1B}[2K" + text : text + "\n").utf8))
     }
 
     static func endProgress() {
-        guard stderrIsTerminal else { return }
+        guard showsProgress, stderrIsTerminal else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+    }
+
+    /// A load's progress at most five times a second: rows, and with a known size the
+    /// percentage, the rate and the time left.
+    static func loadProgress(verb: String = "loading") -> @Sendable (LoadProgress) -> Void {
+        let meter = ProgressMeter()
+        return { p in
+            guard showsProgress, let line = meter.line(verb: verb, p) else { return }
+            progress(line)
+        }
     }
 }
