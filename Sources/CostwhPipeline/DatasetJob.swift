@@ -38,27 +38,21 @@ struct DatasetJob {
             let hash = try ContentHash.compute(request.parts)
             let (store, logger) = (database, logger)
             if let previous, previous.contentHash == hash {
-                let id = try await inTurn(request) {
+                let id = try await turns.inTurn(request) {
                     try store.recordUnchanged($0, contentHash: hash, started: started)
                 }
                 return .unchanged(loadId: id)
             }
-            return .loaded(try await inTurn(request) { try DatasetLoader(store: store, logger: logger).load($0) })
+            return .loaded(try await turns.inTurn(request) { try DatasetLoader(store: store, logger: logger).load($0) })
         } catch let error as LoadError {
             return .failed(error: scrub(error.description), loadId: nil)
         } catch {
             let message = scrub((error as? ExtractError)?.description ?? String(describing: error))
             let store = database
-            let id = try? await inTurn(request) { try store.recordFailure($0, error: message, started: started) }
+            let id = try? await turns.inTurn(request) { try store.recordFailure($0, error: message, started: started) }
             return .failed(error: message, loadId: id)
         }
     }
 
     func scrub(_ text: String) -> String { Redaction.scrub(text, secrets: session.secrets) }
-
-    private func inTurn<T: Sendable>(
-        _ request: LoadRequest, _ body: @escaping @Sendable (LoadRequest) throws -> T
-    ) async throws -> T {
-        try await turns.inTurn(request, body)
-    }
 }

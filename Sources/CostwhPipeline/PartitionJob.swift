@@ -70,17 +70,20 @@ struct PartitionJob {
         }
         defer { folder.remove() }
         let before = session.transport.stats.snapshot
-        // What this partition's requests waited for, for the ledger.
+        // What this partition's requests waited for so far, for the ledger; set, not added,
+        // so calling it again (a fallback, a failure after the fetch) counts nothing twice.
         func recordRetries() {
             let after = session.transport.stats.snapshot
+            var warnings = Warnings()
             for (kind, count) in after.throttles {
                 let delta = count - (before.throttles[kind] ?? 0)
-                if delta > 0 { request.extraWarnings.add("retried requests", kind, count: delta) }
+                if delta > 0 { warnings.add("retried requests", kind, count: delta) }
             }
             let waited = after.waitedSeconds - before.waitedSeconds
             if waited > 0 {
-                request.extraWarnings.add("seconds waited before retrying", String(format: "%.1f", waited))
+                warnings.add("seconds waited before retrying", String(format: "%.1f", waited))
             }
+            request.extraWarnings = warnings
         }
         do {
             let previous = try ledger.lastGoodLoad(scope: key.scope, period: key.period, metric: key.metric)
@@ -104,7 +107,6 @@ struct PartitionJob {
                     return outcome
                 }
                 // The links were refused before any data came: a fresh report, the usual way.
-                request.extraWarnings = Warnings()
                 folder.removeAll()
                 fetched = try await source.fetch(
                     scope: key.scope, period: key.period, metric: key.metric, previousETag: previous?.etag,
@@ -122,7 +124,7 @@ struct PartitionJob {
             request.sourceDetail = PartitionJob.json(detail)
             recordRetries()
             if fetched.notModified {
-                let id = try await inTurn(request) {
+                let id = try await turns.inTurn(request) {
                     try ledger.recordUnchanged($0, contentHash: previous?.contentHash ?? "", started: started)
                 }
                 return .unchanged(loadId: id)
@@ -130,14 +132,14 @@ struct PartitionJob {
             request.parts = fetched.files.map { LoadPart.file($0.path) }
             let hash = try ContentHash.compute(request.parts)
             if let previous, previous.contentHash == hash {
-                let id = try await inTurn(request) {
+                let id = try await turns.inTurn(request) {
                     try ledger.recordUnchanged($0, contentHash: hash, started: started)
                 }
                 logger.info("unchanged", metadata: ["partition": "\(key)"])
                 return .unchanged(loadId: id)
             }
             let (store, logger) = (database, logger)
-            let summary = try await inTurn(request) { try PartitionLoader(store: store, logger: logger).load($0) }
+            let summary = try await turns.inTurn(request) { try PartitionLoader(store: store, logger: logger).load($0) }
             return .loaded(summary)
         } catch let error as LoadError {
             // The loader has recorded its own failure.
@@ -145,7 +147,7 @@ struct PartitionJob {
         } catch {
             recordRetries()
             let message = scrub((error as? ExtractError)?.description ?? String(describing: error))
-            let id = try? await inTurn(request) { try ledger.recordFailure($0, error: message, started: started) }
+            let id = try? await turns.inTurn(request) { try ledger.recordFailure($0, error: message, started: started) }
             return .failed(error: message, loadId: id)
         }
     }
@@ -206,13 +208,6 @@ struct PartitionJob {
         }
         let summary = try loaded.get()
         return summary.status == .unchanged ? .unchanged(loadId: summary.loadId) : .loaded(summary)
-    }
-
-    /// Runs store work in this run's turn, on a thread of its own.
-    private func inTurn<T: Sendable>(
-        _ request: LoadRequest, _ body: @escaping @Sendable (LoadRequest) throws -> T
-    ) async throws -> T {
-        try await turns.inTurn(request, body)
     }
 
     func scrub(_ text: String) -> String {
