@@ -11,13 +11,16 @@ import Foundation
 ///       "skipHours": 20,
 ///       "maxRejectedPercent": 1,
 ///       "scopes": [
-///         { "scope": "/providers/Microsoft.Billing/billingAccounts/8611537", "metrics": ["actual", "amortized"] },
+///         { "scope": "/providers/Microsoft.Billing/billingAccounts/8611537", "name": "Contoso EA",
+///           "metrics": ["actual", "amortized"] },
 ///         { "scope": "/subscriptions/…", "metrics": ["actual"], "source": "usage-details" }
 ///       ]
 ///     }
 package struct IngestConfiguration: Codable, Sendable {
     package struct ScopeEntry: Codable, Sendable {
         package var scope: String
+        /// What tables and reports call the scope instead of its long id.
+        package var name: String?
         package var metrics: [String]?
         package var source: SourceKind?
         /// What to load for the scope (default cost details only): `cost-details`,
@@ -25,8 +28,12 @@ package struct IngestConfiguration: Codable, Sendable {
         /// `balance-summary`, `marketplace`, `billing-periods`.
         package var datasets: [String]?
 
-        package init(scope: String, metrics: [String]? = nil, source: SourceKind? = nil, datasets: [String]? = nil) {
+        package init(
+            scope: String, name: String? = nil, metrics: [String]? = nil, source: SourceKind? = nil,
+            datasets: [String]? = nil
+        ) {
             self.scope = scope
+            self.name = name
             self.metrics = metrics
             self.source = source
             self.datasets = datasets
@@ -92,6 +99,16 @@ package struct IngestConfiguration: Codable, Sendable {
         } catch {
             throw .usage("\(path): \(error)")
         }
+    }
+
+    /// The scopes' `name`s by canonical scope id, for tables and reports.
+    package func scopeNames() -> [String: String] {
+        var names: [String: String] = [:]
+        for entry in scopes {
+            guard let name = entry.name, !name.isEmpty, let scope = try? Scope(parsing: entry.scope) else { continue }
+            names[scope.id] = name
+        }
+        return names
     }
 
     /// Every (scope, metric, source) of cost details the file names, validated.

@@ -202,8 +202,13 @@ package struct Verifier: Sendable {
         abs(a - b) <= 1e-6 * max(1, abs(a), abs(b))
     }
 
-    static func money(_ v: Double) -> String {
-        TableFormatter.formatNumber(v)
+    /// Up to 6 decimals: a check's differences are often far below a cent.
+    static func money(_ value: Double) -> String {
+        let v = abs(value) < 0.000_000_5 ? 0 : value
+        if v == v.rounded() && abs(v) < 1e15 { return String(format: "%.2f", v) }
+        var s = String(format: "%.6f", v)
+        while s.hasSuffix("0") && s.split(separator: ".").last!.count > 2 { s.removeLast() }
+        return s
     }
 
     package static func table(_ checks: [VerificationCheck]) -> ResultTable {

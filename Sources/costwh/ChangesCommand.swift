@@ -41,8 +41,7 @@ struct ChangesCommand: ParsableCommand {
     @Option(help: "Days after a month ends until it counts as closed (default: the warehouse's setting, 10).")
     var settleDays: Int?
 
-    @Option(help: "table, csv, json or markdown.")
-    var format: OutputFormat = .table
+    @OptionGroup var display: DisplayOptions
 
     func validate() throws {
         if let since, ChangesCommand.sinceBound(since) == nil {
@@ -71,7 +70,7 @@ struct ChangesCommand: ParsableCommand {
                 closedOnly: closedOnly, withNew: withNew, settleDays: settleDays)
             let table = try Changes.run(
                 ChangesOptions(databasePath: global.databasePath, filter: filter, by: by, top: top))
-            print(TableFormatter.render(table, as: format), terminator: "")
+            print(try display.render(table), terminator: "")
         } catch {
             throw error.reported()
         }

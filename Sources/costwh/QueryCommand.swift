@@ -31,8 +31,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "For `top-benefit`: how many resources.")
     var top: Int = 20
 
-    @Option(help: "table, csv, json or markdown.")
-    var format: OutputFormat = .table
+    @OptionGroup var display: DisplayOptions
 
     func validate() throws {
         if !list && name == nil { throw ValidationError("name a query, or use --list") }
@@ -41,7 +40,7 @@ struct QueryCommand: ParsableCommand {
     func run() throws {
         _ = global.makeLogger()
         if list {
-            print(TableFormatter.render(QueryCatalog.listing(), as: format), terminator: "")
+            print(try display.render(QueryCatalog.listing()), terminator: "")
             return
         }
         do {
@@ -49,7 +48,7 @@ struct QueryCommand: ParsableCommand {
                 QueryOptions(
                     databasePath: global.databasePath, name: name!, scope: scope, periods: periods.range, by: by,
                     tag: tag, top: top))
-            print(TableFormatter.render(table, as: format), terminator: "")
+            print(try display.render(table), terminator: "")
         } catch {
             throw error.reported()
         }

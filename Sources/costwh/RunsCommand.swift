@@ -16,14 +16,13 @@ struct RunsCommand: ParsableCommand {
     @Option(help: "How many loads to list, newest first.")
     var limit: Int = 20
 
-    @Option(help: "table, csv, json or markdown.")
-    var format: OutputFormat = .table
+    @OptionGroup var display: DisplayOptions
 
     func run() throws {
         _ = global.makeLogger()
         do {
             let table = try Runs.list(databasePath: global.databasePath, limit: limit, scope: scope)
-            print(TableFormatter.render(table, as: format), terminator: "")
+            print(try display.render(table), terminator: "")
         } catch {
             throw error.reported()
         }

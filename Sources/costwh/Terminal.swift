@@ -12,6 +12,15 @@ import Glibc
 enum Terminal {
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
 
+    /// The width of the terminal on stdout (or stderr), else `$COLUMNS`, else 80.
+    static var columns: Int {
+        var size = winsize()
+        for fd: Int32 in [1, 2] where ioctl(fd, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 {
+            return Int(size.ws_col)
+        }
+        return ProcessInfo.processInfo.environment["COLUMNS"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } ?? 80
+    }
+
     /// Messages quote file names, header cells and Azure's answers: their control
     /// characters are made visible before they reach the terminal or a log.
     static func error(_ message: String) {

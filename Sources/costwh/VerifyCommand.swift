@@ -14,13 +14,13 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "Only this scope.", transform: Parse.scope) var scope: Scope?
     @OptionGroup var periods: PeriodOptions
-    @Option(help: "table, csv, json or markdown.") var format: OutputFormat = .table
+    @OptionGroup var display: DisplayOptions
 
     func run() throws {
         _ = global.makeLogger()
         do {
             let checks = try Verify.run(databasePath: global.databasePath, scope: scope, periods: periods.range)
-            print(TableFormatter.render(Verifier.table(checks), as: format), terminator: "")
+            print(try display.render(Verifier.table(checks)), terminator: "")
             let failed = checks.filter { !$0.passed }.count
             Terminal.status("verify: \(checks.count - failed) checks hold, \(failed) fail")
             if failed > 0 { throw ExitCode(ExitCodes.failure) }
