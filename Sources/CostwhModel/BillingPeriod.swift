@@ -43,6 +43,9 @@ package struct BillingPeriod: Hashable, Sendable, Comparable, CustomStringConver
     package var firstDay: CalendarDate { CalendarDate(uncheckedYear: year, month: month, day: 1) }
     package var lastDay: CalendarDate { CalendarDate(uncheckedYear: year, month: month, day: daysInMonth) }
 
+    /// Months since January of year 0: consecutive periods have consecutive numbers.
+    package var monthNumber: Int { year * 12 + month - 1 }
+
     package func adding(months: Int) -> BillingPeriod {
         let index = year * 12 + (month - 1) + months
         return BillingPeriod(unchecked: index / 12, index % 12 + 1)

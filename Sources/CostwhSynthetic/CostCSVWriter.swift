@@ -139,7 +139,7 @@ package struct CostCSVWriter: Sendable {
         let meter = e.meters[row.meter]
         let resource = row.resource.map { e.resources[$0] }
         let commitment = row.commitment.map { e.commitments[$0] }
-        let isPurchase = row.chargeType == "Purchase"
+        let isPurchase = row.chargeType == "Purchase" || row.chargeType == "Refund"
         let isCommitmentRow = commitment != nil && (isPurchase || row.chargeType.hasPrefix("Unused"))
         let p = month.period
         let cost = CostCSVWriter.number(row.cost, long: row.longDecimals)

@@ -88,24 +88,29 @@ package struct SyntheticDatasets: Sendable {
         return SyntheticDatasets.csv(rows)
     }
 
-    /// The month's reservation purchases, as Consumption `reservationTransactions` records.
+    /// The month's reservation purchases and refunds, as Consumption `reservationTransactions` records.
     package func reservationTransactions() -> [[String: Any]] {
         var records: [[String: Any]] = []
-        var purchases: [Int: Double] = [:]
+        var events: [(commitment: Int, type: String, amount: Double)] = []
         month.forEachRow(.actualCost) { row in
-            if row.chargeType == "Purchase", let c = row.commitment { purchases[c, default: 0] += row.cost }
+            guard let c = row.commitment, estate.commitments[c].kind == .reservation,
+                row.chargeType == "Purchase" || row.chargeType == "Refund"
+            else { return }
+            events.append((c, row.chargeType, row.cost))
         }
-        for (c, commitment) in estate.commitments.enumerated() where commitment.kind == .reservation {
-            guard let amount = purchases[c] else { continue }
+        for (n, event) in events.enumerated() {
+            let c = event.commitment
+            let commitment = estate.commitments[c]
+            let amount = event.amount
             records.append([
                 "id":
-                    "\(estate.scope.id)/providers/Microsoft.Consumption/reservationtransactions/\(period.compact)\(c)",
-                "name": "\(period.compact)\(c)",
+                    "\(estate.scope.id)/providers/Microsoft.Consumption/reservationtransactions/\(period.compact)\(c)\(n)",
+                "name": "\(period.compact)\(c)\(n)",
                 "type": "Microsoft.Consumption/reservationTransactions",
                 "tags": [Any](),
                 "properties": [
                     "eventDate": "\(period.firstDay)T00:00:00Z", "reservationOrderId": commitment.orderId,
-                    "description": commitment.orderName, "eventType": "Purchase", "quantity": 1, "amount": amount,
+                    "description": commitment.orderName, "eventType": event.type, "quantity": 1, "amount": amount,
                     "currency": estate.currency, "reservationOrderName": commitment.name,
                     "purchasingEnrollment": estate.billingAccountId, "armSkuName": "Standard_D2s_v3",
                     "term": commitment.term == "12" ? "P1Y" : "P3Y", "region": "eastus",
@@ -114,7 +119,8 @@ package struct SyntheticDatasets: Sendable {
                     "accountName": estate.subscriptions[0].accountName,
                     "accountOwnerEmail": estate.subscriptions[0].accountOwner,
                     "departmentName": estate.subscriptions[0].invoiceSectionName, "costCenter": "",
-                    "currentEnrollment": estate.billingAccountId, "billingFrequency": "recurring",
+                    "currentEnrollment": estate.billingAccountId,
+                    "billingFrequency": commitment.billing == .upfront ? "upfront" : "recurring",
                     "billingMonth": Int(period.compact)! * 100 + 1,
                 ] as [String: Any],
             ])

@@ -42,16 +42,35 @@ package struct SyntheticEstate: Sendable {
 
     package struct Commitment: Sendable {
         enum Kind: Sendable { case reservation, savingsPlan }
+        /// How a commitment is paid for: all at once for its term, or a part every month.
+        /// Upfront ones make actual and amortized differ: actual carries the purchase in one
+        /// month, amortized spreads it over every month of the term.
+        enum Billing: Sendable { case upfront, monthly }
         let kind: Kind
         let orderId: String
         let id: String
         let name: String
         let orderName: String
         let benefitId: String
+        /// The term in months, as cost files spell it: "12" or "36".
         let term: String
+        let billing: Billing
+        /// For upfront commitments: the month (counted from year 0) modulo the term in which
+        /// it is bought, and bought again when the term ends.
+        let purchaseMonth: Int
         /// What the commitment costs per day, in the billing currency.
         let dailyAmount: Double
+
+        var termMonths: Int { Int(term) ?? 12 }
+
+        /// Whether an upfront commitment is bought (or renewed) in `period`.
+        func isBought(in period: BillingPeriod) -> Bool {
+            billing == .upfront && (period.monthNumber - purchaseMonth) % termMonths == 0
+        }
     }
+
+    /// The commitment that has a refund (a cancelled part, credited back) once a quarter.
+    package static let refundedCommitment = 1
 
     package let scope: Scope
     package let billingAccountId: String
@@ -205,22 +224,34 @@ package struct SyntheticEstate: Sendable {
         }
         self.resources = resources
 
+        // Reservations for VMs and savings plans for the rest of compute, bought the ways real
+        // estates buy them: 1 and 3 years, upfront or billed monthly. The upfront 1-year ones
+        // are bought a quarter apart, so any three months show one purchase month.
+        let plans: [(Commitment.Kind, String, Commitment.Billing, Int)] = [
+            (.reservation, "12", .upfront, 0), (.reservation, "36", .monthly, 0),
+            (.reservation, "12", .upfront, 3), (.reservation, "36", .upfront, 5),
+            (.savingsPlan, "12", .upfront, 6), (.savingsPlan, "36", .monthly, 0),
+            (.savingsPlan, "12", .upfront, 9), (.savingsPlan, "36", .upfront, 11),
+        ]
         var commitments: [Commitment] = []
-        for i in 0..<6 {
-            let order = rng.guid()
-            let id = rng.guid()
-            let reservation = i < 4
+        var ids: [(String, String)] = []
+        for _ in plans { ids.append((rng.guid(), rng.guid())) }
+        let anchor = rng.int(12)
+        for (i, plan) in plans.enumerated() {
+            let (order, id) = ids[i]
+            let reservation = plan.0 == .reservation
+            let years = plan.1 == "12" ? "1 Year" : "3 Years"
             commitments.append(
                 Commitment(
-                    kind: reservation ? .reservation : .savingsPlan, orderId: order, id: id,
+                    kind: plan.0, orderId: order, id: id,
                     name: reservation ? "VM_RI_\(i)_\(order.prefix(8))" : "Compute_SP_\(i)",
                     orderName: reservation
-                        ? "Reserved VM Instance, Standard_D2s_v3, East US, \(i % 2 == 0 ? 1 : 3) Years"
-                        : "Compute savings plan, 3 Years",
+                        ? "Reserved VM Instance, Standard_D2s_v3, East US, \(years)"
+                        : "Compute savings plan, \(years)",
                     benefitId: reservation
                         ? "/providers/Microsoft.Capacity/reservationOrders/\(order)/reservations/\(id)"
                         : "/providers/Microsoft.BillingBenefits/savingsPlanOrders/\(order)/savingsPlans/\(id)",
-                    term: reservation ? (i % 2 == 0 ? "12" : "36") : "36",
+                    term: plan.1, billing: plan.2, purchaseMonth: (anchor + plan.3) % (plan.1 == "12" ? 12 : 36),
                     dailyAmount: 0))
         }
         self.commitments = commitments

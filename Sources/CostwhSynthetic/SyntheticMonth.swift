@@ -24,8 +24,10 @@ package struct SyntheticRow: Sendable {
 }
 
 /// A month of cost details for one scope, the same for both metrics wherever Azure keeps
-/// them the same: actual has the commitment purchases and prices covered usage at 0;
-/// amortized spreads the purchases over the covered usage and adds Unused* rows.
+/// them the same: actual has the commitment purchases (every month for monthly-billed
+/// commitments, the whole term in the purchase month for upfront ones) and refunds, and
+/// prices covered usage at 0; amortized prices the covered usage every month of the term
+/// and adds Unused* rows.
 package struct SyntheticMonth: Sendable {
     package let estate: SyntheticEstate
     package let period: BillingPeriod
@@ -42,7 +44,7 @@ package struct SyntheticMonth: Sendable {
         self.period = period
         self.targetRows = max(rows, 1)
         // First pass: how much covered usage each commitment gets each day, to size the
-        // commitments so unused amounts are never negative.
+        // commitments.
         let days = period.daysInMonth
         var used = Array(repeating: Array(repeating: 0.0, count: days + 1), count: estate.commitments.count)
         var probe = SyntheticMonth.usageStream(
@@ -52,11 +54,17 @@ package struct SyntheticMonth: Sendable {
             if let c = row.commitment { used[c][row.day] += row.cost }
         }
         usedByCommitmentDay = used
-        dailyAmounts = used.map { days in ((days.max() ?? 0) * 1.08 + 0.01).rounded(toPlaces: 4) }
+        // Sized a little below the average day, as commitments are bought: most days leave
+        // some of it unused, and a busy day's covered usage may exceed it (none unused then).
+        dailyAmounts = used.map { days in
+            (days.dropFirst().reduce(0, +) / Double(max(days.count - 1, 1)) * 0.95 + 0.01).rounded(toPlaces: 4)
+        }
     }
 
+    /// Usage rows: the target less the commitments' rows, but at least half the target, so
+    /// small months still have usage to look at.
     static func usageCount(rows: Int, estate: SyntheticEstate, days: Int) -> Int {
-        max(rows - estate.commitments.count * days - marketplacePurchases - 1, 1)
+        max(rows - estate.commitments.count * days - marketplacePurchases - 1, rows / 2, 1)
     }
 
     /// Calls `body` for each row of `metric`, in a fixed order.
@@ -64,17 +72,37 @@ package struct SyntheticMonth: Sendable {
         let days = period.daysInMonth
         if metric == .actualCost {
             for (c, commitment) in estate.commitments.enumerated() {
+                // Monthly-billed commitments are charged every month for the month; upfront
+                // ones for their whole term, in the month they are bought.
+                let upfront = commitment.billing == .upfront
+                guard !upfront || commitment.isBought(in: period) else { continue }
                 var row = SyntheticRow()
                 row.day = 1
                 row.chargeType = "Purchase"
-                row.frequency = "Recurring"
+                row.frequency = upfront ? "OneTime" : "Recurring"
                 row.pricingModel = commitment.kind == .reservation ? "Reservation" : "SavingsPlan"
                 row.commitment = c
                 row.quantity = 1
+                let days = upfront ? commitment.termMonths / 12 * 365 : days
                 row.cost = (dailyAmounts[c] * Double(days)).rounded(toPlaces: 6)
                 row.effectivePrice = row.cost
                 row.unitPrice = row.cost
                 row.meter = 0
+                try body(row)
+            }
+            if period.monthNumber % 3 == 1 {
+                // A quarterly refund: three days of a monthly commitment, cancelled and credited.
+                let c = SyntheticEstate.refundedCommitment
+                var row = SyntheticRow()
+                row.day = 15
+                row.chargeType = "Refund"
+                row.frequency = "OneTime"
+                row.pricingModel = estate.commitments[c].kind == .reservation ? "Reservation" : "SavingsPlan"
+                row.commitment = c
+                row.quantity = -1
+                row.cost = -(dailyAmounts[c] * 3).rounded(toPlaces: 6)
+                row.effectivePrice = row.cost
+                row.unitPrice = row.cost
                 try body(row)
             }
         }
@@ -173,20 +201,22 @@ package struct SyntheticMonth: Sendable {
             let u = rng.unit()
             row.quantity = meter.unit == "1 Hour" ? Double(1 + rng.int(24)) : (u * u * 500).rounded(toPlaces: 6)
             let draw = rng.unit()
-            if meter.family == "Compute" && draw < 0.18 {
+            if meter.family == "Compute" && draw < 0.45 {
                 // Covered by a commitment: reservations for VMs, savings plans for the rest.
                 let commitments = estate.commitments
-                let isReservation = meter.category == "Virtual Machines" && draw < 0.12
+                let isReservation = meter.category == "Virtual Machines" && draw < 0.30
                 let candidates = commitments.indices.filter { (commitments[$0].kind == .reservation) == isReservation }
                 let c = candidates[r % candidates.count]
                 row.commitment = c
                 row.pricingModel = isReservation ? "Reservation" : "SavingsPlan"
                 row.effectivePrice = (meter.unitPrice * (isReservation ? 0.58 : 0.71)).rounded(toPlaces: 8)
+                // Commitments cover the steady fleets: a row is the hours of a scale set's 40 instances.
+                row.quantity *= 40
                 row.cost = row.quantity * row.effectivePrice
                 row.payGPrice = 0
                 row.consumedQuantity = row.quantity
                 row.longDecimals = true
-            } else if meter.family == "Compute" && draw < 0.23 {
+            } else if meter.family == "Compute" && draw < 0.50 {
                 row.pricingModel = "Spot"
                 row.effectivePrice = (meter.unitPrice * 0.2).rounded(toPlaces: 8)
                 row.unitPrice = row.effectivePrice

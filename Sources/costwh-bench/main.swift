@@ -333,13 +333,14 @@ func duckDBLoadSeconds(_ file: String) -> [Double]? {
     }
     let script = options.work + "/duckdb-load.py"
     try! """
+    # EA dates are MM/DD/YYYY: left to its sample, DuckDB may guess DD/MM and fail on day 13.
     import duckdb, os, sys, time
     path = sys.argv[1] + ".duckdb"
     if os.path.exists(path): os.remove(path)
     con = duckdb.connect(path)
     con.execute("SET threads = 2")
     start = time.time()
-    con.execute("CREATE TABLE cost AS SELECT * FROM read_csv(?, header = true, auto_detect = true)", [sys.argv[2]])
+    con.execute("CREATE TABLE cost AS SELECT * FROM read_csv(?, header = true, auto_detect = true, dateformat = '%m/%d/%Y')", [sys.argv[2]])
     con.execute("CHECKPOINT")
     print(time.time() - start)
     con.close()
@@ -349,7 +350,8 @@ func duckDBLoadSeconds(_ file: String) -> [Double]? {
     for _ in 0..<options.runs {
         let text = output([python, script, options.work + "/duckdb", file])
         guard let seconds = Double(text.split(separator: "\n").last ?? "") else {
-            print("DuckDB comparison skipped: the load failed")
+            let reason = text.split(separator: "\n").first { $0.contains("Error") } ?? "no time printed"
+            print("DuckDB comparison skipped: the load failed: \(reason)")
             return nil
         }
         times.append(seconds)

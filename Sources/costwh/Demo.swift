@@ -62,4 +62,47 @@ enum Demo {
             QueryOptions(databasePath: databasePath, name: "totals", periods: PeriodRange(from: from, to: to)))
         return Outcome(report: report, totals: totals, from: from, to: to)
     }
+
+    /// What the demo ends with, in at most 100 columns: per scope and month actual against
+    /// amortized, the largest cause of the difference and commitment utilisation, then where
+    /// to go next.
+    static func summary(_ outcome: Outcome, database: String) -> String {
+        let width = 100
+        let summary = DifferenceSummary.table(fromTotals: outcome.totals)
+        let layout = TableLayout(width: width, hidden: ["Scope", "Currency"])
+        var out = "\nActual versus amortized cost, \(outcome.from) to \(outcome.to)\n"
+        var scopes: [String] = []
+        for row in summary.rows {
+            if case .text(let scope) = row[0], !scopes.contains(scope) { scopes.append(scope) }
+        }
+        for scope in scopes {
+            let rows = summary.rows.filter { $0[0] == .text(scope) }
+            out += "\n" + TableFormatter.cut("\(layout.shortName(scope))  \(scope)", to: width) + "\n"
+            out += TableFormatter.render(ResultTable(columns: summary.columns, rows: rows), as: .table, layout: layout)
+        }
+        // A URL is shown without its password; its own client is psql, not sqlite3.
+        let shown = DatabaseLocation.printable(database)
+        let sql = "'SELECT MeterCategory, SUM(CostInBillingCurrency) FROM cost_details GROUP BY 1'"
+        let client = shown == database ? "sqlite3 \(database) \(sql)" : "psql (search_path set to costwh's schema)"
+        let next = [
+            ("costwh report --db \(shown) --html costwh-demo.html", "a report to open or send on"),
+            ("costwh query --list --db \(shown)", "the canned queries: totals, savings, commitments…"),
+            ("costwh runs --db \(shown)", "the ledger of every load"),
+            (client, "your own SQL on the cost_details view"),
+        ]
+        out += """
+
+            Difference = amortized − actual. Actual has commitments in the month they are bought; amortized
+            spreads them over their term. Purchases lower the difference, amortized use and unused
+            commitments (RI: reservations, SP: savings plans) raise it. UsedPercent: commitment utilisation.
+
+            Next:
+
+            """
+        for (command, what) in next {
+            out += TableFormatter.cut("  \(command)", to: width) + "\n"
+            out += "      \(what)\n"
+        }
+        return out
+    }
 }

@@ -29,16 +29,7 @@ struct DemoCommand: AsyncParsableCommand {
                 databasePath: db, rowsPerMonth: rowsPerMonth, logger: logger, progress: { Terminal.progress($0) })
             Terminal.endProgress()
             for line in outcome.report.lines() { Terminal.status(line) }
-            // A URL is shown without its password; its own client is psql, not sqlite3.
-            let shown = DatabaseLocation.printable(db)
-            let client = shown == db ? "sqlite3 \(db)" : "psql, with search_path set to costwh's schema,"
-            print(
-                "\nActual versus amortized cost, \(outcome.from) to \(outcome.to) (costwh query totals --db \(shown)):\n"
-            )
-            print(TableFormatter.render(outcome.totals, as: .table), terminator: "")
-            print(
-                "\nThe database is \(shown). Try: costwh runs --db \(shown), or \(client) 'SELECT * FROM cost_details LIMIT 5'"
-            )
+            print(Demo.summary(outcome, database: db), terminator: "")
             if outcome.report.anyFailed { throw ExitCode(ExitCodes.partialFailure) }
         } catch let error as PipelineError {
             throw error.reported()

@@ -20,7 +20,8 @@ struct JSONLogHandler: LogHandler {
         FileHandle.standardError.write(
             Data(
                 JSONLogHandler.line(
-                    label: label, level: event.level, message: "\(event.message)", metadata: merged, source: event.source
+                    label: label, level: event.level, message: "\(event.message)", metadata: merged,
+                    source: event.source
                 ).utf8))
     }
 

@@ -418,7 +418,7 @@ import Testing
     @Test func restatedClosedMonthsAreReportedAndCanFailTheJob() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
         // Two months back: ended more than settleDays (10) before any load of this test.
-        let month = try lastMonth.adding(months: -1)
+        let month = lastMonth.adding(months: -1)
         try await withEmulator(configure: { $0.restatements[month] = 0.06 }) { fixture in
             let env = environment(fixture)
             let db = fixture.databasePath

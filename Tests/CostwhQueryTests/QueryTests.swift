@@ -325,28 +325,38 @@ extension Dictionary where Key == String, Value == StoreValue {
         #expect(!html.contains("src=\""))
         #expect(!html.contains("@import") && !html.contains("url("))
         for link in html.components(separatedBy: "http").dropFirst() {
-            #expect(link.hasPrefix("://www.w3.org/"), "unexpected reference: http\(link.prefix(40))")
+            #expect(
+                link.hasPrefix("://www.w3.org/") || link.hasPrefix("-equiv=\"Content-Security-Policy\""),
+                "unexpected reference: http\(link.prefix(40))")
         }
+        // The browser is told so too: no scripts, no fetches.
+        #expect(html.contains("content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\""))
         let xml = html.replacingOccurrences(of: "<!DOCTYPE html>", with: "")
         let parser = XMLParser(data: Data(xml.utf8))
         let collector = Collector()
         parser.delegate = collector
         #expect(
             parser.parse(), "the report is not well-formed: \(parser.parserError.map { String(describing: $0) } ?? "")")
-        // Daily, monthly and savings charts.
-        #expect(collector.elements["svg"] == 3)
-        #expect((collector.elements["polyline"] ?? 0) == 2)
+        // Monthly bars against a line, the difference, the days, and savings: each with a
+        // title and a description for screen readers.
+        #expect(collector.elements["svg"] == 4)
+        #expect(collector.elements["title"] ?? 0 >= 5 && collector.elements["desc"] == 4)
+        #expect(collector.elements["polyline"] == 2)
         #expect((collector.elements["rect"] ?? 0) >= 4)
-        // Totals, reservations, savings plans, top benefit, savings and commitments (no restatements here).
+        // The month's summary and causes, its commitments, savings, top benefit, and changes.
         #expect((collector.elements["table"] ?? 0) == 6)
         for heading in [
-            "Daily cost", "Monthly cost", "Totals and why they differ", "Reservation utilisation",
-            "Savings plan utilisation", "Top 10 resources", "ActualCost", "AmortizedCost", "ProdDS1VMReservation",
-            "Date (MM-DD)", "Billing period", "Savings against list prices", "Commitment utilisation and savings",
-            "Negotiated savings", "Changes to months already loaded",
+            "Headline figures (USD)", "Actual cost", "Amortized cost", "Difference", "Savings",
+            "Commitment utilisation", "Changes to closed months", "Monthly trend", "2023-09",
+            "Why they differ", "Commitments:", "Rate optimization", "Top 10 resources", "ProdDS1VMReservation",
+            "Date (MM-DD)", "Billing period", "Savings against list prices", "Negotiated savings",
+            "Changes to months already loaded", "Amortized minus actual cost by month",
         ] {
             #expect(collector.text.contains(heading), "missing \(heading)")
         }
+        // Money is formatted with its currency; headers are words.
+        #expect(collector.text.contains(" USD") && collector.text.contains("Amortized commitment usage"))
+        #expect(html.contains("@media print"))
     }
 
     @Test func anEmptyRangeSaysSo() throws {
