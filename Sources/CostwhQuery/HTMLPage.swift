@@ -33,9 +33,9 @@ enum HTMLPage {
         .empty { padding: 1rem; background: #fff8e1; border: 1px solid #f0c36d; }
         nav { margin: 1.5rem 0 0; font-size: 0.9rem; }
         nav a { margin-right: 0.6rem; color: var(--actual); }
-        .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr)); gap: 0.8rem; }
+        .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(10.5rem, 1fr)); gap: 0.8rem; }
         .card { border: 1px solid var(--rule); border-radius: 6px; padding: 0.8rem; min-width: 0; }
-        .card .figure { font-size: 1.35rem; font-weight: 600; margin: 0.35rem 0; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+        .card .figure { font-size: 1.2rem; font-weight: 600; margin: 0.35rem 0; font-variant-numeric: tabular-nums; overflow-wrap: normal; }
         .card ul { margin: 0.4rem 0 0; padding-left: 1.1rem; font-size: 0.85rem; }
         .table { max-width: 100%; overflow-x: auto; margin-top: 1rem; }
         table { border-collapse: collapse; width: 100%; font-size: 0.8rem; }
