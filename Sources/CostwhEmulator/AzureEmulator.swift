@@ -91,6 +91,22 @@ package final class AzureEmulator: Sendable {
         {
             return authorized(request) { pollCostDetailsReport(request) }
         }
+        if let forbidden = configuration.faults.forbiddenScopes.first(where: {
+            lower.hasPrefix($0.lowercased() + "/providers/")
+        }) {
+            return .error(
+                .forbidden, code: "AuthorizationFailed",
+                message:
+                    "The client '\(configuration.clientId)' does not have authorization to perform action 'Microsoft.CostManagement/exports/read' over scope '\(forbidden)'."
+            )
+        }
+        if lower.hasSuffix("/providers/microsoft.costmanagement/exports") && request.method == .GET {
+            // The cheap read `costwh doctor` makes: the scope's exports (none here).
+            return authorized(request) {
+                state.count("exports")
+                return .json(.ok, ["value": [Any]()])
+            }
+        }
         if let response = datasetAPIs(request) { return response }
         if let response = olderAPIs(request) { return response }
         state.count("not-found")
@@ -132,6 +148,8 @@ final class EmulatorHandler: ChannelInboundHandler, @unchecked Sendable {
         var headers = response.headers
         headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
         headers.replaceOrAdd(name: "x-ms-request-id", value: UUID().uuidString)
+        headers.replaceOrAdd(
+            name: "Date", value: HTTPDate.format(Date().addingTimeInterval(emulator.configuration.faults.clockSkew)))
         if !keepAlive || response.cutAfter != nil { headers.replaceOrAdd(name: "Connection", value: "close") }
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))),

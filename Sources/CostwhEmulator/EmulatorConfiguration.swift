@@ -45,6 +45,12 @@ package struct EmulatorFaults: Sendable, Equatable {
     package var tooLarge = false
     /// Records per page of usageDetails and EA Reporting JSON.
     package var pageSize = 100
+    /// Scopes the signed-in identity has no role on: every call on them gets 403
+    /// AuthorizationFailed, as Azure answers an identity without Cost Management Reader.
+    package var forbiddenScopes: Set<String> = []
+    /// Seconds the emulator's `Date` header is ahead of the real time (negative: behind), as
+    /// seen from a machine whose clock is wrong by the opposite amount.
+    package var clockSkew: TimeInterval = 0
 
     package init() {}
 

@@ -1,3 +1,4 @@
+import CostwhModel
 import Foundation
 import NIOHTTP1
 
@@ -47,11 +48,7 @@ package struct RetryPolicy: Sendable {
     static func parseRetryAfter(_ value: String) -> Double? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         if let seconds = Double(trimmed), seconds >= 0, seconds.isFinite { return seconds }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        if let date = formatter.date(from: trimmed) { return max(0, date.timeIntervalSinceNow) }
+        if let date = HTTPDate.parse(trimmed) { return max(0, date.timeIntervalSinceNow) }
         return nil
     }
 

@@ -124,6 +124,14 @@ package struct IngestConfiguration: Codable, Sendable {
         return out
     }
 
+    /// Every scope the file names, validated, in its order.
+    package func parsedScopes() throws(PipelineError) -> [Scope] {
+        guard !scopes.isEmpty else { throw .usage("the configuration names no scopes") }
+        var out: [Scope] = []
+        for entry in scopes { out.append(try Scope.parse(entry.scope)) }
+        return out
+    }
+
     /// Every (scope, dataset) besides cost details the file names.
     func datasetTargets() throws(PipelineError) -> [(Scope, Dataset)] {
         var out: [(Scope, Dataset)] = []

@@ -13,6 +13,6 @@ struct Costwh: AsyncParsableCommand {
             DemoCommand.self, IngestCommand.self, ReloadCommand.self, BackfillCommand.self, LoadCommand.self,
             QueryCommand.self, ChangesCommand.self,
             VerifyCommand.self, ReportCommand.self,
-            RunsCommand.self, MigrateCommand.self, CopyCommand.self, EmulateCommand.self,
+            RunsCommand.self, DoctorCommand.self, MigrateCommand.self, CopyCommand.self, EmulateCommand.self,
         ])
 }
