@@ -4,7 +4,6 @@ import CostwhModel
 import CostwhPostgres
 import Foundation
 import Logging
-import NIOHTTP1
 
 #if canImport(Glibc)
 import Glibc

@@ -114,7 +114,7 @@ package enum TableFormatter {
         let nameWidth = min(header.map(\.count).max() ?? 0, max(width / 3, 8))
         var out = ""
         for (n, row) in rows.enumerated() {
-            out += cut("-[ row \(n + 1) ]" + String(repeating: "-", count: width), to: width) + "\n"
+            out += String(("-[ row \(n + 1) ]" + String(repeating: "-", count: width)).prefix(width)) + "\n"
             for (i, cell) in row.enumerated() {
                 let name = cut(header[i], to: nameWidth)
                 out += name + String(repeating: " ", count: nameWidth - name.count) + " | "

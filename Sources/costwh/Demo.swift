@@ -82,7 +82,7 @@ enum Demo {
         }
         // A URL is shown without its password; its own client is psql, not sqlite3.
         let shown = DatabaseLocation.printable(database)
-        let sql = "'SELECT MeterCategory, SUM(CostInBillingCurrency) FROM cost_details GROUP BY 1'"
+        let sql = "'SELECT * FROM cost_details LIMIT 5'"
         let client = shown == database ? "sqlite3 \(database) \(sql)" : "psql (search_path set to costwh's schema)"
         let next = [
             ("costwh report --db \(shown) --html costwh-demo.html", "a report to open or send on"),
@@ -100,7 +100,8 @@ enum Demo {
 
             """
         for (command, what) in next {
-            out += TableFormatter.cut("  \(command)", to: width) + "\n"
+            // Whole, to be copied: only a very long database path makes one wider than 100.
+            out += "  \(command)\n"
             out += "      \(what)\n"
         }
         return out
