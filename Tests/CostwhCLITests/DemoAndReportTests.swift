@@ -191,3 +191,46 @@ enum Browser {
         #expect((overflowing["scrollWidth"] as? Int ?? 0) > 1280, "\(overflowing)")
     }
 }
+
+/// Tables on a real terminal (util-linux `script` gives the command a pseudo-terminal):
+/// they fit its width with short scope names, `--wide` shows them whole, and a pipe is
+/// never cut.
+@Suite struct TerminalTableTests {
+    /// Runs `costwh ARGS` on a pseudo-terminal `columns` wide; its output as the terminal shows it.
+    static func onTerminal(_ arguments: [String], columns: Int, _ dir: TempDir) throws -> String {
+        let command = ([costwhExecutable()] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", "stty cols \(columns) rows 50; \(command)", "/dev/null"]
+        var env = DemoAndReportTests.environment(dir)
+        env["COLUMNS"] = String(columns)
+        process.environment = env
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\r", with: "")
+    }
+
+    @Test func tablesFitTheTerminalAndWideOrPipedOutputIsWhole() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "util-linux script is needed")
+        let dir = TempDir()
+        let db = dir.path("demo.sqlite")
+        let demo = try runCostwh(
+            ["demo", "--db", db, "--rows-per-month", "300"], environment: DemoAndReportTests.environment(dir))
+        try #require(demo.status == 0, "\(demo.stderr)")
+        let mca = "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB"
+        let arguments = ["runs", "--db", db, "--limit", "4"]
+        let fitted = try TerminalTableTests.onTerminal(arguments, columns: 100, dir)
+        let lines = fitted.split(separator: "\n").filter { !$0.isEmpty }
+        #expect(lines.count >= 4 && lines.allSatisfy { $0.count <= 100 }, "\(fitted)")
+        #expect(fitted.contains("AB12-CD34-BG7-TGB") && !fitted.contains(mca), "\(fitted)")
+        let wide = try TerminalTableTests.onTerminal(arguments + ["--wide"], columns: 100, dir)
+        #expect(wide.contains(mca) && wide.split(separator: "\n").contains { $0.count > 100 }, "\(wide)")
+        let piped = try runCostwh(arguments, environment: DemoAndReportTests.environment(dir))
+        #expect(piped.stdout.contains(mca) && !piped.stdout.contains("…"), "\(piped.stdout)")
+    }
+}
