@@ -7,6 +7,8 @@
 --
 -- Where to start:
 --   cost_details            one row per cost record of every current partition
+--   cost_details_wide       the same, as joins: faster for SELECT * and other whole-row reads
+--   cost_summary            cost_details without Date, added up per load: fast totals over months
 --   loads                   the ledger: every load attempt and its outcome
 --   partitions              which load is current for each (Scope, BillingPeriod, Metric)
 --   rejected_rows           rows that could not be loaded, with their text and the reason
@@ -264,7 +266,126 @@ CREATE INDEX cost_fact_by_date ON cost_fact(Date);
 CREATE INDEX cost_fact_by_account ON cost_fact(AccountKey);
 
 -- What analysts query: one row per cost record of every current partition.
+-- Each dimension column is a scalar subquery on the dimension's key, so an aggregate that
+-- uses one dimension looks up only that one (SQLite keeps unused LEFT JOINs when a query
+-- aggregates). cost_details_wide below has the same rows as joins, for whole-row reads.
 CREATE VIEW cost_details AS
+SELECT
+    p.Scope, p.BillingPeriod, p.Metric, p.LoadId,
+    f.Date, f.ChargeType, f.PricingModel, f.CostInBillingCurrency, f.BillingCurrency,
+    f.Quantity, f.EffectivePrice, f.UnitPrice, f.PayGPrice, f.CostInPricingCurrency, f.CostInUsd, f.PaygCostInBillingCurrency, f.PaygCostInUsd, f.ExchangeRatePricingToBilling, f.PartnerEarnedCreditRate,
+    f.BilledCost,
+    COALESCE(f.EffectiveCost, CASE WHEN p.Metric = 'AmortizedCost' THEN f.CostInBillingCurrency END) AS EffectiveCost,
+    COALESCE(f.ListCost, CASE
+        WHEN f.ChargeType IN ('UnusedReservation', 'UnusedSavingsPlan') THEN 0
+        WHEN f.PayGPrice > 0 OR (f.PayGPrice = 0 AND COALESCE(f.UnitPrice, 0) = 0)
+            THEN f.PayGPrice * f.Quantity * COALESCE(f.ExchangeRatePricingToBilling, 1)
+        WHEN f.PaygCostInBillingCurrency > 0 THEN f.PaygCostInBillingCurrency
+        ELSE (
+            SELECT lp.MarketPrice * f.Quantity * COALESCE(f.ExchangeRatePricingToBilling, 1)
+                * CASE WHEN lp.UnitOfMeasure = m.UnitOfMeasure THEN 1.0 ELSE (CASE WHEN CAST(m.UnitOfMeasure AS REAL) > 0 THEN CAST(m.UnitOfMeasure AS REAL) ELSE 1.0 END) / lp.UnitMultiplier END
+            FROM dim_product m
+            JOIN list_prices lp ON lp.BillingPeriod = p.BillingPeriod AND lp.MeterId = m.MeterId
+            WHERE m.ProductKey = f.ProductKey AND COALESCE(m.PublisherType, '') <> 'Marketplace'
+                AND lp.BillingProfileId = (
+                    SELECT COALESCE(a.BillingProfileId, a.BillingAccountId) FROM dim_account a WHERE a.AccountKey = f.AccountKey))
+    END) AS ListCost,
+    COALESCE(f.ContractedCost, CASE
+        WHEN f.ChargeType IN ('UnusedReservation', 'UnusedSavingsPlan') THEN 0
+        WHEN f.UnitPrice IS NOT NULL THEN f.UnitPrice * f.Quantity * COALESCE(f.ExchangeRatePricingToBilling, 1)
+    END) AS ContractedCost,
+    (SELECT BillingAccountId FROM dim_account WHERE AccountKey = f.AccountKey) AS BillingAccountId,
+    (SELECT BillingAccountName FROM dim_account WHERE AccountKey = f.AccountKey) AS BillingAccountName,
+    (SELECT BillingProfileId FROM dim_account WHERE AccountKey = f.AccountKey) AS BillingProfileId,
+    (SELECT BillingProfileName FROM dim_account WHERE AccountKey = f.AccountKey) AS BillingProfileName,
+    (SELECT InvoiceSectionId FROM dim_account WHERE AccountKey = f.AccountKey) AS InvoiceSectionId,
+    (SELECT InvoiceSectionName FROM dim_account WHERE AccountKey = f.AccountKey) AS InvoiceSectionName,
+    (SELECT AccountOwnerId FROM dim_account WHERE AccountKey = f.AccountKey) AS AccountOwnerId,
+    (SELECT AccountName FROM dim_account WHERE AccountKey = f.AccountKey) AS AccountName,
+    (SELECT AccountId FROM dim_account WHERE AccountKey = f.AccountKey) AS AccountId,
+    (SELECT SubscriptionId FROM dim_account WHERE AccountKey = f.AccountKey) AS SubscriptionId,
+    (SELECT SubscriptionName FROM dim_account WHERE AccountKey = f.AccountKey) AS SubscriptionName,
+    (SELECT CostCenter FROM dim_account WHERE AccountKey = f.AccountKey) AS CostCenter,
+    (SELECT OfferId FROM dim_account WHERE AccountKey = f.AccountKey) AS OfferId,
+    (SELECT InvoiceId FROM dim_account WHERE AccountKey = f.AccountKey) AS InvoiceId,
+    (SELECT PreviousInvoiceId FROM dim_account WHERE AccountKey = f.AccountKey) AS PreviousInvoiceId,
+    (SELECT ResellerName FROM dim_account WHERE AccountKey = f.AccountKey) AS ResellerName,
+    (SELECT ResellerMpnId FROM dim_account WHERE AccountKey = f.AccountKey) AS ResellerMpnId,
+    (SELECT PartnerTenantId FROM dim_account WHERE AccountKey = f.AccountKey) AS PartnerTenantId,
+    (SELECT PartnerName FROM dim_account WHERE AccountKey = f.AccountKey) AS PartnerName,
+    (SELECT CustomerTenantId FROM dim_account WHERE AccountKey = f.AccountKey) AS CustomerTenantId,
+    (SELECT CustomerName FROM dim_account WHERE AccountKey = f.AccountKey) AS CustomerName,
+    (SELECT ServiceAdministratorId FROM dim_account WHERE AccountKey = f.AccountKey) AS ServiceAdministratorId,
+    (SELECT BillingPeriodStartDate FROM dim_account WHERE AccountKey = f.AccountKey) AS BillingPeriodStartDate,
+    (SELECT BillingPeriodEndDate FROM dim_account WHERE AccountKey = f.AccountKey) AS BillingPeriodEndDate,
+    (SELECT ServicePeriodStartDate FROM dim_account WHERE AccountKey = f.AccountKey) AS ServicePeriodStartDate,
+    (SELECT ServicePeriodEndDate FROM dim_account WHERE AccountKey = f.AccountKey) AS ServicePeriodEndDate,
+    (SELECT ExchangeRateDate FROM dim_account WHERE AccountKey = f.AccountKey) AS ExchangeRateDate,
+    (SELECT PricingCurrency FROM dim_account WHERE AccountKey = f.AccountKey) AS PricingCurrency,
+    (SELECT ResourceId FROM dim_resource WHERE ResourceKey = f.ResourceKey) AS ResourceId,
+    (SELECT ResourceName FROM dim_resource WHERE ResourceKey = f.ResourceKey) AS ResourceName,
+    (SELECT ResourceGroup FROM dim_resource WHERE ResourceKey = f.ResourceKey) AS ResourceGroup,
+    (SELECT ResourceType FROM dim_resource WHERE ResourceKey = f.ResourceKey) AS ResourceType,
+    (SELECT ResourceLocation FROM dim_resource WHERE ResourceKey = f.ResourceKey) AS ResourceLocation,
+    (SELECT ResourceLocationNormalized FROM dim_resource WHERE ResourceKey = f.ResourceKey) AS ResourceLocationNormalized,
+    (SELECT Location FROM dim_resource WHERE ResourceKey = f.ResourceKey) AS Location,
+    (SELECT AvailabilityZone FROM dim_resource WHERE ResourceKey = f.ResourceKey) AS AvailabilityZone,
+    (SELECT ConsumedService FROM dim_resource WHERE ResourceKey = f.ResourceKey) AS ConsumedService,
+    (SELECT ServiceInfo1 FROM dim_resource WHERE ResourceKey = f.ResourceKey) AS ServiceInfo1,
+    (SELECT ServiceInfo2 FROM dim_resource WHERE ResourceKey = f.ResourceKey) AS ServiceInfo2,
+    (SELECT CostAllocationRuleName FROM dim_resource WHERE ResourceKey = f.ResourceKey) AS CostAllocationRuleName,
+    (SELECT MeterId FROM dim_product WHERE ProductKey = f.ProductKey) AS MeterId,
+    (SELECT MeterName FROM dim_product WHERE ProductKey = f.ProductKey) AS MeterName,
+    (SELECT MeterCategory FROM dim_product WHERE ProductKey = f.ProductKey) AS MeterCategory,
+    (SELECT MeterSubCategory FROM dim_product WHERE ProductKey = f.ProductKey) AS MeterSubCategory,
+    (SELECT MeterRegion FROM dim_product WHERE ProductKey = f.ProductKey) AS MeterRegion,
+    (SELECT ServiceFamily FROM dim_product WHERE ProductKey = f.ProductKey) AS ServiceFamily,
+    (SELECT ProductName FROM dim_product WHERE ProductKey = f.ProductKey) AS ProductName,
+    (SELECT ProductId FROM dim_product WHERE ProductKey = f.ProductKey) AS ProductId,
+    (SELECT PartNumber FROM dim_product WHERE ProductKey = f.ProductKey) AS PartNumber,
+    (SELECT UnitOfMeasure FROM dim_product WHERE ProductKey = f.ProductKey) AS UnitOfMeasure,
+    (SELECT Frequency FROM dim_product WHERE ProductKey = f.ProductKey) AS Frequency,
+    (SELECT PublisherType FROM dim_product WHERE ProductKey = f.ProductKey) AS PublisherType,
+    (SELECT PublisherName FROM dim_product WHERE ProductKey = f.ProductKey) AS PublisherName,
+    (SELECT PublisherId FROM dim_product WHERE ProductKey = f.ProductKey) AS PublisherId,
+    (SELECT PlanName FROM dim_product WHERE ProductKey = f.ProductKey) AS PlanName,
+    (SELECT IsAzureCreditEligible FROM dim_product WHERE ProductKey = f.ProductKey) AS IsAzureCreditEligible,
+    (SELECT Provider FROM dim_product WHERE ProductKey = f.ProductKey) AS Provider,
+    (SELECT ServiceName FROM dim_product WHERE ProductKey = f.ProductKey) AS ServiceName,
+    (SELECT ServiceTier FROM dim_product WHERE ProductKey = f.ProductKey) AS ServiceTier,
+    (SELECT ProductOrderId FROM dim_product WHERE ProductKey = f.ProductKey) AS ProductOrderId,
+    (SELECT ProductOrderName FROM dim_product WHERE ProductKey = f.ProductKey) AS ProductOrderName,
+    (SELECT Term FROM dim_product WHERE ProductKey = f.ProductKey) AS Term,
+    (SELECT ReservationId FROM dim_product WHERE ProductKey = f.ProductKey) AS ReservationId,
+    (SELECT ReservationName FROM dim_product WHERE ProductKey = f.ProductKey) AS ReservationName,
+    (SELECT BenefitId FROM dim_product WHERE ProductKey = f.ProductKey) AS BenefitId,
+    (SELECT BenefitName FROM dim_product WHERE ProductKey = f.ProductKey) AS BenefitName,
+    (SELECT PartnerEarnedCreditApplied FROM dim_product WHERE ProductKey = f.ProductKey) AS PartnerEarnedCreditApplied,
+    (SELECT StoreServiceIdentifier FROM dim_product WHERE ProductKey = f.ProductKey) AS StoreServiceIdentifier,
+    (SELECT ChargeCategory FROM dim_product WHERE ProductKey = f.ProductKey) AS ChargeCategory,
+    (SELECT ChargeClass FROM dim_product WHERE ProductKey = f.ProductKey) AS ChargeClass,
+    (SELECT ChargeFrequency FROM dim_product WHERE ProductKey = f.ProductKey) AS ChargeFrequency,
+    (SELECT ChargeDescription FROM dim_product WHERE ProductKey = f.ProductKey) AS ChargeDescription,
+    (SELECT PricingCategory FROM dim_product WHERE ProductKey = f.ProductKey) AS PricingCategory,
+    (SELECT PricingUnit FROM dim_product WHERE ProductKey = f.ProductKey) AS PricingUnit,
+    (SELECT CommitmentDiscountStatus FROM dim_product WHERE ProductKey = f.ProductKey) AS CommitmentDiscountStatus,
+    (SELECT CommitmentDiscountType FROM dim_product WHERE ProductKey = f.ProductKey) AS CommitmentDiscountType,
+    (SELECT CommitmentDiscountCategory FROM dim_product WHERE ProductKey = f.ProductKey) AS CommitmentDiscountCategory,
+    (SELECT ServiceCategory FROM dim_product WHERE ProductKey = f.ProductKey) AS ServiceCategory,
+    (SELECT InvoiceIssuerName FROM dim_product WHERE ProductKey = f.ProductKey) AS InvoiceIssuerName,
+    (SELECT RegionId FROM dim_product WHERE ProductKey = f.ProductKey) AS RegionId,
+    (SELECT RegionName FROM dim_product WHERE ProductKey = f.ProductKey) AS RegionName,
+    (SELECT SkuId FROM dim_product WHERE ProductKey = f.ProductKey) AS SkuId,
+    (SELECT SkuPriceId FROM dim_product WHERE ProductKey = f.ProductKey) AS SkuPriceId,
+    (SELECT Tags FROM dim_tags WHERE TagsKey = f.TagsKey) AS Tags,
+    (SELECT AdditionalInfo FROM dim_info WHERE InfoKey = f.InfoKey) AS AdditionalInfo,
+    (SELECT ExtraColumns FROM dim_extra WHERE ExtraKey = f.ExtraKey) AS ExtraColumns,
+    f.SourcePart, f.SourceLine
+FROM partitions p
+JOIN cost_fact f ON f.rowid BETWEEN p.FirstRowId AND p.LastRowId;
+
+-- The same rows and columns as cost_details, as joins: for queries that read whole rows.
+CREATE VIEW cost_details_wide AS
 SELECT
     p.Scope, p.BillingPeriod, p.Metric, p.LoadId,
     f.Date, f.ChargeType, f.PricingModel, f.CostInBillingCurrency, f.BillingCurrency,
@@ -335,6 +456,102 @@ CREATE TABLE summary_resource (
     CostUnits INTEGER                -- Cost in millionths, summed exactly
 );
 CREATE INDEX summary_resource_by_load ON summary_resource(LoadId);
+
+-- cost_details without Date, added up per load: each current load's summary_resource rows,
+-- one per currency, charge type, pricing model, account, resource, product and tag set
+-- (about a twentieth of the cost rows). Totals by subscription, resource group, meter or tag
+-- over months answer from here in about a second; Rows counts the cost records behind a row.
+-- For dates, query cost_details (or cost_comparison_daily).
+CREATE VIEW cost_summary AS
+SELECT
+    p.Scope, p.BillingPeriod, p.Metric, p.LoadId,
+    s.BillingCurrency, s.ChargeType, s.PricingModel, s.Cost AS CostInBillingCurrency, s.Rows,
+    (SELECT BillingAccountId FROM dim_account WHERE AccountKey = s.AccountKey) AS BillingAccountId,
+    (SELECT BillingAccountName FROM dim_account WHERE AccountKey = s.AccountKey) AS BillingAccountName,
+    (SELECT BillingProfileId FROM dim_account WHERE AccountKey = s.AccountKey) AS BillingProfileId,
+    (SELECT BillingProfileName FROM dim_account WHERE AccountKey = s.AccountKey) AS BillingProfileName,
+    (SELECT InvoiceSectionId FROM dim_account WHERE AccountKey = s.AccountKey) AS InvoiceSectionId,
+    (SELECT InvoiceSectionName FROM dim_account WHERE AccountKey = s.AccountKey) AS InvoiceSectionName,
+    (SELECT AccountOwnerId FROM dim_account WHERE AccountKey = s.AccountKey) AS AccountOwnerId,
+    (SELECT AccountName FROM dim_account WHERE AccountKey = s.AccountKey) AS AccountName,
+    (SELECT AccountId FROM dim_account WHERE AccountKey = s.AccountKey) AS AccountId,
+    (SELECT SubscriptionId FROM dim_account WHERE AccountKey = s.AccountKey) AS SubscriptionId,
+    (SELECT SubscriptionName FROM dim_account WHERE AccountKey = s.AccountKey) AS SubscriptionName,
+    (SELECT CostCenter FROM dim_account WHERE AccountKey = s.AccountKey) AS CostCenter,
+    (SELECT OfferId FROM dim_account WHERE AccountKey = s.AccountKey) AS OfferId,
+    (SELECT InvoiceId FROM dim_account WHERE AccountKey = s.AccountKey) AS InvoiceId,
+    (SELECT PreviousInvoiceId FROM dim_account WHERE AccountKey = s.AccountKey) AS PreviousInvoiceId,
+    (SELECT ResellerName FROM dim_account WHERE AccountKey = s.AccountKey) AS ResellerName,
+    (SELECT ResellerMpnId FROM dim_account WHERE AccountKey = s.AccountKey) AS ResellerMpnId,
+    (SELECT PartnerTenantId FROM dim_account WHERE AccountKey = s.AccountKey) AS PartnerTenantId,
+    (SELECT PartnerName FROM dim_account WHERE AccountKey = s.AccountKey) AS PartnerName,
+    (SELECT CustomerTenantId FROM dim_account WHERE AccountKey = s.AccountKey) AS CustomerTenantId,
+    (SELECT CustomerName FROM dim_account WHERE AccountKey = s.AccountKey) AS CustomerName,
+    (SELECT ServiceAdministratorId FROM dim_account WHERE AccountKey = s.AccountKey) AS ServiceAdministratorId,
+    (SELECT BillingPeriodStartDate FROM dim_account WHERE AccountKey = s.AccountKey) AS BillingPeriodStartDate,
+    (SELECT BillingPeriodEndDate FROM dim_account WHERE AccountKey = s.AccountKey) AS BillingPeriodEndDate,
+    (SELECT ServicePeriodStartDate FROM dim_account WHERE AccountKey = s.AccountKey) AS ServicePeriodStartDate,
+    (SELECT ServicePeriodEndDate FROM dim_account WHERE AccountKey = s.AccountKey) AS ServicePeriodEndDate,
+    (SELECT ExchangeRateDate FROM dim_account WHERE AccountKey = s.AccountKey) AS ExchangeRateDate,
+    (SELECT PricingCurrency FROM dim_account WHERE AccountKey = s.AccountKey) AS PricingCurrency,
+    (SELECT ResourceId FROM dim_resource WHERE ResourceKey = s.ResourceKey) AS ResourceId,
+    (SELECT ResourceName FROM dim_resource WHERE ResourceKey = s.ResourceKey) AS ResourceName,
+    (SELECT ResourceGroup FROM dim_resource WHERE ResourceKey = s.ResourceKey) AS ResourceGroup,
+    (SELECT ResourceType FROM dim_resource WHERE ResourceKey = s.ResourceKey) AS ResourceType,
+    (SELECT ResourceLocation FROM dim_resource WHERE ResourceKey = s.ResourceKey) AS ResourceLocation,
+    (SELECT ResourceLocationNormalized FROM dim_resource WHERE ResourceKey = s.ResourceKey) AS ResourceLocationNormalized,
+    (SELECT Location FROM dim_resource WHERE ResourceKey = s.ResourceKey) AS Location,
+    (SELECT AvailabilityZone FROM dim_resource WHERE ResourceKey = s.ResourceKey) AS AvailabilityZone,
+    (SELECT ConsumedService FROM dim_resource WHERE ResourceKey = s.ResourceKey) AS ConsumedService,
+    (SELECT ServiceInfo1 FROM dim_resource WHERE ResourceKey = s.ResourceKey) AS ServiceInfo1,
+    (SELECT ServiceInfo2 FROM dim_resource WHERE ResourceKey = s.ResourceKey) AS ServiceInfo2,
+    (SELECT CostAllocationRuleName FROM dim_resource WHERE ResourceKey = s.ResourceKey) AS CostAllocationRuleName,
+    (SELECT MeterId FROM dim_product WHERE ProductKey = s.ProductKey) AS MeterId,
+    (SELECT MeterName FROM dim_product WHERE ProductKey = s.ProductKey) AS MeterName,
+    (SELECT MeterCategory FROM dim_product WHERE ProductKey = s.ProductKey) AS MeterCategory,
+    (SELECT MeterSubCategory FROM dim_product WHERE ProductKey = s.ProductKey) AS MeterSubCategory,
+    (SELECT MeterRegion FROM dim_product WHERE ProductKey = s.ProductKey) AS MeterRegion,
+    (SELECT ServiceFamily FROM dim_product WHERE ProductKey = s.ProductKey) AS ServiceFamily,
+    (SELECT ProductName FROM dim_product WHERE ProductKey = s.ProductKey) AS ProductName,
+    (SELECT ProductId FROM dim_product WHERE ProductKey = s.ProductKey) AS ProductId,
+    (SELECT PartNumber FROM dim_product WHERE ProductKey = s.ProductKey) AS PartNumber,
+    (SELECT UnitOfMeasure FROM dim_product WHERE ProductKey = s.ProductKey) AS UnitOfMeasure,
+    (SELECT Frequency FROM dim_product WHERE ProductKey = s.ProductKey) AS Frequency,
+    (SELECT PublisherType FROM dim_product WHERE ProductKey = s.ProductKey) AS PublisherType,
+    (SELECT PublisherName FROM dim_product WHERE ProductKey = s.ProductKey) AS PublisherName,
+    (SELECT PublisherId FROM dim_product WHERE ProductKey = s.ProductKey) AS PublisherId,
+    (SELECT PlanName FROM dim_product WHERE ProductKey = s.ProductKey) AS PlanName,
+    (SELECT IsAzureCreditEligible FROM dim_product WHERE ProductKey = s.ProductKey) AS IsAzureCreditEligible,
+    (SELECT Provider FROM dim_product WHERE ProductKey = s.ProductKey) AS Provider,
+    (SELECT ServiceName FROM dim_product WHERE ProductKey = s.ProductKey) AS ServiceName,
+    (SELECT ServiceTier FROM dim_product WHERE ProductKey = s.ProductKey) AS ServiceTier,
+    (SELECT ProductOrderId FROM dim_product WHERE ProductKey = s.ProductKey) AS ProductOrderId,
+    (SELECT ProductOrderName FROM dim_product WHERE ProductKey = s.ProductKey) AS ProductOrderName,
+    (SELECT Term FROM dim_product WHERE ProductKey = s.ProductKey) AS Term,
+    (SELECT ReservationId FROM dim_product WHERE ProductKey = s.ProductKey) AS ReservationId,
+    (SELECT ReservationName FROM dim_product WHERE ProductKey = s.ProductKey) AS ReservationName,
+    (SELECT BenefitId FROM dim_product WHERE ProductKey = s.ProductKey) AS BenefitId,
+    (SELECT BenefitName FROM dim_product WHERE ProductKey = s.ProductKey) AS BenefitName,
+    (SELECT PartnerEarnedCreditApplied FROM dim_product WHERE ProductKey = s.ProductKey) AS PartnerEarnedCreditApplied,
+    (SELECT StoreServiceIdentifier FROM dim_product WHERE ProductKey = s.ProductKey) AS StoreServiceIdentifier,
+    (SELECT ChargeCategory FROM dim_product WHERE ProductKey = s.ProductKey) AS ChargeCategory,
+    (SELECT ChargeClass FROM dim_product WHERE ProductKey = s.ProductKey) AS ChargeClass,
+    (SELECT ChargeFrequency FROM dim_product WHERE ProductKey = s.ProductKey) AS ChargeFrequency,
+    (SELECT ChargeDescription FROM dim_product WHERE ProductKey = s.ProductKey) AS ChargeDescription,
+    (SELECT PricingCategory FROM dim_product WHERE ProductKey = s.ProductKey) AS PricingCategory,
+    (SELECT PricingUnit FROM dim_product WHERE ProductKey = s.ProductKey) AS PricingUnit,
+    (SELECT CommitmentDiscountStatus FROM dim_product WHERE ProductKey = s.ProductKey) AS CommitmentDiscountStatus,
+    (SELECT CommitmentDiscountType FROM dim_product WHERE ProductKey = s.ProductKey) AS CommitmentDiscountType,
+    (SELECT CommitmentDiscountCategory FROM dim_product WHERE ProductKey = s.ProductKey) AS CommitmentDiscountCategory,
+    (SELECT ServiceCategory FROM dim_product WHERE ProductKey = s.ProductKey) AS ServiceCategory,
+    (SELECT InvoiceIssuerName FROM dim_product WHERE ProductKey = s.ProductKey) AS InvoiceIssuerName,
+    (SELECT RegionId FROM dim_product WHERE ProductKey = s.ProductKey) AS RegionId,
+    (SELECT RegionName FROM dim_product WHERE ProductKey = s.ProductKey) AS RegionName,
+    (SELECT SkuId FROM dim_product WHERE ProductKey = s.ProductKey) AS SkuId,
+    (SELECT SkuPriceId FROM dim_product WHERE ProductKey = s.ProductKey) AS SkuPriceId,
+    (SELECT Tags FROM dim_tags WHERE TagsKey = s.TagsKey) AS Tags
+FROM partitions p
+JOIN summary_resource s ON s.LoadId = p.LoadId;
 
 -- (Scope, BillingPeriod) pairs where both metrics are loaded: the only ones compared.
 CREATE VIEW comparable_periods AS
@@ -529,7 +746,7 @@ SELECT
     c.ExtraColumns AS x_ExtraColumns,
     c.ChargeType AS x_ChargeType,
     c.PricingModel AS x_PricingModel
-FROM cost_details c
+FROM cost_details_wide c
 JOIN comparable_periods p ON p.Scope = c.Scope AND p.BillingPeriod = c.BillingPeriod
 WHERE c.Metric = 'AmortizedCost'
     OR (c.Metric = 'ActualCost' AND c.ChargeType IN ('Purchase', 'Refund') AND c.PricingModel IN ('Reservation', 'SavingsPlan'));

@@ -139,7 +139,7 @@ package enum Copy {
                     var rows: StoredRows?
                     let batch = RowBatch()
                     try reader.forEachPage(
-                        "SELECT * FROM cost_details WHERE LoadId = :load", ["load": .integer(loadId)],
+                        "SELECT * FROM cost_details_wide WHERE LoadId = :load", ["load": .integer(loadId)],
                         pageSize: Copy.pageSize
                     ) { page in
                         if rows == nil { rows = try StoredRows(columns: page.columns) }

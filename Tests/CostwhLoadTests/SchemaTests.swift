@@ -107,6 +107,8 @@ import Testing
             for column in Catalog.columns { #expect(view.contains(column.name), "cost_details lacks \(column.name)") }
             for name in ["Scope", "BillingPeriod", "Metric", "LoadId", "ExtraColumns"] { #expect(view.contains(name)) }
             #expect(Set(view).count == view.count)
+            // The whole-row view has the same columns in the same order.
+            #expect(try db.columns(in: "cost_details_wide").map(\.name) == view)
             // Columns added by later migrations stand at the end of the table; INSERT names them.
             let fact = try db.columns(in: "cost_fact").map(\.name)
             #expect(fact.sorted() == FactSink.insertColumns.sorted())

@@ -80,6 +80,20 @@ import Testing
         try #require(rows.count == 1)
         let expected: [Double] = [1.6, 1.168, 0.493152, 1.6, 1.168, 0.493152]
         for (value, want) in zip(rows[0], expected) { #expect(abs((value.double ?? .nan) - want) < 1e-9, "\(rows[0])") }
+        // The analysts' view (a scalar subquery per dimension column) and the whole-row view
+        // (joins) agree on every row and column, the price sheet's list price included.
+        let agree = try store.reading { reader in
+            try reader.read(
+                """
+                SELECT (SELECT COUNT(*) FROM (SELECT * FROM cost_details EXCEPT SELECT * FROM cost_details_wide)),
+                    (SELECT COUNT(*) FROM (SELECT * FROM cost_details_wide EXCEPT SELECT * FROM cost_details)),
+                    (SELECT COUNT(*) FROM cost_details), (SELECT COUNT(*) FROM cost_details_wide),
+                    (SELECT COUNT(*) FROM cost_details WHERE ListCost > 0 AND PayGPrice = 0)
+                """, [:])
+        }.rows[0].map { $0.int ?? -1 }
+        #expect(agree[0] == 0 && agree[1] == 0, "rows that differ between the views: \(agree)")
+        #expect(agree[2] > 0 && agree[2] == agree[3])
+        #expect(agree[4] == 1, "the price sheet's list price is read through the analysts' view")
         // By meter category, the savings are all in Virtual Machines, and every group adds up.
         let groups = try SavingsTests.savings(db, by: "meter-category")
         let vm = try #require(groups.first { $0["Group"]?.string == "Virtual Machines" })

@@ -18,7 +18,7 @@ WITH rows_ AS (
         c.Term, c.Quantity, c.CostInBillingCurrency AS Cost,
         COALESCE(c.ContractedCost, c.EffectiveCost) AS Contracted,
         COALESCE(c.ListCost, c.ContractedCost, c.EffectiveCost) AS List
-    FROM cost_details c
+    FROM cost_details_wide c
     WHERE c.PricingModel IN ('Reservation', 'SavingsPlan')
         AND (:scope IS NULL OR c.Scope = :scope) AND c.BillingPeriod BETWEEN :from AND :to
 ),

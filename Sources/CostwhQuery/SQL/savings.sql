@@ -32,7 +32,7 @@ WITH costs AS (
         COALESCE(c.ContractedCost, c.EffectiveCost) AS Contracted,
         c.EffectiveCost AS Effective,
         CASE WHEN c.ListCost IS NULL THEN 1 ELSE 0 END AS MissingList
-    FROM cost_details c
+    FROM cost_details_wide c
     WHERE c.Metric = 'AmortizedCost'
         AND NOT (c.ChargeType IN ('Purchase', 'Refund') AND c.PricingModel IN ('Reservation', 'SavingsPlan'))
         AND (:scope IS NULL OR c.Scope = :scope) AND c.BillingPeriod BETWEEN :from AND :to
