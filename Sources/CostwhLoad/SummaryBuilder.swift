@@ -1,15 +1,29 @@
 import CostwhModel
 import CostwhTransform
+import Foundation
 import GRDB
 
 /// Adds up each load's rows into `summary_daily` and `summary_resource` while they stream
 /// past, so the canned queries never scan the fact table.
+///
+/// The daily summary is kept per product too: analysts' daily questions by meter or service
+/// (`cost_daily_summary`) then read about a hundredth of the rows.
 package final class SummaryBuilder {
     struct DailyKey: Hashable {
         let date: Int32
         let currency: Int32
         let chargeType: Int32
         let pricingModel: Int32
+        let product: Int64
+
+        func hash(into hasher: inout Hasher) {
+            var h = UInt64(UInt32(bitPattern: date)) &* 0x9E37_79B9_7F4A_7C15
+            h = (h ^ UInt64(UInt32(bitPattern: currency))) &* 0xBF58_476D_1CE4_E5B9
+            h = (h ^ UInt64(UInt32(bitPattern: chargeType))) &* 0x94D0_49BB_1331_11EB
+            h = (h ^ UInt64(UInt32(bitPattern: pricingModel))) &* 0x9E37_79B9_7F4A_7C15
+            h = (h ^ UInt64(bitPattern: product)) &* 0xBF58_476D_1CE4_E5B9
+            hasher.combine(h ^ (h >> 31))
+        }
     }
 
     struct ResourceKey: Hashable {
@@ -46,10 +60,21 @@ package final class SummaryBuilder {
     /// memory stays bounded.
     let maxResourceGroups: Int
     package private(set) var overflowed = false
+    /// The same bound for the daily summary (days × products × charge types).
+    let maxDailyGroups: Int
+    package private(set) var dailyOverflowed = false
     private let strings = Interner()
 
-    package init(maxResourceGroups: Int = 150_000) {
+    package init(maxResourceGroups: Int, maxDailyGroups: Int) {
         self.maxResourceGroups = maxResourceGroups
+        self.maxDailyGroups = maxDailyGroups
+    }
+
+    /// 150,000 groups each (about 15 MB apiece), or `COSTWH_SUMMARY_GROUPS`: a lower bound
+    /// for a machine short of memory, and the way tests reach the SQL path.
+    package convenience init() {
+        let limit = ProcessInfo.processInfo.environment["COSTWH_SUMMARY_GROUPS"].flatMap { Int($0) } ?? 150_000
+        self.init(maxResourceGroups: limit, maxDailyGroups: limit)
     }
 
     @inline(__always)
@@ -65,7 +90,15 @@ package final class SummaryBuilder {
         if let base = date.base, date.count == 10 {
             for i in [0, 1, 2, 3, 5, 6, 8, 9] { d = d &* 10 &+ Int32(base[i] &- 0x30) }
         }
-        daily[DailyKey(date: d, currency: c, chargeType: t, pricingModel: p), default: Sum()].add(cost, units)
+        if !dailyOverflowed {
+            daily[
+                DailyKey(date: d, currency: c, chargeType: t, pricingModel: p, product: keys.2 ?? 0), default: Sum()
+            ].add(cost, units)
+            if daily.count > maxDailyGroups {
+                dailyOverflowed = true
+                daily.removeAll()
+            }
+        }
         guard !overflowed else { return }
         let key = ResourceKey(
             currency: c, chargeType: t, pricingModel: p, account: keys.0 ?? 0, resource: keys.1 ?? 0,
@@ -77,10 +110,10 @@ package final class SummaryBuilder {
         }
     }
 
-    /// One summary_daily row: date (ISO), currency, charge type, pricing model, cost, rows.
+    /// One summary_daily row: date (ISO), currency, charge type, pricing model, product key, cost, rows.
     package typealias DailyRow = (
-        date: String, currency: String?, chargeType: String?, pricingModel: String?, cost: Double, units: Int64,
-        rows: Int
+        date: String, currency: String?, chargeType: String?, pricingModel: String?, product: Int64?, cost: Double,
+        units: Int64, rows: Int
     )
     /// One summary_resource row; keys are nil where the dimension was absent.
     package typealias ResourceRow = (
@@ -88,16 +121,20 @@ package final class SummaryBuilder {
         product: Int64?, tags: Int64?, cost: Double, units: Int64, rows: Int
     )
 
-    /// The daily summary rows, for a store that writes them itself.
+    /// The daily summary rows, for a store that writes them itself; empty once
+    /// `dailyOverflowed` (the store then builds them by SQL).
     package var dailyRows: [DailyRow] {
         daily.map { key, sum in
-            let y = key.date / 10000, m = key.date / 100 % 100, d = key.date % 100
-            let date = "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
-            return (
-                date, strings.text(key.currency), strings.text(key.chargeType), strings.text(key.pricingModel),
-                sum.cost, sum.units, sum.rows
+            (
+                SummaryBuilder.isoDate(key.date), strings.text(key.currency), strings.text(key.chargeType),
+                strings.text(key.pricingModel), key.product == 0 ? nil : key.product, sum.cost, sum.units, sum.rows
             )
         }
+    }
+
+    static func isoDate(_ date: Int32) -> String {
+        let y = date / 10000, m = date / 100 % 100, d = date % 100
+        return "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
     }
 
     /// The resource summary rows; empty once `overflowed` (the store then builds them by SQL).
@@ -113,17 +150,30 @@ package final class SummaryBuilder {
 
     /// Writes the summaries of a load whose rows are `first...last` in cost_fact.
     func write(_ db: Database, loadId: Int64, firstRowId: Int64?, lastRowId: Int64?) throws {
-        let insertDaily = try db.makeStatement(
-            sql: """
-                INSERT INTO summary_daily (LoadId, Date, BillingCurrency, ChargeType, PricingModel, Cost, CostUnits, Rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        for (key, sum) in daily {
-            let y = key.date / 10000, m = key.date / 100 % 100, d = key.date % 100
-            let date = "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
-            try insertDaily.execute(arguments: [
-                loadId, date, strings.text(key.currency), strings.text(key.chargeType), strings.text(key.pricingModel),
-                sum.cost, sum.units, sum.rows,
-            ])
+        if dailyOverflowed {
+            if let firstRowId, let lastRowId {
+                try db.execute(
+                    sql: """
+                        INSERT INTO summary_daily (LoadId, Date, BillingCurrency, ChargeType, PricingModel, ProductKey, Cost, CostUnits, Rows)
+                        SELECT ?, Date, BillingCurrency, ChargeType, PricingModel, ProductKey, TOTAL(CostInBillingCurrency),
+                               SUM(\(CostUnits.sqliteExpression("CostInBillingCurrency"))), COUNT(*)
+                        FROM cost_fact WHERE rowid BETWEEN ? AND ?
+                        GROUP BY Date, BillingCurrency, ChargeType, PricingModel, ProductKey
+                        """,
+                    arguments: [loadId, firstRowId, lastRowId])
+            }
+        } else {
+            let insertDaily = try db.makeStatement(
+                sql: """
+                    INSERT INTO summary_daily (LoadId, Date, BillingCurrency, ChargeType, PricingModel, ProductKey, Cost, CostUnits, Rows)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for (key, sum) in daily {
+                try insertDaily.execute(arguments: [
+                    loadId, SummaryBuilder.isoDate(key.date), strings.text(key.currency), strings.text(key.chargeType),
+                    strings.text(key.pricingModel), key.product == 0 ? nil : key.product, sum.cost, sum.units, sum.rows,
+                ])
+            }
         }
         if overflowed {
             guard let firstRowId, let lastRowId else { return }

@@ -48,7 +48,7 @@ extension PostgresStore {
         done.status = .succeeded
         let rejected = rejects.drain(warnings: &done.warnings)
         let dimensions = writer.dimensionText()
-        let daily = writer.summaries.dailyRows
+        let daily = writer.summaries.dailyOverflowed ? nil : writer.summaries.dailyRows
         let resources = writer.summaries.overflowed ? nil : writer.summaries.resourceRows
         let final = done
         let replaced = try withConnection("swapping in the partition") { connection -> Int64? in
@@ -182,16 +182,30 @@ extension PostgresStore {
     }
 
     static func writeSummaries(
-        _ connection: PostgresConnection, loadId: Int64, table: String, daily: [SummaryBuilder.DailyRow],
+        _ connection: PostgresConnection, loadId: Int64, table: String, daily: [SummaryBuilder.DailyRow]?,
         resources: [SummaryBuilder.ResourceRow]?, logger: Logger
     ) async throws {
         var text = CopyText(capacity: 1 << 16)
-        for row in daily {
+        if daily == nil {
+            // Too many groups to hold in memory: let the server add them up.
+            try await PostgresSQL.run(
+                connection,
+                """
+                INSERT INTO summary_daily (LoadId, Date, BillingCurrency, ChargeType, PricingModel, ProductKey, Cost, CostUnits, Rows)
+                SELECT \(loadId), Date, BillingCurrency, ChargeType, PricingModel, ProductKey,
+                       COALESCE(SUM(CostInBillingCurrency), 0),
+                       SUM(\(CostUnits.postgresExpression("CostInBillingCurrency"))), COUNT(*)
+                FROM \(table)
+                GROUP BY Date, BillingCurrency, ChargeType, PricingModel, ProductKey
+                """, logger: logger)
+        }
+        for row in daily ?? [] {
             text.integer(loadId)
             text.text(row.date)
             text.text(row.currency)
             text.text(row.chargeType)
             text.text(row.pricingModel)
+            text.integer(row.product)
             text.real(row.cost)
             text.integer(row.units)
             text.integer(Int64(row.rows))
@@ -202,7 +216,9 @@ extension PostgresStore {
             try await connection.copyFrom(
                 table: "summary_daily",
                 columns: [
-                    "loadid", "date", "billingcurrency", "chargetype", "pricingmodel", "cost", "costunits", "rows",
+                    "loadid", "date", "billingcurrency", "chargetype", "pricingmodel", "productkey", "cost",
+                    "costunits",
+                    "rows",
                 ],
                 logger: logger
             ) { try await $0.write(bytes) }

@@ -377,11 +377,16 @@ if !options.skipExtract {
 
 @MainActor func measureExtract() {
     let month = try! BillingPeriod(parsing: "2026-10")
-    let bytes = CostCSVWriter(
-        month: SyntheticMonth(estate: SyntheticEstate(scope: eaScope), period: month, rows: options.rows)
-    ).blobs(.actualCost, days: nil, count: 1)[0]
     let local = options.work + "/emulator-blob.csv"
-    _ = FileManager.default.createFile(atPath: local, contents: Data(bytes))
+    // The report's bytes are freed before any child starts: a child's peak RSS (wait4)
+    // starts from this process's resident size when it is spawned.
+    let byteCount: Int = {
+        let bytes = CostCSVWriter(
+            month: SyntheticMonth(estate: SyntheticEstate(scope: eaScope), period: month, rows: options.rows)
+        ).blobs(.actualCost, days: nil, count: 1)[0]
+        _ = FileManager.default.createFile(atPath: local, contents: Data(bytes))
+        return bytes.count
+    }()
     let emulator = Process()
     emulator.executableURL = URL(fileURLWithPath: costwh)
     emulator.arguments = [
@@ -449,7 +454,7 @@ if !options.skipExtract {
     report(
         Figure(
             name: "X1. costwh reload from the emulator (EA)", seconds: median(reloads), rows: options.rows,
-            bytes: bytes.count, rssMiB: rss,
+            bytes: byteCount, rssMiB: rss,
             note: String(
                 format: "%.2f × costwh load of the same bytes (target ≤ 1.15)", median(reloads) / median(loads))))
 }
@@ -579,11 +584,13 @@ if options.analystMonths > 0, let sqlite3 {
             "SELECT SubscriptionId, SUM(CASE WHEN Metric = 'ActualCost' THEN CostInBillingCurrency END) AS actual, SUM(CASE WHEN Metric = 'AmortizedCost' THEN CostInBillingCurrency END) AS amortized, SUM(CASE WHEN Metric = 'AmortizedCost' THEN CostInBillingCurrency ELSE -CostInBillingCurrency END) AS difference FROM cost_details WHERE %@ GROUP BY 1;"
         ),
     ]
-    // The same questions without Date, through the per-load summaries (`cost_summary`).
-    let summaryQueries = queries.filter { !$0.0.hasPrefix("A2") }.map { name, sql in
-        (
-            "S" + name.dropFirst() + " (cost_summary)",
-            sql.replacingOccurrences(of: "FROM cost_details", with: "FROM cost_summary")
+    // The same questions through the per-load summaries: `cost_daily_summary` (per day and
+    // product) for the daily one, `cost_summary` (no Date) for the others.
+    let summaryQueries = queries.map { name, sql in
+        let view = name.hasPrefix("A2") ? "cost_daily_summary" : "cost_summary"
+        return (
+            "S" + name.dropFirst() + " (\(view))",
+            sql.replacingOccurrences(of: "FROM cost_details", with: "FROM \(view)")
         )
     }
     for (name, template) in queries + summaryQueries {
