@@ -378,15 +378,13 @@ if !options.skipExtract {
 @MainActor func measureExtract() {
     let month = try! BillingPeriod(parsing: "2026-10")
     let local = options.work + "/emulator-blob.csv"
-    // The report's bytes are freed before any child starts: a child's peak RSS (wait4)
-    // starts from this process's resident size when it is spawned.
-    let byteCount: Int = {
-        let bytes = CostCSVWriter(
-            month: SyntheticMonth(estate: SyntheticEstate(scope: eaScope), period: month, rows: options.rows)
-        ).blobs(.actualCost, days: nil, count: 1)[0]
-        _ = FileManager.default.createFile(atPath: local, contents: Data(bytes))
-        return bytes.count
-    }()
+    // Streamed to the file, never whole in memory: a child spawned later (posix_spawn shares
+    // this process's memory until exec) would inherit this process's peak RSS as its own.
+    // The bytes are those the emulator serves (one blob is the whole file); the content
+    // hashes are compared below.
+    let byteCount = try! CostCSVWriter(
+        month: SyntheticMonth(estate: SyntheticEstate(scope: eaScope), period: month, rows: options.rows)
+    ).write(.actualCost, toFile: local)
     let emulator = Process()
     emulator.executableURL = URL(fileURLWithPath: costwh)
     emulator.arguments = [
