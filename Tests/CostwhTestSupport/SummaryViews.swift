@@ -1,5 +1,7 @@
 import CostwhLoad
+import CostwhModel
 import CostwhPipeline
+import CostwhSynthetic
 import Foundation
 
 /// What is wrong with a warehouse's summary views, whatever the store: a group of
@@ -52,4 +54,40 @@ package func summaryViewProblems(_ db: String, tags: Bool = false) throws -> [St
         }
     }
     return problems
+}
+
+/// The statements of a migration that rebuild the current loads' daily summaries: from its
+/// `DELETE FROM summary_daily` to the end of the `INSERT INTO summary_daily` after it.
+package func dailyBackfillStatements(_ migration: String) -> [String]? {
+    guard let start = migration.range(of: "DELETE FROM summary_daily"),
+        let insert = migration.range(of: "INSERT INTO summary_daily", range: start.upperBound..<migration.endIndex),
+        let end = migration.range(of: ";\n", range: insert.upperBound..<migration.endIndex)
+    else { return nil }
+    return migration[start.lowerBound..<end.lowerBound].split(separator: ";\n").map {
+        $0.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// Two months of the synthetic estate (many resource groups, meters, charge types,
+/// pricing models and tags), both metrics, and a reload.
+package func loadSyntheticMonths(_ db: String) throws {
+    let dir = TempDir()
+    let estate = SyntheticEstate(scope: eaScope, resources: 300)
+    for (month, rows) in [("2023-09", 3_000), ("2023-10", 2_000)] {
+        let period = try BillingPeriod(parsing: month)
+        for metric in [Metric.actualCost, .amortizedCost] {
+            let file = dir.path("\(month)-\(metric.rawValue).csv")
+            _ = try CostCSVWriter(month: SyntheticMonth(estate: estate, period: period, rows: rows))
+                .write(metric, toFile: file)
+            _ = try loadFile(
+                db, file, scope: eaScope.id, period: month, metric: metric == .actualCost ? "actual" : "amortized")
+        }
+    }
+    // A reload with other rows: the replaced load's summaries must not count.
+    let file = dir.path("reload.csv")
+    _ = try CostCSVWriter(
+        month: SyntheticMonth(estate: estate, period: try BillingPeriod(parsing: "2023-10"), rows: 1_500)
+    )
+    .write(.amortizedCost, toFile: file)
+    _ = try loadFile(db, file, scope: eaScope.id, period: "2023-10", metric: "amortized")
 }
