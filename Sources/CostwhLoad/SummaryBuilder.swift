@@ -54,20 +54,20 @@ package final class SummaryBuilder {
         var rows = 0
     }
 
-    private var daily: [DailyKey: Sum] = [:]
-    private var resources: [ResourceKey: Sum] = [:]
-    /// Past this many resource groups the summary is built by SQL at the end instead, so
-    /// memory stays bounded.
-    let maxResourceGroups: Int
-    package private(set) var overflowed = false
-    /// The same bound for the daily summary (days × products × charge types).
-    let maxDailyGroups: Int
-    package private(set) var dailyOverflowed = false
+    private var daily: BoundedSums<DailyKey>
+    private var resources: BoundedSums<ResourceKey>
     private let strings = Interner()
 
+    /// Whether the resource summary outgrew its bound: the store adds it up by SQL.
+    package var overflowed: Bool { resources.overflowed }
+    /// Whether the daily summary outgrew its bound: the store adds it up by SQL.
+    package var dailyOverflowed: Bool { daily.overflowed }
+
+    /// Past these many groups a summary is added up by SQL at the end instead, so memory
+    /// stays bounded.
     package init(maxResourceGroups: Int, maxDailyGroups: Int) {
-        self.maxResourceGroups = maxResourceGroups
-        self.maxDailyGroups = maxDailyGroups
+        resources = BoundedSums(limit: maxResourceGroups)
+        daily = BoundedSums(limit: maxDailyGroups)
     }
 
     /// 150,000 groups each (about 15 MB apiece), or `COSTWH_SUMMARY_GROUPS`: a lower bound
@@ -90,24 +90,12 @@ package final class SummaryBuilder {
         if let base = date.base, date.count == 10 {
             for i in [0, 1, 2, 3, 5, 6, 8, 9] { d = d &* 10 &+ Int32(base[i] &- 0x30) }
         }
-        if !dailyOverflowed {
-            daily[
-                DailyKey(date: d, currency: c, chargeType: t, pricingModel: p, product: keys.2 ?? 0), default: Sum()
-            ].add(cost, units)
-            if daily.count > maxDailyGroups {
-                dailyOverflowed = true
-                daily.removeAll()
-            }
-        }
-        guard !overflowed else { return }
+        daily.add(DailyKey(date: d, currency: c, chargeType: t, pricingModel: p, product: keys.2 ?? 0), cost, units)
+        guard !resources.overflowed else { return }
         let key = ResourceKey(
             currency: c, chargeType: t, pricingModel: p, account: keys.0 ?? 0, resource: keys.1 ?? 0,
             product: keys.2 ?? 0, tags: keys.3 ?? 0)
-        resources[key, default: Sum()].add(cost, units)
-        if resources.count > maxResourceGroups {
-            overflowed = true
-            resources.removeAll()
-        }
+        resources.add(key, cost, units)
     }
 
     /// One summary_daily row: date (ISO), currency, charge type, pricing model, product key, cost, rows.
@@ -124,13 +112,16 @@ package final class SummaryBuilder {
     /// The daily summary rows, for a store that writes them itself; empty once
     /// `dailyOverflowed` (the store then builds them by SQL).
     package var dailyRows: [DailyRow] {
-        daily.map { key, sum in
+        daily.sums.map { key, sum in
             (
                 SummaryBuilder.isoDate(key.date), strings.text(key.currency), strings.text(key.chargeType),
-                strings.text(key.pricingModel), key.product == 0 ? nil : key.product, sum.cost, sum.units, sum.rows
+                strings.text(key.pricingModel), SummaryBuilder.key(key.product), sum.cost, sum.units, sum.rows
             )
         }
     }
+
+    /// A dimension key, 0 standing for none.
+    static func key(_ k: Int64) -> Int64? { k == 0 ? nil : k }
 
     static func isoDate(_ date: Int32) -> String {
         let y = date / 10000, m = date / 100 % 100, d = date % 100
@@ -139,8 +130,8 @@ package final class SummaryBuilder {
 
     /// The resource summary rows; empty once `overflowed` (the store then builds them by SQL).
     package var resourceRows: [ResourceRow] {
-        func key(_ k: Int64) -> Int64? { k == 0 ? nil : k }
-        return resources.map { k, sum in
+        let key = SummaryBuilder.key
+        return resources.sums.map { k, sum in
             (
                 strings.text(k.currency), strings.text(k.chargeType), strings.text(k.pricingModel), key(k.account),
                 key(k.resource), key(k.product), key(k.tags), sum.cost, sum.units, sum.rows
@@ -150,55 +141,91 @@ package final class SummaryBuilder {
 
     /// Writes the summaries of a load whose rows are `first...last` in cost_fact.
     func write(_ db: Database, loadId: Int64, firstRowId: Int64?, lastRowId: Int64?) throws {
-        if dailyOverflowed {
-            if let firstRowId, let lastRowId {
-                try db.execute(
-                    sql: """
-                        INSERT INTO summary_daily (LoadId, Date, BillingCurrency, ChargeType, PricingModel, ProductKey, Cost, CostUnits, Rows)
-                        SELECT ?, Date, BillingCurrency, ChargeType, PricingModel, ProductKey, TOTAL(CostInBillingCurrency),
-                               SUM(\(CostUnits.sqliteExpression("CostInBillingCurrency"))), COUNT(*)
-                        FROM cost_fact WHERE rowid BETWEEN ? AND ?
-                        GROUP BY Date, BillingCurrency, ChargeType, PricingModel, ProductKey
-                        """,
-                    arguments: [loadId, firstRowId, lastRowId])
-            }
+        func addUpBySQL(_ summary: Summary) throws {
+            guard let firstRowId, let lastRowId else { return }
+            try db.execute(
+                sql: summary.sql(
+                    loadId: "?", rows: "cost_fact WHERE rowid BETWEEN ? AND ?", total: { "TOTAL(\($0))" },
+                    units: CostUnits.sqliteExpression),
+                arguments: [loadId, firstRowId, lastRowId])
+        }
+        if daily.overflowed {
+            try addUpBySQL(.daily)
         } else {
-            let insertDaily = try db.makeStatement(
-                sql: """
-                    INSERT INTO summary_daily (LoadId, Date, BillingCurrency, ChargeType, PricingModel, ProductKey, Cost, CostUnits, Rows)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            for (key, sum) in daily {
-                try insertDaily.execute(arguments: [
-                    loadId, SummaryBuilder.isoDate(key.date), strings.text(key.currency), strings.text(key.chargeType),
-                    strings.text(key.pricingModel), key.product == 0 ? nil : key.product, sum.cost, sum.units, sum.rows,
+            let insert = try db.makeStatement(sql: Summary.daily.insertValues)
+            for (k, sum) in daily.sums {
+                try insert.execute(arguments: [
+                    loadId, SummaryBuilder.isoDate(k.date), strings.text(k.currency), strings.text(k.chargeType),
+                    strings.text(k.pricingModel), SummaryBuilder.key(k.product), sum.cost, sum.units, sum.rows,
                 ])
             }
         }
-        if overflowed {
-            guard let firstRowId, let lastRowId else { return }
-            try db.execute(
-                sql: """
-                    INSERT INTO summary_resource (LoadId, BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey, Cost, CostUnits, Rows)
-                    SELECT ?, BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey, TOTAL(CostInBillingCurrency),
-                           SUM(\(CostUnits.sqliteExpression("CostInBillingCurrency"))), COUNT(*)
-                    FROM cost_fact WHERE rowid BETWEEN ? AND ?
-                    GROUP BY BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey
-                    """,
-                arguments: [loadId, firstRowId, lastRowId])
-            return
+        if resources.overflowed {
+            try addUpBySQL(.resource)
+        } else {
+            let insert = try db.makeStatement(sql: Summary.resource.insertValues)
+            let key = SummaryBuilder.key
+            for (k, sum) in resources.sums {
+                try insert.execute(arguments: [
+                    loadId, strings.text(k.currency), strings.text(k.chargeType), strings.text(k.pricingModel),
+                    key(k.account), key(k.resource), key(k.product), key(k.tags), sum.cost, sum.units, sum.rows,
+                ])
+            }
         }
-        let insertResource = try db.makeStatement(
-            sql: """
-                INSERT INTO summary_resource (LoadId, BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey, Cost, CostUnits, Rows)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        func key(_ k: Int64) -> Int64? { k == 0 ? nil : k }
-        for (k, sum) in resources {
-            try insertResource.execute(arguments: [
-                loadId, strings.text(k.currency), strings.text(k.chargeType), strings.text(k.pricingModel),
-                key(k.account), key(k.resource), key(k.product), key(k.tags), sum.cost, sum.units, sum.rows,
-            ])
+    }
+
+    /// The two summary tables: what each adds up by, and the SQL both stores use to add one
+    /// up over a load's fact rows when it outgrew its bound in memory.
+    package enum Summary {
+        case daily, resource
+
+        package var table: String { self == .daily ? "summary_daily" : "summary_resource" }
+
+        /// The fact columns a summary row is keyed by, in the table's order.
+        package var keys: [String] {
+            switch self {
+            case .daily: ["Date", "BillingCurrency", "ChargeType", "PricingModel", "ProductKey"]
+            case .resource:
+                ["BillingCurrency", "ChargeType", "PricingModel", "AccountKey", "ResourceKey", "ProductKey", "TagsKey"]
+            }
+        }
+
+        var insertValues: String {
+            "INSERT INTO \(table) (LoadId, \(keys.joined(separator: ", ")), Cost, CostUnits, Rows) VALUES ("
+                + Array(repeating: "?", count: keys.count + 4).joined(separator: ", ") + ")"
+        }
+
+        /// `loadId` and `rows` as the engine spells them (a parameter or a number; a rowid
+        /// range or the load's own table); `total` and `units` its sum and its CostUnits of a column.
+        package func sql(
+            loadId: String, rows: String, total: (String) -> String, units: (String) -> String
+        ) -> String {
+            let keys = keys.joined(separator: ", ")
+            return """
+                INSERT INTO \(table) (LoadId, \(keys), Cost, CostUnits, Rows)
+                SELECT \(loadId), \(keys), \(total("CostInBillingCurrency")), SUM(\(units("CostInBillingCurrency"))), COUNT(*)
+                FROM \(rows)
+                GROUP BY \(keys)
+                """
+        }
+    }
+}
+
+/// Sums per key until there are more than `limit` keys; then none, and `overflowed`.
+struct BoundedSums<Key: Hashable> {
+    private(set) var sums: [Key: SummaryBuilder.Sum] = [:]
+    let limit: Int
+    private(set) var overflowed = false
+
+    init(limit: Int) { self.limit = limit }
+
+    @inline(__always)
+    mutating func add(_ key: Key, _ cost: Double, _ units: Int64) {
+        guard !overflowed else { return }
+        sums[key, default: SummaryBuilder.Sum()].add(cost, units)
+        if sums.count > limit {
+            overflowed = true
+            sums.removeAll()
         }
     }
 }

@@ -186,19 +186,16 @@ extension PostgresStore {
         resources: [SummaryBuilder.ResourceRow]?, logger: Logger
     ) async throws {
         var text = CopyText(capacity: 1 << 16)
-        if daily == nil {
-            // Too many groups to hold in memory: let the server add them up.
+        // Too many groups to hold in memory: the server adds them up.
+        func addUpBySQL(_ summary: SummaryBuilder.Summary) async throws {
             try await PostgresSQL.run(
                 connection,
-                """
-                INSERT INTO summary_daily (LoadId, Date, BillingCurrency, ChargeType, PricingModel, ProductKey, Cost, CostUnits, Rows)
-                SELECT \(loadId), Date, BillingCurrency, ChargeType, PricingModel, ProductKey,
-                       COALESCE(SUM(CostInBillingCurrency), 0),
-                       SUM(\(CostUnits.postgresExpression("CostInBillingCurrency"))), COUNT(*)
-                FROM \(table)
-                GROUP BY Date, BillingCurrency, ChargeType, PricingModel, ProductKey
-                """, logger: logger)
+                summary.sql(
+                    loadId: String(loadId), rows: table, total: { "COALESCE(SUM(\($0)), 0)" },
+                    units: CostUnits.postgresExpression),
+                logger: logger)
         }
+        if daily == nil { try await addUpBySQL(.daily) }
         for row in daily ?? [] {
             text.integer(loadId)
             text.text(row.date)
@@ -224,17 +221,7 @@ extension PostgresStore {
             ) { try await $0.write(bytes) }
         }
         guard let resources else {
-            // Too many groups to hold in memory: let the server add them up.
-            try await PostgresSQL.run(
-                connection,
-                """
-                INSERT INTO summary_resource (LoadId, BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey, Cost, CostUnits, Rows)
-                SELECT \(loadId), BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey,
-                       COALESCE(SUM(CostInBillingCurrency), 0),
-                       SUM(\(CostUnits.postgresExpression("CostInBillingCurrency"))), COUNT(*)
-                FROM \(table)
-                GROUP BY BillingCurrency, ChargeType, PricingModel, AccountKey, ResourceKey, ProductKey, TagsKey
-                """, logger: logger)
+            try await addUpBySQL(.resource)
             return
         }
         for row in resources {
