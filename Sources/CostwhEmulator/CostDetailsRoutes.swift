@@ -188,7 +188,7 @@ extension BillingPeriod {
     package static var current: BillingPeriod {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month], from: Date())
+        let parts = calendar.dateComponents([.year, .month], from: CostwhClock.now())
         return try! BillingPeriod(year: parts.year!, month: parts.month!)
     }
 }

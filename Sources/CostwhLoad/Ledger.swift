@@ -12,10 +12,12 @@ package struct Ledger: Sendable {
         self.database = database
     }
 
+    /// A ledger timestamp: `date` (a system-clock reading) on costwh's clock (`CostwhClock`, which
+    /// `COSTWH_NOW` moves), so the ledger and the nightly job's "today" agree.
     package static func now(_ date: Date = Date()) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        return formatter.string(from: date.addingTimeInterval(CostwhClock.offset))
     }
 
     package static let host: String = ProcessInfo.processInfo.hostName

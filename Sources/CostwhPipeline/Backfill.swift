@@ -27,7 +27,7 @@ package struct BackfillOptions: Sendable {
     package init(
         databasePath: String, scope: Scope, from: BillingPeriod, to: BillingPeriod, metrics: [Metric],
         datasets: [Dataset] = [.costDetails], source: SourceKind = .costDetails,
-        settings: ExtractSettings, force: Bool = false, maxRejectedPercent: Double = 1, now: Date = Date(),
+        settings: ExtractSettings, force: Bool = false, maxRejectedPercent: Double = 1, now: Date = CostwhClock.now(),
         isCancelled: @escaping @Sendable () -> Bool = { false }, progress: (@Sendable (String) -> Void)? = nil
     ) {
         self.databasePath = databasePath

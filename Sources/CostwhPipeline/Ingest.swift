@@ -20,7 +20,7 @@ package struct IngestOptions: Sendable {
     package init(
         configuration: IngestConfiguration, databasePath: String, settings: ExtractSettings, force: Bool = false,
         dryRun: Bool = false,
-        now: Date = Date(), isCancelled: @escaping @Sendable () -> Bool = { false },
+        now: Date = CostwhClock.now(), isCancelled: @escaping @Sendable () -> Bool = { false },
         progress: (@Sendable (String) -> Void)? = nil
     ) {
         self.configuration = configuration

@@ -119,6 +119,38 @@ import Testing
         }
     }
 
+    /// The nightly plan reads the calendar only through its injected `now`: for every month
+    /// of a year, early (before the previous month settles) and late in the month, it asks
+    /// for the current month and the previous one, for the reasons the day calls for.
+    @Test func theNightlyPlanHoldsForEveryMonthOfAYear() async throws {
+        try await withEmulator { fixture in
+            let config = configuration([eaAccount])
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            for month in 1...12 {
+                for day in [3, 20] {
+                    let now = calendar.date(from: DateComponents(year: 2026, month: month, day: day, hour: 2))!
+                    let options = IngestOptions(
+                        configuration: config, databasePath: fixture.databasePath, settings: fixture.settings,
+                        dryRun: true, now: now)
+                    let (plan, _) = try await Ingest.run(options, logger: quiet)
+                    let current = try BillingPeriod(year: 2026, month: month)
+                    let previous = current.adding(months: -1)
+                    #expect(Set(plan.map(\.key.period)) == [current, previous], "\(now): \(plan)")
+                    #expect(plan.allSatisfy { $0.request }, "nothing was loaded, so everything is asked for")
+                    for entry in plan where entry.key.period == current {
+                        #expect(entry.reason.hasPrefix("current month"), "\(entry.reason)")
+                    }
+                    for entry in plan where entry.key.period == previous {
+                        let settled = day > 10
+                        #expect(entry.reason.hasPrefix(settled ? "settled" : "month ended"), "\(now): \(entry.reason)")
+                    }
+                }
+            }
+            #expect(fixture.emulator.statistics["reportsCreated"] == 0, "a dry run calls nothing")
+        }
+    }
+
     @Test func aStoppedBackfillResumesWhereItLeftOff() async throws {
         try await withEmulator { fixture in
             let calls = Mutex(0)

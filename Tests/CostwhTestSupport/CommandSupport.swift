@@ -1,3 +1,4 @@
+import CostwhModel
 import Foundation
 
 #if canImport(Glibc)
@@ -27,6 +28,11 @@ package func runCostwh(_ arguments: [String], environment: [String: String]) thr
     let process = Process()
     process.executableURL = URL(fileURLWithPath: costwhExecutable())
     process.arguments = arguments
+    // The pinned clock reaches every child, whatever environment a test gives it.
+    var environment = environment
+    if let now = ProcessInfo.processInfo.environment["COSTWH_NOW"], environment["COSTWH_NOW"] == nil {
+        environment["COSTWH_NOW"] = now
+    }
     process.environment = environment
     let out = Pipe()
     let err = Pipe()

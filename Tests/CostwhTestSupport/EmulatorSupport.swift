@@ -88,7 +88,7 @@ package let mcaProfile = "/providers/Microsoft.Billing/billingAccounts/1234:5678
 
 /// Last month: complete, and never in the future.
 package var lastMonth: BillingPeriod {
-    let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
+    let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: CostwhClock.now())
     return try! BillingPeriod(year: c.year!, month: c.month!).adding(months: -1)
 }
 
