@@ -24,10 +24,43 @@ package final class JobLock {
         return postgres
     }
 
+    /// Takes the lock file beside the database's real path, so a symbolic-link alias of the
+    /// database is locked by the same file.
+    ///
+    /// The folder may be shared (`/tmp`, a team folder): anyone who can write it can plant a
+    /// link or a file named like the lock. So the lock is opened without following links, must
+    /// be a regular file owned by this user with one name, and is only rewritten when it holds
+    /// nothing but a pid, which is all costwh ever writes into it.
     package init(databasePath: String) throws(PipelineError) {
-        path = databasePath + ".lock"
-        fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .usage("cannot create the lock file \(path): \(String(cString: strerror(errno)))") }
+        path = JobLock.realPath(of: databasePath) + ".lock"
+        let flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK
+        var descriptor = open(path, flags | O_CREAT | O_EXCL, 0o600)
+        if descriptor < 0 && errno == EEXIST { descriptor = open(path, flags) }
+        guard descriptor >= 0 else {
+            let reason = errno
+            if reason == ELOOP {
+                throw .permission("the lock file \(path) is a symbolic link; costwh does not follow it. Remove it and run again")
+            }
+            if reason == EACCES || reason == EPERM || reason == EROFS {
+                throw .permission("cannot write the lock file \(path): \(String(cString: strerror(reason)))")
+            }
+            throw .usage("cannot create the lock file \(path): \(String(cString: strerror(reason)))")
+        }
+        fd = descriptor
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid(), info.st_nlink == 1
+        else {
+            close(fd)
+            throw .permission(
+                "the lock file \(path) is not a regular file of this user's; costwh does not write into it. Remove it and run again"
+            )
+        }
+        guard info.st_size <= 32, JobLock.holdsOnlyAPid(fd) else {
+            close(fd)
+            throw .permission(
+                "the lock file \(path) holds something costwh did not write; costwh does not overwrite it. Remove it and run again"
+            )
+        }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let holder = JobLock.holder(of: fd)
             close(fd)
@@ -38,6 +71,28 @@ package final class JobLock {
         ftruncate(fd, 0)
         let pid = Array(String(getpid()).utf8)
         _ = pwrite(fd, pid, pid.count, 0)
+    }
+
+    /// The database's path with every symbolic link resolved: the file's when it exists, else
+    /// its folder's and the name.
+    static func realPath(of path: String) -> String {
+        if let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        guard let resolved = realpath(folder, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved) + "/" + url.lastPathComponent
+    }
+
+    /// Empty, or a pid and white space: the only contents costwh writes.
+    static func holdsOnlyAPid(_ fd: Int32) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 33)
+        let n = pread(fd, &buffer, 33, 0)
+        guard n >= 0 else { return false }
+        return buffer.prefix(n).allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == 10 || $0 == 32 }
     }
 
     /// Who holds the lock: the kernel's lock table names the process (Linux `/proc/locks`,

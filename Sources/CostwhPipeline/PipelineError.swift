@@ -14,19 +14,22 @@ package enum PipelineError: Error, CustomStringConvertible {
     case query(QueryError)
     /// Another job holds the database.
     case busy(String)
+    /// A file costwh must write cannot be written by this user, or is not safe to write
+    /// (sysexits' EX_NOPERM).
+    case permission(String)
 
     package var description: String {
         switch self {
         case .usage(let message), .badData(let message), .noInput(let message): return message
         case .load(let error): return error.description
         case .query(let error): return error.description
-        case .busy(let message): return message
+        case .busy(let message), .permission(let message): return message
         }
     }
 
     /// Kinds of failure the CLI gives their own exit codes.
     package enum Kind: Sendable {
-        case usage, badData, noInput, busy, interrupted, failure
+        case usage, badData, noInput, busy, permission, interrupted, failure
         /// A database server that cannot be reached, refuses the credentials, or drops the connection.
         case storeUnreachable, storeAuthentication, storeConnectionLost
     }
@@ -37,6 +40,7 @@ package enum PipelineError: Error, CustomStringConvertible {
         case .badData, .load(.tooManyRejected), .load(.unreadableInput): return .badData
         case .noInput, .load(.missingInput): return .noInput
         case .busy: return .busy
+        case .permission: return .permission
         case .load(.interrupted): return .interrupted
         case .load(.connection(.unreachable, _, _)): return .storeUnreachable
         case .load(.connection(.authentication, _, _)): return .storeAuthentication

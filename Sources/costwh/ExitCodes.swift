@@ -25,5 +25,7 @@ enum ExitCodes {
     static let busy: Int32 = 75
     /// sysexits' EX_NOPERM: the PostgreSQL server refused the user or password.
     static let storeAuthentication: Int32 = 77
+    /// sysexits' EX_NOPERM too: a file costwh must write (the job lock) is not writable or not safe.
+    static let permission: Int32 = 77
     static let interrupted: Int32 = 130
 }

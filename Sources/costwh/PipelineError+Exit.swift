@@ -20,6 +20,7 @@ extension PipelineError {
         case .badData: return ExitCode(ExitCodes.dataError)
         case .noInput: return ExitCode(ExitCodes.noInput)
         case .busy: return ExitCode(ExitCodes.busy)
+        case .permission: return ExitCode(ExitCodes.permission)
         case .interrupted: return ExitCode(ExitCodes.interrupted)
         case .failure: return ExitCode(ExitCodes.failure)
         case .storeUnreachable: return ExitCode(ExitCodes.storeUnreachable)

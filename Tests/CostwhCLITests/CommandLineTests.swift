@@ -412,6 +412,26 @@ import Testing
         #expect(kept["n"] == 1 && kept["c"] == 1.5)
     }
 
+    /// A lock file planted as a link to another file: the job refuses it with exit 77
+    /// (a permission problem, not usage), and the link's target keeps its bytes.
+    @Test func aPlantedLockLinkIsRefusedWithAPermissionError() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
+        try await withEmulator { fixture in
+            let victim = fixture.directory.appendingPathComponent("victim.txt").path
+            try Data("keep me\n".utf8).write(to: URL(fileURLWithPath: victim))
+            try FileManager.default.createSymbolicLink(
+                atPath: fixture.databasePath + ".lock", withDestinationPath: victim)
+            let run = try runCostwh(
+                [
+                    "reload", "--scope", eaAccount, "--period", lastMonth.description, "--metric", "actual", "--db",
+                    fixture.databasePath,
+                ], environment: environment(fixture))
+            #expect(run.status == 77, "\(run.stderr)")
+            #expect(run.stderr.contains("is a symbolic link"), "\(run.stderr)")
+            #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep me\n")
+        }
+    }
+
     /// The emulator restates a closed month between requests. `reload` prints the change,
     /// exits 3 with --fail-on-restatement when it is larger than the threshold, and keeps the
     /// new data all the same; `ingest --force` reports it the same way.
