@@ -28,9 +28,17 @@ package final class PartitionLoader: Sendable {
     /// Runs a load. A load that fails is recorded in the ledger and then thrown.
     package func load(_ request: LoadRequest) throws(LoadError) -> LoadSummary {
         let started = Date()
-        try store.recoverAbandoned(logger: logger)
-        try store.purgeReplacedLoads()
-        let loadId = try store.beginLoad(request, at: started)
+        let loadId: Int64
+        do {
+            try store.recoverAbandoned(logger: logger)
+            try store.purgeReplacedLoads()
+            loadId = try store.beginLoad(request, at: started)
+        } catch {
+            // Failed before its ledger row existed: record one all the same, so `costwh runs`
+            // and the job's summary show the failure (the store may be unreachable: best effort).
+            _ = try? store.recordFailure(request, error: error.description, started: started)
+            throw error
+        }
         var summary = LoadSummary(
             loadId: loadId, scope: request.scope, period: request.period, metric: request.metric, status: .running)
         summary.warnings.merge(request.extraWarnings)

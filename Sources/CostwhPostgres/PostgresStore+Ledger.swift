@@ -25,8 +25,8 @@ extension PostgresStore {
             }
             // Held until the load ends: a lock that another session can take marks a dead load.
             try await PostgresSQL.run(
-                connection, "SELECT pg_advisory_lock($1::int, $2::int)",
-                [.integer(Int64(PostgresStore.loadLockClass)), .integer(id)], logger: logger)
+                connection, "SELECT pg_advisory_lock(\(PostgresStore.loadLockClass), $1::int)",
+                [.integer(id)], logger: logger)
             return id
         }
         PhaseProbe.mark("ledger")
@@ -35,8 +35,8 @@ extension PostgresStore {
 
     func releaseLoadLock(_ loadId: Int64) {
         _ = try? run(
-            "releasing the load's lock", "SELECT pg_advisory_unlock($1::int, $2::int)",
-            [.integer(Int64(PostgresStore.loadLockClass)), .integer(loadId)])
+            "releasing the load's lock", "SELECT pg_advisory_unlock(\(PostgresStore.loadLockClass), $1::int)",
+            [.integer(loadId)])
     }
 
     package func recoverAbandoned(logger: Logger) throws(LoadError) {
@@ -47,14 +47,14 @@ extension PostgresStore {
             var dead: [Int64] = []
             for row in running.rows {
                 guard let id = row[0].int.map(Int64.init) else { continue }
-                let lockClass = StoreValue.integer(Int64(PostgresStore.loadLockClass))
+                let lockClass = PostgresStore.loadLockClass
                 // Taking the lock succeeds only when the session that ran the load has ended.
                 let free = try await PostgresSQL.run(
-                    connection, "SELECT pg_try_advisory_lock($1::int, $2::int)", [lockClass, .integer(id)],
+                    connection, "SELECT pg_try_advisory_lock(\(lockClass), $1::int)", [.integer(id)],
                     logger: driver)
                 guard free.rows.first?[0].int == 1 else { continue }
                 try await PostgresSQL.run(
-                    connection, "SELECT pg_advisory_unlock($1::int, $2::int)", [lockClass, .integer(id)],
+                    connection, "SELECT pg_advisory_unlock(\(lockClass), $1::int)", [.integer(id)],
                     logger: driver)
                 try await PostgresSQL.run(
                     connection,
@@ -89,53 +89,117 @@ extension PostgresStore {
     }
 
     /// Detaches and drops the tables of loads no partition points at any more, once no
-    /// transaction that started before they were replaced is still open (such a reader's
+    /// transaction that was open when they were replaced is still open (such a reader's
     /// snapshot may still show them). Runs outside a transaction, as DETACH CONCURRENTLY must.
+    ///
+    /// Housekeeping: it never fails a load. A table it cannot detach now (a reader or a
+    /// `pg_dump` holds a lock past `lock_timeout`) stays attached but invisible (no partition
+    /// points at its load) and is retried by a later run; the ledger row says why
+    /// (`loads.PurgeNote`). A detach left pending by an interrupted run is finished first.
     package func purgeReplacedLoads() throws(LoadError) {
         let driver = driverLogger
-        try withConnection("purging replaced loads") { connection in
-            let stale = try await PostgresSQL.run(
-                connection,
-                """
-                SELECT l.LoadId FROM loads l
-                WHERE l.Status = 'succeeded' AND l.PurgedAt IS NULL AND l.Dataset = 'cost-details'
-                  AND l.LoadId NOT IN (SELECT LoadId FROM partitions)
-                  AND NOT EXISTS (
-                      SELECT 1 FROM pg_stat_activity a
-                      WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
-                        AND a.xact_start IS NOT NULL
-                        AND a.xact_start < (SELECT MAX(r.FinishedAt)::timestamptz FROM loads r
-                                            WHERE r.Scope = l.Scope AND r.BillingPeriod = l.BillingPeriod
-                                              AND r.Metric = l.Metric AND r.LoadId > l.LoadId))
-                ORDER BY l.LoadId
-                """, logger: driver)
-            for row in stale.rows {
-                guard let id = row[0].int else { continue }
-                let table = "cost_fact_l\(id)"
-                let attached = try await PostgresSQL.run(
+        let stale: [Int64]
+        do {
+            stale = try withConnection("finding replaced loads") { connection -> [Int64] in
+                // Who could still see a replaced load: the virtual transactions open when it
+                // was replaced (`ReaderHorizon`, from pg_locks, which every role can read).
+                // Loads replaced before that column existed fall back to pg_stat_activity.
+                try await PostgresSQL.run(
                     connection,
-                    "SELECT c.relispartition FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema() WHERE c.relname = $1",
-                    [.text(table)], logger: driver)
-                if attached.rows.first?[0].int == 1 {
-                    try await PostgresSQL.run(connection, "SET lock_timeout = '5s'", logger: driver)
-                    try await PostgresSQL.run(
-                        connection, "ALTER TABLE cost_fact DETACH PARTITION \(table) CONCURRENTLY", logger: driver)
-                    try await PostgresSQL.run(connection, "SET lock_timeout = 0", logger: driver)
-                }
-                try await PostgresSQL.run(connection, "DROP TABLE IF EXISTS \(table)", logger: driver)
-                try await connection.withTransaction(logger: driver) { connection in
-                    try await PostgresSQL.run(
-                        connection, "DELETE FROM summary_daily WHERE LoadId = $1", [.integer(Int64(id))], logger: driver
-                    )
-                    try await PostgresSQL.run(
-                        connection, "DELETE FROM summary_resource WHERE LoadId = $1", [.integer(Int64(id))],
-                        logger: driver)
-                    try await PostgresSQL.run(
-                        connection, "UPDATE loads SET PurgedAt = $1 WHERE LoadId = $2",
-                        [.text(Ledger.now()), .integer(Int64(id))], logger: driver)
-                }
+                    """
+                    SELECT l.LoadId FROM loads l
+                    WHERE l.Status = 'succeeded' AND l.PurgedAt IS NULL AND l.Dataset = 'cost-details'
+                      AND l.LoadId NOT IN (SELECT LoadId FROM partitions)
+                      AND (
+                        (l.ReaderHorizon IS NOT NULL AND NOT EXISTS (
+                            SELECT 1 FROM pg_locks k
+                            WHERE k.locktype = 'virtualxid' AND k.granted
+                              AND k.virtualxid = ANY (string_to_array(l.ReaderHorizon, ','))))
+                        OR (l.ReaderHorizon IS NULL AND NOT EXISTS (
+                            SELECT 1 FROM pg_stat_activity a
+                            WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
+                              AND a.xact_start IS NOT NULL
+                              AND a.xact_start < (SELECT MAX(r.FinishedAt)::timestamptz FROM loads r
+                                                  WHERE r.Scope = l.Scope AND r.BillingPeriod = l.BillingPeriod
+                                                    AND r.Metric = l.Metric AND r.LoadId > l.LoadId))))
+                    ORDER BY l.LoadId
+                    """, logger: driver
+                ).rows.compactMap { $0[0].int.map(Int64.init) }
+            }
+        } catch {
+            if case .connection = error { throw error }
+            logger.info("could not look for replaced loads to purge; a later run will", metadata: ["error": "\(error)"])
+            return
+        }
+        for id in stale {
+            do {
+                try purge(loadId: id)
+            } catch {
+                if case .connection = error { throw error }
+                let note = "not purged yet: \(error.description); a later run retries"
+                logger.info("left a replaced load's rows for a later run", metadata: ["load": "\(id)", "error": "\(error)"])
+                _ = try? run(
+                    "noting the purge", "UPDATE loads SET PurgeNote = $1 WHERE LoadId = $2",
+                    [.text(note), .integer(id)])
             }
         }
+    }
+
+    /// Detaches (finishing a pending detach first) and drops one replaced load's table,
+    /// then removes its summaries and marks it purged.
+    private func purge(loadId id: Int64) throws(LoadError) {
+        let driver = driverLogger
+        let table = "cost_fact_l\(id)"
+        try withConnection("purging replaced load \(id)") { connection in
+            let state = try await PostgresSQL.run(
+                connection,
+                """
+                SELECT c.relispartition, COALESCE(i.inhdetachpending, false)
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema()
+                LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
+                WHERE c.relname = $1
+                """,
+                [.text(table)], logger: driver)
+            if let row = state.rows.first, row[0].int == 1 {
+                try await PostgresSQL.run(connection, "SET lock_timeout = '5s'", logger: driver)
+                do {
+                    if row[1].int == 1 {
+                        try await PostgresSQL.run(
+                            connection, "ALTER TABLE cost_fact DETACH PARTITION \(table) FINALIZE", logger: driver)
+                    } else {
+                        try await PostgresSQL.run(
+                            connection, "ALTER TABLE cost_fact DETACH PARTITION \(table) CONCURRENTLY", logger: driver)
+                    }
+                } catch {
+                    try? await PostgresSQL.run(connection, "SET lock_timeout = 0", logger: driver)
+                    throw error
+                }
+                try await PostgresSQL.run(connection, "SET lock_timeout = 0", logger: driver)
+            }
+            try await PostgresSQL.run(connection, "DROP TABLE IF EXISTS \(table)", logger: driver)
+            try await connection.withTransaction(logger: driver) { connection in
+                try await PostgresSQL.run(
+                    connection, "DELETE FROM summary_daily WHERE LoadId = $1", [.integer(id)], logger: driver)
+                try await PostgresSQL.run(
+                    connection, "DELETE FROM summary_resource WHERE LoadId = $1", [.integer(id)], logger: driver)
+                try await PostgresSQL.run(
+                    connection, "UPDATE loads SET PurgedAt = $1, PurgeNote = NULL WHERE LoadId = $2",
+                    [.text(Ledger.now()), .integer(id)], logger: driver)
+            }
+        }
+    }
+
+    /// Remembers, on the load just replaced, which transactions were open when it was:
+    /// only they can still see its rows, so its table is dropped once they have ended.
+    func recordReaderHorizon(replaced id: Int64) {
+        _ = try? run(
+            "recording who can still see the replaced load",
+            """
+            UPDATE loads SET ReaderHorizon = COALESCE((
+                SELECT string_agg(virtualxid, ',') FROM pg_locks
+                WHERE locktype = 'virtualxid' AND granted AND pid <> pg_backend_pid()), '')
+            WHERE LoadId = $1
+            """, [.integer(id)])
     }
 
     package func lastGoodLoad(
@@ -227,14 +291,17 @@ extension PostgresStore {
     /// Takes the store-wide lock of extracting jobs for this store's session; returns nil,
     /// or who holds it when another session does.
     package func takeJobLock() throws(LoadError) -> String? {
-        let table = try run("taking the job lock", "SELECT pg_try_advisory_lock(hashtext('costwh-job'))")
-        if table.rows.first?[0].int == 1 { return nil }
+        let table = try run("taking the job lock", "SELECT pg_try_advisory_lock(\(PostgresStore.jobLockKey))")
+        if table.rows.first?[0].int == 1 {
+            noteJobLock(held: true)
+            return nil
+        }
         let holder = try run(
             "reading who holds the job lock",
             """
             SELECT a.pid, COALESCE(host(a.client_addr), 'a local socket'), a.backend_start::text
             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND l.objid = (hashtext('costwh-job')::bigint & 4294967295)
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objid = (\(PostgresStore.jobLockKey)::bigint & 4294967295)
             LIMIT 1
             """)
         guard let row = holder.rows.first, let pid = row[0].int else { return "a PostgreSQL session" }

@@ -107,6 +107,7 @@ extension PostgresStore {
             }
         }
         PhaseProbe.mark("committed")
+        if let replaced { recordReaderHorizon(replaced: replaced) }
         var summary = final
         summary.replacedLoadId = replaced
         return summary

@@ -19,14 +19,22 @@ package final class PostgresStore: CostStore, @unchecked Sendable {
     let bridge: BlockingBridge
     /// postgres-nio's own logger: notices and above only, since its debug output names queries.
     let driverLogger: Logger
+    /// costwh's own messages about the store (housekeeping it leaves for later).
+    let logger = Logger(label: "costwh.postgres")
     /// Serialises the store's calls; guards `connection`.
     private let lock = NSRecursiveLock()
     private var connection: PostgresConnection?
     private let connectionIds = Mutex(0)
 
     /// The advisory-lock class costwh's loads hold while they run (the second key is the
-    /// LoadId): a lock that can be taken belongs to a load whose session ended.
-    static let loadLockClass: Int32 = 0x636f_7374  // "cost"
+    /// LoadId): a lock that can be taken belongs to a load whose session ended. Keyed by the
+    /// schema, so two warehouses in one database never wait on each other's loads.
+    static let loadLockClass = "hashtext('costwh-load:' || current_schema())"
+    /// The job lock's key: one extracting job per warehouse (schema), not per database.
+    static let jobLockKey = "hashtext('costwh-job:' || current_schema())"
+    /// Whether this store's session took the job lock: a reconnect must take it again
+    /// before anything is written, or fail (`connected()`).
+    private var holdsJobLock = false
 
     package init(location: PostgresLocation, migrate: Bool = true) throws(LoadError) {
         place = location
@@ -104,8 +112,32 @@ package final class PostgresStore: CostStore, @unchecked Sendable {
             }
             return connection
         }
+        if holdsJobLock {
+            // The session that held the job lock is gone, and the lock with it: another job
+            // may have started since. Take it again on the new session, or write nothing.
+            let key = PostgresStore.jobLockKey
+            let taken = try bridge.run {
+                try await PostgresSQL.run(fresh, "SELECT pg_try_advisory_lock(\(key))", logger: logger)
+            }
+            // Still wanted: every later call tries again, and none runs until it is taken.
+            guard taken.rows.first?[0].int == 1 else {
+                _ = try? bridge.run { try await fresh.close() }
+                throw LoadError.connection(
+                    .lost, location: place.description,
+                    reason:
+                        "the session that held the job lock was lost and another costwh job holds the lock now; this job writes nothing more"
+                )
+            }
+        }
         connection = fresh
         return fresh
+    }
+
+    /// Records that the job lock is held by this store's session (see `connected()`).
+    func noteJobLock(held: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        holdsJobLock = held
     }
 
     private func forget() {
