@@ -22,10 +22,19 @@ package enum JSONText {
     }
 
     /// Appends `bytes` as the body of a JSON string (no quotes), escaping as RFC 8259 asks.
-    static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to arena: ByteArena) {
+    /// A NUL byte becomes U+FFFD: `\u0000` is valid JSON, but PostgreSQL's jsonb refuses it,
+    /// and one such value would break every tag query of its month. Returns the NULs replaced.
+    @discardableResult
+    static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to arena: ByteArena) -> Int {
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        var nuls = 0
         for b in bytes {
             switch b {
+            case 0x00:
+                nuls += 1
+                arena.append(0xEF)
+                arena.append(0xBF)
+                arena.append(0xBD)
             case 0x22:
                 arena.append(0x5C)
                 arena.append(0x22)
@@ -51,6 +60,7 @@ package enum JSONText {
             default: arena.append(b)
             }
         }
+        return nuls
     }
 
     /// True when the bytes are one valid JSON object (RFC 8259), so SQLite's JSON
@@ -151,10 +161,14 @@ package enum JSONText {
                     guard let e = peek() else { return false }
                     i += 1
                     if e == 0x75 {
+                        var code: UInt32 = 0
                         for _ in 0..<4 {
                             guard let h = peek(), h.isHex else { return false }
+                            code = code << 4 | UInt32(h.hexValue)
                             i += 1
                         }
+                        // PostgreSQL's jsonb refuses \u0000: such an object is not kept as JSON.
+                        if code == 0 { return false }
                     } else if ![0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74].contains(e) {
                         return false
                     }
@@ -199,5 +213,10 @@ package enum JSONText {
 extension UInt8 {
     fileprivate var isHex: Bool {
         (0x30...0x39).contains(self) || (0x41...0x46).contains(self) || (0x61...0x66).contains(self)
+    }
+
+    /// The value of a hex digit (`isHex` checked first).
+    fileprivate var hexValue: UInt8 {
+        self <= 0x39 ? self - 0x30 : (self | 0x20) - 0x61 + 10
     }
 }

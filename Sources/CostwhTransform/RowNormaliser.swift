@@ -408,10 +408,15 @@ package final class RowNormaliser {
             arena.append(0x22)
             if field < present {
                 let raw = reader.bytes(of: field)
+                var nuls = 0
                 if reader.field(field).hasEscapes {
-                    CSVReader.unescape(raw) { JSONText.appendEscaped($0, to: arena) }
+                    CSVReader.unescape(raw) { nuls = JSONText.appendEscaped($0, to: arena) }
                 } else {
-                    JSONText.appendEscaped(raw, to: arena)
+                    nuls = JSONText.appendEscaped(raw, to: arena)
+                }
+                if nuls > 0 {
+                    warnings.add(
+                        "repaired: NUL character replaced by U+FFFD", String(decoding: name, as: UTF8.self), count: nuls)
                 }
             }
             arena.append(0x22)
