@@ -161,6 +161,7 @@ let package = Package(
                 "CostwhQuery", "CostwhSynthetic", "CostwhTestSupport", "costwh",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict),
         .testTarget(name: "CostwhModelTests", dependencies: ["CostwhModel"], swiftSettings: strict),

@@ -151,6 +151,21 @@ final class EmulatorHandler: ChannelInboundHandler, @unchecked Sendable {
         headers.replaceOrAdd(
             name: "Date", value: HTTPDate.format(Date().addingTimeInterval(emulator.configuration.faults.clockSkew)))
         if !keepAlive || response.cutAfter != nil { headers.replaceOrAdd(name: "Connection", value: "close") }
+        if response.endless || response.trickleSeconds != nil {
+            headers.remove(name: "Content-Length")
+            headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
+            headers.replaceOrAdd(name: "Connection", value: "close")
+            context.write(
+                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))),
+                promise: nil)
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            if let seconds = response.trickleSeconds {
+                trickle(bound, body: response.body, offset: 0, every: .milliseconds(Int64(seconds * 1000)))
+            } else {
+                flood(bound, body: response.body, sent: 0)
+            }
+            return
+        }
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))),
             promise: nil)
@@ -185,6 +200,37 @@ final class EmulatorHandler: ChannelInboundHandler, @unchecked Sendable {
         if !keepAlive {
             let channel = context.channel
             done.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    /// One byte of the body, then the next after `every`, until the client hangs up.
+    private func trickle(
+        _ bound: NIOLoopBound<ChannelHandlerContext>, body: [UInt8], offset: Int, every: TimeAmount
+    ) {
+        let context = bound.value
+        guard context.channel.isActive, offset < body.count else { return }
+        var buffer = context.channel.allocator.buffer(capacity: 1)
+        buffer.writeInteger(body[offset])
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        context.eventLoop.scheduleTask(in: every) {
+            self.trickle(bound, body: body, offset: offset + 1, every: every)
+        }
+    }
+
+    /// The body, then 64 KiB of filler after each flush until the client hangs up (or 4 GiB,
+    /// so a broken client cannot keep the emulator busy for ever).
+    private func flood(_ bound: NIOLoopBound<ChannelHandlerContext>, body: [UInt8], sent: Int) {
+        let context = bound.value
+        guard context.channel.isActive, sent < 4 << 30 else {
+            context.close(promise: nil)
+            return
+        }
+        let chunk = sent == 0 && !body.isEmpty ? body : [UInt8](repeating: UInt8(ascii: "x"), count: 64 << 10)
+        var buffer = context.channel.allocator.buffer(capacity: chunk.count)
+        buffer.writeBytes(chunk)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer)))).whenComplete { result in
+            guard case .success = result else { return }
+            self.flood(bound, body: body, sent: sent + chunk.count)
         }
     }
 

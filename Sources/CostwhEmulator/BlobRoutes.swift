@@ -52,6 +52,8 @@ extension AzureEmulator {
         }
         if cut { response.cutAfter = body.count / 2 }
         if configuration.faults.stallDownloads { response.stallAfter = body.count / 2 }
+        response.endless = configuration.faults.endlessBlobs
+        response.trickleSeconds = configuration.faults.trickleSeconds
         return response
     }
 }

@@ -27,6 +27,12 @@ package struct EmulatorFaults: Sendable, Equatable {
     package var cutDownloads = 0
     /// Blob downloads send half their bytes and then hang with the connection open.
     package var stallDownloads = false
+    /// Blob downloads never end: after the blob's bytes come more, without a length, past
+    /// any byteCount the manifest announced (a hostile or broken storage endpoint).
+    package var endlessBlobs = false
+    /// Blob downloads send one byte every this many seconds (a trickle that is never idle
+    /// long enough for a read timeout).
+    package var trickleSeconds: Double?
     /// Reports end with status `Failed`.
     package var failReports = false
     /// Reports end with status `NoDataFound`.

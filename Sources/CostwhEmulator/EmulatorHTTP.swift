@@ -67,6 +67,10 @@ struct EmulatorResponse: Sendable {
     var status: HTTPResponseStatus
     var headers: HTTPHeaders = [:]
     var body: [UInt8] = []
+    /// The body, then filler without end (chunked: no length promises when it stops).
+    var endless = false
+    /// One body byte every this many seconds.
+    var trickleSeconds: Double?
     /// Close the connection after this many body bytes, as a dropped download does.
     var cutAfter: Int?
     /// Send this many bytes of the body, then nothing more while the connection stays open.

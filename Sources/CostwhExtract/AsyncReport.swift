@@ -59,6 +59,7 @@ package struct AsyncReport: Sendable {
             HTTPRequestSpec(method: .POST, url: url, body: data.map(Array.init) ?? [], what: "request \(what)"),
             scope: scope)
         let started = Date()
+        var polls = 0
         var statusLink: String?
         var resultLink: String?
         while true {
@@ -110,7 +111,8 @@ package struct AsyncReport: Sendable {
                     throw .malformedResponse(
                         what: what, reason: "202 Accepted without Azure-Consumption-AsyncOperation or Location")
                 }
-                let wait = RetryPolicy.retryAfterHeaders(result.headers).map(\.seconds).max() ?? defaultPollInterval
+                let wait = RetryPolicy.pollWait(result.headers, fallback: defaultPollInterval, poll: polls)
+                polls += 1
                 guard Date().timeIntervalSince(started) + wait <= pollDeadline else {
                     throw .timedOut(what: what, seconds: Int(pollDeadline))
                 }

@@ -162,7 +162,7 @@ package final class CostDetailsClient: Sendable {
                 else {
                     throw .malformedResponse(what: what, reason: "202 Accepted without a Location header")
                 }
-                let wait = RetryPolicy.retryAfterHeaders(result.headers).map(\.seconds).max() ?? defaultPollInterval
+                let wait = RetryPolicy.pollWait(result.headers, fallback: defaultPollInterval, poll: polls)
                 guard Date().timeIntervalSince(started) + wait <= pollDeadline else {
                     throw .timedOut(
                         what: "the \(request.metric.rawValue) report of \(request.scope.id)", seconds: Int(pollDeadline)

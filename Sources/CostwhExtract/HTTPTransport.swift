@@ -28,7 +28,8 @@ package final class HTTPTransport: Sendable {
 
     package init(policy: RetryPolicy = .default, logger: Logger, requestTimeout: TimeAmount = .seconds(120)) {
         var configuration = HTTPClient.Configuration()
-        configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(15), read: .seconds(120))
+        configuration.timeout = HTTPClient.Configuration.Timeout(
+            connect: .seconds(15), read: .milliseconds(Int64(policy.downloadStall * 1000)))
         // Azure never redirects these calls; following one could leak a bearer token.
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
@@ -195,6 +196,7 @@ package final class HTTPTransport: Sendable {
                         // A reader behind the file has consumed bytes that are gone now.
                         spool?.rewound()
                     }
+                    var pace = DownloadPace(policy: policy, expectedBytes: expectedBytes, what: spec.what)
                     for try await buffer in response.body {
                         let first = written == 0
                         try buffer.withUnsafeReadableBytes { raw in
@@ -211,6 +213,7 @@ package final class HTTPTransport: Sendable {
                             }
                         }
                         written += buffer.readableBytes
+                        try pace.received(buffer.readableBytes, total: written)
                         if let spool {
                             spool.advance(to: written)
                             // The load stopped (it failed or was interrupted): its bytes are not wanted.
@@ -241,6 +244,8 @@ package final class HTTPTransport: Sendable {
                 throw error
             } catch is CancellationError {
                 throw .cancelled
+            } catch let slow as DownloadPace.TooSlow {
+                lastProblem = slow.reason
             } catch {
                 lastProblem = HTTPTransport.describe(error) + " after \(written) bytes"
             }

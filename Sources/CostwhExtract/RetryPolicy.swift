@@ -13,16 +13,33 @@ package struct RetryPolicy: Sendable {
     package var baseDelay: Double
     package var maxDelay: Double
     package var jitter: ClosedRange<Double>
+    /// A download that brings less than `minimumProgressBytes` in this many seconds has
+    /// stalled: it is cut and resumed (another attempt). Also the read timeout of every request.
+    package var downloadStall: Double
+    /// The slowest rate a download of a known size may keep: one attempt gets
+    /// `downloadStall` + size / rate seconds in all.
+    package var minimumDownloadRate: Double
+    static let minimumProgressBytes = 64 << 10
 
     package init(
         maxAttempts: Int = 8, maxTotalDelay: Double = 900, baseDelay: Double = 1, maxDelay: Double = 60,
-        jitter: ClosedRange<Double> = 0.75...1.25
+        jitter: ClosedRange<Double> = 0.75...1.25, downloadStall: Double = 120,
+        minimumDownloadRate: Double = 262_144
     ) {
         self.maxAttempts = maxAttempts
         self.maxTotalDelay = maxTotalDelay
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.jitter = jitter
+        self.downloadStall = downloadStall
+        self.minimumDownloadRate = minimumDownloadRate
+    }
+
+    /// How many bytes past a blob's announced size a download may bring before it is
+    /// refused: storage never sends more than the manifest says, so anything well past it
+    /// is an endless or hostile answer that would fill the disk.
+    package static func overrunLimit(announced: Int) -> Int {
+        announced + max(1 << 20, announced / 64)
     }
 
     package static let `default` = RetryPolicy()
@@ -50,6 +67,16 @@ package struct RetryPolicy: Sendable {
         if let seconds = Double(trimmed), seconds >= 0, seconds.isFinite { return seconds }
         if let date = HTTPDate.parse(trimmed) { return max(0, date.timeIntervalSinceNow) }
         return nil
+    }
+
+    /// How long to wait before poll `poll + 1` of an asynchronous report: what the service
+    /// asks (`Retry-After`), else `fallback`, but never less than a floor that starts at 50 ms
+    /// and doubles per poll up to a second. A `Retry-After: 0` answered for an hour would
+    /// otherwise be thousands of polls a second; a report ready at once is still fetched at once.
+    package static func pollWait(_ headers: HTTPHeaders, fallback: Double, poll: Int) -> Double {
+        let hinted = retryAfterHeaders(headers).map(\.seconds).max() ?? fallback
+        let floor = min(1, 0.05 * pow(2, Double(min(poll, 10))))
+        return max(hinted, floor)
     }
 
     /// How long to wait before attempt `attempt + 1`: the longest of the service's

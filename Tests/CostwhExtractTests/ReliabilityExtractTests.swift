@@ -5,6 +5,7 @@ import CostwhPipeline
 import CostwhTestSupport
 import Foundation
 import GRDB
+import NIOHTTP1
 import Testing
 
 @testable import CostwhExtract
@@ -442,5 +443,66 @@ struct PartitionShape: CustomStringConvertible {
                 #expect(stranger.statistics.values.reduce(0, +) == 0)
             }
         }
+    }
+}
+
+/// Round three: a download is held to the size the manifest announced and to a pace, and a
+/// report answering `Retry-After: 0` is not polled without pause.
+@Suite(.serialized) struct DownloadBoundsTests {
+    /// Storage answers with the blob and then more, without end: the download stops a
+    /// little past the announced byteCount, fails the partition, keeps the previous data,
+    /// and leaves nothing large behind.
+    @Test func anEndlessBlobStopsAtItsAnnouncedSize() async throws {
+        var faults = EmulatorFaults()
+        faults.endlessBlobs = true
+        try await withEmulator(faults: faults) { fixture in
+            let prior = try priorPartition(fixture)
+            let report = try await reload(fixture)
+            let message = try #require(failure(report), "\(report.lines())")
+            #expect(message.contains("more than the") && message.contains("bytes the manifest announced"), "\(message)")
+            let kept = try rows(
+                fixture.databasePath, sql: "SELECT COUNT(*) AS n, TOTAL(CostInBillingCurrency) AS c FROM cost_details"
+            )[0]
+            #expect(kept["n"] == prior.rows && abs((kept["c"] as Double) - prior.cost) < 1e-9)
+            // What reached the disk: the announced size, the margin, and at most one more chunk.
+            let stopped = message.components(separatedBy: "stopped after ").last?.split(separator: " ").first
+            let written = try #require(stopped.flatMap { Int($0) }, "\(message)")
+            #expect(written < (1 << 20) + (2 << 20), "\(written) bytes written for a blob of less than a MiB")
+        }
+    }
+
+    /// One byte every 0.2 s is never idle for a read timeout, but makes too little progress
+    /// in each stall interval: every attempt is cut, and the partition fails in seconds
+    /// instead of hours, keeping its data.
+    @Test func aTricklingBlobIsCutAfterTheStallInterval() async throws {
+        var faults = EmulatorFaults()
+        faults.trickleSeconds = 0.2
+        let policy = RetryPolicy(maxAttempts: 2, baseDelay: 0.05, maxDelay: 0.1, downloadStall: 1)
+        try await withEmulator(faults: faults, retryPolicy: policy) { fixture in
+            let prior = try priorPartition(fixture)
+            let started = Date()
+            let report = try await reload(fixture)
+            let elapsed = Date().timeIntervalSince(started)
+            let message = try #require(failure(report), "\(report.lines())")
+            #expect(message.contains("stalled"), "\(message)")
+            #expect(elapsed < 20, "the trickle ran for \(elapsed) s")
+            let kept = try rows(fixture.databasePath, sql: "SELECT COUNT(*) AS n FROM cost_details")[0]
+            #expect(kept["n"] == prior.rows)
+        }
+    }
+
+    /// The floor under a poll's wait: 50 ms doubling per poll up to a second, whatever
+    /// `Retry-After` says, so `Retry-After: 0` for an hour is about 3,600 polls, not millions.
+    @Test func pollsHaveAFloorUnderRetryAfterZero() {
+        let zero: HTTPHeaders = ["Retry-After": "0"]
+        let waits = (0..<12).map { RetryPolicy.pollWait(zero, fallback: 0, poll: $0) }
+        #expect(waits[0] == 0.05)
+        #expect(waits == waits.sorted(), "\(waits)")
+        #expect(waits.last == 1)
+        let polls = waits.count + Int(3600 - waits.reduce(0, +))
+        #expect(polls < 3_700, "\(polls) polls in an hour")
+        // What the service asks for, when longer, is honoured.
+        #expect(RetryPolicy.pollWait(["Retry-After": "30"], fallback: 10, poll: 0) == 30)
+        #expect(RetryPolicy.pollWait([:], fallback: 10, poll: 3) == 10)
     }
 }
