@@ -205,6 +205,17 @@ package final class CostDetailsClient: Sendable {
                 let count = (blob["byteCount"] as? Int) ?? (blob["byteCount"] as? Double).map { Int($0) }
                 return ReportBlob(link: link, byteCount: count)
             }
+            // A blob listed twice would be loaded twice. Links differ only in their SAS
+            // query, so the blob is its path.
+            var paths: Set<String> = []
+            for blob in parsed {
+                let path = URLComponents(string: blob.link)?.path ?? blob.link
+                guard paths.insert(path).inserted else {
+                    throw .malformedResponse(
+                        what: "the report manifest",
+                        reason: "blob \(Redaction.redact(url: blob.link)) is listed twice; a manifest lists each blob once")
+                }
+            }
             let validText = (object["validTill"] as? String) ?? (manifest["validTill"] as? String)
             let validTill = validText.flatMap(CostDetailsClient.parseDate)
             let compressed = manifest["compressData"] as? Bool ?? false

@@ -107,6 +107,7 @@ package struct ExportsFolder: Sendable {
         dataRowCount = (manifest["dataRowCount"] as? NSNumber)?.intValue
         let folder = URL(fileURLWithPath: (manifestPath as NSString).deletingLastPathComponent)
         var files: [String] = []
+        var seen: Set<String> = []
         let blobs = manifest["blobs"] as? [[String: Any]] ?? []
         for blob in blobs {
             guard let name = blob["blobName"] as? String else { continue }
@@ -115,7 +116,13 @@ package struct ExportsFolder: Sendable {
             guard !last.contains(".."), last.range(of: "/") == nil else {
                 throw .malformedResponse(what: manifestPath, reason: "blob name `\(name)` is not a file name")
             }
+            // Listed twice, a blob would be loaded twice: its money counted twice.
+            guard seen.insert(last).inserted else {
+                throw .malformedResponse(
+                    what: manifestPath, reason: "blob `\(last)` is listed twice; a manifest lists each blob once")
+            }
             let candidate = folder.appendingPathComponent(last).path
+            try ExportsFolder.checkInside(candidate, folder: folder.path, manifest: manifestPath)
             let rows = (blob["dataRowCount"] as? NSNumber)?.intValue
             guard FileManager.default.fileExists(atPath: candidate) else {
                 // Only an explicit 0 says the blob is empty; null says nothing.
@@ -134,13 +141,36 @@ package struct ExportsFolder: Sendable {
         }
         if blobs.isEmpty {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-            files = names.filter { $0.hasPrefix("part_") && ($0.hasSuffix(".csv") || $0.hasSuffix(".csv.gz")) }.sorted()
-                .map { folder.appendingPathComponent($0).path }
+            files = names.filter {
+                $0.hasPrefix("part_") && ($0.hasSuffix(".csv") || $0.hasSuffix(".csv.gz") || $0.hasSuffix(".parquet"))
+            }.sorted().map { folder.appendingPathComponent($0).path }
+            for file in files { try ExportsFolder.checkInside(file, folder: folder.path, manifest: manifestPath) }
         }
         guard !files.isEmpty || dataRowCount == 0 else {
             throw .cannotOpen(path: folder.path, reason: "no part_*.csv(.gz) files beside the manifest")
         }
         self.files = files
+    }
+}
+
+extension ExportsFolder {
+    /// Refuses a blob that is a symbolic link to a file outside the export folder: a folder
+    /// others can write could otherwise make costwh read (and quote in its errors and ledger)
+    /// any file on the machine. Links that stay inside the folder are fine.
+    static func checkInside(_ path: String, folder: String, manifest: String) throws(ExtractError) {
+        guard let resolvedFolder = realpath(folder, nil) else { return }
+        defer { free(resolvedFolder) }
+        guard let resolved = realpath(path, nil) else { return }  // missing: reported by the caller
+        defer { free(resolved) }
+        let inside = String(cString: resolvedFolder)
+        let target = String(cString: resolved)
+        guard target.hasPrefix(inside.hasSuffix("/") ? inside : inside + "/") else {
+            throw .malformedResponse(
+                what: manifest,
+                reason:
+                    "blob \((path as NSString).lastPathComponent) is a symbolic link that leaves the export folder; costwh does not follow it"
+            )
+        }
     }
 }
 

@@ -391,6 +391,71 @@ struct PartitionShape: CustomStringConvertible {
         try JSONSerialization.data(withJSONObject: manifest).write(to: dir.appendingPathComponent("manifest.json"))
         #expect(throws: ExtractError.self) { try ExportsFolder(path: dir.path) }
     }
+
+    /// A blob that is a link out of the export folder is refused, and the error never
+    /// quotes the target's contents; a link that stays inside the folder is read.
+    @Test func exportBlobsThatLinkOutOfTheirFolderAreRefused() throws {
+        let dir = TempDir()
+        let secret = dir.write("secret.txt", "root:x:0:0:SECRET-LINE\n")
+        let export = dir.path("export")
+        try FileManager.default.createDirectory(atPath: export, withIntermediateDirectories: true)
+        let manifest: [String: Any] = [
+            "exportConfig": [
+                "resourceId":
+                    "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.CostManagement/exports/x",
+                "type": "ActualCost",
+            ],
+            "runInfo": ["startDate": "2026-06-01T00:00:00"],
+            "blobs": [["blobName": "x/part_0_0001.csv"]],
+        ]
+        try JSONSerialization.data(withJSONObject: manifest).write(
+            to: URL(fileURLWithPath: export + "/manifest.json"))
+        try FileManager.default.createSymbolicLink(atPath: export + "/part_0_0001.csv", withDestinationPath: secret)
+        #expect {
+            try ExportsFolder(path: export)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("leaves the export folder") && !text.contains("SECRET-LINE")
+        }
+        // Inside the folder, a link is just another name.
+        try FileManager.default.removeItem(atPath: export + "/part_0_0001.csv")
+        _ = dir.write("export/data.csv", "Date,Cost\n")
+        try FileManager.default.createSymbolicLink(atPath: export + "/part_0_0001.csv", withDestinationPath: "data.csv")
+        #expect(try ExportsFolder(path: export).files.count == 1)
+    }
+
+    /// A blob listed twice in a manifest would be loaded twice: refused, in an Exports
+    /// manifest and in a Cost Details report's.
+    @Test func aBlobListedTwiceIsRefused() throws {
+        let dir = TempDir()
+        _ = dir.write("part_0_0001.csv", "Date,Cost\n")
+        let manifest: [String: Any] = [
+            "exportConfig": [
+                "resourceId":
+                    "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.CostManagement/exports/x",
+                "type": "ActualCost",
+            ],
+            "runInfo": ["startDate": "2026-06-01T00:00:00"],
+            "blobs": [["blobName": "a/part_0_0001.csv"], ["blobName": "b/part_0_0001.csv"]],
+        ]
+        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: dir.path("manifest.json")))
+        #expect {
+            try ExportsFolder(path: dir.path(""))
+        } throws: { "\($0)".contains("is listed twice") }
+        let report: [String: Any] = [
+            "status": "Completed",
+            "manifest": [
+                "blobs": [
+                    ["blobLink": "https://s.blob.core.windows.net/c/r/part_1.csv?sig=one", "byteCount": 10],
+                    ["blobLink": "https://s.blob.core.windows.net/c/r/part_1.csv?sig=two", "byteCount": 10],
+                ]
+            ],
+        ]
+        let body = try JSONSerialization.data(withJSONObject: report)
+        #expect {
+            try CostDetailsClient.outcome(HTTPResult(status: 200, headers: [:], body: Array(body)))
+        } throws: { "\($0)".contains("is listed twice") && !"\($0)".contains("sig=one") }
+    }
 }
 
 /// Credentials go only to the configured endpoint: a Location or nextLink naming another
