@@ -291,6 +291,26 @@ import Testing
         }
     }
 
+    /// A token with a line break inside (a file saved with CR/LF between two lines) is
+    /// refused at once, without a request: sent, it would be retried as a connection problem
+    /// for minutes.
+    @Test func aTokenWithALineBreakIsRefusedAtOnce() async throws {
+        try await withEmulator(staticToken: "the-right-token") { fixture in
+            var settings = fixture.settings
+            settings.accessToken = "the-right\r\n-token"
+            let started = Date()
+            let report = try await Backfill.run(
+                BackfillOptions(
+                    databasePath: fixture.databasePath, scope: eaAccount, from: lastMonth.description,
+                    to: lastMonth.description, metrics: ["actual"], settings: settings, force: true),
+                logger: quiet)
+            let error = try #require(failure(report))
+            #expect(error.contains("a line break"), "\(error)")
+            #expect(Date().timeIntervalSince(started) < 5)
+            #expect(fixture.emulator.statistics["generateCostDetailsReport", default: 0] == 0)
+        }
+    }
+
     @Test func plainHTTPIsRefusedExceptToLoopback() async throws {
         #expect(throws: ExtractError.self) { try HTTPTransport.checkSafe(url: "http://management.example.com/x") }
         #expect(throws: ExtractError.self) { try HTTPTransport.checkSafe(url: "ftp://127.0.0.1/x") }

@@ -38,7 +38,7 @@ func parseTokenResponse(_ result: HTTPResult, from what: String) throws(ExtractE
     } else {
         expiresOn = Date().addingTimeInterval(3600)
     }
-    return AccessToken(token: token, expiresOn: expiresOn)
+    return try AccessToken(checking: token, expiresOn: expiresOn, from: what)
 }
 
 /// Resource Manager's token scope.

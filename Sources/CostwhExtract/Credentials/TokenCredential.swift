@@ -10,6 +10,18 @@ package struct AccessToken: Sendable {
         self.token = token
         self.expiresOn = expiresOn
     }
+
+    /// A token as `what` gave it, refused at once when it cannot travel in an HTTP header
+    /// (a line break from a file pasted with CR/LF, a space, a control character): sent,
+    /// it would fail every request as a connection problem and be retried for minutes.
+    package init(checking token: String, expiresOn: Date, from what: String) throws(ExtractError) {
+        guard !token.isEmpty, token.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw .signIn(
+                "the token from \(what) holds a line break, a space or another character an HTTP header cannot carry; give the token alone, on one line"
+            )
+        }
+        self.init(token: token, expiresOn: expiresOn)
+    }
 }
 
 /// One way of signing in to Azure Resource Manager.
@@ -60,6 +72,6 @@ package struct StaticTokenCredential: TokenCredential {
     }
 
     package func fetchToken(_ transport: HTTPTransport) async throws(ExtractError) -> AccessToken {
-        AccessToken(token: token, expiresOn: .distantFuture)
+        try AccessToken(checking: token, expiresOn: .distantFuture, from: "the access token file or COSTWH_ACCESS_TOKEN")
     }
 }
