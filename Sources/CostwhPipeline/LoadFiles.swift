@@ -59,7 +59,10 @@ package enum LoadFiles {
             throw .usage("the share of rows that may be rejected must be a percentage from 0 to 100")
         }
         if options.dataset != .costDetails { return [try loadDataset(options, logger: logger)] }
-        var paths = options.files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        let given = options.files.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        let (streams, spooled) = try spoolStreams(given)
+        defer { streams?.remove() }
+        var paths = spooled
         var format = options.format
         var exportsPath = options.exportsFolder
         if format == .auto && exportsPath == nil {
@@ -106,7 +109,8 @@ package enum LoadFiles {
         }
         let scope = try pick(options.scope, manifest?.scope, "scope")
         let period = try pick(options.period, manifest?.period, "billing period")
-        detail["files"] = paths
+        // The names the operator gave, not the private copies of streams.
+        detail["files"] = manifest == nil ? given : paths
         var parts = paths.map(LoadPart.file)
         let folder: PrivateFolder?
         var metrics: [Metric]
@@ -203,6 +207,56 @@ package enum LoadFiles {
         } catch {
             throw .load(error)
         }
+    }
+
+    /// Inputs that can be read only once (a FIFO, `/dev/stdin`, a process substitution) are
+    /// copied into a private folder first: costwh reads a file more than once (its kind, its
+    /// dialect, its content hash, its rows), and a second open of a pipe finds other bytes.
+    static func spoolStreams(_ paths: [String]) throws(PipelineError) -> (PrivateFolder?, [String]) {
+        var folder: PrivateFolder?
+        var result: [String] = []
+        for (index, path) in paths.enumerated() {
+            var info = stat()
+            guard stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG, info.st_mode & S_IFMT != S_IFDIR else {
+                result.append(path)
+                continue
+            }
+            do {
+                if folder == nil { folder = try PrivateFolder() }
+                let (copy, fd) = try folder!.createFile(named: "stream-\(index)")
+                defer { close(fd) }
+                let input = open(path, O_RDONLY | O_CLOEXEC)
+                guard input >= 0 else {
+                    throw PipelineError.noInput("cannot open \(path): \(String(cString: strerror(errno)))")
+                }
+                defer { close(input) }
+                var buffer = [UInt8](repeating: 0, count: 1 << 16)
+                while true {
+                    let n = read(input, &buffer, buffer.count)
+                    if n < 0 && errno == EINTR { continue }
+                    guard n >= 0 else {
+                        throw PipelineError.noInput("cannot read \(path): \(String(cString: strerror(errno)))")
+                    }
+                    if n == 0 { break }
+                    var offset = 0
+                    while offset < n {
+                        let w = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + offset, n - offset) }
+                        guard w > 0 else {
+                            throw PipelineError.badData("cannot copy \(path): \(String(cString: strerror(errno)))")
+                        }
+                        offset += w
+                    }
+                }
+                result.append(copy)
+            } catch let error as PipelineError {
+                folder?.remove()
+                throw error
+            } catch {
+                folder?.remove()
+                throw PipelineError(input: error)
+            }
+        }
+        return (folder, result)
     }
 
     /// FOCUS rows that went to the other metric only, counted among the file's rows.

@@ -412,6 +412,32 @@ import Testing
         #expect(kept["n"] == 1 && kept["c"] == 1.5)
     }
 
+    /// A FIFO (as `<(zcat …)` gives) is read once, into a private copy: the load sees the
+    /// whole file, where a second open of the pipe would find other bytes or none.
+    @Test func aPipeAsInputLoadsWhole() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
+        let dir = TempDir()
+        let fifo = dir.path("costs.fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let text = syntheticEA(rows: 500, costBase: 2)
+        let writer = Thread {
+            if let handle = FileHandle(forWritingAtPath: fifo) {
+                handle.write(Data(text.utf8))
+                try? handle.close()
+            }
+        }
+        writer.start()
+        let db = dir.path("w.sqlite")
+        let run = try runCostwh(
+            ["load", fifo, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", db],
+            environment: [:])
+        #expect(run.status == 0, "\(run.stderr)")
+        let loaded = try rows(db, sql: "SELECT COUNT(*) AS n FROM cost_details")[0]
+        #expect(loaded["n"] == 500)
+        let detail = try rows(db, sql: "SELECT SourceDetail FROM loads")[0]["SourceDetail"] as String
+        #expect(detail.contains("costs.fifo"), "the ledger names the pipe the operator gave: \(detail)")
+    }
+
     /// A lock file planted as a link to another file: the job refuses it with exit 77
     /// (a permission problem, not usage), and the link's target keeps its bytes.
     @Test func aPlantedLockLinkIsRefusedWithAPermissionError() async throws {
