@@ -61,6 +61,11 @@ struct ExtractOptions: ParsableArguments {
         let eaKey = try eaApiKeyFile.map { (file) throws(PipelineError) -> String in
             try ExtractSettings.readSecret(file: file, what: "EA API key")
         }
+        for (file, what) in [(accessTokenFile, "the access token file"), (eaApiKeyFile, "the EA API key file")] {
+            if let file, let exposed = FileExposure.warning(for: file, what: what) {
+                Terminal.status("costwh: warning: \(exposed)")
+            }
+        }
         guard let format = EAReportingFormat(name: eaFormat) else {
             throw .usage("--ea-format must be v1, v2 or v3 (or json, csv)")
         }

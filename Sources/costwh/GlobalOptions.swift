@@ -49,6 +49,9 @@ struct GlobalOptions: ParsableArguments {
         LoggingBootstrap.once(level: level, json: format == "json")
         var logger = Logger(label: "costwh")
         logger.logLevel = level
+        if let exposed = FileExposure.warning(for: databasePath, what: "the warehouse") {
+            logger.warning("\(exposed)")
+        }
         return logger
     }
 }

@@ -35,6 +35,11 @@ struct IngestCommand: AsyncParsableCommand {
         let report: RunReport
         do {
             let file = try IngestConfiguration.load(path: config)
+            if let text = try? String(contentsOfFile: config, encoding: .utf8), FileExposure.holdsSecret(text),
+                let exposed = FileExposure.warning(for: config, what: "the configuration file, which holds a secret,")
+            {
+                logger.warning("\(exposed)")
+            }
             var options = IngestOptions(
                 configuration: file, databasePath: global.db ?? file.database ?? global.databasePath,
                 settings: try extract.settings(armEndpoint: file.armEndpoint, apiVersion: file.apiVersion),

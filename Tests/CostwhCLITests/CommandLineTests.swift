@@ -438,6 +438,28 @@ import Testing
         #expect(detail.contains("costs.fifo"), "the ledger names the pipe the operator gave: \(detail)")
     }
 
+    /// costwh creates its database 0600; an existing one readable by others is named with
+    /// the fix, as is a token file others can read. A private one is not.
+    @Test func filesOthersCanReadAreWarnedAbout() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
+        let dir = TempDir()
+        let file = dir.write("c.csv", syntheticEA(rows: 5))
+        let db = dir.path("w.sqlite")
+        let load = ["load", file, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", db]
+        let first = try runCostwh(load, environment: [:])
+        #expect(first.status == 0 && !first.stderr.contains("can be read by"), "\(first.stderr)")
+        #expect(chmod(db, 0o644) == 0)
+        let exposed = try runCostwh(["runs", "--db", db], environment: [:])
+        #expect(exposed.stderr.contains("the warehouse \(db) can be read by every user (mode 644); run chmod 600"), "\(exposed.stderr)")
+        #expect(chmod(db, 0o600) == 0)
+        let token = dir.write("token", "abc\n")
+        #expect(chmod(token, 0o640) == 0)
+        let withToken = try runCostwh(
+            ["reload", "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", db,
+             "--access-token-file", token, "--arm-endpoint", "http://127.0.0.1:9"], environment: [:])
+        #expect(withToken.stderr.contains("the access token file \(token) can be read by its group"), "\(withToken.stderr)")
+    }
+
     /// A lock file planted as a link to another file: the job refuses it with exit 77
     /// (a permission problem, not usage), and the link's target keeps its bytes.
     @Test func aPlantedLockLinkIsRefusedWithAPermissionError() async throws {
