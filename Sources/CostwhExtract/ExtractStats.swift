@@ -15,6 +15,11 @@ package final class ExtractStats: Sendable {
 
     private let state = Mutex(State())
 
+    /// The counts of the partition the current task works for: a run's partitions share one
+    /// transport, and `--parallel` runs two at once, so each counts its own retries here
+    /// (task-local, so a download task started for the partition counts to it too).
+    @TaskLocal package static var partition: ExtractStats?
+
     package init() {}
 
     func record(retryAfter seconds: Double, status: Int?, source: String) {

@@ -144,6 +144,7 @@ package final class HTTPTransport: Sendable {
                 "wait_source": "\(source)", "attempt": "\(attempt)",
             ])
         stats.record(retryAfter: delay, status: status, source: source)
+        ExtractStats.partition?.record(retryAfter: delay, status: status, source: source)
         waited += delay
         do {
             try await Task.sleep(nanoseconds: UInt64(delay * 1e9))

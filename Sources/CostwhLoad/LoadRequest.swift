@@ -61,6 +61,9 @@ package struct LoadRequest {
     package var isCancelled: () -> Bool
     /// Warnings from before the load (throttling and retries while extracting), for the ledger.
     package var extraWarnings = Warnings()
+    /// Warnings known only once the rows are read (a streamed download's retries), merged
+    /// when the last row has been fed, before the commit.
+    package var lateWarnings: (() -> Warnings)?
     /// The content hash of the partition's current load, when its parts are read while they
     /// arrive: a load that reads the same content rolls back and is recorded as unchanged.
     package var unchangedHash: String?

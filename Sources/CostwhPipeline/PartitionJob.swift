@@ -56,6 +56,29 @@ struct PartitionJob {
     var loadProgress: (@Sendable (LoadProgress) -> Void)?
 
     func run(_ key: PartitionKey, source kind: SourceKind, today: CalendarDate) async -> PartitionOutcome {
+        // This partition's retries, counted apart from those of partitions running beside it.
+        let retries = ExtractStats()
+        return await ExtractStats.$partition.withValue(retries) {
+            await run(key, source: kind, today: today, retries: retries)
+        }
+    }
+
+    /// The retries counted so far, as the ledger's warnings.
+    static func warnings(_ stats: ExtractStats) -> Warnings {
+        let now = stats.snapshot
+        var warnings = Warnings()
+        for (kind, count) in now.throttles where count > 0 {
+            warnings.add("retried requests", kind, count: count)
+        }
+        if now.waitedSeconds > 0 {
+            warnings.add("seconds waited before retrying", String(format: "%.1f", now.waitedSeconds))
+        }
+        return warnings
+    }
+
+    private func run(
+        _ key: PartitionKey, source kind: SourceKind, today: CalendarDate, retries: ExtractStats
+    ) async -> PartitionOutcome {
         let started = Date()
         var request = LoadRequest(
             scope: key.scope, period: key.period, metric: key.metric, source: kind.rawValue, parts: [],
@@ -69,21 +92,10 @@ struct PartitionJob {
             return .failed(error: error.description, loadId: nil)
         }
         defer { folder.remove() }
-        let before = session.transport.stats.snapshot
         // What this partition's requests waited for so far, for the ledger; set, not added,
         // so calling it again (a fallback, a failure after the fetch) counts nothing twice.
         func recordRetries() {
-            let after = session.transport.stats.snapshot
-            var warnings = Warnings()
-            for (kind, count) in after.throttles {
-                let delta = count - (before.throttles[kind] ?? 0)
-                if delta > 0 { warnings.add("retried requests", kind, count: delta) }
-            }
-            let waited = after.waitedSeconds - before.waitedSeconds
-            if waited > 0 {
-                warnings.add("seconds waited before retrying", String(format: "%.1f", waited))
-            }
-            request.extraWarnings = warnings
+            request.extraWarnings = PartitionJob.warnings(retries)
         }
         do {
             let previous = try ledger.lastGoodLoad(scope: key.scope, period: key.period, metric: key.metric)
@@ -100,7 +112,10 @@ struct PartitionJob {
                         ["blobs": report.blobs.map { Redaction.redact(url: $0.link) }.joined(separator: " ")]
                     ) { a, _ in a })
                 recordRetries()
-                streamedRequest.extraWarnings = request.extraWarnings
+                // The blobs download while the rows are read: their retries are counted when
+                // the last row is in, all of the partition's at once.
+                streamedRequest.extraWarnings = Warnings()
+                streamedRequest.lateWarnings = { PartitionJob.warnings(retries) }
                 if let outcome = try await runStreamed(
                     report, request: streamedRequest, previousHash: previous?.contentHash, folder: folder)
                 {

@@ -171,7 +171,7 @@ extension PostgresStore {
                             connection, "ALTER TABLE cost_fact DETACH PARTITION \(table) CONCURRENTLY", logger: driver)
                     }
                 } catch {
-                    try? await PostgresSQL.run(connection, "SET lock_timeout = 0", logger: driver)
+                    _ = try? await PostgresSQL.run(connection, "SET lock_timeout = 0", logger: driver)
                     throw error
                 }
                 try await PostgresSQL.run(connection, "SET lock_timeout = 0", logger: driver)

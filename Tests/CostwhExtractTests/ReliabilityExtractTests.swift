@@ -556,6 +556,35 @@ struct PartitionShape: CustomStringConvertible {
         }
     }
 
+    /// Two partitions extracted at once, and the first blob download cut half-way while it
+    /// is parsed: the ledger records exactly one retry, on the partition whose download it
+    /// was, and none on the other.
+    @Test func retriesAreCountedOnTheirOwnPartition() async throws {
+        var faults = EmulatorFaults()
+        faults.cutDownloads = 1
+        try await withEmulator(faults: faults) { fixture in
+            var settings = fixture.settings
+            settings.parallel = 2
+            let report = try await Backfill.run(
+                BackfillOptions(
+                    databasePath: fixture.databasePath, scope: eaAccount, from: lastMonth.description,
+                    to: lastMonth.description, metrics: ["actual", "amortized"], settings: settings, force: true),
+                logger: quiet)
+            #expect(!report.anyFailed, "\(report.lines())")
+            let loads = try rows(fixture.databasePath, sql: "SELECT Metric, Warnings FROM loads ORDER BY Metric")
+            #expect(loads.count == 2)
+            var retried: [String: Int] = [:]
+            for load in loads {
+                let text: String = load["Warnings"] ?? "{}"
+                let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+                let counts = object["retried requests"] as? [String: Int] ?? [:]
+                retried[load["Metric"] as String] = counts.values.reduce(0, +)
+            }
+            #expect(retried.values.reduce(0, +) == 1, "\(retried)")
+            #expect(retried.values.contains(0), "the other partition counts none: \(retried)")
+        }
+    }
+
     /// The floor under a poll's wait: 50 ms doubling per poll up to a second, whatever
     /// `Retry-After` says, so `Retry-After: 0` for an hour is about 3,600 polls, not millions.
     @Test func pollsHaveAFloorUnderRetryAfterZero() {
