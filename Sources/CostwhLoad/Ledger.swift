@@ -116,6 +116,8 @@ package struct Ledger: Sendable {
                 if kill(pid_t(pid), 0) == 0 || errno == EPERM { return nil }
                 return id
             }
+            let foreign = running.contains { ($0["Host"] as String?) != Ledger.host }
+            if foreign { try recoverForeign(logger: logger) }
             guard !dead.isEmpty else { return }
             // A dead load's rows were never committed: SQLite rolled them back. Only its
             // ledger row needs closing.
@@ -135,6 +137,40 @@ package struct Ledger: Sendable {
         } catch {
             throw .database(error)
         }
+    }
+
+    /// Loads left `running` by another host (a shared file system): its pid means nothing
+    /// here, but a load holds SQLite's write lock from just after its ledger row is written
+    /// until it ends. So when the write lock can be taken at once, every such load that
+    /// started more than a minute ago has ended without closing its row: it is abandoned.
+    /// When the lock is busy, someone is writing, and the rows are left for a later run.
+    func recoverForeign(logger: Logger) throws {
+        let cutoff = Ledger.now(Date().addingTimeInterval(-60))
+        let closed = try database.pool.writeWithoutTransaction { db -> Int in
+            try db.execute(sql: "PRAGMA busy_timeout = 0")
+            defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Int(CostDatabase.defaultBusyTimeout * 1000))") }
+            do {
+                try db.execute(sql: "BEGIN IMMEDIATE")
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                return 0
+            }
+            do {
+                try db.execute(
+                    sql: """
+                        UPDATE loads SET Status = 'abandoned', FinishedAt = ?,
+                            Error = 'the process running this load on host ' || COALESCE(Host, '?') || ' ended before it finished; the partition kept its previous data'
+                        WHERE Status = 'running' AND Host IS NOT ? AND StartedAt < ?
+                        """,
+                    arguments: [Ledger.now(), Ledger.host, cutoff])
+                let changes = db.changesCount
+                try db.execute(sql: "COMMIT")
+                return changes
+            } catch {
+                try? db.execute(sql: "ROLLBACK")
+                throw error
+            }
+        }
+        if closed > 0 { logger.info("marked loads of other hosts abandoned", metadata: ["loads": "\(closed)"]) }
     }
 
     /// Deletes the rows of loads that no partition points to any more. Run after each

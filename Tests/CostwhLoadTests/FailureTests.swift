@@ -147,4 +147,23 @@ import Testing
         let error = try db.pool.read { try String.fetchOne($0, sql: "SELECT Error FROM loads WHERE LoadId = 1") }
         #expect(error?.contains("ended before it finished") == true)
     }
+
+    /// A load of another host (a shared file system) left `running`: its pid means nothing
+    /// here, but nobody holds the write lock, so it has ended and is marked abandoned. One
+    /// that started a moment ago is left alone: it may be about to take the lock.
+    @Test func loadsLeftRunningOnAnotherHostAreMarkedAbandoned() throws {
+        let dir = TempDir()
+        let db = try CostDatabase(path: dir.path("w.sqlite"))
+        try db.pool.write { db in
+            try db.execute(
+                sql:
+                    "INSERT INTO loads (Scope, BillingPeriod, Metric, Source, Status, StartedAt, ProcessId, Host) VALUES (?, '2023-09', 'ActualCost', 'file', 'running', '2023-01-01T00:00:00Z', 1, 'another-host'), (?, '2023-09', 'ActualCost', 'file', 'running', ?, 1, 'another-host')",
+                arguments: [eaScope.id, eaScope.id, Ledger.now()])
+        }
+        _ = try load(db, [fixture("finops-toolkit/EA_ActualCost_Small.csv")])
+        let statuses = try db.pool.read { try String.fetchAll($0, sql: "SELECT Status FROM loads ORDER BY LoadId") }
+        #expect(statuses == ["abandoned", "running", "succeeded"])
+        let error = try db.pool.read { try String.fetchOne($0, sql: "SELECT Error FROM loads WHERE LoadId = 1") }
+        #expect(error?.contains("on host another-host ended before it finished") == true, "\(error ?? "")")
+    }
 }
