@@ -150,8 +150,8 @@ let package = Package(
         .testTarget(
             name: "CostwhCLITests",
             dependencies: [
-                "costwh", "CostwhEmulator", "CostwhExtract", "CostwhPipeline", "CostwhModel", "CostwhTestSupport",
-                "CostwhSynthetic", .product(name: "GRDB", package: "GRDB.swift"),
+                "costwh", "CostwhEmulator", "CostwhExtract", "CostwhPipeline", "CostwhLoad", "CostwhModel",
+                "CostwhTestSupport", "CostwhSynthetic", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
         .testTarget(

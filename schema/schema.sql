@@ -62,7 +62,9 @@ CREATE TABLE "loads" (
     PurgedAt TEXT,                   -- when the rows of this replaced load were deleted
     Dialect TEXT,                    -- how the files were read: encoding, delimiter, decimal comma, date order
     TotalsHash TEXT,                 -- fingerprint of the load's load_totals rows; NULL if it kept none
-    Dataset TEXT NOT NULL DEFAULT 'cost-details'  -- cost-details, price-sheet, reservation-transactions, ...
+    Dataset TEXT NOT NULL DEFAULT 'cost-details',  -- cost-details, price-sheet, reservation-transactions, ...
+    ReaderHorizon TEXT,              -- PostgreSQL: transactions open when this load was replaced (NULL here)
+    PurgeNote TEXT                   -- PostgreSQL: why a replaced load's rows are still there (NULL here)
 );
 CREATE INDEX loads_by_partition ON loads(Scope, BillingPeriod, Metric, LoadId);
 CREATE INDEX loads_running ON loads(Status) WHERE Status = 'running';

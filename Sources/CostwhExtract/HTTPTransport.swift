@@ -247,6 +247,8 @@ package final class HTTPTransport: Sendable {
                 throw .cancelled
             } catch let slow as DownloadPace.TooSlow {
                 lastProblem = slow.reason
+            } catch let error as HTTPClientError where error == .readTimeout {
+                lastProblem = "stalled: no byte for \(Int(policy.downloadStall)) s after \(written) bytes"
             } catch {
                 lastProblem = HTTPTransport.describe(error) + " after \(written) bytes"
             }

@@ -41,6 +41,40 @@ package final class CostDatabase: Sendable {
         PhaseProbe.mark("opened")
     }
 
+    /// Opens an existing warehouse for reading only: the file is opened read-only (SQLite
+    /// refuses every write), nothing is created and nothing migrated. A missing file, or one
+    /// without costwh's schema, is `.notReadable(.missing)`; one behind on its migrations is
+    /// `.notReadable(.behind)`.
+    package init(readingAt path: String) throws(LoadError) {
+        self.path = path
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw .notReadable(location: path, problem: .missing)
+        }
+        let migrator = CostDatabase.migrator()
+        let applied: [String]
+        do {
+            var config = Configuration()
+            config.readonly = true
+            config.busyMode = .timeout(CostDatabase.defaultBusyTimeout)
+            config.label = "costwh-read"
+            config.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA cache_size = -16384")
+                try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            }
+            pool = try DatabasePool(path: path, configuration: config)
+            applied = try pool.read { db in
+                try db.tableExists("loads") ? Array(try migrator.appliedIdentifiers(db)) : []
+            }
+        } catch {
+            throw .cannotOpenDatabase(path: path, reason: CostDatabase.describe(error))
+        }
+        guard !applied.isEmpty else { throw .notReadable(location: path, problem: .missing) }
+        let pending = CostDatabase.migrations.map(\.identifier).filter { !applied.contains($0) }
+        guard pending.isEmpty else { throw .notReadable(location: path, problem: .behind(pending: pending)) }
+        PhaseProbe.mark("opened")
+    }
+
     /// The database file is created readable by its owner only: cost data is confidential.
     static func createPrivately(_ path: String) throws(LoadError) {
         if FileManager.default.fileExists(atPath: path) { return }

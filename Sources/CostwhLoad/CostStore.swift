@@ -9,9 +9,7 @@ import Logging
 /// counts, rejects and cancels; the store opens its transaction, takes the batches, and
 /// commits or abandons. The seam is per batch, never per row, so the insert path keeps its
 /// speed (SQLite binds rows from the batch directly; a PostgreSQL store would COPY it).
-package protocol CostStore: AnyObject, Sendable {
-    /// Where the store is, for messages: a path, or a URL without its password.
-    var location: String { get }
+package protocol CostStore: StoreReading {
 
     // MARK: schema
 
@@ -75,12 +73,6 @@ package protocol CostStore: AnyObject, Sendable {
     /// it differs from what is stored.
     func setSetting(_ name: String, to value: String) throws(LoadError)
 
-    // MARK: reads
-
-    /// Runs `body` on one consistent snapshot of the store: every read it makes sees the same
-    /// committed partitions, even while a load writes. SQL is in the store's dialect, with
-    /// named parameters (`:scope`).
-    func reading<T>(_ body: (any StoreReader) throws -> T) throws -> T
 }
 
 /// Reads of one snapshot; see `CostStore.reading`.

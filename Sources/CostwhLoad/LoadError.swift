@@ -20,6 +20,8 @@ package enum LoadError: Error, CustomStringConvertible {
     case interrupted
     /// A server store could not be reached, refused the credentials, or dropped the connection.
     case connection(ConnectionProblem, location: String, reason: String)
+    /// Opened for reading, the location holds no warehouse, or one that needs migrating.
+    case notReadable(location: String, problem: ReadOpenProblem)
 
     package enum ConnectionProblem: Sendable {
         case unreachable, authentication, lost
@@ -49,6 +51,11 @@ package enum LoadError: Error, CustomStringConvertible {
             return "\(reason); the partition being loaded keeps its previous data"
         case .connection(_, _, let reason):
             return reason
+        case .notReadable(let location, .missing):
+            return "no warehouse at \(location) (run costwh ingest, load or demo first)"
+        case .notReadable(let location, .behind(let pending)):
+            return
+                "the warehouse at \(location) was written by an older costwh and needs \(pending.count) migration(s) (\(pending.joined(separator: ", "))): run costwh migrate"
         }
     }
 }

@@ -26,7 +26,7 @@ package enum Changes {
             throw .usage("the number of top rows must be between 1 and 100000")
         }
         if let days = options.filter.settleDays, days < 0 { throw .usage("settle days cannot be negative") }
-        let store = try DatabaseLocation.open(options.databasePath)
+        let store = try DatabaseLocation.openForReading(options.databasePath)
         do {
             return try store.reading { reader in
                 var changes = try PartitionChanges.list(reader, options.filter)

@@ -25,6 +25,17 @@ package enum DatabaseLocation {
         do { return try CostDatabase(path: location, migrate: migrate) } catch { throw .load(error) }
     }
 
+    /// Opens the warehouse at a location for reading only: it must exist and be migrated;
+    /// nothing is created, migrated or written (`StoreReading`).
+    package static func openForReading(_ location: String) throws(PipelineError) -> any StoreReading {
+        if PostgresLocation.matches(location) {
+            let place: PostgresLocation
+            do { place = try PostgresLocation(parsing: location) } catch { throw .usage(error.description) }
+            do { return try PostgresStore(readingAt: place) } catch { throw .load(error) }
+        }
+        do { return try CostDatabase(readingAt: location) } catch { throw .load(error) }
+    }
+
     /// The location as messages may show it: a URL loses its password.
     package static func printable(_ location: String) -> String {
         guard PostgresLocation.matches(location) else { return location }

@@ -38,7 +38,7 @@ package enum PipelineError: Error, CustomStringConvertible {
         switch self {
         case .usage: return .usage
         case .badData, .load(.tooManyRejected), .load(.unreadableInput): return .badData
-        case .noInput, .load(.missingInput): return .noInput
+        case .noInput, .load(.missingInput), .load(.notReadable(_, .missing)): return .noInput
         case .busy: return .busy
         case .permission: return .permission
         case .load(.interrupted): return .interrupted

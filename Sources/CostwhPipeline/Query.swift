@@ -55,7 +55,7 @@ package enum Query {
         guard options.top > 0 && options.top <= 100_000 else {
             throw .usage("the number of top rows must be between 1 and 100000")
         }
-        let store = try DatabaseLocation.open(options.databasePath)
+        let store = try DatabaseLocation.openForReading(options.databasePath)
         do {
             let table = try QueryRunner(store: store).run(
                 options.name,

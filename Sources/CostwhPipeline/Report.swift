@@ -10,7 +10,7 @@ package enum Report {
     ) throws(PipelineError) {
         let scopeId = scope?.id
         let (first, last) = (periods.lowerBound, periods.upperBound)
-        let database = try DatabaseLocation.open(databasePath)
+        let database = try DatabaseLocation.openForReading(databasePath)
         let html: String
         do { html = try HTMLReport(store: database).render(scope: scopeId, from: first, to: last, top: top) } catch {
             throw .query(error)

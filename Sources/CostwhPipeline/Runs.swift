@@ -5,7 +5,7 @@ import CostwhQuery
 /// `costwh runs`: recent loads from the ledger.
 package enum Runs {
     package static func list(databasePath: String, limit: Int, scope: Scope?) throws(PipelineError) -> ResultTable {
-        let store = try DatabaseLocation.open(databasePath)
+        let store = try DatabaseLocation.openForReading(databasePath)
         do {
             return try store.reading { reader in
                 try reader.read(

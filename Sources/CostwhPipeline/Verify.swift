@@ -9,7 +9,7 @@ package enum Verify {
     ) throws(PipelineError) -> [VerificationCheck] {
         let scopeId = scope?.id
         let (first, last) = (periods.lowerBound, periods.upperBound)
-        let database = try DatabaseLocation.open(databasePath)
+        let database = try DatabaseLocation.openForReading(databasePath)
         do {
             return try Verifier(store: database).run(scope: scopeId, from: first, to: last)
         } catch {

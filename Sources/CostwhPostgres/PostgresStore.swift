@@ -36,8 +36,31 @@ package final class PostgresStore: CostStore, @unchecked Sendable {
     /// before anything is written, or fail (`connected()`).
     private var holdsJobLock = false
 
-    package init(location: PostgresLocation, migrate: Bool = true) throws(LoadError) {
+    /// Opened for reading only: every transaction of the session is READ ONLY
+    /// (`default_transaction_read_only`), so the server itself refuses writes.
+    let readOnly: Bool
+
+    /// Opens an existing warehouse for reading only: nothing is created or migrated, and a
+    /// role with USAGE on the schema and SELECT on its tables, or a read replica, is enough.
+    package convenience init(readingAt location: PostgresLocation) throws(LoadError) {
+        try self.init(location: location, migrate: false, readOnly: true)
+        // The schema and its migrations table, looked up without failing when they are absent.
+        let exists = try run("looking for the warehouse", "SELECT to_regclass('costwh_migrations') IS NOT NULL")
+        guard exists.rows.first?[0].int == 1 else {
+            throw .notReadable(location: location.description, problem: .missing)
+        }
+        let table = try run("reading the migrations", "SELECT Identifier FROM costwh_migrations")
+        let applied = Set(table.rows.compactMap { $0[0].string })
+        guard !applied.isEmpty else { throw .notReadable(location: location.description, problem: .missing) }
+        let pending = PostgresStore.migrations.map(\.identifier).filter { !applied.contains($0) }
+        guard pending.isEmpty else {
+            throw .notReadable(location: location.description, problem: .behind(pending: pending))
+        }
+    }
+
+    package init(location: PostgresLocation, migrate: Bool = true, readOnly: Bool = false) throws(LoadError) {
         place = location
+        self.readOnly = readOnly
         bridge = BlockingBridge(name: "costwh-postgres")
         var logger = Logger(label: "costwh.postgres-nio")
         logger.logLevel = .notice
@@ -98,13 +121,16 @@ package final class PostgresStore: CostStore, @unchecked Sendable {
         }
         let schema = place.schema
         let logger = driverLogger
+        let readOnly = readOnly
         let fresh = try bridge.run {
             let connection = try await PostgresConnection.connect(
                 configuration: configuration, id: id, logger: logger)
             do {
                 // The schema may not exist yet (migrate creates it); search_path tolerates that.
                 try await PostgresSQL.script(
-                    connection, "SET search_path TO \(schema); SET application_name TO 'costwh'", logger: logger)
+                    connection,
+                    "SET search_path TO \(schema); SET application_name TO 'costwh'"
+                        + (readOnly ? "; SET default_transaction_read_only = on" : ""), logger: logger)
             } catch {
                 // postgres-nio insists a connection is closed before it is released.
                 try? await connection.close()

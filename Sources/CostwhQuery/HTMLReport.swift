@@ -9,13 +9,13 @@ import Foundation
 /// content security policy forbids scripts and every fetch. The markup is well-formed XML
 /// (XHTML syntax) so it can be checked mechanically.
 package struct HTMLReport: Sendable {
-    let store: any CostStore
+    let store: any StoreReading
 
     package init(database: CostDatabase) {
         self.init(store: database)
     }
 
-    package init(store: any CostStore) {
+    package init(store: any StoreReading) {
         self.store = store
     }
 
@@ -199,7 +199,7 @@ package struct HTMLReport: Sendable {
     }
 
     static func changes(
-        store: any CostStore, scope: String?, from: String, to: String
+        store: any StoreReading, scope: String?, from: String, to: String
     ) throws(QueryError) -> ([PartitionChange], [(PartitionChange, [GroupChange])]) {
         let periods = PeriodRange(from: try? BillingPeriod(parsing: from), to: try? BillingPeriod(parsing: to))
         do {

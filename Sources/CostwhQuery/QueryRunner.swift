@@ -3,13 +3,13 @@ import CostwhLoad
 /// Runs canned queries with bound parameters on a read snapshot, so they work while a load
 /// holds the write lock, on whichever store holds the warehouse.
 package struct QueryRunner: Sendable {
-    let store: any CostStore
+    let store: any StoreReading
 
     package init(database: CostDatabase) {
         self.init(store: database)
     }
 
-    package init(store: any CostStore) {
+    package init(store: any StoreReading) {
         self.store = store
     }
 

@@ -13,7 +13,7 @@ package struct VerificationCheck: Sendable {
 /// Checks that every loaded partition is what its ledger says, and that the two metrics
 /// describe the same usage.
 package struct Verifier: Sendable {
-    let store: any CostStore
+    let store: any StoreReading
     /// Money tolerance for comparing the metrics, in the billing currency.
     package let tolerance: Double
 
@@ -21,7 +21,7 @@ package struct Verifier: Sendable {
         self.init(store: database, tolerance: tolerance)
     }
 
-    package init(store: any CostStore, tolerance: Double = 0.01) {
+    package init(store: any StoreReading, tolerance: Double = 0.01) {
         self.store = store
         self.tolerance = tolerance
     }

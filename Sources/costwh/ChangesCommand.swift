@@ -63,7 +63,7 @@ struct ChangesCommand: ParsableCommand {
     }
 
     func run() throws {
-        _ = global.makeLogger()
+        global.warnIfExposed(global.makeLogger())
         do {
             let filter = ChangeFilter(
                 scope: scope?.id, periods: periods.range, since: since.flatMap(ChangesCommand.sinceBound),

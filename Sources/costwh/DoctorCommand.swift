@@ -49,6 +49,7 @@ struct DoctorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = global.makeLogger()
+        global.warnIfExposed(logger)
         let prepared: DoctorOptions
         do { prepared = try options() } catch { throw error.reported() }
         let checks = await Doctor.run(prepared, logger: logger)

@@ -41,6 +41,14 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// Warns when the warehouse file can be read by other users (costwh creates it 0600; an
+    /// existing one keeps its mode). Not for options made by hand (copy, demo, emulate).
+    func warnIfExposed(_ logger: Logger) {
+        if let exposed = FileExposure.warning(for: databasePath, what: "the warehouse") {
+            logger.warning("\(exposed)")
+        }
+    }
+
     /// Only the executable bootstraps logging; libraries just take a Logger.
     func makeLogger() -> Logger {
         let text = logLevel ?? ProcessInfo.processInfo.environment["COSTWH_LOG_LEVEL"] ?? "warning"
@@ -49,9 +57,6 @@ struct GlobalOptions: ParsableArguments {
         LoggingBootstrap.once(level: level, json: format == "json")
         var logger = Logger(label: "costwh")
         logger.logLevel = level
-        if let exposed = FileExposure.warning(for: databasePath, what: "the warehouse") {
-            logger.warning("\(exposed)")
-        }
         return logger
     }
 }

@@ -30,6 +30,7 @@ struct IngestCommand: AsyncParsableCommand {
     func run() async throws {
         let started = Date()
         let logger = global.makeLogger()
+        global.warnIfExposed(logger)
         global.applyProgressChoice()
         Interruption.install()
         let report: RunReport

@@ -93,6 +93,7 @@ struct LoadCommand: ParsableCommand {
 
     func run() throws {
         let logger = global.makeLogger()
+        global.warnIfExposed(logger)
         global.applyProgressChoice()
         Interruption.install()
         var options = LoadFilesOptions(

@@ -4,12 +4,12 @@ import CostwhPipeline
 struct MigrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
-        abstract: "Apply pending schema migrations (every command also does this when it opens the database).")
+        abstract: "Apply pending schema migrations (the writing commands also do this when they open the database; the read commands ask for it).")
 
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        _ = global.makeLogger()
+        global.warnIfExposed(global.makeLogger())
         do {
             let outcome = try Migrate.run(databasePath: global.databasePath)
             let applied =

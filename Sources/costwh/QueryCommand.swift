@@ -38,7 +38,7 @@ struct QueryCommand: ParsableCommand {
     }
 
     func run() throws {
-        _ = global.makeLogger()
+        global.warnIfExposed(global.makeLogger())
         if list {
             print(try display.render(QueryCatalog.listing()), terminator: "")
             return

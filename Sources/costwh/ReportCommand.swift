@@ -16,7 +16,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Rows in the top-benefit table.") var top: Int = 10
 
     func run() throws {
-        _ = global.makeLogger()
+        global.warnIfExposed(global.makeLogger())
         do {
             try Report.write(
                 databasePath: global.databasePath, html: html, scope: scope, periods: periods.range, top: top)

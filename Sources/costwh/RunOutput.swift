@@ -12,6 +12,7 @@ enum RunOutput {
     ) async throws {
         let started = Date()
         let logger = global.makeLogger()
+        global.warnIfExposed(logger)
         global.applyProgressChoice()
         Interruption.install()
         let report: RunReport

@@ -19,7 +19,7 @@ struct RunsCommand: ParsableCommand {
     @OptionGroup var display: DisplayOptions
 
     func run() throws {
-        _ = global.makeLogger()
+        global.warnIfExposed(global.makeLogger())
         do {
             let table = try Runs.list(databasePath: global.databasePath, limit: limit, scope: scope)
             print(try display.render(table), terminator: "")

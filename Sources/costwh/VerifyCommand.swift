@@ -17,7 +17,7 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var display: DisplayOptions
 
     func run() throws {
-        _ = global.makeLogger()
+        global.warnIfExposed(global.makeLogger())
         do {
             let checks = try Verify.run(databasePath: global.databasePath, scope: scope, periods: periods.range)
             print(try display.render(Verifier.table(checks)), terminator: "")

@@ -140,6 +140,60 @@ struct PostgresReliabilityTests {
         }
     }
 
+    /// Creates a login role with the grants docs/POSTGRES.md gives an analyst (USAGE on the
+    /// schema, SELECT on its tables and views, now and for tables made later); returns its URL.
+    static func analystRole(_ url: String, extra: String = "") throws -> (url: String, role: String) {
+        let location = try PostgresLocation(parsing: url)
+        let role = "analyst_" + UUID().uuidString.lowercased().prefix(8)
+        let password = "pw-" + UUID().uuidString.prefix(8)
+        _ = try admin(
+            """
+            CREATE ROLE \(role) LOGIN PASSWORD '\(password)';
+            GRANT USAGE ON SCHEMA \(location.schema) TO \(role);
+            GRANT SELECT ON ALL TABLES IN SCHEMA \(location.schema) TO \(role);
+            ALTER DEFAULT PRIVILEGES FOR ROLE \(location.user) IN SCHEMA \(location.schema) GRANT SELECT ON TABLES TO \(role);
+            \(extra)
+            """)
+        let analyst = url.replacingOccurrences(
+            of: "://\(location.user):\(location.password ?? "")@", with: "://\(role):\(password)@")
+        return (analyst, role)
+    }
+
+    /// A SELECT-only role, and the same role with every transaction read-only (as on a
+    /// standby), run every read command; a write command is refused by the server.
+    @Test func readCommandsRunAsASelectOnlyRoleAndOnAReadOnlyServer() throws {
+        let dir = TempDir()
+        try TestPostgres.withSchema { url in
+            let file = dir.write("a.csv", syntheticEA(rows: 300, costBase: 1))
+            #expect(try load(file, url).status == 0)
+            let owner = try runCostwh(
+                ["query", "totals", "--format", "csv", "--db", url, "--from", "2023-09", "--to", "2023-09"],
+                environment: Self.env())
+            #expect(owner.status == 0, "\(owner.stderr)")
+            for readOnly in [false, true] {
+                let (analyst, role) = try Self.analystRole(url)
+                defer {
+                    let location = try? PostgresLocation(parsing: url)
+                    _ = try? Self.admin(
+                        "DROP OWNED BY \(role); REVOKE ALL ON SCHEMA \(location?.schema ?? "x") FROM \(role); DROP ROLE \(role);")
+                }
+                if readOnly { _ = try Self.admin("ALTER ROLE \(role) SET default_transaction_read_only = on;") }
+                let commands: [[String]] = [
+                    ["query", "totals", "--format", "csv", "--from", "2023-09", "--to", "2023-09"],
+                    ["runs"], ["verify", "--from", "2023-09", "--to", "2023-09"], ["changes"],
+                    ["report", "--html", dir.path("r\(readOnly).html"), "--from", "2023-09", "--to", "2023-09"],
+                ]
+                for command in commands {
+                    let run = try runCostwh(command + ["--db", analyst], environment: Self.env())
+                    #expect(run.status == 0, "\(command) as \(readOnly ? "a read-only" : "a SELECT-only") role: \(run.stderr)")
+                    if command[0] == "query" { #expect(run.stdout == owner.stdout) }
+                }
+                let write = try load(file, analyst)
+                #expect(write.status != 0, "a SELECT-only role loaded data")
+            }
+        }
+    }
+
     /// The job's session is ended (idle_session_timeout, pg_terminate_backend, a failover)
     /// and another job takes the lock: the first job's next call stops with a lost
     /// connection instead of writing beside the second. Once the lock is free again, a
