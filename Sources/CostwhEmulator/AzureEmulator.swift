@@ -77,11 +77,25 @@ package final class AzureEmulator: Sendable {
         state.state.withLock { s in Array(s.tokens.keys) + s.blobs.values.map(\.signature) }
     }
 
+    /// The requests received so far (the last 10,000), in order.
+    package var requests: [RecordedRequest] {
+        state.state.withLock { $0.requests }
+    }
+
     /// Routes one request.
     func respond(to request: EmulatorRequest) -> EmulatorResponse {
+        state.state.withLock { s in
+            if s.requests.count >= 10_000 { s.requests.removeFirst(s.requests.count - 9_999) }
+            s.requests.append(
+                RecordedRequest(
+                    method: request.method.rawValue, path: request.path, query: request.query, body: request.body))
+        }
         let path = request.path
         let lower = path.lowercased()
         if lower.hasSuffix("/oauth2/v2.0/token") && request.method == .POST { return tokenEndpoint(request) }
+        if lower.hasSuffix("/v2.0/.well-known/openid-configuration") && request.method == .GET {
+            return openIDConfiguration(request)
+        }
         if lower == "/metadata/identity/oauth2/token" { return managedIdentityEndpoint(request) }
         if lower.hasPrefix("/blobs/") { return blobEndpoint(request) }
         if lower.hasSuffix("/providers/microsoft.costmanagement/generatecostdetailsreport") && request.method == .POST {

@@ -69,6 +69,7 @@ extension AzureEmulator {
         var period = BillingPeriod.current
         var days = 1...period.daysInMonth
         var echo: [String: String] = ["metric": metric.rawValue]
+        var timePeriod: [String: String]?
         if let time = body["timePeriod"] as? [String: Any] {
             guard let start = (time["start"] as? String).flatMap(CalendarDate.init(iso:)),
                 let end = (time["end"] as? String).flatMap(CalendarDate.init(iso:)), start <= end
@@ -84,7 +85,7 @@ extension AzureEmulator {
             }
             period = start.billingPeriod
             days = start.day...end.day
-            echo["timePeriod"] = "\(start)..\(end)"
+            timePeriod = ["start": "\(start)", "end": "\(end)"]
         } else if let text = body["billingPeriod"] as? String {
             guard scope.agreement != .customerAgreement else {
                 return .error(
@@ -117,7 +118,7 @@ extension AzureEmulator {
         }
         let report = EmulatorState.Report(
             id: id, scope: scope, metric: metric, period: period, days: days, requestBody: echo,
-            pollsLeft: configuration.faults.slowPolls, validTill: Date().addingTimeInterval(configuration.linkLifetime),
+            timePeriod: timePeriod, pollsLeft: configuration.faults.slowPolls, validTill: Date().addingTimeInterval(configuration.linkLifetime),
             expired: expired)
         state.state.withLock { $0.reports[id] = report }
         let apiVersion = request.query["api-version"] ?? "2025-03-01"
@@ -175,12 +176,21 @@ extension AzureEmulator {
                 "manifestVersion": "2025-03-01", "dataFormat": "Csv", "blobCount": report.blobIds.count,
                 "byteCount": sizes.reduce(0, +),
                 "compressData": configuration.faults.gzip,
-                "requestContext": ["requestScope": report.scope.id, "requestBody": report.requestBody],
+                "requestContext": ["requestScope": report.scope.id, "requestBody": echoedBody(report)],
                 "blobs": zip(report.blobIds, sizes).map { ["blobLink": $0.0, "byteCount": $0.1] },
             ] as [String: Any]
         return .json(.ok, result)
     }
 
+}
+
+extension AzureEmulator {
+    /// The request body as the manifest echoes it: `timePeriod` an object `{start, end}`.
+    func echoedBody(_ report: EmulatorState.Report) -> [String: Any] {
+        var body: [String: Any] = report.requestBody
+        if let timePeriod = report.timePeriod { body["timePeriod"] = timePeriod }
+        return body
+    }
 }
 
 extension BillingPeriod {

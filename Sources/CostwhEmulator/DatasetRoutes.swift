@@ -37,6 +37,15 @@ extension AzureEmulator {
             return authorized(request) { datasetList(request, .marketplace) }
         }
         if lower.hasSuffix("/providers/microsoft.consumption/balances") {
+            // Balances_GetForBillingPeriodByBillingAccount serves
+            // `/providers/Microsoft.Billing/billingAccounts/{id}/billingPeriods/{p}/…/balances`;
+            // the nested `…/providers/Microsoft.Billing/billingPeriods/…` form is a resource id,
+            // not a path Azure serves.
+            if lower.contains("/providers/microsoft.billing/billingperiods/") {
+                return .error(
+                    .badRequest, code: "InvalidResourceType",
+                    message: "The resource type could not be found in the namespace 'Microsoft.Billing'.")
+            }
             return authorized(request) { datasetList(request, .balanceSummary) }
         }
         if lower.hasSuffix("/providers/microsoft.billing/billingperiods") {
@@ -125,7 +134,12 @@ extension AzureEmulator {
             state.state.withLock { [report] in $0.datasetReports[id] = report }
         }
         let until = ISO8601DateFormatter().string(from: report.validTill)
-        // The price sheet answers `downloadUrl`/`validTill`, the reservation report `reportUrl`/`validUntil`.
+        // The MCA price sheet's final answer is flat, `{downloadUrl, expiryTime}`
+        // (PricesheetDownloadByBillingProfile.json, 2025-03-01, and the SDK's DownloadURL).
+        if report.dataset == .priceSheet && report.scope.kind == .billingProfile {
+            return .json(.ok, ["downloadUrl": report.link!, "expiryTime": until])
+        }
+        // The EA price sheet answers `downloadUrl`/`validTill`, the reservation report `reportUrl`/`validUntil`.
         let properties: [String: Any] =
             report.dataset == .priceSheet
             ? ["downloadUrl": report.link!, "validTill": until] : ["reportUrl": report.link!, "validUntil": until]
@@ -140,6 +154,7 @@ extension AzureEmulator {
             ? "/providers/Microsoft.Billing/billingPeriods" : "/providers/Microsoft.Consumption/"
         guard
             let scope = AzureEmulator.scope(in: request.path, before: "/providers/Microsoft.Billing/billingPeriods/")
+                ?? (dataset == .balanceSummary ? AzureEmulator.scope(in: request.path, before: "/billingPeriods/") : nil)
                 ?? AzureEmulator.scope(in: request.path, before: marker)
         else {
             return .error(.badRequest, code: "InvalidScope", message: "Unsupported scope.")

@@ -2,6 +2,15 @@ import CostwhModel
 import Foundation
 import Synchronization
 
+/// A request as the emulator received it: what a contract test compares with the
+/// specification.
+package struct RecordedRequest: Sendable {
+    package let method: String
+    package let path: String
+    package let query: [String: String]
+    package let body: [UInt8]
+}
+
 /// What the emulator remembers between requests: tokens, reports, blobs and counters.
 final class EmulatorState: Sendable {
     struct Report: Sendable {
@@ -11,6 +20,8 @@ final class EmulatorState: Sendable {
         let period: BillingPeriod
         let days: ClosedRange<Int>
         let requestBody: [String: String]
+        /// The request's timePeriod, echoed as the object Azure echoes.
+        var timePeriod: [String: String]? = nil
         var pollsLeft: Int
         var blobIds: [String] = []
         var blobSizes: [Int] = []
@@ -60,6 +71,8 @@ final class EmulatorState: Sendable {
         var etags: [String: String] = [:]
         /// Reports served per month (scope|period|metric), for restatements.
         var revisions: [String: Int] = [:]
+        /// Every request received, in order (bounded), for contract tests.
+        var requests: [RecordedRequest] = []
     }
 
     let state = Mutex(State())

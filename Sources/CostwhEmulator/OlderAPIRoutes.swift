@@ -89,8 +89,10 @@ extension AzureEmulator {
             status: .accepted,
             headers: [
                 "Location": "\(base)/operationResults/\(id)?api-version=2021-10-01",
+                // As the specification's example: Location and Azure-Consumption-AsyncOperation.
+                // Not Azure-AsyncOperation, which Azure does not send here: a standard ARM
+                // poller would wait on it for a terminal status that never comes.
                 "Azure-Consumption-AsyncOperation": "\(base)/operationStatus/\(id)?api-version=2021-10-01",
-                "Azure-AsyncOperation": "\(base)/operationStatus/\(id)?api-version=2021-10-01",
                 "Retry-After": String(configuration.pollRetryAfter),
             ])
     }

@@ -58,6 +58,34 @@ extension AzureEmulator {
             .ok, ["token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": token])
     }
 
+    /// The OpenID discovery document of a tenant, which MSAL-based clients (azure-identity)
+    /// read before they sign in; its endpoints point back at the emulator.
+    func openIDConfiguration(_ request: EmulatorRequest) -> EmulatorResponse {
+        state.count("openid-configuration")
+        let tenant = request.path.split(separator: "/").first.map(String.init) ?? ""
+        guard tenant == configuration.tenantId || tenant == "organizations" || tenant == "common" else {
+            return .json(
+                .badRequest,
+                ["error": "invalid_tenant", "error_description": "AADSTS90002: Tenant '\(tenant)' not found."])
+        }
+        let base = "\(request.base)/\(tenant)"
+        return .json(
+            .ok,
+            [
+                "issuer": "\(base)/v2.0",
+                "token_endpoint": "\(base)/oauth2/v2.0/token",
+                "authorization_endpoint": "\(base)/oauth2/v2.0/authorize",
+                "device_authorization_endpoint": "\(base)/oauth2/v2.0/devicecode",
+                "jwks_uri": "\(base)/discovery/v2.0/keys",
+                "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+                "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+                "scopes_supported": ["openid", "profile", "email", "offline_access"],
+                "subject_types_supported": ["pairwise"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "tenant_region_scope": "NA",
+            ])
+    }
+
     /// IMDS and App Service managed identity (`Metadata: true` or `X-IDENTITY-HEADER`).
     func managedIdentityEndpoint(_ request: EmulatorRequest) -> EmulatorResponse {
         state.count("managed-identity")

@@ -31,6 +31,24 @@ package struct AsyncReport: Sendable {
 
     static let linkKeys = ["downloadUrl", "reportUrl"]
 
+    /// Final answers come in two shapes: `{status, properties: {downloadUrl, validTill}}` (the
+    /// EA price sheet, EAPriceSheetForBillingPeriod.json; the detailed report; the reservation
+    /// details report with `reportUrl`/`validUntil`), and flat `{downloadUrl, expiryTime}` with
+    /// no status (the MCA price sheet of 2025-03-01: PricesheetDownloadByBillingProfile.json
+    /// and the SDK's `DownloadURL` model). A 200 carrying a link is complete, whatever its
+    /// shape: this gives it the first shape.
+    static func normalised(_ object: [String: Any], httpStatus: Int) -> [String: Any] {
+        guard httpStatus == 200, status(of: object) == nil, link(in: object) != nil else { return object }
+        return ["status": "Completed", "properties": object]
+    }
+
+    /// When a completed answer's link stops working: `validTill` in the examples, `validUntil`
+    /// in the reservation details report, `expiryTime` in the MCA price sheet's model.
+    static func validTill(in properties: [String: Any]) -> Date? {
+        ((properties["validTill"] ?? properties["validUntil"] ?? properties["expiryTime"]) as? String).flatMap(
+            CostDetailsClient.parseDate)
+    }
+
     /// Runs `request` again, with an emptied folder, when the link it downloads from expired
     /// before it was used (up to `maxReRequests` times): a fresh request gives a fresh link.
     package static func renewingExpiredLinks(
@@ -76,6 +94,7 @@ package struct AsyncReport: Sendable {
                     ?? result.headers.first(name: "Location")
                 resultLink = result.headers.first(name: "Location") ?? resultLink
             }
+            object = AsyncReport.normalised(object, httpStatus: result.status)
             let status =
                 AsyncReport.status(of: object)
                 ?? (result.status == 202 ? "InProgress" : (object["properties"] != nil ? "Completed" : ""))
@@ -87,14 +106,13 @@ package struct AsyncReport: Sendable {
                         HTTPRequestSpec(url: resultLink, what: "get \(what)'s link"), scope: scope)
                     let finalObject =
                         (try? JSONSerialization.jsonObject(with: Data(final.body)) as? [String: Any]) ?? [:]
-                    properties = finalObject["properties"] as? [String: Any] ?? [:]
+                    properties = finalObject["properties"] as? [String: Any] ?? finalObject
                 }
                 guard let link = AsyncReport.link(in: properties) else {
                     throw .malformedResponse(
                         what: what, reason: "status \(status) without properties.downloadUrl or properties.reportUrl")
                 }
-                let validTill = ((properties["validTill"] ?? properties["validUntil"]) as? String).flatMap(
-                    CostDetailsClient.parseDate)
+                let validTill = AsyncReport.validTill(in: properties)
                 let files = try await CostDetailsClient(arm: arm, logger: logger).download(
                     [ReportBlob(link: link, byteCount: nil)], validTill: validTill, into: folder)
                 return FetchedReport(reportId: object["name"] as? String, files: files, noDataReason: nil)

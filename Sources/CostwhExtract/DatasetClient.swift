@@ -79,8 +79,11 @@ package final class DatasetClient: Sendable {
             return try await pages(url, scope: scope, what: what, into: folder)
         case .balanceSummary:
             let account = try DatasetClient.enrollment(scope, dataset)
+            // Balances_GetForBillingPeriodByBillingAccount's request path (consumption.json,
+            // 2023-05-01); the nested `…/providers/Microsoft.Billing/billingPeriods/…` form is
+            // only the resource id its answer carries.
             let url =
-                "\(arm.endpoint)/providers/Microsoft.Billing/billingAccounts/\(account)/providers/Microsoft.Billing/billingPeriods/\(period.compact)"
+                "\(arm.endpoint)/providers/Microsoft.Billing/billingAccounts/\(account)/billingPeriods/\(period.compact)"
                 + "/providers/Microsoft.Consumption/balances?api-version=\(DatasetClient.consumptionVersion)"
             return try await pages(url, scope: scope, what: what, list: false, into: folder)
         case .marketplace:

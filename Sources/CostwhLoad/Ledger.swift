@@ -15,9 +15,14 @@ package struct Ledger: Sendable {
     /// A ledger timestamp: `date` (a system-clock reading) on costwh's clock (`CostwhClock`, which
     /// `COSTWH_NOW` moves), so the ledger and the nightly job's "today" agree.
     package static func now(_ date: Date = Date()) -> String {
+        format(date.addingTimeInterval(CostwhClock.offset))
+    }
+
+    /// A date as the ledger spells it, as it is (no clock applied).
+    package static func format(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date.addingTimeInterval(CostwhClock.offset))
+        return formatter.string(from: date)
     }
 
     package static let host: String = ProcessInfo.processInfo.hostName
@@ -282,7 +287,6 @@ package struct Ledger: Sendable {
         }
     }
 
-    package static func format(_ date: Date) -> String { now(date) }
 
     package static func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()

@@ -173,7 +173,7 @@ package enum Doctor {
         }
         do {
             // A real write: the time of this check, kept as a setting.
-            try store.setSetting("doctorCheckedAt", to: Ledger.format(Date()))
+            try store.setSetting("doctorCheckedAt", to: Ledger.now())
             checks.append(DoctorCheck("database", .ok, "\(shown) is writable"))
         } catch {
             checks.append(

@@ -44,6 +44,8 @@ package struct OlderFormats: Sendable {
                 "resourceGroupName": "resourceGroup", "billingCurrency": "billingCurrencyCode",
                 "ProductName": "product", "ProductId": "productIdentifier", "pricingCurrency": "pricingCurrencyCode",
                 "PayGPrice": "marketPrice",
+                // Azure's ModernUsageDetail model spells these so (consumption 2023-05-01).
+                "costInUsd": "costInUSD", "paygCostInUsd": "paygCostInUSD", "location": "resourceLocationNormalized",
             ]
             : [:]
         for (name, value) in zip(names, values) {

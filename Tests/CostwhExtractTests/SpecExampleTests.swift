@@ -88,3 +88,43 @@ import Testing
         #expect(file.normaliser.cost == Double(cost))
     }
 }
+
+/// Answers whose shape the specification gives and the emulator once did not: the client
+/// reads each example's final answer, and the emulator now answers in the same shape.
+@Suite struct SpecShapeTests {
+    /// The MCA price sheet's final answer is flat (`{downloadUrl, expiryTime}`, no status);
+    /// the EA price sheet's nests its link under `properties` with a status. Both are complete.
+    @Test(arguments: [
+        ("spec-2025-03-01-PricesheetDownloadByBillingProfile.json", "2018-07-21T17:32:28Z"),
+        ("spec-2025-03-01-EAPriceSheetForBillingPeriod.json", "2023-09-30T17:32:28Z"),
+    ])
+    func priceSheetFinalAnswersAreComplete(name: String, expiry: String) throws {
+        let (object, _) = try SpecExampleTests.body(try SpecExampleTests.example(name), status: "200")
+        let answer = AsyncReport.normalised(object, httpStatus: 200)
+        #expect(AsyncReport.status(of: answer)?.lowercased() == "completed", "\(name)")
+        let properties = try #require(answer["properties"] as? [String: Any])
+        let link = try #require(AsyncReport.link(in: properties), "\(name)")
+        #expect(link.hasPrefix("https://myaccount.blob.core.windows.net/"))
+        #expect(AsyncReport.validTill(in: properties) == CostDetailsClient.parseDate(expiry))
+        // A 202 is never complete, whatever its body.
+        #expect(AsyncReport.status(of: AsyncReport.normalised([:], httpStatus: 202)) == nil)
+    }
+
+    /// The balance example's answer (one resource, not a list) loads as the balance summary.
+    @Test func theBalanceExampleLoads() throws {
+        let (_, bytes) = try SpecExampleTests.body(
+            try SpecExampleTests.example("spec-consumption-2023-05-01-BalancesByBillingAccountForBillingPeriod.json"),
+            status: "200")
+        let dir = TempDir()
+        let page = dir.write("balance.json", String(decoding: bytes, as: UTF8.self))
+        var records: [DatasetRecord] = []
+        var rejected: [DatasetRejection] = []
+        let schema = DatasetSchema.of(.balanceSummary)
+        try DatasetReader.read(
+            try LocalFiles.open(path: page), part: 0, schema: schema, row: { records.append($0) },
+            reject: { rejected.append($0) })
+        #expect(records.count == 1 && rejected.isEmpty)
+        let utilized = try #require(schema.columns.firstIndex { $0.name == "Utilized" })
+        #expect(records.first?.values[utilized] == .real(474098.17))
+    }
+}

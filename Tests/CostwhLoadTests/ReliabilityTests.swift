@@ -14,7 +14,7 @@ func spawnCostwh(
     let process = Process()
     process.executableURL = URL(fileURLWithPath: costwhExecutable())
     process.arguments = arguments
-    if let environment { process.environment = environment }
+    if let environment { process.environment = childEnvironment(environment) }
     process.standardError = captureErrors ? Pipe() : FileHandle.nullDevice
     process.standardOutput = FileHandle.nullDevice
     try process.run()
@@ -169,12 +169,14 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
         let reference = try CostDatabase(path: dir.path("reference.sqlite")).pool.read(SchemaTests.objects)
         let migrations = CostDatabase.migrations.map(\.identifier)
         var tally = PhaseTally()
-        for i in 0..<50 {
+        // Five kills aimed inside each migration, then 20 at random.
+        let aimed = 5 * migrations.count
+        for i in 0..<(aimed + 20) {
             let path = dir.path("m\(i).sqlite")
             let probe = ProbeLog(path: dir.path("probe-\(i)"))
             let process = try spawnCostwh(
                 ["migrate", "--db", path], environment: probe.environment(pauses: ["migration": 0.03]))
-            if i < 30 {
+            if i < aimed {
                 CostwhTestSupport.kill(process, when: probe, reaches: "migration:\(migrations[i % migrations.count])")
             } else {
                 Thread.sleep(forTimeInterval: Double.random(in: 0...0.12, using: &rng))

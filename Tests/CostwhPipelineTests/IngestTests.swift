@@ -17,12 +17,20 @@ import Testing
         return config
     }
 
+    /// 02:00 on day 3 of costwh's current month: the previous month has not settled. Taken
+    /// from costwh's clock (`COSTWH_NOW` moves it), as the ledger's timestamps are.
+    static func dayThree() -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month], from: CostwhClock.now())
+        return calendar.date(from: DateComponents(year: parts.year, month: parts.month, day: 3, hour: 2))!
+    }
+
     @Test func ingestSkipsRecentLoadsAndRecordsUnchangedReports() async throws {
         try await withEmulator { fixture in
             let config = configuration([eaAccount, mcaProfile])
             // Day 3 of a month: the previous month has not settled, so both months are asked for.
-            let now = Calendar(identifier: .gregorian).date(
-                from: DateComponents(timeZone: TimeZone(identifier: "UTC"), year: 2026, month: 11, day: 3, hour: 2))!
+            let now = IngestTests.dayThree()
             var options = IngestOptions(
                 configuration: config, databasePath: fixture.databasePath, settings: fixture.settings, now: now)
 
@@ -70,20 +78,21 @@ import Testing
                 IngestConfiguration.ScopeEntry(scope: mcaProfile, datasets: ["price-sheet"]),
             ])
             config.window = IngestConfiguration.Window(months: 2, settleDays: 10)
-            let now = Calendar(identifier: .gregorian).date(
-                from: DateComponents(timeZone: TimeZone(identifier: "UTC"), year: 2026, month: 11, day: 3, hour: 2))!
+            let now = IngestTests.dayThree()
             let options = IngestOptions(
                 configuration: config, databasePath: fixture.databasePath, settings: fixture.settings, now: now)
             let (plan, report) = try await Ingest.run(options, logger: quiet)
             let keys = plan.map(\.key.description).sorted()
+            let current = Ingest.today(now).billingPeriod
+            let (this, last) = (current.description, current.adding(months: -1).description)
             #expect(
                 keys
                     == [
-                        "\(eaAccount) 2026-10 ActualCost", "\(eaAccount) 2026-10 balance-summary",
-                        "\(eaAccount) 2026-10 marketplace", "\(eaAccount) 2026-10 price-sheet",
-                        "\(eaAccount) 2026-11 ActualCost", "\(eaAccount) 2026-11 balance-summary",
-                        "\(eaAccount) 2026-11 marketplace", "\(eaAccount) 2026-11 price-sheet",
-                        "\(eaAccount) 2026-11 billing-periods", "\(mcaProfile) 2026-11 price-sheet",
+                        "\(eaAccount) \(last) ActualCost", "\(eaAccount) \(last) balance-summary",
+                        "\(eaAccount) \(last) marketplace", "\(eaAccount) \(last) price-sheet",
+                        "\(eaAccount) \(this) ActualCost", "\(eaAccount) \(this) balance-summary",
+                        "\(eaAccount) \(this) marketplace", "\(eaAccount) \(this) price-sheet",
+                        "\(eaAccount) \(this) billing-periods", "\(mcaProfile) \(this) price-sheet",
                     ].sorted(), "\(keys)")
             #expect(!report.anyFailed, "\(report.lines())")
             let loaded = try rows(

@@ -145,7 +145,7 @@ func units(_ value: Any?) -> Int64? {
             #expect(two.last.flatMap { units($0["Delta"]) } == -30_500_000)
             let byCharge = try changesJSON(
                 ChangesOptions(
-                    databasePath: db, filter: ChangeFilter(since: Ledger.format(Date(timeIntervalSinceNow: -3600))),
+                    databasePath: db, filter: ChangeFilter(since: Ledger.now(Date(timeIntervalSinceNow: -3600))),
                     by: .chargeType))
             #expect(byCharge.compactMap { $0["Group"] as? String } == ["Usage/OnDemand", "Usage/OnDemand"])
 

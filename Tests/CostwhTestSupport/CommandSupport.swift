@@ -24,16 +24,21 @@ package struct CommandResult: Sendable {
     package let stderr: String
 }
 
-package func runCostwh(_ arguments: [String], environment: [String: String]) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: costwhExecutable())
-    process.arguments = arguments
-    // The pinned clock reaches every child, whatever environment a test gives it.
+/// A child's environment: the given one, with the pinned clock (`COSTWH_NOW`) of this
+/// process, so a child and the tests agree on "today" whatever environment a test gives it.
+package func childEnvironment(_ environment: [String: String]) -> [String: String] {
     var environment = environment
     if let now = ProcessInfo.processInfo.environment["COSTWH_NOW"], environment["COSTWH_NOW"] == nil {
         environment["COSTWH_NOW"] = now
     }
-    process.environment = environment
+    return environment
+}
+
+package func runCostwh(_ arguments: [String], environment: [String: String]) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: costwhExecutable())
+    process.arguments = arguments
+    process.environment = childEnvironment(environment)
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out

@@ -62,7 +62,7 @@ package func withEmulator<T>(
     try await emulator.start()
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("costwh-e2e-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    var environment: [String: String] = ["PATH": "/usr/bin:/bin"]
+    var environment = childEnvironment(["PATH": "/usr/bin:/bin"])
     if staticToken == nil {
         environment["AZURE_TENANT_ID"] = configuration.tenantId
         environment["AZURE_CLIENT_ID"] = configuration.clientId

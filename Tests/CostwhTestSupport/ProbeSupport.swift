@@ -23,7 +23,7 @@ package struct ProbeLog: Sendable {
 
     /// The environment that makes a child process write here, and pause in some phases.
     package func environment(pauses: [String: Double] = [:], base: [String: String]? = nil) -> [String: String] {
-        var env = base ?? ProcessInfo.processInfo.environment
+        var env = childEnvironment(base ?? ProcessInfo.processInfo.environment)
         env["COSTWH_PROBE_FILE"] = path
         if !pauses.isEmpty {
             env["COSTWH_PROBE_PAUSE"] = pauses.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
