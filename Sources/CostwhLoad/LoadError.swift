@@ -1,4 +1,5 @@
 import CostwhBytes
+import CostwhModel
 import CostwhTransform
 
 /// Errors of the load stage. Each says what was being done and what to check, and keeps the
@@ -20,6 +21,10 @@ package enum LoadError: Error, CustomStringConvertible {
     case interrupted
     /// A server store could not be reached, refused the credentials, or dropped the connection.
     case connection(ConnectionProblem, location: String, reason: String)
+    /// A file given for one billing period holds rows of others (nothing was loaded).
+    case otherPeriods(expected: BillingPeriod, found: [String: Int])
+    /// A file without billing periods whose rows are mostly dated outside the one given.
+    case datesOutsidePeriod(expected: BillingPeriod, outside: Int, of: Int)
     /// Opened for reading, the location holds no warehouse, or one that needs migrating.
     case notReadable(location: String, problem: ReadOpenProblem)
 
@@ -51,6 +56,13 @@ package enum LoadError: Error, CustomStringConvertible {
             return "\(reason); the partition being loaded keeps its previous data"
         case .connection(_, _, let reason):
             return reason
+        case .otherPeriods(let expected, let found):
+            let list = found.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) rows)" }.joined(separator: ", ")
+            return
+                "the file holds rows of other billing periods than \(expected): \(list); nothing was loaded. Load it without --period to replace each period it names, or give the period its rows name"
+        case .datesOutsidePeriod(let expected, let outside, let all):
+            return
+                "\(outside) of \(all) rows are dated outside \(expected), and the file names no billing period; nothing was loaded. Check --period"
         case .notReadable(let location, .missing):
             return "no warehouse at \(location) (run costwh ingest, load or demo first)"
         case .notReadable(let location, .behind(let pending)):

@@ -64,6 +64,8 @@ package struct LoadRequest {
     /// Warnings known only once the rows are read (a streamed download's retries), merged
     /// when the last row has been fed, before the commit.
     package var lateWarnings: (() -> Warnings)?
+    /// A local file's rows must be of this request's billing period (`PeriodCheck`).
+    package var refuseRowsOfOtherPeriods = false
     /// The content hash of the partition's current load, when its parts are read while they
     /// arrive: a load that reads the same content rolls back and is recorded as unchanged.
     package var unchangedHash: String?

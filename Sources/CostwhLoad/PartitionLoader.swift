@@ -50,6 +50,7 @@ package final class PartitionLoader: Sendable {
             summary = try store.replacePartition(request, loadId: loadId, rejects: rejects) { writer in
                 try self.feed(request, to: writer, summary: &summary, rejects: rejects)
                 if let late = request.lateWarnings { summary.warnings.merge(late()) }
+                try PeriodCheck.check(summary, request)
                 if let previous = request.unchangedHash, summary.contentHash == previous { throw SameContent() }
                 try PartitionLoader.checkRejectedShare(summary, request)
                 summary.seconds = Date().timeIntervalSince(started)

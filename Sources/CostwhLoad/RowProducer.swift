@@ -69,6 +69,8 @@ final class RowProducer: @unchecked Sendable {
                     switch outcome {
                     case .otherMetric:
                         otherMetric += 1
+                    case .otherPeriod:
+                        break  // counted by the normaliser, per period
                     case .rejected(let reason):
                         batch.rejected.append((index, file.csv.lineNumber, file.csv.recordText(), reason))
                     // Rejections keep their place: a marker row is not needed, only the count.
@@ -99,6 +101,13 @@ final class RowProducer: @unchecked Sendable {
                         "FOCUS rows that belong to the other metric only (cost 0 here)",
                         options.focusMetric == .actualCost ? "unused commitment" : "commitment purchase or refund",
                         count: otherMetric)
+                }
+                for (period, count) in normaliser.otherPeriods {
+                    warnings.add(PeriodCheck.otherPeriods, period, count: count)
+                }
+                if normaliser.datedRows > 0 {
+                    warnings.add(PeriodCheck.dated, "outside", count: normaliser.datesOutsidePeriod)
+                    warnings.add(PeriodCheck.dated, "all", count: normaliser.datedRows)
                 }
                 channel.send(
                     .partEnded(

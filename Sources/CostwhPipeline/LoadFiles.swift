@@ -108,7 +108,6 @@ package enum LoadFiles {
             throw .usage("the \(what) is required: the files do not say it")
         }
         let scope = try pick(options.scope, manifest?.scope, "scope")
-        let period = try pick(options.period, manifest?.period, "billing period")
         // The names the operator gave, not the private copies of streams.
         detail["files"] = manifest == nil ? given : paths
         var parts = paths.map(LoadPart.file)
@@ -148,18 +147,36 @@ package enum LoadFiles {
             if focus { source = manifest == nil ? "focus-file" : "focus-exports" }
         }
         defer { folder?.remove() }
+        // Rows belong to the billing period they name. Given a period (--period, or the
+        // manifest's), rows of another are an error; without one, the file is split into the
+        // periods its rows name, each replaced in this run.
+        let periods: [BillingPeriod]
+        let givenPeriod = options.period ?? manifest?.period
+        if let givenPeriod {
+            periods = [givenPeriod]
+        } else {
+            let named = try periodsNamed(in: parts, dialect: options.dialect)
+            guard let named, !named.isEmpty else {
+                throw .usage("the billing period is required (--period YYYY-MM): the files do not name one")
+            }
+            periods = named.keys.sorted()
+            detail["periodsInFiles"] = periods.map(\.description)
+        }
         let detailText =
             (try? JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys, .withoutEscapingSlashes]))
             .map { String(decoding: $0, as: UTF8.self) }
         let database = try DatabaseLocation.open(options.databasePath)
         do {
             var summaries: [LoadSummary] = []
+            for period in periods {
             for metric in metrics {
                 var request = LoadRequest(
                     scope: scope, period: period, metric: metric, source: source, sourceDetail: detailText,
                     parts: parts, maxRejectedFraction: options.maxRejectedPercent / 100,
                     progress: options.progress, isCancelled: options.isCancelled)
                 request.readOptions.dialect = options.dialect
+                request.readOptions.period = period
+                request.refuseRowsOfOtherPeriods = givenPeriod != nil
                 var summary = try PartitionLoader(store: database, logger: logger).load(request)
                 if let expected = manifest?.dataRowCount {
                     let read = summary.rowsRead + otherMetricRows(summary.warnings)
@@ -168,6 +185,7 @@ package enum LoadFiles {
                     }
                 }
                 summaries.append(summary)
+            }
             }
             return summaries
         } catch {
@@ -257,6 +275,33 @@ package enum LoadFiles {
             }
         }
         return (folder, result)
+    }
+
+    /// The billing periods the files' rows name (`BillingPeriodStartDate`, FOCUS
+    /// `BillingPeriodStart`), with their row counts; nil when a file has no such column.
+    static func periodsNamed(
+        in parts: [LoadPart], dialect: DialectOverrides
+    ) throws(PipelineError) -> [BillingPeriod: Int]? {
+        let column = Catalog.index["BillingPeriodStartDate"]!
+        var found: [BillingPeriod: Int] = [:]
+        do {
+            for part in parts {
+                let reader = try CostFileReader(source: try part.open(), options: ReadOptions(dialect: dialect))
+                guard reader.mapping.fieldOfColumn[column] >= 0 else { return nil }
+                while let outcome = try reader.next() {
+                    guard case .row = outcome else { continue }
+                    let value = reader.normaliser.values[column]
+                    guard let text = value.string, let period = try? BillingPeriod(parsing: String(text.prefix(7)))
+                    else { return nil }
+                    found[period, default: 0] += 1
+                }
+            }
+        } catch let error as PipelineError {
+            throw error
+        } catch {
+            throw PipelineError(input: error)
+        }
+        return found
     }
 
     /// FOCUS rows that went to the other metric only, counted among the file's rows.

@@ -37,7 +37,9 @@ package enum PipelineError: Error, CustomStringConvertible {
     package var kind: Kind {
         switch self {
         case .usage: return .usage
-        case .badData, .load(.tooManyRejected), .load(.unreadableInput): return .badData
+        case .badData, .load(.tooManyRejected), .load(.unreadableInput), .load(.otherPeriods),
+            .load(.datesOutsidePeriod):
+            return .badData
         case .noInput, .load(.missingInput), .load(.notReadable(_, .missing)): return .noInput
         case .busy: return .busy
         case .permission: return .permission

@@ -6,10 +6,15 @@ package struct ReadOptions: Sendable, Equatable {
     package var dialect: DialectOverrides
     /// The metric a FOCUS file is read for (its rows and cost column differ per metric).
     package var focusMetric: Metric
+    /// The billing period being loaded, when known: rows whose billing period
+    /// (`BillingPeriodStartDate`, FOCUS `BillingPeriodStart`) is another are set aside as
+    /// `.otherPeriod`, never loaded into this one (docs/INPUT.md, "Which period a row belongs to").
+    package var period: BillingPeriod?
 
-    package init(dialect: DialectOverrides = .none, focusMetric: Metric = .actualCost) {
+    package init(dialect: DialectOverrides = .none, focusMetric: Metric = .actualCost, period: BillingPeriod? = nil) {
         self.dialect = dialect
         self.focusMetric = focusMetric
+        self.period = period
     }
 }
 
@@ -64,7 +69,8 @@ package final class CostFileReader {
         self.headerLine = line
         self.preambleLines = line - 1
         self.normaliser = RowNormaliser(
-            mapping: mapping, file: source.name, dialect: dialect, focusMetric: options.focusMetric)
+            mapping: mapping, file: source.name, dialect: dialect, focusMetric: options.focusMetric,
+            period: options.period)
     }
 
     package var name: String { csv.name }

@@ -55,7 +55,22 @@ package final class RowNormaliser {
     private let objectCache = UnsafeMutablePointer<UInt64>.allocate(capacity: RowNormaliser.objectSlots * 2)
     private static let objectSlots = 1 << 13
 
-    package init(mapping: HeaderMapping, file: String, dialect: Dialect = .azure, focusMetric: Metric = .actualCost) {
+    /// Rows set aside because their billing period is another than `period`, by period
+    /// (`yyyy-MM`).
+    package private(set) var otherPeriods: [String: Int] = [:]
+    /// Rows without a billing period whose Date lies outside `period`, and rows with a
+    /// Date at all: a file mostly outside its period was given the wrong one.
+    package private(set) var datesOutsidePeriod = 0
+    package private(set) var datedRows = 0
+    /// The period being loaded as `yyyy-MM` bytes, when known.
+    private let period: [UInt8]?
+    private let billingPeriodColumn = Catalog.index["BillingPeriodStartDate"]!
+
+    package init(
+        mapping: HeaderMapping, file: String, dialect: Dialect = .azure, focusMetric: Metric = .actualCost,
+        period: BillingPeriod? = nil
+    ) {
+        self.period = period.map { Array($0.description.utf8) }
         self.mapping = mapping
         self.file = file
         self.dialect = dialect
@@ -111,6 +126,8 @@ package final class RowNormaliser {
         /// A FOCUS row that exists only in the other metric (an unused commitment in
         /// ActualCost, a commitment purchase in AmortizedCost); its cost here is 0.
         case otherMetric
+        /// A row whose billing period is not the one being loaded (`ReadOptions.period`).
+        case otherPeriod
     }
 
     /// Normalises the reader's current record.
@@ -189,6 +206,7 @@ package final class RowNormaliser {
                 "\(isFocus ? "ChargePeriodStart" : "Date") (column \(field + 1)): a date is required, the field is empty"
             )
         }
+        if let period, let other = belongsElsewhere(period) { return other }
         let cost: Double
         if let value = reals[sourceCostColumn] {
             cost = value == 0 ? 0 : value
@@ -209,6 +227,29 @@ package final class RowNormaliser {
         }
         extra = extraFields.isEmpty && repaired.isEmpty ? .null : extraJSON(reader, present: present)
         return .row
+    }
+
+    // MARK: billing periods
+
+    /// `.otherPeriod` when the row's billing period is known and is not `period`; rows
+    /// without one are counted by their Date instead, which may lie outside (late charges).
+    private func belongsElsewhere(_ period: [UInt8]) -> Outcome? {
+        let billing = values[billingPeriodColumn]
+        if !billing.isNull, billing.count >= 7 {
+            if RowNormaliser.samePrefix(billing.base!, period, 7) { return nil }
+            otherPeriods[String(decoding: UnsafeBufferPointer(start: billing.base!, count: 7), as: UTF8.self), default: 0] += 1
+            return .otherPeriod
+        }
+        let date = values[dateColumn]
+        datedRows += 1
+        if date.count >= 7, !RowNormaliser.samePrefix(date.base!, period, 7) { datesOutsidePeriod += 1 }
+        return nil
+    }
+
+    /// Whether the first `count` bytes of `a` are those of `b` (`b` holds at least `count`).
+    private static func samePrefix(_ a: UnsafePointer<UInt8>, _ b: [UInt8], _ count: Int) -> Bool {
+        for i in 0..<count where a[i] != b[i] { return false }
+        return true
     }
 
     // MARK: FOCUS

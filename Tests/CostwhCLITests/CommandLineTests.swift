@@ -40,8 +40,7 @@ import Testing
         let focus = fixtures.appendingPathComponent("focus-sample-data/FOCUS-1.0_focus_sample.csv").path
         let both = try runCostwh(
             [
-                "load", focus, "--scope", "/providers/Microsoft.Billing/billingAccounts/1", "--period", "2024-09",
-                "--db", db,
+                "load", focus, "--scope", "/providers/Microsoft.Billing/billingAccounts/1", "--db", db,
             ], environment: ["PATH": "/usr/bin:/bin"])
         #expect(both.status == 0, "\(both.stderr)")
         #expect(

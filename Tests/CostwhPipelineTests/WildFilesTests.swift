@@ -17,6 +17,8 @@ import Testing
         let rows: Int
         let sum: Double
         let focusEffectiveSum: Double?
+        /// The month of the file's first date, for files that name no billing period.
+        let firstMonth: String?
         var description: String { path }
     }
 
@@ -31,7 +33,7 @@ import Testing
             let effective = path.hasPrefix("focus") ? Double(columns["EffectiveCost"]?["sum"] as? String ?? "") : nil
             return Expected(
                 path: path, rows: (file["data_rows"] ?? file["records"]) as? Int ?? -1, sum: sum,
-                focusEffectiveSum: effective)
+                focusEffectiveSum: effective, firstMonth: (file["date_min_parsed"] as? String).map { String($0.prefix(7)) })
         }
     }()
 
@@ -39,19 +41,30 @@ import Testing
         #expect(WildFilesTests.expected.count == 19)
     }
 
-    /// Each real file loads with no flag but scope and period (and the metric, except for
-    /// FOCUS), with the manifest's row count and exact cost sum.
+    /// Each real file loads with no flag but the scope (and the metric, except for FOCUS),
+    /// into the billing periods its rows name, or, naming none, with the period of its dates;
+    /// with the manifest's row count and exact cost sum, every row in one period only.
     @Test(arguments: WildFilesTests.expected)
     func realFilesLoadWithTheirRowsAndSums(file: Expected) throws {
         let dir = TempDir()
         let path = dir.path("w.sqlite")
         let focus = file.path.hasPrefix("focus")
-        let options = LoadFilesOptions(
+        var options = LoadFilesOptions(
             databasePath: path, files: [fixture("real-world/" + file.path)],
-            scope: "/providers/Microsoft.Billing/billingAccounts/1000", period: "2024-01",
+            scope: "/providers/Microsoft.Billing/billingAccounts/1000", period: nil,
             metric: focus ? nil : "actual")
-        let summaries = try LoadFiles.run(options, logger: quietLogger)
-        #expect(summaries.map(\.metric) == (focus ? [.actualCost, .amortizedCost] : [.actualCost]))
+        var summaries: [LoadSummary] = []
+        do {
+            summaries = try LoadFiles.run(options, logger: quietLogger)
+        } catch {
+            // No billing periods in the file: it is loaded into the month of its dates (an
+            // empty file into any month).
+            let usage = error.isUsage
+            #expect(usage, "\(error)")
+            options.period = try BillingPeriod(parsing: file.firstMonth ?? "2024-01")
+            summaries = try LoadFiles.run(options, logger: quietLogger)
+        }
+        #expect(Set(summaries.map(\.metric)) == (focus ? [.actualCost, .amortizedCost] : [.actualCost]))
         let db = try CostDatabase(path: path)
         let actual = try db.pool.read {
             try Row.fetchOne(
@@ -71,11 +84,13 @@ import Testing
             }!
             #expect(abs(amortized - effective) <= 1e-9 * max(1, abs(effective)))
             // Every row is in one metric or both; the rows left out of one are counted.
-            let counts = summaries.map { s in
-                s.rowsLoaded
+            var counts: [Metric: Int] = [:]
+            for s in summaries {
+                counts[s.metric, default: 0] +=
+                    s.rowsLoaded
                     + (s.warnings.counts.first { $0.key.hasPrefix("FOCUS rows") }?.value.values.reduce(0, +) ?? 0)
             }
-            #expect(counts == [file.rows, file.rows])
+            #expect(counts == [.actualCost: file.rows, .amortizedCost: file.rows])
         } else {
             #expect(actual["n"] as Int == file.rows)
         }
@@ -86,7 +101,7 @@ import Testing
         let path = dir.path("w.sqlite")
         let options = LoadFilesOptions(
             databasePath: path, files: [fixture("real-world/focus-sample-data/FOCUS-1.0_focus_sample.csv")],
-            scope: "/providers/Microsoft.Billing/billingAccounts/1000", period: "2024-01", metric: nil)
+            scope: "/providers/Microsoft.Billing/billingAccounts/1000", period: nil, metric: nil)
         _ = try LoadFiles.run(options, logger: quietLogger)
         let db = try CostDatabase(path: path)
         try db.pool.read { db in
@@ -275,13 +290,14 @@ import Testing
         let text = "Date;Cost\n01/02/2026;1,5\n03/04/2026;2,25\n"
         let dir = TempDir()
         let file = dir.write("ambiguous.csv", text)
-        for (order, dates) in [
-            (DateOrder.dayFirst, ["2026-02-01", "2026-04-03"]), (.monthFirst, ["2026-01-02", "2026-03-04"]),
+        for (order, dates, period) in [
+            (DateOrder.dayFirst, ["2026-02-01", "2026-04-03"], "2026-02"),
+            (.monthFirst, ["2026-01-02", "2026-03-04"], "2026-01"),
         ] {
             let path = dir.path("\(order.rawValue).sqlite")
             var options = LoadFilesOptions(
                 databasePath: path, files: [file], scope: "/subscriptions/00000000-0000-0000-0000-000000000001",
-                period: "2026-02", metric: "actual")
+                period: period, metric: "actual")
             options.dialect.dateOrder = order
             let summary = try LoadFiles.run(options, logger: quietLogger)[0]
             #expect(summary.costTotal == 3.75)

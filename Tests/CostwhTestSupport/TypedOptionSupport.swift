@@ -21,10 +21,10 @@ extension BackfillOptions {
 }
 
 extension LoadFilesOptions {
-    package init(databasePath: String, files: [String], scope: String, period: String, metric: String?) {
+    package init(databasePath: String, files: [String], scope: String, period: String?, metric: String?) {
         self.init(
             databasePath: databasePath, files: files, scope: try! Scope(parsing: scope),
-            period: try! BillingPeriod(parsing: period),
+            period: period.map { try! BillingPeriod(parsing: $0) },
             metric: metric.map { try! Metric(parsing: $0) })
     }
 }

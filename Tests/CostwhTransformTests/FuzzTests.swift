@@ -43,7 +43,7 @@ func exercise(_ bytes: [UInt8], chunkSize: Int = 4 << 20, maxRecordBytes: Int = 
             case .rejected(let reason):
                 outcome.rejected += 1
                 #expect(!reason.isEmpty)
-            case .otherMetric:
+            case .otherMetric, .otherPeriod:
                 outcome.otherMetric += 1
             }
         }

@@ -85,6 +85,8 @@ import Testing
                 out.append((reason, [:], 0, nil))
             case .otherMetric:
                 out.append(("other metric", [:], 0, nil))
+            case .otherPeriod:
+                out.append(("other period", [:], 0, nil))
             case .row:
                 var values: [String: String?] = [:]
                 for name in [
