@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A local stand-in for Azure on loopback: the Cost Details API, the token endpoints,
@@ -26,16 +27,30 @@ package final class AzureEmulator: Sendable {
     /// `http://127.0.0.1:PORT`: the ARM endpoint, the authority host and the storage host.
     package var baseURL: String {
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
-        return "http://\(host):\(port)"
+        return "\(configuration.tls == nil ? "http" : "https")://\(host):\(port)"
     }
 
     /// Binds the port and starts serving in the background.
     package func start() async throws {
+        let tls = try configuration.tls.map { files in
+            try NIOSSLContext(
+                configuration: .makeServerConfiguration(
+                    certificateChain: try NIOSSLCertificate.fromPEMFile(files.certificate).map { .certificate($0) },
+                    privateKey: .privateKey(try NIOSSLPrivateKey(file: files.key, format: .pem))))
+        }
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline().flatMap {
+                let secured: EventLoopFuture<Void> =
+                    tls.map { context in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                        }
+                    } ?? channel.eventLoop.makeSucceededVoidFuture()
+                return secured.flatMap {
+                    channel.pipeline.configureHTTPServerPipeline()
+                }.flatMap {
                     channel.pipeline.addHandler(EmulatorHandler(emulator: self))
                 }
             }
@@ -150,7 +165,8 @@ final class EmulatorHandler: ChannelInboundHandler, @unchecked Sendable {
             guard let head else { return }
             let local = context.channel.localAddress
             let host = head.headers.first(name: "Host") ?? "\(local?.ipAddress ?? "127.0.0.1"):\(local?.port ?? 0)"
-            let request = EmulatorRequest(head: head, body: body, base: "http://\(host)")
+            let scheme = emulator.configuration.tls == nil ? "http" : "https"
+            let request = EmulatorRequest(head: head, body: body, base: "\(scheme)://\(host)")
             let response = emulator.respond(to: request)
             write(response, keepAlive: head.isKeepAlive, context: context)
             self.head = nil

@@ -139,10 +139,11 @@ extension AzureEmulator {
         if report.dataset == .priceSheet && report.scope.kind == .billingProfile {
             return .json(.ok, ["downloadUrl": report.link!, "expiryTime": until])
         }
-        // The EA price sheet answers `downloadUrl`/`validTill`, the reservation report `reportUrl`/`validUntil`.
-        let properties: [String: Any] =
-            report.dataset == .priceSheet
-            ? ["downloadUrl": report.link!, "validTill": until] : ["reportUrl": report.link!, "validUntil": until]
+        // The EA price sheet and the reservation report answer `{status, properties: {reportUrl,
+        // validUntil}}`, the SDK's OperationStatus/ReportURL model (azure-mgmt-costmanagement
+        // 5.0.0). The specification's example of the EA price sheet (EAPriceSheetForBillingPeriod.json)
+        // spells the link `downloadUrl`/`validTill` instead; costwh reads both.
+        let properties: [String: Any] = ["reportUrl": report.link!, "validUntil": until]
         return .json(.ok, ["status": "Completed", "properties": properties])
     }
 

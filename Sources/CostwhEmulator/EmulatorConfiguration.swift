@@ -74,6 +74,9 @@ package struct EmulatorConfiguration: Sendable {
     package var host = "127.0.0.1"
     /// 0 picks a free port.
     package var port = 0
+    /// Serve HTTPS with this PEM certificate chain and key (for clients that refuse a plain
+    /// HTTP authority, such as azure-identity); plain HTTP when nil.
+    package var tls: (certificate: String, key: String)?
     package var rowsPerMonth = 2_000
     /// Seconds the client is told to wait between polls.
     package var pollRetryAfter = 1

@@ -152,7 +152,9 @@ extension AzureEmulator {
         body["properties"] = [
             "downloadUrl": report.blobIds[0], "validTill": ISO8601DateFormatter().string(from: report.validTill),
         ]
-        body["error"] = ["code": "0", "message": NSNull()]
+        // The status answer carries `error` code "0" (the specification's example); the
+        // results answer has no such field (GenerateDetailedCostReportOperationResult).
+        if isStatus { body["error"] = ["code": "0", "message": NSNull()] }
         return .json(.ok, body)
     }
 

@@ -197,7 +197,8 @@ extension PostgresStore {
             """
             UPDATE loads SET ReaderHorizon = COALESCE((
                 SELECT string_agg(virtualxid, ',') FROM pg_locks
-                WHERE locktype = 'virtualxid' AND granted AND pid <> pg_backend_pid()), '')
+                WHERE locktype = 'virtualxid' AND granted AND pid <> pg_backend_pid()
+                  AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())), '')
             WHERE LoadId = $1
             """, [.integer(id)])
     }

@@ -73,6 +73,19 @@ package struct OlderFormats: Sendable {
                 properties[key] = value
             }
         }
+        // Only what Azure's models carry (consumption 2023-05-01: LegacyUsageDetailProperties,
+        // ModernUsageDetailProperties, as the SDK and the specification define them); a legacy
+        // record's meter fields come nested in `meterDetails`.
+        let allowed = modern ? OlderFormats.modernProperties : OlderFormats.legacyProperties
+        if !modern {
+            var meter: [String: Any] = [:]
+            for key in ["meterName", "meterCategory", "meterSubCategory", "unitOfMeasure", "serviceFamily"] {
+                if let value = properties[key] { meter[key] = value }
+            }
+            if let section = properties["invoiceSectionName"] { properties["invoiceSection"] = section }
+            if !meter.isEmpty { properties["meterDetails"] = meter }
+        }
+        properties = properties.filter { allowed.contains($0.key) }
         let scope = writer.month.estate.scope.id
         var record: [String: Any] = [
             "id": "\(scope)/providers/Microsoft.Consumption/usageDetails/usageDetails_\(id)",
@@ -83,6 +96,35 @@ package struct OlderFormats: Sendable {
         if let tags { record["tags"] = tags }
         return record
     }
+
+    /// The properties of Azure's legacy (EA) usage detail record, consumption 2023-05-01.
+    static let legacyProperties: Set<String> = [
+        "accountName", "accountOwnerId", "additionalInfo", "benefitId", "benefitName", "billingAccountId",
+        "billingAccountName", "billingCurrency", "billingPeriodEndDate", "billingPeriodStartDate", "billingProfileId",
+        "billingProfileName", "chargeType", "consumedService", "cost", "costCenter", "date", "effectivePrice",
+        "frequency", "invoiceSection", "isAzureCreditEligible", "meterDetails", "meterId", "offerId", "partNumber",
+        "payGPrice", "planName", "pricingModel", "product", "productOrderId", "productOrderName", "publisherName",
+        "publisherType", "quantity", "reservationId", "reservationName", "resourceGroup", "resourceId",
+        "resourceLocation", "resourceName", "serviceInfo1", "serviceInfo2", "subscriptionId", "subscriptionName",
+        "term", "unitPrice",
+    ]
+
+    /// The properties of Azure's modern (MCA) usage detail record, consumption 2023-05-01.
+    static let modernProperties: Set<String> = [
+        "additionalInfo", "benefitId", "benefitName", "billingAccountId", "billingAccountName", "billingCurrencyCode",
+        "billingPeriodEndDate", "billingPeriodStartDate", "billingProfileId", "billingProfileName", "chargeType",
+        "consumedService", "costAllocationRuleName", "costCenter", "costInBillingCurrency", "costInPricingCurrency",
+        "costInUSD", "customerName", "customerTenantId", "date", "effectivePrice", "exchangeRate", "exchangeRateDate",
+        "exchangeRatePricingToBilling", "frequency", "instanceName", "invoiceId", "invoiceSectionId",
+        "invoiceSectionName", "isAzureCreditEligible", "marketPrice", "meterCategory", "meterId",
+        "meterName", "meterRegion", "meterSubCategory", "partnerEarnedCreditApplied", "partnerEarnedCreditRate",
+        "partnerName", "partnerTenantId", "payGPrice", "paygCostInBillingCurrency", "paygCostInUSD", "previousInvoiceId",
+        "pricingCurrencyCode", "pricingModel", "product", "productIdentifier", "productOrderId", "productOrderName",
+        "provider", "publisherId", "publisherName", "publisherType", "quantity", "resellerMpnId", "resellerName",
+        "reservationId", "reservationName", "resourceGroup", "resourceLocation", "resourceLocationNormalized",
+        "serviceFamily", "serviceInfo1", "serviceInfo2", "servicePeriodEndDate", "servicePeriodStartDate",
+        "subscriptionGuid", "subscriptionName", "term", "unitOfMeasure", "unitPrice",
+    ]
 
     /// The v1 columns of the EA Reporting CSV download (reference §5.5).
     package static let eaV1Header =

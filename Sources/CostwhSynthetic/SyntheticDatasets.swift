@@ -98,10 +98,35 @@ package struct SyntheticDatasets: Sendable {
             else { return }
             events.append((c, row.chargeType, row.cost))
         }
+        // An MCA billing profile's transactions are Azure's modern records, an EA account's
+        // the legacy ones (consumption 2023-05-01: Modern/LegacyReservationTransactionProperties).
+        let modern = estate.scope.kind == .billingProfile
         for (n, event) in events.enumerated() {
             let c = event.commitment
             let commitment = estate.commitments[c]
             let amount = event.amount
+            if modern {
+                let subscription = estate.subscriptions[0]
+                records.append([
+                    "id":
+                        "\(estate.scope.id)/providers/Microsoft.Consumption/reservationtransactions/\(period.compact)\(c)\(n)",
+                    "name": "\(period.compact)\(c)\(n)",
+                    "type": "Microsoft.Consumption/reservationTransactions",
+                    "tags": [Any](),
+                    "properties": [
+                        "eventDate": "\(period.firstDay)T00:00:00Z", "reservationOrderId": commitment.orderId,
+                        "description": commitment.orderName, "eventType": event.type, "quantity": 1, "amount": amount,
+                        "currency": estate.currency, "reservationOrderName": commitment.name,
+                        "armSkuName": "Standard_D2s_v3", "term": commitment.term == "12" ? "P1Y" : "P3Y",
+                        "region": "eastus", "purchasingSubscriptionGuid": subscription.id,
+                        "purchasingSubscriptionName": subscription.name,
+                        "billingProfileId": estate.scope.id, "billingProfileName": estate.scope.value(of: "billingProfiles") ?? "",
+                        "invoiceSectionName": subscription.invoiceSectionName,
+                        "billingFrequency": commitment.billing == .upfront ? "upfront" : "recurring",
+                    ] as [String: Any],
+                ])
+                continue
+            }
             records.append([
                 "id":
                     "\(estate.scope.id)/providers/Microsoft.Consumption/reservationtransactions/\(period.compact)\(c)\(n)",

@@ -10,6 +10,9 @@ struct EmulateCommand: AsyncParsableCommand {
         discussion: "Point costwh at it with --arm-endpoint and the AZURE_* variables it prints.")
 
     @Option(help: "Port (0 picks a free one).") var port: Int = 8_765
+    @Option(help: "Serve HTTPS with this PEM certificate (with --tls-key), for clients that refuse plain HTTP.")
+    var tlsCert: String?
+    @Option(help: "The PEM private key of --tls-cert.") var tlsKey: String?
     @Option(help: "Address to bind; loopback unless you say otherwise.") var host: String = "127.0.0.1"
     @Option(help: "Synthetic rows per scope, month and metric.") var rowsPerMonth: Int = 2_000
     @Option(help: "Seconds the client is told to wait between polls.") var pollRetryAfter: Int = 1
@@ -58,6 +61,11 @@ struct EmulateCommand: AsyncParsableCommand {
         var configuration = EmulatorConfiguration()
         configuration.port = port
         configuration.host = host
+        switch (tlsCert, tlsKey) {
+        case (let cert?, let key?): configuration.tls = (cert, key)
+        case (nil, nil): break
+        default: throw ValidationError("--tls-cert and --tls-key go together")
+        }
         configuration.rowsPerMonth = rowsPerMonth
         configuration.pollRetryAfter = pollRetryAfter
         configuration.keepReports = keepReports

@@ -66,14 +66,23 @@ struct PostgresReliabilityTests {
             #expect(try Self.state(store) == (200, Self.cost(of: 4)))
             try reader.execute("COMMIT")
             #expect(try load(files[4], url).status == 0)
-            // Load 4 was replaced by load 5 itself: its purge is the next run's.
-            let left = try store.query(
-                """
-                SELECT LoadId FROM loads WHERE PurgedAt IS NULL AND Status = 'succeeded'
-                    AND LoadId NOT IN (SELECT LoadId FROM partitions)
-                """
-            ).rows.compactMap { $0[0].int }
-            #expect(left == [4], "every load the reader blocked is purged once it has gone")
+            // Load 4 was replaced by load 5 itself: its purge is a later run's. Transactions of
+            // other sessions on this server (other tests) open at a replacement hold it back
+            // too, so the purge is run again until they have ended (a minute at most).
+            func left() throws -> [Int] {
+                try store.query(
+                    """
+                    SELECT LoadId FROM loads WHERE PurgedAt IS NULL AND Status = 'succeeded'
+                        AND LoadId NOT IN (SELECT LoadId FROM partitions) ORDER BY LoadId
+                    """
+                ).rows.compactMap { $0[0].int }
+            }
+            let deadline = Date().addingTimeInterval(60)
+            while try !left().isEmpty && Date() < deadline {
+                try store.purgeReplacedLoads()
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            #expect(try left().isEmpty, "every load the reader blocked is purged once it has gone")
             let pending = try store.query(
                 "SELECT COUNT(*) FROM pg_inherits WHERE inhparent = 'cost_fact'::regclass AND inhdetachpending"
             ).rows[0][0].int
@@ -81,7 +90,7 @@ struct PostgresReliabilityTests {
             let tables = try store.query(
                 "SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema() WHERE c.relname LIKE 'cost_fact_l%'"
             ).rows[0][0].int
-            #expect(tables == 2, "only the current load's table and load 4's are left")
+            #expect(tables == 1, "only the current load's table is left")
             #expect(try Self.state(store) == (200, Self.cost(of: 5)))
         }
     }
