@@ -110,6 +110,32 @@ import Testing
         #expect(AsyncReport.status(of: AsyncReport.normalised([:], httpStatus: 202)) == nil)
     }
 
+    /// Each list or resource example of a dataset costwh reads (balances, reservation
+    /// transactions, marketplaces) loads with every record and the example's sum.
+    @Test(arguments: [
+        ("spec-consumption-2023-05-01-BalancesByBillingAccountForBillingPeriod.json", Dataset.balanceSummary, 1, "Utilized", 474098.17),
+        ("spec-consumption-2023-05-01-ReservationTransactionsListByEnrollmentNumber.json", .reservationTransactions, 2, "Amount", 0),
+        ("spec-consumption-2023-05-01-MarketplacesByBillingAccountListForBillingPeriod.json", .marketplace, 1, "PretaxCost", 0.67),
+    ])
+    func datasetExamplesLoad(name: String, dataset: Dataset, count: Int, column: String, sum: Double) throws {
+        let (_, bytes) = try SpecExampleTests.body(try SpecExampleTests.example(name), status: "200")
+        let dir = TempDir()
+        let page = dir.write("page.json", String(decoding: bytes, as: UTF8.self))
+        var records: [DatasetRecord] = []
+        var rejected: [DatasetRejection] = []
+        let schema = DatasetSchema.of(dataset)
+        try DatasetReader.read(
+            try LocalFiles.open(path: page), part: 0, schema: schema, row: { records.append($0) },
+            reject: { rejected.append($0) })
+        #expect(records.count == count && rejected.isEmpty, "\(name): \(rejected.map(\.reason))")
+        let index = try #require(schema.columns.firstIndex { $0.name == column })
+        let total = records.reduce(0.0) { total, record in
+            if case .real(let value) = record.values[index] { return total + value }
+            return total
+        }
+        #expect(abs(total - sum) < 1e-9, "\(name): \(column) sums to \(total)")
+    }
+
     /// The balance example's answer (one resource, not a list) loads as the balance summary.
     @Test func theBalanceExampleLoads() throws {
         let (_, bytes) = try SpecExampleTests.body(
