@@ -27,10 +27,18 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"])]),
         .target(name: "CostwhModel", swiftSettings: strict),
         // Bytes in: the ByteSource protocol, files, gzip, hashing. No networking here, so the
         // parser, the loader and their tests never pull in NIO.
         .target(name: "CostwhBytes", dependencies: ["CZlib"], swiftSettings: hot),
+        // Parquet files in: the footer, pages, codecs and encodings, read with every length and
+        // offset checked (bounds checks on: these bytes come from anywhere), as CSV text.
+        .target(
+            name: "CostwhParquet", dependencies: ["CostwhBytes", "CZlib", "CSnappy", "CZstd", "CLZ4"],
+            swiftSettings: strict),
         // Deterministic synthetic cost data: for the emulator, the demo and the benchmark.
         .target(name: "CostwhSynthetic", dependencies: ["CostwhModel"], swiftSettings: strict),
         .target(
@@ -57,7 +65,7 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "CostwhTransform",
-            dependencies: ["CostwhModel", "CostwhBytes"],
+            dependencies: ["CostwhModel", "CostwhBytes", "CostwhParquet"],
             swiftSettings: hot),
         .target(
             name: "CostwhLoad",

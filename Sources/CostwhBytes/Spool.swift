@@ -114,8 +114,19 @@ package final class Spool: @unchecked Sendable {
         }
     }
 
+    /// Waits until the download is complete (or failed): for formats that cannot be read
+    /// before their end, as Parquet, whose footer comes last.
+    package func waitUntilComplete() throws(BytesError) {
+        var offset = 0
+        while true {
+            let more = try wait(beyond: offset)
+            if more == 0 { return }
+            offset += more
+        }
+    }
+
     /// Waits until the file exists.
-    func waitUntilCreated() throws(BytesError) {
+    package func waitUntilCreated() throws(BytesError) {
         condition.lock()
         defer { condition.unlock() }
         while !created {

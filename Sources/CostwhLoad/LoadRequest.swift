@@ -21,7 +21,7 @@ package struct LoadPart {
     package static func file(_ path: String) -> LoadPart {
         let meter = ByteMeter()
         var part = LoadPart(name: path) { () throws(BytesError) -> ByteSource in
-            try LocalFiles.open(path: path, meter: meter)
+            try CostInput.open(path: path, meter: meter)
         }
         part.meter = meter
         part.size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
@@ -32,7 +32,7 @@ package struct LoadPart {
     package static func spool(_ spool: Spool, size: Int?) -> LoadPart {
         let meter = ByteMeter()
         var part = LoadPart(name: spool.name) { () throws(BytesError) -> ByteSource in
-            try LocalFiles.open(spool: spool, meter: meter)
+            try CostInput.open(spool: spool, meter: meter)
         }
         part.meter = meter
         part.size = size

@@ -312,7 +312,7 @@ package enum LoadFiles {
     static func isFocus(_ path: String, _ dialect: DialectOverrides) throws(PipelineError) -> Bool {
         do {
             let reader = try CostFileReader(
-                source: try LocalFiles.open(path: path), options: ReadOptions(dialect: dialect), chunkSize: 1 << 16)
+                source: try CostInput.open(path: path), options: ReadOptions(dialect: dialect), chunkSize: 1 << 16)
             return reader.mapping.schema.isFocus
         } catch {
             throw PipelineError(input: error)
@@ -335,6 +335,7 @@ package enum InputKind: String, Sendable {
         if (path as NSString).lastPathComponent.lowercased() == "manifest.json" { return .exports }
         let head: [UInt8]
         do {
+            if try CostInput.isParquet(path: path) { return .csv }
             head = try ReplayByteSource.readPrefix(of: try LocalFiles.open(path: path), limit: 8192)
         } catch {
             throw PipelineError(error)

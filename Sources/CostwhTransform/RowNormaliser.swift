@@ -443,7 +443,7 @@ package final class RowNormaliser {
             if !first { arena.append(0x2C) }
             first = false
             arena.append(0x22)
-            name.withUnsafeBufferPointer { JSONText.appendEscaped($0, to: arena) }
+            _ = name.withUnsafeBufferPointer { JSONText.appendEscaped($0, to: arena) }
             arena.append(0x22)
             arena.append(0x3A)
             arena.append(0x22)

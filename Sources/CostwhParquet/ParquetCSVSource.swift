@@ -1,0 +1,112 @@
+import CostwhBytes
+
+/// A Parquet file read as the CSV the rest of costwh reads: a header of the column names,
+/// then one line per row, a row group at a time and one page per column in memory. So every
+/// schema, repair and rule of the CSV path holds for Parquet too (docs/INPUT.md), and values
+/// keep their exact text: decimals unscaled exactly, dates ISO, timestamps ISO UTC.
+package final class ParquetCSVSource: ByteSource {
+    package let name: String
+    private let file: ParquetFileReader
+    private var buffer: [UInt8] = []
+    private var consumed = 0
+    private var group = 0
+    private var row = 0
+    private var cursors: [ColumnCursor] = []
+    private var headerWritten = false
+    private var finished = false
+    /// Whether `cursors` read row group `group`; the next to open is `nextGroup`.
+    private var active = false
+    private var nextGroup = 0
+
+    package init(path: String, name: String? = nil) throws(ParquetError) {
+        self.name = name ?? path
+        file = try ParquetFileReader(path: path)
+    }
+
+    /// What the ledger records of the file: its codecs and row groups.
+    package var summary: String {
+        let codecs = Set(file.metadata.rowGroups.flatMap { $0.columns.map(\.codec.name) }).sorted()
+        return "parquet: \(file.metadata.rowGroups.count) row group(s), \(codecs.joined(separator: "+"))"
+    }
+
+    package func read(into target: UnsafeMutableRawBufferPointer) throws(BytesError) -> Int {
+        do {
+            while buffer.count - consumed < target.count, try fill() {}
+        } catch {
+            throw .readFailed(name: name, reason: error.reasonWithoutFile)
+        }
+        let n = min(target.count, buffer.count - consumed)
+        guard n > 0 else { return 0 }
+        buffer.withUnsafeBytes { source in
+            target.baseAddress!.copyMemory(from: source.baseAddress! + consumed, byteCount: n)
+        }
+        consumed += n
+        if consumed == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+            consumed = 0
+        }
+        return n
+    }
+
+    /// Adds up to 256 rows of text to the buffer; false at the end of the file.
+    private func fill() throws(ParquetError) -> Bool {
+        if consumed > 0 {
+            buffer.removeFirst(consumed)
+            consumed = 0
+        }
+        if !headerWritten {
+            for (i, column) in file.columns.enumerated() {
+                if i > 0 { buffer.append(0x2C) }
+                ParquetValueText.quoted(ArraySlice(column.name.utf8), &buffer)
+            }
+            buffer.append(0x0A)
+            headerWritten = true
+            return true
+        }
+        var produced = 0
+        while produced < 256 {
+            if finished { return produced > 0 }
+            if !active {
+                guard nextGroup < file.metadata.rowGroups.count else {
+                    finished = true
+                    return produced > 0
+                }
+                group = nextGroup
+                nextGroup += 1
+                row = 0
+                // An empty row group may point its chunks anywhere: nothing is read of it.
+                if file.metadata.rowGroups[group].rows == 0 { continue }
+                cursors = []
+                for (column, chunk) in zip(file.columns, file.metadata.rowGroups[group].columns) {
+                    do {
+                        cursors.append(try ColumnCursor(column: column, chunk: chunk, file: file))
+                    } catch {
+                        throw error.at(file: "", rowGroup: group, column: column.name)
+                    }
+                }
+                active = true
+            }
+            if row >= file.metadata.rowGroups[group].rows {
+                active = false
+                continue
+            }
+            for i in cursors.indices {
+                if i > 0 { buffer.append(0x2C) }
+                do {
+                    try cursors[i].next(into: &buffer)
+                } catch {
+                    throw error.at(file: "", rowGroup: group, column: cursors[i].column.name)
+                }
+            }
+            buffer.append(0x0A)
+            row += 1
+            produced += 1
+        }
+        return true
+    }
+
+    /// Whether the first bytes are Parquet's magic.
+    package static func isParquet(_ head: [UInt8]) -> Bool {
+        head.count >= 4 && Array(head.prefix(4)) == ParquetFileReader.magic
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+
+/// A leaf column of a flat schema: its name, types and whether it may be null.
+struct LeafColumn {
+    let name: String
+    let type: PhysicalType
+    let typeLength: Int
+    let optional: Bool
+    let kind: LogicalKind
+}
+
+/// Reads one column chunk page by page (one page in memory at a time) and hands out its
+/// values in row order, as text for the CSV the rest of costwh reads.
+struct ColumnCursor {
+    let column: LeafColumn
+    let chunk: ColumnChunk
+    let file: ParquetFileReader
+    private var offset: Int
+    private let end: Int
+    private var dictionary: ColumnValues?
+    private var values: ColumnValues?
+    private var indices: [UInt32]?
+    private var levels: [UInt8]?
+    private var levelIndex = 0
+    private var valueIndex = 0
+    private var pageValues = 0
+
+    init(column: LeafColumn, chunk: ColumnChunk, file: ParquetFileReader) throws(ParquetError) {
+        self.column = column
+        self.chunk = chunk
+        self.file = file
+        offset = chunk.start
+        // The chunk's pages lie within the file, before its footer.
+        let claimed = chunk.compressedSize > 0 ? chunk.start + chunk.compressedSize : file.dataEnd
+        guard chunk.start >= 4, chunk.start < file.dataEnd else {
+            throw ParquetError("the column's pages start at \(chunk.start), outside the file's data (4..<\(file.dataEnd))")
+        }
+        end = min(claimed, file.dataEnd)
+        guard chunk.type == column.type else {
+            throw ParquetError("the column chunk's type differs from the schema's")
+        }
+    }
+
+    /// Appends the next value as CSV field text (nothing for a null).
+    mutating func next(into out: inout [UInt8]) throws(ParquetError) {
+        while levelIndex >= pageValues { try nextPage() }
+        if let levels {
+            let defined = levels[levelIndex] == 1
+            levelIndex += 1
+            if !defined { return }
+        } else {
+            levelIndex += 1
+        }
+        let index: Int
+        let source: ColumnValues
+        if let indices {
+            guard valueIndex < indices.count, let dictionary else { throw ParquetError("a page has fewer values than levels say") }
+            let i = Int(indices[valueIndex])
+            guard i < dictionary.count else {
+                throw ParquetError("a dictionary index \(i) is out of range (the dictionary holds \(dictionary.count) values)")
+            }
+            index = i
+            source = dictionary
+        } else {
+            guard let values, valueIndex < values.count else { throw ParquetError("a page has fewer values than levels say") }
+            index = valueIndex
+            source = values
+        }
+        valueIndex += 1
+        try ParquetValueText.append(source, index, column: column, to: &out)
+    }
+
+    private mutating func nextPage() throws(ParquetError) {
+        while true {
+            guard offset < end else { throw ParquetError("the column ends before the row group's rows do") }
+            let (header, headerLength) = try file.pageHeader(at: offset, limit: end)
+            let bodyStart = offset + headerLength
+            guard header.compressedSize <= end - bodyStart else {
+                throw ParquetError("a page claims \(header.compressedSize) bytes, past the end of its column chunk")
+            }
+            let body = try file.read(at: bodyStart, count: header.compressedSize)
+            offset = bodyStart + header.compressedSize
+            switch header.kind {
+            case .index:
+                continue
+            case .dictionary:
+                guard dictionary == nil else { throw ParquetError("a column chunk has two dictionary pages") }
+                let plain = try body.parquetBytes { (raw) throws(ParquetError) in
+                    try ParquetCodecs.decompress(raw, codec: chunk.codec, into: header.uncompressedSize)
+                }
+                guard header.encoding == .plain || header.encoding == .plainDictionary else {
+                    throw ParquetError("a dictionary page is not PLAIN")
+                }
+                var page = PageBytes(plain)
+                dictionary = try ParquetEncodings.plain(
+                    &page, type: column.type, typeLength: column.typeLength, count: header.valueCount)
+                continue
+            case .data:
+                let plain = try body.parquetBytes { (raw) throws(ParquetError) in
+                    try ParquetCodecs.decompress(raw, codec: chunk.codec, into: header.uncompressedSize)
+                }
+                var page = PageBytes(plain)
+                if column.optional {
+                    guard header.definitionEncoding == .rle else {
+                        throw ParquetError("definition levels in encoding \(header.definitionEncoding) are not supported")
+                    }
+                    let length = Int(try page.uint32LE("the definition levels' length"))
+                    let r = try page.take(length, "the definition levels")
+                    var levelBytes = PageBytes(page.bytes, from: r.lowerBound, to: r.upperBound)
+                    levels = try ParquetEncodings.hybrid(&levelBytes, bitWidth: 1, count: header.valueCount).map {
+                        guard $0 <= 1 else { return 2 }
+                        return UInt8($0)
+                    }
+                } else {
+                    levels = nil
+                }
+                try checkLevels()
+                try decodeValues(&page, header: header)
+            case .dataV2:
+                // A flat column's repetition levels are all 0 whatever their bytes: skipped.
+                let levelBytes = header.repetitionBytes + header.definitionBytes
+                if column.optional {
+                    var defs = PageBytes(body, from: header.repetitionBytes, to: levelBytes)
+                    levels = try ParquetEncodings.hybrid(&defs, bitWidth: 1, count: header.valueCount).map {
+                        $0 <= 1 ? UInt8($0) : 2
+                    }
+                } else {
+                    levels = nil
+                }
+                try checkLevels()
+                let valuesBody = Array(body[levelBytes...])
+                let plain: [UInt8]
+                if header.isCompressed {
+                    plain = try valuesBody.parquetBytes { (raw) throws(ParquetError) in
+                        try ParquetCodecs.decompress(
+                            raw, codec: chunk.codec, into: header.uncompressedSize - levelBytes)
+                    }
+                } else {
+                    plain = valuesBody
+                }
+                var page = PageBytes(plain)
+                try decodeValues(&page, header: header)
+            }
+            pageValues = header.valueCount
+            levelIndex = 0
+            valueIndex = 0
+            if pageValues > 0 { return }
+        }
+    }
+
+    private func checkLevels() throws(ParquetError) {
+        if let levels, levels.contains(where: { $0 > 1 }) {
+            throw ParquetError("a definition level is above the column's maximum (1)")
+        }
+    }
+
+    private mutating func decodeValues(_ page: inout PageBytes, header: PageHeader) throws(ParquetError) {
+        let present = levels.map { $0.reduce(0) { $0 + Int($1) } } ?? header.valueCount
+        indices = nil
+        values = nil
+        switch header.encoding {
+        case .plain:
+            values = try ParquetEncodings.plain(&page, type: column.type, typeLength: column.typeLength, count: present)
+        case .plainDictionary, .rleDictionary:
+            guard dictionary != nil else { throw ParquetError("a dictionary-encoded page comes without a dictionary") }
+            let r = try page.take(1, "the index bit width")
+            let width = Int(page.bytes[r.lowerBound])
+            indices = present == 0 ? [] : try ParquetEncodings.hybrid(&page, bitWidth: width, count: present)
+        case .deltaBinaryPacked:
+            let decoded = try ParquetEncodings.deltaBinaryPacked(&page, count: present)
+            guard decoded.count >= present else { throw ParquetError("a DELTA_BINARY_PACKED page has too few values") }
+            switch column.type {
+            case .int32: values = .int32(decoded.prefix(present).map { Int32(truncatingIfNeeded: $0) })
+            case .int64: values = .int64(Array(decoded.prefix(present)))
+            default: throw ParquetError("DELTA_BINARY_PACKED is for INT32 and INT64 columns")
+            }
+        case .deltaLengthByteArray:
+            guard column.type == .byteArray else { throw ParquetError("DELTA_LENGTH_BYTE_ARRAY is for BYTE_ARRAY columns") }
+            values = try ParquetEncodings.deltaLengthByteArray(&page, count: present)
+        case .deltaByteArray:
+            guard column.type == .byteArray || column.type == .fixedLenByteArray else {
+                throw ParquetError("DELTA_BYTE_ARRAY is for byte array columns")
+            }
+            values = try ParquetEncodings.deltaByteArray(&page, count: present)
+        case .byteStreamSplit:
+            values = try ParquetEncodings.byteStreamSplit(
+                &page, type: column.type, typeLength: column.typeLength, count: present)
+        case .rle where column.type == .boolean:
+            let length = Int(try page.uint32LE("the booleans' length"))
+            let r = try page.take(length, "the booleans")
+            var bits = PageBytes(page.bytes, from: r.lowerBound, to: r.upperBound)
+            values = .bools(try ParquetEncodings.hybrid(&bits, bitWidth: 1, count: present).map { $0 == 1 })
+        default:
+            throw ParquetError("encoding \(header.encoding) is not supported for a \(column.type) column")
+        }
+        if let values, values.count < present { throw ParquetError("a page holds fewer values than it claims") }
+        if let indices, indices.count < present { throw ParquetError("a page holds fewer indices than it claims") }
+    }
+}
