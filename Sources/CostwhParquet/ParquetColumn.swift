@@ -31,7 +31,8 @@ struct ColumnCursor {
         self.file = file
         offset = chunk.start
         // The chunk's pages lie within the file, before its footer.
-        let claimed = chunk.compressedSize > 0 ? chunk.start + chunk.compressedSize : file.dataEnd
+        let (sum, overflow) = chunk.start.addingReportingOverflow(chunk.compressedSize)
+        let claimed = chunk.compressedSize > 0 && !overflow ? sum : file.dataEnd
         guard chunk.start >= 4, chunk.start < file.dataEnd else {
             throw ParquetError("the column's pages start at \(chunk.start), outside the file's data (4..<\(file.dataEnd))")
         }
@@ -165,6 +166,14 @@ struct ColumnCursor {
             guard dictionary != nil else { throw ParquetError("a dictionary-encoded page comes without a dictionary") }
             let r = try page.take(1, "the index bit width")
             let width = Int(page.bytes[r.lowerBound])
+            // Width 0 says every index is 0: right only for a dictionary of one value.
+            let entries = dictionary?.count ?? 0
+            if width == 0 && present > 0 && entries != 1 {
+                throw ParquetError("dictionary indices of bit width 0 for a dictionary of \(entries) values")
+            }
+            guard width <= 32, entries <= 1 || width >= ParquetEncodings.bitWidth(entries - 1) || width > 0 else {
+                throw ParquetError("a dictionary index bit width of \(width) is not valid")
+            }
             indices = present == 0 ? [] : try ParquetEncodings.hybrid(&page, bitWidth: width, count: present)
         case .deltaBinaryPacked:
             let decoded = try ParquetEncodings.deltaBinaryPacked(&page, count: present)

@@ -115,7 +115,9 @@ package final class ParquetFileReader {
                 }
                 return (try PageHeader(fields), used)
             } catch {
-                guard window < available, window < ParquetLimits.footerBytes else { throw error }
+                guard window < available, window < ParquetLimits.footerBytes else {
+                    throw ParquetError("the page header at byte \(offset) is damaged (\(error.reason))")
+                }
                 window = min(available, window * 8)
             }
         }

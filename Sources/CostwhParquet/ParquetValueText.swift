@@ -7,16 +7,24 @@ enum ParquetValueText {
     ) throws(ParquetError) {
         switch values {
         case .bools(let v):
-            ascii(v[i] ? "true" : "false", &out)
+            // As Azure spells booleans in its cost files (IsAzureCreditEligible: True), so a
+            // file and its Parquet copy load alike.
+            ascii(v[i] ? "True" : "False", &out)
         case .int32(let v):
             try integer(Int64(v[i]), bits: 32, column: column, &out)
         case .int64(let v):
             try integer(v[i], bits: 64, column: column, &out)
         case .int96(let v):
             // Impala/Spark timestamps: nanoseconds of the day, then the Julian day.
+            // Kept apart (days, then nanoseconds within them): multiplied out, a hostile value
+            // would overflow.
             let days = Int64(v[i].julianDay) - 2_440_588
             let nanos = Int64(bitPattern: v[i].nanos)
-            ascii(timestamp(days * 86_400_000_000_000 + nanos, perSecond: 1_000_000_000, utc: true), &out)
+            guard (0..<86_400_000_000_000).contains(nanos) else {
+                throw ParquetError("an INT96 timestamp has \(nanos) nanoseconds in its day")
+            }
+            let text = timestamp(nanos, perSecond: 1_000_000_000, utc: true)
+            ascii(date(days: days) + text.dropFirst(10), &out)
         case .float(let v):
             ascii(v[i].isFinite ? "\(v[i])" : "", &out)
         case .double(let v):
