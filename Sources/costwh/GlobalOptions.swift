@@ -66,6 +66,7 @@ enum LoggingBootstrap {
 
     static func once(level: Logger.Level, json: Bool = false) {
         guard done.setIfUnset() else { return }
+        Terminal.jsonLines.withLock { $0 = json }
         LoggingSystem.bootstrap { label in
             if json { return JSONLogHandler(label: label, logLevel: level) }
             var handler = StreamLogHandler.standardError(label: label)

@@ -2,6 +2,7 @@ import CostwhLoad
 import CostwhModel
 import CostwhPipeline
 import Foundation
+import Logging
 import Synchronization
 
 #if canImport(Glibc)
@@ -24,12 +25,26 @@ enum Terminal {
     /// Messages quote file names, header cells and Azure's answers: their control
     /// characters are made visible before they reach the terminal or a log.
     static func error(_ message: String) {
+        if jsonLines.withLock({ $0 }) { return event(message, level: .error) }
         FileHandle.standardError.write(
             Data(("costwh: error: " + TerminalText.neutralised(message, keepingNewlines: true) + "\n").utf8))
     }
 
     static func status(_ message: String) {
+        if jsonLines.withLock({ $0 }) { return event(message, level: .notice) }
         FileHandle.standardError.write(Data((TerminalText.neutralised(message, keepingNewlines: true) + "\n").utf8))
+    }
+
+    /// With `--log-format json`, every line on stderr is a JSON object: the per-partition
+    /// results, the summary and errors too, not only the log lines, so a collector reading
+    /// stderr never meets plain text.
+    static let jsonLines = Mutex(false)
+
+    private static func event(_ message: String, level: Logger.Level) {
+        FileHandle.standardError.write(
+            Data(
+                JSONLogHandler.line(label: "costwh", level: level, message: message, metadata: [:], source: "costwh")
+                    .utf8))
     }
 
     /// `--progress` (true) or `--no-progress` (false); nil follows the terminal.

@@ -567,8 +567,10 @@ import Testing
                 #expect(run.status == 0, "\(run.stderr)")
                 let lines = run.stderr.split(separator: "\n").filter { $0.hasPrefix("{") }
                 #expect(!lines.isEmpty, "\(run.stderr)")
-                // The rest of stderr is the run's summary, not log lines.
-                #expect(run.stderr.split(separator: "\n").allSatisfy { $0.hasPrefix("{") || !$0.contains("\"level\"") })
+                // Every line of stderr is JSON: the per-partition results and the summary too.
+                #expect(run.stderr.split(separator: "\n").allSatisfy { $0.hasPrefix("{") }, "\(run.stderr)")
+                #expect(lines.contains { $0.contains("\"message\": \"loaded     \(eaAccount)") }, "\(run.stderr)")
+                #expect(lines.contains { $0.contains("\"message\": \"reload: 1 loaded") }, "\(run.stderr)")
                 for line in lines {
                     let object = try #require(
                         try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
