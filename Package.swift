@@ -140,7 +140,8 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "CostwhBytesTests", dependencies: ["CostwhBytes"], swiftSettings: strict),
         .testTarget(
-            name: "CostwhParquetTests", dependencies: ["CostwhParquet", "CostwhBytes", "CostwhTestSupport"],
+            name: "CostwhParquetTests",
+            dependencies: ["CostwhParquet", "CostwhBytes", "CostwhSynthetic", "CostwhTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "CostwhQueryTests",

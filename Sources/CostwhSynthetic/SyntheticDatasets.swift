@@ -101,53 +101,36 @@ package struct SyntheticDatasets: Sendable {
         // An MCA billing profile's transactions are Azure's modern records, an EA account's
         // the legacy ones (consumption 2023-05-01: Modern/LegacyReservationTransactionProperties).
         let modern = estate.scope.kind == .billingProfile
+        let subscription = estate.subscriptions[0]
         for (n, event) in events.enumerated() {
             let c = event.commitment
             let commitment = estate.commitments[c]
-            let amount = event.amount
+            // What both kinds of record carry.
+            var properties: [String: Any] = [
+                "eventDate": "\(period.firstDay)T00:00:00Z", "reservationOrderId": commitment.orderId,
+                "description": commitment.orderName, "eventType": event.type, "quantity": 1, "amount": event.amount,
+                "currency": estate.currency, "reservationOrderName": commitment.name, "armSkuName": "Standard_D2s_v3",
+                "term": commitment.term == "12" ? "P1Y" : "P3Y", "region": "eastus",
+                "purchasingSubscriptionGuid": subscription.id, "purchasingSubscriptionName": subscription.name,
+                "billingFrequency": commitment.billing == .upfront ? "upfront" : "recurring",
+            ]
             if modern {
-                let subscription = estate.subscriptions[0]
-                records.append([
-                    "id":
-                        "\(estate.scope.id)/providers/Microsoft.Consumption/reservationtransactions/\(period.compact)\(c)\(n)",
-                    "name": "\(period.compact)\(c)\(n)",
-                    "type": "Microsoft.Consumption/reservationTransactions",
-                    "tags": [Any](),
-                    "properties": [
-                        "eventDate": "\(period.firstDay)T00:00:00Z", "reservationOrderId": commitment.orderId,
-                        "description": commitment.orderName, "eventType": event.type, "quantity": 1, "amount": amount,
-                        "currency": estate.currency, "reservationOrderName": commitment.name,
-                        "armSkuName": "Standard_D2s_v3", "term": commitment.term == "12" ? "P1Y" : "P3Y",
-                        "region": "eastus", "purchasingSubscriptionGuid": subscription.id,
-                        "purchasingSubscriptionName": subscription.name,
-                        "billingProfileId": estate.scope.id, "billingProfileName": estate.scope.value(of: "billingProfiles") ?? "",
-                        "invoiceSectionName": subscription.invoiceSectionName,
-                        "billingFrequency": commitment.billing == .upfront ? "upfront" : "recurring",
-                    ] as [String: Any],
-                ])
-                continue
+                properties["billingProfileId"] = estate.scope.id
+                properties["billingProfileName"] = estate.scope.value(of: "billingProfiles") ?? ""
+                properties["invoiceSectionName"] = subscription.invoiceSectionName
+            } else {
+                properties["purchasingEnrollment"] = estate.billingAccountId
+                properties["accountName"] = subscription.accountName
+                properties["accountOwnerEmail"] = subscription.accountOwner
+                properties["departmentName"] = subscription.invoiceSectionName
+                properties["costCenter"] = ""
+                properties["currentEnrollment"] = estate.billingAccountId
+                properties["billingMonth"] = Int(period.compact)! * 100 + 1
             }
             records.append([
-                "id":
-                    "\(estate.scope.id)/providers/Microsoft.Consumption/reservationtransactions/\(period.compact)\(c)\(n)",
-                "name": "\(period.compact)\(c)\(n)",
-                "type": "Microsoft.Consumption/reservationTransactions",
-                "tags": [Any](),
-                "properties": [
-                    "eventDate": "\(period.firstDay)T00:00:00Z", "reservationOrderId": commitment.orderId,
-                    "description": commitment.orderName, "eventType": event.type, "quantity": 1, "amount": amount,
-                    "currency": estate.currency, "reservationOrderName": commitment.name,
-                    "purchasingEnrollment": estate.billingAccountId, "armSkuName": "Standard_D2s_v3",
-                    "term": commitment.term == "12" ? "P1Y" : "P3Y", "region": "eastus",
-                    "purchasingSubscriptionGuid": estate.subscriptions[0].id,
-                    "purchasingSubscriptionName": estate.subscriptions[0].name,
-                    "accountName": estate.subscriptions[0].accountName,
-                    "accountOwnerEmail": estate.subscriptions[0].accountOwner,
-                    "departmentName": estate.subscriptions[0].invoiceSectionName, "costCenter": "",
-                    "currentEnrollment": estate.billingAccountId,
-                    "billingFrequency": commitment.billing == .upfront ? "upfront" : "recurring",
-                    "billingMonth": Int(period.compact)! * 100 + 1,
-                ] as [String: Any],
+                "id": "\(estate.scope.id)/providers/Microsoft.Consumption/reservationtransactions/\(period.compact)\(c)\(n)",
+                "name": "\(period.compact)\(c)\(n)", "type": "Microsoft.Consumption/reservationTransactions",
+                "tags": [Any](), "properties": properties,
             ])
         }
         return records

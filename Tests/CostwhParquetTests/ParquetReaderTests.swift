@@ -1,4 +1,6 @@
 import CostwhBytes
+import CostwhSynthetic
+import CostwhTestSupport
 import Foundation
 import Testing
 
@@ -72,37 +74,7 @@ struct ParquetReaderTests {
 
     /// The fields of one CSV line, unquoted.
     static func fields(_ line: String) -> [String] {
-        var out: [String] = []
-        var field = ""
-        var quoted = false
-        var chars = Array(line)
-        var i = 0
-        while i < chars.count {
-            let c = chars[i]
-            if quoted {
-                if c == "\"" {
-                    if i + 1 < chars.count && chars[i + 1] == "\"" {
-                        field.append("\"")
-                        i += 1
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    field.append(c)
-                }
-            } else if c == "\"" {
-                quoted = true
-            } else if c == "," {
-                out.append(field)
-                field = ""
-            } else {
-                field.append(c)
-            }
-            i += 1
-        }
-        out.append(field)
-        chars.removeAll()
-        return out
+        CSVText.parse(line + "\n").first ?? [""]
     }
 
     /// Every file of Apache's corpus and every bad file reads whole or fails with a clear
@@ -170,7 +142,7 @@ struct ParquetReaderTests {
     /// Damaged copies of real files (cut at many lengths, bytes flipped in the footer and
     /// the pages, seeded): each reads or fails with a ParquetError, and never crashes.
     @Test func damagedFilesNeverCrash() throws {
-        var rng = SeededGenerator(seed: 0x5EED_CAFE)
+        var rng = SplitMix64(seed: 0x5EED_CAFE)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("costwh-pq-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -208,15 +180,3 @@ struct ParquetReaderTests {
     }
 }
 
-/// SplitMix64, so a failing case can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
