@@ -15,7 +15,7 @@ missing required one, and give the rows the emulator's truth says: a Cost Detail
 blobs hold exactly the rows and cost `costwh reload` loads from the same emulator.
 Ends with 'N passed, N failed'; exit status 1 when anything failed.
 """
-import csv, gzip, io, json, os, re, sqlite3, ssl, subprocess, sys, tempfile, time, urllib.request
+import csv, gzip, io, json, os, re, shutil, sqlite3, ssl, subprocess, sys, tempfile, time, urllib.request
 
 COSTWH = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/costwh"
 EA = "/providers/Microsoft.Billing/billingAccounts/8611537"
@@ -226,5 +226,6 @@ if __name__ == "__main__":
                                                                    "--slow-polls", "2", "--blobs-per-report", "3",
                                                                    "--gzip"])):
         run(label, faults)
+    shutil.rmtree(work, ignore_errors=True)
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)

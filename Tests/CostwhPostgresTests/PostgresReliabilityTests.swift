@@ -234,6 +234,38 @@ struct PostgresReliabilityTests {
         }
     }
 
+    /// A load that fails before its ledger row is written (here: closing a dead load's row
+    /// fails, as a trigger makes it) still leaves a failed row, so `costwh runs` and the
+    /// summary line show the failure and its reason.
+    @Test func aFailureBeforeTheLedgerRowIsStillInRuns() throws {
+        let dir = TempDir()
+        try TestPostgres.withSchema { url in
+            let store = try TestPostgres.store(url)
+            // A load left running by a session that has ended: its lock is free.
+            try store.execute(
+                """
+                INSERT INTO loads (Scope, BillingPeriod, Metric, Source, Status, StartedAt, ProcessId, Host, Dataset)
+                VALUES ('\(eaScope.id)', '2023-08', 'ActualCost', 'file', 'running', '2023-09-01T00:00:00Z', 1, 'h', 'cost-details')
+                """)
+            try store.execute(
+                """
+                CREATE FUNCTION refuse_abandon() RETURNS trigger LANGUAGE plpgsql AS
+                $$ BEGIN RAISE EXCEPTION 'closing dead loads is refused by a test trigger'; END $$;
+                CREATE TRIGGER refuse_abandon BEFORE UPDATE ON loads FOR EACH ROW
+                WHEN (NEW.Status = 'abandoned') EXECUTE FUNCTION refuse_abandon();
+                """)
+            let file = dir.write("a.csv", syntheticEA(rows: 20, costBase: 1))
+            let run = try load(file, url)
+            #expect(run.status != 0, "\(run.stderr)")
+            #expect(run.stderr.contains("refused by a test trigger"), "\(run.stderr)")
+            let runs = try runCostwh(["runs", "--db", url, "--format", "csv"], environment: Self.env())
+            #expect(runs.status == 0, "\(runs.stderr)")
+            let failed = runs.stdout.split(separator: "\n").filter { $0.contains(",failed,") }
+            #expect(failed.count == 1, "\(runs.stdout)")
+            #expect(failed.first?.contains("refused by a test trigger") == true, "\(runs.stdout)")
+        }
+    }
+
     /// Two warehouses (schemas) in one database: each has its own job lock.
     @Test func twoWarehousesInOneDatabaseHaveTheirOwnJobLocks() throws {
         try TestPostgres.withSchema { one in
