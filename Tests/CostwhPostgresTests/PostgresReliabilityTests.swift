@@ -250,9 +250,12 @@ struct PostgresReliabilityTests {
             try store.execute(
                 """
                 CREATE FUNCTION refuse_abandon() RETURNS trigger LANGUAGE plpgsql AS
-                $$ BEGIN RAISE EXCEPTION 'closing dead loads is refused by a test trigger'; END $$;
+                $$ BEGIN RAISE EXCEPTION 'closing dead loads is refused by a test trigger'; END $$
+                """)
+            try store.execute(
+                """
                 CREATE TRIGGER refuse_abandon BEFORE UPDATE ON loads FOR EACH ROW
-                WHEN (NEW.Status = 'abandoned') EXECUTE FUNCTION refuse_abandon();
+                WHEN (NEW.Status = 'abandoned') EXECUTE FUNCTION refuse_abandon()
                 """)
             let file = dir.write("a.csv", syntheticEA(rows: 20, costBase: 1))
             let run = try load(file, url)
