@@ -4,11 +4,11 @@ import PackageDescription
 // The layout follows the pipeline: model → bytes → transform → load → query, with extract
 // (HTTP, sign-in, the Azure clients) beside bytes, `pipeline` wiring the stages together and
 // `costwh` a thin CLI over it. docs/ARCHITECTURE.md draws the graph.
+// Every module is built with Swift's checks on (bounds, overflow, exclusivity): Bytes and
+// Transform parse files from anywhere and blobs from the network, and with -Ounchecked a
+// malformed input could read or write outside a buffer in the release binary. The cost was
+// measured paired against the unchecked build (docs/PERFORMANCE.md, round three).
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
-// The hot path (parse, normalise, insert) runs per field of millions of rows: no runtime
-// exclusivity or overflow checks there, measured by costwh-bench.
-let hot: [SwiftSetting] =
-    strict + [.unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 let package = Package(
     name: "costwh",
@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "CostwhModel", swiftSettings: strict),
         // Bytes in: the ByteSource protocol, files, gzip, hashing. No networking here, so the
         // parser, the loader and their tests never pull in NIO.
-        .target(name: "CostwhBytes", dependencies: ["CZlib"], swiftSettings: hot),
+        .target(name: "CostwhBytes", dependencies: ["CZlib"], swiftSettings: strict),
         // Parquet files in: the footer, pages, codecs and encodings, read with every length and
         // offset checked (bounds checks on: these bytes come from anywhere), as CSV text.
         .target(
@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "CostwhTransform",
             dependencies: ["CostwhModel", "CostwhBytes", "CostwhParquet"],
-            swiftSettings: hot),
+            swiftSettings: strict),
         .target(
             name: "CostwhLoad",
             dependencies: [
@@ -75,7 +75,7 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: hot,
+            swiftSettings: strict,
             plugins: ["EmbedSQLPlugin"]),
         // The PostgreSQL store behind the same seam: COPY per load into a table of its own,
         // attached as a partition in one short transaction.

@@ -19,11 +19,14 @@ struct ColumnCursor {
     private let end: Int
     private var dictionary: ColumnValues?
     private var values: ColumnValues?
-    private var indices: [UInt32]?
-    private var levels: [UInt8]?
+    /// The page's dictionary indices and definition levels, read one at a time.
+    private var indices: HybridDecoder?
+    private var levels: HybridDecoder?
     private var levelIndex = 0
     private var valueIndex = 0
     private var pageValues = 0
+    /// The page's values that are not null.
+    private var present = 0
 
     init(column: LeafColumn, chunk: ColumnChunk, file: ParquetFileReader) throws(ParquetError) {
         self.column = column
@@ -45,18 +48,17 @@ struct ColumnCursor {
     /// Appends the next value as CSV field text (nothing for a null).
     mutating func next(into out: inout [UInt8]) throws(ParquetError) {
         while levelIndex >= pageValues { try nextPage() }
-        if let levels {
-            let defined = levels[levelIndex] == 1
-            levelIndex += 1
-            if !defined { return }
-        } else {
-            levelIndex += 1
+        levelIndex += 1
+        if levels != nil {
+            let level = try levels!.next()
+            guard level <= 1 else { throw ParquetError("a definition level is above the column's maximum (1)") }
+            if level == 0 { return }
         }
         let index: Int
         let source: ColumnValues
-        if let indices {
-            guard valueIndex < indices.count, let dictionary else { throw ParquetError("a page has fewer values than levels say") }
-            let i = Int(indices[valueIndex])
+        if indices != nil {
+            guard valueIndex < present, let dictionary else { throw ParquetError("a page has fewer values than levels say") }
+            let i = Int(try indices!.next())
             guard i < dictionary.count else {
                 throw ParquetError("a dictionary index \(i) is out of range (the dictionary holds \(dictionary.count) values)")
             }
@@ -107,28 +109,21 @@ struct ColumnCursor {
                     }
                     let length = Int(try page.uint32LE("the definition levels' length"))
                     let r = try page.take(length, "the definition levels")
-                    var levelBytes = PageBytes(page.bytes, from: r.lowerBound, to: r.upperBound)
-                    levels = try ParquetEncodings.hybrid(&levelBytes, bitWidth: 1, count: header.valueCount).map {
-                        guard $0 <= 1 else { return 2 }
-                        return UInt8($0)
-                    }
+                    levels = try HybridDecoder(PageBytes(page.bytes, from: r.lowerBound, to: r.upperBound), bitWidth: 1)
                 } else {
                     levels = nil
                 }
-                try checkLevels()
+                try countPresent(header.valueCount)
                 try decodeValues(&page, header: header)
             case .dataV2:
                 // A flat column's repetition levels are all 0 whatever their bytes: skipped.
                 let levelBytes = header.repetitionBytes + header.definitionBytes
                 if column.optional {
-                    var defs = PageBytes(body, from: header.repetitionBytes, to: levelBytes)
-                    levels = try ParquetEncodings.hybrid(&defs, bitWidth: 1, count: header.valueCount).map {
-                        $0 <= 1 ? UInt8($0) : 2
-                    }
+                    levels = try HybridDecoder(PageBytes(body, from: header.repetitionBytes, to: levelBytes), bitWidth: 1)
                 } else {
                     levels = nil
                 }
-                try checkLevels()
+                try countPresent(header.valueCount)
                 let valuesBody = Array(body[levelBytes...])
                 let plain: [UInt8]
                 if header.isCompressed {
@@ -149,14 +144,23 @@ struct ColumnCursor {
         }
     }
 
-    private func checkLevels() throws(ParquetError) {
-        if let levels, levels.contains(where: { $0 > 1 }) {
-            throw ParquetError("a definition level is above the column's maximum (1)")
+    /// How many of the page's values are not null: the levels read once ahead, on a copy
+    /// of their decoder (a few bytes of state, not an array).
+    private mutating func countPresent(_ count: Int) throws(ParquetError) {
+        guard var ahead = levels else {
+            present = count
+            return
         }
+        var n = 0
+        for _ in 0..<count {
+            let level = try ahead.next()
+            guard level <= 1 else { throw ParquetError("a definition level is above the column's maximum (1)") }
+            n += Int(level)
+        }
+        present = n
     }
 
     private mutating func decodeValues(_ page: inout PageBytes, header: PageHeader) throws(ParquetError) {
-        let present = levels.map { $0.reduce(0) { $0 + Int($1) } } ?? header.valueCount
         indices = nil
         values = nil
         switch header.encoding {
@@ -174,7 +178,7 @@ struct ColumnCursor {
             guard width <= 32, entries <= 1 || width >= ParquetEncodings.bitWidth(entries - 1) || width > 0 else {
                 throw ParquetError("a dictionary index bit width of \(width) is not valid")
             }
-            indices = present == 0 ? [] : try ParquetEncodings.hybrid(&page, bitWidth: width, count: present)
+            indices = try HybridDecoder(page, bitWidth: width)
         case .deltaBinaryPacked:
             let decoded = try ParquetEncodings.deltaBinaryPacked(&page, count: present)
             guard decoded.count >= present else { throw ParquetError("a DELTA_BINARY_PACKED page has too few values") }
@@ -203,6 +207,5 @@ struct ColumnCursor {
             throw ParquetError("encoding \(header.encoding) is not supported for a \(column.type) column")
         }
         if let values, values.count < present { throw ParquetError("a page holds fewer values than it claims") }
-        if let indices, indices.count < present { throw ParquetError("a page holds fewer indices than it claims") }
     }
 }

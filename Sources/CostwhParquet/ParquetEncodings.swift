@@ -268,3 +268,75 @@ enum ParquetEncodings {
         UInt64(le32(b, i)) | UInt64(le32(b, i + 4)) << 32
     }
 }
+
+/// The RLE / bit-packing hybrid read one value at a time, so a page of a million levels or
+/// dictionary indices costs a few bytes of state, not an array of them.
+struct HybridDecoder {
+    private let bytes: [UInt8]
+    private var position: Int
+    private let end: Int
+    private let bitWidth: Int
+    private var remaining = 0
+    private var repeated = true
+    private var value: UInt32 = 0
+    private var packedBase = 0
+    private var packedBits = 0
+    private var packedIndex = 0
+
+    init(_ page: PageBytes, bitWidth: Int) throws(ParquetError) {
+        guard (0...32).contains(bitWidth) else { throw ParquetError("a bit width of \(bitWidth) is not valid") }
+        bytes = page.bytes
+        position = page.position
+        end = page.end
+        self.bitWidth = bitWidth
+    }
+
+    mutating func next() throws(ParquetError) -> UInt32 {
+        while remaining == 0 { try run() }
+        remaining -= 1
+        if repeated { return value }
+        let first = packedIndex * bitWidth
+        packedIndex += 1
+        guard first + bitWidth <= packedBits else {
+            throw ParquetError("a bit-packed run claims more bytes than the page has")
+        }
+        var out: UInt32 = 0
+        for k in 0..<bitWidth {
+            let b = first + k
+            if bytes[packedBase + b >> 3] >> UInt8(b & 7) & 1 == 1 { out |= 1 << UInt32(k) }
+        }
+        return out
+    }
+
+    private mutating func run() throws(ParquetError) {
+        var page = PageBytes(bytes, from: position, to: end)
+        let header = try page.varint("a run header")
+        if header & 1 == 0 {
+            let count = header >> 1
+            guard count > 0, count <= UInt64(ParquetLimits.pageValues) else {
+                throw ParquetError("a run claims \(count) values")
+            }
+            let r = try page.take((bitWidth + 7) / 8, "a repeated value")
+            var v: UInt32 = 0
+            for (i, b) in bytes[r].enumerated() { v |= UInt32(b) << (8 * UInt32(i)) }
+            repeated = true
+            value = v
+            remaining = Int(count)
+        } else {
+            let groups = header >> 1
+            guard groups > 0, groups <= UInt64(ParquetLimits.pageValues / 8) else {
+                throw ParquetError("a bit-packed run claims \(groups) groups")
+            }
+            // Some writers end a page inside the padding of its last group: only the values
+            // read must be there (checked in `next`).
+            let available = min(Int(groups) * bitWidth, page.remaining)
+            let r = try page.take(available, "a bit-packed run")
+            repeated = false
+            packedBase = r.lowerBound
+            packedBits = available * 8
+            packedIndex = 0
+            remaining = Int(groups) * 8
+        }
+        position = page.position
+    }
+}
