@@ -299,7 +299,7 @@ package enum TextSafety {
         var out = ""
         for scalar in text.unicodeScalars.prefix(limit) {
             if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) || scalar == "\u{FFFD}" {
-                out += "\\u{\(String(scalar.value, radix: 16))}"
+                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
             } else {
                 out.unicodeScalars.append(scalar)
             }

@@ -1,3 +1,4 @@
+import CostwhSynthetic
 import CostwhTestSupport
 import Foundation
 import Testing
@@ -60,5 +61,22 @@ struct ParquetCommandTests {
         let loaded = try rows(db, sql: "SELECT COUNT(*) AS n, ROUND(TOTAL(CostInBillingCurrency), 9) AS c FROM cost_details")[0]
         #expect(loaded["n"] == 11)
         #expect(loaded["c"] == 8.545007787)
+    }
+
+    /// A binary file given to the CSV path (a zip, random bytes): its "header" is shown
+    /// escaped and cut short, never as a screenful of its bytes.
+    @Test func aBinaryFileIsNeverQuotedWhole() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
+        let dir = TempDir()
+        var rng = SplitMix64(seed: 42)
+        let bytes = [0x50, 0x4B, 0x03, 0x04] + (0..<20_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let path = dir.write("junk.csv", bytes: bytes)
+        let run = try runCostwh(
+            ["load", path, "--scope", Self.scope, "--period", "2023-09", "--metric", "actual", "--db", dir.path("w.sqlite")],
+            environment: [:])
+        #expect(run.status == 65, "\(run.stderr)")
+        #expect(run.stderr.contains("the header is not a cost-details header"), "\(run.stderr)")
+        #expect(run.stderr.count < 1_500, "\(run.stderr.count) characters")
+        #expect(!run.stderr.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
     }
 }
