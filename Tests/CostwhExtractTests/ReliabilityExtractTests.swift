@@ -375,19 +375,24 @@ struct PartitionShape: CustomStringConvertible {
         #expect(!FileManager.default.fileExists(atPath: folder.path))
     }
 
-    @Test func exportsManifestsCannotReachOutsideTheirFolder() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("costwh-manifest-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let manifest: [String: Any] = [
+    /// An ActualCost export's manifest of a subscription for June 2026, listing `blobs`.
+    static func manifest(blobs: [[String: Any]]) -> [String: Any] {
+        [
             "exportConfig": [
                 "resourceId":
                     "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.CostManagement/exports/x",
                 "type": "ActualCost",
             ],
             "runInfo": ["startDate": "2026-06-01T00:00:00"],
-            "blobs": [["blobName": "../../etc/passwd"]],
+            "blobs": blobs,
         ]
+    }
+
+    @Test func exportsManifestsCannotReachOutsideTheirFolder() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("costwh-manifest-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let manifest = PrivateFolderTests.manifest(blobs: [["blobName": "../../etc/passwd"]])
         try JSONSerialization.data(withJSONObject: manifest).write(to: dir.appendingPathComponent("manifest.json"))
         #expect(throws: ExtractError.self) { try ExportsFolder(path: dir.path) }
     }
@@ -399,15 +404,7 @@ struct PartitionShape: CustomStringConvertible {
         let secret = dir.write("secret.txt", "root:x:0:0:SECRET-LINE\n")
         let export = dir.path("export")
         try FileManager.default.createDirectory(atPath: export, withIntermediateDirectories: true)
-        let manifest: [String: Any] = [
-            "exportConfig": [
-                "resourceId":
-                    "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.CostManagement/exports/x",
-                "type": "ActualCost",
-            ],
-            "runInfo": ["startDate": "2026-06-01T00:00:00"],
-            "blobs": [["blobName": "x/part_0_0001.csv"]],
-        ]
+        let manifest = PrivateFolderTests.manifest(blobs: [["blobName": "x/part_0_0001.csv"]])
         try JSONSerialization.data(withJSONObject: manifest).write(
             to: URL(fileURLWithPath: export + "/manifest.json"))
         try FileManager.default.createSymbolicLink(atPath: export + "/part_0_0001.csv", withDestinationPath: secret)
@@ -429,15 +426,7 @@ struct PartitionShape: CustomStringConvertible {
     @Test func aBlobListedTwiceIsRefused() throws {
         let dir = TempDir()
         _ = dir.write("part_0_0001.csv", "Date,Cost\n")
-        let manifest: [String: Any] = [
-            "exportConfig": [
-                "resourceId":
-                    "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.CostManagement/exports/x",
-                "type": "ActualCost",
-            ],
-            "runInfo": ["startDate": "2026-06-01T00:00:00"],
-            "blobs": [["blobName": "a/part_0_0001.csv"], ["blobName": "b/part_0_0001.csv"]],
-        ]
+        let manifest = PrivateFolderTests.manifest(blobs: [["blobName": "a/part_0_0001.csv"], ["blobName": "b/part_0_0001.csv"]])
         try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: dir.path("manifest.json")))
         #expect {
             try ExportsFolder(path: dir.path(""))
