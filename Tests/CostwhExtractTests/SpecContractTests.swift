@@ -89,6 +89,7 @@ import FoundationNetworking
                     continue
                 }
                 seen.insert(operation.id)
+                #expect(Self.bodyProblems(request, operation).isEmpty, "\(operation.id): \(Self.bodyProblems(request, operation))")
                 let version = request.query["api-version"] ?? ""
                 #expect(
                     operation.apiVersions.contains(version),
@@ -106,6 +107,32 @@ import FoundationNetworking
                 #expect(seen.contains(id), "\(id) was not called")
             }
         }
+    }
+
+    /// What the specification's request body allows: GenerateCostDetailsReportRequestDefinition
+    /// and GenerateDetailedCostReportDefinition (metric, timePeriod {start, end}, billingPeriod,
+    /// invoiceId; customerId for the detailed report); no body for the other operations.
+    static func bodyProblems(_ request: RecordedRequest, _ operation: Operation) -> [String] {
+        let allowed: Set<String>
+        switch operation.id {
+        case "GenerateCostDetailsReport_CreateOperation": allowed = ["metric", "timePeriod", "billingPeriod", "invoiceId"]
+        case "GenerateDetailedCostReport_CreateOperation":
+            allowed = ["metric", "timePeriod", "billingPeriod", "invoiceId", "customerId"]
+        default:
+            return request.body.isEmpty ? [] : ["a body where the specification has none"]
+        }
+        guard let body = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any] else {
+            return ["the body is not a JSON object"]
+        }
+        var problems = Set(body.keys).subtracting(allowed).map { "unknown property \($0)" }
+        if let metric = body["metric"], !["ActualCost", "AmortizedCost"].contains(metric as? String ?? "") {
+            problems.append("metric \(metric) is not ActualCost or AmortizedCost")
+        }
+        if let period = body["timePeriod"] {
+            let keys = (period as? [String: Any]).map { Set($0.keys) }
+            if keys != ["start", "end"] { problems.append("timePeriod is not {start, end}") }
+        }
+        return problems
     }
 
     /// The emulator answers the balances path Azure serves, and refuses the nested resource-id

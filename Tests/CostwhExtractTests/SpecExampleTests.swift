@@ -97,6 +97,7 @@ import Testing
     @Test(arguments: [
         ("spec-2025-03-01-PricesheetDownloadByBillingProfile.json", "2018-07-21T17:32:28Z"),
         ("spec-2025-03-01-EAPriceSheetForBillingPeriod.json", "2023-09-30T17:32:28Z"),
+        ("spec-2025-03-01-GenerateReservationDetailsReportByBillingAccount.json", "2020-09-12T02:56:55.5021869Z"),
     ])
     func priceSheetFinalAnswersAreComplete(name: String, expiry: String) throws {
         let (object, _) = try SpecExampleTests.body(try SpecExampleTests.example(name), status: "200")
@@ -104,7 +105,7 @@ import Testing
         #expect(AsyncReport.status(of: answer)?.lowercased() == "completed", "\(name)")
         let properties = try #require(answer["properties"] as? [String: Any])
         let link = try #require(AsyncReport.link(in: properties), "\(name)")
-        #expect(link.hasPrefix("https://myaccount.blob.core.windows.net/"))
+        #expect(link.hasPrefix("https://") && link.contains(".blob.core.windows.net/"))
         #expect(AsyncReport.validTill(in: properties) == CostDetailsClient.parseDate(expiry))
         // A 202 is never complete, whatever its body.
         #expect(AsyncReport.status(of: AsyncReport.normalised([:], httpStatus: 202)) == nil)
