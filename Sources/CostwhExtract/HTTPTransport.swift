@@ -28,8 +28,12 @@ package final class HTTPTransport: Sendable {
 
     package init(policy: RetryPolicy = .default, logger: Logger, requestTimeout: TimeAmount = .seconds(120)) {
         var configuration = HTTPClient.Configuration()
+        // A silent connection is cut after the stall interval, but never sooner than 15 s:
+        // the interval judges a download's pace (DownloadPace), and a short one set for a
+        // test must not cut a sign-in or a poll that a busy machine answers slowly.
+        let idle = max(policy.downloadStall, 15)
         configuration.timeout = HTTPClient.Configuration.Timeout(
-            connect: .seconds(15), read: .milliseconds(Int64(policy.downloadStall * 1000)))
+            connect: .seconds(15), read: .milliseconds(Int64(idle * 1000)))
         // Azure never redirects these calls; following one could leak a bearer token.
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
@@ -248,7 +252,7 @@ package final class HTTPTransport: Sendable {
             } catch let slow as DownloadPace.TooSlow {
                 lastProblem = slow.reason
             } catch let error as HTTPClientError where error == .readTimeout {
-                lastProblem = "stalled: no byte for \(Int(policy.downloadStall)) s after \(written) bytes"
+                lastProblem = "stalled: no byte for \(Int(max(policy.downloadStall, 15))) s after \(written) bytes"
             } catch {
                 lastProblem = HTTPTransport.describe(error) + " after \(written) bytes"
             }
