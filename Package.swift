@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -99,6 +100,16 @@ let package = Package(
             exclude: ["SQL"],
             swiftSettings: strict,
             plugins: ["EmbedSQLPlugin"]),
+        // The MCP server for AI assistants: tools, resources and prompts over the read side of
+        // the store (`StoreReading`, `AdHocReading`), never the write side.
+        .target(
+            name: "CostwhMCP",
+            dependencies: [
+                "CostwhModel", "CostwhLoad", "CostwhQuery",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .target(
             name: "CostwhPipeline",
             dependencies: [
@@ -111,8 +122,9 @@ let package = Package(
             name: "costwh",
             dependencies: [
                 "CostwhPipeline", "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad",
-                "CostwhQuery", "CostwhEmulator",
+                "CostwhQuery", "CostwhEmulator", "CostwhMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

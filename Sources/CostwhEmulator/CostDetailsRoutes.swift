@@ -202,12 +202,3 @@ extension BillingPeriod {
         return try! BillingPeriod(year: parts.year!, month: parts.month!)
     }
 }
-
-extension CalendarDate {
-    /// `yyyy-MM-dd`.
-    package init?(iso text: String) {
-        let parts = text.prefix(10).split(separator: "-")
-        guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
-        self.init(year: y, month: m, day: d)
-    }
-}

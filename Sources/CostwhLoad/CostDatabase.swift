@@ -30,6 +30,7 @@ package final class CostDatabase: Sendable {
                 try db.execute(sql: "PRAGMA cache_size = -16384")
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
                 try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
+                CostDatabase.keepWALFiles(db)
             }
             pool = try DatabasePool(path: path, configuration: config)
         } catch let error as LoadError {

@@ -3,7 +3,8 @@ import GRDBSQLite
 
 // The hot insert path binds values with raw sqlite3 calls on GRDB's prepared statement:
 // GRDB's checked binding allocates per value, and a load binds tens of millions of them.
-// Nothing outside this file calls sqlite3_bind_* or sqlite3_step directly.
+// Nothing outside this file and UncheckedSQLiteSandbox.swift calls sqlite3_bind_* or sqlite3_step
+// directly.
 
 /// SQLITE_TRANSIENT would copy every value; the bound bytes live until `step` returns,
 /// so SQLITE_STATIC is safe here.

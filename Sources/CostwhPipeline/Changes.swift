@@ -22,34 +22,13 @@ package struct ChangesOptions: Sendable {
 
 package enum Changes {
     package static func run(_ options: ChangesOptions) throws(PipelineError) -> ResultTable {
-        if let top = options.top, !(1...100_000).contains(top) {
-            throw .usage("the number of top rows must be between 1 and 100000")
-        }
-        if let days = options.filter.settleDays, days < 0 { throw .usage("settle days cannot be negative") }
+        let listing = ChangeListing(filter: options.filter, by: options.by, top: options.top)
+        do { try listing.validate() } catch { throw .usage(error.description) }
         let store = try DatabaseLocation.openForReading(options.databasePath)
         do {
-            return try store.reading { reader in
-                var changes = try PartitionChanges.list(reader, options.filter)
-                guard let by = options.by else {
-                    if let top = options.top, changes.count > top {
-                        let largest = changes.enumerated().sorted { a, b in
-                            a.element.deltaUnits.magnitude != b.element.deltaUnits.magnitude
-                                ? a.element.deltaUnits.magnitude > b.element.deltaUnits.magnitude
-                                : a.offset < b.offset
-                        }.prefix(top).map(\.offset).sorted()
-                        changes = largest.map { changes[$0] }
-                    }
-                    return PartitionChanges.table(changes)
-                }
-                let broken = try changes.map { change in
-                    (change, try PartitionChanges.breakdown(reader, change, by: by, top: options.top))
-                }
-                return PartitionChanges.table(broken, by: by)
-            }
-        } catch let error as PipelineError {
-            throw error
+            return try listing.run(on: store)
         } catch {
-            throw .query(.database(String(describing: error)))
+            throw .query(error)
         }
     }
 

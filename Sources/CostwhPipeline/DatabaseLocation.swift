@@ -36,6 +36,32 @@ package enum DatabaseLocation {
         do { return try CostDatabase(readingAt: location) } catch { throw .load(error) }
     }
 
+    /// Opens the warehouse for a server of untrusted queries (the MCP server): the read side
+    /// for costwh's own queries, and an `AdHocReading` for the model's SQL, both read-only by
+    /// the engine. On SQLite the sandbox is opened first: it refuses a warehouse without its
+    /// WAL files, which a read-only open would otherwise create beside it.
+    package static func openForServing(_ location: String) throws(PipelineError) -> (
+        any StoreReading, any AdHocReading
+    ) {
+        if PostgresLocation.matches(location) {
+            let place: PostgresLocation
+            do { place = try PostgresLocation(parsing: location) } catch { throw .usage(error.description) }
+            do {
+                let store = try PostgresStore(readingAt: place)
+                return (store, store)
+            } catch {
+                throw .load(error)
+            }
+        }
+        var info = stat()
+        guard stat(location, &info) == 0 else { throw .load(.notReadable(location: location, problem: .missing)) }
+        let sandbox: SQLiteSandbox
+        do { sandbox = try SQLiteSandbox(path: location) } catch {
+            throw .load(.cannotOpenDatabase(path: location, reason: error.description))
+        }
+        return (try openForReading(location), sandbox)
+    }
+
     /// The location as messages may show it: a URL loses its password.
     package static func printable(_ location: String) -> String {
         guard PostgresLocation.matches(location) else { return location }

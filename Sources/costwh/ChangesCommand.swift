@@ -49,18 +49,7 @@ struct ChangesCommand: ParsableCommand {
         }
     }
 
-    /// The ledger's spelling of `--since`, which compares as text with `FinishedAt`.
-    static func sinceBound(_ text: String) -> String? {
-        if CalendarDate(iso: text) != nil { return text }
-        let formatter = ISO8601DateFormatter()
-        for options: ISO8601DateFormatter.Options in [
-            [.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime],
-        ] {
-            formatter.formatOptions = options
-            if let date = formatter.date(from: text) { return Ledger.format(date) }
-        }
-        return nil
-    }
+    static func sinceBound(_ text: String) -> String? { ChangeListing.sinceBound(text) }
 
     func run() throws {
         global.warnIfExposed(global.makeLogger())
