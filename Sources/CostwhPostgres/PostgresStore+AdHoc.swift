@@ -18,14 +18,14 @@ extension PostgresStore: AdHocReading {
             return try withConnection("running a query") { connection in
                 try await PostgresSQL.run(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
                 do {
-                    try await PostgresSQL.run(
-                        connection, "SET LOCAL statement_timeout = \(milliseconds)", logger: logger)
+                    try await PostgresSQL.run(connection, "SET LOCAL statement_timeout = \(milliseconds)", logger: logger)
+                    try await PostgresSQL.run(connection, "SAVEPOINT costwh_adhoc", logger: logger)
                     let answer = try await PostgresStore.adHoc(connection, sql, limits: limits, logger: logger)
-                    try await PostgresSQL.run(connection, "ROLLBACK", logger: logger)
+                    _ = try? await PostgresSQL.run(connection, "ROLLBACK", logger: logger)
                     return answer
                 } catch {
                     _ = try? await PostgresSQL.run(connection, "ROLLBACK", logger: logger)
-                    throw error
+                    throw PostgresStore.adHocError(error, limits: limits)
                 }
             }
         } catch {
@@ -33,43 +33,75 @@ extension PostgresStore: AdHocReading {
         }
     }
 
+    /// A SELECT runs as a cursor, fetched a page at a time until a limit is reached, so a
+    /// huge answer is never sent whole. Anything a cursor cannot hold (DML, DDL, SHOW) runs
+    /// as it is after the savepoint, so that the server gives its own verdict: a write is
+    /// refused by the READ ONLY transaction.
     private static func adHoc(
         _ connection: PostgresConnection, _ sql: String, limits: AdHocLimits, logger: Logger
     ) async throws -> AdHocAnswer {
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        do {
+            _ = try await connection.query(
+                PostgresQuery(unsafeSQL: "DECLARE costwh_adhoc NO SCROLL CURSOR FOR \(sql)"), logger: logger
+            ).collect()
+        } catch let error as PSQLError where ["42601", "0A000", "42P11"].contains(error.serverInfo?[.sqlState] ?? "") {
+            try await PostgresSQL.run(connection, "ROLLBACK TO SAVEPOINT costwh_adhoc", logger: logger)
+            return try await collect(
+                connection, sql, limits: limits, logger: logger, pages: [PostgresQuery(unsafeSQL: sql)])
+        }
+        var pages: [PostgresQuery] = []
+        let page = min(500, limits.maxRows + 1)
+        for _ in 0..<((limits.maxRows + 1 + page - 1) / page) {
+            pages.append(PostgresQuery(unsafeSQL: "FETCH FORWARD \(page) FROM costwh_adhoc"))
+        }
+        return try await collect(connection, sql, limits: limits, logger: logger, pages: pages)
+    }
+
+    private static func collect(
+        _ connection: PostgresConnection, _ sql: String, limits: AdHocLimits, logger: Logger, pages: [PostgresQuery]
+    ) async throws -> AdHocAnswer {
         var names: [String] = []
         var kept: [[StoreValue]] = []
         var bytes = 0
         var cut: AdHocAnswer.Cut?
-        for try await row in rows {
-            if names.isEmpty { names = row.map(\.columnName) }
-            if kept.count == limits.maxRows {
-                cut = .rows(limit: limits.maxRows)
-                break
+        pages: for query in pages {
+            var fetched = 0
+            for try await row in try await connection.query(query, logger: logger) {
+                fetched += 1
+                if names.isEmpty { names = row.map(\.columnName) }
+                if cut != nil { continue }
+                if kept.count == limits.maxRows {
+                    cut = .rows(limit: limits.maxRows)
+                    continue
+                }
+                var values: [StoreValue] = []
+                var size = 0
+                for cell in row {
+                    let value = try PostgresSQL.value(cell)
+                    size += AdHocAnswer.size(of: value)
+                    values.append(value)
+                }
+                if bytes + size > limits.maxBytes {
+                    cut = .bytes(limit: limits.maxBytes)
+                    continue
+                }
+                bytes += size
+                kept.append(values)
             }
-            var values: [StoreValue] = []
-            var size = 0
-            for cell in row {
-                let value = try PostgresSQL.value(cell)
-                size += AdHocAnswer.size(of: value)
-                values.append(value)
-            }
-            if bytes + size > limits.maxBytes {
-                cut = .bytes(limit: limits.maxBytes)
-                break
-            }
-            bytes += size
-            kept.append(values)
+            if cut != nil || fetched == 0 { break pages }
         }
         if names.isEmpty {
             // postgres-nio names columns only through rows: ask again for one row of NULLs,
             // inside the same READ ONLY transaction and time limit.
             var body = sql.trimmingCharacters(in: .whitespacesAndNewlines)
             while body.hasSuffix(";") { body = String(body.dropLast()).trimmingCharacters(in: .whitespacesAndNewlines) }
-            let named = try await connection.query(
+            try await PostgresSQL.run(connection, "ROLLBACK TO SAVEPOINT costwh_adhoc", logger: logger)
+            if let named = try? await connection.query(
                 PostgresQuery(unsafeSQL: "SELECT q.* FROM (SELECT 1) AS costwh_one LEFT JOIN (\(body)\n) AS q ON true"),
                 logger: logger)
-            for try await row in named where names.isEmpty { names = row.map(\.columnName) }
+            {
+                for try await row in named where names.isEmpty { names = row.map(\.columnName) }
+            }
         }
         let columns = names.indices.map { i in
             AdHocColumn(name: names[i], type: AdHocAnswer.kind(of: kept.lazy.map { $0[i] }))
@@ -80,18 +112,29 @@ extension PostgresStore: AdHocReading {
     /// The server's refusal in words a model can act on; never the URL or its password.
     static func adHocError(_ error: any Error, limits: AdHocLimits) -> AdHocError {
         var inner: any Error = error
-        if let transaction = error as? PostgresTransactionError {
-            inner = transaction.closureError ?? transaction.beginError ?? transaction.commitError ?? error
+        while true {
+            if let adHoc = inner as? AdHocError { return adHoc }
+            if let transaction = inner as? PostgresTransactionError,
+                let next = transaction.closureError ?? transaction.beginError ?? transaction.commitError
+            {
+                inner = next
+                continue
+            }
+            if let load = inner as? LoadError {
+                guard case .database(let failure) = load else { return .unavailable(load.description) }
+                inner = failure.underlying
+                continue
+            }
+            break
         }
         guard let psql = inner as? PSQLError, let server = psql.serverInfo else {
-            if let load = inner as? LoadError { return .unavailable(load.description) }
             return .failed("the server gave no answer (\(String(describing: type(of: inner))))")
         }
         let state = server[.sqlState] ?? ""
         let message = server[.message] ?? "unknown error"
         switch state {
         case "57014": return .timedOut(seconds: limits.timeout)
-        case "25006": return .refused("the statement would write (\(message)); \(AdHocError.onlySelect)")
+        case "25006", "25001": return .refused("the statement would write (\(message)); \(AdHocError.onlySelect)")
         case "42501": return .refused("\(message): this role may only read; \(AdHocError.onlySelect)")
         default:
             if message.contains("multiple commands") {

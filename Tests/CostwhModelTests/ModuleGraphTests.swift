@@ -74,11 +74,26 @@ import Testing
         #expect(query.isDisjoint(with: ["GRDB", "PostgresNIO", "CostwhPostgres"]), "the queries name an engine")
     }
 
+    /// The MCP server holds the read side only: no engine, no pipeline, no networking of its
+    /// own, and none of the write side's types (it is handed a `StoreReading` and an
+    /// `AdHocReading`, both opened read-only).
+    @Test func theMCPServerSeesOnlyTheReadSide() throws {
+        let imports = try ModuleGraphTests.imports()["CostwhMCP", default: []]
+        #expect(imports.isSubset(of: ["CostwhModel", "CostwhLoad", "CostwhQuery", "MCP", "Logging", "Foundation"]), "\(imports.sorted())")
+        let folder = ModuleGraphTests.root.appendingPathComponent("Sources/CostwhMCP")
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".swift") {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            for writer in ["CostStore", "CostDatabase", "BatchWriter", "DatasetWriter", "replacePartition", "migrate("] {
+                #expect(!text.contains(writer), "\(file) names the write side: \(writer)")
+            }
+        }
+    }
+
     /// Stages only import earlier stages: model → bytes → transform → load/store → query → pipeline.
     @Test func stagesPointOneWay() throws {
         let order = [
             "CostwhModel", "CostwhBytes", "CostwhTransform", "CostwhLoad", "CostwhPostgres", "CostwhQuery",
-            "CostwhPipeline",
+            "CostwhMCP", "CostwhPipeline",
         ]
         let graph = try ModuleGraphTests.imports()
         for (i, target) in order.enumerated() {
@@ -97,7 +112,7 @@ import Testing
             "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhQuery",
             "CostwhPipeline",
             "CostwhEmulator", "CostwhSynthetic", "GRDB", "GRDBSQLite", "Logging", "ArgumentParser", "AsyncHTTPClient",
-            "NIOCore", "NIOPosix", "NIOHTTP1", "NIOSSL", "CZlib", "CostwhPostgres", "PostgresNIO",
+            "NIOCore", "NIOPosix", "NIOHTTP1", "NIOSSL", "CZlib", "CostwhPostgres", "PostgresNIO", "CostwhMCP", "MCP",
         ]
         for (target, modules) in try ModuleGraphTests.imports() {
             // The entry of a target (not the package or a product of the same name).
