@@ -101,3 +101,33 @@ extension Result {
         return nil
     }
 }
+
+/// `costwh mcp` on PostgreSQL, connected as a SELECT-only role and driven by the official MCP
+/// Python SDK: the same host checks as on SQLite, and the owner's data unchanged afterwards.
+@Suite(
+    .serialized, .enabled(if: TestPostgres.available, .init(rawValue: TestPostgres.skipMessage)),
+    .enabled(if: TestPython.available, .init(rawValue: TestPython.skipMessage)))
+struct PostgresMCPServerTests {
+    @Test func aHostReadsTheDemoWarehouseAsASelectOnlyRole() throws {
+        let scratch = TempDir()
+        try TestPostgres.withSchema { url in
+            let env = PostgresProcessTests.env()
+            let demo = try runCostwh(["demo", "--db", url, "--rows-per-month", "300"], environment: env)
+            #expect(demo.status == 0, "\(demo.stderr)")
+            let (analyst, role) = try PostgresReliabilityTests.analystRole(url)
+            defer {
+                let schema = (try? PostgresLocation(parsing: url))?.schema ?? "x"
+                _ = try? PostgresReliabilityTests.admin(
+                    "DROP OWNED BY \(role); REVOKE ALL ON SCHEMA \(schema) FROM \(role); DROP ROLE \(role);")
+            }
+            let owner = try TestPostgres.store(url)
+            let ledger = "SELECT COUNT(*), MAX(LoadId), SUM(RowCount) FROM loads LEFT JOIN partitions USING (LoadId)"
+            let before = try owner.query(ledger).rows
+            let problems = try MCPHost.problems(
+                db: analyst, owner: url, period: lastMonth.description, postgres: true, scratch: scratch,
+                environment: env)
+            #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+            #expect(try owner.query(ledger).rows == before)
+        }
+    }
+}
