@@ -190,6 +190,12 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict),
+        .testTarget(
+            name: "CostwhMCPTests",
+            dependencies: [
+                "CostwhMCP", "CostwhLoad", "CostwhTestSupport", .product(name: "MCP", package: "swift-sdk"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "CostwhModelTests", dependencies: ["CostwhModel"], swiftSettings: strict),
         // The PostgreSQL store against a real server (skipped with a message without one).
         .testTarget(
