@@ -76,6 +76,14 @@ async def main():
             calls["unknown_tool"] = outcome(await session.call_tool("drop_everything", {}))
             calls["unknown_argument"] = outcome(await session.call_tool("run_sql", {"sql": "SELECT 1", "db": "x"}))
             report["calls"] = calls
+            # A query running to the time limit (--timeout) does not hold up the host: a ping
+            # sent while it runs is answered before it ends.
+            slow = asyncio.create_task(session.call_tool(
+                "run_sql",
+                {"sql": "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT MAX(n) FROM r"}))
+            await asyncio.sleep(0.3)
+            await session.send_ping()
+            report["pingWhileSlow"] = {"slowStillRunning": not slow.done(), "slow": outcome(await slow)}
             report["attacks"] = [
                 {"sql": sql, **outcome(await session.call_tool("run_sql", {"sql": sql}))} for sql in attacks
             ]

@@ -125,6 +125,12 @@ package enum MCPHost {
             check(ok, "\(attack.sql): expected \(attack.expected), got error=\(error) cut=\(cut): \(text.prefix(200))")
         }
         check((report["afterAttacks"] as? [String: Any])?["isError"] as? Bool == false, "dead after the attacks")
+        let ping = report["pingWhileSlow"] as? [String: Any] ?? [:]
+        check(ping["slowStillRunning"] as? Bool == true, "a ping waited for a slow query")
+        let slow = ping["slow"] as? [String: Any] ?? [:]
+        check(
+            slow["isError"] as? Bool == true && (slow["text"] as? String ?? "").contains("time limit"),
+            "the slow query: \(slow)")
 
         check(report["resources"] as? [String] == ["costwh://schema"], "resources \(report["resources"] ?? "none")")
         check((report["resourceText"] as? String ?? "").contains("## cost_summary"), "the schema resource")
