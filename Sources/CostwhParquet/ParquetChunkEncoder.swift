@@ -1,0 +1,241 @@
+import CSnappy
+import CZstd
+import Foundation
+
+/// How the pages of a written file are compressed.
+package enum ParquetCompression: String, Sendable, CaseIterable {
+    case zstd, snappy, none
+
+    /// The codec's number in the format (CompressionCodec).
+    var codec: Int32 {
+        switch self {
+        case .none: return 0
+        case .snappy: return 1
+        case .zstd: return 6
+        }
+    }
+
+    func compress(_ input: [UInt8]) throws(ParquetError) -> [UInt8] {
+        switch self {
+        case .none:
+            return input
+        case .snappy:
+            var length = snappy_max_compressed_length(input.count)
+            var out = [UInt8](repeating: 0, count: length)
+            let status = input.withUnsafeBufferPointer { source in
+                out.withUnsafeMutableBufferPointer { target in
+                    source.withMemoryRebound(to: CChar.self) { source in
+                        target.withMemoryRebound(to: CChar.self) { target in
+                            snappy_compress(source.baseAddress, input.count, target.baseAddress, &length)
+                        }
+                    }
+                }
+            }
+            guard status == SNAPPY_OK else { throw ParquetError("snappy could not compress a page") }
+            out.removeSubrange(length...)
+            return out
+        case .zstd:
+            let bound = ZSTD_compressBound(input.count)
+            var out = [UInt8](repeating: 0, count: bound)
+            let written = input.withUnsafeBytes { source in
+                out.withUnsafeMutableBytes { target in
+                    ZSTD_compress(target.baseAddress, bound, source.baseAddress, input.count, 3)
+                }
+            }
+            guard ZSTD_isError(written) == 0 else { throw ParquetError("zstd could not compress a page") }
+            out.removeSubrange(written...)
+            return out
+        }
+    }
+}
+
+/// One column chunk of a row group, encoded: its pages and what the footer says of it.
+struct EncodedChunk {
+    var bytes: [UInt8] = []
+    var encodings: [Int32] = []
+    var values = 0
+    var uncompressedSize = 0
+    /// Offsets within `bytes`.
+    var dictionaryPageOffset: Int?
+    var dataPageOffset = 0
+    var nullCount = 0
+    var min: [UInt8]?
+    var max: [UInt8]?
+}
+
+/// Encodes a column buffer into pages (PLAIN values or RLE_DICTIONARY indices after a PLAIN
+/// dictionary page; RLE definition levels; data page v1), compressed, with statistics.
+enum ParquetChunkEncoder {
+    /// Past this many bytes of distinct text, a chunk is written PLAIN: a dictionary that big
+    /// saves little and costs every reader memory.
+    static let dictionaryLimit = 1 << 20
+    /// Plain text pages are cut at about this size.
+    static let pageLimit = 1 << 20
+    /// Text statistics longer than this are left out rather than cut.
+    static let statisticsLimit = 256
+
+    static func encode(_ column: ParquetColumnBuffer, compression: ParquetCompression) throws(ParquetError)
+        -> EncodedChunk
+    {
+        var chunk = EncodedChunk()
+        chunk.values = column.rows
+        chunk.nullCount = column.nulls
+        switch column.spec.kind {
+        case .string:
+            let strings = column.distinct
+            if column.distinctBytes <= dictionaryLimit && !strings.isEmpty {
+                var dictionary: [UInt8] = []
+                dictionary.reserveCapacity(column.distinctBytes + strings.count * 4)
+                for s in strings { plain(s, into: &dictionary) }
+                chunk.dictionaryPageOffset = 0
+                try page(
+                    dictionary, header: .dictionary(count: strings.count), compression: compression, into: &chunk)
+                chunk.dataPageOffset = chunk.bytes.count
+                let width = max(1, HybridEncoder.bitWidth(for: UInt32(strings.count - 1)))
+                var body = levels(column.defined)
+                body.append(UInt8(width))
+                HybridEncoder.encode(column.indices, bitWidth: width, into: &body)
+                try page(body, header: .data(count: column.rows, encoding: 8), compression: compression, into: &chunk)
+                chunk.encodings = [0, 3, 8]
+            } else {
+                chunk.dataPageOffset = 0
+                // Plain pages of about `pageLimit` bytes each, cut between rows.
+                var start = 0
+                var next = 0
+                while start < column.rows {
+                    var values: [UInt8] = []
+                    var end = start
+                    while end < column.rows && values.count < pageLimit {
+                        if column.defined[end] == 1 {
+                            plain(strings[Int(column.indices[next])], into: &values)
+                            next += 1
+                        }
+                        end += 1
+                    }
+                    var body = levels(Array(column.defined[start..<end]))
+                    body.append(contentsOf: values)
+                    try page(body, header: .data(count: end - start, encoding: 0), compression: compression, into: &chunk)
+                    start = end
+                }
+                chunk.encodings = [0, 3]
+            }
+            let fitting = strings.filter { $0.utf8.count <= statisticsLimit }
+            if fitting.count == strings.count, let low = strings.min(by: bytewise), let high = strings.max(by: bytewise) {
+                chunk.min = Array(low.utf8)
+                chunk.max = Array(high.utf8)
+            }
+        case .double:
+            var body = levels(column.defined)
+            var low = Double.infinity
+            var high = -Double.infinity
+            for v in column.doubles {
+                append(v.bitPattern, into: &body)
+                if !v.isNaN {
+                    low = Swift.min(low, v)
+                    high = Swift.max(high, v)
+                }
+            }
+            try page(body, header: .data(count: column.rows, encoding: 0), compression: compression, into: &chunk)
+            chunk.encodings = [0, 3]
+            if low <= high {
+                // The format asks for -0.0 as a minimum of zero and +0.0 as a maximum.
+                if low == 0 { low = -0.0 }
+                if high == 0 { high = 0.0 }
+                chunk.min = bytes(low.bitPattern)
+                chunk.max = bytes(high.bitPattern)
+            }
+        case .int64, .timestamp:
+            var body = levels(column.defined)
+            for v in column.int64s { append(UInt64(bitPattern: v), into: &body) }
+            try page(body, header: .data(count: column.rows, encoding: 0), compression: compression, into: &chunk)
+            chunk.encodings = [0, 3]
+            if let low = column.int64s.min(), let high = column.int64s.max() {
+                chunk.min = bytes(UInt64(bitPattern: low))
+                chunk.max = bytes(UInt64(bitPattern: high))
+            }
+        case .date:
+            var body = levels(column.defined)
+            for v in column.int32s {
+                let u = UInt32(bitPattern: v)
+                body.append(contentsOf: [UInt8(u & 0xFF), UInt8(u >> 8 & 0xFF), UInt8(u >> 16 & 0xFF), UInt8(u >> 24)])
+            }
+            try page(body, header: .data(count: column.rows, encoding: 0), compression: compression, into: &chunk)
+            chunk.encodings = [0, 3]
+            if let low = column.int32s.min(), let high = column.int32s.max() {
+                chunk.min = Array(bytes(UInt64(UInt32(bitPattern: low))).prefix(4))
+                chunk.max = Array(bytes(UInt64(UInt32(bitPattern: high))).prefix(4))
+            }
+        }
+        return chunk
+    }
+
+    /// Text compares as its UTF-8 bytes, unsigned: the order the format's statistics use.
+    static func bytewise(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
+    static func plain(_ s: String, into out: inout [UInt8]) {
+        let n = UInt32(s.utf8.count)
+        out.append(contentsOf: [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)])
+        out.append(contentsOf: s.utf8)
+    }
+
+    static func append(_ v: UInt64, into out: inout [UInt8]) {
+        for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(v >> UInt64(shift) & 0xFF)) }
+    }
+
+    static func bytes(_ v: UInt64) -> [UInt8] {
+        var out: [UInt8] = []
+        append(v, into: &out)
+        return out
+    }
+
+    /// Definition levels (max level 1) as the RLE hybrid, with their 4-byte length.
+    static func levels(_ defined: [UInt32]) -> [UInt8] {
+        var encoded: [UInt8] = []
+        HybridEncoder.encode(defined, bitWidth: 1, into: &encoded)
+        let n = UInt32(encoded.count)
+        return [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)] + encoded
+    }
+
+    enum PageKind {
+        case dictionary(count: Int)
+        case data(count: Int, encoding: Int32)
+    }
+
+    /// Compresses a page body and appends its header and body to the chunk.
+    static func page(
+        _ body: [UInt8], header kind: PageKind, compression: ParquetCompression, into chunk: inout EncodedChunk
+    ) throws(ParquetError) {
+        let compressed = try compression.compress(body)
+        guard body.count < Int(Int32.max), compressed.count < Int(Int32.max) else {
+            throw ParquetError("a page of more than 2 GiB cannot be written")
+        }
+        var header = ThriftCompactWriter()
+        header.element { w in
+            switch kind {
+            case .dictionary(let count):
+                w.i32(1, 2)
+                w.i32(2, Int32(body.count))
+                w.i32(3, Int32(compressed.count))
+                w.structure(7) { d in
+                    d.i32(1, Int32(count))
+                    d.i32(2, 0)
+                }
+            case .data(let count, let encoding):
+                w.i32(1, 0)
+                w.i32(2, Int32(body.count))
+                w.i32(3, Int32(compressed.count))
+                w.structure(5) { d in
+                    d.i32(1, Int32(count))
+                    d.i32(2, encoding)
+                    d.i32(3, 3)
+                    d.i32(4, 3)
+                }
+            }
+        }
+        chunk.bytes.append(contentsOf: header.bytes)
+        chunk.bytes.append(contentsOf: compressed)
+        chunk.uncompressedSize += header.bytes.count + body.count
+    }
+}

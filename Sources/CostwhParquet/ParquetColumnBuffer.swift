@@ -1,0 +1,104 @@
+import Foundation
+
+/// One column of a Parquet file being written: its name and what its values are.
+package struct ParquetColumnSpec: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
+        /// UTF-8 text (BYTE_ARRAY, logical STRING): dictionary-encoded while its dictionary
+        /// stays small, plain past that.
+        case string
+        /// DOUBLE.
+        case double
+        /// INT64.
+        case int64
+        /// A calendar day (INT32, logical DATE: days since 1970-01-01).
+        case date
+        /// An instant (INT64, logical TIMESTAMP in microseconds, adjusted to UTC).
+        case timestamp
+    }
+
+    package let name: String
+    package let kind: Kind
+
+    package init(_ name: String, _ kind: Kind) {
+        self.name = name
+        self.kind = kind
+    }
+}
+
+/// The values of one column for the row group being written, with what the chunk's pages and
+/// statistics need: the definition level of every row, the non-null values, and for text a
+/// dictionary of the distinct values.
+final class ParquetColumnBuffer {
+    let spec: ParquetColumnSpec
+    /// 1 where the row has a value, 0 where it is NULL.
+    private(set) var defined: [UInt32] = []
+    private(set) var nulls = 0
+
+    // Text: every distinct value once, and each row's index into them.
+    private(set) var dictionary: [String: UInt32] = [:]
+    private(set) var distinct: [String] = []
+    private(set) var distinctBytes = 0
+    private(set) var indices: [UInt32] = []
+
+    // Numbers: the non-null values, as their physical type.
+    private(set) var doubles: [Double] = []
+    private(set) var int64s: [Int64] = []
+    private(set) var int32s: [Int32] = []
+
+    init(_ spec: ParquetColumnSpec) {
+        self.spec = spec
+    }
+
+    var rows: Int { defined.count }
+
+    /// Bytes held for this row group, to bound a row group's memory.
+    var heldBytes: Int {
+        defined.count * 4 + distinctBytes + distinct.count * 48 + indices.count * 4 + doubles.count * 8
+            + int64s.count * 8 + int32s.count * 4
+    }
+
+    func appendNull() {
+        defined.append(0)
+        nulls += 1
+    }
+
+    func append(string value: String) {
+        defined.append(1)
+        if let index = dictionary[value] {
+            indices.append(index)
+        } else {
+            let index = UInt32(distinct.count)
+            dictionary[value] = index
+            distinct.append(value)
+            distinctBytes += value.utf8.count
+            indices.append(index)
+        }
+    }
+
+    func append(double value: Double) {
+        defined.append(1)
+        doubles.append(value)
+    }
+
+    func append(int64 value: Int64) {
+        defined.append(1)
+        int64s.append(value)
+    }
+
+    func append(int32 value: Int32) {
+        defined.append(1)
+        int32s.append(value)
+    }
+
+    func reset() {
+        defined.removeAll(keepingCapacity: true)
+        nulls = 0
+        dictionary.removeAll(keepingCapacity: true)
+        distinct.removeAll(keepingCapacity: true)
+        distinctBytes = 0
+        indices.removeAll(keepingCapacity: true)
+        doubles.removeAll(keepingCapacity: true)
+        int64s.removeAll(keepingCapacity: true)
+        int32s.removeAll(keepingCapacity: true)
+    }
+}

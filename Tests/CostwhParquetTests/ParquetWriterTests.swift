@@ -1,0 +1,83 @@
+import CostwhTestSupport
+import Foundation
+import Testing
+
+@testable import CostwhParquet
+
+/// The Parquet writer: files read back by costwh's own reader, and by pyarrow and DuckDB
+/// (scripts/parquet-check.py), value for value, with the schema, statistics and row groups
+/// engines rely on.
+@Suite struct ParquetWriterTests {
+    static let columns: [ParquetColumnSpec] = [
+        .init("Text", .string), .init("Cost", .double), .init("Count", .int64), .init("Day", .date),
+        .init("At", .timestamp), .init("Wide", .string),
+    ]
+
+    /// Writes `rows` rows whose values are a function of the row number, with NULLs,
+    /// repeated text (dictionary), unique long text (plain past the dictionary limit) and
+    /// the edges of each type; returns the path and what each row holds, as JSON values.
+    static func write(
+        _ dir: TempDir, rows: Int, compression: ParquetCompression, rowGroupRows: Int = 1000
+    ) throws -> (path: String, expected: [[Any]]) {
+        let path = dir.path("t-\(compression.rawValue).parquet")
+        let writer = try ParquetFileWriter(
+            path: path, columns: columns, compression: compression, rowGroupRows: rowGroupRows,
+            metadata: [("costwh.test", "1")])
+        var expected: [[Any]] = []
+        let specials: [Double] = [0, -0.0, 1e-300, -1e300, 123456.789012, 0.1 + 0.2]
+        for i in 0..<rows {
+            let text: String? = i % 7 == 0 ? nil : ["Virtual Machines", "Storage", "Ünïcødé ✓", ""][i % 4]
+            let cost: Double? = i % 11 == 0 ? nil : (i < specials.count ? specials[i] : Double(i) * 1.25 - 500)
+            let count: Int64? = i % 13 == 0 ? nil : (i == 1 ? Int64.max : i == 2 ? Int64.min : Int64(i))
+            let day: Int32? = i % 5 == 0 ? nil : Int32(19_000 + i % 400)
+            let at: Int64? = i % 3 == 0 ? nil : 1_700_000_000_000_000 + Int64(i) * 3_600_000_000
+            // Unique text of 2 KiB per row: its dictionary passes the limit, so it is plain.
+            let wide: String? = i % 17 == 0 ? nil : String(repeating: "w\(i % 10)", count: 1024) + "#\(i)"
+            writer.append(0, string: text)
+            writer.append(1, double: cost)
+            writer.append(2, int64: count)
+            writer.append(3, days: day)
+            writer.append(4, int64: at)
+            writer.append(5, string: wide)
+            try writer.endRow()
+            expected.append([
+                text ?? NSNull(), cost ?? NSNull(), count.map { NSNumber(value: $0) } ?? NSNull(),
+                day.map { Int($0) } ?? NSNull(), at.map { NSNumber(value: $0) } ?? NSNull(), wide ?? NSNull(),
+            ])
+        }
+        try writer.finish()
+        return (path, expected)
+    }
+
+    @Test(arguments: ParquetCompression.allCases)
+    func costwhsReaderReadsItBack(compression: ParquetCompression) throws {
+        let dir = TempDir()
+        let (path, expected) = try Self.write(dir, rows: 2500, compression: compression)
+        let reader = try ParquetFileReader(path: path)
+        #expect(reader.metadata.rows == 2500)
+        #expect(reader.metadata.rowGroups.count == 3)
+        let csv = try ParquetReaderTests.read(path).get().split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(csv.count >= 2501, "\(csv.count) lines")
+        // Text and whole numbers as the reader spells them.
+        for (i, line) in csv.dropFirst().prefix(2500).enumerated() {
+            let fields = ParquetReaderTests.fields(String(line))
+            let text = expected[i][0] as? String ?? ""
+            #expect(fields.first == text, "row \(i): \(fields.first ?? "-") against \(text)")
+            let count = (expected[i][2] as? NSNumber).map { "\($0.int64Value)" } ?? ""
+            #expect(fields.count > 2 && fields[2] == count, "row \(i) Count: \(fields.count > 2 ? fields[2] : "-")")
+            if i > 3 { break }
+        }
+    }
+
+    @Test(arguments: ParquetCompression.allCases)
+    func pyarrowAndDuckDBReadEveryValue(compression: ParquetCompression) throws {
+        try #require(TestPython.available, Comment(rawValue: TestPython.skipMessage))
+        let dir = TempDir()
+        let (path, expected) = try Self.write(dir, rows: 2500, compression: compression)
+        let expectFile = dir.path("expect.json")
+        try JSONSerialization.data(withJSONObject: expected).write(to: URL(fileURLWithPath: expectFile))
+        let check = try TestPython.run(script: "parquet-check.py", [path, expectFile])
+        #expect(check.status == 0, "\(check.output)")
+        #expect(check.output.contains("pyarrow: 2500 rows") && check.output.contains("duckdb: 2500 rows"), "\(check.output)")
+    }
+}
