@@ -114,7 +114,7 @@ let package = Package(
             name: "CostwhPipeline",
             dependencies: [
                 "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhPostgres",
-                "CostwhQuery",
+                "CostwhQuery", "CostwhParquet",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -73,6 +73,8 @@ package struct IngestConfiguration: Codable, Sendable {
     package var window: Window?
     /// Partitions extracted at a time (one loads while the others wait for Azure or download).
     package var parallel: Int?
+    /// A Parquet lake (`costwh export`) kept current after each run.
+    package var export: String?
     package var scopes: [ScopeEntry]
 
     package init(scopes: [ScopeEntry]) {

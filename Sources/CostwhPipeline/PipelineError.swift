@@ -17,13 +17,15 @@ package enum PipelineError: Error, CustomStringConvertible {
     /// A file costwh must write cannot be written by this user, or is not safe to write
     /// (sysexits' EX_NOPERM).
     case permission(String)
+    /// A lake could not be written (`costwh export`): a file, a folder, a value.
+    case export(String)
 
     package var description: String {
         switch self {
         case .usage(let message), .badData(let message), .noInput(let message): return message
         case .load(let error): return error.description
         case .query(let error): return error.description
-        case .busy(let message), .permission(let message): return message
+        case .busy(let message), .permission(let message), .export(let message): return message
         }
     }
 

@@ -14,6 +14,6 @@ struct Costwh: AsyncParsableCommand {
             QueryCommand.self, ChangesCommand.self,
             VerifyCommand.self, ReportCommand.self,
             RunsCommand.self, DoctorCommand.self, MigrateCommand.self, CopyCommand.self, EmulateCommand.self,
-            MCPCommand.self,
+            MCPCommand.self, ExportCommand.self,
         ])
 }

@@ -27,6 +27,12 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(help: "Print which partitions would be requested and why, without calling Azure.")
     var dryRun = false
 
+    @Option(
+        help: ArgumentHelp(
+            "After the run, bring this Parquet lake up to date (as `costwh export DIR` for the configured scopes; default: the configuration's \"export\").",
+            valueName: "DIR"))
+    var export: String?
+
     func run() async throws {
         let started = Date()
         let logger = global.makeLogger()
@@ -34,6 +40,7 @@ struct IngestCommand: AsyncParsableCommand {
         global.applyProgressChoice()
         Interruption.install()
         let report: RunReport
+        var exportFailure: PipelineError?
         do {
             let file = try IngestConfiguration.load(path: config)
             if let text = try? String(contentsOfFile: config, encoding: .utf8), FileExposure.holdsSecret(text),
@@ -58,11 +65,25 @@ struct IngestCommand: AsyncParsableCommand {
                 }
                 return
             }
+            if let lake = export ?? file.export {
+                // The lake follows the warehouse: what this run changed is rewritten, the rest
+                // is left alone. A failed export fails the job but never the loads it follows.
+                do {
+                    let exported = try Export.run(
+                        ExportOptions(databasePath: prepared.databasePath, directory: lake, scopes: try file.parsedScopes()),
+                        logger: logger)
+                    Terminal.status(ExportCommand.summary(exported))
+                } catch {
+                    exportFailure = error
+                }
+            }
         } catch let error as PipelineError {
             throw error.reported()
         } catch {
             throw PipelineError.load(.interrupted).reported()
         }
+        if let exportFailure { Terminal.error("the lake was not brought up to date: \(exportFailure.description)") }
         try RunOutput.finish(report, title: "ingest", output: output, started: started)
+        if exportFailure != nil { throw ExitCode(ExitCodes.failure) }
     }
 }
