@@ -26,7 +26,7 @@ struct PartitionExport {
             return .string
         }
         switch column {
-        case "LoadId", "SourceLine": return .int64
+        case "LoadId", "SourcePart", "SourceLine": return .int64
         default: break
         }
         switch Catalog.column(named: column)?.type {
