@@ -112,7 +112,7 @@ enum ParquetChunkEncoder {
                         }
                         end += 1
                     }
-                    var body = levels(Array(column.defined[start..<end]))
+                    var body = levels(column.defined[start..<end])
                     body.append(contentsOf: values)
                     try page(body, header: .data(count: end - start, encoding: 0), compression: compression, into: &chunk)
                     start = end
@@ -191,9 +191,9 @@ enum ParquetChunkEncoder {
     }
 
     /// Definition levels (max level 1) as the RLE hybrid, with their 4-byte length.
-    static func levels(_ defined: [UInt32]) -> [UInt8] {
+    static func levels(_ defined: some Collection<UInt8>) -> [UInt8] {
         var encoded: [UInt8] = []
-        HybridEncoder.encode(defined, bitWidth: 1, into: &encoded)
+        HybridEncoder.encode(defined.map(UInt32.init), bitWidth: 1, into: &encoded)
         let n = UInt32(encoded.count)
         return [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)] + encoded
     }

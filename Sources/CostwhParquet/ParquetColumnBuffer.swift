@@ -31,7 +31,7 @@ package struct ParquetColumnSpec: Sendable, Equatable {
 final class ParquetColumnBuffer {
     let spec: ParquetColumnSpec
     /// 1 where the row has a value, 0 where it is NULL.
-    private(set) var defined: [UInt32] = []
+    private(set) var defined: [UInt8] = []
     private(set) var nulls = 0
 
     // Text: every distinct value once, and each row's index into them.
@@ -53,7 +53,7 @@ final class ParquetColumnBuffer {
 
     /// Bytes held for this row group, to bound a row group's memory.
     var heldBytes: Int {
-        defined.count * 4 + distinctBytes + distinct.count * 48 + indices.count * 4 + doubles.count * 8
+        defined.count + distinctBytes + distinct.count * 48 + indices.count * 4 + doubles.count * 8
             + int64s.count * 8 + int32s.count * 4
     }
 

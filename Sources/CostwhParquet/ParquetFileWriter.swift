@@ -27,7 +27,7 @@ package final class ParquetFileWriter {
 
     package init(
         path: String, columns: [ParquetColumnSpec], compression: ParquetCompression = .zstd,
-        rowGroupRows: Int = 131_072, rowGroupBytes: Int = 48 << 20, metadata: [(String, String)] = []
+        rowGroupRows: Int = 131_072, rowGroupBytes: Int = 32 << 20, metadata: [(String, String)] = []
     ) throws(ParquetError) {
         precondition(!columns.isEmpty && rowGroupRows > 0)
         self.path = path

@@ -49,7 +49,10 @@ struct PartitionExport {
                 let where_ = filter.map { "\($0.column) = :\($0.column.lowercased())" }.joined(separator: " AND ")
                 var parameters: [String: StoreValue] = [:]
                 for (column, value) in filter { parameters[column.lowercased()] = .text(value) }
-                let names = try reader.read("SELECT * FROM \(view) WHERE 1 = 0", [:]).columns
+                // Whole rows read fastest through the join form of the view (the same columns):
+                // `cost_details` looks each dimension up per column.
+                let source = view == LakeLayout.costDetails ? "cost_details_wide" : view
+                let names = try reader.read("SELECT * FROM \(source) WHERE 1 = 0", [:]).columns
                 let specs = names.map { ParquetColumnSpec($0, PartitionExport.kind(of: $0, in: view)) }
                 let writer = try ParquetFileWriter(
                     path: path, columns: specs, compression: compression, metadata: metadata)
@@ -58,7 +61,7 @@ struct PartitionExport {
                 var cost: [String: Double] = [:]
                 var converters = specs.map { ValueConverter(kind: $0.kind) }
                 var row = 0
-                try reader.forEachPage("SELECT * FROM \(view) WHERE \(where_)", parameters, pageSize: 2048) { page in
+                try reader.forEachPage("SELECT * FROM \(source) WHERE \(where_)", parameters, pageSize: 2048) { page in
                     for values in page.rows {
                         for (i, value) in values.enumerated() {
                             try converters[i].append(value, to: writer, column: i) { problem in

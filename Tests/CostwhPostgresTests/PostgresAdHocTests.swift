@@ -131,3 +131,36 @@ struct PostgresMCPServerTests {
         }
     }
 }
+
+/// `costwh export` from PostgreSQL, as the SELECT-only role: every value of the lake is the
+/// warehouse's, read by pyarrow and DuckDB.
+@Suite(
+    .serialized, .enabled(if: TestPostgres.available, .init(rawValue: TestPostgres.skipMessage)),
+    .enabled(if: TestPython.available, .init(rawValue: TestPython.skipMessage)))
+struct PostgresLakeTests {
+    @Test func aLakeFromPostgresHoldsEveryValue() throws {
+        let scratch = TempDir()
+        try TestPostgres.withSchema { url in
+            let env = PostgresProcessTests.env()
+            let demo = try runCostwh(["demo", "--db", url, "--rows-per-month", "200"], environment: env)
+            #expect(demo.status == 0, "\(demo.stderr)")
+            let (analyst, role) = try PostgresReliabilityTests.analystRole(url)
+            defer {
+                let schema = (try? PostgresLocation(parsing: url))?.schema ?? "x"
+                _ = try? PostgresReliabilityTests.admin(
+                    "DROP OWNED BY \(role); REVOKE ALL ON SCHEMA \(schema) FROM \(role); DROP ROLE \(role);")
+            }
+            let lake = scratch.path("lake")
+            let export = try runCostwh(["export", lake, "--db", analyst], environment: env)
+            #expect(export.status == 0 && export.stderr.contains("12 partition(s) written"), "\(export.stderr)")
+            let checked = try LakeCheck.check(
+                lake: lake, dataset: "cost_details", location: url, keys: LakeCheck.costKeys, scratch: scratch)
+            #expect(checked.status == 0, "\(checked.output.suffix(4000))")
+            let focus = try runCostwh(["export", lake, "--db", analyst, "--focus"], environment: env)
+            #expect(focus.status == 0, "\(focus.stderr)")
+            let focused = try LakeCheck.check(lake: lake, dataset: "focus_costs", location: url, keys: ["*"], scratch: scratch)
+            #expect(focused.status == 0, "\(focused.output.suffix(4000))")
+            #expect(LakeCheck.manifestProblems(lake).isEmpty)
+        }
+    }
+}
