@@ -33,6 +33,12 @@ final class ByteArena {
         storage = .allocate(capacity: capacity)
     }
 
+    /// Forgets what was appended since `mark` (a value of `used`).
+    func rewind(to mark: Int) {
+        precondition(mark >= 0 && mark <= used)
+        used = mark
+    }
+
     deinit { storage.deallocate() }
 
     func reset() { used = 0 }

@@ -9,7 +9,18 @@ package struct HeaderMapping: Sendable {
     package enum Target: Sendable, Equatable {
         case column(Int)
         case extra(String)
+        /// costwh's own provenance columns in a file it exported (`Scope`, `BillingPeriod`,
+        /// `Metric`, `LoadId`, `SourcePart`, `SourceLine`): the load gives its own.
+        case ignored
+        /// costwh's own `ExtraColumns` in a file it exported: a JSON object whose members are
+        /// the row's extra fields again, not one field named ExtraColumns.
+        case extraObject
     }
+
+    /// The columns that mark a file as costwh's own export (`costwh export`), whose rows
+    /// load back as they were.
+    static let exportSignature: Set<String> = ["LoadId", "SourcePart", "SourceLine", Catalog.extraColumns]
+    static let provenance: Set<String> = ["Scope", "BillingPeriod", "Metric", "LoadId", "SourcePart", "SourceLine"]
 
     /// Cost Management cost details (every EA, MCA, legacy schema), or a FOCUS file.
     package enum Schema: Sendable, Equatable {
@@ -45,8 +56,13 @@ package struct HeaderMapping: Sendable {
         var targets: [Target] = []
         var fieldOfColumn = [Int](repeating: -1, count: Catalog.columns.count)
         var extraNames: Set<String> = []
+        let exported = HeaderMapping.exportSignature.isSubset(of: Set(headers))
         for (i, header) in headers.enumerated() {
-            if let column = candidates[i], best[column]?.field == i {
+            if exported && HeaderMapping.provenance.contains(header) {
+                targets.append(.ignored)
+            } else if exported && header == Catalog.extraColumns {
+                targets.append(.extraObject)
+            } else if let column = candidates[i], best[column]?.field == i {
                 targets.append(.column(column))
                 fieldOfColumn[column] = i
             } else {

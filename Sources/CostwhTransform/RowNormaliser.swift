@@ -42,6 +42,8 @@ package final class RowNormaliser {
     private let pricingModels: ValueCanonicaliser
     private let types: [CanonicalColumn.ValueType]
     private let extraFields: [(field: Int, name: [UInt8])]
+    /// A costwh export's `ExtraColumns` field, whose members become the row's extras again.
+    private let extraObjectField: Int?
     private let headerNames: [[UInt8]]
     private let extraNameBytes: Int
     private let mappedFields: [(field: Int, column: Int)]
@@ -100,13 +102,17 @@ package final class RowNormaliser {
             ])
         var extras: [(Int, [UInt8])] = []
         var mapped: [(Int, Int)] = []
+        var object: Int?
         for (i, target) in mapping.targets.enumerated() {
             switch target {
             case .column(let c): mapped.append((i, c))
             case .extra(let name): extras.append((i, Array(name.utf8)))
+            case .ignored: break
+            case .extraObject: object = i
             }
         }
         extraFields = extras
+        extraObjectField = object
         headerNames = mapping.headers.map { Array(HeaderMapping.displayName($0).utf8) }
         extraNameBytes = headerNames.reduce(0) { $0 + $1.count * 6 + 8 }
         mappedFields = mapped
@@ -225,7 +231,8 @@ package final class RowNormaliser {
             values[pricingModelColumn] = pricingModels.canonical(
                 values[pricingModelColumn], column: "PricingModel", warnings: &warnings)
         }
-        extra = extraFields.isEmpty && repaired.isEmpty ? .null : extraJSON(reader, present: present)
+        extra =
+            extraFields.isEmpty && repaired.isEmpty && extraObjectField == nil ? .null : extraJSON(reader, present: present)
         return .row
     }
 
@@ -462,8 +469,29 @@ package final class RowNormaliser {
             }
             arena.append(0x22)
         }
+        if let field = extraObjectField, field < present {
+            // The members of costwh's own ExtraColumns object, as they were; anything else in
+            // that field is kept as a field of its own.
+            var raw: [UInt8] = []
+            if reader.field(field).hasEscapes {
+                CSVReader.unescape(reader.bytes(of: field)) { raw.append(contentsOf: $0) }
+            } else {
+                raw = Array(reader.bytes(of: field))
+            }
+            let object = raw.withUnsafeBufferPointer { JSONText.isObject($0) }
+            if raw.count > 2, raw.first == 0x7B, raw.last == 0x7D, object {
+                raw.withUnsafeBufferPointer { arena.append(UnsafeBufferPointer(rebasing: $0[1..<($0.count - 1)])) }
+                first = false
+            } else if !raw.isEmpty {
+                member(field, Array(Catalog.extraColumns.utf8))
+            }
+        }
         for (field, name) in extraFields { member(field, name) }
         for field in repaired { member(field, headerNames[field]) }
+        if first && extraFields.isEmpty && repaired.isEmpty {
+            arena.rewind(to: start)
+            return .null
+        }
         arena.append(0x7D)
         return ByteSlice(base: UnsafePointer(arena.storage + start), count: arena.used - start)
     }
