@@ -86,6 +86,10 @@ package protocol StoreReader {
     func forEachPage(
         _ sql: String, _ parameters: [String: StoreValue], pageSize: Int, _ body: (ResultTable) throws -> Void
     ) throws
+    /// The same, a row at a time through a cursor, without building values it does not need
+    /// (`forEachRowByPages` where a store has no faster way). Returns the column names.
+    func forEachRow(_ sql: String, _ parameters: [String: StoreValue], _ body: (any RowCursor) throws -> Void) throws
+        -> [String]
 }
 
 package enum SQLDialect: Sendable {

@@ -130,6 +130,23 @@ struct SQLiteReader: StoreReader {
         return table!
     }
 
+    /// A statement with the parameters it names bound (NULL when given as such).
+    func prepared(_ sql: String, _ parameters: [String: StoreValue]) throws -> Statement {
+        let statement = try db.makeStatement(sql: sql)
+        var arguments: [String: (any DatabaseValueConvertible)?] = [:]
+        for (name, value) in parameters where sql.contains(":" + name) {
+            switch value {
+            case .null: arguments.updateValue(nil, forKey: name)
+            case .integer(let v): arguments[name] = v
+            case .real(let v): arguments[name] = v
+            case .text(let v): arguments[name] = v
+            case .blob(let v): arguments[name] = Data(v)
+            }
+        }
+        try statement.setArguments(StatementArguments(arguments))
+        return statement
+    }
+
     func forEachPage(
         _ sql: String, _ parameters: [String: StoreValue], pageSize: Int, _ body: (ResultTable) throws -> Void
     ) throws {

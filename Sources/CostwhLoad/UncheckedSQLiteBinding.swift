@@ -72,3 +72,71 @@ struct UncheckedStatement {
         return nil
     }
 }
+
+extension SQLiteReader {
+    /// Steps the statement with raw sqlite3 calls and hands each row over in place: a lake
+    /// export reads a hundred columns of millions of rows, and GRDB's rows copy every value.
+    /// Unchecked: the cursor's indices are the statement's columns, checked once per call.
+    func forEachRow(_ sql: String, _ parameters: [String: StoreValue], _ body: (any RowCursor) throws -> Void) throws
+        -> [String]
+    {
+        let statement = try prepared(sql, parameters)
+        let handle = statement.sqliteStatement
+        defer { sqlite3_reset(handle) }
+        let cursor = SQLiteRowCursor(handle: handle, columnCount: Int(sqlite3_column_count(handle)))
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+                    sql: sql)
+            }
+            try body(cursor)
+        }
+        return statement.columnNames
+    }
+}
+
+/// The current row of a stepped statement.
+struct SQLiteRowCursor: RowCursor {
+    let handle: OpaquePointer
+    let columnCount: Int
+
+    @inline(__always)
+    func kind(_ i: Int) -> RowCursorKind {
+        precondition(i >= 0 && i < columnCount)
+        switch sqlite3_column_type(handle, Int32(i)) {
+        case SQLITE_INTEGER: return .integer
+        case SQLITE_FLOAT: return .real
+        case SQLITE_TEXT: return .text
+        case SQLITE_BLOB: return .blob
+        default: return .null
+        }
+    }
+
+    @inline(__always)
+    func int64(_ i: Int) -> Int64 {
+        precondition(i >= 0 && i < columnCount)
+        return sqlite3_column_int64(handle, Int32(i))
+    }
+
+    @inline(__always)
+    func double(_ i: Int) -> Double {
+        precondition(i >= 0 && i < columnCount)
+        return sqlite3_column_double(handle, Int32(i))
+    }
+
+    func withBytes<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        precondition(i >= 0 && i < columnCount)
+        // The pointer first, then its length, as SQLite's documentation orders the calls.
+        if sqlite3_column_type(handle, Int32(i)) == SQLITE_BLOB {
+            let base = sqlite3_column_blob(handle, Int32(i))
+            let count = Int(sqlite3_column_bytes(handle, Int32(i)))
+            return try body(UnsafeBufferPointer(start: base?.assumingMemoryBound(to: UInt8.self), count: base == nil ? 0 : count))
+        }
+        let base = sqlite3_column_text(handle, Int32(i))
+        let count = Int(sqlite3_column_bytes(handle, Int32(i)))
+        return try body(UnsafeBufferPointer(start: base, count: base == nil ? 0 : count))
+    }
+}

@@ -82,20 +82,20 @@ enum ParquetChunkEncoder {
         chunk.nullCount = column.nulls
         switch column.spec.kind {
         case .string:
-            let strings = column.distinct
-            if column.distinctBytes <= dictionaryLimit && !strings.isEmpty {
-                var dictionary: [UInt8] = []
-                dictionary.reserveCapacity(column.distinctBytes + strings.count * 4)
-                for s in strings { plain(s, into: &dictionary) }
+            let dictionary = column.dictionary
+            let distinct = dictionary.count
+            if column.distinctBytes <= dictionaryLimit && distinct > 0 {
+                var page: [UInt8] = []
+                page.reserveCapacity(column.distinctBytes + distinct * 4)
+                for entry in 0..<distinct { dictionary.withEntry(entry) { plain($0, into: &page) } }
                 chunk.dictionaryPageOffset = 0
-                try page(
-                    dictionary, header: .dictionary(count: strings.count), compression: compression, into: &chunk)
+                try self.page(page, header: .dictionary(count: distinct), compression: compression, into: &chunk)
                 chunk.dataPageOffset = chunk.bytes.count
-                let width = max(1, HybridEncoder.bitWidth(for: UInt32(strings.count - 1)))
+                let width = max(1, HybridEncoder.bitWidth(for: UInt32(distinct - 1)))
                 var body = levels(column.defined)
                 body.append(UInt8(width))
                 HybridEncoder.encode(column.indices, bitWidth: width, into: &body)
-                try page(body, header: .data(count: column.rows, encoding: 8), compression: compression, into: &chunk)
+                try self.page(body, header: .data(count: column.rows, encoding: 8), compression: compression, into: &chunk)
                 chunk.encodings = [0, 3, 8]
             } else {
                 chunk.dataPageOffset = 0
@@ -107,22 +107,27 @@ enum ParquetChunkEncoder {
                     var end = start
                     while end < column.rows && values.count < pageLimit {
                         if column.defined[end] == 1 {
-                            plain(strings[Int(column.indices[next])], into: &values)
+                            dictionary.withEntry(Int(column.indices[next])) { plain($0, into: &values) }
                             next += 1
                         }
                         end += 1
                     }
                     var body = levels(column.defined[start..<end])
                     body.append(contentsOf: values)
-                    try page(body, header: .data(count: end - start, encoding: 0), compression: compression, into: &chunk)
+                    try self.page(body, header: .data(count: end - start, encoding: 0), compression: compression, into: &chunk)
                     start = end
                 }
                 chunk.encodings = [0, 3]
             }
-            let fitting = strings.filter { $0.utf8.count <= statisticsLimit }
-            if fitting.count == strings.count, let low = strings.min(by: bytewise), let high = strings.max(by: bytewise) {
-                chunk.min = Array(low.utf8)
-                chunk.max = Array(high.utf8)
+            if distinct > 0 && (0..<distinct).allSatisfy({ dictionary.length($0) <= statisticsLimit }) {
+                var low = 0
+                var high = 0
+                for entry in 1..<max(1, distinct) {
+                    if dictionary.precedes(entry, low) { low = entry }
+                    if dictionary.precedes(high, entry) { high = entry }
+                }
+                chunk.min = dictionary.withEntry(low) { Array($0) }
+                chunk.max = dictionary.withEntry(high) { Array($0) }
             }
         case .double:
             var body = levels(column.defined)
@@ -169,15 +174,10 @@ enum ParquetChunkEncoder {
         return chunk
     }
 
-    /// Text compares as its UTF-8 bytes, unsigned: the order the format's statistics use.
-    static func bytewise(_ a: String, _ b: String) -> Bool {
-        a.utf8.lexicographicallyPrecedes(b.utf8)
-    }
-
-    static func plain(_ s: String, into out: inout [UInt8]) {
-        let n = UInt32(s.utf8.count)
+    static func plain(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        let n = UInt32(bytes.count)
         out.append(contentsOf: [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)])
-        out.append(contentsOf: s.utf8)
+        out.append(contentsOf: bytes)
     }
 
     static func append(_ v: UInt64, into out: inout [UInt8]) {

@@ -35,10 +35,9 @@ final class ParquetColumnBuffer {
     private(set) var nulls = 0
 
     // Text: every distinct value once, and each row's index into them.
-    private(set) var dictionary: [String: UInt32] = [:]
-    private(set) var distinct: [String] = []
-    private(set) var distinctBytes = 0
+    private(set) var dictionary = ByteDictionary()
     private(set) var indices: [UInt32] = []
+    var distinctBytes: Int { dictionary.byteCount }
 
     // Numbers: the non-null values, as their physical type.
     private(set) var doubles: [Double] = []
@@ -53,7 +52,7 @@ final class ParquetColumnBuffer {
 
     /// Bytes held for this row group, to bound a row group's memory.
     var heldBytes: Int {
-        defined.count + distinctBytes + distinct.count * 48 + indices.count * 4 + doubles.count * 8
+        defined.count + distinctBytes + dictionary.count * 44 + indices.count * 4 + doubles.count * 8
             + int64s.count * 8 + int32s.count * 4
     }
 
@@ -63,16 +62,13 @@ final class ParquetColumnBuffer {
     }
 
     func append(string value: String) {
+        var value = value
+        value.withUTF8 { append(bytes: $0) }
+    }
+
+    func append(bytes: UnsafeBufferPointer<UInt8>) {
         defined.append(1)
-        if let index = dictionary[value] {
-            indices.append(index)
-        } else {
-            let index = UInt32(distinct.count)
-            dictionary[value] = index
-            distinct.append(value)
-            distinctBytes += value.utf8.count
-            indices.append(index)
-        }
+        indices.append(dictionary.index(of: bytes))
     }
 
     func append(double value: Double) {
@@ -93,9 +89,7 @@ final class ParquetColumnBuffer {
     func reset() {
         defined.removeAll(keepingCapacity: true)
         nulls = 0
-        dictionary.removeAll(keepingCapacity: true)
-        distinct.removeAll(keepingCapacity: true)
-        distinctBytes = 0
+        dictionary.removeAll()
         indices.removeAll(keepingCapacity: true)
         doubles.removeAll(keepingCapacity: true)
         int64s.removeAll(keepingCapacity: true)

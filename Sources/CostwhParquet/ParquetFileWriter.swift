@@ -56,6 +56,12 @@ package final class ParquetFileWriter {
         if let value { columns[column].append(string: value) } else { columns[column].appendNull() }
     }
 
+    /// Text given as its UTF-8 bytes (valid only during the call: they are copied once per
+    /// distinct value).
+    package func append(_ column: Int, utf8 value: UnsafeBufferPointer<UInt8>) {
+        columns[column].append(bytes: value)
+    }
+
     package func append(_ column: Int, double value: Double?) {
         if let value { columns[column].append(double: value) } else { columns[column].appendNull() }
     }

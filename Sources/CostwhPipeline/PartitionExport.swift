@@ -61,21 +61,20 @@ struct PartitionExport {
                 var cost: [String: Double] = [:]
                 var converters = specs.map { ValueConverter(kind: $0.kind) }
                 var row = 0
-                try reader.forEachPage("SELECT * FROM \(source) WHERE \(where_)", parameters, pageSize: 2048) { page in
-                    for values in page.rows {
-                        for (i, value) in values.enumerated() {
-                            try converters[i].append(value, to: writer, column: i) { problem in
-                                PipelineError.export(
-                                    "\(view) \(filter.map { "\($0.column) \($0.value)" }.joined(separator: ", ")), row \(row + 1), column \(names[i]): \(problem)"
-                                )
-                            }
+                _ = try reader.forEachRow("SELECT * FROM \(source) WHERE \(where_)", parameters) { cursor in
+                    for i in 0..<specs.count {
+                        try converters[i].append(cursor, i, to: writer) { problem in
+                            PipelineError.export(
+                                "\(view) \(filter.map { "\($0.column) \($0.value)" }.joined(separator: ", ")), row \(row + 1), column \(names[i]): \(problem)"
+                            )
                         }
-                        if let money, let v = values[money].double {
-                            cost[currency.flatMap { values[$0].string } ?? "", default: 0] += v
-                        }
-                        try writer.endRow()
-                        row += 1
                     }
+                    if let money, cursor.kind(money) == .real || cursor.kind(money) == .integer {
+                        let key = currency.map { c in cursor.withBytes(c) { String(decoding: $0, as: UTF8.self) } } ?? ""
+                        cost[key, default: 0] += cursor.double(money)
+                    }
+                    try writer.endRow()
+                    row += 1
                 }
                 let bytes = try writer.finish()
                 written = Written(rows: row, bytes: bytes, cost: cost)
@@ -95,7 +94,8 @@ struct PartitionExport {
 /// dates repeat row after row.
 struct ValueConverter {
     let kind: ParquetColumnSpec.Kind
-    private var lastText: String?
+    /// The last date's text and value: dates repeat row after row.
+    private var lastBytes: [UInt8] = []
     private var lastNumber: Int64 = 0
 
     init(kind: ParquetColumnSpec.Kind) {
@@ -103,57 +103,57 @@ struct ValueConverter {
     }
 
     mutating func append(
-        _ value: StoreValue, to writer: ParquetFileWriter, column: Int, _ problem: (String) -> PipelineError
+        _ cursor: any RowCursor, _ i: Int, to writer: ParquetFileWriter, _ problem: (String) -> PipelineError
     ) throws(PipelineError) {
-        if case .null = value {
-            writer.appendNull(column)
+        let held = cursor.kind(i)
+        if held == .null {
+            writer.appendNull(i)
             return
         }
         switch kind {
         case .string:
-            switch value {
-            case .text(let s): writer.append(column, string: s)
-            case .integer(let v): writer.append(column, string: String(v))
-            case .real(let v): writer.append(column, string: String(v))
-            case .blob(let b): writer.append(column, string: String(decoding: b, as: UTF8.self))
-            case .null: writer.appendNull(column)
+            switch held {
+            case .integer: writer.append(i, string: String(cursor.int64(i)))
+            case .real: writer.append(i, string: String(cursor.double(i)))
+            default: cursor.withBytes(i) { writer.append(i, utf8: $0) }
             }
         case .double:
-            switch value {
-            case .real(let v): writer.append(column, double: v)
-            case .integer(let v): writer.append(column, double: Double(v))
-            case .text(let s):
-                guard let v = Double(s) else { throw problem("`\(s.prefix(40))` is not a number") }
-                writer.append(column, double: v)
-            default: throw problem("a blob is not a number")
+            switch held {
+            case .real, .integer: writer.append(i, double: cursor.double(i))
+            default:
+                let text = cursor.withBytes(i) { String(decoding: $0, as: UTF8.self) }
+                guard let v = Double(text) else { throw problem("`\(text.prefix(40))` is not a number") }
+                writer.append(i, double: v)
             }
         case .int64:
-            switch value {
-            case .integer(let v): writer.append(column, int64: v)
-            case .real(let v) where v == v.rounded() && abs(v) < 9e18: writer.append(column, int64: Int64(v))
-            case .text(let s):
-                guard let v = Int64(s) else { throw problem("`\(s.prefix(40))` is not a whole number") }
-                writer.append(column, int64: v)
-            default: throw problem("not a whole number")
+            switch held {
+            case .integer: writer.append(i, int64: cursor.int64(i))
+            case .real:
+                let v = cursor.double(i)
+                guard v == v.rounded(), abs(v) < 9e18 else { throw problem("\(v) is not a whole number") }
+                writer.append(i, int64: Int64(v))
+            default:
+                let text = cursor.withBytes(i) { String(decoding: $0, as: UTF8.self) }
+                guard let v = Int64(text) else { throw problem("`\(text.prefix(40))` is not a whole number") }
+                writer.append(i, int64: v)
             }
-        case .date:
-            guard case .text(let s) = value else { throw problem("a date must be text YYYY-MM-DD") }
-            if s != lastText {
-                guard let days = ValueConverter.days(s) else { throw problem("`\(s.prefix(40))` is not a date YYYY-MM-DD") }
-                lastText = s
-                lastNumber = Int64(days)
-            }
-            writer.append(column, days: Int32(lastNumber))
-        case .timestamp:
-            guard case .text(let s) = value else { throw problem("a date-time must be text") }
-            if s != lastText {
-                guard let micros = ValueConverter.micros(s) else {
-                    throw problem("`\(s.prefix(40))` is not a date or an ISO 8601 date-time")
+        case .date, .timestamp:
+            guard held == .text else { throw problem("a date must be text") }
+            let same = cursor.withBytes(i) { bytes in lastBytes.count == bytes.count && lastBytes.elementsEqual(bytes) }
+            if !same {
+                let text = cursor.withBytes(i) { String(decoding: $0, as: UTF8.self) }
+                if kind == .date {
+                    guard let days = ValueConverter.days(text) else { throw problem("`\(text.prefix(40))` is not a date YYYY-MM-DD") }
+                    lastNumber = Int64(days)
+                } else {
+                    guard let micros = ValueConverter.micros(text) else {
+                        throw problem("`\(text.prefix(40))` is not a date or an ISO 8601 date-time")
+                    }
+                    lastNumber = micros
                 }
-                lastText = s
-                lastNumber = micros
+                lastBytes = Array(text.utf8)
             }
-            writer.append(column, int64: lastNumber)
+            if kind == .date { writer.append(i, days: Int32(lastNumber)) } else { writer.append(i, int64: lastNumber) }
         }
     }
 

@@ -281,6 +281,12 @@ struct PostgresReader: StoreReader {
     let store: PostgresStore
     var dialect: SQLDialect { .postgres }
 
+    func forEachRow(_ sql: String, _ parameters: [String: StoreValue], _ body: (any RowCursor) throws -> Void) throws
+        -> [String]
+    {
+        try forEachRowByPages(sql, parameters, body)
+    }
+
     func read(_ sql: String, _ parameters: [String: StoreValue]) throws -> ResultTable {
         let logger = store.driverLogger
         return try store.withConnection("reading") {

@@ -1,0 +1,84 @@
+/// One row of a query, read in place: what a reader of millions of rows (the lake export)
+/// takes instead of a `ResultTable` page, so that no value is copied that is not used and
+/// text is handed over as the engine's bytes.
+package protocol RowCursor {
+    var columnCount: Int { get }
+    /// The value of column `i` as the store holds it; text and blobs are not copied until
+    /// `withBytes` is asked.
+    func kind(_ i: Int) -> RowCursorKind
+    func int64(_ i: Int) -> Int64
+    func double(_ i: Int) -> Double
+    /// The UTF-8 bytes of a text value (or a blob), valid only inside `body`.
+    func withBytes<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T
+}
+
+package enum RowCursorKind: Sendable {
+    case null, integer, real, text, blob
+}
+
+/// A cursor over rows already read as `StoreValue`s: the stores that have no faster way.
+struct ValueRowCursor: RowCursor {
+    var row: [StoreValue] = []
+
+    var columnCount: Int { row.count }
+
+    func kind(_ i: Int) -> RowCursorKind {
+        switch row[i] {
+        case .null: return .null
+        case .integer: return .integer
+        case .real: return .real
+        case .text: return .text
+        case .blob: return .blob
+        }
+    }
+
+    func int64(_ i: Int) -> Int64 {
+        switch row[i] {
+        case .integer(let v): return v
+        case .real(let v): return Int64(exactly: v.rounded(.towardZero)) ?? 0
+        default: return 0
+        }
+    }
+
+    func double(_ i: Int) -> Double {
+        switch row[i] {
+        case .integer(let v): return Double(v)
+        case .real(let v): return v
+        default: return 0
+        }
+    }
+
+    func withBytes<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        switch row[i] {
+        case .text(let s):
+            var s = s
+            return try s.withUTF8(body)
+        case .blob(let b): return try b.withUnsafeBufferPointer(body)
+        case .integer(let v):
+            var s = String(v)
+            return try s.withUTF8(body)
+        case .real(let v):
+            var s = String(v)
+            return try s.withUTF8(body)
+        case .null: return try body(UnsafeBufferPointer(start: nil, count: 0))
+        }
+    }
+}
+
+extension StoreReader {
+    /// Streams the rows through `forEachPage`, a cursor at a time.
+    package func forEachRowByPages(
+        _ sql: String, _ parameters: [String: StoreValue], _ body: (any RowCursor) throws -> Void
+    ) throws -> [String] {
+        var columns: [String] = []
+        var cursor = ValueRowCursor()
+        try forEachPage(sql, parameters, pageSize: 2048) { page in
+            if columns.isEmpty { columns = page.columns }
+            for row in page.rows {
+                cursor.row = row
+                try body(cursor)
+            }
+        }
+        return columns
+    }
+}

@@ -1,0 +1,83 @@
+import CostwhBytes
+import Foundation
+
+/// The distinct byte strings of a column chunk, each stored once, found by their bytes
+/// without making a `String` (open addressing over XXH64 hashes). A lake export puts a
+/// hundred million cells through this; most of them repeat.
+struct ByteDictionary {
+    /// Every entry's bytes, back to back; entry `i` is `storage[offsets[i]..<offsets[i + 1]]`.
+    private(set) var storage: [UInt8] = []
+    private(set) var offsets: [Int] = [0]
+    private var hashes: [UInt64] = []
+    /// Entry index + 1 per slot; 0 is empty.
+    private var slots: [UInt32] = Array(repeating: 0, count: 1024)
+
+    var count: Int { offsets.count - 1 }
+    var byteCount: Int { storage.count }
+
+    /// The entry's index, adding it when it is new.
+    mutating func index(of bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        let hash = XXH64.hash(UnsafeRawBufferPointer(bytes))
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let held = slots[slot]
+            if held == 0 { break }
+            let entry = Int(held - 1)
+            if hashes[entry] == hash && equals(entry, bytes) { return UInt32(entry) }
+            slot = (slot + 1) & mask
+        }
+        let entry = count
+        storage.append(contentsOf: bytes)
+        offsets.append(storage.count)
+        hashes.append(hash)
+        slots[slot] = UInt32(entry + 1)
+        if count * 2 > slots.count { grow() }
+        return UInt32(entry)
+    }
+
+    private func equals(_ entry: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let start = offsets[entry]
+        let length = offsets[entry + 1] - start
+        guard length == bytes.count else { return false }
+        guard length > 0 else { return true }
+        return storage.withUnsafeBufferPointer { all in
+            memcmp(all.baseAddress! + start, bytes.baseAddress!, length) == 0
+        }
+    }
+
+    private mutating func grow() {
+        var bigger = [UInt32](repeating: 0, count: slots.count * 2)
+        let mask = bigger.count - 1
+        for entry in 0..<count {
+            var slot = Int(truncatingIfNeeded: hashes[entry]) & mask
+            while bigger[slot] != 0 { slot = (slot + 1) & mask }
+            bigger[slot] = UInt32(entry + 1)
+        }
+        slots = bigger
+    }
+
+    func withEntry<T>(_ entry: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        let start = offsets[entry]
+        let end = offsets[entry + 1]
+        return try storage.withUnsafeBufferPointer { all in try body(UnsafeBufferPointer(rebasing: all[start..<end])) }
+    }
+
+    func length(_ entry: Int) -> Int { offsets[entry + 1] - offsets[entry] }
+
+    /// Entry `a` sorts before entry `b` as unsigned bytes.
+    func precedes(_ a: Int, _ b: Int) -> Bool {
+        storage.withUnsafeBufferPointer { all in
+            UnsafeBufferPointer(rebasing: all[offsets[a]..<offsets[a + 1]]).lexicographicallyPrecedes(
+                UnsafeBufferPointer(rebasing: all[offsets[b]..<offsets[b + 1]]))
+        }
+    }
+
+    mutating func removeAll() {
+        storage.removeAll(keepingCapacity: true)
+        offsets.removeAll(keepingCapacity: true)
+        offsets.append(0)
+        hashes.removeAll(keepingCapacity: true)
+        for i in slots.indices { slots[i] = 0 }
+    }
+}
