@@ -26,6 +26,8 @@ struct Options {
     var skipMemory = false
     /// A PostgreSQL server to measure the PostgreSQL store on (figures P3–P5); skipped without.
     var postgres: String?
+    /// Another costwh binary (the previous release) to compare with, paired in one run.
+    var baseline: String?
 
     init(_ args: [String]) {
         var i = 0
@@ -46,9 +48,10 @@ struct Options {
             case "--memory-factor": memoryFactor = Int(value()) ?? memoryFactor
             case "--skip-memory": skipMemory = true
             case "--postgres": postgres = value()
+            case "--baseline": baseline = value()
             case "-h", "--help":
                 print(
-                    "usage: costwh-bench [--rows N] [--runs N] [--query-rows N (0 skips)] [--memory-factor N] [--skip-memory] [--work DIR] [--postgres URL] [--analyst-months N] [--skip-duckdb] [--skip-extract]"
+                    "usage: costwh-bench [--rows N] [--runs N] [--query-rows N (0 skips)] [--memory-factor N] [--skip-memory] [--work DIR] [--postgres URL] [--analyst-months N] [--skip-duckdb] [--skip-extract] [--baseline OTHER-COSTWH]"
                 )
                 exit(0)
             default: fail("unknown option \(args[i])")
@@ -191,6 +194,63 @@ func generate(_ scope: Scope, rows: Int, name: String, resources: Int = 20_000) 
 }
 
 let eaFile = generate(eaScope, rows: options.rows, name: "ea-\(options.rows).csv")
+
+// The regression guard: this costwh against another binary (the previous release), on the same
+// file in the same run, alternating which goes first; then nothing else.
+if let baseline = options.baseline {
+    guard FileManager.default.isExecutableFile(atPath: baseline) else { fail("--baseline \(baseline) is not an executable") }
+    struct Measured {
+        var load: [Double] = [], reload: [Double] = [], query: [Double] = [], rss: [Double] = []
+    }
+    var measured = ["new": Measured(), "old": Measured()]
+    var imports: [Double] = []
+    let binaries = ["new": costwh, "old": baseline]
+    for run in 0..<options.runs {
+        for label in run % 2 == 0 ? ["new", "old"] : ["old", "new"] {
+            let db = options.work + "/paired-\(label).sqlite"
+            for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+            var args = [binaries[label]!, "load", eaFile, "--scope", eaScope.id, "--period", period.description,
+                "--metric", "actual", "--db", db]
+            let load = spawn(args)
+            guard load.status == 0 else { fail("\(label) load failed (status \(load.status))") }
+            let reload = spawn(args)
+            guard reload.status == 0 else { fail("\(label) reload failed (status \(reload.status))") }
+            args = [binaries[label]!, "query", "totals", "--period", period.description, "--db", db, "--format", "csv"]
+            let query = spawn(args)
+            guard query.status == 0 else { fail("\(label) query failed (status \(query.status))") }
+            measured[label]!.load.append(load.seconds)
+            measured[label]!.reload.append(reload.seconds)
+            measured[label]!.query.append(query.seconds)
+            measured[label]!.rss.append(max(load.rssMiB, reload.rssMiB))
+            log("run \(run + 1) \(label): load \(String(format: "%.2f", load.seconds)) s, reload \(String(format: "%.2f", reload.seconds)) s, query \(String(format: "%.3f", query.seconds)) s")
+        }
+        if let sqlite3 {
+            let importDb = options.work + "/import.sqlite"
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: importDb + suffix) }
+            let script = options.work + "/import.sql"
+            try! ".mode csv\n.import \(eaFile) cost\n".write(toFile: script, atomically: true, encoding: .utf8)
+            imports.append(spawn([sqlite3, importDb], stdin: script).seconds)
+        }
+    }
+    func spread(_ values: [Double]) -> String {
+        String(format: "%.3f (%.3f–%.3f)", median(values), values.min() ?? 0, values.max() ?? 0)
+    }
+    print("paired against \(baseline), \(options.runs) runs each, \(options.rows) rows (\(fileSize(eaFile) / 1_000_000) MB), alternating")
+    print("| figure | this costwh (s) | baseline (s) | new / old |")
+    print("|---|---|---|---|")
+    for (name, key) in [("load, fresh database", \Measured.load), ("reload of the partition", \Measured.reload), ("query totals", \Measured.query), ("peak RSS (MiB)", \Measured.rss)] {
+        let new = measured["new"]![keyPath: key], old = measured["old"]![keyPath: key]
+        print("| \(name) | \(spread(new)) | \(spread(old)) | \(String(format: "%.2f", median(new) / median(old))) |")
+    }
+    if !imports.isEmpty {
+        let imported = median(imports)
+        print(String(
+            format: "sqlite3 .import median %.2f s; load / import: this %.2f, baseline %.2f", imported,
+            median(measured["new"]!.load) / imported, median(measured["old"]!.load) / imported))
+    }
+    exit(0)
+}
+
 let mcaFile = generate(mcaScope, rows: options.rows, name: "mca-\(options.rows).csv")
 let eaBytes = fileSize(eaFile)
 print(
