@@ -105,7 +105,7 @@ import Testing
         let entry = manifest.partitions.first { $0.scope == scope && $0.billingPeriod == "2023-09" && $0.metric == "ActualCost" }
         #expect(entry?.rows == 50)
         // Narrow the selection: the other scope and months go, folders and all.
-        let narrow = try Self.export(db, lake, ["--scope", scope, "--period", "2026-11"])
+        let narrow = try Self.export(db, lake, ["--scope", scope, "--period", lastMonth.description])
         #expect(narrow.status == 0 && narrow.stderr.contains("11 removed"), "\(narrow.stderr)")
         #expect(try Self.files(lake).count == 2)
         #expect(LakeManifest.read(URL(fileURLWithPath: lake))?.partitions.count == 2)
@@ -113,7 +113,7 @@ import Testing
         let left = try FileManager.default.subpathsOfDirectory(atPath: lake).filter { !$0.hasPrefix("_") }
         #expect(left.allSatisfy { $0.contains(LakeLayout.encode(scope)) || $0 == "cost_details" }, "\(left)")
         // Another codec rewrites everything.
-        let snappy = try Self.export(db, lake, ["--scope", scope, "--period", "2026-11", "--compression", "snappy"])
+        let snappy = try Self.export(db, lake, ["--scope", scope, "--period", lastMonth.description, "--compression", "snappy"])
         #expect(snappy.stderr.contains("2 partition(s) written"), "\(snappy.stderr)")
     }
 
@@ -185,7 +185,7 @@ extension LakeExportTests {
         #expect(load.status == 0, "\(load.stderr)")
         let lake = dir.path("lake")
         #expect(try Self.export(db, lake).status == 0)
-        for (period, metric) in [("2023-09", "ActualCost"), ("2026-10", "AmortizedCost")] {
+        for (period, metric) in [("2023-09", "ActualCost"), (lastMonth.description, "AmortizedCost")] {
             let file = (lake as NSString).appendingPathComponent(
                 LakeLayout.folder(scope: scope, period: period, metric: metric) + "/" + LakeLayout.fileName)
             let copy = dir.path("copy-\(period).sqlite")
