@@ -61,12 +61,18 @@ struct PartitionExport {
                 var cost: [String: Double] = [:]
                 var converters = specs.map { ValueConverter(kind: $0.kind) }
                 var row = 0
+                let count = specs.count
                 _ = try reader.forEachRow("SELECT * FROM \(source) WHERE \(where_)", parameters) { cursor in
-                    for i in 0..<specs.count {
-                        try converters[i].append(cursor, i, to: writer) { problem in
-                            PipelineError.export(
-                                "\(view) \(filter.map { "\($0.column) \($0.value)" }.joined(separator: ", ")), row \(row + 1), column \(names[i]): \(problem)"
-                            )
+                    // One exclusive access to the converters per row, not one per cell.
+                    try converters.withUnsafeMutableBufferPointer { converters in
+                        for i in 0..<count {
+                            do {
+                                try converters[i].append(cursor, i, to: writer)
+                            } catch let error as ValueConverter.Problem {
+                                throw PipelineError.export(
+                                    "\(view) \(filter.map { "\($0.column) \($0.value)" }.joined(separator: ", ")), row \(row + 1), column \(names[i]): \(error.message)"
+                                )
+                            }
                         }
                     }
                     if let money, cursor.kind(money) == .real || cursor.kind(money) == .integer {
@@ -102,9 +108,14 @@ struct ValueConverter {
         self.kind = kind
     }
 
-    mutating func append(
-        _ cursor: any RowCursor, _ i: Int, to writer: ParquetFileWriter, _ problem: (String) -> PipelineError
-    ) throws(PipelineError) {
+    /// Why a value cannot be written as its column's type.
+    struct Problem: Error {
+        let message: String
+    }
+
+    func problem(_ message: String) -> Problem { Problem(message: message) }
+
+    mutating func append(_ cursor: any RowCursor, _ i: Int, to writer: ParquetFileWriter) throws(Problem) {
         let held = cursor.kind(i)
         if held == .null {
             writer.appendNull(i)
