@@ -86,6 +86,55 @@ package struct AdHocAnswer: Sendable {
     }
 }
 
+/// Rows gathered under the limits, as each engine steps through an answer: the one place that
+/// decides where an answer is cut (the SQLite sandbox, PostgreSQL and the MCP server's canned
+/// answers all use it).
+package struct AdHocCollector {
+    package let limits: AdHocLimits
+    package private(set) var rows: [[StoreValue]] = []
+    package private(set) var cut: AdHocAnswer.Cut?
+    private var bytes = 0
+
+    package init(limits: AdHocLimits) {
+        self.limits = limits
+    }
+
+    /// Whether more rows are wanted: false once a limit was hit.
+    package var isOpen: Bool { cut == nil }
+
+    /// Says one more row exists; true when it may be read and `add`ed, false when the row
+    /// limit is reached (the answer is then cut).
+    package mutating func admit() -> Bool {
+        guard cut == nil else { return false }
+        guard rows.count < limits.maxRows else {
+            cut = .rows(limit: limits.maxRows)
+            return false
+        }
+        return true
+    }
+
+    /// Keeps the row unless it would pass the byte limit (the answer is then cut before it).
+    package mutating func add(_ row: [StoreValue]) {
+        let size = row.reduce(0) { $0 + AdHocAnswer.size(of: $1) }
+        guard bytes + size <= limits.maxBytes else {
+            cut = .bytes(limit: limits.maxBytes)
+            return
+        }
+        bytes += size
+        rows.append(row)
+    }
+
+    /// The answer, each column typed from its values (else from `declared`, else `null`).
+    package func answer(names: [String], declared: [String?] = []) -> AdHocAnswer {
+        let columns = names.indices.map { i in
+            let kind = AdHocAnswer.kind(of: rows.lazy.map { $0[i] })
+            let fallback = i < declared.count ? declared[i]?.lowercased() : nil
+            return AdHocColumn(name: names[i], type: kind == "null" ? (fallback ?? "null") : kind)
+        }
+        return AdHocAnswer(columns: columns, rows: rows, cut: cut)
+    }
+}
+
 /// Why an ad-hoc statement gave no answer. Every message is written for the one who wrote
 /// the SQL (often a model): what was wrong and what to do instead. None carries a secret.
 package enum AdHocError: Error, CustomStringConvertible, Equatable {

@@ -136,6 +136,7 @@ struct SQLiteReader: StoreReader {
         var arguments: [String: (any DatabaseValueConvertible)?] = [:]
         for (name, value) in parameters where sql.contains(":" + name) {
             switch value {
+            // Assigning nil would remove the key; NULL must stay bound.
             case .null: arguments.updateValue(nil, forKey: name)
             case .integer(let v): arguments[name] = v
             case .real(let v): arguments[name] = v
@@ -150,19 +151,7 @@ struct SQLiteReader: StoreReader {
     func forEachPage(
         _ sql: String, _ parameters: [String: StoreValue], pageSize: Int, _ body: (ResultTable) throws -> Void
     ) throws {
-        let statement = try db.makeStatement(sql: sql)
-        var arguments: [String: (any DatabaseValueConvertible)?] = [:]
-        for (name, value) in parameters where sql.contains(":" + name) {
-            switch value {
-            // Assigning nil would remove the key; NULL must stay bound.
-            case .null: arguments.updateValue(nil, forKey: name)
-            case .integer(let v): arguments[name] = v
-            case .real(let v): arguments[name] = v
-            case .text(let v): arguments[name] = v
-            case .blob(let v): arguments[name] = Data(v)
-            }
-        }
-        try statement.setArguments(StatementArguments(arguments))
+        let statement = try prepared(sql, parameters)
         let cursor = try Row.fetchCursor(statement)
         var rows: [[StoreValue]] = []
         var sent = false

@@ -130,37 +130,18 @@ package final class SQLiteSandbox: AdHocReading, @unchecked Sendable {
             names.append(sqlite3_column_name(statement, i).map { String(cString: $0) } ?? "column\(i + 1)")
             declared.append(sqlite3_column_decltype(statement, i).map { String(cString: $0) })
         }
-        var rows: [[StoreValue]] = []
-        var bytes = 0
-        var cut: AdHocAnswer.Cut?
-        while true {
+        var collector = AdHocCollector(limits: limits)
+        while collector.isOpen {
             let code = sqlite3_step(statement)
             if code == SQLITE_DONE { break }
             guard code == SQLITE_ROW else { throw failure(code) }
-            if rows.count == limits.maxRows {
-                cut = .rows(limit: limits.maxRows)
-                break
-            }
+            guard collector.admit() else { break }
             var row: [StoreValue] = []
             row.reserveCapacity(count)
-            var size = 0
-            for i in 0..<Int32(count) {
-                let value = Self.value(statement, i)
-                size += AdHocAnswer.size(of: value)
-                row.append(value)
-            }
-            if bytes + size > limits.maxBytes {
-                cut = .bytes(limit: limits.maxBytes)
-                break
-            }
-            bytes += size
-            rows.append(row)
+            for i in 0..<Int32(count) { row.append(Self.value(statement, i)) }
+            collector.add(row)
         }
-        let columns = names.indices.map { i in
-            let kind = AdHocAnswer.kind(of: rows.lazy.map { $0[i] })
-            return AdHocColumn(name: names[i], type: kind == "null" ? (declared[i]?.lowercased() ?? "null") : kind)
-        }
-        return AdHocAnswer(columns: columns, rows: rows, cut: cut)
+        return collector.answer(names: names, declared: declared)
     }
 
     private static func value(_ statement: OpaquePointer, _ i: Int32) -> StoreValue {

@@ -57,26 +57,13 @@ enum ToolAnswer {
 
     /// A canned query's table, held to the same limits as ad-hoc SQL.
     static func rows(_ table: ResultTable, limits: AdHocLimits) -> CallTool.Result {
-        var kept: [[StoreValue]] = []
-        var bytes = 0
-        var cut: AdHocAnswer.Cut?
+        var collector = AdHocCollector(limits: limits)
         for row in table.rows {
-            if kept.count == limits.maxRows {
-                cut = .rows(limit: limits.maxRows)
-                break
-            }
-            let size = row.reduce(0) { $0 + AdHocAnswer.size(of: $1) }
-            if bytes + size > limits.maxBytes {
-                cut = .bytes(limit: limits.maxBytes)
-                break
-            }
-            bytes += size
-            kept.append(row)
+            guard collector.admit() else { break }
+            collector.add(row)
+            if !collector.isOpen { break }
         }
-        let columns = table.columns.indices.map { i in
-            AdHocColumn(name: table.columns[i], type: AdHocAnswer.kind(of: kept.lazy.map { $0[i] }))
-        }
-        return rows(AdHocAnswer(columns: columns, rows: kept, cut: cut))
+        return rows(collector.answer(names: table.columns))
     }
 
     static func json(_ value: StoreValue) -> Value {

@@ -61,34 +61,17 @@ extension PostgresStore: AdHocReading {
         _ connection: PostgresConnection, _ sql: String, limits: AdHocLimits, logger: Logger, pages: [PostgresQuery]
     ) async throws -> AdHocAnswer {
         var names: [String] = []
-        var kept: [[StoreValue]] = []
-        var bytes = 0
-        var cut: AdHocAnswer.Cut?
+        var collector = AdHocCollector(limits: limits)
         pages: for query in pages {
             var fetched = 0
             for try await row in try await connection.query(query, logger: logger) {
                 fetched += 1
                 if names.isEmpty { names = row.map(\.columnName) }
-                if cut != nil { continue }
-                if kept.count == limits.maxRows {
-                    cut = .rows(limit: limits.maxRows)
-                    continue
-                }
-                var values: [StoreValue] = []
-                var size = 0
-                for cell in row {
-                    let value = try PostgresSQL.value(cell)
-                    size += AdHocAnswer.size(of: value)
-                    values.append(value)
-                }
-                if bytes + size > limits.maxBytes {
-                    cut = .bytes(limit: limits.maxBytes)
-                    continue
-                }
-                bytes += size
-                kept.append(values)
+                // The rest of a page is read (and dropped) once the answer is cut.
+                guard collector.admit() else { continue }
+                collector.add(try row.map(PostgresSQL.value))
             }
-            if cut != nil || fetched == 0 { break pages }
+            if !collector.isOpen || fetched == 0 { break pages }
         }
         if names.isEmpty {
             // postgres-nio names columns only through rows: ask again for one row of NULLs,
@@ -103,10 +86,7 @@ extension PostgresStore: AdHocReading {
                 for try await row in named where names.isEmpty { names = row.map(\.columnName) }
             }
         }
-        let columns = names.indices.map { i in
-            AdHocColumn(name: names[i], type: AdHocAnswer.kind(of: kept.lazy.map { $0[i] }))
-        }
-        return AdHocAnswer(columns: columns, rows: kept, cut: cut)
+        return collector.answer(names: names)
     }
 
     /// The server's refusal in words a model can act on; never the URL or its password.

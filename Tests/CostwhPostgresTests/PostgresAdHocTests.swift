@@ -10,6 +10,13 @@ import Testing
 /// in an answer.
 @Suite(.serialized, .enabled(if: TestPostgres.available, .init(rawValue: TestPostgres.skipMessage)))
 struct PostgresAdHocTests {
+    /// Drops a role `PostgresReliabilityTests.analystRole` made, with its grants.
+    static func drop(_ role: String, of url: String) {
+        let schema = (try? PostgresLocation(parsing: url))?.schema ?? "x"
+        _ = try? PostgresReliabilityTests.admin(
+            "DROP OWNED BY \(role); REVOKE ALL ON SCHEMA \(schema) FROM \(role); DROP ROLE \(role);")
+    }
+
     static func run(_ store: PostgresStore, _ sql: String, _ limits: AdHocLimits = .init(maxRows: 100, timeout: 1))
         -> Result<AdHocAnswer, AdHocError>
     {
@@ -27,11 +34,7 @@ struct PostgresAdHocTests {
                 environment: PostgresProcessTests.env())
             #expect(loaded.status == 0, "\(loaded.stderr)")
             let (analyst, role) = try PostgresReliabilityTests.analystRole(url)
-            defer {
-                let schema = (try? PostgresLocation(parsing: url))?.schema ?? "x"
-                _ = try? PostgresReliabilityTests.admin(
-                    "DROP OWNED BY \(role); REVOKE ALL ON SCHEMA \(schema) FROM \(role); DROP ROLE \(role);")
-            }
+            defer { PostgresAdHocTests.drop(role, of: url) }
             let reader = try PostgresStore(readingAt: try PostgresLocation(parsing: analyst))
             let owner = try TestPostgres.store(url)
             try body(reader, owner, analyst)
@@ -115,11 +118,7 @@ struct PostgresMCPServerTests {
             let demo = try runCostwh(["demo", "--db", url, "--rows-per-month", "300"], environment: env)
             #expect(demo.status == 0, "\(demo.stderr)")
             let (analyst, role) = try PostgresReliabilityTests.analystRole(url)
-            defer {
-                let schema = (try? PostgresLocation(parsing: url))?.schema ?? "x"
-                _ = try? PostgresReliabilityTests.admin(
-                    "DROP OWNED BY \(role); REVOKE ALL ON SCHEMA \(schema) FROM \(role); DROP ROLE \(role);")
-            }
+            defer { PostgresAdHocTests.drop(role, of: url) }
             let owner = try TestPostgres.store(url)
             let ledger = "SELECT COUNT(*), MAX(LoadId), SUM(RowCount) FROM loads LEFT JOIN partitions USING (LoadId)"
             let before = try owner.query(ledger).rows
@@ -145,11 +144,7 @@ struct PostgresLakeTests {
             let demo = try runCostwh(["demo", "--db", url, "--rows-per-month", "200"], environment: env)
             #expect(demo.status == 0, "\(demo.stderr)")
             let (analyst, role) = try PostgresReliabilityTests.analystRole(url)
-            defer {
-                let schema = (try? PostgresLocation(parsing: url))?.schema ?? "x"
-                _ = try? PostgresReliabilityTests.admin(
-                    "DROP OWNED BY \(role); REVOKE ALL ON SCHEMA \(schema) FROM \(role); DROP ROLE \(role);")
-            }
+            defer { PostgresAdHocTests.drop(role, of: url) }
             let lake = scratch.path("lake")
             let export = try runCostwh(["export", lake, "--db", analyst], environment: env)
             #expect(export.status == 0 && export.stderr.contains("12 partition(s) written"), "\(export.stderr)")
