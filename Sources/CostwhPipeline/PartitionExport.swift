@@ -39,7 +39,9 @@ struct PartitionExport {
     static let focusTimestamps: Set<String> = ["ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingPeriodEnd"]
     static let focusNumbers: Set<String> = [
         "BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "ConsumedQuantity", "PricingQuantity",
-        "ListUnitPrice", "ContractedUnitPrice", "x_EffectiveUnitPrice",
+        "ListUnitPrice", "ContractedUnitPrice", "x_EffectiveUnitPrice", "CommitmentDiscountQuantity",
+        "PricingCurrencyListUnitPrice", "PricingCurrencyContractedUnitPrice", "PricingCurrencyEffectiveCost",
+        "x_PricingBlockSize",
     ]
 
     func write(_ store: any StoreReading, to path: String, metadata: [(String, String)]) throws(PipelineError) -> Written {

@@ -196,6 +196,9 @@ package final class RowNormaliser {
                     continue
                 }
                 values[column] = isoDate(y, m, d)
+                // A FOCUS charge period of hours keeps its time: the row's Date is the day, and
+                // the text as given is kept in the extras, which focus_costs returns.
+                if isFocus && column == dateColumn && RowNormaliser.hasTimeOfDay(raw) { repaired.append(field) }
             case .jsonObject:
                 let text = f.hasEscapes ? unescaped(raw) : trimmedSlice(raw)
                 let object = wrapObject(text)
@@ -326,6 +329,20 @@ package final class RowNormaliser {
     private func repair(_ field: Int, _ kind: String, _ column: Int) {
         warnings.add(kind, Catalog.columns[column].name)
         repaired.append(field)
+    }
+
+    /// Whether a date-time's text names a time other than midnight (`2024-09-18 22:00:00`):
+    /// a non-zero digit after the date's ten characters.
+    static func hasTimeOfDay(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        while i < raw.count && raw[i] == 0x20 { i += 1 }
+        i += 10
+        while i < raw.count {
+            let c = raw[i]
+            if c >= 0x31 && c <= 0x39 { return true }
+            i += 1
+        }
+        return false
     }
 
     /// FOCUS exports written from SQL (the FOCUS sample data) spell null as a bare `NULL`.

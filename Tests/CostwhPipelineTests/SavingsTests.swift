@@ -73,7 +73,7 @@ import Testing
             try reader.read(
                 """
                 SELECT c.ListCost, c.ContractedCost, c.EffectiveCost, f.ListCost, f.ContractedCost, f.EffectiveCost
-                FROM cost_details c JOIN focus_costs f ON f.x_SkuMeterId = c.MeterId AND f.ChargePeriodStart = c.Date
+                FROM cost_details c JOIN focus_costs f ON f.x_SkuMeterId = c.MeterId AND substr(f.ChargePeriodStart, 1, 10) = c.Date
                 WHERE c.Metric = 'AmortizedCost' AND c.PricingModel = 'Reservation' AND f.x_PricingModel = 'Reservation'
                 """, [:])
         }.rows
