@@ -183,6 +183,46 @@ import Testing
         #expect(billed == 1207 && effective == 12)
     }
 
+    /// Microsoft's mapping on a real MCA record (`Tests/Fixtures/mca`): the billing profile is
+    /// the billing account, prices in the billing currency, the toolkit's region, resource type
+    /// and service of an Azure Local cluster.
+    @Test func microsoftsMappingHoldsOnARealMCARecord() throws {
+        let dir = TempDir()
+        let text = try String(contentsOfFile: Self.fixtures.appendingPathComponent("mca/mca-cost-details-record-2026-09-10.txt").path, encoding: .utf8)
+        let pairs = text.split(separator: "\n").compactMap { line -> (String, String)? in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (line[..<colon].trimmingCharacters(in: .whitespaces), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }
+        func field(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        let file = dir.path("mca.csv")
+        try (pairs.map { field($0.0) }.joined(separator: ",") + "\n" + pairs.map { field($0.1) }.joined(separator: ",") + "\n")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let db = dir.path("mca.sqlite")
+        let load = try runCostwh(
+            ["load", file, "--db", db, "--scope", "/providers/Microsoft.Billing/billingAccounts/1:2_2019-05-31/billingProfiles/3",
+             "--period", "2026-09", "--metric", "actual"], environment: Self.env)
+        #expect(load.status == 0, "\(load.stderr)")
+        let row = try #require(try DatabaseQueue(path: db).read { try Row.fetchOne($0, sql: "SELECT * FROM focus_costs") })
+        let expected: [(String, String?)] = [
+            ("BillingAccountId", "DD...........PGB"), ("BillingAccountName", "Bernhard Frank"),
+            ("BillingAccountType", "Billing Profile"), ("ProviderName", "Microsoft"), ("PublisherName", "Microsoft"),
+            ("InvoiceIssuerName", "Microsoft"), ("BillingCurrency", "EUR"), ("PricingCurrency", "USD"),
+            ("ChargeCategory", "Usage"), ("ChargeFrequency", "Usage-Based"), ("PricingCategory", "Standard"),
+            ("PricingUnit", "Units/Day"), ("ConsumedUnit", "Units/Day"), ("RegionId", "westeurope"),
+            ("RegionName", "West Europe"), ("ResourceType", "Azure Local"), ("ServiceName", "Azure Stack HCI"),
+            ("ServiceCategory", "Multicloud"), ("ServiceSubcategory", "Multicloud Integration"),
+            ("SkuId", "DZH318Z0MVPD000L"), ("SkuMeter", "Standard Trial Fee"), ("SubAccountType", "Subscription"),
+            ("ChargeDescription", "Azure Local - Standard"), ("ChargePeriodStart", "2026-09-10T00:00:00Z"),
+            ("ChargePeriodEnd", "2026-09-11T00:00:00Z"), ("BillingPeriodStart", "2026-09-01T00:00:00Z"),
+            ("BillingPeriodEnd", "2026-10-01T00:00:00Z"), ("CommitmentDiscountId", nil), ("x_FocusVersion", "1.2"),
+        ]
+        for (column, value) in expected {
+            #expect((row[column] as String?) == value, "\(column)")
+        }
+        #expect((row["ConsumedQuantity"] as Double?) == 32 && (row["PricingQuantity"] as Double?) == 32)
+        #expect((row["BilledCost"] as Double?) == 0 && (row["ListCost"] as Double?) == 0 && (row["ContractedUnitPrice"] as Double?) == 0)
+    }
+
     /// A month with only one of its metrics loaded still has its FOCUS rows.
     @Test func aMonthWithOneMetricIsInTheFocusView() throws {
         let dir = TempDir()
