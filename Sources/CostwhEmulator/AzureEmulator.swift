@@ -92,6 +92,11 @@ package final class AzureEmulator: Sendable {
         state.state.withLock { s in Array(s.tokens.keys) + s.blobs.values.map(\.signature) }
     }
 
+    /// Sign-ins so far, per tenant.
+    package var signIns: [String: Int] {
+        state.state.withLock { $0.signIns }
+    }
+
     /// The requests received so far (the last 10,000), in order.
     package var requests: [RecordedRequest] {
         state.state.withLock { $0.requests }
@@ -103,7 +108,9 @@ package final class AzureEmulator: Sendable {
             if s.requests.count >= 10_000 { s.requests.removeFirst(s.requests.count - 9_999) }
             s.requests.append(
                 RecordedRequest(
-                    method: request.method.rawValue, path: request.path, query: request.query, body: request.body))
+                    method: request.method.rawValue, path: request.path, query: request.query, body: request.body,
+                    tenant: request.bearer.flatMap { s.tokenTenants[$0] },
+                    clientType: request.headers.first(name: "ClientType")))
         }
         let path = request.path
         let lower = path.lowercased()

@@ -18,10 +18,11 @@ extension AzureEmulator {
     }
 
     /// Faults that answer a report request before it is looked at.
-    func admissionFault(_ kind: String) -> EmulatorResponse? {
+    func admissionFault(_ kind: String, _ request: EmulatorRequest? = nil) -> EmulatorResponse? {
         let faults = configuration.faults
         return state.state.withLock { s -> EmulatorResponse? in
-            if s.counters.throttled < faults.throttle {
+            let tenant = request?.bearer.flatMap { s.tokenTenants[$0] }
+            if s.counters.throttled < faults.throttle, faults.throttleTenant == nil || faults.throttleTenant == tenant {
                 s.counters.throttled += 1
                 var headers: HTTPHeaders = [:]
                 headers.add(name: faults.throttleHeader, value: String(faults.throttleSeconds))
@@ -49,7 +50,7 @@ extension AzureEmulator {
         guard let scope = AzureEmulator.scope(in: request.path, before: "/providers/Microsoft.CostManagement/") else {
             return .error(.badRequest, code: "InvalidScope", message: "The scope is not a supported billing scope.")
         }
-        if let fault = admissionFault("report") { return fault }
+        if let fault = admissionFault("report", request) { return fault }
         guard let body = request.json else {
             return .error(
                 .badRequest, code: "BadRequest",

@@ -57,6 +57,9 @@ package struct EmulatorFaults: Sendable, Equatable {
     /// Seconds the emulator's `Date` header is ahead of the real time (negative: behind), as
     /// seen from a machine whose clock is wrong by the opposite amount.
     package var clockSkew: TimeInterval = 0
+    /// When set, `throttle` answers only requests signed in to this tenant: one tenant's
+    /// quota spent, the others' untouched.
+    package var throttleTenant: String?
 
     package init() {}
 
@@ -85,6 +88,10 @@ package struct EmulatorConfiguration: Sendable {
     package var tenantId = "00000000-0000-0000-0000-0000000000aa"
     package var clientId = "00000000-0000-0000-0000-0000000000bb"
     package var clientSecret = "emulator-secret"
+    /// More tenants beside the one above, each with its own service principal and the scopes
+    /// that belong to it. Scopes of no listed tenant belong to the one above. A token works
+    /// only on its own tenant's scopes; elsewhere Azure answers 401 InvalidAuthenticationTokenTenant.
+    package var tenants: [EmulatorTenant] = []
     /// A bearer token accepted without signing in (for `--access-token-file` tests).
     package var staticToken: String?
     /// The EA Reporting API key accepted.
@@ -99,4 +106,20 @@ package struct EmulatorConfiguration: Sendable {
     package var keepReports = false
 
     package init() {}
+}
+
+/// A tenant of the emulator: its service principal and its scopes.
+package struct EmulatorTenant: Sendable {
+    package var tenantId: String
+    package var clientId: String
+    package var clientSecret: String
+    /// Scope ids (`/providers/Microsoft.Billing/billingAccounts/…`) of this tenant.
+    package var scopes: [String]
+
+    package init(tenantId: String, clientId: String, clientSecret: String, scopes: [String]) {
+        self.tenantId = tenantId
+        self.clientId = clientId
+        self.clientSecret = clientSecret
+        self.scopes = scopes
+    }
 }

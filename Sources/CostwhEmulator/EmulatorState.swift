@@ -9,6 +9,12 @@ package struct RecordedRequest: Sendable {
     package let path: String
     package let query: [String: String]
     package let body: [UInt8]
+    /// The tenant of the bearer token the request carried, when it carried one the emulator issued.
+    package var tenant: String? = nil
+    /// The `ClientType` header, which Cost Management accounts quotas by.
+    package var clientType: String? = nil
+    /// When it arrived.
+    package var at = Date()
 }
 
 /// What the emulator remembers between requests: tokens, reports, blobs and counters.
@@ -61,6 +67,10 @@ final class EmulatorState: Sendable {
 
     struct State: Sendable {
         var tokens: [String: Date] = [:]
+        /// The tenant each issued token belongs to.
+        var tokenTenants: [String: String] = [:]
+        /// Sign-ins per tenant (client credentials and managed identity).
+        var signIns: [String: Int] = [:]
         var rejectedOnce: Set<String> = []
         var reports: [String: Report] = [:]
         var datasetReports: [String: DatasetReport] = [:]

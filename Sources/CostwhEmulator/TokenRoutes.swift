@@ -2,14 +2,33 @@ import Foundation
 
 extension AzureEmulator {
     /// Issues a token valid for the configured lifetime.
-    func issueToken() -> (token: String, lifetime: Int) {
+    func issueToken(tenant: String? = nil) -> (token: String, lifetime: Int) {
         let token = Random.token("emu-token-")
         let lifetime = configuration.faults.tokenLifetime
+        let tenant = tenant ?? configuration.tenantId
         state.state.withLock {
             $0.tokens[token] = Date().addingTimeInterval(TimeInterval(lifetime))
+            $0.tokenTenants[token] = tenant
+            $0.signIns[tenant, default: 0] += 1
             $0.counters.tokensIssued += 1
         }
         return (token, lifetime)
+    }
+
+    /// The service principal of a tenant the emulator serves.
+    func principal(of tenant: String) -> (clientId: String, clientSecret: String)? {
+        if tenant == configuration.tenantId { return (configuration.clientId, configuration.clientSecret) }
+        return configuration.tenants.first { $0.tenantId == tenant }.map { ($0.clientId, $0.clientSecret) }
+    }
+
+    /// The tenant a request's scope belongs to.
+    func tenant(ofPath path: String) -> String {
+        let lower = path.lowercased()
+        for tenant in configuration.tenants
+        where tenant.scopes.contains(where: { lower.hasPrefix($0.lowercased() + "/") || lower == $0.lowercased() }) {
+            return tenant.tenantId
+        }
+        return configuration.tenantId
     }
 
     /// The Microsoft Entra v2.0 token endpoint: client credentials with a secret, or with
@@ -26,12 +45,12 @@ extension AzureEmulator {
                     "error_description": "AADSTS70003: grant_type must be client_credentials",
                 ])
         }
-        guard tenant == configuration.tenantId else {
+        guard let principal = principal(of: tenant) else {
             return .json(
                 .badRequest,
                 ["error": "invalid_request", "error_description": "AADSTS90002: Tenant '\(tenant)' not found."])
         }
-        guard form["client_id"] == configuration.clientId else {
+        guard form["client_id"] == principal.clientId else {
             return .json(
                 .badRequest,
                 [
@@ -39,7 +58,7 @@ extension AzureEmulator {
                     "error_description": "AADSTS700016: Application not found in the directory.",
                 ])
         }
-        let secretOK = form["client_secret"] == configuration.clientSecret
+        let secretOK = form["client_secret"] == principal.clientSecret
         let assertionOK =
             form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
             && !(form["client_assertion"] ?? "").isEmpty
@@ -53,7 +72,7 @@ extension AzureEmulator {
                 .badRequest,
                 ["error": "invalid_scope", "error_description": "AADSTS70011: The provided scope is not valid."])
         }
-        let (token, lifetime) = issueToken()
+        let (token, lifetime) = issueToken(tenant: tenant)
         return .json(
             .ok, ["token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": token])
     }
@@ -63,7 +82,7 @@ extension AzureEmulator {
     func openIDConfiguration(_ request: EmulatorRequest) -> EmulatorResponse {
         state.count("openid-configuration")
         let tenant = request.path.split(separator: "/").first.map(String.init) ?? ""
-        guard tenant == configuration.tenantId || tenant == "organizations" || tenant == "common" else {
+        guard principal(of: tenant) != nil || tenant == "organizations" || tenant == "common" else {
             return .json(
                 .badRequest,
                 ["error": "invalid_tenant", "error_description": "AADSTS90002: Tenant '\(tenant)' not found."])
@@ -123,15 +142,26 @@ extension AzureEmulator {
                 message: "Authentication failed. The 'Authorization' header is missing.")
         }
         if let staticToken = configuration.staticToken, token == staticToken { return route() }
+        let scopeTenant = tenant(ofPath: request.path)
         let verdict: String? = state.state.withLock { s in
             guard let expiry = s.tokens[token] else { return "InvalidAuthenticationToken" }
             if expiry < Date() { return "ExpiredAuthenticationToken" }
+            if let issued = s.tokenTenants[token], issued != scopeTenant { return "InvalidAuthenticationTokenTenant:\(issued)" }
             // The first token issued is refused once, as a token that expired early is.
             if configuration.faults.rejectTokensOnce && s.rejectedOnce.isEmpty {
                 s.rejectedOnce.insert(token)
                 return "ExpiredAuthenticationToken"
             }
             return nil
+        }
+        if let verdict, verdict.hasPrefix("InvalidAuthenticationTokenTenant:") {
+            state.state.withLock { $0.counters.tokensRejected += 1 }
+            let issued = verdict.dropFirst("InvalidAuthenticationTokenTenant:".count)
+            return .error(
+                .unauthorized, code: "InvalidAuthenticationTokenTenant",
+                message:
+                    "The access token is from the wrong issuer 'https://sts.windows.net/\(issued)/'. It must match the tenant 'https://sts.windows.net/\(scopeTenant)/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/\(scopeTenant)' to get the token."
+            )
         }
         if let verdict {
             state.state.withLock { $0.counters.tokensRejected += 1 }

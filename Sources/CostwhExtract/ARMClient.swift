@@ -13,6 +13,7 @@ package final class ARMClient: Sendable {
     let logger: Logger
 
     package static let defaultEndpoint = "https://management.azure.com"
+    package static let clientType = "costwh/\(CostwhVersion.current)"
 
     package init(transport: HTTPTransport, tokens: TokenCache, endpoint: String, logger: Logger) throws(ExtractError) {
         try HTTPTransport.checkSafe(url: endpoint)
@@ -26,6 +27,10 @@ package final class ARMClient: Sendable {
     package func send(_ spec: HTTPRequestSpec, scope: Scope) async throws(ExtractError) -> HTTPResult {
         try HTTPTransport.checkSameOrigin(spec.url, as: endpoint, credential: "Azure token")
         var request = spec
+        // Cost Management accounts its query quotas per client type (the
+        // `x-ms-ratelimit-microsoft.costmanagement-clienttype-*` headers): name costwh, so that
+        // its requests are not counted as the portal's or another tool's.
+        request.headers.replaceOrAdd(name: "ClientType", value: ARMClient.clientType)
         request.headers.replaceOrAdd(name: "Authorization", value: "Bearer " + (try await tokens.token(transport)))
         var result = try await transport.send(request)
         if result.status == 401 && tokens.credential.canRefresh {

@@ -27,7 +27,7 @@ struct DatasetJob {
         defer { folder.remove() }
         do {
             let previous = try database.lastGoodLoad(scope: key.scope, period: key.period, dataset: key.dataset)
-            let fetched = try await session.datasetClient().fetch(
+            let fetched = try await session.datasetClient(for: key.scope).fetch(
                 key.dataset, scope: key.scope, period: key.period, into: folder)
             var detail: [String: String] = [:]
             if let id = fetched.reportId { detail["report"] = id }

@@ -59,51 +59,74 @@ package enum Doctor {
     // MARK: Azure
 
     static func azure(_ options: DoctorOptions, session: ExtractSession) async -> [DoctorCheck] {
-        guard let arm = session.arm, let tokens = session.tokens else {
-            let why = session.signInProblem?.description ?? "no credentials"
-            return [
-                DoctorCheck(
-                    "sign-in", .problem, why,
-                    fix:
-                        "set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or a federated token file, a managed identity, COSTWH_ACCESS_TOKEN), or run `az login`"
-                )
-            ]
-        }
-        var checks: [DoctorCheck] = []
-        do {
-            _ = try await tokens.token(session.transport)
-            checks.append(DoctorCheck("sign-in", .ok, "signed in with the \(tokens.credential.name)"))
-        } catch {
-            checks.append(
-                DoctorCheck(
-                    "sign-in", .problem, "the \(tokens.credential.name) was refused: \(error.description)",
-                    fix: signInFix(tokens.credential)))
-            return checks
-        }
-        var skew: TimeInterval?
+        // Scopes grouped by the credential they use, in the order they are named: each
+        // credential signs in once, and its scopes are read with it.
+        var groups: [(name: String?, scopes: [Scope])] = []
         for scope in options.scopes {
-            let url =
-                arm.endpoint + scope.id + "/providers/Microsoft.CostManagement/exports?api-version="
-                + options.settings.apiVersion
-            let spec = HTTPRequestSpec(url: url, what: "list the exports of \(scope.id)")
-            let started = Date()
+            let name = options.settings.scopeCredentials[scope.id]
+            if let i = groups.firstIndex(where: { $0.name == name }) {
+                groups[i].scopes.append(scope)
+            } else {
+                groups.append((name, [scope]))
+            }
+        }
+        if groups.isEmpty { groups = [(nil, [])] }
+        var checks: [DoctorCheck] = []
+        var skew: TimeInterval?
+        for group in groups {
+            let state = group.name.map { session.signIn(named: $0) } ?? session.signIn(for: nil)
+            let label = group.name.map { "sign-in `\($0)`" } ?? "sign-in"
+            let used = group.scopes.isEmpty ? "" : " (for \(group.scopes.map(\.id).joined(separator: ", ")))"
+            let kind = group.name.flatMap { options.settings.credentials[$0]?.kind }
+            guard let arm = state.arm, let tokens = state.tokens else {
+                let why = state.problem?.description ?? "no credentials"
+                checks.append(
+                    DoctorCheck(
+                        label, .problem, why + used,
+                        fix: group.name == nil
+                            ? "set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or a federated token file, a managed identity, COSTWH_ACCESS_TOKEN), or run `az login`"
+                            : "check credential `\(group.name!)` in the configuration: its secret's environment variable or 0600 file, its tenant and client ids"
+                    ))
+                continue
+            }
             do {
-                let result = try await arm.send(spec, scope: scope)
-                if skew == nil, let date = result.headers.first(name: "Date").flatMap(HTTPDate.parse) {
-                    // Azure's clock, against ours half-way through the request.
-                    skew = started.addingTimeInterval(Date().timeIntervalSince(started) / 2).timeIntervalSince(date)
-                }
-                if (200..<300).contains(result.status) {
-                    checks.append(DoctorCheck("scope \(scope.id)", .ok, "answers a read (HTTP \(result.status))"))
-                } else {
-                    checks.append(
-                        DoctorCheck(
-                            "scope \(scope.id)", .problem, "a read answered HTTP \(result.status)",
-                            fix: "try again later; if it persists, check Azure's service health"))
-                }
+                _ = try await tokens.token(session.transport)
+                checks.append(
+                    DoctorCheck(label, .ok, "signed in with the \(kind ?? tokens.credential.name)\(used)"))
             } catch {
                 checks.append(
-                    DoctorCheck("scope \(scope.id)", .problem, error.description, fix: scopeFix(error, scope)))
+                    DoctorCheck(
+                        label, .problem, "the \(kind ?? tokens.credential.name) was refused: \(error.description)\(used)",
+                        fix: group.name == nil
+                            ? signInFix(tokens.credential)
+                            : "check credential `\(group.name!)`: its tenant and client ids, and its secret (it may have expired)"
+                    ))
+                continue
+            }
+            for scope in group.scopes {
+                let url =
+                    arm.endpoint + scope.id + "/providers/Microsoft.CostManagement/exports?api-version="
+                    + options.settings.apiVersion
+                let spec = HTTPRequestSpec(url: url, what: "list the exports of \(scope.id)")
+                let started = Date()
+                do {
+                    let result = try await arm.send(spec, scope: scope)
+                    if skew == nil, let date = result.headers.first(name: "Date").flatMap(HTTPDate.parse) {
+                        // Azure's clock, against ours half-way through the request.
+                        skew = started.addingTimeInterval(Date().timeIntervalSince(started) / 2).timeIntervalSince(date)
+                    }
+                    if (200..<300).contains(result.status) {
+                        checks.append(DoctorCheck("scope \(scope.id)", .ok, "answers a read (HTTP \(result.status))"))
+                    } else {
+                        checks.append(
+                            DoctorCheck(
+                                "scope \(scope.id)", .problem, "a read answered HTTP \(result.status)",
+                                fix: "try again later; if it persists, check Azure's service health"))
+                    }
+                } catch {
+                    checks.append(
+                        DoctorCheck("scope \(scope.id)", .problem, error.description, fix: scopeFix(error, scope)))
+                }
             }
         }
         if let skew {

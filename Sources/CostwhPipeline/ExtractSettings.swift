@@ -28,6 +28,10 @@ package struct ExtractSettings: Sendable {
     package var streamDownloads = true
     /// Partitions extracted at a time (`--parallel`); nil leaves it to the configuration file.
     package var parallel: Int?
+    /// The configuration's named credentials, and which scope (by id) uses which. A scope
+    /// without one signs in through the environment's chain, as before credentials existed.
+    package var credentials: [String: CredentialSpec] = [:]
+    package var scopeCredentials: [String: String] = [:]
 
     package init(
         armEndpoint: String? = nil, apiVersion: String? = nil, accessToken: String? = nil,

@@ -1,3 +1,4 @@
+import CostwhExtract
 import CostwhModel
 import Foundation
 
@@ -27,16 +28,20 @@ package struct IngestConfiguration: Codable, Sendable {
         /// `price-sheet`, `reservation-transactions`, `reservation-details`,
         /// `balance-summary`, `marketplace`, `billing-periods`.
         package var datasets: [String]?
+        /// The name of the credential (in `credentials`) the scope signs in with; the
+        /// environment's chain when nil.
+        package var credential: String?
 
         package init(
             scope: String, name: String? = nil, metrics: [String]? = nil, source: SourceKind? = nil,
-            datasets: [String]? = nil
+            datasets: [String]? = nil, credential: String? = nil
         ) {
             self.scope = scope
             self.name = name
             self.metrics = metrics
             self.source = source
             self.datasets = datasets
+            self.credential = credential
         }
 
         func parsedDatasets() throws(PipelineError) -> [Dataset] {
@@ -75,6 +80,9 @@ package struct IngestConfiguration: Codable, Sendable {
     package var parallel: Int?
     /// A Parquet lake (`costwh export`) kept current after each run.
     package var export: String?
+    /// Named credentials (`"credentials": {"contoso": {...}}`): where each keeps its secret,
+    /// never the secret itself.
+    package var credentials: [String: CredentialEntry]?
     package var scopes: [ScopeEntry]
 
     package init(scopes: [ScopeEntry]) {
@@ -85,8 +93,14 @@ package struct IngestConfiguration: Codable, Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .usage("cannot read the configuration file \(path)")
         }
+        if let secret = CredentialEntry.inlineSecret(in: data) {
+            throw .usage(
+                "\(path): `\(secret)` holds a secret, and secrets never go in the configuration file. Keep it in an environment variable (clientSecretEnv, eaApiKeyEnv), in a file only the job's user can read (clientSecretFile, eaApiKeyFile, chmod 600), or sign in without one (federatedTokenFile, managedIdentity, azureCli)"
+            )
+        }
+        let configuration: IngestConfiguration
         do {
-            return try JSONDecoder().decode(IngestConfiguration.self, from: data)
+            configuration = try JSONDecoder().decode(IngestConfiguration.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
             throw .usage(
                 "\(path): missing `\(key.stringValue)` at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
@@ -101,6 +115,33 @@ package struct IngestConfiguration: Codable, Sendable {
         } catch {
             throw .usage("\(path): \(error)")
         }
+        _ = try configuration.credentialSpecs(path: path)
+        return configuration
+    }
+
+    /// The named credentials, checked: each says one way to sign in, its secret files are
+    /// private to their owner, and every scope's credential exists.
+    package func credentialSpecs(path: String = "the configuration") throws(PipelineError) -> [String: CredentialSpec] {
+        var out: [String: CredentialSpec] = [:]
+        for (name, entry) in credentials ?? [:] {
+            out[name] = try entry.spec(name: name, path: path)
+        }
+        for entry in scopes {
+            if let name = entry.credential, out[name] == nil {
+                throw .usage("\(path): scope \(entry.scope) names the credential `\(name)`, which `credentials` does not define")
+            }
+        }
+        return out
+    }
+
+    /// Which credential each scope (by canonical id) uses, where it names one.
+    package func scopeCredentials() -> [String: String] {
+        var out: [String: String] = [:]
+        for entry in scopes {
+            guard let name = entry.credential, let scope = try? Scope(parsing: entry.scope) else { continue }
+            out[scope.id] = name
+        }
+        return out
     }
 
     /// The scopes' `name`s by canonical scope id, for tables and reports.

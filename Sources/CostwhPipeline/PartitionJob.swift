@@ -99,7 +99,7 @@ struct PartitionJob {
         }
         do {
             let previous = try ledger.lastGoodLoad(scope: key.scope, period: key.period, metric: key.metric)
-            let source = try session.source(kind)
+            let source = try session.source(kind, for: key.scope)
             var fetched: SourceFetch
             let streamable =
                 session.settings.streamDownloads

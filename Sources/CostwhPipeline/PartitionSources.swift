@@ -4,6 +4,7 @@ import CostwhModel
 import CostwhTransform
 import Foundation
 import Logging
+import Synchronization
 
 /// Which API a partition is extracted from.
 package enum SourceKind: String, Sendable, CaseIterable, Codable {
@@ -54,15 +55,40 @@ package struct StreamableReport: Sendable {
     package var download: @Sendable (PrivateFolder, [Spool]) async throws(ExtractError) -> [DownloadedFile]
 }
 
-/// The connections of one run: the transport, the token cache, and the sources.
+/// One way of signing in during a run: its token cache and Resource Manager client, or why
+/// it cannot sign in; and its EA API key.
+package final class SignInState: Sendable {
+    /// The configuration's name of the credential; nil for the environment's chain.
+    package let name: String?
+    package let tokens: TokenCache?
+    let arm: ARMClient?
+    let problem: ExtractError?
+    let eaApiKey: String?
+
+    init(name: String?, tokens: TokenCache?, arm: ARMClient?, problem: ExtractError?, eaApiKey: String?) {
+        self.name = name
+        self.tokens = tokens
+        self.arm = arm
+        self.problem = problem
+        self.eaApiKey = eaApiKey
+    }
+
+    func armClient() throws(ExtractError) -> ARMClient {
+        guard let arm else { throw problem ?? .signIn("no credentials") }
+        return arm
+    }
+}
+
+/// The connections of one run: the transport, a sign-in per credential the run uses, and the
+/// sources. Each scope's requests carry its own credential's token; a credential is signed in
+/// once, when a partition first needs it, and its failure fails only the scopes that use it.
 package final class ExtractSession: Sendable {
     package let settings: ExtractSettings
     package let transport: HTTPTransport
-    package let tokens: TokenCache?
-    let arm: ARMClient?
     let logger: Logger
-    /// Why signing in is impossible, when it is; reported per partition.
-    let signInProblem: ExtractError?
+    /// The environment's chain (and `--access-token-file`), for scopes without a credential.
+    let standard: SignInState
+    private let named = Mutex<[String: SignInState]>([:])
 
     package init(settings: ExtractSettings, logger: Logger) {
         self.settings = settings
@@ -82,39 +108,85 @@ package final class ExtractSession: Sendable {
         } catch {
             problem = error
         }
-        self.tokens = tokens
-        self.arm = arm
-        signInProblem = problem
+        standard = SignInState(name: nil, tokens: tokens, arm: arm, problem: problem, eaApiKey: settings.eaApiKey)
     }
 
     package func shutdown() async {
         await transport.shutdown()
     }
 
-    package func source(_ kind: SourceKind) throws(ExtractError) -> any PartitionSource {
+    /// The sign-in of a scope: its configured credential's, else the environment's.
+    package func signIn(for scope: Scope?) -> SignInState {
+        guard let scope, let name = settings.scopeCredentials[scope.id] else { return standard }
+        return signIn(named: name)
+    }
+
+    /// A named credential's sign-in, made on first use.
+    package func signIn(named name: String) -> SignInState {
+        named.withLock { states in
+            if let state = states[name] { return state }
+            let state = makeSignIn(name)
+            states[name] = state
+            return state
+        }
+    }
+
+    private func makeSignIn(_ name: String) -> SignInState {
+        guard let spec = settings.credentials[name] else {
+            return SignInState(
+                name: name, tokens: nil, arm: nil,
+                problem: .signIn("no credential named `\(name)` in the configuration"), eaApiKey: nil)
+        }
+        let authority =
+            settings.environment["AZURE_AUTHORITY_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? Credentials.defaultAuthorityHost
+        var tokens: TokenCache?
+        var arm: ARMClient?
+        var problem: ExtractError?
+        var key: String?
+        do {
+            key = try spec.eaKey(environment: settings.environment)
+            if spec.signIn != nil {
+                try HTTPTransport.checkSafe(url: authority)
+                let cache = TokenCache(
+                    credential: try spec.tokenCredential(environment: settings.environment, authorityHost: authority),
+                    label: name)
+                tokens = cache
+                arm = try ARMClient(transport: transport, tokens: cache, endpoint: settings.armEndpoint, logger: logger)
+            } else {
+                problem = .signIn("credential `\(name)` holds only an EA API key; it cannot sign in to Azure Resource Manager")
+            }
+        } catch {
+            problem = error
+        }
+        return SignInState(name: name, tokens: tokens, arm: arm, problem: problem, eaApiKey: key)
+    }
+
+    package func source(_ kind: SourceKind, for scope: Scope? = nil) throws(ExtractError) -> any PartitionSource {
+        let signIn = signIn(for: scope)
         switch kind {
         case .costDetails:
-            guard let arm else { throw signInProblem ?? .signIn("no credentials") }
             return CostDetailsSource(
                 client: CostDetailsClient(
-                    arm: arm, logger: logger, defaultPollInterval: settings.defaultPollInterval,
+                    arm: try signIn.armClient(), logger: logger, defaultPollInterval: settings.defaultPollInterval,
                     pollDeadline: settings.pollDeadline),
                 apiVersion: settings.apiVersion)
         case .detailedReport:
-            guard let arm else { throw signInProblem ?? .signIn("no credentials") }
             return DetailedReportSource(
                 client: DetailedReportClient(
-                    arm: arm, logger: logger, defaultPollInterval: settings.defaultPollInterval,
+                    arm: try signIn.armClient(), logger: logger, defaultPollInterval: settings.defaultPollInterval,
                     pollDeadline: settings.pollDeadline),
                 customerId: settings.customerId)
         case .usageDetails:
-            guard let arm else { throw signInProblem ?? .signIn("no credentials") }
             return UsageDetailsSource(
-                client: UsageDetailsClient(arm: arm, logger: logger), apiVersion: settings.usageDetailsAPIVersion,
+                client: UsageDetailsClient(arm: try signIn.armClient(), logger: logger),
+                apiVersion: settings.usageDetailsAPIVersion,
                 byBillingPeriod: settings.usageDetailsByBillingPeriod)
         case .eaReporting:
-            guard let key = settings.eaApiKey else {
-                throw .signIn("the EA Reporting API needs an API key: --ea-api-key-file FILE or COSTWH_EA_API_KEY")
+            if let problem = signIn.problem, signIn.name != nil, signIn.eaApiKey == nil { throw problem }
+            guard let key = signIn.eaApiKey else {
+                throw .signIn(
+                    signIn.name.map { "credential `\($0)` has no EA API key (eaApiKeyEnv or eaApiKeyFile)" }
+                        ?? "the EA Reporting API needs an API key: --ea-api-key-file FILE or COSTWH_EA_API_KEY")
             }
             return EAReportingSource(
                 client: try EAReportingClient(
@@ -124,21 +196,42 @@ package final class ExtractSession: Sendable {
     }
 
     /// The client of the other datasets.
-    package func datasetClient() throws(ExtractError) -> DatasetClient {
-        guard let arm else { throw signInProblem ?? .signIn("no credentials") }
-        return DatasetClient(
-            arm: arm, logger: logger, defaultPollInterval: settings.defaultPollInterval,
+    package func datasetClient(for scope: Scope? = nil) throws(ExtractError) -> DatasetClient {
+        DatasetClient(
+            arm: try signIn(for: scope).armClient(), logger: logger, defaultPollInterval: settings.defaultPollInterval,
             pollDeadline: settings.pollDeadline)
     }
 
     /// Secrets to scrub from any text shown or stored.
     package var secrets: [String] {
-        var out = tokens?.secrets ?? []
+        var out = standard.tokens?.secrets ?? []
         if let token = settings.accessToken { out.append(token) }
         for key in ["AZURE_CLIENT_SECRET", "COSTWH_ACCESS_TOKEN", "COSTWH_EA_API_KEY", "IDENTITY_HEADER"] {
             if let value = settings.environment[key], !value.isEmpty { out.append(value) }
         }
         if let key = settings.eaApiKey { out.append(key) }
+        // Every configured credential's secrets and tokens, used or not.
+        for state in named.withLock({ Array($0.values) }) {
+            out += state.tokens?.secrets ?? []
+            if let key = state.eaApiKey { out.append(key) }
+        }
+        for spec in settings.credentials.values {
+            var places: [CredentialSpec.Secret] = spec.eaApiKey.map { [$0] } ?? []
+            if case .clientSecret(_, _, let secret) = spec.signIn { places.append(secret) }
+            for place in places {
+                switch place {
+                case .environment(let name):
+                    if let value = settings.environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
+                        out.append(value)
+                    }
+                case .file(let path):
+                    if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+                        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                        if !value.isEmpty { out.append(value) }
+                    }
+                }
+            }
+        }
         return out
     }
 }

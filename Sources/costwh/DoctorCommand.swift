@@ -41,6 +41,7 @@ struct DoctorCommand: AsyncParsableCommand {
             scopes += try file.parsedScopes()
             database = global.db ?? file.database ?? global.databasePath
             settings = try extract.settings(armEndpoint: file.armEndpoint, apiVersion: file.apiVersion)
+            try settings.useCredentials(of: file, path: config)
         }
         var seen = Set<String>()
         scopes = scopes.filter { seen.insert($0.id).inserted }

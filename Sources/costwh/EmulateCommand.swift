@@ -46,6 +46,23 @@ struct EmulateCommand: AsyncParsableCommand {
             valueName: "YYYY-MM=SHARE"),
         transform: EmulateCommand.restatement)
     var restate: [(BillingPeriod, Double)] = []
+    @Option(
+        name: .customLong("tenant"),
+        help: ArgumentHelp(
+            "Serve another tenant (repeatable): its tenant id, client id, secret and scopes; its tokens work on its scopes only.",
+            valueName: "TENANT:CLIENT:SECRET:SCOPE[,SCOPE…]"),
+        transform: EmulateCommand.tenant)
+    var tenants: [EmulatorTenant] = []
+
+    static func tenant(_ text: String) throws -> EmulatorTenant {
+        let parts = text.split(separator: ":", maxSplits: 3).map(String.init)
+        guard parts.count == 4, !parts[0].isEmpty, !parts[1].isEmpty, !parts[2].isEmpty else {
+            throw ValidationError("--tenant takes TENANT:CLIENT:SECRET:SCOPE[,SCOPE…]")
+        }
+        return EmulatorTenant(
+            tenantId: parts[0], clientId: parts[1], clientSecret: parts[2],
+            scopes: parts[3].split(separator: ",").map(String.init))
+    }
 
     static func restatement(_ text: String) throws -> (BillingPeriod, Double) {
         let parts = text.split(separator: "=")
@@ -89,6 +106,7 @@ struct EmulateCommand: AsyncParsableCommand {
         faults.tooLarge = tooLarge
         faults.pageSize = pageSize
         configuration.faults = faults
+        configuration.tenants = tenants
         for (period, share) in restate { configuration.restatements[period] = share }
         var global = GlobalOptions()
         global.logFormat = nil

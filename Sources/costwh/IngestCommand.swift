@@ -48,9 +48,11 @@ struct IngestCommand: AsyncParsableCommand {
             {
                 logger.warning("\(exposed)")
             }
+            var settings = try extract.settings(armEndpoint: file.armEndpoint, apiVersion: file.apiVersion)
+            try settings.useCredentials(of: file, path: config)
             var options = IngestOptions(
                 configuration: file, databasePath: global.db ?? file.database ?? global.databasePath,
-                settings: try extract.settings(armEndpoint: file.armEndpoint, apiVersion: file.apiVersion),
+                settings: settings,
                 force: force, dryRun: dryRun, isCancelled: { Interruption.isRequested },
                 progress: { Terminal.progress($0) })
             options.loadProgress = Terminal.loadProgress()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CostwhExtract
 import CostwhModel
 import CostwhPipeline
 
@@ -19,6 +20,34 @@ struct JobSelection: ParsableArguments {
         transform: Parse.dataset)
     var datasets: [Dataset] = []
     @Option(help: "Percent of rows that may be rejected before a load fails.") var maxRejected: Double = 1
+    @Option(
+        help: ArgumentHelp(
+            "Sign in with this credential of the configuration file (--config) instead of the environment's.",
+            valueName: "NAME"))
+    var credential: String?
+    @Option(
+        help: ArgumentHelp(
+            "The nightly job's configuration file, for its credentials: the scope's own, or --credential's.",
+            valueName: "FILE"))
+    var config: String?
+
+    func validate() throws {
+        if credential != nil && config == nil { throw ValidationError("--credential NAME needs --config FILE, which defines it") }
+    }
+
+    /// The settings with the configuration's credentials, the scope signing in with
+    /// `--credential` or, without it, with the credential the configuration gives the scope.
+    func apply(to settings: inout ExtractSettings, scope: Scope) throws(PipelineError) {
+        guard let config else { return }
+        let file = try IngestConfiguration.load(path: config)
+        try settings.useCredentials(of: file, path: config)
+        if let credential {
+            guard settings.credentials[credential] != nil else {
+                throw .usage("\(config) defines no credential `\(credential)`")
+            }
+            settings.scopeCredentials[scope.id] = credential
+        }
+    }
 }
 
 /// How the jobs that load report: `--format` and `--fail-on-restatement`.

@@ -17,11 +17,13 @@ enum RunOutput {
         Interruption.install()
         let report: RunReport
         do {
+            var settings = try extract.settings()
+            try selection.apply(to: &settings, scope: scope)
             var options = BackfillOptions(
                 databasePath: global.databasePath, scope: scope, from: from, to: to,
                 metrics: selection.metric.metrics,
                 datasets: selection.datasets.isEmpty ? [.costDetails] : selection.datasets,
-                source: selection.source, settings: try extract.settings(), force: force,
+                source: selection.source, settings: settings, force: force,
                 maxRejectedPercent: selection.maxRejected,
                 isCancelled: { Interruption.isRequested }, progress: { Terminal.progress($0) })
             options.loadProgress = Terminal.loadProgress()

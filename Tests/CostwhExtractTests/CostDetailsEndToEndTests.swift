@@ -42,7 +42,7 @@ import Testing
             let session = ExtractSession(settings: fixture.settings, logger: quiet)
             defer { Task { await session.shutdown() } }
             let arm = try ARMClient(
-                transport: session.transport, tokens: session.tokens!, endpoint: fixture.settings.armEndpoint,
+                transport: session.transport, tokens: session.signIn(for: nil).tokens!, endpoint: fixture.settings.armEndpoint,
                 logger: quiet)
             let client = CostDetailsClient(arm: arm, logger: quiet, defaultPollInterval: 0.05)
             let today = CalendarDate(iso: ISO8601DateFormatter().string(from: Date()))!
@@ -75,7 +75,7 @@ import Testing
             let session = ExtractSession(settings: fixture.settings, logger: quiet)
             defer { Task { await session.shutdown() } }
             let arm = try ARMClient(
-                transport: session.transport, tokens: session.tokens!, endpoint: fixture.settings.armEndpoint,
+                transport: session.transport, tokens: session.signIn(for: nil).tokens!, endpoint: fixture.settings.armEndpoint,
                 logger: quiet)
             let client = CostDetailsClient(arm: arm, logger: quiet)
             let today = CalendarDate(year: 2026, month: 11, day: 21)!

@@ -161,11 +161,14 @@ package struct ManagedIdentityCredential: TokenCredential {
 /// The Azure CLI's cached sign-in: `az account get-access-token`.
 package struct AzureCLICredential: TokenCredential {
     let executable: String
+    /// The tenant to ask a token of (`az … --tenant`); the CLI's default account when nil.
+    let tenantId: String?
     package var name: String { "Azure CLI" }
     package var canRefresh: Bool { true }
 
-    package init(executable: String) {
+    package init(executable: String, tenantId: String? = nil) {
         self.executable = executable
+        self.tenantId = tenantId
     }
 
     package func fetchToken(_ transport: HTTPTransport) async throws(ExtractError) -> AccessToken {
@@ -173,7 +176,7 @@ package struct AzureCLICredential: TokenCredential {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [
             "account", "get-access-token", "--resource", "https://management.azure.com/", "--output", "json",
-        ]
+        ] + (tenantId.map { ["--tenant", $0] } ?? [])
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output

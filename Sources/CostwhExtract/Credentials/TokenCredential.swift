@@ -34,30 +34,70 @@ package protocol TokenCredential: Sendable {
 }
 
 /// Holds the current token and gets a new one shortly before it expires, or when Azure
-/// refuses it.
+/// refuses it. Partitions running at once share one sign-in (the first asks, the others wait
+/// for its answer), and a refused sign-in is remembered for the run: a wrong secret does not
+/// become right by asking again, and each attempt would cost the tenant a failed sign-in.
 package final class TokenCache: Sendable {
     package let credential: any TokenCredential
-    private let current = Mutex<AccessToken?>(nil)
+    /// The configuration's name of the credential, for messages (`contoso`); nil for the
+    /// environment's.
+    package let label: String?
+    private struct State {
+        var current: AccessToken?
+        var pending: Task<AccessToken, any Error>?
+        var refused: ExtractError?
+        var seen: [String] = []
+    }
+    private let state = Mutex(State())
     /// Refresh this long before the expiry Azure announced.
     let margin: TimeInterval
 
-    package init(credential: any TokenCredential, margin: TimeInterval = 300) {
+    package init(credential: any TokenCredential, label: String? = nil, margin: TimeInterval = 300) {
         self.credential = credential
+        self.label = label
         self.margin = margin
     }
 
     package func token(_ transport: HTTPTransport, forceRefresh: Bool = false) async throws(ExtractError) -> String {
-        if !forceRefresh, let token = current.withLock({ $0 }), token.expiresOn.timeIntervalSinceNow > margin {
-            return token.token
+        let margin = self.margin
+        let credential = self.credential
+        let task: Task<AccessToken, any Error> = try state.withLock { (s) throws(ExtractError) -> Task<AccessToken, any Error> in
+            if let refused = s.refused { throw refused }
+            if !forceRefresh, let token = s.current, token.expiresOn.timeIntervalSinceNow > margin {
+                return Task { token }
+            }
+            if let pending = s.pending { return pending }
+            let fresh = Task { () async throws -> AccessToken in
+                do { return try await credential.fetchToken(transport) } catch { throw error }
+            }
+            s.pending = fresh
+            return fresh
         }
-        let fresh = try await credential.fetchToken(transport)
-        current.withLock { $0 = fresh }
-        return fresh.token
+        do {
+            let fresh = try await task.value
+            state.withLock { s in
+                s.current = fresh
+                if !s.seen.contains(fresh.token) { s.seen.append(fresh.token) }
+                s.pending = nil
+            }
+            return fresh.token
+        } catch {
+            var failure = (error as? ExtractError) ?? .signIn("\(error)")
+            if let label, case .signIn(let message) = failure, !message.hasPrefix("credential `") {
+                failure = .signIn("credential `\(label)`: \(message)")
+            }
+            let remembered = failure
+            state.withLock { s in
+                s.pending = nil
+                if case .signIn = remembered { s.refused = remembered }
+            }
+            throw failure
+        }
     }
 
     /// Every secret this cache has seen, for scrubbing text before it is shown.
     package var secrets: [String] {
-        current.withLock { $0.map { [$0.token] } ?? [] }
+        state.withLock { $0.seen }
     }
 }
 
