@@ -12,6 +12,7 @@ package final class ParquetCSVSource: ByteSource {
     private var group = 0
     private var row = 0
     private var cursors: [ColumnCursor] = []
+    private var assembler = NestedAssembler()
     private var headerWritten = false
     private var finished = false
     /// Whether `cursors` read row group `group`; the next to open is `nextGroup`.
@@ -55,9 +56,9 @@ package final class ParquetCSVSource: ByteSource {
             consumed = 0
         }
         if !headerWritten {
-            for (i, column) in file.columns.enumerated() {
+            for (i, field) in file.fields.enumerated() {
                 if i > 0 { buffer.append(0x2C) }
-                ParquetValueText.quoted(ArraySlice(column.name.utf8), &buffer)
+                ParquetValueText.quoted(ArraySlice(field.name.utf8), &buffer)
             }
             buffer.append(0x0A)
             headerWritten = true
@@ -77,6 +78,7 @@ package final class ParquetCSVSource: ByteSource {
                 // An empty row group may point its chunks anywhere: nothing is read of it.
                 if file.metadata.rowGroups[group].rows == 0 { continue }
                 cursors = []
+                assembler.reset()
                 for (column, chunk) in zip(file.columns, file.metadata.rowGroups[group].columns) {
                     do {
                         cursors.append(try ColumnCursor(column: column, chunk: chunk, file: file))
@@ -90,12 +92,16 @@ package final class ParquetCSVSource: ByteSource {
                 active = false
                 continue
             }
-            for i in cursors.indices {
+            for (i, field) in file.fields.enumerated() {
                 if i > 0 { buffer.append(0x2C) }
                 do {
-                    try cursors[i].next(into: &buffer)
+                    if case .flat(let leaf) = field.shape {
+                        try cursors[leaf].next(into: &buffer)
+                    } else {
+                        try assembler.json(field, &cursors, into: &buffer)
+                    }
                 } catch {
-                    throw error.at(file: "", rowGroup: group, column: cursors[i].column.name)
+                    throw error.at(file: "", rowGroup: group, column: field.name)
                 }
             }
             buffer.append(0x0A)

@@ -1,12 +1,15 @@
 import Foundation
 
-/// A leaf column of a flat schema: its name, types and whether it may be null.
+/// A leaf column (one column chunk): its name, types, whether it may be null, and its
+/// maximum definition and repetition levels (both 0 or 1 for a flat column).
 struct LeafColumn {
     let name: String
     let type: PhysicalType
     let typeLength: Int
     let optional: Bool
     let kind: LogicalKind
+    var maxDef: Int = 0
+    var maxRep: Int = 0
 }
 
 /// Reads one column chunk page by page (one page in memory at a time) and hands out its
@@ -19,9 +22,12 @@ struct ColumnCursor {
     private let end: Int
     private var dictionary: ColumnValues?
     private var values: ColumnValues?
-    /// The page's dictionary indices and definition levels, read one at a time.
+    /// The page's dictionary indices, definition and repetition levels, read one at a time.
     private var indices: HybridDecoder?
     private var levels: HybridDecoder?
+    private var repetitions: HybridDecoder?
+    /// Level entries read from the chunk so far, against its announced value count.
+    private var consumed = 0
     private var levelIndex = 0
     private var valueIndex = 0
     private var pageValues = 0
@@ -45,14 +51,34 @@ struct ColumnCursor {
         }
     }
 
+    /// Whether the chunk holds more level entries (values and nulls) than were read.
+    var hasMore: Bool { consumed < chunk.valueCount }
+
     /// Appends the next value as CSV field text (nothing for a null).
     mutating func next(into out: inout [UInt8]) throws(ParquetError) {
+        _ = try triplet(into: &out)
+    }
+
+    /// Reads the next level entry: its repetition and definition levels, and the value's
+    /// text appended when it is defined at the leaf (the definition level is the maximum).
+    mutating func triplet(into out: inout [UInt8]) throws(ParquetError) -> (rep: Int, def: Int) {
         while levelIndex >= pageValues { try nextPage() }
         levelIndex += 1
+        consumed += 1
+        var rep = 0
+        if repetitions != nil {
+            rep = Int(try repetitions!.next())
+            guard rep <= column.maxRep else {
+                throw ParquetError("a repetition level is above the column's maximum (\(column.maxRep))")
+            }
+        }
+        var def = column.maxDef
         if levels != nil {
-            let level = try levels!.next()
-            guard level <= 1 else { throw ParquetError("a definition level is above the column's maximum (1)") }
-            if level == 0 { return }
+            def = Int(try levels!.next())
+            guard def <= column.maxDef else {
+                throw ParquetError("a definition level is above the column's maximum (\(column.maxDef))")
+            }
+            if def < column.maxDef { return (rep, def) }
         }
         let index: Int
         let source: ColumnValues
@@ -71,6 +97,7 @@ struct ColumnCursor {
         }
         valueIndex += 1
         try ParquetValueText.append(source, index, column: column, to: &out)
+        return (rep, def)
     }
 
     private mutating func nextPage() throws(ParquetError) {
@@ -103,13 +130,23 @@ struct ColumnCursor {
                     try ParquetCodecs.decompress(raw, codec: chunk.codec, into: header.uncompressedSize)
                 }
                 var page = PageBytes(plain)
-                if column.optional {
+                repetitions = nil
+                if column.maxRep > 0 {
+                    let length = Int(try page.uint32LE("the repetition levels' length"))
+                    let r = try page.take(length, "the repetition levels")
+                    repetitions = try HybridDecoder(
+                        PageBytes(page.bytes, from: r.lowerBound, to: r.upperBound),
+                        bitWidth: ParquetEncodings.bitWidth(column.maxRep))
+                }
+                if column.maxDef > 0 {
                     guard header.definitionEncoding == .rle else {
                         throw ParquetError("definition levels in encoding \(header.definitionEncoding) are not supported")
                     }
                     let length = Int(try page.uint32LE("the definition levels' length"))
                     let r = try page.take(length, "the definition levels")
-                    levels = try HybridDecoder(PageBytes(page.bytes, from: r.lowerBound, to: r.upperBound), bitWidth: 1)
+                    levels = try HybridDecoder(
+                        PageBytes(page.bytes, from: r.lowerBound, to: r.upperBound),
+                        bitWidth: ParquetEncodings.bitWidth(column.maxDef))
                 } else {
                     levels = nil
                 }
@@ -118,8 +155,15 @@ struct ColumnCursor {
             case .dataV2:
                 // A flat column's repetition levels are all 0 whatever their bytes: skipped.
                 let levelBytes = header.repetitionBytes + header.definitionBytes
-                if column.optional {
-                    levels = try HybridDecoder(PageBytes(body, from: header.repetitionBytes, to: levelBytes), bitWidth: 1)
+                repetitions =
+                    column.maxRep > 0
+                    ? try HybridDecoder(
+                        PageBytes(body, from: 0, to: header.repetitionBytes),
+                        bitWidth: ParquetEncodings.bitWidth(column.maxRep)) : nil
+                if column.maxDef > 0 {
+                    levels = try HybridDecoder(
+                        PageBytes(body, from: header.repetitionBytes, to: levelBytes),
+                        bitWidth: ParquetEncodings.bitWidth(column.maxDef))
                 } else {
                     levels = nil
                 }
@@ -153,9 +197,11 @@ struct ColumnCursor {
         }
         var n = 0
         for _ in 0..<count {
-            let level = try ahead.next()
-            guard level <= 1 else { throw ParquetError("a definition level is above the column's maximum (1)") }
-            n += Int(level)
+            let level = Int(try ahead.next())
+            guard level <= column.maxDef else {
+                throw ParquetError("a definition level is above the column's maximum (\(column.maxDef))")
+            }
+            if level == column.maxDef { n += 1 }
         }
         present = n
     }

@@ -1,11 +1,14 @@
 import Foundation
 
-/// A Parquet file opened for reading: its footer checked and decoded, its flat schema's
-/// columns, and positioned reads of its pages (pread, so nothing holds the whole file).
+/// A Parquet file opened for reading: its footer checked and decoded, its schema's columns
+/// (flat, and nested ones read as JSON), and positioned reads of its pages (pread, so nothing holds the whole file).
 package final class ParquetFileReader {
     package let path: String
     package let metadata: FileMetadata
+    /// The leaf columns, one column chunk each, in schema order.
     let columns: [LeafColumn]
+    /// The top-level columns, flat or nested, and the leaves each reads.
+    let fields: [ReadField]
     private let fd: Int32
     /// Where the column data ends: the footer starts here.
     let dataEnd: Int
@@ -44,7 +47,9 @@ package final class ParquetFileReader {
                 return try reader.structure()
             }
             metadata = try FileMetadata(fields, file: path)
-            columns = try ParquetFileReader.flatColumns(metadata.schema)
+            let read = try ParquetFields.read(metadata.schema)
+            self.fields = read.fields
+            columns = read.leaves
             for (index, group) in metadata.rowGroups.enumerated() {
                 guard group.columns.count == columns.count else {
                     throw ParquetError(
@@ -59,38 +64,6 @@ package final class ParquetFileReader {
     }
 
     deinit { close(fd) }
-
-    /// The leaves of a flat schema (a root and its primitive children). A group (MAP, LIST,
-    /// STRUCT) or a repeated field gets an error naming it.
-    static func flatColumns(_ schema: [SchemaElement]) throws(ParquetError) -> [LeafColumn] {
-        guard let root = schema.first else { throw ParquetError("the schema is empty") }
-        guard root.children == schema.count - 1 else {
-            if let nested = schema.dropFirst().first(where: { $0.children > 0 }) {
-                throw ParquetError(
-                    column: nested.name,
-                    "nested columns (MAP, LIST, STRUCT) are not read yet; flatten \(TextSafety.quoted(nested.name)) (for example to JSON text) or leave it out"
-                )
-            }
-            throw ParquetError("the schema's root claims \(root.children) columns, but \(schema.count - 1) follow")
-        }
-        return try schema.dropFirst().map { (element) throws(ParquetError) -> LeafColumn in
-            guard let type = element.type else {
-                throw ParquetError(column: element.name, "the column has no physical type")
-            }
-            guard element.repetition != 2 else {
-                throw ParquetError(column: element.name, "repeated columns are not read yet")
-            }
-            if case .nested(let what) = element.kind {
-                throw ParquetError(column: element.name, "a \(what) column is not read yet")
-            }
-            if case .decimal(_, let precision) = element.kind, precision > 38 {
-                throw ParquetError(column: element.name, "DECIMAL(\(precision)) is wider than 38 digits")
-            }
-            return LeafColumn(
-                name: element.name, type: type, typeLength: element.typeLength, optional: element.repetition == 1,
-                kind: element.kind)
-        }
-    }
 
     func read(at offset: Int, count: Int) throws(ParquetError) -> [UInt8] {
         guard offset >= 0, count >= 0, offset <= dataEnd, count <= dataEnd - offset else {

@@ -35,6 +35,29 @@ struct ParquetCommandTests {
         #expect(after == before, "the partition changed")
     }
 
+    /// Tags written as a MAP<string, string> and AdditionalInfo as a STRUCT (as Spark and
+    /// pyarrow write them) load as the JSON objects a CSV would hold: `json_extract` works.
+    @Test(.enabled(if: TestPython.available, .init(rawValue: TestPython.skipMessage)))
+    func nestedTagsAndAdditionalInfoLoadAsJSON() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
+        let dir = TempDir()
+        let file = dir.path("nested.parquet")
+        let wrote = try TestPython.run(script: "parquet-nested.py", ["cost", file])
+        try #require(wrote.status == 0, "\(wrote.output)")
+        let db = dir.path("w.sqlite")
+        let loaded = try runCostwh(["load", file, "--scope", Self.scope, "--metric", "actual", "--db", db], environment: [:])
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+        #expect(loaded.stderr.contains("6 rows loaded, 0 rejected"), "\(loaded.stderr)")
+        let byEnv = try rows(
+            db, sql: "SELECT json_extract(Tags, '$.env') AS env, COUNT(*) AS n FROM cost_details GROUP BY 1 ORDER BY 1")
+        #expect(byEnv.map { $0["env"] as String? } == [nil, "dev", "prod"])
+        #expect(byEnv.map { $0["n"] as Int } == [3, 1, 2])
+        let info = try rows(db, sql: "SELECT DISTINCT json_extract(AdditionalInfo, '$.VCPUs') AS v FROM cost_details")
+        #expect(info.count == 1 && (info[0]["v"] as Int?) == 2)
+        let extras = try rows(db, sql: "SELECT COUNT(*) AS n FROM cost_details WHERE ExtraColumns IS NOT NULL")
+        #expect((extras[0]["n"] as Int) == 0, "a nested value was repaired into the extras")
+    }
+
     /// An Exports folder whose manifest lists a Parquet blob, named as the FinOps toolkit's
     /// managed exports name them.
     @Test func anExportsFolderOfParquetBlobsLoads() throws {

@@ -146,7 +146,10 @@ struct ParquetReaderTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("costwh-pq-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sources = ["alltypes_plain.parquet", "alltypes_dictionary.parquet", "delta_byte_array.parquet", "nulls.snappy.parquet", "datapage_v2.snappy.parquet"]
+        let sources = [
+            "alltypes_plain.parquet", "alltypes_dictionary.parquet", "delta_byte_array.parquet", "nulls.snappy.parquet",
+            "datapage_v2.snappy.parquet", "list_columns.parquet", "map_no_value.parquet",
+        ]
             .map { Self.fixtures.appendingPathComponent("parquet-testing/data/\($0)").path }
             + [Self.fixtures.appendingPathComponent("parquet/ea-actual-snappy.parquet").path]
         var cases = 0
