@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "CostwhEmulator",
             dependencies: [
-                "CostwhModel", "CostwhSynthetic", "CZlib",
+                "CostwhModel", "CostwhSynthetic", "CostwhParquet", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -7,4 +7,11 @@ package protocol ByteSource: AnyObject {
     var name: String { get }
     /// Reads up to `buffer.count` bytes; returns 0 at the end.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(BytesError) -> Int
+    /// What the ledger should know of the input's form, when it is not plain text (a
+    /// Parquet file's codecs and row groups); nil for text.
+    var inputForm: String? { get }
+}
+
+extension ByteSource {
+    package var inputForm: String? { nil }
 }

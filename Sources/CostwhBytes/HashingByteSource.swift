@@ -4,6 +4,7 @@ package final class HashingByteSource: ByteSource {
     private var hasher = XXH64()
     package private(set) var byteCount = 0
     package var name: String { inner.name }
+    package var inputForm: String? { inner.inputForm }
 
     package init(_ inner: ByteSource) { self.inner = inner }
 

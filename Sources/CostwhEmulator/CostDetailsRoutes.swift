@@ -161,7 +161,8 @@ extension AzureEmulator {
             var blobs = reportBlobs(
                 scope: report.scope, metric: report.metric, period: report.period, days: report.days,
                 blobs: configuration.faults.blobsPerReport)
-            if configuration.faults.gzip { blobs = blobs.map(GzipEncoder.compress) }
+            if configuration.faults.parquet { blobs = blobs.map(ParquetBlobs.convert) }
+            if configuration.faults.gzip && !configuration.faults.parquet { blobs = blobs.map(GzipEncoder.compress) }
             let links = blobs.map {
                 storeBlob($0, base: request.base, expired: report.expired, validTill: report.validTill)
             }
@@ -174,7 +175,8 @@ extension AzureEmulator {
         result["validTill"] = validTill
         result["manifest"] =
             [
-                "manifestVersion": "2025-03-01", "dataFormat": "Csv", "blobCount": report.blobIds.count,
+                "manifestVersion": "2025-03-01", "dataFormat": configuration.faults.parquet ? "Parquet" : "Csv",
+                "blobCount": report.blobIds.count,
                 "byteCount": sizes.reduce(0, +),
                 "compressData": configuration.faults.gzip,
                 "requestContext": ["requestScope": report.scope.id, "requestBody": echoedBody(report)],

@@ -21,6 +21,8 @@ package struct EmulatorFaults: Sendable, Equatable {
     package var blobsPerReport = 1
     /// Serve gzip blobs (as when `compressData` is set).
     package var gzip = false
+    /// Serve report blobs as Parquet with Snappy, as exports written in Parquet are.
+    package var parquet = false
     /// The links of the first N reports are refused by storage (403), as expired links are.
     package var expiredLinks = 0
     /// The first N blob downloads stop half-way.
@@ -66,7 +68,7 @@ package struct EmulatorFaults: Sendable, Equatable {
     /// Every fault a flag can switch on, by its CLI name.
     package static let flagNames = [
         "throttle", "throttle-header", "throttle-seconds", "unavailable", "slow-polls", "blobs-per-report", "gzip",
-        "expired-links", "cut-downloads", "fail-reports", "no-data", "no-content", "token-lifetime",
+        "expired-links", "cut-downloads", "parquet", "fail-reports", "no-data", "no-content", "token-lifetime",
         "reject-tokens-once",
         "status-as-object", "detailed-final-status", "too-large", "page-size",
     ]

@@ -2,7 +2,7 @@ import CostwhModel
 import CostwhSynthetic
 
 /// A FOCUS export of any synthetic month, as a Cost Management FocusCost export's blob:
-/// `GET /focus-export?scope={scope}&period=YYYY-MM`. Exports land in a storage account, so
+/// `GET /focus-export?scope={scope}&period=YYYY-MM[&format=parquet]`. Exports land in a storage account, so
 /// like the SAS blob links it takes no bearer token.
 extension AzureEmulator {
     func focusExport(_ request: EmulatorRequest) -> EmulatorResponse {
@@ -14,6 +14,11 @@ extension AzureEmulator {
             return .error(.badRequest, code: "BadRequest", message: "period must be YYYY-MM")
         }
         let body = FocusWriter(month: month(scope, period)).bytes()
+        // `format=parquet`: the export as Cost Management writes it in Parquet (Snappy).
+        if request.query["format"] == "parquet" {
+            return EmulatorResponse(
+                status: .ok, headers: ["Content-Type": "application/octet-stream"], body: ParquetBlobs.convert(body))
+        }
         return EmulatorResponse(status: .ok, headers: ["Content-Type": "text/csv"], body: body)
     }
 }

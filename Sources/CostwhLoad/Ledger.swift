@@ -50,7 +50,7 @@ package struct Ledger: Sendable {
     }
 
     package static func warningsJSON(_ warnings: Warnings) -> String? {
-        guard warnings.total > 0 else { return nil }
+        guard !warnings.counts.isEmpty else { return nil }
         guard let data = try? JSONSerialization.data(withJSONObject: warnings.counts, options: [.sortedKeys]) else {
             return nil
         }

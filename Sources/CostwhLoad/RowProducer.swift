@@ -105,6 +105,10 @@ final class RowProducer: @unchecked Sendable {
                 for (period, count) in normaliser.otherPeriods {
                     warnings.add(PeriodCheck.otherPeriods, period, count: count)
                 }
+                if let form = source.inputForm {
+                    // Not a repair: how the part was read (Parquet's codecs and row groups).
+                    warnings.add(Warnings.readFrom, form)
+                }
                 if normaliser.datedRows > 0 {
                     warnings.add(PeriodCheck.dated, "outside", count: normaliser.datesOutsidePeriod)
                     warnings.add(PeriodCheck.dated, "all", count: normaliser.datedRows)

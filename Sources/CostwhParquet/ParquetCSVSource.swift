@@ -25,6 +25,8 @@ package final class ParquetCSVSource: ByteSource {
     }
 
     /// What the ledger records of the file: its codecs and row groups.
+    package var inputForm: String? { summary }
+
     package var summary: String {
         let codecs = Set(file.metadata.rowGroups.flatMap { $0.columns.map(\.codec.name) }).sorted()
         return "parquet: \(file.metadata.rowGroups.count) row group(s), \(codecs.joined(separator: "+"))"

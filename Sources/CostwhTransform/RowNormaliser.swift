@@ -525,11 +525,15 @@ package struct Warnings: Sendable, Equatable {
     package private(set) var counts: [String: [String: Int]] = [:]
     package private(set) var total = 0
     static let maxDistinct = 100
+    /// Kinds that say how the input was read rather than what was wrong with it: kept in the
+    /// ledger, not counted as warnings.
+    package static let readFrom = "read from"
+    static let notes: Set<String> = [readFrom]
 
     package init() {}
 
     package mutating func add(_ kind: String, _ value: String, count: Int = 1) {
-        total += count
+        if !Warnings.notes.contains(kind) { total += count }
         var values = counts[kind, default: [:]]
         if values[value] != nil || values.count < Warnings.maxDistinct {
             values[value, default: 0] += count

@@ -26,6 +26,7 @@ struct EmulateCommand: AsyncParsableCommand {
     @Option(help: "Extra 202 answers before a report is ready.") var slowPolls: Int = 0
     @Option(help: "Blobs per report.") var blobsPerReport: Int = 1
     @Flag(help: "Serve gzip blobs.") var gzip = false
+    @Flag(help: "Serve report blobs as Parquet (Snappy), as exports in Parquet are.") var parquet = false
     @Flag(help: "Generate each Cost Details report once and serve the same bytes again (for benchmarks).")
     var keepReports = false
     @Option(help: "Refuse the links of the first N reports, as expired links are.") var expiredLinks: Int = 0
@@ -94,6 +95,7 @@ struct EmulateCommand: AsyncParsableCommand {
         faults.slowPolls = slowPolls
         faults.blobsPerReport = blobsPerReport
         faults.gzip = gzip
+        faults.parquet = parquet
         faults.expiredLinks = expiredLinks
         faults.cutDownloads = cutDownloads
         faults.failReports = failReports
