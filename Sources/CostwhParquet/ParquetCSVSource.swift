@@ -66,6 +66,17 @@ package final class ParquetCSVSource: ByteSource {
             headerWritten = true
             return true
         }
+        // The buffer and the cursors as locals (`text`, `open`) while rows are made: a class's stored properties
+        // would be checked for exclusive access at every use in the loop.
+        var text = self.buffer
+        var open = self.cursors
+        self.buffer = []
+        self.cursors = []
+        defer {
+            self.buffer = text
+            self.cursors = open
+        }
+        let fields = file.fields
         var produced = 0
         while produced < 256 {
             if finished { return produced > 0 }
@@ -79,11 +90,11 @@ package final class ParquetCSVSource: ByteSource {
                 row = 0
                 // An empty row group may point its chunks anywhere: nothing is read of it.
                 if file.metadata.rowGroups[group].rows == 0 { continue }
-                cursors = []
+                open = []
                 assembler.reset()
                 for (column, chunk) in zip(file.columns, file.metadata.rowGroups[group].columns) {
                     do {
-                        cursors.append(try ColumnCursor(column: column, chunk: chunk, file: file))
+                        open.append(try ColumnCursor(column: column, chunk: chunk, file: file))
                     } catch {
                         throw error.at(file: "", rowGroup: group, column: column.name)
                     }
@@ -94,19 +105,19 @@ package final class ParquetCSVSource: ByteSource {
                 active = false
                 continue
             }
-            for (i, field) in file.fields.enumerated() {
-                if i > 0 { buffer.append(0x2C) }
+            for (i, field) in fields.enumerated() {
+                if i > 0 { text.append(0x2C) }
                 do {
                     if case .flat(let leaf) = field.shape {
-                        try cursors[leaf].next(into: &buffer)
+                        try open[leaf].next(into: &text)
                     } else {
-                        try assembler.json(field, &cursors, into: &buffer)
+                        try assembler.json(field, &open, into: &text)
                     }
                 } catch {
                     throw error.at(file: "", rowGroup: group, column: field.name)
                 }
             }
-            buffer.append(0x0A)
+            text.append(0x0A)
             row += 1
             produced += 1
         }

@@ -20,7 +20,12 @@ struct ColumnCursor {
     let file: ParquetFileReader
     private var offset: Int
     private let end: Int
-    private var dictionary: ColumnValues?
+    private var hasDictionary = false
+    /// Each dictionary entry's text, made when the dictionary page is read: a dictionary-encoded
+    /// column formats each distinct value once, not once per row. One buffer for all entries,
+    /// and each entry's start and length in it, to keep memory small.
+    private var dictionaryText: [UInt8] = []
+    private var dictionarySpans: [(start: Int32, count: Int32)] = []
     private var values: ColumnValues?
     /// The page's dictionary indices, definition and repetition levels, read one at a time.
     private var indices: HybridDecoder?
@@ -80,23 +85,23 @@ struct ColumnCursor {
             }
             if def < column.maxDef { return (rep, def) }
         }
-        let index: Int
-        let source: ColumnValues
         if indices != nil {
-            guard valueIndex < present, let dictionary else { throw ParquetError("a page has fewer values than levels say") }
+            guard valueIndex < present, hasDictionary else { throw ParquetError("a page has fewer values than levels say") }
             let i = Int(try indices!.next())
-            guard i < dictionary.count else {
-                throw ParquetError("a dictionary index \(i) is out of range (the dictionary holds \(dictionary.count) values)")
+            guard i < dictionarySpans.count else {
+                throw ParquetError("a dictionary index \(i) is out of range (the dictionary holds \(dictionarySpans.count) values)")
             }
-            index = i
-            source = dictionary
-        } else {
-            guard let values, valueIndex < values.count else { throw ParquetError("a page has fewer values than levels say") }
-            index = valueIndex
-            source = values
+            valueIndex += 1
+            let span = dictionarySpans[i]
+            dictionaryText.withUnsafeBufferPointer { all in
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: all[Int(span.start)..<Int(span.start + span.count)]))
+            }
+            return (rep, def)
         }
+        guard let values, valueIndex < values.count else { throw ParquetError("a page has fewer values than levels say") }
+        let index = valueIndex
         valueIndex += 1
-        try ParquetValueText.append(source, index, column: column, to: &out)
+        try ParquetValueText.append(values, index, column: column, to: &out)
         return (rep, def)
     }
 
@@ -114,7 +119,7 @@ struct ColumnCursor {
             case .index:
                 continue
             case .dictionary:
-                guard dictionary == nil else { throw ParquetError("a column chunk has two dictionary pages") }
+                guard !hasDictionary else { throw ParquetError("a column chunk has two dictionary pages") }
                 let plain = try body.parquetBytes { (raw) throws(ParquetError) in
                     try ParquetCodecs.decompress(raw, codec: chunk.codec, into: header.uncompressedSize)
                 }
@@ -122,8 +127,21 @@ struct ColumnCursor {
                     throw ParquetError("a dictionary page is not PLAIN")
                 }
                 var page = PageBytes(plain)
-                dictionary = try ParquetEncodings.plain(
+                // Each entry's text, made now; the decoded values are not kept beside it.
+                let entries = try ParquetEncodings.plain(
                     &page, type: column.type, typeLength: column.typeLength, count: header.valueCount)
+                dictionaryText = []
+                dictionarySpans = []
+                dictionarySpans.reserveCapacity(entries.count)
+                for i in 0..<entries.count {
+                    let start = dictionaryText.count
+                    try ParquetValueText.append(entries, i, column: column, to: &dictionaryText)
+                    guard dictionaryText.count <= Int(Int32.max) else {
+                        throw ParquetError("a dictionary's values make more than 2 GiB of text")
+                    }
+                    dictionarySpans.append((Int32(start), Int32(dictionaryText.count - start)))
+                }
+                hasDictionary = true
                 continue
             case .data:
                 let plain = try body.parquetBytes { (raw) throws(ParquetError) in
@@ -213,11 +231,11 @@ struct ColumnCursor {
         case .plain:
             values = try ParquetEncodings.plain(&page, type: column.type, typeLength: column.typeLength, count: present)
         case .plainDictionary, .rleDictionary:
-            guard dictionary != nil else { throw ParquetError("a dictionary-encoded page comes without a dictionary") }
+            guard hasDictionary else { throw ParquetError("a dictionary-encoded page comes without a dictionary") }
             let r = try page.take(1, "the index bit width")
             let width = Int(page.bytes[r.lowerBound])
             // Width 0 says every index is 0: right only for a dictionary of one value.
-            let entries = dictionary?.count ?? 0
+            let entries = dictionarySpans.count
             if width == 0 && present > 0 && entries != 1 {
                 throw ParquetError("dictionary indices of bit width 0 for a dictionary of \(entries) values")
             }
