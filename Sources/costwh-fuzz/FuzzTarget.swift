@@ -14,8 +14,8 @@ func exercise(_ bytes: [UInt8]) {
 }
 
 /// Replays inputs given as files: the corpus in Tests/Fixtures/fuzz-corpus, or cases a
-/// fuzzer found. (A libFuzzer build of this target does not link under SwiftPM 6.3: the
-/// package renames executables' entry points; see the note in docs/RELIABILITY.md.)
+/// fuzzer found. The libFuzzer builds (CSV and Parquet, with AddressSanitizer) are made outside
+/// SwiftPM by scripts/fuzz-release from Fuzz/, since SwiftPM renames executables' entry points.
 @main
 struct ReplayCorpus {
     static func main() {
