@@ -104,29 +104,7 @@ package enum Doctor {
                 continue
             }
             for scope in group.scopes {
-                let url =
-                    arm.endpoint + scope.id + "/providers/Microsoft.CostManagement/exports?api-version="
-                    + options.settings.apiVersion
-                let spec = HTTPRequestSpec(url: url, what: "list the exports of \(scope.id)")
-                let started = Date()
-                do {
-                    let result = try await arm.send(spec, scope: scope)
-                    if skew == nil, let date = result.headers.first(name: "Date").flatMap(HTTPDate.parse) {
-                        // Azure's clock, against ours half-way through the request.
-                        skew = started.addingTimeInterval(Date().timeIntervalSince(started) / 2).timeIntervalSince(date)
-                    }
-                    if (200..<300).contains(result.status) {
-                        checks.append(DoctorCheck("scope \(scope.id)", .ok, "answers a read (HTTP \(result.status))"))
-                    } else {
-                        checks.append(
-                            DoctorCheck(
-                                "scope \(scope.id)", .problem, "a read answered HTTP \(result.status)",
-                                fix: "try again later; if it persists, check Azure's service health"))
-                    }
-                } catch {
-                    checks.append(
-                        DoctorCheck("scope \(scope.id)", .problem, error.description, fix: scopeFix(error, scope)))
-                }
+                checks.append(await read(scope, with: arm, options, skew: &skew))
             }
         }
         if let skew {
@@ -148,6 +126,33 @@ package enum Doctor {
             checks.append(DoctorCheck("clock", .warning, "no Azure answer carried a Date header to compare with"))
         }
         return checks
+    }
+
+    /// The cheap read of a scope (its exports list) with the scope's own sign-in; the first
+    /// answer's `Date` header also gives Azure's clock.
+    static func read(
+        _ scope: Scope, with arm: ARMClient, _ options: DoctorOptions, skew: inout TimeInterval?
+    ) async -> DoctorCheck {
+        let url =
+            arm.endpoint + scope.id + "/providers/Microsoft.CostManagement/exports?api-version="
+            + options.settings.apiVersion
+        let spec = HTTPRequestSpec(url: url, what: "list the exports of \(scope.id)")
+        let started = Date()
+        do {
+            let result = try await arm.send(spec, scope: scope)
+            if skew == nil, let date = result.headers.first(name: "Date").flatMap(HTTPDate.parse) {
+                // Azure's clock, against ours half-way through the request.
+                skew = started.addingTimeInterval(Date().timeIntervalSince(started) / 2).timeIntervalSince(date)
+            }
+            guard (200..<300).contains(result.status) else {
+                return DoctorCheck(
+                    "scope \(scope.id)", .problem, "a read answered HTTP \(result.status)",
+                    fix: "try again later; if it persists, check Azure's service health")
+            }
+            return DoctorCheck("scope \(scope.id)", .ok, "answers a read (HTTP \(result.status))")
+        } catch {
+            return DoctorCheck("scope \(scope.id)", .problem, error.description, fix: scopeFix(error, scope))
+        }
     }
 
     static func signInFix(_ credential: any TokenCredential) -> String {
