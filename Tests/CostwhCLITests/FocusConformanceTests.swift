@@ -59,6 +59,53 @@ import Testing
         }
     }
 
+    /// The demo warehouse's view, row by row, on what the validator cannot see: a refund's
+    /// costs carry its sign, both scopes name the provider alike, usage alone has a consumed
+    /// quantity, unused commitment rows have none, and unit price × quantity is the cost.
+    @Test func theDemoWarehousesFocusRowsFollowTheMappingRules() throws {
+        let dir = TempDir()
+        let db = dir.path("demo.sqlite")
+        let demo = try runCostwh(["demo", "--db", db, "--rows-per-month", "200"], environment: Self.env)
+        #expect(demo.status == 0, "\(demo.stderr)")
+        try DatabaseQueue(path: db).read { db in
+            let refunds = try Row.fetchAll(
+                db, sql: "SELECT BilledCost, ContractedCost, ListCost FROM focus_costs WHERE ChargeClass = 'Correction'")
+            #expect(!refunds.isEmpty, "the demo has refunds")
+            for r in refunds {
+                let billed: Double = r["BilledCost"]
+                #expect(billed < 0 && (r["ContractedCost"] as Double) <= 0 && (r["ListCost"] as Double) <= 0, "\(r)")
+            }
+            #expect(try String.fetchAll(db, sql: "SELECT DISTINCT ProviderName FROM focus_costs") == ["Microsoft"])
+            #expect(try String.fetchAll(db, sql: "SELECT DISTINCT x_FocusVersion FROM focus_costs") == ["1.2"])
+            let scopes = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT Scope) FROM focus_costs") ?? 0
+            #expect(scopes == 2)
+            let misplaced = try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) FROM focus_costs
+                    WHERE (ConsumedQuantity IS NOT NULL) <> (ChargeCategory = 'Usage' AND COALESCE(CommitmentDiscountStatus, '') <> 'Unused')
+                    """) ?? -1
+            #expect(misplaced == 0)
+            let unbalanced = try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) FROM focus_costs
+                    WHERE ChargeClass IS NULL AND PricingQuantity IS NOT NULL
+                        AND (abs(ContractedUnitPrice * PricingQuantity - ContractedCost) > 1e-9 * max(1, abs(ContractedCost))
+                          OR abs(ListUnitPrice * PricingQuantity - ListCost) > 1e-9 * max(1, abs(ListCost)))
+                    """) ?? -1
+            #expect(unbalanced == 0)
+            let badTimes = try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) FROM focus_costs
+                    WHERE ChargePeriodStart NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z'
+                        OR BillingPeriodEnd NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-01T00:00:00Z'
+                    """) ?? -1
+            #expect(badTimes == 0)
+        }
+    }
+
     /// The FOCUS sample data (AWS, Microsoft and Oracle rows, hourly periods, NULL spelled out)
     /// loaded and read back: every column of every row as it was, and no rule it passed going in
     /// fails coming out.
