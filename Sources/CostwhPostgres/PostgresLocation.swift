@@ -23,6 +23,9 @@ package struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     package var database: String
     package var schema: String
     package var sslMode: SSLMode
+    /// What `pg_stat_activity` calls costwh's sessions (`application_name`, as libpq reads it
+    /// from the URL); `costwh` unless the URL says otherwise.
+    package var applicationName = "costwh"
     /// Never printed; see `description`.
     package var password: String?
 
@@ -90,7 +93,17 @@ package struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
                     throw .invalidURL("schema must be a plain identifier: lower-case letters, digits and _")
                 }
                 schema = value
-            case "connect_timeout", "application_name":
+            case "application_name":
+                guard let value = item.value, (1...63).contains(value.utf8.count),
+                    value.utf8.allSatisfy({ b in
+                        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                            || b == 0x5F || b == 0x2D || b == 0x2E
+                    })
+                else {
+                    throw .invalidURL("application_name must be 1 to 63 letters, digits, `_`, `-` or `.`")
+                }
+                applicationName = value
+            case "connect_timeout":
                 continue
             default:
                 throw .invalidURL("unknown URL parameter `\(item.name)`; costwh knows sslmode and schema")

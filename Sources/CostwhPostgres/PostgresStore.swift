@@ -71,7 +71,20 @@ package final class PostgresStore: CostStore, @unchecked Sendable {
     }
 
     deinit {
-        if let connection { _ = try? bridge.run { try await connection.close() } }
+        if let connection {
+            // The job lock is given back before the session closes: a closed session's locks
+            // are released only when the server has ended its backend, which a job started
+            // right after this one (the demo's second scope, a cron line after another) could
+            // otherwise find still holding it.
+            if holdsJobLock {
+                let logger = driverLogger
+                _ = try? bridge.run {
+                    try await PostgresSQL.run(
+                        connection, "SELECT pg_advisory_unlock(\(PostgresStore.jobLockKey))", logger: logger)
+                }
+            }
+            _ = try? bridge.run { try await connection.close() }
+        }
         bridge.shutdown()
     }
 
@@ -120,6 +133,7 @@ package final class PostgresStore: CostStore, @unchecked Sendable {
             return $0
         }
         let schema = place.schema
+        let application = place.applicationName
         let logger = driverLogger
         let readOnly = readOnly
         let fresh = try bridge.run {
@@ -129,7 +143,7 @@ package final class PostgresStore: CostStore, @unchecked Sendable {
                 // The schema may not exist yet (migrate creates it); search_path tolerates that.
                 try await PostgresSQL.script(
                     connection,
-                    "SET search_path TO \(schema); SET application_name TO 'costwh'"
+                    "SET search_path TO \(schema); SET application_name TO '\(application)'"
                         + (readOnly ? "; SET default_transaction_read_only = on" : ""), logger: logger)
             } catch {
                 // postgres-nio insists a connection is closed before it is released.

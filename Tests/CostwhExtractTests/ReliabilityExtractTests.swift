@@ -539,7 +539,8 @@ struct PartitionShape: CustomStringConvertible {
             let elapsed = Date().timeIntervalSince(started)
             let message = try #require(failure(report), "\(report.lines())")
             #expect(message.contains("stalled"), "\(message)")
-            #expect(elapsed < 20, "the trickle ran for \(elapsed) s")
+            // Whole, the trickle would take hours; a loaded CI machine may take a while to cut it.
+            #expect(elapsed < 60, "the trickle ran for \(elapsed) s")
             let kept = try rows(fixture.databasePath, sql: "SELECT COUNT(*) AS n FROM cost_details")[0]
             #expect(kept["n"] == prior.rows)
         }

@@ -47,8 +47,15 @@ import Testing
         ("postgres://ana:pw-SECRET@db/x?sslmode=prefer", "sslmode must be one of disable, require, verify-full"),
         ("postgres://ana:pw-SECRET@db/x?schema=Drop;Table", "schema must be a plain identifier"),
         ("postgres://ana:pw-SECRET@db/x?password=x", "unknown URL parameter `password`"),
+        ("postgres://ana:pw-SECRET@db/x?application_name=a'b", "application_name must be"),
     ])
     func badURLsAreRefusedWithoutRepeatingThem(url: String, expected: String) {
+        if url.contains("application_name"), let good = try? PostgresLocation(
+            parsing: "postgres://ana@db/x?application_name=nightly-1.2", environment: [:])
+        {
+            #expect(good.applicationName == "nightly-1.2")
+            #expect((try? PostgresLocation(parsing: "postgres://ana@db/x", environment: [:]))?.applicationName == "costwh")
+        }
         do {
             _ = try PostgresLocation(parsing: url, environment: [:])
             Issue.record("\(url) was accepted")

@@ -72,8 +72,12 @@ struct PostgresProcessTests {
                 dir.write("a.csv", syntheticEA(rows: 20_000, costBase: 1)),
                 dir.write("b.csv", syntheticEA(rows: 15_000, costBase: 2)),
             ]
+            // Its own application name, so that the COPY terminated below is this test's and
+            // not one of another test running at the same time.
+            let name = "costwh_copy_\(UInt32.random(in: 0...UInt32.max))"
             let arguments = { (file: String) in
-                ["load", file, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", url]
+                ["load", file, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db",
+                 url + "&application_name=\(name)"]
             }
             var reference: [(rows: Int, cost: Double)] = []
             var duration = 0.0
@@ -147,8 +151,12 @@ struct PostgresProcessTests {
         try TestPostgres.withSchema { url in
             let old = dir.write("old.csv", syntheticEA(rows: 1_000, costBase: 1))
             let new = dir.write("new.csv", syntheticEA(rows: 30_000, costBase: 4))
+            // Its own application name, so that the COPY terminated below is this test's and
+            // not one of another test running at the same time.
+            let name = "costwh_copy_\(UInt32.random(in: 0...UInt32.max))"
             let arguments = { (file: String) in
-                ["load", file, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", url]
+                ["load", file, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db",
+                 url + "&application_name=\(name)"]
             }
             #expect(try runCostwh(arguments(old), environment: Self.env()).status == 0)
             let before = try Self.state(url)
@@ -165,7 +173,7 @@ struct PostgresProcessTests {
             while probe.last != "insert" && process.isRunning && Date() < deadline { usleep(2_000) }
             let store = try TestPostgres.store(url)
             let killed = try store.query(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'costwh' AND pid <> pg_backend_pid() AND query ILIKE 'COPY%'"
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '\(name)' AND pid <> pg_backend_pid() AND query ILIKE 'COPY%'"
             )
             #expect(killed.rows.count == 1, "one COPY session to terminate")
             let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
