@@ -65,6 +65,13 @@ struct PageBytes {
         }
     }
 
+    /// A varint that counts something, at most `limit`.
+    mutating func count(_ what: String, limit: Int) throws(ParquetError) -> Int {
+        let raw = try varint(what)
+        guard raw <= UInt64(limit) else { throw ParquetError("\(what) is \(raw), over the limit of \(limit)") }
+        return Int(raw)
+    }
+
     mutating func zigzag(_ what: String) throws(ParquetError) -> Int64 {
         let raw = try varint(what)
         return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
@@ -168,9 +175,11 @@ enum ParquetEncodings {
 
     /// DELTA_BINARY_PACKED: blocks of miniblocks of bit-packed deltas.
     static func deltaBinaryPacked(_ page: inout PageBytes, count: Int) throws(ParquetError) -> [Int64] {
-        let blockSize = Int(try page.varint("the block size"))
-        let miniblocks = Int(try page.varint("the miniblock count"))
-        let total = Int(try page.varint("the value count"))
+        // Each count is checked against its limit before it becomes an Int: a hostile varint
+        // may be any 64-bit value (found by the fuzzer: Int(UInt64) traps past Int.max).
+        let blockSize = try page.count("the block size", limit: 1 << 20)
+        let miniblocks = try page.count("the miniblock count", limit: 1 << 20)
+        let total = try page.count("the value count", limit: ParquetLimits.pageValues)
         var last = try page.zigzag("the first value")
         guard blockSize > 0, blockSize % 128 == 0, miniblocks > 0, blockSize % miniblocks == 0,
             (blockSize / miniblocks) % 32 == 0, blockSize <= 1 << 20

@@ -139,6 +139,17 @@ struct ParquetReaderTests {
         }
     }
 
+    /// Inputs the release fuzzer (scripts/fuzz-release) found crashing, kept: each is now a
+    /// clear error. A DELTA_BINARY_PACKED block size of 2^63 once trapped converting to Int.
+    @Test func inputsTheFuzzerFoundAreClearErrors() throws {
+        let path = Self.fixtures.appendingPathComponent("parquet/fuzz-delta-varint-overflow.parquet").path
+        guard case .failure(let error) = Self.read(path) else {
+            Issue.record("the file was read")
+            return
+        }
+        #expect(error.description.contains("block size") && error.description.contains("over the limit"), "\(error)")
+    }
+
     /// Damaged copies of real files (cut at many lengths, bytes flipped in the footer and
     /// the pages, seeded): each reads or fails with a ParquetError, and never crashes.
     @Test func damagedFilesNeverCrash() throws {
