@@ -172,7 +172,7 @@ FROM (
         -- Costs and quantities.
         SELECT c.*,
             CASE WHEN c.k_focus THEN costwh_focus_number(c.k_x_PricingQuantity)
-                WHEN c.k_cat IN ('Usage', 'Purchase') THEN COALESCE(c.Quantity, 0) * c.k_block * c.k_sign_quantity
+                WHEN c.k_cat IN ('Usage', 'Purchase') THEN COALESCE(c.Quantity, 0) * c.k_block * c.k_sign
             END AS k_pq,
             CASE WHEN c.k_focus THEN c.Quantity
                 WHEN c.k_cat = 'Usage' AND c.k_status IS DISTINCT FROM 'Unused' THEN COALESCE(c.Quantity, 0) * c.k_block
@@ -224,7 +224,6 @@ FROM (
                 COALESCE(u.DistinctUnits, b.UnitOfMeasure) AS k_unit,
                 CASE WHEN b.k_focus OR COALESCE(b.ExchangeRatePricingToBilling, 0) = 0 THEN 1.0 ELSE b.ExchangeRatePricingToBilling END AS k_x,
                 CASE WHEN b.ChargeType = 'Refund' AND b.CostInBillingCurrency < 0 THEN -1 ELSE 1 END AS k_sign,
-                CASE WHEN b.ChargeType = 'Refund' AND b.CostInBillingCurrency < 0 THEN -1 ELSE 1 END AS k_sign_quantity,
                 CASE WHEN b.k_focus THEN b.BilledCost
                     WHEN b.ChargeType IN ('Usage', 'UnusedReservation', 'UnusedSavingsPlan') AND b.PricingModel IN ('Reservation', 'SavingsPlan') THEN 0
                     ELSE b.CostInBillingCurrency
