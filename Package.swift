@@ -1,8 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// The layout follows the pipeline: model → bytes → transform → load → query, with extract
-// (HTTP, sign-in, the Azure clients) beside bytes, `pipeline` wiring the stages together and
+// The layout follows the pipeline: model → bytes → formats (Parquet) → transform → load (the
+// engine-neutral seam) → the engines (SQLite, PostgreSQL) and query, with extract (HTTP,
+// sign-in, the Azure clients) beside bytes, `pipeline` wiring the stages together and
 // `costwh` a thin CLI over it. docs/ARCHITECTURE.md draws the graph.
 // Every module is built with Swift's checks on (bounds, overflow, exclusivity): Bytes and
 // Transform parse files from anywhere and blobs from the network, and with -Ounchecked a
@@ -33,8 +34,8 @@ let package = Package(
         .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"])]),
         .target(name: "CostwhModel", swiftSettings: strict),
         // Bytes in: the ByteSource protocol, files, gzip, hashing. No networking here, so the
-        // parser and the loader never import NIO (their test targets do link it: they drive
-        // the emulator and the built binary).
+        // parser, the loader and the engines never import or link NIO (their test targets do,
+        // through CostwhTestSupport, which holds the emulator).
         .target(name: "CostwhBytes", dependencies: ["CZlib"], swiftSettings: strict),
         // Parquet files in: the footer, pages, codecs and encodings, read with every length and
         // offset checked (bounds checks on: these bytes come from anywhere), as CSV text.
@@ -69,10 +70,22 @@ let package = Package(
             name: "CostwhTransform",
             dependencies: ["CostwhModel", "CostwhBytes", "CostwhParquet"],
             swiftSettings: strict),
+        // The store seam and the loader, engine-neutral: `CostStore`/`StoreReading`, the
+        // partition loader and its batches, the ledger's and summaries' statements. No engine
+        // is imported or linked here.
         .target(
             name: "CostwhLoad",
             dependencies: [
                 "CostwhModel", "CostwhBytes", "CostwhTransform",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // The SQLite store behind the seam (GRDB): the warehouse file, its migrations, the
+        // fact writer, the ledger's SQLite half and the ad-hoc sandbox.
+        .target(
+            name: "CostwhSQLite",
+            dependencies: [
+                "CostwhModel", "CostwhBytes", "CostwhTransform", "CostwhLoad",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -113,8 +126,8 @@ let package = Package(
         .target(
             name: "CostwhPipeline",
             dependencies: [
-                "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhPostgres",
-                "CostwhQuery", "CostwhParquet",
+                "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhSQLite",
+                "CostwhPostgres", "CostwhQuery", "CostwhParquet",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -122,7 +135,7 @@ let package = Package(
             name: "costwh",
             dependencies: [
                 "CostwhPipeline", "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad",
-                "CostwhQuery", "CostwhEmulator", "CostwhMCP",
+                "CostwhQuery", "CostwhEmulator", "CostwhMCP", "CostwhParquet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
@@ -145,7 +158,7 @@ let package = Package(
             name: "CostwhTestSupport",
             dependencies: [
                 "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhPostgres",
-                "CostwhPipeline", "CostwhEmulator", "CostwhSynthetic",
+                "CostwhPipeline", "CostwhEmulator", "CostwhSynthetic", "CostwhSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -159,14 +172,14 @@ let package = Package(
         .testTarget(
             name: "CostwhQueryTests",
             dependencies: [
-                "CostwhQuery", "CostwhPipeline", "CostwhLoad", "CostwhModel", "CostwhTestSupport",
+                "CostwhQuery", "CostwhPipeline", "CostwhLoad", "CostwhSQLite", "CostwhModel", "CostwhTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
         .testTarget(
             name: "CostwhPipelineTests",
             dependencies: [
-                "CostwhPipeline", "CostwhLoad", "CostwhExtract", "CostwhTransform", "CostwhSynthetic", "CostwhModel",
+                "CostwhPipeline", "CostwhLoad", "CostwhSQLite", "CostwhExtract", "CostwhTransform", "CostwhSynthetic", "CostwhModel",
                 "CostwhEmulator",
                 "CostwhTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -176,14 +189,14 @@ let package = Package(
         .testTarget(
             name: "CostwhCLITests",
             dependencies: [
-                "costwh", "CostwhEmulator", "CostwhExtract", "CostwhPipeline", "CostwhLoad", "CostwhModel",
-                "CostwhTestSupport", "CostwhSynthetic", .product(name: "GRDB", package: "GRDB.swift"),
+                "costwh", "CostwhEmulator", "CostwhExtract", "CostwhPipeline", "CostwhLoad", "CostwhSQLite", "CostwhModel",
+                "CostwhTransform", "CostwhTestSupport", "CostwhSynthetic", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
         .testTarget(
             name: "CostwhExtractTests",
             dependencies: [
-                "CostwhExtract", "CostwhBytes", "CostwhEmulator", "CostwhPipeline", "CostwhLoad", "CostwhModel",
+                "CostwhExtract", "CostwhBytes", "CostwhEmulator", "CostwhPipeline", "CostwhLoad", "CostwhSQLite", "CostwhModel",
                 "CostwhQuery", "CostwhSynthetic", "CostwhTestSupport", "costwh",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -193,7 +206,7 @@ let package = Package(
         .testTarget(
             name: "CostwhMCPTests",
             dependencies: [
-                "CostwhMCP", "CostwhLoad", "CostwhTestSupport", .product(name: "MCP", package: "swift-sdk"),
+                "CostwhMCP", "CostwhLoad", "CostwhSQLite", "CostwhTestSupport", .product(name: "MCP", package: "swift-sdk"),
             ],
             swiftSettings: strict),
         .testTarget(name: "CostwhModelTests", dependencies: ["CostwhModel"], swiftSettings: strict),
@@ -201,7 +214,7 @@ let package = Package(
         .testTarget(
             name: "CostwhPostgresTests",
             dependencies: [
-                "CostwhPostgres", "CostwhLoad", "CostwhPipeline", "CostwhQuery", "CostwhModel", "CostwhTestSupport",
+                "CostwhPostgres", "CostwhLoad", "CostwhSQLite", "CostwhPipeline", "CostwhQuery", "CostwhModel", "CostwhTestSupport",
                 "CostwhSynthetic", "costwh",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -210,11 +223,12 @@ let package = Package(
             name: "CostwhTransformTests",
             dependencies: ["CostwhTransform", "CostwhBytes", "CostwhModel"],
             swiftSettings: strict),
+        // The loader and the SQLite engine, in process: no executable is built or run.
         .testTarget(
-            name: "CostwhLoadTests",
+            name: "CostwhSQLiteTests",
             dependencies: [
-                "CostwhLoad", "CostwhPipeline", "CostwhQuery", "CostwhTransform", "CostwhModel", "CostwhBytes",
-                "CostwhExtract", "CostwhSynthetic", "CostwhTestSupport", "costwh",
+                "CostwhLoad", "CostwhSQLite", "CostwhQuery", "CostwhTransform", "CostwhModel", "CostwhBytes",
+                "CostwhSynthetic", "CostwhTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

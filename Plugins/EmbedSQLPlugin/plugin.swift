@@ -3,7 +3,7 @@ import PackagePlugin
 
 /// Compiles SQL files into the module as string constants.
 ///
-/// `CostwhLoad` embeds the top-level `migrations/` folder (the one source of truth for
+/// `CostwhSQLite` embeds the top-level `migrations/` folder (the one source of truth for
 /// the SQLite schema), `CostwhPostgres` `migrations/postgres/` (the same for PostgreSQL); `CostwhQuery` embeds its own `SQL/` folder of canned queries. Embedding
 /// instead of `Bundle.module` keeps a copied `costwh` binary self-contained.
 @main
@@ -12,7 +12,7 @@ struct EmbedSQLPlugin: BuildToolPlugin {
         guard let target = target as? SourceModuleTarget else { return [] }
         let folder: URL
         switch target.name {
-        case "CostwhLoad": folder = context.package.directoryURL.appending(path: "migrations")
+        case "CostwhSQLite": folder = context.package.directoryURL.appending(path: "migrations")
         case "CostwhPostgres": folder = context.package.directoryURL.appending(path: "migrations/postgres")
         case "CostwhQuery": folder = target.directoryURL.appending(path: "SQL")
         default: return []

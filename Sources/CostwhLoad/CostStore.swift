@@ -17,6 +17,12 @@ package protocol CostStore: StoreReading {
     @discardableResult func migrate(upTo target: String?) throws(LoadError) -> [String]
     func appliedMigrations() throws(LoadError) -> [String]
 
+    // MARK: one job at a time
+
+    /// Takes the store's lock for an extracting job (ingest, reload, backfill), held until the
+    /// returned object is released. Another job holding it is `.busy`, naming the holder.
+    func lockForJob() throws(LoadError) -> AnyObject
+
     // MARK: the ledger
 
     /// Closes the ledger rows of loads whose process died (they left no data).

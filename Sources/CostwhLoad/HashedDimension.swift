@@ -28,4 +28,7 @@ package enum HashedDimension: Int, CaseIterable, Sendable {
         )
         return (indices.first!, indices.count)
     }
+
+    /// `catalogued`'s column runs, computed once (the parser and the fact sink use them per row).
+    package static let cataloguedRuns = catalogued.map(\.columns)
 }

@@ -1,17 +1,14 @@
 import CostwhModel
 import CostwhTransform
 import Foundation
-import GRDB
-import Logging
 
-/// The `loads` table: one row per load attempt.
-package struct Ledger: Sendable {
-    package let database: CostDatabase
-
-    package init(database: CostDatabase) {
-        self.database = database
-    }
-
+/// The ledger (`loads`, `partitions`) as both stores write it: the statements, with `:name`
+/// parameters, and the values they are given. Each engine only runs them (`SQLiteLedger`,
+/// `PostgresStore+Ledger`), so the two ledgers cannot drift apart.
+///
+/// Nullable numbers are wrapped in CAST: PostgreSQL cannot infer the type of a NULL
+/// parameter and binds it as text, which a BIGINT or DOUBLE PRECISION column refuses.
+package enum Ledger {
     /// A ledger timestamp: `date` (a system-clock reading) on costwh's clock (`CostwhClock`, which
     /// `COSTWH_NOW` moves), so the ledger and the nightly job's "today" agree.
     package static func now(_ date: Date = Date()) -> String {
@@ -25,29 +22,13 @@ package struct Ledger: Sendable {
         return formatter.string(from: date)
     }
 
-    package static let host: String = ProcessInfo.processInfo.hostName
-
-    /// Records a load as running, in its own transaction, so a crash leaves a trace.
-    func begin(_ request: LoadRequest, at date: Date) throws(LoadError) -> Int64 {
-        do {
-            let id = try database.pool.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, Status, StartedAt, ProcessId, Host, Dataset)
-                        VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        request.scope.id, request.period.description, request.ledgerMetric, request.source,
-                        request.sourceDetail, Ledger.now(date), Int(getpid()), Ledger.host, request.dataset.rawValue,
-                    ])
-                return db.lastInsertedRowID
-            }
-            PhaseProbe.mark("ledger")
-            return id
-        } catch {
-            throw .database(error)
-        }
+    package static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
     }
+
+    package static let host: String = ProcessInfo.processInfo.hostName
 
     package static func warningsJSON(_ warnings: Warnings) -> String? {
         guard !warnings.counts.isEmpty else { return nil }
@@ -57,240 +38,152 @@ package struct Ledger: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Writes the final state of a load's ledger row.
-    static func finish(_ db: Database, summary: LoadSummary) throws {
-        try db.execute(
-            sql: """
-                UPDATE loads SET Status = ?, ContentHash = ?, RowsRead = ?, RowsLoaded = ?, RowsRejected = ?,
-                    CostTotal = ?, Currencies = ?, Warnings = ?, Error = ?, FinishedAt = ?, FirstRowId = ?, LastRowId = ?, Dialect = ?
-                WHERE LoadId = ?
-                """,
-            arguments: [
-                summary.status.rawValue, summary.contentHash, summary.rowsRead,
-                summary.status == .failed ? 0 : summary.rowsLoaded, summary.rowsRejected,
-                summary.status == .failed || summary.status == .unchanged ? nil : summary.costTotal,
-                summary.currencies.isEmpty ? nil : summary.currencies.joined(separator: ","),
-                warningsJSON(summary.warnings), summary.error, now(),
-                summary.status == .succeeded ? summary.firstRowId : nil,
-                summary.status == .succeeded ? summary.lastRowId : nil,
-                summary.dialects.isEmpty ? nil : summary.dialects.joined(separator: "; "),
-                summary.loadId,
-            ])
-    }
+    // MARK: Opening and closing a load's row
 
-    /// Points the partition at the new load and closes the ledger row; returns the load it replaced.
-    static func commitPartition(_ db: Database, summary: LoadSummary) throws -> Int64? {
-        let key: [any DatabaseValueConvertible] = [
-            summary.scope.id, summary.period.description, summary.metric.rawValue,
+    /// Records a load as running; returns its LoadId.
+    package static let beginSQL = """
+        INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, Status, StartedAt, ProcessId, Host, Dataset)
+        VALUES (:scope, :period, :metric, :source, :detail, 'running', :started, :pid, :host, :dataset)
+        RETURNING LoadId
+        """
+
+    package static func beginParameters(_ request: LoadRequest, at date: Date) -> [String: StoreValue] {
+        [
+            "scope": .text(request.scope.id), "period": .text(request.period.description),
+            "metric": StoreValue(request.ledgerMetric), "source": .text(request.source),
+            "detail": StoreValue(request.sourceDetail), "started": .text(now(date)),
+            "pid": .integer(Int64(getpid())), "host": .text(host), "dataset": .text(request.dataset.rawValue),
         ]
-        let previous = try Int64.fetchOne(
-            db, sql: "SELECT LoadId FROM partitions WHERE Scope = ? AND BillingPeriod = ? AND Metric = ?",
-            arguments: StatementArguments(key))
-        try db.execute(
-            sql: """
-                INSERT INTO partitions (Scope, BillingPeriod, Metric, LoadId, FirstRowId, LastRowId, RowCount, CostTotal, UpdatedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (Scope, BillingPeriod, Metric) DO UPDATE SET
-                    LoadId = excluded.LoadId, FirstRowId = excluded.FirstRowId, LastRowId = excluded.LastRowId,
-                    RowCount = excluded.RowCount, CostTotal = excluded.CostTotal, UpdatedAt = excluded.UpdatedAt
-                """,
-            arguments: StatementArguments(
-                key + [
-                    summary.loadId, summary.firstRowId ?? 0, summary.lastRowId ?? -1, summary.rowsLoaded,
-                    summary.costTotal, now(),
-                ]))
-        try finish(db, summary: summary)
-        return previous
     }
 
-    /// Marks loads left `running` by a process that no longer exists as abandoned and
-    /// removes any rows they left behind.
-    package func recoverAbandoned(logger: Logger) throws(LoadError) {
-        do {
-            let running = try database.pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT LoadId, ProcessId, Host FROM loads WHERE Status = 'running'")
-            }
-            let me = Int(getpid())
-            let dead: [Int64] = running.compactMap { row in
-                let id: Int64 = row["LoadId"]
-                let pid: Int? = row["ProcessId"]
-                let host: String? = row["Host"]
-                guard host == Ledger.host, let pid else { return nil }
-                if pid == me { return nil }
-                // kill(pid, 0) fails with ESRCH once the process is gone.
-                if kill(pid_t(pid), 0) == 0 || errno == EPERM { return nil }
-                return id
-            }
-            let foreign = running.contains { ($0["Host"] as String?) != Ledger.host }
-            if foreign { try recoverForeign(logger: logger) }
-            guard !dead.isEmpty else { return }
-            // A dead load's rows were never committed: SQLite rolled them back. Only its
-            // ledger row needs closing.
-            try database.pool.write { db in
-                for id in dead {
-                    try db.execute(
-                        sql: """
-                            UPDATE loads SET Status = 'abandoned', FinishedAt = ?,
-                                Error = 'the process running this load ended before it finished; the partition kept its previous data'
-                            WHERE LoadId = ? AND Status = 'running'
-                            """,
-                        arguments: [Ledger.now(), id])
-                }
-            }
-            logger.info(
-                "marked abandoned loads", metadata: ["loads": "\(dead.map(String.init).joined(separator: ","))"])
-        } catch {
-            throw .database(error)
-        }
+    /// The final state of a load's row.
+    package static let finishSQL = """
+        UPDATE loads SET Status = :status, ContentHash = :hash, RowsRead = :read, RowsLoaded = :loaded,
+            RowsRejected = :rejected, CostTotal = CAST(:cost AS DOUBLE PRECISION), Currencies = :currencies,
+            Warnings = :warnings, Error = :error, FinishedAt = :finished,
+            FirstRowId = CAST(:first AS BIGINT), LastRowId = CAST(:last AS BIGINT), Dialect = :dialect
+        WHERE LoadId = :load
+        """
+
+    package static func finishParameters(_ summary: LoadSummary) -> [String: StoreValue] {
+        let succeeded = summary.status == .succeeded
+        return [
+            "status": .text(summary.status.rawValue), "hash": StoreValue(summary.contentHash),
+            "read": .integer(Int64(summary.rowsRead)),
+            "loaded": .integer(Int64(summary.status == .failed ? 0 : summary.rowsLoaded)),
+            "rejected": .integer(Int64(summary.rowsRejected)),
+            "cost": summary.status == .failed || summary.status == .unchanged ? .null : .real(summary.costTotal),
+            "currencies": StoreValue(summary.currencies.isEmpty ? nil : summary.currencies.joined(separator: ",")),
+            "warnings": StoreValue(warningsJSON(summary.warnings)), "error": StoreValue(summary.error),
+            "finished": .text(now()),
+            "first": succeeded ? StoreValue(summary.firstRowId) : .null,
+            "last": succeeded ? StoreValue(summary.lastRowId) : .null,
+            "dialect": StoreValue(summary.dialects.isEmpty ? nil : summary.dialects.joined(separator: "; ")),
+            "load": .integer(summary.loadId),
+        ]
     }
 
-    /// Loads left `running` by another host (a shared file system): its pid means nothing
-    /// here, but a load holds SQLite's write lock from just after its ledger row is written
-    /// until it ends. So when the write lock can be taken at once, every such load that
-    /// started more than a minute ago has ended without closing its row: it is abandoned.
-    /// When the lock is busy, someone is writing, and the rows are left for a later run.
-    func recoverForeign(logger: Logger) throws {
-        let cutoff = Ledger.now(Date().addingTimeInterval(-60))
-        let closed = try database.pool.writeWithoutTransaction { db -> Int in
-            try db.execute(sql: "PRAGMA busy_timeout = 0")
-            defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Int(CostDatabase.defaultBusyTimeout * 1000))") }
-            do {
-                try db.execute(sql: "BEGIN IMMEDIATE")
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
-                return 0
-            }
-            do {
-                try db.execute(
-                    sql: """
-                        UPDATE loads SET Status = 'abandoned', FinishedAt = ?,
-                            Error = 'the process running this load on host ' || COALESCE(Host, '?') || ' ended before it finished; the partition kept its previous data'
-                        WHERE Status = 'running' AND Host IS NOT ? AND StartedAt < ?
-                        """,
-                    arguments: [Ledger.now(), Ledger.host, cutoff])
-                let changes = db.changesCount
-                try db.execute(sql: "COMMIT")
-                return changes
-            } catch {
-                try? db.execute(sql: "ROLLBACK")
-                throw error
-            }
-        }
-        if closed > 0 { logger.info("marked loads of other hosts abandoned", metadata: ["loads": "\(closed)"]) }
-    }
+    /// A load closed as soon as it is recorded: unchanged, or failed before any data arrived.
+    package static let closedSQL = """
+        INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, ContentHash, RowsRead, RowsLoaded,
+                           RowsRejected, Warnings, Status, Error, StartedAt, FinishedAt, ProcessId, Host, Dataset)
+        VALUES (:scope, :period, :metric, :source, :detail, :hash, CAST(:read AS BIGINT), CAST(:loaded AS BIGINT),
+                CAST(:rejected AS BIGINT), :warnings, :status, :error, :started, :finished, :pid, :host, :dataset)
+        RETURNING LoadId
+        """
 
-    /// Deletes the rows of loads that no partition points to any more. Run after each
-    /// replacing commit, and at the start of a load in case a crash came in between.
-    package func purgeReplacedLoads() throws(LoadError) {
-        do {
-            try database.pool.write { db in
-                let stale = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT LoadId, FirstRowId, LastRowId FROM loads
-                        WHERE Status = 'succeeded' AND PurgedAt IS NULL AND Dataset = 'cost-details'
-                          AND LoadId NOT IN (SELECT LoadId FROM partitions)
-                        """)
-                for row in stale {
-                    try LoadPurge.purge(
-                        db, loadId: row["LoadId"], firstRowId: row["FirstRowId"], lastRowId: row["LastRowId"])
-                }
-            }
-        } catch {
-            throw .database(error)
-        }
-    }
-
-    /// The last load of a partition that left it as it is now: its time and content hash.
-    package func lastGoodLoad(
-        scope: Scope, period: BillingPeriod, metric: Metric
-    ) throws(LoadError) -> (finishedAt: Date, contentHash: String?, etag: String?)? {
-        do {
-            return try database.pool.read { db in
-                guard
-                    let row = try Row.fetchOne(
-                        db,
-                        sql: """
-                            SELECT FinishedAt, ContentHash, SourceDetail FROM loads
-                            WHERE Scope = ? AND BillingPeriod = ? AND Metric = ? AND Dataset = 'cost-details' AND Status IN ('succeeded', 'unchanged')
-                            ORDER BY LoadId DESC LIMIT 1
-                            """,
-                        arguments: [scope.id, period.description, metric.rawValue])
-                else { return nil }
-                let finished = (row["FinishedAt"] as String?).flatMap(Ledger.parse) ?? .distantPast
-                let detail = (row["SourceDetail"] as String?).flatMap {
-                    try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-                }
-                return (finished, row["ContentHash"], detail?["etag"] as? String)
-            }
-        } catch {
-            throw .database(error)
-        }
-    }
-
-    /// The last load of a dataset partition that left it as it is: its time and content hash.
-    package func lastGoodLoad(
-        scope: Scope, period: BillingPeriod, dataset: Dataset
-    ) throws(LoadError) -> (finishedAt: Date, contentHash: String?)? {
-        do {
-            return try database.pool.read { db in
-                guard
-                    let row = try Row.fetchOne(
-                        db,
-                        sql: """
-                            SELECT FinishedAt, ContentHash FROM loads
-                            WHERE Scope = ? AND BillingPeriod = ? AND Dataset = ? AND Status IN ('succeeded', 'unchanged')
-                            ORDER BY LoadId DESC LIMIT 1
-                            """,
-                        arguments: [scope.id, period.description, dataset.rawValue])
-                else { return nil }
-                return ((row["FinishedAt"] as String?).flatMap(Ledger.parse) ?? .distantPast, row["ContentHash"])
-            }
-        } catch {
-            throw .database(error)
-        }
-    }
-
-    /// Records a report identical to the partition's current data: nothing is rewritten.
-    package func recordUnchanged(_ request: LoadRequest, contentHash: String, started: Date) throws(LoadError) -> Int64
-    {
-        try recordClosed(request, status: .unchanged, contentHash: contentHash, error: nil, started: started)
-    }
-
-    /// Records a load that failed before any data reached the loader (sign-in, the API).
-    package func recordFailure(_ request: LoadRequest, error: String, started: Date) throws(LoadError) -> Int64 {
-        try recordClosed(request, status: .failed, contentHash: nil, error: error, started: started)
-    }
-
-    private func recordClosed(
+    package static func closedParameters(
         _ request: LoadRequest, status: LoadSummary.Status, contentHash: String?, error: String?, started: Date
-    ) throws(LoadError) -> Int64 {
-        let counts: Int? = status == .unchanged ? 0 : nil
-        do {
-            return try database.pool.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, ContentHash, RowsRead, RowsLoaded, RowsRejected,
-                                           Warnings, Status, Error, StartedAt, FinishedAt, ProcessId, Host, Dataset)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        request.scope.id, request.period.description, request.ledgerMetric, request.source,
-                        request.sourceDetail,
-                        contentHash, counts, counts, counts, Ledger.warningsJSON(request.extraWarnings),
-                        status.rawValue, error,
-                        Ledger.now(started), Ledger.now(), Int(getpid()), Ledger.host, request.dataset.rawValue,
-                    ])
-                return db.lastInsertedRowID
-            }
-        } catch {
-            throw .database(error)
+    ) -> [String: StoreValue] {
+        var values = beginParameters(request, at: started)
+        let counts: StoreValue = status == .unchanged ? .integer(0) : .null
+        values["hash"] = StoreValue(contentHash)
+        values["read"] = counts
+        values["loaded"] = counts
+        values["rejected"] = counts
+        values["warnings"] = StoreValue(warningsJSON(request.extraWarnings))
+        values["status"] = .text(status.rawValue)
+        values["error"] = StoreValue(error)
+        values["finished"] = .text(now())
+        return values
+    }
+
+    // MARK: Partitions
+
+    /// The load a partition points at now; PostgreSQL locks the row until the swap commits.
+    package static func currentLoadSQL(_ dialect: SQLDialect) -> String {
+        "SELECT LoadId FROM partitions WHERE Scope = :scope AND BillingPeriod = :period AND Metric = :metric"
+            + (dialect == .postgres ? " FOR UPDATE" : "")
+    }
+
+    /// Points a partition at a load.
+    package static let pointSQL = """
+        INSERT INTO partitions (Scope, BillingPeriod, Metric, LoadId, FirstRowId, LastRowId, RowCount, CostTotal, UpdatedAt)
+        VALUES (:scope, :period, :metric, :load, CAST(:first AS BIGINT), CAST(:last AS BIGINT), :rows, :cost, :now)
+        ON CONFLICT (Scope, BillingPeriod, Metric) DO UPDATE SET
+            LoadId = excluded.LoadId, FirstRowId = excluded.FirstRowId, LastRowId = excluded.LastRowId,
+            RowCount = excluded.RowCount, CostTotal = excluded.CostTotal, UpdatedAt = excluded.UpdatedAt
+        """
+
+    package static func partitionKey(_ summary: LoadSummary) -> [String: StoreValue] {
+        [
+            "scope": .text(summary.scope.id), "period": .text(summary.period.description),
+            "metric": .text(summary.metric.rawValue),
+        ]
+    }
+
+    /// `first` and `last` are the load's rowid range where the engine keeps one (SQLite), else NULL.
+    package static func pointParameters(
+        _ summary: LoadSummary, first: StoreValue, last: StoreValue
+    ) -> [String: StoreValue] {
+        var values = partitionKey(summary)
+        values["load"] = .integer(summary.loadId)
+        values["first"] = first
+        values["last"] = last
+        values["rows"] = .integer(Int64(summary.rowsLoaded))
+        values["cost"] = .real(summary.costTotal)
+        values["now"] = .text(now())
+        return values
+    }
+
+    // MARK: Reading it back
+
+    /// The last load of a cost-details partition that left it as it is now.
+    package static let lastGoodCostLoadSQL = """
+        SELECT FinishedAt, ContentHash, SourceDetail FROM loads
+        WHERE Scope = :scope AND BillingPeriod = :period AND Metric = :metric AND Dataset = 'cost-details'
+            AND Status IN ('succeeded', 'unchanged')
+        ORDER BY LoadId DESC LIMIT 1
+        """
+
+    /// The last load of a dataset partition that left it as it is now.
+    package static let lastGoodDatasetLoadSQL = """
+        SELECT FinishedAt, ContentHash, SourceDetail FROM loads
+        WHERE Scope = :scope AND BillingPeriod = :period AND Dataset = :dataset AND Status IN ('succeeded', 'unchanged')
+        ORDER BY LoadId DESC LIMIT 1
+        """
+
+    /// A `lastGood…SQL` row as the loader uses it: when, the content hash, the report's ETag.
+    package static func lastGood(_ row: [StoreValue]?) -> (finishedAt: Date, contentHash: String?, etag: String?)? {
+        guard let row, row.count == 3 else { return nil }
+        let finished = row[0].string.flatMap(parse) ?? .distantPast
+        let detail = row[2].string.flatMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
+        return (finished, row[1].string, detail?["etag"] as? String)
     }
 
+    // MARK: Loads that never finished
 
-    package static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
-    }
+    package static let runningSQL = "SELECT LoadId, ProcessId, Host FROM loads WHERE Status = 'running'"
+
+    /// Closes a load whose process ended before it did.
+    package static let abandonSQL = """
+        UPDATE loads SET Status = 'abandoned', FinishedAt = :now,
+            Error = 'the process running this load ended before it finished; the partition kept its previous data'
+        WHERE LoadId = :load AND Status = 'running'
+        """
+
+    /// Marks a replaced load's rows as gone.
+    package static let purgedSQL = "UPDATE loads SET PurgedAt = :now, PurgeNote = NULL WHERE LoadId = :load"
 }

@@ -27,6 +27,11 @@ package enum LoadError: Error, CustomStringConvertible {
     case datesOutsidePeriod(expected: BillingPeriod, outside: Int, of: Int)
     /// Opened for reading, the location holds no warehouse, or one that needs migrating.
     case notReadable(location: String, problem: ReadOpenProblem)
+    /// Another extracting job holds the store's job lock (`holder` says who, as far as known).
+    case busy(holder: String, location: String)
+    /// The job lock's file cannot be used: unsafe or not writable by this user (`permission`),
+    /// or it cannot be created (the folder does not exist…).
+    case lockFile(path: String, reason: String, permission: Bool)
 
     package enum ConnectionProblem: Sendable {
         case unreachable, authentication, lost
@@ -63,6 +68,10 @@ package enum LoadError: Error, CustomStringConvertible {
         case .datesOutsidePeriod(let expected, let outside, let all):
             return
                 "\(outside) of \(all) rows are dated outside \(expected), and the file names no billing period; nothing was loaded. Check --period"
+        case .busy(let holder, let location):
+            return "another costwh job (\(holder)) is extracting into \(location); this run stops without doing anything"
+        case .lockFile(let path, let reason, _):
+            return "the lock file \(path) \(reason)"
         case .notReadable(let location, .missing):
             return "no warehouse at \(location) (run costwh ingest, load or demo first)"
         case .notReadable(let location, .behind(let pending)):

@@ -2,7 +2,6 @@ import CostwhBytes
 import CostwhModel
 import CostwhTransform
 import Foundation
-import GRDB
 import Logging
 
 /// Replaces one partition (scope, billing period, metric) with the rows of its files.
@@ -14,11 +13,6 @@ import Logging
 package final class PartitionLoader: Sendable {
     let store: any CostStore
     let logger: Logger
-
-    /// A loader for the SQLite warehouse.
-    package convenience init(database: CostDatabase, logger: Logger) {
-        self.init(store: database, logger: logger)
-    }
 
     package init(store: any CostStore, logger: Logger) {
         self.store = store

@@ -1,5 +1,4 @@
 import CostwhTransform
-import GRDB
 
 /// Holds rejected rows until the load's outcome is known, so they reach `rejected_rows`
 /// whether the load commits or rolls back. Raw text is capped so a file of garbage cannot
@@ -33,7 +32,7 @@ package final class RejectBuffer {
         rows.append(Row(source: source, line: line, raw: raw, reason: reason))
     }
 
-    /// Hands the buffered rows to a store that writes them itself, and empties the buffer;
+    /// Hands the buffered rows to the store that writes them, and empties the buffer;
     /// a count of rows past the memory cap is added to `warnings`.
     package func drain(warnings: inout Warnings) -> [(source: String, line: Int, raw: String, reason: String)] {
         let out = rows.map { ($0.source, $0.line, $0.raw, $0.reason) }
@@ -44,20 +43,5 @@ package final class RejectBuffer {
             dropped = 0
         }
         return out
-    }
-
-    /// Writes the buffered rows and empties the buffer.
-    func flush(_ db: Database, loadId: Int64, warnings: inout Warnings) throws {
-        let statement = try db.makeStatement(
-            sql: "INSERT INTO rejected_rows (LoadId, Source, LineNumber, RawText, Reason) VALUES (?, ?, ?, ?, ?)")
-        for row in rows {
-            try statement.execute(arguments: [loadId, row.source, row.line, row.raw, row.reason])
-        }
-        rows.removeAll()
-        bytes = 0
-        if dropped > 0 {
-            warnings.add("rejected rows not stored (memory cap)", "count", count: dropped)
-            dropped = 0
-        }
     }
 }

@@ -10,8 +10,6 @@ final class RowProducer: @unchecked Sendable {
     let parts: [LoadPart]
     let channel: BatchChannel
     /// The catalog columns of each catalogued dimension, in `HashedDimension` order.
-    static let dimensionRuns = HashedDimension.catalogued.map(\.columns)
-
     let options: ReadOptions
 
     init(parts: [LoadPart], options: ReadOptions, channel: BatchChannel) {
@@ -76,7 +74,7 @@ final class RowProducer: @unchecked Sendable {
                     // Rejections keep their place: a marker row is not needed, only the count.
                     case .row:
                         let values = UnsafePointer(normaliser.values)
-                        for (d, run) in zip(HashedDimension.catalogued, RowProducer.dimensionRuns) {
+                        for (d, run) in zip(HashedDimension.catalogued, HashedDimension.cataloguedRuns) {
                             hashes[d.rawValue] = hasher.hash(values + run.first, count: run.count)
                         }
                         extraSlot.pointee = normaliser.extra

@@ -9,6 +9,7 @@ package enum StoreValue: Sendable, Hashable {
 
     package init(_ value: String?) { self = value.map { .text($0) } ?? .null }
     package init(_ value: Int?) { self = value.map { .integer(Int64($0)) } ?? .null }
+    package init(_ value: Int64?) { self = value.map { .integer($0) } ?? .null }
     package init(_ value: Double?) { self = value.map { .real($0) } ?? .null }
 
     package var isNull: Bool { self == .null }

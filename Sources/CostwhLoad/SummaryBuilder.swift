@@ -1,7 +1,6 @@
 import CostwhModel
 import CostwhTransform
 import Foundation
-import GRDB
 
 /// Adds up each load's rows into `summary_daily` and `summary_resource` while they stream
 /// past, so the canned queries never scan the fact table.
@@ -139,41 +138,6 @@ package final class SummaryBuilder {
         }
     }
 
-    /// Writes the summaries of a load whose rows are `first...last` in cost_fact.
-    func write(_ db: Database, loadId: Int64, firstRowId: Int64?, lastRowId: Int64?) throws {
-        func addUpBySQL(_ summary: Summary) throws {
-            guard let firstRowId, let lastRowId else { return }
-            try db.execute(
-                sql: summary.sql(
-                    loadId: "?", rows: "cost_fact WHERE rowid BETWEEN ? AND ?", total: { "TOTAL(\($0))" },
-                    units: CostUnits.sqliteExpression),
-                arguments: [loadId, firstRowId, lastRowId])
-        }
-        if daily.overflowed {
-            try addUpBySQL(.daily)
-        } else {
-            let insert = try db.makeStatement(sql: Summary.daily.insertValues)
-            for (k, sum) in daily.sums {
-                try insert.execute(arguments: [
-                    loadId, SummaryBuilder.isoDate(k.date), strings.text(k.currency), strings.text(k.chargeType),
-                    strings.text(k.pricingModel), SummaryBuilder.key(k.product), sum.cost, sum.units, sum.rows,
-                ])
-            }
-        }
-        if resources.overflowed {
-            try addUpBySQL(.resource)
-        } else {
-            let insert = try db.makeStatement(sql: Summary.resource.insertValues)
-            let key = SummaryBuilder.key
-            for (k, sum) in resources.sums {
-                try insert.execute(arguments: [
-                    loadId, strings.text(k.currency), strings.text(k.chargeType), strings.text(k.pricingModel),
-                    key(k.account), key(k.resource), key(k.product), key(k.tags), sum.cost, sum.units, sum.rows,
-                ])
-            }
-        }
-    }
-
     /// The two summary tables: what each adds up by, and the SQL both stores use to add one
     /// up over a load's fact rows when it outgrew its bound in memory.
     package enum Summary {
@@ -190,7 +154,8 @@ package final class SummaryBuilder {
             }
         }
 
-        var insertValues: String {
+        /// One row's INSERT, with positional parameters in the table's order.
+        package var insertValues: String {
             "INSERT INTO \(table) (LoadId, \(keys.joined(separator: ", ")), Cost, CostUnits, Rows) VALUES ("
                 + Array(repeating: "?", count: keys.count + 4).joined(separator: ", ") + ")"
         }

@@ -1,5 +1,6 @@
 import CostwhLoad
 import CostwhPostgres
+import CostwhSQLite
 import Foundation
 
 /// Where the warehouse lives: `--db`, else `COSTWH_DB`, else `./costwh.sqlite`.

@@ -7,7 +7,6 @@ import Logging
 /// `costwh ingest`: the nightly job.
 package struct IngestOptions: Sendable {
     package var configuration: IngestConfiguration
-    package var databasePath: String
     package var settings: ExtractSettings
     package var force: Bool
     package var dryRun: Bool
@@ -18,13 +17,12 @@ package struct IngestOptions: Sendable {
     package var loadProgress: (@Sendable (LoadProgress) -> Void)?
 
     package init(
-        configuration: IngestConfiguration, databasePath: String, settings: ExtractSettings, force: Bool = false,
+        configuration: IngestConfiguration, settings: ExtractSettings, force: Bool = false,
         dryRun: Bool = false,
         now: Date = CostwhClock.now(), isCancelled: @escaping @Sendable () -> Bool = { false },
         progress: (@Sendable (String) -> Void)? = nil
     ) {
         self.configuration = configuration
-        self.databasePath = databasePath
         self.settings = settings
         self.force = force
         self.dryRun = dryRun
@@ -32,14 +30,6 @@ package struct IngestOptions: Sendable {
         self.isCancelled = isCancelled
         self.progress = progress
     }
-}
-
-/// A partition the run will request, or skip, and why.
-package struct PlannedPartition: Sendable {
-    package let key: PartitionKey
-    package let source: SourceKind
-    package let request: Bool
-    package let reason: String
 }
 
 package enum Ingest {
@@ -132,54 +122,27 @@ package enum Ingest {
         return calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
     }
 
+    /// Plans the nightly run against the store's ledger, then runs the plan (`PartitionRun`);
+    /// a dry run only plans.
     package static func run(
-        _ options: IngestOptions, logger: Logger
+        _ options: IngestOptions, store: any CostStore, logger: Logger
     ) async throws(PipelineError) -> (plan: [PlannedPartition], report: RunReport) {
-        let database = try DatabaseLocation.open(options.databasePath)
-        let plan = try Ingest.plan(options, database: database)
+        let plan = try Ingest.plan(options, database: store)
         if options.dryRun { return (plan, RunReport()) }
-        let lock = try JobLock.take(for: database, at: options.databasePath)
-        defer { withExtendedLifetime(lock) {} }
-        // A killed run's ledger rows are closed now, whether or not a partition gets loaded.
-        do { try database.recoverAbandoned(logger: logger) } catch { throw .load(error) }
-        // The views' Closed flag follows the configuration's settling rule.
-        if let days = options.configuration.window?.settleDays {
-            do { try database.setSetting(Settings.settleDays, to: String(max(0, days))) } catch { throw .load(error) }
-        }
-        let session = ExtractSession(settings: options.settings, logger: logger)
-        let job = PartitionJob(
-            session: session, database: database, logger: logger,
-            maxRejectedFraction: (options.configuration.maxRejectedPercent ?? 1) / 100,
-            isCancelled: options.isCancelled,
-            loadProgress: options.loadProgress)
-        let datasets = DatasetJob(
-            session: session, database: database, logger: logger,
-            maxRejectedFraction: (options.configuration.maxRejectedPercent ?? 1) / 100,
-            isCancelled: options.isCancelled,
-            turns: job.turns)
-        var report = RunReport()
-        let today = Ingest.today(options.now)
-        let items = plan.map { item -> QueuedPartition in
-            guard item.request else { return .skipped(item.key, reason: item.reason) }
-            return .run(item.key) {
-                item.key.dataset == .costDetails
-                    ? await job.run(item.key, source: item.source, today: today) : await datasets.run(item.key)
-            }
-        }
-        let reasons = Dictionary(plan.map { ($0.key, $0.reason) }, uniquingKeysWith: { a, _ in a })
+        let config = options.configuration
         let progress = options.progress
-        (report.results, report.partitionSeconds) = await PartitionQueue.run(
-            items,
-            parallel: options.settings.parallel ?? options.configuration.parallel ?? PartitionQueue.defaultParallel,
-            isCancelled: options.isCancelled,
-            started: { key in progress?("extracting \(key) (\(reasons[key] ?? ""))") })
-        await session.shutdown()
-        if options.isCancelled() { throw .load(.interrupted) }
-        do {
-            report.restatements = try Changes.ofRun(
-                report, store: database, settleDays: options.configuration.window?.settleDays)
-        } catch {
-            report.restatementError = String(describing: error)
+        let limits = RunLimits(
+            maxRejectedFraction: (config.maxRejectedPercent ?? 1) / 100,
+            parallel: options.settings.parallel ?? config.parallel ?? PartitionQueue.defaultParallel,
+            settleDays: config.window?.settleDays, now: options.now, isCancelled: options.isCancelled,
+            started: { progress?("extracting \($0.key) (\($0.reason))") }, loadProgress: options.loadProgress)
+        let report = try await PartitionRun.execute(
+            plan, store: store, settings: options.settings, limits: limits, logger: logger
+        ) { store throws(LoadError) in
+            // The views' Closed flag follows the configuration's settling rule.
+            if let days = config.window?.settleDays {
+                try store.setSetting(Settings.settleDays, to: String(max(0, days)))
+            }
         }
         return (plan, report)
     }

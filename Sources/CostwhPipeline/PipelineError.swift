@@ -43,8 +43,9 @@ package enum PipelineError: Error, CustomStringConvertible {
             .load(.datesOutsidePeriod):
             return .badData
         case .noInput, .load(.missingInput), .load(.notReadable(_, .missing)): return .noInput
-        case .busy: return .busy
-        case .permission: return .permission
+        case .busy, .load(.busy): return .busy
+        case .permission, .load(.lockFile(_, _, true)): return .permission
+        case .load(.lockFile(_, _, false)): return .usage
         case .load(.interrupted): return .interrupted
         case .load(.connection(.unreachable, _, _)): return .storeUnreachable
         case .load(.connection(.authentication, _, _)): return .storeAuthentication
@@ -58,10 +59,7 @@ package enum PipelineError: Error, CustomStringConvertible {
         return false
     }
 
-    package var isBusy: Bool {
-        if case .busy = self { return true }
-        return false
-    }
+    package var isBusy: Bool { kind == .busy }
 
     package var isInterrupted: Bool {
         if case .load(.interrupted) = self { return true }

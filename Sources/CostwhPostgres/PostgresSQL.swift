@@ -207,6 +207,16 @@ enum PostgresSQL {
         return out
     }
 
+    /// Runs one engine-neutral statement (`Ledger`, `LoadHistory`, `DatasetSQL`) with `:name`
+    /// parameters; a NULL is bound as text (the statements CAST where the column is not).
+    @discardableResult
+    static func statement(
+        _ connection: PostgresConnection, _ sql: String, _ parameters: [String: StoreValue], logger: Logger
+    ) async throws -> ResultTable {
+        let (text, names) = positional(sql, untyped: Set(parameters.filter { $0.value == .null }.keys))
+        return try await run(connection, text, names.map { parameters[$0] ?? .null }, logger: logger)
+    }
+
     /// Runs SQL with `:name` parameters.
     @discardableResult
     static func run(

@@ -46,9 +46,7 @@ extension PostgresStore {
             try await connection.withTransaction(logger: logger) { connection -> Int64? in
                 try await PostgresSQL.run(connection, "SET LOCAL lock_timeout = '30s'", logger: logger)
                 @discardableResult func named(_ sql: String) async throws -> ResultTable {
-                    let (text, names) = PostgresSQL.positional(sql)
-                    return try await PostgresSQL.run(
-                        connection, text, names.map { values[$0] ?? .null }, logger: logger)
+                    try await PostgresSQL.statement(connection, sql, values, logger: logger)
                 }
                 let previous = try await named(DatasetSQL.previous + " FOR UPDATE").rows.first?[0].int.map(Int64.init)
                 try await named(DatasetSQL.point)
@@ -56,8 +54,8 @@ extension PostgresStore {
                     for sql in DatasetSQL.listPrices { try await named(sql) }
                 }
                 try await PostgresStore.writeRejected(connection, loadId: loadId, rejected, logger: logger)
-                let (sql, finish) = PostgresStore.finishSQL(final)
-                try await PostgresSQL.run(connection, sql, finish, logger: logger)
+                try await PostgresSQL.statement(
+                    connection, Ledger.finishSQL, Ledger.finishParameters(final), logger: logger)
                 PhaseProbe.mark("commit")
                 return previous
             }

@@ -8,18 +8,9 @@ import PostgresNIO
 extension PostgresStore {
     package func beginLoad(_ request: LoadRequest, at date: Date) throws(LoadError) -> Int64 {
         let logger = driverLogger
-        let values: [StoreValue] = [
-            .text(request.scope.id), .text(request.period.description), StoreValue(request.ledgerMetric),
-            .text(request.source), StoreValue(request.sourceDetail), .text(Ledger.now(date)),
-            .integer(Int64(getpid())), .text(Ledger.host), .text(request.dataset.rawValue),
-        ]
+        let parameters = Ledger.beginParameters(request, at: date)
         let id = try withConnection("opening the load's ledger row") { connection -> Int64 in
-            let table = try await PostgresSQL.run(
-                connection,
-                """
-                INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, Status, StartedAt, ProcessId, Host, Dataset)
-                VALUES ($1, $2, $3::text, $4, $5, 'running', $6, $7, $8, $9) RETURNING LoadId
-                """, values, logger: logger)
+            let table = try await PostgresSQL.statement(connection, Ledger.beginSQL, parameters, logger: logger)
             guard let id = table.rows.first?[0].int.map(Int64.init) else {
                 throw LoadError.migrationFailed(reason: "INSERT INTO loads returned no LoadId")
             }
@@ -42,8 +33,7 @@ extension PostgresStore {
     package func recoverAbandoned(logger: Logger) throws(LoadError) {
         let driver = driverLogger
         let dead = try withConnection("closing abandoned loads") { connection -> [Int64] in
-            let running = try await PostgresSQL.run(
-                connection, "SELECT LoadId FROM loads WHERE Status = 'running'", logger: driver)
+            let running = try await PostgresSQL.statement(connection, Ledger.runningSQL, [:], logger: driver)
             var dead: [Int64] = []
             for row in running.rows {
                 guard let id = row[0].int.map(Int64.init) else { continue }
@@ -56,13 +46,8 @@ extension PostgresStore {
                 try await PostgresSQL.run(
                     connection, "SELECT pg_advisory_unlock(\(lockClass), $1::int)", [.integer(id)],
                     logger: driver)
-                try await PostgresSQL.run(
-                    connection,
-                    """
-                    UPDATE loads SET Status = 'abandoned', FinishedAt = $1,
-                        Error = 'the process running this load ended before it finished; the partition kept its previous data'
-                    WHERE LoadId = $2 AND Status = 'running'
-                    """, [.text(Ledger.now()), .integer(id)], logger: driver)
+                try await PostgresSQL.statement(
+                    connection, Ledger.abandonSQL, ["now": .text(Ledger.now()), "load": .integer(id)], logger: driver)
                 dead.append(id)
             }
             try await self.removeRowsOfDeadLoads(dead, connection: connection, logger: driver)
@@ -182,9 +167,8 @@ extension PostgresStore {
                     connection, "DELETE FROM summary_daily WHERE LoadId = $1", [.integer(id)], logger: driver)
                 try await PostgresSQL.run(
                     connection, "DELETE FROM summary_resource WHERE LoadId = $1", [.integer(id)], logger: driver)
-                try await PostgresSQL.run(
-                    connection, "UPDATE loads SET PurgedAt = $1, PurgeNote = NULL WHERE LoadId = $2",
-                    [.text(Ledger.now()), .integer(id)], logger: driver)
+                try await PostgresSQL.statement(
+                    connection, Ledger.purgedSQL, ["now": .text(Ledger.now()), "load": .integer(id)], logger: driver)
             }
         }
     }
@@ -206,34 +190,22 @@ extension PostgresStore {
     package func lastGoodLoad(
         scope: Scope, period: BillingPeriod, metric: Metric
     ) throws(LoadError) -> (finishedAt: Date, contentHash: String?, etag: String?)? {
-        let table = try run(
-            "reading the ledger",
-            """
-            SELECT FinishedAt, ContentHash, SourceDetail FROM loads
-            WHERE Scope = $1 AND BillingPeriod = $2 AND Metric = $3 AND Dataset = 'cost-details'
-                AND Status IN ('succeeded', 'unchanged')
-            ORDER BY LoadId DESC LIMIT 1
-            """, [.text(scope.id), .text(period.description), .text(metric.rawValue)])
-        guard let row = table.rows.first else { return nil }
-        let finished = row[0].string.flatMap(Ledger.parse) ?? .distantPast
-        let detail = row[2].string.flatMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }
-        return (finished, row[1].string, detail?["etag"] as? String)
+        Ledger.lastGood(
+            try run(
+                "reading the ledger", named: Ledger.lastGoodCostLoadSQL,
+                ["scope": .text(scope.id), "period": .text(period.description), "metric": .text(metric.rawValue)]
+            ).rows.first)
     }
 
     package func lastGoodLoad(
         scope: Scope, period: BillingPeriod, dataset: Dataset
     ) throws(LoadError) -> (finishedAt: Date, contentHash: String?)? {
-        let table = try run(
-            "reading the ledger",
-            """
-            SELECT FinishedAt, ContentHash FROM loads
-            WHERE Scope = $1 AND BillingPeriod = $2 AND Dataset = $3 AND Status IN ('succeeded', 'unchanged')
-            ORDER BY LoadId DESC LIMIT 1
-            """, [.text(scope.id), .text(period.description), .text(dataset.rawValue)])
-        guard let row = table.rows.first else { return nil }
-        return (row[0].string.flatMap(Ledger.parse) ?? .distantPast, row[1].string)
+        Ledger.lastGood(
+            try run(
+                "reading the ledger", named: Ledger.lastGoodDatasetLoadSQL,
+                ["scope": .text(scope.id), "period": .text(period.description), "dataset": .text(dataset.rawValue)]
+            ).rows.first
+        ).map { ($0.finishedAt, $0.contentHash) }
     }
 
     package func recordUnchanged(_ request: LoadRequest, contentHash: String, started: Date) throws(LoadError) -> Int64
@@ -248,47 +220,21 @@ extension PostgresStore {
     private func recordClosed(
         _ request: LoadRequest, status: LoadSummary.Status, contentHash: String?, error: String?, started: Date
     ) throws(LoadError) -> Int64 {
-        let counts: StoreValue = status == .unchanged ? .integer(0) : .null
         let table = try run(
-            "writing the ledger",
-            """
-            INSERT INTO loads (Scope, BillingPeriod, Metric, Source, SourceDetail, ContentHash, RowsRead, RowsLoaded, RowsRejected,
-                               Warnings, Status, Error, StartedAt, FinishedAt, ProcessId, Host, Dataset)
-            VALUES ($1, $2, $3::text, $4, $5, $6, $7::bigint, $8::bigint, $9::bigint, $10, $11, $12, $13, $14, $15, $16, $17)
-            RETURNING LoadId
-            """,
-            [
-                .text(request.scope.id), .text(request.period.description), StoreValue(request.ledgerMetric),
-                .text(request.source), StoreValue(request.sourceDetail), StoreValue(contentHash), counts, counts,
-                counts, StoreValue(Ledger.warningsJSON(request.extraWarnings)), .text(status.rawValue),
-                StoreValue(error), .text(Ledger.now(started)), .text(Ledger.now()), .integer(Int64(getpid())),
-                .text(Ledger.host), .text(request.dataset.rawValue),
-            ])
+            "writing the ledger", named: Ledger.closedSQL,
+            Ledger.closedParameters(request, status: status, contentHash: contentHash, error: error, started: started))
         return Int64(table.rows.first?[0].int ?? 0)
-    }
-
-    /// The final state of a load's ledger row, as SQLite's `Ledger.finish` writes it.
-    static func finishSQL(_ summary: LoadSummary) -> (String, [StoreValue]) {
-        let sql = """
-            UPDATE loads SET Status = $1, ContentHash = $2, RowsRead = $3, RowsLoaded = $4, RowsRejected = $5,
-                CostTotal = $6, Currencies = $7, Warnings = $8, Error = $9, FinishedAt = $10, Dialect = $11
-            WHERE LoadId = $12
-            """
-        let values: [StoreValue] = [
-            .text(summary.status.rawValue), StoreValue(summary.contentHash), .integer(Int64(summary.rowsRead)),
-            .integer(Int64(summary.status == .failed ? 0 : summary.rowsLoaded)),
-            .integer(Int64(summary.rowsRejected)),
-            summary.status == .failed || summary.status == .unchanged ? .null : .real(summary.costTotal),
-            StoreValue(summary.currencies.isEmpty ? nil : summary.currencies.joined(separator: ",")),
-            StoreValue(Ledger.warningsJSON(summary.warnings)), StoreValue(summary.error), .text(Ledger.now()),
-            StoreValue(summary.dialects.isEmpty ? nil : summary.dialects.joined(separator: "; ")),
-            .integer(summary.loadId),
-        ]
-        return (sql, values)
     }
 }
 
 extension PostgresStore {
+    /// A session advisory lock held by the store's connection, so every host sees it; the
+    /// store itself holds it, and gives it back before its session closes.
+    package func lockForJob() throws(LoadError) -> AnyObject {
+        if let holder = try takeJobLock() { throw .busy(holder: holder, location: location) }
+        return self
+    }
+
     /// Takes the store-wide lock of extracting jobs for this store's session; returns nil,
     /// or who holds it when another session does.
     package func takeJobLock() throws(LoadError) -> String? {

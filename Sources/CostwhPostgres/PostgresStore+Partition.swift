@@ -72,13 +72,8 @@ extension PostgresStore {
             }
             return try await connection.withTransaction(logger: logger) { connection -> Int64? in
                 try await PostgresSQL.run(connection, "SET LOCAL lock_timeout = '30s'", logger: logger)
-                let key: [StoreValue] = [
-                    .text(final.scope.id), .text(final.period.description), .text(final.metric.rawValue),
-                ]
-                let previous = try await PostgresSQL.run(
-                    connection,
-                    "SELECT LoadId FROM partitions WHERE Scope = $1 AND BillingPeriod = $2 AND Metric = $3 FOR UPDATE",
-                    key, logger: logger
+                let previous = try await PostgresSQL.statement(
+                    connection, Ledger.currentLoadSQL(.postgres), Ledger.partitionKey(final), logger: logger
                 ).rows.first?[0].int.map(Int64.init)
                 try await PostgresSQL.run(
                     connection, "ALTER TABLE cost_fact ATTACH PARTITION \(table) FOR VALUES IN (\(loadId))",
@@ -87,21 +82,12 @@ extension PostgresStore {
                     connection, loadId: loadId, table: table, daily: daily, resources: resources, logger: logger)
                 try await PostgresStore.keepHistory(connection, loadId: loadId, logger: logger)
                 try await PostgresStore.writeRejected(connection, loadId: loadId, rejected, logger: logger)
-                try await PostgresSQL.run(
-                    connection,
-                    """
-                    INSERT INTO partitions (Scope, BillingPeriod, Metric, LoadId, RowCount, CostTotal, UpdatedAt)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7)
-                    ON CONFLICT (Scope, BillingPeriod, Metric) DO UPDATE SET
-                        LoadId = excluded.LoadId, RowCount = excluded.RowCount, CostTotal = excluded.CostTotal,
-                        UpdatedAt = excluded.UpdatedAt
-                    """,
-                    key + [
-                        .integer(loadId), .integer(Int64(final.rowsLoaded)), .real(final.costTotal),
-                        .text(Ledger.now()),
-                    ], logger: logger)
-                let (sql, values) = PostgresStore.finishSQL(final)
-                try await PostgresSQL.run(connection, sql, values, logger: logger)
+                // No rowid range here: the load is its own table.
+                try await PostgresSQL.statement(
+                    connection, Ledger.pointSQL, Ledger.pointParameters(final, first: .null, last: .null),
+                    logger: logger)
+                try await PostgresSQL.statement(
+                    connection, Ledger.finishSQL, Ledger.finishParameters(final), logger: logger)
                 PhaseProbe.mark("commit")
                 return previous
             }
@@ -118,7 +104,7 @@ extension PostgresStore {
         into table: String, writer: PostgresBatchWriter, feed: (any BatchWriter) throws -> LoadSummary
     ) throws -> LoadSummary {
         try streamCopy(
-            into: table, columns: (["LoadId"] + FactSink.insertColumns).map { $0.lowercased() },
+            into: table, columns: (["LoadId"] + FactColumns.inInsertOrder).map { $0.lowercased() },
             connect: { writer.pipe = $0 }, flush: { try writer.flush() }, feed: { try feed(writer) })
     }
 
@@ -174,8 +160,8 @@ extension PostgresStore {
         try withConnection("closing the failed load") { connection in
             try await connection.withTransaction(logger: logger) { connection in
                 try await PostgresStore.writeRejected(connection, loadId: final.loadId, rejected, logger: logger)
-                let (sql, values) = PostgresStore.finishSQL(final)
-                try await PostgresSQL.run(connection, sql, values, logger: logger)
+                try await PostgresSQL.statement(
+                    connection, Ledger.finishSQL, Ledger.finishParameters(final), logger: logger)
             }
         }
         releaseLoadLock(summary.loadId)
@@ -254,13 +240,12 @@ extension PostgresStore {
 
     /// The load's totals and their fingerprint; see `LoadHistory`.
     static func keepHistory(_ connection: PostgresConnection, loadId: Int64, logger: Logger) async throws {
-        let insert = PostgresSQL.positional(LoadHistory.insertSQL(.postgres))
-        try await PostgresSQL.run(connection, insert.sql, insert.names.map { _ in .integer(loadId) }, logger: logger)
-        let select = PostgresSQL.positional(LoadHistory.rowsSQL)
-        let rows = try await PostgresSQL.run(connection, select.sql, [.integer(loadId)], logger: logger).rows
-        let update = PostgresSQL.positional(LoadHistory.fingerprintSQL)
-        let values: [String: StoreValue] = ["hash": .text(LoadHistory.fingerprint(rows)), "load": .integer(loadId)]
-        try await PostgresSQL.run(connection, update.sql, update.names.map { values[$0]! }, logger: logger)
+        let load: [String: StoreValue] = ["load": .integer(loadId)]
+        try await PostgresSQL.statement(connection, LoadHistory.insertSQL(.postgres), load, logger: logger)
+        let rows = try await PostgresSQL.statement(connection, LoadHistory.rowsSQL, load, logger: logger).rows
+        try await PostgresSQL.statement(
+            connection, LoadHistory.fingerprintSQL,
+            ["hash": .text(LoadHistory.fingerprint(rows)), "load": .integer(loadId)], logger: logger)
     }
 
     static func writeRejected(

@@ -191,6 +191,12 @@ package final class PostgresStore: CostStore, @unchecked Sendable {
         return try withConnection(what) { try await PostgresSQL.run($0, sql, values, logger: logger) }
     }
 
+    /// One engine-neutral statement with `:name` parameters.
+    func run(_ what: String, named sql: String, _ parameters: [String: StoreValue]) throws(LoadError) -> ResultTable {
+        let logger = driverLogger
+        return try withConnection(what) { try await PostgresSQL.statement($0, sql, parameters, logger: logger) }
+    }
+
     // MARK: schema
 
     package static var migrations: [(identifier: String, sql: String)] {

@@ -11,10 +11,6 @@ import Foundation
 package struct HTMLReport: Sendable {
     let store: any StoreReading
 
-    package init(database: CostDatabase) {
-        self.init(store: database)
-    }
-
     package init(store: any StoreReading) {
         self.store = store
     }

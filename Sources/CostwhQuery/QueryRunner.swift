@@ -5,10 +5,6 @@ import CostwhLoad
 package struct QueryRunner: Sendable {
     let store: any StoreReading
 
-    package init(database: CostDatabase) {
-        self.init(store: database)
-    }
-
     package init(store: any StoreReading) {
         self.store = store
     }

@@ -17,10 +17,6 @@ package struct Verifier: Sendable {
     /// Money tolerance for comparing the metrics, in the billing currency.
     package let tolerance: Double
 
-    package init(database: CostDatabase, tolerance: Double = 0.01) {
-        self.init(store: database, tolerance: tolerance)
-    }
-
     package init(store: any StoreReading, tolerance: Double = 0.01) {
         self.store = store
         self.tolerance = tolerance

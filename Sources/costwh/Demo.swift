@@ -45,12 +45,13 @@ enum Demo {
         let from = to.adding(months: -(max(1, months) - 1))
         var report = RunReport()
         do throws(PipelineError) {
+            let store = try DatabaseLocation.open(databasePath)
             for scope in [eaScope, mcaScope] {
                 let options = BackfillOptions(
-                    databasePath: databasePath, scope: try! Scope(parsing: scope), from: from, to: to,
+                    scope: try! Scope(parsing: scope), from: from, to: to,
                     metrics: [.actualCost, .amortizedCost],
                     settings: settings, force: true, progress: progress)
-                let part = try await Backfill.run(options, logger: logger)
+                let part = try await Backfill.run(options, store: store, logger: logger)
                 report.results += part.results
             }
         } catch {

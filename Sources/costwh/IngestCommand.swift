@@ -50,14 +50,15 @@ struct IngestCommand: AsyncParsableCommand {
             }
             var settings = try extract.settings(armEndpoint: file.armEndpoint, apiVersion: file.apiVersion)
             try settings.useCredentials(of: file, path: config)
+            let databasePath = global.db ?? file.database ?? global.databasePath
+            let store = try DatabaseLocation.open(databasePath)
             var options = IngestOptions(
-                configuration: file, databasePath: global.db ?? file.database ?? global.databasePath,
-                settings: settings,
+                configuration: file, settings: settings,
                 force: force, dryRun: dryRun, isCancelled: { Interruption.isRequested },
                 progress: { Terminal.progress($0) })
             options.loadProgress = Terminal.loadProgress()
             let prepared = options
-            let (plan, done) = try await Interruption.cancellable { try await Ingest.run(prepared, logger: logger) }
+            let (plan, done) = try await Interruption.cancellable { try await Ingest.run(prepared, store: store, logger: logger) }
             report = done
             if dryRun {
                 for item in plan {
@@ -72,7 +73,7 @@ struct IngestCommand: AsyncParsableCommand {
                 // is left alone. A failed export fails the job but never the loads it follows.
                 do {
                     let exported = try Export.run(
-                        ExportOptions(databasePath: prepared.databasePath, directory: lake, scopes: try file.parsedScopes()),
+                        ExportOptions(databasePath: databasePath, directory: lake, scopes: try file.parsedScopes()),
                         logger: logger)
                     Terminal.status(ExportCommand.summary(exported))
                 } catch {

@@ -19,8 +19,9 @@ enum RunOutput {
         do {
             var settings = try extract.settings()
             try selection.apply(to: &settings, scope: scope)
+            let store = try DatabaseLocation.open(global.databasePath)
             var options = BackfillOptions(
-                databasePath: global.databasePath, scope: scope, from: from, to: to,
+                scope: scope, from: from, to: to,
                 metrics: selection.metric.metrics,
                 datasets: selection.datasets.isEmpty ? [.costDetails] : selection.datasets,
                 source: selection.source, settings: settings, force: force,
@@ -28,7 +29,7 @@ enum RunOutput {
                 isCancelled: { Interruption.isRequested }, progress: { Terminal.progress($0) })
             options.loadProgress = Terminal.loadProgress()
             let prepared = options
-            report = try await Interruption.cancellable { try await Backfill.run(prepared, logger: logger) }
+            report = try await Interruption.cancellable { try await Backfill.run(prepared, store: store, logger: logger) }
         } catch let error as PipelineError {
             throw error.reported()
         } catch {

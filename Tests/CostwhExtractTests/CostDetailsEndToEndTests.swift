@@ -42,7 +42,8 @@ import Testing
             let session = ExtractSession(settings: fixture.settings, logger: quiet)
             defer { Task { await session.shutdown() } }
             let arm = try ARMClient(
-                transport: session.transport, tokens: session.signIn(for: nil).tokens!, endpoint: fixture.settings.armEndpoint,
+                transport: session.transport, tokens: session.signIn(for: nil).tokens!,
+                endpoint: fixture.settings.armEndpoint,
                 logger: quiet)
             let client = CostDetailsClient(arm: arm, logger: quiet, defaultPollInterval: 0.05)
             let today = CalendarDate(iso: ISO8601DateFormatter().string(from: Date()))!
@@ -75,7 +76,8 @@ import Testing
             let session = ExtractSession(settings: fixture.settings, logger: quiet)
             defer { Task { await session.shutdown() } }
             let arm = try ARMClient(
-                transport: session.transport, tokens: session.signIn(for: nil).tokens!, endpoint: fixture.settings.armEndpoint,
+                transport: session.transport, tokens: session.signIn(for: nil).tokens!,
+                endpoint: fixture.settings.armEndpoint,
                 logger: quiet)
             let client = CostDetailsClient(arm: arm, logger: quiet)
             let today = CalendarDate(year: 2026, month: 11, day: 21)!
@@ -280,9 +282,10 @@ import Testing
             settings.accessToken = "a-wrong-token"
             let report = try await Backfill.run(
                 BackfillOptions(
-                    databasePath: fixture.databasePath, scope: eaAccount, from: lastMonth.description,
+                    scope: eaAccount, from: lastMonth.description,
                     to: lastMonth.description,
                     metrics: ["actual"], settings: settings, force: true),
+                store: try DatabaseLocation.open(fixture.databasePath),
                 logger: quiet)
             let error = try #require(failure(report))
             #expect(error.contains("401"))
@@ -301,8 +304,9 @@ import Testing
             let started = Date()
             let report = try await Backfill.run(
                 BackfillOptions(
-                    databasePath: fixture.databasePath, scope: eaAccount, from: lastMonth.description,
+                    scope: eaAccount, from: lastMonth.description,
                     to: lastMonth.description, metrics: ["actual"], settings: settings, force: true),
+                store: try DatabaseLocation.open(fixture.databasePath),
                 logger: quiet)
             let error = try #require(failure(report))
             #expect(error.contains("a line break"), "\(error)")
@@ -323,9 +327,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let report = try await Backfill.run(
             BackfillOptions(
-                databasePath: dir.appendingPathComponent("w.sqlite").path, scope: eaAccount,
+                scope: eaAccount,
                 from: lastMonth.description,
                 to: lastMonth.description, metrics: ["actual"], settings: settings, force: true),
+            store: try DatabaseLocation.open(dir.appendingPathComponent("w.sqlite").path),
             logger: quiet)
         #expect(failure(report)?.contains("refusing plain http://") == true)
     }

@@ -60,9 +60,10 @@ import Testing
         try await withEmulator(faults: faults, rows: 300) { fixture in
             let report = try await Backfill.run(
                 BackfillOptions(
-                    databasePath: fixture.databasePath, scope: try Scope(parsing: eaAccount),
+                    scope: try Scope(parsing: eaAccount),
                     from: DatasetEndToEndTests.period, to: DatasetEndToEndTests.period, metrics: [.actualCost],
                     datasets: [dataset], settings: fixture.settings),
+                store: try DatabaseLocation.open(fixture.databasePath),
                 logger: quiet)
             #expect(!report.anyFailed, "\(report.lines())")
             let loaded = try #require(summary(report), "\(report.lines())")
@@ -94,9 +95,10 @@ import Testing
             try await withEmulator(faults: faults, rows: 300) { fixture in
                 try await Backfill.run(
                     BackfillOptions(
-                        databasePath: db, scope: scope, from: DatasetEndToEndTests.period,
+                        scope: scope, from: DatasetEndToEndTests.period,
                         to: DatasetEndToEndTests.period, metrics: [.actualCost],
                         datasets: [.priceSheet, .marketplace], settings: fixture.settings, force: true),
+                    store: try DatabaseLocation.open(db),
                     logger: quiet)
             }
         }

@@ -15,9 +15,10 @@ func reload(
 ) async throws -> RunReport {
     try await Backfill.run(
         BackfillOptions(
-            databasePath: fixture.databasePath, scope: scope, from: lastMonth.description, to: lastMonth.description,
+            scope: scope, from: lastMonth.description, to: lastMonth.description,
             metrics: [metric],
             source: source, settings: settings ?? fixture.settings, force: true),
+        store: try DatabaseLocation.open(fixture.databasePath),
         logger: quiet)
 }
 
@@ -270,9 +271,10 @@ func shape(
                 let path = dir.appendingPathComponent("w.sqlite").path
                 let report = try await Backfill.run(
                     BackfillOptions(
-                        databasePath: path, scope: eaAccount, from: lastMonth.description, to: lastMonth.description,
+                        scope: eaAccount, from: lastMonth.description, to: lastMonth.description,
                         metrics: ["both"],
                         source: source, settings: fixture.settings, force: true),
+                    store: try DatabaseLocation.open(path),
                     logger: quiet)
                 #expect(!report.anyFailed, "\(source): \(report.lines())")
                 for metric in ["ActualCost", "AmortizedCost"] {
@@ -307,9 +309,9 @@ func shape(
                 let path = dir.appendingPathComponent("w.sqlite").path
                 let report = try await Backfill.run(
                     BackfillOptions(
-                        databasePath: path, scope: eaAccount, from: lastMonth.description, to: lastMonth.description,
+                        scope: eaAccount, from: lastMonth.description, to: lastMonth.description,
                         metrics: ["actual"],
-                        source: .eaReporting, settings: settings, force: true),
+                        source: .eaReporting, settings: settings, force: true), store: try DatabaseLocation.open(path),
                     logger: quiet)
                 #expect(!report.anyFailed, "\(report.lines())")
                 let ea = try shape(path, metric: "ActualCost")

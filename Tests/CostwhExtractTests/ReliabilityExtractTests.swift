@@ -2,6 +2,7 @@ import CostwhEmulator
 import CostwhLoad
 import CostwhModel
 import CostwhPipeline
+import CostwhSQLite
 import CostwhTestSupport
 import Foundation
 import GRDB
@@ -426,7 +427,9 @@ struct PartitionShape: CustomStringConvertible {
     @Test func aBlobListedTwiceIsRefused() throws {
         let dir = TempDir()
         _ = dir.write("part_0_0001.csv", "Date,Cost\n")
-        let manifest = PrivateFolderTests.manifest(blobs: [["blobName": "a/part_0_0001.csv"], ["blobName": "b/part_0_0001.csv"]])
+        let manifest = PrivateFolderTests.manifest(blobs: [
+            ["blobName": "a/part_0_0001.csv"], ["blobName": "b/part_0_0001.csv"],
+        ])
         try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: dir.path("manifest.json")))
         #expect {
             try ExportsFolder(path: dir.path(""))
@@ -488,9 +491,10 @@ struct PartitionShape: CustomStringConvertible {
                 settings.eaFormat = .v1
                 let report = try await Backfill.run(
                     BackfillOptions(
-                        databasePath: fixture.databasePath, scope: eaAccount, from: lastMonth.description,
+                        scope: eaAccount, from: lastMonth.description,
                         to: lastMonth.description,
                         metrics: ["actual"], source: .eaReporting, settings: settings, force: true),
+                    store: try DatabaseLocation.open(fixture.databasePath),
                     logger: quiet)
                 let message = try #require(failure(report), "\(report.lines())")
                 #expect(message.contains("refusing to send the EA API key"), "\(message)")
@@ -557,8 +561,9 @@ struct PartitionShape: CustomStringConvertible {
             settings.parallel = 2
             let report = try await Backfill.run(
                 BackfillOptions(
-                    databasePath: fixture.databasePath, scope: eaAccount, from: lastMonth.description,
+                    scope: eaAccount, from: lastMonth.description,
                     to: lastMonth.description, metrics: ["actual", "amortized"], settings: settings, force: true),
+                store: try DatabaseLocation.open(fixture.databasePath),
                 logger: quiet)
             #expect(!report.anyFailed, "\(report.lines())")
             let loads = try rows(fixture.databasePath, sql: "SELECT Metric, Warnings FROM loads ORDER BY Metric")

@@ -27,7 +27,8 @@ import FoundationNetworking
         let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         let scopes = try #require(object["scopes"] as? [String])
         func regex(_ template: String) -> String {
-            let marked = template.replacingOccurrences(of: #"\{[A-Za-z]+\}"#, with: "\u{1}", options: .regularExpression)
+            let marked = template.replacingOccurrences(
+                of: #"\{[A-Za-z]+\}"#, with: "\u{1}", options: .regularExpression)
             return NSRegularExpression.escapedPattern(for: marked).replacingOccurrences(of: "\u{1}", with: "[^/]+")
         }
         let scopePattern = "(" + scopes.map(regex).joined(separator: "|") + ")"
@@ -64,13 +65,15 @@ import FoundationNetworking
             func run(_ scope: String, metrics: [Metric], datasets: [Dataset], source: SourceKind) async throws {
                 let report = try await Backfill.run(
                     BackfillOptions(
-                        databasePath: fixture.databasePath, scope: try Scope(parsing: scope), from: period, to: period,
+                        scope: try Scope(parsing: scope), from: period, to: period,
                         metrics: metrics, datasets: datasets, source: source, settings: fixture.settings, force: true),
+                    store: try DatabaseLocation.open(fixture.databasePath),
                     logger: quiet)
                 #expect(!report.anyFailed, "\(scope) \(source) \(datasets): \(report.lines())")
             }
             for scope in [eaAccount, mcaProfile] {
-                try await run(scope, metrics: [.actualCost, .amortizedCost], datasets: [.costDetails], source: .costDetails)
+                try await run(
+                    scope, metrics: [.actualCost, .amortizedCost], datasets: [.costDetails], source: .costDetails)
                 try await run(scope, metrics: [.actualCost], datasets: [.costDetails], source: .detailedReport)
                 try await run(scope, metrics: [.actualCost], datasets: [.costDetails], source: .usageDetails)
             }
@@ -79,7 +82,8 @@ import FoundationNetworking
                 datasets: [.priceSheet, .reservationDetails, .reservationTransactions, .balanceSummary, .marketplace],
                 source: .costDetails)
             try await run(
-                mcaProfile, metrics: [.actualCost], datasets: [.priceSheet, .reservationDetails, .reservationTransactions],
+                mcaProfile, metrics: [.actualCost],
+                datasets: [.priceSheet, .reservationDetails, .reservationTransactions],
                 source: .costDetails)
             let built = fixture.emulator.requests.filter(Self.isBuiltByCostwh)
             var seen: Set<String> = []
@@ -89,7 +93,9 @@ import FoundationNetworking
                     continue
                 }
                 seen.insert(operation.id)
-                #expect(Self.bodyProblems(request, operation).isEmpty, "\(operation.id): \(Self.bodyProblems(request, operation))")
+                #expect(
+                    Self.bodyProblems(request, operation).isEmpty,
+                    "\(operation.id): \(Self.bodyProblems(request, operation))")
                 let version = request.query["api-version"] ?? ""
                 #expect(
                     operation.apiVersions.contains(version),
@@ -115,7 +121,8 @@ import FoundationNetworking
     static func bodyProblems(_ request: RecordedRequest, _ operation: Operation) -> [String] {
         let allowed: Set<String>
         switch operation.id {
-        case "GenerateCostDetailsReport_CreateOperation": allowed = ["metric", "timePeriod", "billingPeriod", "invoiceId"]
+        case "GenerateCostDetailsReport_CreateOperation":
+            allowed = ["metric", "timePeriod", "billingPeriod", "invoiceId"]
         case "GenerateDetailedCostReport_CreateOperation":
             allowed = ["metric", "timePeriod", "billingPeriod", "invoiceId", "customerId"]
         default:

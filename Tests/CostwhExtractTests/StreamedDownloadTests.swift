@@ -18,9 +18,9 @@ import Testing
     ) async throws -> RunReport {
         try await Backfill.run(
             BackfillOptions(
-                databasePath: database ?? fixture.databasePath, scope: try Scope(parsing: eaAccount), from: lastMonth,
+                scope: try Scope(parsing: eaAccount), from: lastMonth,
                 to: lastMonth, metrics: metrics, settings: settings ?? fixture.settings, force: true,
-                isCancelled: isCancelled),
+                isCancelled: isCancelled), store: try DatabaseLocation.open(database ?? fixture.databasePath),
             logger: quiet)
     }
 
@@ -107,8 +107,9 @@ import Testing
             let started = Date()
             let report = try await Backfill.run(
                 BackfillOptions(
-                    databasePath: fixture.databasePath, scope: try Scope(parsing: eaAccount), from: months.first!,
+                    scope: try Scope(parsing: eaAccount), from: months.first!,
                     to: months.last!, metrics: [.actualCost, .amortizedCost], settings: fixture.settings, force: true),
+                store: try DatabaseLocation.open(fixture.databasePath),
                 logger: quiet)
             let wall = Date().timeIntervalSince(started)
             #expect(!report.anyFailed, "\(report.lines())")

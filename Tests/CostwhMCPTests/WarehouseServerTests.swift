@@ -1,5 +1,6 @@
 import CostwhLoad
 import CostwhMCP
+import CostwhSQLite
 import CostwhTestSupport
 import Foundation
 import MCP

@@ -40,7 +40,8 @@ import Testing
     @Test func theParserAndTheLoaderLinkNoNetworking() throws {
         let graph = try ModuleGraphTests.imports()
         for target in [
-            "CostwhModel", "CostwhBytes", "CostwhTransform", "CostwhLoad", "CostwhQuery", "costwh-bench", "costwh-fuzz",
+            "CostwhModel", "CostwhBytes", "CostwhTransform", "CostwhLoad", "CostwhQuery", "costwh-bench",
+            "costwh-fuzz",
         ] {
             let found = try #require(graph[target], "no Sources/\(target)")
             #expect(
@@ -55,11 +56,11 @@ import Testing
         }
     }
 
-    /// The storage seam: only the store module speaks to SQLite; everything above it goes
-    /// through `CostStore`, so a second store can stand behind the same pipeline.
-    @Test func onlyTheStoreModuleUsesGRDB() throws {
+    /// The storage seam: only the SQLite engine speaks to SQLite; everything above it goes
+    /// through `CostStore`, so a second store stands behind the same pipeline.
+    @Test func onlyTheSQLiteModuleUsesGRDB() throws {
         for (target, modules) in try ModuleGraphTests.imports() where target.hasPrefix("Costwh") || target == "costwh" {
-            if target == "CostwhLoad" { continue }
+            if target == "CostwhSQLite" { continue }
             #expect(!modules.contains("GRDB") && !modules.contains("GRDBSQLite"), "\(target) imports GRDB")
         }
     }
@@ -79,11 +80,14 @@ import Testing
     /// `AdHocReading`, both opened read-only).
     @Test func theMCPServerSeesOnlyTheReadSide() throws {
         let imports = try ModuleGraphTests.imports()["CostwhMCP", default: []]
-        #expect(imports.isSubset(of: ["CostwhModel", "CostwhLoad", "CostwhQuery", "MCP", "Logging", "Foundation"]), "\(imports.sorted())")
+        #expect(
+            imports.isSubset(of: ["CostwhModel", "CostwhLoad", "CostwhQuery", "MCP", "Logging", "Foundation"]),
+            "\(imports.sorted())")
         let folder = ModuleGraphTests.root.appendingPathComponent("Sources/CostwhMCP")
         for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".swift") {
             let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
-            for writer in ["CostStore", "CostDatabase", "BatchWriter", "DatasetWriter", "replacePartition", "migrate("] {
+            for writer in ["CostStore", "CostDatabase", "BatchWriter", "DatasetWriter", "replacePartition", "migrate("]
+            {
                 #expect(!text.contains(writer), "\(file) names the write side: \(writer)")
             }
         }
@@ -92,8 +96,8 @@ import Testing
     /// Stages only import earlier stages: model → bytes → transform → load/store → query → pipeline.
     @Test func stagesPointOneWay() throws {
         let order = [
-            "CostwhModel", "CostwhBytes", "CostwhTransform", "CostwhLoad", "CostwhPostgres", "CostwhQuery",
-            "CostwhMCP", "CostwhPipeline",
+            "CostwhModel", "CostwhBytes", "CostwhParquet", "CostwhTransform", "CostwhLoad", "CostwhSQLite",
+            "CostwhPostgres", "CostwhQuery", "CostwhMCP", "CostwhPipeline",
         ]
         let graph = try ModuleGraphTests.imports()
         for (i, target) in order.enumerated() {
@@ -104,13 +108,81 @@ import Testing
         }
     }
 
+    /// What links what, from Package.swift: one engine per module. The seam and the loader
+    /// (`CostwhLoad`) link no engine; the queries, the MCP server and the PostgreSQL store do
+    /// not link the SQLite engine (nor GRDB through it), and no store links the other.
+    @Test func enginesAreLinkedOnlyWhereTheyAreUsed() throws {
+        let closure = try ModuleGraphTests.linked()
+        let sqlite: Set<String> = ["CostwhSQLite", "GRDB", "GRDBSQLite"]
+        let postgres: Set<String> = ["CostwhPostgres", "PostgresNIO"]
+        #expect(
+            closure["CostwhLoad", default: []].isDisjoint(with: sqlite.union(postgres)),
+            "\(closure["CostwhLoad", default: []].sorted())")
+        for target in ["CostwhPostgres", "CostwhQuery", "CostwhMCP"] {
+            let linked = try #require(closure[target], "Package.swift has no target \(target)")
+            #expect(linked.isDisjoint(with: sqlite), "\(target) links \(linked.intersection(sqlite).sorted())")
+        }
+        for target in ["CostwhSQLite", "CostwhQuery", "CostwhMCP"] {
+            let linked = try #require(closure[target], "Package.swift has no target \(target)")
+            #expect(linked.isDisjoint(with: postgres), "\(target) links \(linked.intersection(postgres).sorted())")
+        }
+        // The executable links both engines, through the pipeline.
+        #expect(closure["costwh", default: []].isSuperset(of: ["CostwhSQLite", "CostwhPostgres"]))
+    }
+
+    /// Target → every target and product it links, directly or through others (Package.swift).
+    static func linked() throws -> [String: Set<String>] {
+        let manifest = try String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        var direct: [String: Set<String>] = [:]
+        // Each target declaration: its name, then its dependencies list up to the closing bracket.
+        let declarations = manifest.components(separatedBy: "arget(").dropFirst()
+        for declaration in declarations {
+            guard let nameStart = declaration.range(of: "name: \""),
+                let nameEnd = declaration[nameStart.upperBound...].firstIndex(of: "\"")
+            else { continue }
+            let name = String(declaration[nameStart.upperBound..<nameEnd])
+            var names: Set<String> = []
+            if let list = declaration.range(of: "dependencies: [") {
+                var depth = 1
+                var index = list.upperBound
+                while index < declaration.endIndex && depth > 0 {
+                    if declaration[index] == "[" { depth += 1 }
+                    if declaration[index] == "]" { depth -= 1 }
+                    index = declaration.index(after: index)
+                }
+                let body = declaration[list.upperBound..<index]
+                // Quoted names: targets, and products as `.product(name: "X", package: "…")`.
+                var rest = body[...]
+                while let open = rest.firstIndex(of: "\"") {
+                    let after = rest.index(after: open)
+                    guard let close = rest[after...].firstIndex(of: "\"") else { break }
+                    let word = String(rest[after..<close])
+                    let before = rest[..<open]
+                    if !before.hasSuffix("package: ") { names.insert(word) }
+                    rest = rest[rest.index(after: close)...]
+                }
+            }
+            direct[name] = names
+        }
+        var closure: [String: Set<String>] = [:]
+        func reach(_ target: String, _ seen: inout Set<String>) {
+            for next in direct[target, default: []] where seen.insert(next).inserted { reach(next, &seen) }
+        }
+        for target in direct.keys {
+            var seen: Set<String> = []
+            reach(target, &seen)
+            closure[target] = seen
+        }
+        return closure
+    }
+
     /// Every project module or package product a target imports is named in its Package.swift entry.
     @Test func everyImportIsDeclared() throws {
         let manifest = try String(
             contentsOf: ModuleGraphTests.root.appendingPathComponent("Package.swift"), encoding: .utf8)
         let checked: Set<String> = [
             "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhQuery",
-            "CostwhPipeline",
+            "CostwhPipeline", "CostwhSQLite", "CostwhParquet",
             "CostwhEmulator", "CostwhSynthetic", "GRDB", "GRDBSQLite", "Logging", "ArgumentParser", "AsyncHTTPClient",
             "NIOCore", "NIOPosix", "NIOHTTP1", "NIOSSL", "CZlib", "CostwhPostgres", "PostgresNIO", "CostwhMCP", "MCP",
         ]

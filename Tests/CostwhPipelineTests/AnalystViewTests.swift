@@ -1,6 +1,7 @@
 import CostwhLoad
 import CostwhModel
 import CostwhPipeline
+import CostwhSQLite
 import CostwhSynthetic
 import CostwhTestSupport
 import Foundation

@@ -32,9 +32,10 @@ import Testing
             // Day 3 of a month: the previous month has not settled, so both months are asked for.
             let now = IngestTests.dayThree()
             var options = IngestOptions(
-                configuration: config, databasePath: fixture.databasePath, settings: fixture.settings, now: now)
+                configuration: config, settings: fixture.settings, now: now)
 
-            let (plan, first) = try await Ingest.run(options, logger: quiet)
+            let (plan, first) = try await Ingest.run(
+                options, store: try DatabaseLocation.open(fixture.databasePath), logger: quiet)
             #expect(plan.count == 8)
             #expect(plan.allSatisfy { $0.request })
             #expect(first.results.count == 8)
@@ -42,7 +43,8 @@ import Testing
 
             // Two hours later: everything was loaded within 20 h and is skipped.
             options.now = now.addingTimeInterval(2 * 3600)
-            let (_, second) = try await Ingest.run(options, logger: quiet)
+            let (_, second) = try await Ingest.run(
+                options, store: try DatabaseLocation.open(fixture.databasePath), logger: quiet)
             #expect(second.results.allSatisfy { if case .skipped = $0.outcome { true } else { false } })
             let reportsAfterSkip = fixture.emulator.statistics["reportsCreated"]
             #expect(reportsAfterSkip == 8, "a skipped partition costs no request")
@@ -52,7 +54,8 @@ import Testing
                 fixture.databasePath,
                 sql: "SELECT Scope, BillingPeriod, Metric, LoadId FROM partitions ORDER BY 1, 2, 3")
             options.force = true
-            let (_, third) = try await Ingest.run(options, logger: quiet)
+            let (_, third) = try await Ingest.run(
+                options, store: try DatabaseLocation.open(fixture.databasePath), logger: quiet)
             #expect(
                 third.results.allSatisfy { if case .unchanged = $0.outcome { true } else { false } }, "\(third.lines())"
             )
@@ -80,8 +83,9 @@ import Testing
             config.window = IngestConfiguration.Window(months: 2, settleDays: 10)
             let now = IngestTests.dayThree()
             let options = IngestOptions(
-                configuration: config, databasePath: fixture.databasePath, settings: fixture.settings, now: now)
-            let (plan, report) = try await Ingest.run(options, logger: quiet)
+                configuration: config, settings: fixture.settings, now: now)
+            let (plan, report) = try await Ingest.run(
+                options, store: try DatabaseLocation.open(fixture.databasePath), logger: quiet)
             let keys = plan.map(\.key.description).sorted()
             let current = Ingest.today(now).billingPeriod
             let (this, last) = (current.description, current.adding(months: -1).description)
@@ -105,7 +109,8 @@ import Testing
             // The next night, everything was loaded within 20 hours: nothing is asked for.
             var later = options
             later.now = now.addingTimeInterval(3600)
-            let (_, second) = try await Ingest.run(later, logger: quiet)
+            let (_, second) = try await Ingest.run(
+                later, store: try DatabaseLocation.open(fixture.databasePath), logger: quiet)
             #expect(second.results.allSatisfy { if case .skipped = $0.outcome { true } else { false } })
         }
     }
@@ -116,9 +121,10 @@ import Testing
             let day20 = Calendar(identifier: .gregorian).date(
                 from: DateComponents(timeZone: TimeZone(identifier: "UTC"), year: 2026, month: 11, day: 20))!
             let options = IngestOptions(
-                configuration: config, databasePath: fixture.databasePath, settings: fixture.settings, dryRun: true,
+                configuration: config, settings: fixture.settings, dryRun: true,
                 now: day20)
-            let (plan, report) = try await Ingest.run(options, logger: quiet)
+            let (plan, report) = try await Ingest.run(
+                options, store: try DatabaseLocation.open(fixture.databasePath), logger: quiet)
             #expect(report.results.isEmpty, "a dry run calls nothing")
             #expect(fixture.emulator.statistics["reportsCreated"] == 0)
             let october = plan.filter { $0.key.period.description == "2026-10" }
@@ -140,9 +146,10 @@ import Testing
                 for day in [3, 20] {
                     let now = calendar.date(from: DateComponents(year: 2026, month: month, day: day, hour: 2))!
                     let options = IngestOptions(
-                        configuration: config, databasePath: fixture.databasePath, settings: fixture.settings,
+                        configuration: config, settings: fixture.settings,
                         dryRun: true, now: now)
-                    let (plan, _) = try await Ingest.run(options, logger: quiet)
+                    let (plan, _) = try await Ingest.run(
+                        options, store: try DatabaseLocation.open(fixture.databasePath), logger: quiet)
                     let current = try BillingPeriod(year: 2026, month: month)
                     let previous = current.adding(months: -1)
                     #expect(Set(plan.map(\.key.period)) == [current, previous], "\(now): \(plan)")
@@ -172,11 +179,12 @@ import Testing
                 }
             }
             var options = BackfillOptions(
-                databasePath: fixture.databasePath, scope: eaAccount, from: months.first!.description,
+                scope: eaAccount, from: months.first!.description,
                 to: months.last!.description,
                 metrics: ["actual"], settings: fixture.settings, isCancelled: stopAfterTwo)
             do {
-                _ = try await Backfill.run(options, logger: quiet)
+                _ = try await Backfill.run(
+                    options, store: try DatabaseLocation.open(fixture.databasePath), logger: quiet)
                 Issue.record("the run should have been interrupted")
             } catch {
                 #expect((error as? PipelineError)?.isInterrupted == true)
@@ -184,7 +192,8 @@ import Testing
             let loadedFirst = try rows(fixture.databasePath, sql: "SELECT COUNT(*) AS n FROM partitions")[0]["n"] as Int
             #expect(loadedFirst >= 1 && loadedFirst < months.count)
             options.isCancelled = { false }
-            let resumed = try await Backfill.run(options, logger: quiet)
+            let resumed = try await Backfill.run(
+                options, store: try DatabaseLocation.open(fixture.databasePath), logger: quiet)
             let skipped = resumed.results.filter { if case .skipped = $0.outcome { true } else { false } }.count
             let loaded = resumed.results.filter { if case .loaded = $0.outcome { true } else { false } }.count
             #expect(skipped == loadedFirst)
@@ -205,9 +214,9 @@ import Testing
             settings.parallel = 1
             let report = try await Backfill.run(
                 BackfillOptions(
-                    databasePath: fixture.databasePath, scope: eaAccount, from: months.first!.description,
+                    scope: eaAccount, from: months.first!.description,
                     to: months.last!.description,
-                    metrics: ["actual"], settings: settings),
+                    metrics: ["actual"], settings: settings), store: try DatabaseLocation.open(fixture.databasePath),
                 logger: quiet)
             #expect(report.results.count == 3)
             #expect(report.results[0].outcome.failed)
@@ -236,9 +245,10 @@ import Testing
             settings.environment = environment
             let report = try await Backfill.run(
                 BackfillOptions(
-                    databasePath: fixture.databasePath, scope: eaAccount, from: lastMonth.description,
+                    scope: eaAccount, from: lastMonth.description,
                     to: lastMonth.description,
                     metrics: ["actual"], settings: settings, force: true),
+                store: try DatabaseLocation.open(fixture.databasePath),
                 logger: quiet)
             #expect(!report.anyFailed, "\(report.lines())")
             #expect(fixture.emulator.statistics[kind == "workload" ? "token" : "managed-identity"] == 1)

@@ -2,6 +2,7 @@ import CostwhExtract
 import CostwhLoad
 import CostwhModel
 import CostwhPipeline
+import CostwhSQLite
 import CostwhSynthetic
 import CostwhTransform
 import CostwhTestSupport

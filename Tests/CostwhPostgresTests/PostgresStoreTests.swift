@@ -3,6 +3,7 @@ import CostwhModel
 import CostwhPipeline
 import CostwhPostgres
 import CostwhQuery
+import CostwhSQLite
 import CostwhSynthetic
 import CostwhTestSupport
 import Foundation

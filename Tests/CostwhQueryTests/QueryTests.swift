@@ -2,6 +2,7 @@ import CostwhLoad
 import CostwhModel
 import CostwhPipeline
 import CostwhQuery
+import CostwhSQLite
 import CostwhSynthetic
 import CostwhTestSupport
 import Foundation
@@ -191,7 +192,7 @@ extension Dictionary where Key == String, Value == StoreValue {
             #expect(rows.allSatisfy { $0.string("Group") == "(none)" })
         }
         // Straight at the runner, past the CLI's checks.
-        let runner = QueryRunner(database: db)
+        let runner = QueryRunner(store: db)
         for value in ["subscription' OR 1=1 --", "'; DROP TABLE partitions; --"] {
             let table = try runner.run(
                 "by",

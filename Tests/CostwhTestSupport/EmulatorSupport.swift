@@ -84,7 +84,8 @@ package func withEmulator<T>(
 }
 
 package let eaAccount = "/providers/Microsoft.Billing/billingAccounts/8611537"
-package let mcaProfile = "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB"
+package let mcaProfile =
+    "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB"
 
 /// Last month: complete, and never in the future.
 package var lastMonth: BillingPeriod {
@@ -98,9 +99,9 @@ package func reload(
 ) async throws -> RunReport {
     try await Backfill.run(
         BackfillOptions(
-            databasePath: fixture.databasePath, scope: scope, from: period.description, to: period.description,
+            scope: scope, from: period.description, to: period.description,
             metrics: [metric],
-            settings: fixture.settings, force: true),
+            settings: fixture.settings, force: true), store: try DatabaseLocation.open(fixture.databasePath),
         logger: logger)
 }
 
@@ -126,7 +127,8 @@ package func rows(_ path: String, sql: String, _ arguments: StatementArguments =
 /// The rows the emulator serves for a month, computed from the synthetic data itself, so
 /// tests compare with the emulator's truth rather than with what was loaded.
 package func emulatorTruth(
-    _ fixture: EmulatorFixture, scope: String = eaAccount, period: BillingPeriod = lastMonth, metric: Metric = .actualCost
+    _ fixture: EmulatorFixture, scope: String = eaAccount, period: BillingPeriod = lastMonth,
+    metric: Metric = .actualCost
 ) -> (rows: Int, cost: Double) {
     let month = SyntheticMonth(
         estate: SyntheticEstate(scope: try! Scope(parsing: scope)), period: period,

@@ -1,6 +1,7 @@
 import CostwhExtract
 import CostwhLoad
 import CostwhModel
+import CostwhSQLite
 import Foundation
 import GRDB
 import Logging
@@ -45,7 +46,7 @@ package func load(
     _ db: CostDatabase, _ files: [String], scope: Scope = eaScope, period: BillingPeriod = september,
     metric: Metric = .actualCost, maxRejected: Double = 0.01
 ) throws -> LoadSummary {
-    try PartitionLoader(database: db, logger: quietLogger).load(
+    try PartitionLoader(store: db, logger: quietLogger).load(
         LoadRequest(
             scope: scope, period: period, metric: metric, parts: files.map(LoadPart.file),
             maxRejectedFraction: maxRejected))

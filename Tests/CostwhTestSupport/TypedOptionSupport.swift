@@ -6,12 +6,12 @@ import Foundation
 /// The tests name scopes, months and metrics as text; the pipeline takes typed values.
 extension BackfillOptions {
     package init(
-        databasePath: String, scope: String, from: String, to: String, metrics: [String],
+        scope: String, from: String, to: String, metrics: [String],
         source: SourceKind = .costDetails,
         settings: ExtractSettings, force: Bool = false, isCancelled: @escaping @Sendable () -> Bool = { false }
     ) {
         self.init(
-            databasePath: databasePath, scope: try! Scope(parsing: scope), from: try! BillingPeriod(parsing: from),
+            scope: try! Scope(parsing: scope), from: try! BillingPeriod(parsing: from),
             to: try! BillingPeriod(parsing: to),
             metrics: metrics.flatMap {
                 $0 == "both" ? [Metric.actualCost, .amortizedCost] : [try! Metric(parsing: $0)]

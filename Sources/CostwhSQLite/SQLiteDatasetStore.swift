@@ -1,3 +1,4 @@
+import CostwhLoad
 import CostwhModel
 import CostwhTransform
 import Foundation
@@ -9,7 +10,7 @@ extension CostDatabase {
     package func lastGoodLoad(
         scope: Scope, period: BillingPeriod, dataset: Dataset
     ) throws(LoadError) -> (finishedAt: Date, contentHash: String?)? {
-        try Ledger(database: self).lastGoodLoad(scope: scope, period: period, dataset: dataset)
+        try SQLiteLedger(database: self).lastGoodLoad(scope: scope, period: period, dataset: dataset)
     }
 
     package func replaceDataset(
@@ -48,7 +49,7 @@ extension CostDatabase {
                     }
                 }
                 try rejects.flush(db, loadId: loadId, warnings: &done.warnings)
-                try Ledger.finish(db, summary: done)
+                try SQLiteLedger.finish(db, summary: done)
                 done.replacedLoadId = previous
                 summary = done
                 return .commit

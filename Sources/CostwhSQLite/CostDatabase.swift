@@ -1,3 +1,4 @@
+import CostwhLoad
 import CostwhModel
 import Foundation
 import GRDB

@@ -1,3 +1,4 @@
+import CostwhLoad
 import GRDB
 
 /// Deletes the rows of a load that no partition points at any more: its facts (a rowid
@@ -9,6 +10,6 @@ enum LoadPurge {
         try db.execute(sql: "DELETE FROM cost_fact WHERE rowid BETWEEN ? AND ?", arguments: [firstRowId, lastRowId])
         try db.execute(sql: "DELETE FROM summary_daily WHERE LoadId = ?", arguments: [loadId])
         try db.execute(sql: "DELETE FROM summary_resource WHERE LoadId = ?", arguments: [loadId])
-        try db.execute(sql: "UPDATE loads SET PurgedAt = ? WHERE LoadId = ?", arguments: [Ledger.now(), loadId])
+        try db.execute(named: Ledger.purgedSQL, ["now": .text(Ledger.now()), "load": loadId.storeValue])
     }
 }

@@ -1,4 +1,5 @@
-import CostwhPipeline
+import CostwhLoad
+import CostwhSQLite
 import CostwhTestSupport
 import Foundation
 import Testing
@@ -6,8 +7,8 @@ import Testing
 /// The SQLite job lock in a folder others can write: it never follows a planted link, never
 /// truncates a file costwh did not write, and locks the database's real path.
 struct JobLockTests {
-    func isPermission(_ error: PipelineError) -> Bool {
-        if case .permission = error { return true }
+    func isPermission(_ error: LoadError) -> Bool {
+        if case .lockFile(_, _, true) = error { return true }
         return false
     }
 
@@ -17,9 +18,9 @@ struct JobLockTests {
         let db = dir.path("w.sqlite")
         try FileManager.default.createSymbolicLink(atPath: db + ".lock", withDestinationPath: victim)
         #expect {
-            _ = try JobLock(databasePath: db)
+            _ = try SQLiteJobLock(databasePath: db)
         } throws: { error in
-            guard let error = error as? PipelineError else { return false }
+            guard let error = error as? LoadError else { return false }
             return isPermission(error) && error.description.contains("is a symbolic link")
         }
         #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
@@ -30,9 +31,9 @@ struct JobLockTests {
         let db = dir.path("w.sqlite")
         _ = dir.write("w.sqlite.lock", "not a pid: somebody's data\n")
         #expect {
-            _ = try JobLock(databasePath: db)
+            _ = try SQLiteJobLock(databasePath: db)
         } throws: { error in
-            guard let error = error as? PipelineError else { return false }
+            guard let error = error as? LoadError else { return false }
             return isPermission(error) && error.description.contains("holds something costwh did not write")
         }
         #expect(try String(contentsOfFile: db + ".lock", encoding: .utf8) == "not a pid: somebody's data\n")
@@ -40,7 +41,7 @@ struct JobLockTests {
         let other = dir.write("other.txt", "other\n")
         try FileManager.default.removeItem(atPath: db + ".lock")
         try FileManager.default.linkItem(atPath: other, toPath: db + ".lock")
-        #expect(throws: PipelineError.self) { _ = try JobLock(databasePath: db) }
+        #expect(throws: LoadError.self) { _ = try SQLiteJobLock(databasePath: db) }
         #expect(try String(contentsOfFile: other, encoding: .utf8) == "other\n")
     }
 
@@ -48,7 +49,7 @@ struct JobLockTests {
         let dir = TempDir()
         let db = dir.path("w.sqlite")
         _ = dir.write("w.sqlite.lock", "4711")
-        let lock = try JobLock(databasePath: db)
+        let lock = try SQLiteJobLock(databasePath: db)
         #expect(try String(contentsOfFile: lock.path, encoding: .utf8) == String(getpid()))
         #expect(lock.path == JobLockTests.real(dir.path("")) + "/w.sqlite.lock")
     }
@@ -60,11 +61,12 @@ struct JobLockTests {
         _ = dir.write("real.sqlite", "")
         let alias = dir.path("alias.sqlite")
         try FileManager.default.createSymbolicLink(atPath: alias, withDestinationPath: db)
-        let held = try JobLock(databasePath: db)
+        let held = try SQLiteJobLock(databasePath: db)
         #expect {
-            _ = try JobLock(databasePath: alias)
+            _ = try SQLiteJobLock(databasePath: alias)
         } throws: { error in
-            (error as? PipelineError)?.isBusy == true
+            guard case .busy = error as? LoadError else { return false }
+            return true
         }
         _ = held
     }

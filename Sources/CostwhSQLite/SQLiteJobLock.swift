@@ -1,28 +1,14 @@
 import CostwhLoad
-import CostwhPostgres
 import Foundation
 
-/// One extracting job (ingest, reload, backfill) per database at a time.
+/// The SQLite store's job lock: one extracting job (ingest, reload, backfill) per database
+/// at a time, as a locked file beside the database (`CostStore.lockForJob`).
 ///
 /// A second job exits at once with a clear message instead of waiting: a nightly run that
 /// overlaps the previous one should say so, not queue up behind it.
-package final class JobLock {
+package final class SQLiteJobLock {
     let fd: Int32
     package let path: String
-
-    /// The job lock for a store: on PostgreSQL a session advisory lock held by the store's
-    /// connection (every host sees it), on SQLite a file beside the database.
-    package static func take(for store: any CostStore, at location: String) throws(PipelineError) -> AnyObject {
-        guard let postgres = store as? PostgresStore else { return try JobLock(databasePath: location) }
-        let holder: String?
-        do { holder = try postgres.takeJobLock() } catch { throw .load(error) }
-        if let holder {
-            throw .busy(
-                "another costwh job (\(holder)) is extracting into \(postgres.location); this run stops without doing anything"
-            )
-        }
-        return postgres
-    }
 
     /// Takes the lock file beside the database's real path, so a symbolic-link alias of the
     /// database is locked by the same file.
@@ -31,42 +17,46 @@ package final class JobLock {
     /// link or a file named like the lock. So the lock is opened without following links, must
     /// be a regular file owned by this user with one name, and is only rewritten when it holds
     /// nothing but a pid, which is all costwh ever writes into it.
-    package init(databasePath: String) throws(PipelineError) {
-        path = JobLock.realPath(of: databasePath) + ".lock"
+    package init(databasePath: String) throws(LoadError) {
+        path = SQLiteJobLock.realPath(of: databasePath) + ".lock"
         let flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK
         var descriptor = open(path, flags | O_CREAT | O_EXCL, 0o600)
         if descriptor < 0 && errno == EEXIST { descriptor = open(path, flags) }
         guard descriptor >= 0 else {
             let reason = errno
             if reason == ELOOP {
-                throw .permission("the lock file \(path) is a symbolic link; costwh does not follow it. Remove it and run again")
+                throw .lockFile(
+                    path: path, reason: "is a symbolic link; costwh does not follow it. Remove it and run again",
+                    permission: true)
             }
             if reason == EACCES || reason == EPERM || reason == EROFS {
-                throw .permission("cannot write the lock file \(path): \(String(cString: strerror(reason)))")
+                throw .lockFile(
+                    path: path, reason: "cannot be written: \(String(cString: strerror(reason)))", permission: true)
             }
-            throw .usage("cannot create the lock file \(path): \(String(cString: strerror(reason)))")
+            throw .lockFile(
+                path: path, reason: "cannot be created: \(String(cString: strerror(reason)))", permission: false)
         }
         fd = descriptor
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid(), info.st_nlink == 1
         else {
             close(fd)
-            throw .permission(
-                "the lock file \(path) is not a regular file of this user's; costwh does not write into it. Remove it and run again"
-            )
+            throw .lockFile(
+                path: path,
+                reason: "is not a regular file of this user's; costwh does not write into it. Remove it and run again",
+                permission: true)
         }
-        guard info.st_size <= 32, JobLock.holdsOnlyAPid(fd) else {
+        guard info.st_size <= 32, SQLiteJobLock.holdsOnlyAPid(fd) else {
             close(fd)
-            throw .permission(
-                "the lock file \(path) holds something costwh did not write; costwh does not overwrite it. Remove it and run again"
-            )
+            throw .lockFile(
+                path: path,
+                reason: "holds something costwh did not write; costwh does not overwrite it. Remove it and run again",
+                permission: true)
         }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let holder = JobLock.holder(of: fd)
+            let holder = SQLiteJobLock.holder(of: fd)
             close(fd)
-            throw .busy(
-                "another costwh job (\(holder)) is extracting into \(databasePath); this run stops without doing anything"
-            )
+            throw .busy(holder: holder, location: databasePath)
         }
         ftruncate(fd, 0)
         let pid = Array(String(getpid()).utf8)
@@ -92,7 +82,9 @@ package final class JobLock {
         var buffer = [UInt8](repeating: 0, count: 33)
         let n = pread(fd, &buffer, 33, 0)
         guard n >= 0 else { return false }
-        return buffer.prefix(n).allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == 10 || $0 == 32 }
+        return buffer.prefix(n).allSatisfy {
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == 10 || $0 == 32
+        }
     }
 
     /// Who holds the lock: the kernel's lock table names the process (Linux `/proc/locks`,

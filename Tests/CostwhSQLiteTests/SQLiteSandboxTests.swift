@@ -1,4 +1,5 @@
 import CostwhLoad
+import CostwhSQLite
 import CostwhTestSupport
 import Foundation
 import Testing

@@ -1,5 +1,6 @@
 import CostwhLoad
 import CostwhModel
+import CostwhSQLite
 import CostwhTestSupport
 import Foundation
 import GRDB
@@ -71,46 +72,5 @@ import Testing
         // Reads that ran while the load was under way, not only before or after it.
         let during = seen.filter { $0.2 }.count
         #expect(during >= 3, "only \(during) reads overlapped the load")
-    }
-
-    /// `kill -9` of a loading process leaves the old partition and a database that opens.
-    @Test func killingALoadLeavesTheOldData() throws {
-        let dir = TempDir()
-        let path = dir.path("w.sqlite")
-        let executable = costwhExecutable()
-        try #require(FileManager.default.isExecutableFile(atPath: executable), "build costwh first: \(executable)")
-        let db = try CostDatabase(path: path)
-        _ = try load(db, [fixture("finops-toolkit/EA_ActualCost_Small.csv")])
-        let before = try dump(db)
-        let big = dir.write("big.csv", syntheticEA(rows: 150_000, costBase: 3))
-        for delay in [0.0, 0.05, 0.15, 0.3, 0.6] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = [
-                "load", big, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", path,
-            ]
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            Thread.sleep(forTimeInterval: delay)
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            let integrity = try db.pool.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
-            #expect(integrity == "ok")
-            let now = try dump(db)
-            let rows = try partitionState(db).rows
-            #expect(now == before || rows == 150_000, "after a kill at \(delay) s the partition is neither old nor new")
-        }
-        // The next load starts cleanly and marks the dead ones abandoned.
-        _ = try load(db, [fixture("finops-toolkit/EA_ActualCost_Small.csv")])
-        #expect(try dump(db).count == 11)
-        let running = try db.pool.read {
-            try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM loads WHERE Status = 'running'")
-        }
-        #expect(running == 0)
-        let orphanRows = try db.pool.read {
-            try Int.fetchOne(
-                $0, sql: "SELECT (SELECT COUNT(*) FROM cost_fact) - (SELECT SUM(RowCount) FROM partitions)")
-        }
-        #expect(orphanRows == 0)
     }
 }

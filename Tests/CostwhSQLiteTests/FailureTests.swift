@@ -1,5 +1,6 @@
 import CostwhLoad
 import CostwhModel
+import CostwhSQLite
 import CostwhTestSupport
 import Foundation
 import GRDB
@@ -118,7 +119,7 @@ import Testing
         let file = dir.write("big.csv", syntheticEA(rows: 70_000))
         let request = LoadRequest(
             scope: eaScope, period: september, metric: .actualCost, parts: [.file(file)], isCancelled: { true })
-        #expect(throws: LoadError.self) { try PartitionLoader(database: db, logger: quietLogger).load(request) }
+        #expect(throws: LoadError.self) { try PartitionLoader(store: db, logger: quietLogger).load(request) }
         #expect(try dump(db) == before)
         let status = try db.pool.read {
             try String.fetchOne($0, sql: "SELECT Error FROM loads ORDER BY LoadId DESC LIMIT 1")

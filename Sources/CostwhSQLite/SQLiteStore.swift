@@ -1,3 +1,4 @@
+import CostwhLoad
 import CostwhModel
 import Foundation
 import GRDB
@@ -8,31 +9,34 @@ import Logging
 extension CostDatabase: CostStore {
     package var location: String { path }
 
+    /// A locked file beside the database's real path (`SQLiteJobLock`).
+    package func lockForJob() throws(LoadError) -> AnyObject { try SQLiteJobLock(databasePath: path) }
+
     package func recoverAbandoned(logger: Logger) throws(LoadError) {
-        try Ledger(database: self).recoverAbandoned(logger: logger)
+        try SQLiteLedger(database: self).recoverAbandoned(logger: logger)
     }
 
     package func purgeReplacedLoads() throws(LoadError) {
-        try Ledger(database: self).purgeReplacedLoads()
+        try SQLiteLedger(database: self).purgeReplacedLoads()
     }
 
     package func beginLoad(_ request: LoadRequest, at date: Date) throws(LoadError) -> Int64 {
-        try Ledger(database: self).begin(request, at: date)
+        try SQLiteLedger(database: self).begin(request, at: date)
     }
 
     package func lastGoodLoad(
         scope: Scope, period: BillingPeriod, metric: Metric
     ) throws(LoadError) -> (finishedAt: Date, contentHash: String?, etag: String?)? {
-        try Ledger(database: self).lastGoodLoad(scope: scope, period: period, metric: metric)
+        try SQLiteLedger(database: self).lastGoodLoad(scope: scope, period: period, metric: metric)
     }
 
     package func recordUnchanged(_ request: LoadRequest, contentHash: String, started: Date) throws(LoadError) -> Int64
     {
-        try Ledger(database: self).recordUnchanged(request, contentHash: contentHash, started: started)
+        try SQLiteLedger(database: self).recordClosed(request, status: .unchanged, contentHash: contentHash, error: nil, started: started)
     }
 
     package func recordFailure(_ request: LoadRequest, error: String, started: Date) throws(LoadError) -> Int64 {
-        try Ledger(database: self).recordFailure(request, error: error, started: started)
+        try SQLiteLedger(database: self).recordClosed(request, status: .failed, contentHash: nil, error: error, started: started)
     }
 
     package func replacePartition(
@@ -68,7 +72,7 @@ extension CostDatabase: CostStore {
                 try CostDatabase.keepHistory(db, loadId: loadId)
                 done.status = .succeeded
                 try rejects.flush(db, loadId: loadId, warnings: &done.warnings)
-                done.replacedLoadId = try Ledger.commitPartition(db, summary: done)
+                done.replacedLoadId = try SQLiteLedger.commitPartition(db, summary: done)
                 summary = done
                 return .commit
             }
@@ -91,7 +95,7 @@ extension CostDatabase: CostStore {
         try pool.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
                 try rejects.flush(db, loadId: closing.loadId, warnings: &closing.warnings)
-                try Ledger.finish(db, summary: closing)
+                try SQLiteLedger.finish(db, summary: closing)
                 return .commit
             }
         }

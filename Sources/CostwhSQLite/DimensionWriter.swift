@@ -1,4 +1,5 @@
 import CostwhBytes
+import CostwhLoad
 import CostwhModel
 import CostwhTransform
 import GRDB

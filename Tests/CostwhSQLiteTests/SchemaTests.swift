@@ -1,5 +1,6 @@
 import CostwhLoad
 import CostwhModel
+import CostwhSQLite
 import CostwhTestSupport
 import CostwhTransform
 import Foundation
@@ -9,29 +10,6 @@ import Testing
 @testable import CostwhLoad
 
 @Suite struct SchemaTests {
-    /// The `sqlite_master` entries of a database, comments and whitespace folded away.
-    static func objects(_ db: Database) throws -> [String: String] {
-        var out: [String: String] = [:]
-        for row in try Row.fetchAll(
-            db,
-            sql:
-                "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'grdb_%' AND name NOT LIKE 'sqlite_%'"
-        ) {
-            out["\(row["type"] as String) \(row["name"] as String)"] = normalise(row["sql"])
-        }
-        return out
-    }
-
-    static func normalise(_ sql: String) -> String {
-        sql.split(separator: "\n").map { line -> Substring in
-            if let range = line.range(of: "--") { return line[..<range.lowerBound] }
-            return line
-        }.joined(separator: " ").split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
-            .replacingOccurrences(of: "( ", with: "(").replacingOccurrences(of: " )", with: ")")
-            // ALTER TABLE … ADD COLUMN stores the new column as `\n, Name TYPE`.
-            .replacingOccurrences(of: " ,", with: ",")
-    }
-
     static var repository: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
@@ -44,8 +22,8 @@ import Testing
         let schema = try String(
             contentsOf: SchemaTests.repository.appendingPathComponent("schema/schema.sql"), encoding: .utf8)
         try fromFile.write { try $0.execute(sql: schema) }
-        let a = try migrated.pool.read(SchemaTests.objects)
-        let b = try fromFile.read(SchemaTests.objects)
+        let a = try migrated.pool.read(schemaObjects)
+        let b = try fromFile.read(schemaObjects)
         #expect(a.keys.sorted() == b.keys.sorted(), "schema/schema.sql lists other objects than the migrations create")
         for key in a.keys.sorted() where a[key] != b[key] {
             Issue.record(
@@ -85,7 +63,7 @@ import Testing
         let all = CostDatabase.migrations.map(\.identifier)
         let dir = TempDir()
         let reference = try CostDatabase(path: dir.path("ref.sqlite"))
-        let expected = try reference.pool.read(SchemaTests.objects)
+        let expected = try reference.pool.read(schemaObjects)
         for (i, step) in all.enumerated() {
             let path = dir.path("from-\(i).sqlite")
             let partial = try CostDatabase(path: path, migrate: false)
@@ -93,7 +71,7 @@ import Testing
             #expect(try partial.appliedMigrations() == Array(all.prefix(i + 1)))
             let applied = try partial.migrate()
             #expect(applied == Array(all.dropFirst(i + 1)))
-            #expect(try partial.pool.read(SchemaTests.objects) == expected)
+            #expect(try partial.pool.read(schemaObjects) == expected)
         }
         // Opening again applies nothing.
         #expect(try reference.migrate().isEmpty)
@@ -111,7 +89,7 @@ import Testing
             #expect(try db.columns(in: "cost_details_wide").map(\.name) == view)
             // Columns added by later migrations stand at the end of the table; INSERT names them.
             let fact = try db.columns(in: "cost_fact").map(\.name)
-            #expect(fact.sorted() == FactSink.insertColumns.sorted())
+            #expect(fact.sorted() == FactColumns.inInsertOrder.sorted())
             for dimension in [Dimension.account, .resource, .product] {
                 let columns = try db.columns(in: dimension.table).map(\.name)
                 #expect(

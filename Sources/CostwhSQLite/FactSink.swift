@@ -1,3 +1,4 @@
+import CostwhLoad
 import CostwhModel
 import CostwhTransform
 import GRDB
@@ -23,17 +24,10 @@ package final class FactSink {
     private(set) var rowsLoaded = 0
     private(set) var currencies: [[UInt8]] = []
 
-    /// The fact columns in INSERT order: the fixed ones, then the catalog's other fact columns.
-    package static let leadingColumns = ["SourcePart", "SourceLine"]
-    package static let keyColumns = ["AccountKey", "ResourceKey", "ProductKey", "TagsKey", "InfoKey", "ExtraKey"]
-    package static var insertColumns: [String] {
-        leadingColumns + Catalog.factColumns.map { Catalog.columns[$0].name } + keyColumns
-    }
-
     init(_ db: Database) throws {
         self.db = db
         var writers: [(DimensionWriter, Int)] = []
-        for (d, run) in zip(HashedDimension.catalogued, RowProducer.dimensionRuns) {
+        for (d, run) in zip(HashedDimension.catalogued, HashedDimension.cataloguedRuns) {
             let names = (run.first..<(run.first + run.count)).map { Catalog.columns[$0].name }
             writers.append((try DimensionWriter(db, dimension: d.dimension, columns: names), run.first))
         }
@@ -45,7 +39,7 @@ package final class FactSink {
             defer { if type == .real { realIndex += 1 } }
             return (column, type, type == .real ? realIndex : -1)
         }
-        let columns = FactSink.insertColumns
+        let columns = FactColumns.inInsertOrder
         statement = try UncheckedStatement(
             db,
             sql:

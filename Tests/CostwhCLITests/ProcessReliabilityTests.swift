@@ -1,6 +1,7 @@
 import CostwhExtract
 import CostwhLoad
 import CostwhModel
+import CostwhSQLite
 import CostwhTestSupport
 import CostwhTransform
 import Foundation
@@ -166,7 +167,7 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
         try #require(FileManager.default.isExecutableFile(atPath: costwhExecutable()))
         let dir = TempDir()
         var rng = SystemRandomNumberGenerator()
-        let reference = try CostDatabase(path: dir.path("reference.sqlite")).pool.read(SchemaTests.objects)
+        let reference = try CostDatabase(path: dir.path("reference.sqlite")).pool.read(schemaObjects)
         let migrations = CostDatabase.migrations.map(\.identifier)
         var tally = PhaseTally()
         // Five kills aimed inside each migration, then 20 at random.
@@ -189,7 +190,7 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
             let db = try CostDatabase(path: path)
             #expect(try db.pool.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
             #expect(
-                try db.pool.read(SchemaTests.objects) == reference,
+                try db.pool.read(schemaObjects) == reference,
                 "kill \(i) (\(landed)): the schema is incomplete after recovery")
         }
         print("killedMigrationsRecover: \(tally)")
@@ -420,5 +421,49 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
         }
         #expect(last["Status"] == "failed")
         #expect((last["Error"] as String).contains("interrupted"))
+    }
+}
+
+/// The loader killed as a process: the executable, a real signal, the database reopened.
+@Suite struct KilledLoadTests {
+    /// `kill -9` of a loading process leaves the old partition and a database that opens.
+    @Test func killingALoadLeavesTheOldData() throws {
+        let dir = TempDir()
+        let path = dir.path("w.sqlite")
+        let executable = costwhExecutable()
+        try #require(FileManager.default.isExecutableFile(atPath: executable), "build costwh first: \(executable)")
+        let db = try CostDatabase(path: path)
+        _ = try load(db, [fixture("finops-toolkit/EA_ActualCost_Small.csv")])
+        let before = try dump(db)
+        let big = dir.write("big.csv", syntheticEA(rows: 150_000, costBase: 3))
+        for delay in [0.0, 0.05, 0.15, 0.3, 0.6] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = [
+                "load", big, "--scope", eaScope.id, "--period", "2023-09", "--metric", "actual", "--db", path,
+            ]
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: delay)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let integrity = try db.pool.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
+            #expect(integrity == "ok")
+            let now = try dump(db)
+            let rows = try partitionState(db).rows
+            #expect(now == before || rows == 150_000, "after a kill at \(delay) s the partition is neither old nor new")
+        }
+        // The next load starts cleanly and marks the dead ones abandoned.
+        _ = try load(db, [fixture("finops-toolkit/EA_ActualCost_Small.csv")])
+        #expect(try dump(db).count == 11)
+        let running = try db.pool.read {
+            try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM loads WHERE Status = 'running'")
+        }
+        #expect(running == 0)
+        let orphanRows = try db.pool.read {
+            try Int.fetchOne(
+                $0, sql: "SELECT (SELECT COUNT(*) FROM cost_fact) - (SELECT SUM(RowCount) FROM partitions)")
+        }
+        #expect(orphanRows == 0)
     }
 }

@@ -1,3 +1,4 @@
+import CostwhLoad
 import Foundation
 import GRDB
 import GRDBSQLite

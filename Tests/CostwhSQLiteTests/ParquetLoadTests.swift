@@ -1,5 +1,6 @@
 import CostwhLoad
 import CostwhModel
+import CostwhSQLite
 import CostwhTestSupport
 import Foundation
 import GRDB

@@ -1,3 +1,4 @@
+import CostwhLoad
 import GRDB
 import GRDBSQLite
 
@@ -77,7 +78,7 @@ extension SQLiteReader {
     /// Steps the statement with raw sqlite3 calls and hands each row over in place: a lake
     /// export reads a hundred columns of millions of rows, and GRDB's rows copy every value.
     /// Unchecked: the cursor's indices are the statement's columns, checked once per call.
-    func forEachRow(_ sql: String, _ parameters: [String: StoreValue], _ body: (any RowCursor) throws -> Void) throws
+    func forEachRow(_ sql: String, _ parameters: [String: StoreValue], _ body: (any CostwhLoad.RowCursor) throws -> Void) throws
         -> [String]
     {
         let statement = try prepared(sql, parameters)
@@ -99,7 +100,7 @@ extension SQLiteReader {
 }
 
 /// The current row of a stepped statement.
-struct SQLiteRowCursor: RowCursor {
+struct SQLiteRowCursor: CostwhLoad.RowCursor {
     let handle: OpaquePointer
     let columnCount: Int
 

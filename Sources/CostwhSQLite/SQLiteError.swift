@@ -1,0 +1,9 @@
+import CostwhLoad
+import GRDB
+
+/// SQLite's errors as the store seam reads them: the message, and the primary result code
+/// (SQLITE_FULL, SQLITE_BUSY…) that decides whether a failure is retried or reported as a full disk.
+extension DatabaseError: EngineError {
+    package var engineMessage: String { message ?? description }
+    package var engineCode: Int32? { resultCode.primaryResultCode.rawValue }
+}
