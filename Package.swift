@@ -144,11 +144,13 @@ let package = Package(
         // Build-time helper: turns migrations/*.sql and the canned queries into
         // Swift string constants, so an installed binary needs nothing beside it.
         .executableTarget(name: "costwh-embed-sql", swiftSettings: strict),
-        // The performance benchmark: swift run -c release costwh-bench
-        .executableTarget(
-            name: "costwh-bench",
+        // The performance benchmark's named figures (docs/PERFORMANCE.md), and the small
+        // executable over them: swift build -c release --product costwh-bench.
+        .target(
+            name: "CostwhBench",
             dependencies: ["CostwhSynthetic", "CostwhTransform", "CostwhBytes", "CostwhModel"],
             swiftSettings: strict),
+        .executableTarget(name: "costwh-bench", dependencies: ["CostwhBench"], swiftSettings: strict),
         // Replays fuzz inputs through the reader and normalisers (see docs/RELIABILITY.md).
         .executableTarget(
             name: "costwh-fuzz", dependencies: ["CostwhTransform", "CostwhBytes"], swiftSettings: strict),
@@ -210,6 +212,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "CostwhModelTests", dependencies: ["CostwhModel"], swiftSettings: strict),
+        .testTarget(name: "CostwhBenchTests", dependencies: ["CostwhBench"], swiftSettings: strict),
         // The PostgreSQL store against a real server (skipped with a message without one).
         .testTarget(
             name: "CostwhPostgresTests",

@@ -40,7 +40,7 @@ import Testing
     @Test func theParserAndTheLoaderLinkNoNetworking() throws {
         let graph = try ModuleGraphTests.imports()
         for target in [
-            "CostwhModel", "CostwhBytes", "CostwhTransform", "CostwhLoad", "CostwhQuery", "costwh-bench",
+            "CostwhModel", "CostwhBytes", "CostwhTransform", "CostwhLoad", "CostwhQuery", "CostwhBench", "costwh-bench",
             "costwh-fuzz",
         ] {
             let found = try #require(graph[target], "no Sources/\(target)")
@@ -182,7 +182,7 @@ import Testing
             contentsOf: ModuleGraphTests.root.appendingPathComponent("Package.swift"), encoding: .utf8)
         let checked: Set<String> = [
             "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad", "CostwhQuery",
-            "CostwhPipeline", "CostwhSQLite", "CostwhParquet",
+            "CostwhPipeline", "CostwhSQLite", "CostwhParquet", "CostwhBench", "CostwhSynthetic",
             "CostwhEmulator", "CostwhSynthetic", "GRDB", "GRDBSQLite", "Logging", "ArgumentParser", "AsyncHTTPClient",
             "NIOCore", "NIOPosix", "NIOHTTP1", "NIOSSL", "CZlib", "CostwhPostgres", "PostgresNIO", "CostwhMCP", "MCP",
         ]
