@@ -63,14 +63,21 @@ enum PostgresSQL {
         return (out, names)
     }
 
-    /// The statements of a script, split at semicolons outside quotes and `--` comments:
-    /// postgres-nio sends every query as a prepared statement, which holds one command.
+    /// The statements of a script, split at semicolons outside quotes, `$$` bodies (a `DO`
+    /// block, a function) and `--` comments: postgres-nio sends every query as a prepared
+    /// statement, which holds one command.
     static func statements(_ script: String) -> [String] {
         var out: [String] = []
         var current = ""
         var quote: Character?
         var comment = false
+        var dollar = false
         for c in script {
+            if dollar {
+                current.append(c)
+                if c == "$" && current.hasSuffix("$$") { dollar = false }
+                continue
+            }
             if comment {
                 current.append(c)
                 if c == "\n" { comment = false }
@@ -83,6 +90,11 @@ enum PostgresSQL {
             }
             if c == "'" || c == "\"" { quote = c }
             if c == "-" && current.hasSuffix("-") { comment = true }
+            if c == "$" && current.hasSuffix("$") {
+                current.append(c)
+                dollar = true
+                continue
+            }
             if c == ";" {
                 let statement = current.trimmingCharacters(in: .whitespacesAndNewlines)
                 if !statement.split(separator: "\n").allSatisfy({

@@ -136,24 +136,29 @@ extension PostgresStore {
         let driver = driverLogger
         let table = "cost_fact_l\(id)"
         try withConnection("purging replaced load \(id)") { connection in
+            // The table's parent: its billing period's table (or, before the 0008 migration
+            // moved them, cost_fact itself).
             let state = try await PostgresSQL.run(
                 connection,
                 """
-                SELECT c.relispartition, COALESCE(i.inhdetachpending, false)
+                SELECT c.relispartition, COALESCE(i.inhdetachpending, false), parent.relname
                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema()
                 LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
+                LEFT JOIN pg_class parent ON parent.oid = i.inhparent
                 WHERE c.relname = $1
                 """,
                 [.text(table)], logger: driver)
-            if let row = state.rows.first, row[0].int == 1 {
+            if let row = state.rows.first, row[0].int == 1, let parent = row[2].string,
+                parent == "cost_fact" || (parent.hasPrefix("cost_fact_p") && parent.count == 18)
+            {
                 try await PostgresSQL.run(connection, "SET lock_timeout = '5s'", logger: driver)
                 do {
                     if row[1].int == 1 {
                         try await PostgresSQL.run(
-                            connection, "ALTER TABLE cost_fact DETACH PARTITION \(table) FINALIZE", logger: driver)
+                            connection, "ALTER TABLE \(parent) DETACH PARTITION \(table) FINALIZE", logger: driver)
                     } else {
                         try await PostgresSQL.run(
-                            connection, "ALTER TABLE cost_fact DETACH PARTITION \(table) CONCURRENTLY", logger: driver)
+                            connection, "ALTER TABLE \(parent) DETACH PARTITION \(table) CONCURRENTLY", logger: driver)
                     }
                 } catch {
                     _ = try? await PostgresSQL.run(connection, "SET lock_timeout = 0", logger: driver)

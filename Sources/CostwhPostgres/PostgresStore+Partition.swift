@@ -25,11 +25,14 @@ extension PostgresStore {
         let table = "cost_fact_l\(loadId)"
         let logger = driverLogger
         defer { releaseLoadLock(loadId) }
+        // Copied without BillingPeriod: the column is added after the copy with the period as
+        // its default, which PostgreSQL keeps in the catalog instead of in every row.
         try withConnection("creating the load's table") { connection in
             try await PostgresSQL.script(
                 connection,
                 """
                 CREATE TABLE \(table) (LIKE cost_fact INCLUDING DEFAULTS);
+                ALTER TABLE \(table) DROP COLUMN BillingPeriod;
                 ALTER TABLE \(table) ADD CONSTRAINT \(table)_load CHECK (LoadId = \(loadId));
                 """, logger: logger)
         }
@@ -38,6 +41,22 @@ extension PostgresStore {
         var done: LoadSummary
         do {
             done = try copy(into: table, writer: writer, feed: feed)
+        } catch {
+            _ = try? run("dropping the failed load's table", "DROP TABLE IF EXISTS \(table)")
+            throw error
+        }
+        let period = request.period.description
+        do {
+            // The CHECK lets ATTACH skip its scan; validating it here reads the new table
+            // outside the swap's transaction, where it holds up no reader.
+            try withConnection("marking the load's billing period") { connection in
+                try await PostgresSQL.script(
+                    connection,
+                    """
+                    ALTER TABLE \(table) ADD COLUMN BillingPeriod TEXT NOT NULL DEFAULT '\(period)';
+                    ALTER TABLE \(table) ADD CONSTRAINT \(table)_period CHECK (BillingPeriod = '\(period)');
+                    """, logger: logger)
+            }
         } catch {
             _ = try? run("dropping the failed load's table", "DROP TABLE IF EXISTS \(table)")
             throw error
@@ -75,8 +94,9 @@ extension PostgresStore {
                 let previous = try await PostgresSQL.statement(
                     connection, Ledger.currentLoadSQL(.postgres), Ledger.partitionKey(final), logger: logger
                 ).rows.first?[0].int.map(Int64.init)
+                let periodTable = try await PostgresStore.periodTable(period, connection: connection, logger: logger)
                 try await PostgresSQL.run(
-                    connection, "ALTER TABLE cost_fact ATTACH PARTITION \(table) FOR VALUES IN (\(loadId))",
+                    connection, "ALTER TABLE \(periodTable) ATTACH PARTITION \(table) FOR VALUES IN (\(loadId))",
                     logger: logger)
                 try await PostgresStore.writeSummaries(
                     connection, loadId: loadId, table: table, daily: daily, resources: resources, logger: logger)
@@ -97,6 +117,33 @@ extension PostgresStore {
         var summary = final
         summary.replacedLoadId = replaced
         return summary
+    }
+
+    /// The table of a billing period's loads (`cost_fact_p2026_10`, partitioned by LoadId),
+    /// created and attached under `cost_fact` by the first load of the period. Attached rather
+    /// than created as a partition: ATTACH takes a lock that readers of `cost_fact` do not
+    /// wait for. Two loads of a new period take turns on a transaction lock.
+    static func periodTable(
+        _ period: String, connection: PostgresConnection, logger: Logger
+    ) async throws -> String {
+        let name = "cost_fact_p" + period.replacingOccurrences(of: "-", with: "_")
+        try await PostgresSQL.run(
+            connection, "SELECT pg_advisory_xact_lock(\(periodLockClass), hashtext($1))", [.text(name)], logger: logger)
+        let exists = try await PostgresSQL.run(
+            connection,
+            """
+            SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema()
+            WHERE c.relname = $1
+            """, [.text(name)], logger: logger)
+        if exists.rows.isEmpty {
+            try await PostgresSQL.script(
+                connection,
+                """
+                CREATE TABLE \(name) (LIKE cost_fact INCLUDING DEFAULTS) PARTITION BY LIST (LoadId);
+                ALTER TABLE cost_fact ATTACH PARTITION \(name) FOR VALUES IN ('\(period)');
+                """, logger: logger)
+        }
+        return name
     }
 
     /// Streams the batches `feed` writes into COPY on the store's connection.

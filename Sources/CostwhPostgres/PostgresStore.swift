@@ -30,6 +30,9 @@ package final class PostgresStore: CostStore, @unchecked Sendable {
     /// LoadId): a lock that can be taken belongs to a load whose session ended. Keyed by the
     /// schema, so two warehouses in one database never wait on each other's loads.
     static let loadLockClass = "hashtext('costwh-load:' || current_schema())"
+    /// The transaction lock that makes the first loads of a new billing period take turns
+    /// creating its table (`periodTable`).
+    static let periodLockClass = "hashtext('costwh-period:' || current_schema())"
     /// The job lock's key: one extracting job per warehouse (schema), not per database.
     static let jobLockKey = "hashtext('costwh-job:' || current_schema())"
     /// Whether this store's session took the job lock: a reconnect must take it again

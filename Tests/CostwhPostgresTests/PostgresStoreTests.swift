@@ -71,8 +71,9 @@ struct PostgresStoreTests {
             for row in table.rows { pg[row[0].string!, default: []].append(row[1].string!) }
             #expect(Set(pg.keys) == Set(lite.keys), "tables and views differ")
             for (name, columns) in lite {
-                // cost_fact carries LoadId on PostgreSQL: its partitions are loads.
-                let expected = name == "cost_fact" ? ["loadid"] + columns : columns
+                // cost_fact carries BillingPeriod and LoadId on PostgreSQL: its partitions are
+                // billing periods, theirs loads.
+                let expected = name == "cost_fact" ? ["billingperiod", "loadid"] + columns : columns
                 #expect(pg[name] == expected, "\(name): \(pg[name] ?? []) against \(expected)")
             }
         }
