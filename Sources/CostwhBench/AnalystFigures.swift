@@ -78,4 +78,67 @@ package enum AnalystFigures {
             }
         }
     }
+
+    /// The same questions on PostgreSQL through `psql` (A1–A4 only: the summary views answer
+    /// alike on both stores), on a schema of the same months loaded afresh by this costwh, so
+    /// two binaries' layouts can be compared.
+    package static func runPostgres(_ bench: Bench, url: String) throws(BenchError) {
+        guard let psql = Processes.find(["/usr/bin/psql", "/usr/local/bin/psql"]) else {
+            return print("A1–A4 on PostgreSQL skipped: no psql")
+        }
+        let months = bench.options.analystMonths
+        let rows = bench.options.rows
+        let schema = "bench_analysts_\(months)x\(rows)"
+        let plain = url.split(separator: "?").first.map(String.init) ?? url
+        let target = url + (url.contains("?") ? "&" : "?") + "schema=\(schema)"
+        setenv("PGOPTIONS", "-c client_min_messages=warning", 1)
+        try Processes.run([psql, plain, "-q", "-c", "DROP SCHEMA IF EXISTS \(schema) CASCADE"], "dropping \(schema)")
+        let last = bench.period
+        let first = last.adding(months: -(months - 1))
+        let start = Processes.now()
+        for m in 0..<months {
+            let month = first.adding(months: m)
+            for metric in [Metric.actualCost, .amortizedCost] {
+                let file = try bench.generate(
+                    bench.eaScope, rows: rows, name: "a.csv", period: month, metric: metric, keep: false)
+                try Processes.run(
+                    bench.loadArgs(target, file, bench.eaScope, period: month, metric: metric),
+                    "loading the analysts' PostgreSQL schema")
+                try? FileManager.default.removeItem(atPath: file)
+            }
+        }
+        try Processes.run([psql, plain, "-q", "-c", "VACUUM ANALYZE"], "analysing \(schema)")
+        let size = Processes.output([
+            psql, plain, "-At", "-c",
+            "SELECT SUM(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '\(schema)' AND c.relkind IN ('r', 'i', 't', 'm')",
+        ])
+        bench.log(
+            String(
+                format: "loaded the %d-row analysts' PostgreSQL schema in %.0f s", months * 2 * rows,
+                Processes.now() - start))
+        if let bytes = Double(size) {
+            print(
+                String(
+                    format: "PostgreSQL analysts' schema: %.0f MB for %d rows (%.0f MB per million rows)", bytes / 1e6,
+                    months * 2 * rows, bytes / 1e6 / (Double(months * 2 * rows) / 1e6)))
+        }
+        for (name, template) in queries {
+            for (range, filter, target) in [
+                ("one month", "BillingPeriod = '\(last)'", 0.5),
+                ("\(months) months", "BillingPeriod BETWEEN '\(first)' AND '\(last)'", 3.0),
+            ] {
+                let sql = "SET search_path TO \(schema); " + template.replacingOccurrences(of: "%@", with: filter)
+                var times: [Double] = []
+                for _ in 0..<bench.options.runs {
+                    times.append(try Processes.run([psql, plain, "-q", "-c", sql], "psql: \(name)").seconds)
+                }
+                let median = Statistics.median(times)
+                bench.report(
+                    Figure(
+                        name: "P\(name), \(range)", seconds: median,
+                        rows: range == "one month" ? 2 * rows : 2 * months * rows, bytes: 0, rssMiB: 0,
+                        note: median <= target ? "target ≤ \(target) s: met" : "over the \(target) s target"))
+            }
+        }
+    }
 }

@@ -34,6 +34,7 @@ package enum Benchmark {
         if options.analystMonths > 0 { try AnalystFigures.run(bench) }
         if let url = options.postgres {
             try PostgresFigures.run(bench, url: url, file: ea, queryDatabase: queryDatabase)
+            if options.analystMonths > 0 { try AnalystFigures.runPostgres(bench, url: url) }
         }
     }
 }
