@@ -45,17 +45,7 @@ package enum AnalystFigures {
         let first = last.adding(months: -(months - 1))
         if !FileManager.default.fileExists(atPath: db) {
             let start = Processes.now()
-            for m in 0..<months {
-                let month = first.adding(months: m)
-                for metric in [Metric.actualCost, .amortizedCost] {
-                    let file = try bench.generate(
-                        bench.eaScope, rows: rows, name: "a.csv", period: month, metric: metric, keep: false)
-                    try Processes.run(
-                        bench.loadArgs(db, file, bench.eaScope, period: month, metric: metric),
-                        "loading the analysts' database")
-                    try? FileManager.default.removeItem(atPath: file)
-                }
-            }
+            try loadMonths(bench, from: first, into: db, "loading the analysts' database")
             bench.log(
                 String(
                     format: "built the %d-row analysts' database in %.0f s", months * 2 * rows, Processes.now() - start)
@@ -96,17 +86,7 @@ package enum AnalystFigures {
         let last = bench.period
         let first = last.adding(months: -(months - 1))
         let start = Processes.now()
-        for m in 0..<months {
-            let month = first.adding(months: m)
-            for metric in [Metric.actualCost, .amortizedCost] {
-                let file = try bench.generate(
-                    bench.eaScope, rows: rows, name: "a.csv", period: month, metric: metric, keep: false)
-                try Processes.run(
-                    bench.loadArgs(target, file, bench.eaScope, period: month, metric: metric),
-                    "loading the analysts' PostgreSQL schema")
-                try? FileManager.default.removeItem(atPath: file)
-            }
-        }
+        try loadMonths(bench, from: first, into: target, "loading the analysts' PostgreSQL schema")
         try Processes.run([psql, plain, "-q", "-c", "VACUUM ANALYZE"], "analysing \(schema)")
         let size = Processes.output([
             psql, plain, "-At", "-c",
@@ -138,6 +118,21 @@ package enum AnalystFigures {
                         name: "P\(name), \(range)", seconds: median,
                         rows: range == "one month" ? 2 * rows : 2 * months * rows, bytes: 0, rssMiB: 0,
                         note: median <= target ? "target ≤ \(target) s: met" : "over the \(target) s target"))
+            }
+        }
+    }
+
+    /// Loads `analystMonths` months from `first`, both metrics, into the warehouse at `db`.
+    static func loadMonths(
+        _ bench: Bench, from first: BillingPeriod, into db: String, _ what: String
+    ) throws(BenchError) {
+        for m in 0..<bench.options.analystMonths {
+            let month = first.adding(months: m)
+            for metric in [Metric.actualCost, .amortizedCost] {
+                let file = try bench.generate(
+                    bench.eaScope, rows: bench.options.rows, name: "a.csv", period: month, metric: metric, keep: false)
+                try Processes.run(bench.loadArgs(db, file, bench.eaScope, period: month, metric: metric), what)
+                try? FileManager.default.removeItem(atPath: file)
             }
         }
     }

@@ -137,18 +137,7 @@ struct SQLiteReader: StoreReader {
     /// A statement with the parameters it names bound (NULL when given as such).
     func prepared(_ sql: String, _ parameters: [String: StoreValue]) throws -> Statement {
         let statement = try db.makeStatement(sql: sql)
-        var arguments: [String: (any DatabaseValueConvertible)?] = [:]
-        for (name, value) in parameters where sql.contains(":" + name) {
-            switch value {
-            // Assigning nil would remove the key; NULL must stay bound.
-            case .null: arguments.updateValue(nil, forKey: name)
-            case .integer(let v): arguments[name] = v
-            case .real(let v): arguments[name] = v
-            case .text(let v): arguments[name] = v
-            case .blob(let v): arguments[name] = Data(v)
-            }
-        }
-        try statement.setArguments(StatementArguments(arguments))
+        try statement.setArguments(StatementArguments(named: parameters.filter { sql.contains(":" + $0.key) }))
         return statement
     }
 
@@ -160,16 +149,7 @@ struct SQLiteReader: StoreReader {
         var rows: [[StoreValue]] = []
         var sent = false
         while let row = try cursor.next() {
-            rows.append(
-                row.databaseValues.map { value in
-                    switch value.storage {
-                    case .null: return .null
-                    case .int64(let v): return .integer(v)
-                    case .double(let v): return .real(v)
-                    case .string(let v): return .text(v)
-                    case .blob(let v): return .blob(Array(v))
-                    }
-                })
+            rows.append(row.databaseValues.map(\.storeValue))
             if rows.count >= pageSize {
                 try body(ResultTable(columns: statement.columnNames, rows: rows))
                 rows.removeAll(keepingCapacity: true)
