@@ -182,7 +182,7 @@ let package = Package(
             name: "CostwhPipelineTests",
             dependencies: [
                 "CostwhPipeline", "CostwhLoad", "CostwhSQLite", "CostwhExtract", "CostwhTransform", "CostwhSynthetic", "CostwhModel",
-                "CostwhEmulator",
+                "CostwhEmulator", "CostwhParquet",
                 "CostwhTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -86,7 +86,38 @@ final class ParquetColumnBuffer {
         int32s.append(value)
     }
 
+    // Registered text (a dimension's values): every distinct value of the file once, and for
+    // each the index it has in this chunk's dictionary (-1 while it has none), so that a row
+    // costs an array lookup instead of hashing its bytes.
+    private var registered = ByteDictionary()
+    private var chunkIndexOfRegistered: [Int32] = []
+    private var registeredInChunk: [Int32] = []
+
+    /// Bytes held for registered values, for the whole file.
+    var registeredBytes: Int { registered.byteCount + registered.count * 28 }
+
+    func register(bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        let handle = Int(registered.index(of: bytes))
+        if handle == chunkIndexOfRegistered.count { chunkIndexOfRegistered.append(-1) }
+        return Int32(handle)
+    }
+
+    /// Appends a registered value, or NULL for a negative handle.
+    func append(registered handle: Int32) {
+        guard handle >= 0 else { return appendNull() }
+        var index = chunkIndexOfRegistered[Int(handle)]
+        if index < 0 {
+            index = Int32(registered.withEntry(Int(handle)) { dictionary.index(of: $0) })
+            chunkIndexOfRegistered[Int(handle)] = index
+            registeredInChunk.append(handle)
+        }
+        defined.append(1)
+        indices.append(UInt32(index))
+    }
+
     func reset() {
+        for handle in registeredInChunk { chunkIndexOfRegistered[Int(handle)] = -1 }
+        registeredInChunk.removeAll(keepingCapacity: true)
         defined.removeAll(keepingCapacity: true)
         nulls = 0
         dictionary.removeAll()

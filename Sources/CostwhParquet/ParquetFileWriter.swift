@@ -62,6 +62,21 @@ package final class ParquetFileWriter {
         columns[column].append(bytes: value)
     }
 
+    /// Registers a text value that many rows will hold (a dimension's value), for the whole
+    /// file: the returned handle is appended with `append(columns:registered:)`, which costs an
+    /// array lookup per cell instead of hashing its bytes. The bytes are copied once.
+    package func register(_ column: Int, utf8 value: UnsafeBufferPointer<UInt8>) -> Int32 {
+        precondition(columns[column].spec.kind == .string, "only text is registered")
+        return columns[column].register(bytes: value)
+    }
+
+    /// Appends registered values, `handles[k]` to column `columns[k]` (a negative handle is
+    /// NULL): one call for a dimension row's columns.
+    package func append(columns targets: UnsafeBufferPointer<Int32>, registered handles: UnsafeBufferPointer<Int32>) {
+        precondition(targets.count == handles.count)
+        for k in 0..<targets.count { columns[Int(targets[k])].append(registered: handles[k]) }
+    }
+
     package func append(_ column: Int, double value: Double?) {
         if let value { columns[column].append(double: value) } else { columns[column].appendNull() }
     }
@@ -88,6 +103,9 @@ package final class ParquetFileWriter {
     }
 
     private var heldBytes: Int { columns.reduce(0) { $0 + $1.heldBytes } }
+
+    /// Bytes held for registered values (the file's distinct dimension values).
+    package var registeredBytes: Int { columns.reduce(0) { $0 + $1.registeredBytes } }
 
     private func flushRowGroup() throws(ParquetError) {
         guard pendingRows > 0 else { return }

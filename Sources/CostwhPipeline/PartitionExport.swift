@@ -11,6 +11,10 @@ struct PartitionExport {
     let view: String
     let filter: [(column: String, value: String)]
     let compression: ParquetCompression
+    /// Read `cost_details` a dimension row at a time (`DimensionedExport`) where the store's
+    /// views allow it; off, every row is read whole through `cost_details_wide` (the tests
+    /// compare the two).
+    var readsDimensionsOnce = true
 
     struct Written {
         let rows: Int
@@ -45,6 +49,12 @@ struct PartitionExport {
     ]
 
     func write(_ store: any StoreReading, to path: String, metadata: [(String, String)]) throws(PipelineError) -> Written {
+        if view == LakeLayout.costDetails, readsDimensionsOnce,
+            let written = try DimensionedExport(filter: filter, compression: compression).write(
+                store, to: path, metadata: metadata)
+        {
+            return written
+        }
         var written: Written?
         do {
             try store.reading { reader in
@@ -69,7 +79,7 @@ struct PartitionExport {
                     try converters.withUnsafeMutableBufferPointer { converters in
                         for i in 0..<count {
                             do {
-                                try converters[i].append(cursor, i, to: writer)
+                                try converters[i].append(cursor, i, to: writer, at: i)
                             } catch let error as ValueConverter.Problem {
                                 throw PipelineError.export(
                                     "\(view) \(filter.map { "\($0.column) \($0.value)" }.joined(separator: ", ")), row \(row + 1), column \(names[i]): \(error.message)"
@@ -117,38 +127,39 @@ struct ValueConverter {
 
     func problem(_ message: String) -> Problem { Problem(message: message) }
 
-    mutating func append(_ cursor: any RowCursor, _ i: Int, to writer: ParquetFileWriter) throws(Problem) {
+    /// Appends value `i` of the cursor to the writer's column `column`.
+    mutating func append(_ cursor: any RowCursor, _ i: Int, to writer: ParquetFileWriter, at column: Int) throws(Problem) {
         let held = cursor.kind(i)
         if held == .null {
-            writer.appendNull(i)
+            writer.appendNull(column)
             return
         }
         switch kind {
         case .string:
             switch held {
-            case .integer: writer.append(i, string: String(cursor.int64(i)))
-            case .real: writer.append(i, string: String(cursor.double(i)))
-            default: cursor.withBytes(i) { writer.append(i, utf8: $0) }
+            case .integer: writer.append(column, string: String(cursor.int64(i)))
+            case .real: writer.append(column, string: String(cursor.double(i)))
+            default: cursor.withBytes(i) { writer.append(column, utf8: $0) }
             }
         case .double:
             switch held {
-            case .real, .integer: writer.append(i, double: cursor.double(i))
+            case .real, .integer: writer.append(column, double: cursor.double(i))
             default:
                 let text = cursor.withBytes(i) { String(decoding: $0, as: UTF8.self) }
                 guard let v = Double(text) else { throw problem("`\(text.prefix(40))` is not a number") }
-                writer.append(i, double: v)
+                writer.append(column, double: v)
             }
         case .int64:
             switch held {
-            case .integer: writer.append(i, int64: cursor.int64(i))
+            case .integer: writer.append(column, int64: cursor.int64(i))
             case .real:
                 let v = cursor.double(i)
                 guard v == v.rounded(), abs(v) < 9e18 else { throw problem("\(v) is not a whole number") }
-                writer.append(i, int64: Int64(v))
+                writer.append(column, int64: Int64(v))
             default:
                 let text = cursor.withBytes(i) { String(decoding: $0, as: UTF8.self) }
                 guard let v = Int64(text) else { throw problem("`\(text.prefix(40))` is not a whole number") }
-                writer.append(i, int64: v)
+                writer.append(column, int64: v)
             }
         case .date, .timestamp:
             guard held == .text else { throw problem("a date must be text") }
@@ -166,7 +177,7 @@ struct ValueConverter {
                 }
                 lastBytes = Array(text.utf8)
             }
-            if kind == .date { writer.append(i, days: Int32(lastNumber)) } else { writer.append(i, int64: lastNumber) }
+            if kind == .date { writer.append(column, days: Int32(lastNumber)) } else { writer.append(column, int64: lastNumber) }
         }
     }
 

@@ -1,0 +1,68 @@
+import CostwhLoad
+import CostwhParquet
+@testable import CostwhPipeline
+import CostwhTestSupport
+import Foundation
+import Testing
+
+/// The lake export reads `cost_details` a dimension row at a time (`DimensionedExport`); what
+/// it writes is what reading every row whole through `cost_details_wide` writes.
+@Suite struct DimensionedExportTests {
+    @Test func itWritesTheWideViewsFileOnSQLite() throws {
+        try withStore(.sqlite) { db in
+            try loadSyntheticMonths(db)
+            // Same rows in the same order (both read the fact rows by rowid): the same bytes.
+            try compareExports(db) { fast, wide in #expect(fast == wide) }
+        }
+    }
+
+    @Test(.enabled(if: TestPostgres.available, .init(rawValue: TestPostgres.skipMessage)))
+    func itWritesTheWideViewsRowsOnPostgreSQL() throws {
+        try withStore(.postgres) { db in
+            try loadSyntheticMonths(db)
+            // PostgreSQL may return the rows in another order: the same rows, as text.
+            try compareExports(db) { fast, wide in #expect(fast.sorted() == wide.sorted()) }
+        }
+    }
+
+    /// Exports every current partition both ways and hands `compare` the two files' rows
+    /// (each row as the CSV text `ParquetCSVSource` reads it, the header first).
+    func compareExports(_ db: String, _ compare: ([String], [String]) -> Void) throws {
+        let store = try DatabaseLocation.openForReading(db)
+        let partitions = try store.reading { try $0.read("SELECT Scope, BillingPeriod, Metric FROM partitions", [:]) }
+        #expect(partitions.rows.count == 4)
+        let dir = TempDir()
+        for (n, key) in partitions.rows.enumerated() {
+            let filter = [("Scope", key[0].string!), ("BillingPeriod", key[1].string!), ("Metric", key[2].string!)]
+                .map { (column: $0.0, value: $0.1) }
+            let fast = dir.path("\(n)-fast.parquet")
+            let wide = dir.path("\(n)-wide.parquet")
+            let written = try DimensionedExport(filter: filter, compression: .zstd).write(store, to: fast, metadata: [])
+            let rows = try #require(written, "the store's views map onto the lake's columns")
+            #expect(rows.rows > 1_000)
+            var export = PartitionExport(view: LakeLayout.costDetails, filter: filter, compression: .zstd)
+            export.readsDimensionsOnce = false
+            let other = try export.write(store, to: wide, metadata: [])
+            #expect(other.rows == rows.rows && other.cost.keys == rows.cost.keys)
+            for (currency, total) in rows.cost { #expect(abs(total - other.cost[currency]!) < 1e-6) }
+            let a = try Self.text(fast)
+            let b = try Self.text(wide)
+            #expect(a.count == rows.rows + 1)
+            compare(a, b)
+            // The dimensions' values are there (the tags' JSON, quoted).
+            #expect(a.contains { $0.contains("\"{") })
+        }
+    }
+
+    static func text(_ path: String) throws -> [String] {
+        let source = try ParquetCSVSource(path: path)
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+            if n == 0 { break }
+            bytes += buffer[0..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+}
