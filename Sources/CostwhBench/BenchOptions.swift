@@ -5,6 +5,8 @@ package struct BenchOptions: Sendable, Equatable {
     package var queryRows = 10_000_000
     /// Months of the analysts' database (1 scope × months × both metrics × `rows`); 0 skips.
     package var analystMonths = 0
+    /// Months of the lake figures (1 scope × months × both metrics × `rows`, exported); 0 skips.
+    package var lakeMonths = 0
     package var skipDuckDB = false
     package var skipExtract = false
     package var work = "bench-data"
@@ -18,7 +20,7 @@ package struct BenchOptions: Sendable, Equatable {
     package var help = false
 
     package static let usage =
-        "usage: costwh-bench [--rows N] [--runs N] [--query-rows N (0 skips)] [--memory-factor N] [--skip-memory] [--work DIR] [--postgres URL] [--analyst-months N] [--skip-duckdb] [--skip-extract] [--baseline OTHER-COSTWH]"
+        "usage: costwh-bench [--rows N] [--runs N] [--query-rows N (0 skips)] [--memory-factor N] [--skip-memory] [--work DIR] [--postgres URL] [--analyst-months N] [--lake-months N] [--skip-duckdb] [--skip-extract] [--baseline OTHER-COSTWH]"
 
     package init() {}
 
@@ -42,6 +44,7 @@ package struct BenchOptions: Sendable, Equatable {
             case "--runs": runs = try count(1)
             case "--query-rows": queryRows = try count(0)
             case "--analyst-months": analystMonths = try count(0)
+            case "--lake-months": lakeMonths = try count(0)
             case "--skip-duckdb": skipDuckDB = true
             case "--skip-extract": skipExtract = true
             case "--work": work = try value()

@@ -32,6 +32,7 @@ package enum Benchmark {
             try QueryFigures.time(bench, db: queryDatabase.path, label: "5. query", rows: queryDatabase.rows)
         }
         if options.analystMonths > 0 { try AnalystFigures.run(bench) }
+        if options.lakeMonths > 0 { try LakeFigures.run(bench) }
         if let url = options.postgres {
             try PostgresFigures.run(bench, url: url, file: ea, queryDatabase: queryDatabase)
             if options.analystMonths > 0 { try AnalystFigures.runPostgres(bench, url: url) }

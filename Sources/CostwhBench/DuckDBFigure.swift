@@ -18,12 +18,9 @@ package enum DuckDBFigure {
         print(String(format: "load / DuckDB read_csv = %.2f (target ≤ 0.55)", loadMedian / Statistics.median(times)))
     }
 
-    /// The runs' seconds; nil, with a message, when DuckDB cannot be had.
-    static func loadSeconds(_ bench: Bench, file: String) throws(BenchError) -> [Double]? {
-        guard FileManager.default.fileExists(atPath: script) else {
-            print("DuckDB comparison skipped: \(script) is not there (run the benchmark from its source tree)")
-            return nil
-        }
+    /// A Python with DuckDB, in a virtual environment of the work folder made on first use;
+    /// nil, with a message, when it cannot be had.
+    static func python(_ bench: Bench) throws(BenchError) -> String? {
         let venv = bench.path("duckdb-venv")
         let python = venv + "/bin/python"
         if !FileManager.default.isExecutableFile(atPath: python) {
@@ -32,11 +29,21 @@ package enum DuckDBFigure {
                 made.status == 0 ? try Processes.spawn([venv + "/bin/pip", "install", "--quiet", "duckdb"]) : made
             guard pip.status == 0 else {
                 print(
-                    "DuckDB comparison skipped: `python3 -m venv` and `pip install duckdb` failed (status \(pip.status))"
+                    "DuckDB figures skipped: `python3 -m venv` and `pip install duckdb` failed (status \(pip.status))"
                 )
                 return nil
             }
         }
+        return python
+    }
+
+    /// The runs' seconds; nil, with a message, when DuckDB cannot be had.
+    static func loadSeconds(_ bench: Bench, file: String) throws(BenchError) -> [Double]? {
+        guard FileManager.default.fileExists(atPath: script) else {
+            print("DuckDB comparison skipped: \(script) is not there (run the benchmark from its source tree)")
+            return nil
+        }
+        guard let python = try python(bench) else { return nil }
         var times: [Double] = []
         for _ in 0..<bench.options.runs {
             let text = Processes.output([python, script, bench.path("duckdb"), file])
