@@ -74,10 +74,7 @@ package enum LakeFigures {
         let files = "read_parquet('\(lake)/cost_details/**/*.parquet', hive_partitioning = true)"
         for (n, (name, template)) in shapes.enumerated() {
             let duckdbSQL = template.replacingOccurrences(of: "%@", with: files)
-            // The same question through SQLite's cost_details (its JSON function is json_extract).
-            let sqliteSQL =
-                template.replacingOccurrences(of: "%@", with: "cost_details")
-                .replacingOccurrences(of: "json_extract_string", with: "json_extract") + ";"
+            let sqliteSQL = sqlite(template)
             var duck: [Double] = []
             var lite: [Double] = []
             for _ in 0..<bench.options.runs {
@@ -98,10 +95,18 @@ package enum LakeFigures {
         }
     }
 
-    static func directorySize(_ path: String) -> Int {
+    /// A shape's SQL through SQLite's `cost_details` (where the JSON function is json_extract).
+    package static func sqlite(_ template: String) -> String {
+        template.replacingOccurrences(of: "%@", with: "cost_details")
+            .replacingOccurrences(of: "json_extract_string", with: "json_extract") + ";"
+    }
+
+    /// The bytes of every file under `path` (folders' own sizes left out).
+    package static func directorySize(_ path: String) -> Int {
         var total = 0
         let walker = FileManager.default.enumerator(atPath: path)
         while let name = walker?.nextObject() as? String {
+            guard walker?.fileAttributes?[.type] as? FileAttributeType == .typeRegular else { continue }
             total += Processes.fileSize((path as NSString).appendingPathComponent(name))
         }
         return total

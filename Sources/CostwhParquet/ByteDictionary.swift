@@ -36,7 +36,8 @@ struct ByteDictionary {
         return UInt32(entry)
     }
 
-    private func equals(_ entry: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// Entry `entry` holds exactly `bytes`.
+    func equals(_ entry: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = offsets[entry]
         let length = offsets[entry + 1] - start
         guard length == bytes.count else { return false }

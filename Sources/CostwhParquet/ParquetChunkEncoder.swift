@@ -74,7 +74,7 @@ enum ParquetChunkEncoder {
     /// Text statistics longer than this are left out rather than cut.
     static let statisticsLimit = 256
 
-    static func encode(_ column: ParquetColumnBuffer, compression: ParquetCompression) throws(ParquetError)
+    static func encode(_ column: ColumnChunkData, compression: ParquetCompression) throws(ParquetError)
         -> EncodedChunk
     {
         var chunk = EncodedChunk()
@@ -133,12 +133,10 @@ enum ParquetChunkEncoder {
             var body = levels(column.defined)
             var low = Double.infinity
             var high = -Double.infinity
-            for v in column.doubles {
-                append(v.bitPattern, into: &body)
-                if !v.isNaN {
-                    low = Swift.min(low, v)
-                    high = Swift.max(high, v)
-                }
+            plain(column.doubles, into: &body)
+            for v in column.doubles where !v.isNaN {
+                low = Swift.min(low, v)
+                high = Swift.max(high, v)
             }
             try page(body, header: .data(count: column.rows, encoding: 0), compression: compression, into: &chunk)
             chunk.encodings = [0, 3]
@@ -151,7 +149,7 @@ enum ParquetChunkEncoder {
             }
         case .int64, .timestamp:
             var body = levels(column.defined)
-            for v in column.int64s { append(UInt64(bitPattern: v), into: &body) }
+            plain(column.int64s, into: &body)
             try page(body, header: .data(count: column.rows, encoding: 0), compression: compression, into: &chunk)
             chunk.encodings = [0, 3]
             if let low = column.int64s.min(), let high = column.int64s.max() {
@@ -160,10 +158,7 @@ enum ParquetChunkEncoder {
             }
         case .date:
             var body = levels(column.defined)
-            for v in column.int32s {
-                let u = UInt32(bitPattern: v)
-                body.append(contentsOf: [UInt8(u & 0xFF), UInt8(u >> 8 & 0xFF), UInt8(u >> 16 & 0xFF), UInt8(u >> 24)])
-            }
+            plain(column.int32s, into: &body)
             try page(body, header: .data(count: column.rows, encoding: 0), compression: compression, into: &chunk)
             chunk.encodings = [0, 3]
             if let low = column.int32s.min(), let high = column.int32s.max() {
@@ -180,6 +175,25 @@ enum ParquetChunkEncoder {
         out.append(contentsOf: bytes)
     }
 
+    /// Fixed-width numbers as PLAIN: little-endian, back to back. On a little-endian machine
+    /// that is their memory, appended at once (a million doubles are 8 million byte appends
+    /// otherwise).
+    static func plain<T: FixedWidthInteger>(_ values: [T], into out: inout [UInt8]) {
+        #if _endian(little)
+        values.withUnsafeBytes { out.append(contentsOf: $0) }
+        #else
+        for v in values { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+        #endif
+    }
+
+    static func plain(_ values: [Double], into out: inout [UInt8]) {
+        #if _endian(little)
+        values.withUnsafeBytes { out.append(contentsOf: $0) }
+        #else
+        for v in values { append(v.bitPattern, into: &out) }
+        #endif
+    }
+
     static func append(_ v: UInt64, into out: inout [UInt8]) {
         for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(v >> UInt64(shift) & 0xFF)) }
     }
@@ -193,7 +207,14 @@ enum ParquetChunkEncoder {
     /// Definition levels (max level 1) as the RLE hybrid, with their 4-byte length.
     static func levels(_ defined: some Collection<UInt8>) -> [UInt8] {
         var encoded: [UInt8] = []
-        HybridEncoder.encode(defined.map(UInt32.init), bitWidth: 1, into: &encoded)
+        if !defined.isEmpty && !defined.contains(0) {
+            // No NULL: one RLE run of ones (what the hybrid encoder writes for it, without
+            // widening every level to 32 bits first).
+            HybridEncoder.varint(UInt64(defined.count) << 1, into: &encoded)
+            encoded.append(1)
+        } else {
+            HybridEncoder.encode(defined.map(UInt32.init), bitWidth: 1, into: &encoded)
+        }
         let n = UInt32(encoded.count)
         return [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)] + encoded
     }

@@ -66,9 +66,19 @@ final class ParquetColumnBuffer {
         value.withUTF8 { append(bytes: $0) }
     }
 
+    /// The entry the last text value was: values repeat row after row (a partition's keys,
+    /// charge types, currencies), and comparing with it costs less than hashing.
+    private var lastIndex: UInt32?
+
     func append(bytes: UnsafeBufferPointer<UInt8>) {
         defined.append(1)
-        indices.append(dictionary.index(of: bytes))
+        if let lastIndex, dictionary.equals(Int(lastIndex), bytes) {
+            indices.append(lastIndex)
+            return
+        }
+        let index = dictionary.index(of: bytes)
+        lastIndex = index
+        indices.append(index)
     }
 
     func append(double value: Double) {
@@ -102,22 +112,65 @@ final class ParquetColumnBuffer {
         return Int32(handle)
     }
 
-    /// Appends a registered value, or NULL for a negative handle.
-    func append(registered handle: Int32) {
-        guard handle >= 0 else { return appendNull() }
-        var index = chunkIndexOfRegistered[Int(handle)]
-        if index < 0 {
-            index = Int32(registered.withEntry(Int(handle)) { dictionary.index(of: $0) })
-            chunkIndexOfRegistered[Int(handle)] = index
-            registeredInChunk.append(handle)
+    /// Appends a registered value per row: row `r` holds `table[rows[r] * width + field]`,
+    /// or NULL where `rows[r]` is negative (a dimension's column, for a batch of fact rows).
+    /// The arrays are taken out of the object for the loop, so that each append is a plain
+    /// array append (no exclusivity check or uniqueness test per cell).
+    func append(registered table: UnsafeBufferPointer<Int32>, width: Int, field: Int, rows: UnsafeBufferPointer<Int32>) {
+        var defined = take(&self.defined)
+        var indices = take(&self.indices)
+        var chunkIndex = take(&chunkIndexOfRegistered)
+        var added = take(&registeredInChunk)
+        var nulls = 0
+        for row in rows {
+            guard row >= 0 else {
+                defined.append(0)
+                nulls += 1
+                continue
+            }
+            let handle = table[Int(row) * width + field]
+            guard handle >= 0 else {
+                defined.append(0)
+                nulls += 1
+                continue
+            }
+            var index = chunkIndex[Int(handle)]
+            if index < 0 {
+                index = Int32(registered.withEntry(Int(handle)) { dictionary.index(of: $0) })
+                chunkIndex[Int(handle)] = index
+                added.append(handle)
+            }
+            defined.append(1)
+            indices.append(UInt32(index))
         }
-        defined.append(1)
-        indices.append(UInt32(index))
+        self.nulls += nulls
+        self.defined = defined
+        self.indices = indices
+        chunkIndexOfRegistered = chunkIndex
+        registeredInChunk = added
+    }
+
+    private func take<T>(_ array: inout [T]) -> [T] {
+        var out: [T] = []
+        swap(&out, &array)
+        return out
+    }
+
+    /// The row group's values, moved out (no copy) for encoding, the buffer left empty for the
+    /// next row group.
+    func take() -> ColumnChunkData {
+        let chunk = ColumnChunkData(
+            spec: spec, defined: take(&defined), nulls: nulls, dictionary: dictionary, indices: take(&indices),
+            doubles: take(&doubles), int64s: take(&int64s), int32s: take(&int32s))
+        dictionary = ByteDictionary()
+        reset()
+        return chunk
     }
 
     func reset() {
         for handle in registeredInChunk { chunkIndexOfRegistered[Int(handle)] = -1 }
         registeredInChunk.removeAll(keepingCapacity: true)
+        lastIndex = nil
         defined.removeAll(keepingCapacity: true)
         nulls = 0
         dictionary.removeAll()
@@ -126,4 +179,20 @@ final class ParquetColumnBuffer {
         int64s.removeAll(keepingCapacity: true)
         int32s.removeAll(keepingCapacity: true)
     }
+}
+
+/// One column chunk's values, handed from the buffer that gathered them to the encoder (on
+/// the writer's encoding thread): what `ParquetChunkEncoder` reads.
+struct ColumnChunkData: Sendable {
+    let spec: ParquetColumnSpec
+    let defined: [UInt8]
+    let nulls: Int
+    let dictionary: ByteDictionary
+    let indices: [UInt32]
+    let doubles: [Double]
+    let int64s: [Int64]
+    let int32s: [Int32]
+
+    var rows: Int { defined.count }
+    var distinctBytes: Int { dictionary.byteCount }
 }

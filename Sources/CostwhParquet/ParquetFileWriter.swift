@@ -18,9 +18,9 @@ package final class ParquetFileWriter {
     let rowGroupRows: Int
     let rowGroupBytes: Int
     let metadata: [(String, String)]
-    private var descriptor: Int32
-    private var written = 0
-    private var rowGroups: [[UInt8]] = []
+    private let sink: ParquetFileSink
+    /// Encodes and writes the row groups on its own thread (see `RowGroupEncoder`).
+    private let encoder: RowGroupEncoder
     private var totalRows = 0
     private var pendingRows = 0
     private var finished = false
@@ -36,19 +36,16 @@ package final class ParquetFileWriter {
         self.rowGroupRows = rowGroupRows
         self.rowGroupBytes = rowGroupBytes
         self.metadata = metadata
-        descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard descriptor >= 0 else {
-            throw ParquetError("cannot create \(path): \(String(cString: strerror(errno)))")
-        }
-        try write(Array("PAR1".utf8))
+        sink = try ParquetFileSink(path: path)
+        encoder = RowGroupEncoder(sink: sink, compression: compression)
+        try sink.write(Array("PAR1".utf8))
     }
 
     deinit {
-        if descriptor >= 0 { close(descriptor) }
+        encoder.stop()
     }
 
     package var rows: Int { totalRows + pendingRows }
-    package var bytesWritten: Int { written }
 
     package func appendNull(_ column: Int) { columns[column].appendNull() }
 
@@ -70,11 +67,16 @@ package final class ParquetFileWriter {
         return columns[column].register(bytes: value)
     }
 
-    /// Appends registered values, `handles[k]` to column `columns[k]` (a negative handle is
-    /// NULL): one call for a dimension row's columns.
-    package func append(columns targets: UnsafeBufferPointer<Int32>, registered handles: UnsafeBufferPointer<Int32>) {
-        precondition(targets.count == handles.count)
-        for k in 0..<targets.count { columns[Int(targets[k])].append(registered: handles[k]) }
+    /// Appends a registered value to `column` for each of a batch of rows: row `r` holds
+    /// `table[rows[r] * width + field]` (a handle), NULL where `rows[r]` or the handle is
+    /// negative. A dimension's table is its rows' handles, `width` per row; `rows` are the
+    /// batch's dimension rows. Close the batch's rows with `endRows`.
+    package func append(
+        _ column: Int, registered table: UnsafeBufferPointer<Int32>, width: Int, field: Int,
+        rows: UnsafeBufferPointer<Int32>
+    ) {
+        precondition(field < width)
+        columns[column].append(registered: table, width: width, field: field, rows: rows)
     }
 
     package func append(_ column: Int, double value: Double?) {
@@ -91,7 +93,19 @@ package final class ParquetFileWriter {
 
     /// Closes the row: every column must have had exactly one value appended.
     package func endRow() throws(ParquetError) {
-        pendingRows += 1
+        try endRows(1)
+    }
+
+    /// The rows a batch closes at most: the writer checks its columns and its size every
+    /// `batchRows` rows, so a batch never crosses a check and row groups are cut where row by
+    /// row appends would cut them.
+    package static let batchRows = 1024
+
+    /// Closes `count` rows whose values were appended column by column (at most up to the
+    /// next multiple of `batchRows`): every column must have had exactly `count` values.
+    package func endRows(_ count: Int) throws(ParquetError) {
+        precondition(count > 0 && pendingRows % 1024 + count <= 1024, "a batch crosses a check point")
+        pendingRows += count
         if pendingRows % 1024 == 0 {
             for column in columns where column.rows != pendingRows {
                 throw ParquetError("column \(column.spec.name) has \(column.rows) values for \(pendingRows) rows")
@@ -112,52 +126,7 @@ package final class ParquetFileWriter {
         for column in columns where column.rows != pendingRows {
             throw ParquetError("column \(column.spec.name) has \(column.rows) values for \(pendingRows) rows")
         }
-        let groupStart = written
-        var meta = ThriftCompactWriter()
-        var uncompressed = 0
-        var chunks: [(EncodedChunk, Int)] = []
-        for column in columns {
-            let chunk = try ParquetChunkEncoder.encode(column, compression: compression)
-            let start = written
-            try write(chunk.bytes)
-            uncompressed += chunk.uncompressedSize
-            chunks.append((chunk, start))
-            column.reset()
-        }
-        meta.element { g in
-            g.list(1, of: .structure, count: chunks.count) { list in
-                for (i, (chunk, start)) in chunks.enumerated() {
-                    let spec = columns[i].spec
-                    list.element { c in
-                        c.i64(2, Int64(start))
-                        c.structure(3) { m in
-                            m.i32(1, ParquetFileWriter.physicalType(spec.kind))
-                            m.listI32(2, chunk.encodings)
-                            m.listStrings(3, [spec.name])
-                            m.i32(4, compression.codec)
-                            m.i64(5, Int64(chunk.values))
-                            m.i64(6, Int64(chunk.uncompressedSize))
-                            m.i64(7, Int64(chunk.bytes.count))
-                            m.i64(9, Int64(start + chunk.dataPageOffset))
-                            if let dictionary = chunk.dictionaryPageOffset { m.i64(11, Int64(start + dictionary)) }
-                            m.structure(12) { s in
-                                s.i64(3, Int64(chunk.nullCount))
-                                if let max = chunk.max, let min = chunk.min {
-                                    s.binary(5, max)
-                                    s.binary(6, min)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            g.i64(2, Int64(uncompressed))
-            g.i64(3, Int64(pendingRows))
-            g.i64(5, Int64(groupStart))
-            g.i64(6, Int64(written - groupStart))
-            g.i32(7, Int32(rowGroups.count))
-        }
-        rowGroups.append(meta.bytes)
+        try encoder.submit(columns.map { $0.take() }, rows: pendingRows)
         totalRows += pendingRows
         pendingRows = 0
     }
@@ -167,6 +136,8 @@ package final class ParquetFileWriter {
     package func finish() throws(ParquetError) -> Int {
         precondition(!finished, "finish() called twice")
         try flushRowGroup()
+        try encoder.drain()
+        let rowGroups = sink.rowGroups
         var footer = ThriftCompactWriter()
         footer.element { f in
             f.i32(1, 2)
@@ -198,14 +169,12 @@ package final class ParquetFileWriter {
                 for _ in columns { list.element { order in order.empty(1) } }
             }
         }
-        try write(footer.bytes)
+        try sink.write(footer.bytes)
         let n = UInt32(footer.bytes.count)
-        try write([UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)] + Array("PAR1".utf8))
-        guard fsync(descriptor) == 0 else { throw ParquetError("cannot sync \(path): \(String(cString: strerror(errno)))") }
-        close(descriptor)
-        descriptor = -1
+        try sink.write([UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)] + Array("PAR1".utf8))
+        try sink.close()
         finished = true
-        return written
+        return sink.written
     }
 
     package static let version = "0.3.0"
@@ -241,21 +210,6 @@ package final class ParquetFileWriter {
         case .double, .int64:
             break
         }
-    }
-
-    private func write(_ bytes: [UInt8]) throws(ParquetError) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in
-                Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ParquetError("cannot write \(path): \(String(cString: strerror(errno)))")
-            }
-            offset += n
-        }
-        written += bytes.count
     }
 }
 

@@ -18,6 +18,17 @@ import Foundation
 struct DimensionedExport {
     let filter: [(column: String, value: String)]
     let compression: ParquetCompression
+    /// A dimension with more rows than this in a partition is joined to the fact rows rather
+    /// than registered (see `write`).
+    var registeredRowsLimit = 65_536
+
+
+    /// The first four dimensions are those `summary_resource` keeps a key of.
+    static let summarised = 4
+
+    /// A fact row's key that its load's summaries do not list: the file being written is
+    /// abandoned and the caller reads the wide view instead.
+    struct SummaryMissesAKey: Error {}
 
     /// The dimension tables, with the key `cost_fact` holds for each.
     static let dimensions: [(table: String, key: String)] = [
@@ -39,12 +50,10 @@ struct DimensionedExport {
         var otherFields: [Int] = []
         var otherKinds: [ParquetColumnSpec.Kind] = []
         /// The dimension row of each key.
-        var rowOf: [Int64: Int] = [:]
+        var rowOf: [Int64: Int32] = [:]
         /// Row-major: a row's text handles, then its other cells.
         var handles: [Int32] = []
         var cells: [Cell] = []
-        /// The handles of a row that is not there (NULL key, or a key without a row): NULLs.
-        var missing: [Int32] = []
     }
 
     func write(_ store: any StoreReading, to path: String, metadata: [(String, String)]) throws(PipelineError)
@@ -54,7 +63,6 @@ struct DimensionedExport {
         let describe = filter.map { "\($0.column) \($0.value)" }.joined(separator: ", ")
         do {
             try store.reading { reader in
-                let whereClause = filter.map { "\($0.column) = :\($0.column.lowercased())" }.joined(separator: " AND ")
                 var parameters: [String: StoreValue] = [:]
                 for (column, value) in filter { parameters[column.lowercased()] = .text(value) }
 
@@ -69,7 +77,7 @@ struct DimensionedExport {
 
                 // Where each output column comes from: the fact view, or one dimension table.
                 let specs = names.map { ParquetColumnSpec($0, PartitionExport.kind(of: $0, in: LakeLayout.costDetails)) }
-                var factColumns: [(column: Int, field: Int)] = []
+                var factColumns: [(column: Int, field: Int)] = []  // field: of the fact query
                 var rows = Array(repeating: Rows(), count: Self.dimensions.count)
                 var selected = Array(repeating: [String](), count: Self.dimensions.count)
                 let dimensionIndex = dimensionNames.map(Self.positions)
@@ -95,21 +103,38 @@ struct DimensionedExport {
                         rows[d].otherKinds.append(specs[column].kind)
                     }
                 }
-                for d in rows.indices { rows[d].missing = Array(repeating: -1, count: rows[d].textColumns.count) }
 
-                // The keys the partition uses, in one read of its fact rows.
+                // The keys the partition uses, from its loads' summaries (a row per account,
+                // resource, product and tag set, about a twentieth of the fact rows: reading
+                // the fact rows' keys would cost a scan of the partition). A fact row whose
+                // key is not among them stops this path (`SummaryMissesAKey`).
+                let loads = filter.map { "\($0.column) = :\($0.column.lowercased())" }.joined(separator: " AND ")
                 var keys = Array(repeating: Set<Int64>(), count: Self.dimensions.count)
-                var last = Array(repeating: Int64.min, count: Self.dimensions.count)
-                let keyList = Self.dimensions.map(\.key).joined(separator: ", ")
-                _ = try reader.forEachRow("SELECT \(keyList) FROM cost_details_keys WHERE \(whereClause)", parameters) {
-                    cursor in
-                    for d in 0..<Self.dimensions.count where cursor.kind(d) != .null {
-                        let key = cursor.int64(d)
-                        if key != last[d] {
-                            keys[d].insert(key)
-                            last[d] = key
-                        }
+                _ = try reader.forEachRow(
+                    "SELECT DISTINCT AccountKey, ResourceKey, ProductKey, TagsKey FROM summary_resource WHERE LoadId IN (SELECT LoadId FROM partitions WHERE \(loads))",
+                    parameters
+                ) { cursor in
+                    for d in 0..<Self.summarised where cursor.kind(d) != .null { keys[d].insert(cursor.int64(d)) }
+                }
+
+                // The dimensions not in the summaries (AdditionalInfo, the extra columns: close to
+                // one per fact row) and any with many rows in the partition are joined to the
+                // fact rows instead: registering them would hold every distinct value of the
+                // partition in memory at once, for little reuse.
+                var joined: [String] = []
+                var joins: [String] = []
+                for (d, dimension) in Self.dimensions.enumerated()
+                where d >= Self.summarised || keys[d].count > registeredRowsLimit {
+                    let alias = "j\(d)"
+                    joins.append("LEFT JOIN \(dimension.table) \(alias) ON \(alias).\(dimension.key) = k.\(dimension.key)")
+                    let columns = rows[d].textColumns.map(Int.init) + rows[d].otherColumns
+                    let fields = rows[d].textFields + rows[d].otherFields
+                    for (column, field) in zip(columns, fields) {
+                        factColumns.append((column, factNames.count + joined.count))
+                        joined.append("\(alias).\(selected[d][field - 1])")
                     }
+                    selected[d] = []
+                    rows[d] = Rows()
                 }
 
                 let writer = try ParquetFileWriter(path: path, columns: specs, compression: compression, metadata: metadata)
@@ -125,7 +150,7 @@ struct DimensionedExport {
                     ) { cursor in
                         let key = cursor.int64(0)
                         guard wanted.contains(key), row.rowOf[key] == nil else { return }
-                        row.rowOf[key] = row.rowOf.count
+                        row.rowOf[key] = Int32(row.rowOf.count)
                         for (k, field) in row.textFields.enumerated() {
                             row.handles.append(Self.register(cursor, field, column: Int(row.textColumns[k]), writer))
                         }
@@ -142,15 +167,27 @@ struct DimensionedExport {
                     rows[d] = row
                 }
 
-                // The fact rows, each with its dimension rows' handles.
+                // The fact rows, a batch at a time: their own columns appended row by row, each
+                // registered dimension's column by column for the whole batch.
                 let money = factIndex[Catalog.cost.lowercased()]
                 let currency = factIndex[Catalog.currency.lowercased()]
                 var cost: [String: Double] = [:]
                 var converters = factColumns.map { ValueConverter(kind: specs[$0.column].kind) }
                 let factCount = factColumns.count
                 let keyPositions = keyFields.map { $0! }
+                var batch = Array(repeating: [Int32](), count: rows.count)
                 var count = 0
-                _ = try reader.forEachRow("SELECT * FROM cost_details_keys WHERE \(whereClause)", parameters) { cursor in
+                func endBatch() throws(ParquetError) {
+                    guard let size = batch.first?.count, size > 0 else { return }
+                    for d in rows.indices { rows[d].append(batch: batch[d], to: writer) }
+                    for d in batch.indices { batch[d].removeAll(keepingCapacity: true) }
+                    try writer.endRows(size)
+                }
+                let qualified = filter.map { "k.\($0.column) = :\($0.column.lowercased())" }.joined(separator: " AND ")
+                let factSQL =
+                    (["SELECT k.*"] + joined).joined(separator: ", ") + " FROM cost_details_keys k "
+                    + joins.joined(separator: " ") + " WHERE \(qualified)"
+                _ = try reader.forEachRow(factSQL, parameters) { cursor in
                     try converters.withUnsafeMutableBufferPointer { converters in
                         for k in 0..<factCount {
                             let (column, field) = factColumns[k]
@@ -164,19 +201,28 @@ struct DimensionedExport {
                         }
                     }
                     for d in 0..<rows.count {
-                        let key = cursor.kind(keyPositions[d]) == .null ? nil : cursor.int64(keyPositions[d])
-                        rows[d].append(key, to: writer)
+                        guard cursor.kind(keyPositions[d]) != .null, !rows[d].textFields.isEmpty || !rows[d].otherFields.isEmpty
+                        else {
+                            batch[d].append(-1)
+                            continue
+                        }
+                        guard let row = rows[d].rowOf[cursor.int64(keyPositions[d])] else { throw SummaryMissesAKey() }
+                        batch[d].append(row)
                     }
                     if let money, cursor.kind(money) == .real || cursor.kind(money) == .integer {
                         let key = currency.map { c in cursor.withBytes(c) { String(decoding: $0, as: UTF8.self) } } ?? ""
                         cost[key, default: 0] += cursor.double(money)
                     }
-                    try writer.endRow()
                     count += 1
+                    if count % ParquetFileWriter.batchRows == 0 { try endBatch() }
                 }
+                try endBatch()
                 let bytes = try writer.finish()
                 written = PartitionExport.Written(rows: count, bytes: bytes, cost: cost)
             }
+        } catch is SummaryMissesAKey {
+            unlink(path)
+            return nil
         } catch let error as PipelineError {
             throw error
         } catch let error as ParquetError {
@@ -242,25 +288,25 @@ struct DimensionedExport {
 }
 
 extension DimensionedExport.Rows {
-    /// Appends the dimension row of `key` (NULLs when there is none) to the writer's columns.
-    func append(_ key: Int64?, to writer: ParquetFileWriter) {
-        let row = key.flatMap { rowOf[$0] }
+    /// Appends a batch of fact rows' dimension rows (`rows[r]`, -1 where the fact row has
+    /// none: NULLs) to the writer's columns, column by column.
+    func append(batch: [Int32], to writer: ParquetFileWriter) {
         let width = textColumns.count
-        textColumns.withUnsafeBufferPointer { columns in
-            if let row {
-                handles.withUnsafeBufferPointer { all in
-                    writer.append(columns: columns, registered: UnsafeBufferPointer(rebasing: all[row * width..<(row + 1) * width]))
+        batch.withUnsafeBufferPointer { batch in
+            handles.withUnsafeBufferPointer { handles in
+                for (k, column) in textColumns.enumerated() {
+                    writer.append(Int(column), registered: handles, width: width, field: k, rows: batch)
                 }
-            } else {
-                missing.withUnsafeBufferPointer { writer.append(columns: columns, registered: $0) }
             }
         }
         for (k, column) in otherColumns.enumerated() {
-            switch row.map({ cells[$0 * otherColumns.count + k] }) ?? .null {
-            case .null: writer.appendNull(column)
-            case .days(let v): writer.append(column, days: v)
-            case .number(let v): writer.append(column, double: v)
-            case .whole(let v), .micros(let v): writer.append(column, int64: v)
+            for row in batch {
+                switch row < 0 ? .null : cells[Int(row) * otherColumns.count + k] {
+                case .null: writer.appendNull(column)
+                case .days(let v): writer.append(column, days: v)
+                case .number(let v): writer.append(column, double: v)
+                case .whole(let v), .micros(let v): writer.append(column, int64: v)
+                }
             }
         }
     }

@@ -8,6 +8,7 @@ import Testing
     @Test func optionsAreTypedAndBadOnesNamed() throws {
         let options = try BenchOptions(parsing: [
             "--rows", "5000", "--runs", "2", "--query-rows", "0", "--skip-duckdb", "--baseline", "/tmp/old/costwh",
+            "--lake-months", "6",
         ])
         var expected = BenchOptions()
         expected.rows = 5000
@@ -15,6 +16,7 @@ import Testing
         expected.queryRows = 0
         expected.skipDuckDB = true
         expected.baseline = "/tmp/old/costwh"
+        expected.lakeMonths = 6
         #expect(options == expected)
         #expect(try BenchOptions(parsing: ["--help"]).help)
         for (args, message) in [
@@ -29,6 +31,20 @@ import Testing
                 (error as? BenchError)?.description.hasPrefix(message) == true
             }
         }
+    }
+
+    /// The lake figures ask SQLite the question DuckDB is asked, and count every file's bytes.
+    @Test func theLakeFiguresCompareLikeWithLike() throws {
+        let tag = try #require(LakeFigures.shapes.first { $0.0 == "a tag" }).1
+        #expect(
+            LakeFigures.sqlite(tag)
+                == "SELECT json_extract(Tags, '$.env'), SUM(CostInBillingCurrency) FROM cost_details GROUP BY 1;")
+        let dir = NSTemporaryDirectory() + "lake-size-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir + "/a/b", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data(count: 300).write(to: URL(fileURLWithPath: dir + "/a/b/x.parquet"))
+        try Data(count: 45).write(to: URL(fileURLWithPath: dir + "/_manifest.json"))
+        #expect(LakeFigures.directorySize(dir) == 345)
     }
 
     @Test func mediansAndSpreads() {

@@ -80,4 +80,30 @@ import Testing
         #expect(check.status == 0, "\(check.output)")
         #expect(check.output.contains("pyarrow: 2500 rows") && check.output.contains("duckdb: 2500 rows"), "\(check.output)")
     }
+
+    /// Row groups are encoded on the writer's own thread: a writer dropped before `finish`
+    /// (an export that failed half way) stops it and closes the file without a footer, and
+    /// a new writer of the same rows writes them in order.
+    @Test func aWriterDroppedHalfWayStopsItsEncoder() throws {
+        let dir = TempDir()
+        let path = dir.path("dropped.parquet")
+        do {
+            let writer = try ParquetFileWriter(path: path, columns: [.init("N", .int64)], rowGroupRows: 100)
+            for i in 0..<1_050 {
+                writer.append(0, int64: Int64(i))
+                try writer.endRow()
+            }
+        }
+        let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        #expect(size > 4)
+        #expect(throws: ParquetError.self) { _ = try ParquetFileReader(path: path) }
+        let (whole, _) = try Self.write(dir, rows: 2500, compression: .zstd, rowGroupRows: 100)
+        let reader = try ParquetFileReader(path: whole)
+        #expect(reader.metadata.rowGroups.count == 25)
+        let csv = try ParquetReaderTests.read(whole).get().split(separator: "\n")
+        let counts = csv.dropFirst().compactMap { ParquetReaderTests.fields(String($0)).dropFirst(2).first }.filter { !$0.isEmpty }
+        // Count is the row number where it is not NULL (rows 1 and 2 hold the extremes).
+        let numbers = counts.compactMap { Int64($0) }.filter { $0 != Int64.max && $0 != Int64.min }
+        #expect(numbers == numbers.sorted() && numbers.count > 2_000)
+    }
 }

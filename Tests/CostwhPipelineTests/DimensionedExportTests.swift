@@ -1,8 +1,10 @@
 import CostwhLoad
 import CostwhParquet
 @testable import CostwhPipeline
+import CostwhSQLite
 import CostwhTestSupport
 import Foundation
+import GRDB
 import Testing
 
 /// The lake export reads `cost_details` a dimension row at a time (`DimensionedExport`); what
@@ -28,6 +30,37 @@ import Testing
         }
     }
 
+    /// A fact row whose key its load's summaries do not list (a warehouse damaged by hand, or
+    /// written by a tool that keeps no summaries) sends the export back to the wide view: no
+    /// file is left half written, and the file written holds every row's dimensions.
+    @Test func aKeyTheSummariesMissFallsBackToTheWideView() throws {
+        try withStore(.sqlite) { db in
+            try loadSyntheticMonths(db)
+            let database = try CostDatabase(path: db)
+            let partition = try database.pool.write { db -> Row in
+                let row = try #require(try Row.fetchOne(db, sql: "SELECT Scope, BillingPeriod, Metric, LoadId FROM partitions LIMIT 1"))
+                try db.execute(
+                    sql: "DELETE FROM summary_resource WHERE LoadId = ? AND ResourceKey = (SELECT MIN(ResourceKey) FROM summary_resource WHERE LoadId = ?)",
+                    arguments: [row[3], row[3]])
+                return row
+            }
+            let filter = [("Scope", partition[0] as String), ("BillingPeriod", partition[1] as String), ("Metric", partition[2] as String)]
+                .map { (column: $0.0, value: $0.1) }
+            let store = try DatabaseLocation.openForReading(db)
+            let dir = TempDir()
+            let path = dir.path("p.parquet")
+            #expect(try DimensionedExport(filter: filter, compression: .zstd).write(store, to: path, metadata: []) == nil)
+            #expect(!FileManager.default.fileExists(atPath: path))
+            let written = try PartitionExport(view: LakeLayout.costDetails, filter: filter, compression: .zstd)
+                .write(store, to: path, metadata: [])
+            var wide = PartitionExport(view: LakeLayout.costDetails, filter: filter, compression: .zstd)
+            wide.readsDimensionsOnce = false
+            let other = try wide.write(store, to: dir.path("w.parquet"), metadata: [])
+            #expect(written.rows == other.rows && written.rows > 1_000)
+            #expect(FileManager.default.contents(atPath: path) == FileManager.default.contents(atPath: dir.path("w.parquet")))
+        }
+    }
+
     /// Exports every current partition both ways and hands `compare` the two files and their
     /// rows (each row as the CSV text `ParquetCSVSource` reads it, the header first).
     func compareExports(_ db: String, _ compare: ((path: String, rows: [String]), (path: String, rows: [String])) -> Void) throws {
@@ -40,7 +73,11 @@ import Testing
                 .map { (column: $0.0, value: $0.1) }
             let fast = dir.path("\(n)-fast.parquet")
             let wide = dir.path("\(n)-wide.parquet")
-            let written = try DimensionedExport(filter: filter, compression: .zstd).write(store, to: fast, metadata: [])
+            // Every dimension registered, or every one joined to the fact rows (as a dimension
+            // with many rows in the partition is).
+            var dimensioned = DimensionedExport(filter: filter, compression: .zstd)
+            dimensioned.registeredRowsLimit = n % 2 == 0 ? 65_536 : 0
+            let written = try dimensioned.write(store, to: fast, metadata: [])
             let rows = try #require(written, "the store's views map onto the lake's columns")
             #expect(rows.rows > 1_000)
             var export = PartitionExport(view: LakeLayout.costDetails, filter: filter, compression: .zstd)
