@@ -150,6 +150,47 @@ final class ParquetColumnBuffer {
         registeredInChunk = added
     }
 
+    /// Appends a batch of fixed-width values: row `r` is `values[r]` where `defined[r]` is 1,
+    /// NULL where it is 0 (one call per column and batch instead of one per cell).
+    func append(doubles values: UnsafeBufferPointer<Double>, defined flags: UnsafeBufferPointer<UInt8>) {
+        appendBatch(values, flags, into: &doubles)
+    }
+
+    func append(int64s values: UnsafeBufferPointer<Int64>, defined flags: UnsafeBufferPointer<UInt8>) {
+        appendBatch(values, flags, into: &int64s)
+    }
+
+    func append(int32s values: UnsafeBufferPointer<Int32>, defined flags: UnsafeBufferPointer<UInt8>) {
+        appendBatch(values, flags, into: &int32s)
+    }
+
+    private func appendBatch<T>(_ values: UnsafeBufferPointer<T>, _ flags: UnsafeBufferPointer<UInt8>, into target: inout [T]) {
+        precondition(values.count == flags.count)
+        var kept = take(&target)
+        let before = kept.count
+        defined.append(contentsOf: flags)
+        for r in 0..<flags.count where flags[r] != 0 { kept.append(values[r]) }
+        nulls += flags.count - (kept.count - before)
+        target = kept
+    }
+
+    /// Appends a batch of text: row `r` is `bytes[ends[r - 1]..<ends[r]]` (from 0 for the
+    /// first) where `defined[r]` is 1, NULL where it is 0.
+    func append(texts bytes: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int>, defined flags: UnsafeBufferPointer<UInt8>) {
+        precondition(ends.count == flags.count && (ends.last ?? 0) <= bytes.count)
+        var start = 0
+        for r in 0..<flags.count {
+            let end = ends[r]
+            precondition(start <= end, "text ends go backwards")
+            if flags[r] == 0 {
+                appendNull()
+            } else {
+                append(bytes: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+            }
+            start = end
+        }
+    }
+
     private func take<T>(_ array: inout [T]) -> [T] {
         var out: [T] = []
         swap(&out, &array)

@@ -79,6 +79,34 @@ package final class ParquetFileWriter {
         columns[column].append(registered: table, width: width, field: field, rows: rows)
     }
 
+    /// A batch of values for one column (see `endRows`): row `r` is `values[r]` where
+    /// `defined[r]` is 1, NULL where it is 0. The column must be DOUBLE.
+    package func append(_ column: Int, doubles values: UnsafeBufferPointer<Double>, defined: UnsafeBufferPointer<UInt8>) {
+        precondition(columns[column].spec.kind == .double)
+        columns[column].append(doubles: values, defined: defined)
+    }
+
+    /// The same for INT64 columns (TIMESTAMP too: microseconds).
+    package func append(_ column: Int, int64s values: UnsafeBufferPointer<Int64>, defined: UnsafeBufferPointer<UInt8>) {
+        precondition(columns[column].spec.kind == .int64 || columns[column].spec.kind == .timestamp)
+        columns[column].append(int64s: values, defined: defined)
+    }
+
+    /// The same for DATE columns (days since 1970-01-01).
+    package func append(_ column: Int, days values: UnsafeBufferPointer<Int32>, defined: UnsafeBufferPointer<UInt8>) {
+        precondition(columns[column].spec.kind == .date)
+        columns[column].append(int32s: values, defined: defined)
+    }
+
+    /// A batch of text for one column: row `r` is `bytes[ends[r - 1]..<ends[r]]` (from 0 for
+    /// the first) where `defined[r]` is 1, NULL where it is 0.
+    package func append(
+        _ column: Int, texts bytes: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int>, defined: UnsafeBufferPointer<UInt8>
+    ) {
+        precondition(columns[column].spec.kind == .string)
+        columns[column].append(texts: bytes, ends: ends, defined: defined)
+    }
+
     package func append(_ column: Int, double value: Double?) {
         if let value { columns[column].append(double: value) } else { columns[column].appendNull() }
     }

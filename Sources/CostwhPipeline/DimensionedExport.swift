@@ -167,56 +167,29 @@ struct DimensionedExport {
                     rows[d] = row
                 }
 
-                // The fact rows, a batch at a time: their own columns appended row by row, each
-                // registered dimension's column by column for the whole batch.
-                let money = factIndex[Catalog.cost.lowercased()]
-                let currency = factIndex[Catalog.currency.lowercased()]
-                var cost: [String: Double] = [:]
-                var converters = factColumns.map { ValueConverter(kind: specs[$0.column].kind) }
-                let factCount = factColumns.count
-                let keyPositions = keyFields.map { $0! }
-                var batch = Array(repeating: [Int32](), count: rows.count)
-                var count = 0
-                func endBatch() throws(ParquetError) {
-                    guard let size = batch.first?.count, size > 0 else { return }
-                    for d in rows.indices { rows[d].append(batch: batch[d], to: writer) }
-                    for d in batch.indices { batch[d].removeAll(keepingCapacity: true) }
-                    try writer.endRows(size)
-                }
+                // The fact rows, a batch at a time: their own columns converted row by row, each
+                // registered dimension's columns appended column by column for the whole batch.
+                var facts = FactBatch(
+                    converters: factColumns.map { ValueConverter(kind: specs[$0.column].kind) }, factColumns: factColumns,
+                    dimensions: rows, keyPositions: keyFields.map { $0! },
+                    money: factIndex[Catalog.cost.lowercased()], currency: factIndex[Catalog.currency.lowercased()])
                 let qualified = filter.map { "k.\($0.column) = :\($0.column.lowercased())" }.joined(separator: " AND ")
                 let factSQL =
                     (["SELECT k.*"] + joined).joined(separator: ", ") + " FROM cost_details_keys k "
                     + joins.joined(separator: " ") + " WHERE \(qualified)"
                 _ = try reader.forEachRow(factSQL, parameters) { cursor in
-                    try converters.withUnsafeMutableBufferPointer { converters in
-                        for k in 0..<factCount {
-                            let (column, field) = factColumns[k]
-                            do throws(ValueConverter.Problem) {
-                                try converters[k].append(cursor, field, to: writer, at: column)
-                            } catch {
-                                throw PipelineError.export(
-                                    "\(LakeLayout.costDetails) \(describe), row \(count + 1), column \(names[column]): \(error.message)"
-                                )
-                            }
-                        }
+                    do {
+                        try facts.add(cursor)
+                    } catch let problem as FactBatch.Problem {
+                        throw PipelineError.export(
+                            "\(LakeLayout.costDetails) \(describe), row \(facts.count + 1), column \(names[problem.column]): \(problem.message)"
+                        )
                     }
-                    for d in 0..<rows.count {
-                        guard cursor.kind(keyPositions[d]) != .null, !rows[d].textFields.isEmpty || !rows[d].otherFields.isEmpty
-                        else {
-                            batch[d].append(-1)
-                            continue
-                        }
-                        guard let row = rows[d].rowOf[cursor.int64(keyPositions[d])] else { throw SummaryMissesAKey() }
-                        batch[d].append(row)
-                    }
-                    if let money, cursor.kind(money) == .real || cursor.kind(money) == .integer {
-                        let key = currency.map { c in cursor.withBytes(c) { String(decoding: $0, as: UTF8.self) } } ?? ""
-                        cost[key, default: 0] += cursor.double(money)
-                    }
-                    count += 1
-                    if count % ParquetFileWriter.batchRows == 0 { try endBatch() }
+                    if facts.count % ParquetFileWriter.batchRows == 0 { try facts.flush(to: writer) }
                 }
-                try endBatch()
+                try facts.flush(to: writer)
+                let count = facts.count
+                let cost = facts.totals.all
                 let bytes = try writer.finish()
                 written = PartitionExport.Written(rows: count, bytes: bytes, cost: cost)
             }
@@ -287,7 +260,89 @@ struct DimensionedExport {
     }
 }
 
+/// The fact rows of a batch being gathered, as one value: the row closure then makes one
+/// exclusive access per row (the variables it captured were checked at every use).
+struct FactBatch {
+    var converters: [ValueConverter]
+    let factColumns: [(column: Int, field: Int)]
+    var dimensions: [DimensionedExport.Rows]
+    let keyPositions: [Int]
+    let money: Int?
+    let currency: Int?
+    /// Per dimension, each row's dimension row (-1: none).
+    var rowsOf: [[Int32]]
+    /// Per dimension, the last key and its row: rows come in runs of one account or product.
+    var lastKey: [Int64]
+    var lastRow: [Int32]
+    var totals = CurrencyTotals()
+    /// Rows added, flushed or not.
+    private(set) var count = 0
+    private var pending = 0
+
+    /// A value that cannot be written as its column's type.
+    struct Problem: Error {
+        let column: Int
+        let message: String
+    }
+
+    init(
+        converters: [ValueConverter], factColumns: [(column: Int, field: Int)], dimensions: [DimensionedExport.Rows],
+        keyPositions: [Int], money: Int?, currency: Int?
+    ) {
+        self.converters = converters
+        self.factColumns = factColumns
+        self.dimensions = dimensions
+        self.keyPositions = keyPositions
+        self.money = money
+        self.currency = currency
+        rowsOf = Array(repeating: [], count: dimensions.count)
+        lastKey = Array(repeating: Int64.min, count: dimensions.count)
+        lastRow = Array(repeating: -1, count: dimensions.count)
+    }
+
+    mutating func add(_ cursor: any RowCursor) throws {
+        for k in 0..<converters.count {
+            do throws(ValueConverter.Problem) {
+                try converters[k].append(cursor, factColumns[k].field)
+            } catch {
+                throw Problem(column: factColumns[k].column, message: error.message)
+            }
+        }
+        for d in 0..<dimensions.count {
+            guard cursor.kind(keyPositions[d]) != .null, dimensions[d].width > 0 else {
+                rowsOf[d].append(-1)
+                continue
+            }
+            let key = cursor.int64(keyPositions[d])
+            if key != lastKey[d] {
+                guard let row = dimensions[d].rowOf[key] else { throw DimensionedExport.SummaryMissesAKey() }
+                lastKey[d] = key
+                lastRow[d] = row
+            }
+            rowsOf[d].append(lastRow[d])
+        }
+        totals.add(cursor, money: money, currency: currency)
+        count += 1
+        pending += 1
+    }
+
+    /// Hands the batch to the writer and closes its rows.
+    mutating func flush(to writer: ParquetFileWriter) throws(ParquetError) {
+        guard pending > 0 else { return }
+        for k in 0..<converters.count { converters[k].flush(to: writer, at: factColumns[k].column) }
+        for d in 0..<dimensions.count {
+            dimensions[d].append(batch: rowsOf[d], to: writer)
+            rowsOf[d].removeAll(keepingCapacity: true)
+        }
+        try writer.endRows(pending)
+        pending = 0
+    }
+}
+
 extension DimensionedExport.Rows {
+    /// The writer's columns this dimension fills.
+    var width: Int { textColumns.count + otherColumns.count }
+
     /// Appends a batch of fact rows' dimension rows (`rows[r]`, -1 where the fact row has
     /// none: NULLs) to the writer's columns, column by column.
     func append(batch: [Int32], to writer: ParquetFileWriter) {

@@ -70,16 +70,22 @@ struct PartitionExport {
                     path: path, columns: specs, compression: compression, metadata: metadata)
                 let money = names.firstIndex(of: view == LakeLayout.focus ? "BilledCost" : Catalog.cost)
                 let currency = names.firstIndex(of: Catalog.currency)
-                var cost: [String: Double] = [:]
+                var cost = CurrencyTotals()
                 var converters = specs.map { ValueConverter(kind: $0.kind) }
                 var row = 0
                 let count = specs.count
+                // A batch of rows at a time: each column's values go to the writer in one call.
+                func endBatch(_ rows: Int) throws(ParquetError) {
+                    guard rows > 0 else { return }
+                    for i in 0..<count { converters[i].flush(to: writer, at: i) }
+                    try writer.endRows(rows)
+                }
                 _ = try reader.forEachRow("SELECT * FROM \(source) WHERE \(where_)", parameters) { cursor in
                     // One exclusive access to the converters per row, not one per cell.
                     try converters.withUnsafeMutableBufferPointer { converters in
                         for i in 0..<count {
                             do {
-                                try converters[i].append(cursor, i, to: writer, at: i)
+                                try converters[i].append(cursor, i)
                             } catch let error as ValueConverter.Problem {
                                 throw PipelineError.export(
                                     "\(view) \(filter.map { "\($0.column) \($0.value)" }.joined(separator: ", ")), row \(row + 1), column \(names[i]): \(error.message)"
@@ -87,15 +93,13 @@ struct PartitionExport {
                             }
                         }
                     }
-                    if let money, cursor.kind(money) == .real || cursor.kind(money) == .integer {
-                        let key = currency.map { c in cursor.withBytes(c) { String(decoding: $0, as: UTF8.self) } } ?? ""
-                        cost[key, default: 0] += cursor.double(money)
-                    }
-                    try writer.endRow()
+                    cost.add(cursor, money: money, currency: currency)
                     row += 1
+                    if row % ParquetFileWriter.batchRows == 0 { try endBatch(ParquetFileWriter.batchRows) }
                 }
+                try endBatch(row % ParquetFileWriter.batchRows)
                 let bytes = try writer.finish()
-                written = Written(rows: row, bytes: bytes, cost: cost)
+                written = Written(rows: row, bytes: bytes, cost: cost.all)
             }
         } catch let error as PipelineError {
             throw error
@@ -108,13 +112,21 @@ struct PartitionExport {
     }
 }
 
-/// Turns the store's values into one Parquet column's, remembering the last text it parsed:
-/// dates repeat row after row.
+/// Turns the store's values into one Parquet column's, a batch of rows at a time: `append`
+/// converts a row's value into the batch, `flush` hands the batch to the writer in one call
+/// (a call per cell cost an exclusive access and a reference count on the writer's column).
+/// It remembers the last date's text: dates repeat row after row.
 struct ValueConverter {
     let kind: ParquetColumnSpec.Kind
-    /// The last date's text and value: dates repeat row after row.
     private var lastBytes: [UInt8] = []
     private var lastNumber: Int64 = 0
+    // The batch: a flag per row, and the values of its type.
+    private var defined: [UInt8] = []
+    private var doubles: [Double] = []
+    private var numbers: [Int64] = []
+    private var days: [Int32] = []
+    private var bytes: [UInt8] = []
+    private var ends: [Int] = []
 
     init(kind: ParquetColumnSpec.Kind) {
         self.kind = kind
@@ -127,39 +139,46 @@ struct ValueConverter {
 
     func problem(_ message: String) -> Problem { Problem(message: message) }
 
-    /// Appends value `i` of the cursor to the writer's column `column`.
-    mutating func append(_ cursor: any RowCursor, _ i: Int, to writer: ParquetFileWriter, at column: Int) throws(Problem) {
+    /// Adds value `i` of the cursor to the batch.
+    mutating func append(_ cursor: any RowCursor, _ i: Int) throws(Problem) {
         let held = cursor.kind(i)
         if held == .null {
-            writer.appendNull(column)
+            defined.append(0)
+            switch kind {
+            case .string: ends.append(bytes.count)
+            case .double: doubles.append(0)
+            case .int64, .timestamp: numbers.append(0)
+            case .date: days.append(0)
+            }
             return
         }
         switch kind {
         case .string:
             switch held {
-            case .integer: writer.append(column, string: String(cursor.int64(i)))
-            case .real: writer.append(column, string: String(cursor.double(i)))
-            default: cursor.withBytes(i) { writer.append(column, utf8: $0) }
+            case .integer: bytes.append(contentsOf: String(cursor.int64(i)).utf8)
+            case .real: bytes.append(contentsOf: String(cursor.double(i)).utf8)
+            default: cursor.withBytes(i) { bytes.append(contentsOf: $0) }
             }
+            ends.append(bytes.count)
         case .double:
             switch held {
-            case .real, .integer: writer.append(column, double: cursor.double(i))
+            case .real, .integer: doubles.append(cursor.double(i))
             default:
                 let text = cursor.withBytes(i) { String(decoding: $0, as: UTF8.self) }
                 guard let v = Double(text) else { throw problem("`\(text.prefix(40))` is not a number") }
-                writer.append(column, double: v)
+                doubles.append(v)
             }
         case .int64:
             switch held {
-            case .integer: writer.append(column, int64: cursor.int64(i))
+            case .integer: numbers.append(cursor.int64(i))
             case .real:
                 let v = cursor.double(i)
                 guard v == v.rounded(), abs(v) < 9e18 else { throw problem("\(v) is not a whole number") }
-                writer.append(column, int64: Int64(v))
+                numbers.append(Int64(v))
             default:
                 let text = cursor.withBytes(i) { String(decoding: $0, as: UTF8.self) }
                 guard let v = Int64(text) else { throw problem("`\(text.prefix(40))` is not a whole number") }
-                writer.append(column, int64: v)
+                numbers.append(v)
             }
         case .date, .timestamp:
             guard held == .text else { throw problem("a date must be text") }
@@ -177,8 +196,30 @@ struct ValueConverter {
                 }
                 lastBytes = Array(text.utf8)
             }
-            if kind == .date { writer.append(column, days: Int32(lastNumber)) } else { writer.append(column, int64: lastNumber) }
+            if kind == .date { days.append(Int32(lastNumber)) } else { numbers.append(lastNumber) }
         }
+        defined.append(1)
+    }
+
+    /// Hands the batch to the writer's column `column`, and empties it.
+    mutating func flush(to writer: ParquetFileWriter, at column: Int) {
+        defined.withUnsafeBufferPointer { defined in
+            switch kind {
+            case .string:
+                bytes.withUnsafeBufferPointer { bytes in
+                    ends.withUnsafeBufferPointer { writer.append(column, texts: bytes, ends: $0, defined: defined) }
+                }
+            case .double: doubles.withUnsafeBufferPointer { writer.append(column, doubles: $0, defined: defined) }
+            case .int64, .timestamp: numbers.withUnsafeBufferPointer { writer.append(column, int64s: $0, defined: defined) }
+            case .date: days.withUnsafeBufferPointer { writer.append(column, days: $0, defined: defined) }
+            }
+        }
+        defined.removeAll(keepingCapacity: true)
+        doubles.removeAll(keepingCapacity: true)
+        numbers.removeAll(keepingCapacity: true)
+        days.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
     }
 
     /// Days since 1970-01-01 of `YYYY-MM-DD` (Howard Hinnant's days-from-civil).
