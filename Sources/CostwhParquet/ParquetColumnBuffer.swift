@@ -205,6 +205,13 @@ final class ParquetColumnBuffer {
             doubles: take(&doubles), int64s: take(&int64s), int32s: take(&int32s))
         dictionary = ByteDictionary()
         reset()
+        // The next row group is likely the size of this one: allocate once rather than grow
+        // by doubling (each growth copies what was gathered).
+        defined.reserveCapacity(chunk.defined.count)
+        indices.reserveCapacity(chunk.indices.count)
+        doubles.reserveCapacity(chunk.doubles.count)
+        int64s.reserveCapacity(chunk.int64s.count)
+        int32s.reserveCapacity(chunk.int32s.count)
         return chunk
     }
 

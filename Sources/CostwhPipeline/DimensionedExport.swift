@@ -51,6 +51,10 @@ struct DimensionedExport {
         var otherKinds: [ParquetColumnSpec.Kind] = []
         /// The dimension row of each key.
         var rowOf: [Int64: Int32] = [:]
+        /// The same as an array from `firstKey` when the keys are dense enough (they are
+        /// numbered as the dimension grows): a lookup per row without hashing.
+        var firstKey: Int64 = 0
+        var denseRowOf: [Int32] = []
         /// Row-major: a row's text handles, then its other cells.
         var handles: [Int32] = []
         var cells: [Cell] = []
@@ -164,6 +168,7 @@ struct DimensionedExport {
                             }
                         }
                     }
+                    row.index()
                     rows[d] = row
                 }
 
@@ -315,7 +320,7 @@ struct FactBatch {
             }
             let key = cursor.int64(keyPositions[d])
             if key != lastKey[d] {
-                guard let row = dimensions[d].rowOf[key] else { throw DimensionedExport.SummaryMissesAKey() }
+                guard let row = dimensions[d].row(of: key) else { throw DimensionedExport.SummaryMissesAKey() }
                 lastKey[d] = key
                 lastRow[d] = row
             }
@@ -342,6 +347,29 @@ struct FactBatch {
 extension DimensionedExport.Rows {
     /// The writer's columns this dimension fills.
     var width: Int { textColumns.count + otherColumns.count }
+
+    /// Builds `denseRowOf` when the keys span at most four times their number (or 1,024).
+    mutating func index() {
+        // Keys may be anything a store numbers them with (PostgreSQL's are hashes): the span
+        // is computed without overflowing.
+        guard let low = rowOf.keys.min(), let high = rowOf.keys.max() else { return }
+        let (span, overflow) = high.subtractingReportingOverflow(low)
+        guard !overflow, span < Int64(max(1024, rowOf.count * 4)) else { return }
+        firstKey = low
+        denseRowOf = Array(repeating: -1, count: Int(span) + 1)
+        for (key, row) in rowOf { denseRowOf[Int(key - low)] = row }
+    }
+
+    /// The dimension row of `key`, if the dimension has one.
+    func row(of key: Int64) -> Int32? {
+        if !denseRowOf.isEmpty {
+            let offset = key &- firstKey
+            guard offset >= 0 && offset < Int64(denseRowOf.count) else { return nil }
+            let row = denseRowOf[Int(offset)]
+            return row < 0 ? nil : row
+        }
+        return rowOf[key]
+    }
 
     /// Appends a batch of fact rows' dimension rows (`rows[r]`, -1 where the fact row has
     /// none: NULLs) to the writer's columns, column by column.

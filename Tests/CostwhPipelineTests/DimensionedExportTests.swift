@@ -30,6 +30,23 @@ import Testing
         }
     }
 
+    /// A dimension's rows are found by key through an array when the keys are dense (SQLite
+    /// numbers them) and by hashing when not (PostgreSQL's keys are hashes, spread over the
+    /// whole of Int64: their span must not overflow).
+    @Test func keysAreFoundDenseOrSparse() {
+        var dense = DimensionedExport.Rows()
+        for (row, key) in [Int64(7), 9, 8, 1_000].enumerated() { dense.rowOf[key] = Int32(row) }
+        dense.index()
+        #expect(!dense.denseRowOf.isEmpty)
+        #expect(dense.row(of: 9) == 1 && dense.row(of: 1_000) == 3 && dense.row(of: 10) == nil)
+        #expect(dense.row(of: 6) == nil && dense.row(of: 1_001) == nil && dense.row(of: .min) == nil)
+        var sparse = DimensionedExport.Rows()
+        for (row, key) in [Int64.min, -5, Int64.max].enumerated() { sparse.rowOf[key] = Int32(row) }
+        sparse.index()
+        #expect(sparse.denseRowOf.isEmpty)
+        #expect(sparse.row(of: .min) == 0 && sparse.row(of: .max) == 2 && sparse.row(of: 0) == nil)
+    }
+
     /// A fact row whose key its load's summaries do not list (a warehouse damaged by hand, or
     /// written by a tool that keeps no summaries) sends the export back to the wide view: no
     /// file is left half written, and the file written holds every row's dimensions.
