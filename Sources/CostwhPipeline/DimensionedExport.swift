@@ -196,7 +196,7 @@ struct DimensionedExport {
                 let count = facts.count
                 let cost = facts.totals.all
                 let bytes = try writer.finish()
-                written = PartitionExport.Written(rows: count, bytes: bytes, cost: cost)
+                written = PartitionExport.Written(rows: count, bytes: bytes, cost: cost, read: "cost_details_keys")
             }
         } catch is SummaryMissesAKey {
             unlink(path)

@@ -124,7 +124,10 @@ package enum Export {
             report.rows += written.rows
             report.bytes += written.bytes
             logger.info(
-                "exported a partition", metadata: ["folder": "\(want.folder)", "rows": "\(written.rows)", "bytes": "\(written.bytes)"])
+                "exported a partition",
+                metadata: [
+                    "folder": "\(want.folder)", "rows": "\(written.rows)", "bytes": "\(written.bytes)", "read": "\(written.read)",
+                ])
         }
         // Partitions of this dataset no longer in the selection: out of the manifest first,
         // then off the disk.

@@ -20,6 +20,9 @@ struct PartitionExport {
         let rows: Int
         let bytes: Int
         let cost: [String: Double]
+        /// What the rows were read through (`cost_details_keys` and the dimension tables, or
+        /// the view itself), for the log: a fall back to the slower read shows there.
+        let read: String
     }
 
     /// The Parquet type of a column of `cost_details` or `focus_costs`.
@@ -99,7 +102,7 @@ struct PartitionExport {
                 }
                 try endBatch(row % ParquetFileWriter.batchRows)
                 let bytes = try writer.finish()
-                written = Written(rows: row, bytes: bytes, cost: cost.all)
+                written = Written(rows: row, bytes: bytes, cost: cost.all, read: source)
             }
         } catch let error as PipelineError {
             throw error

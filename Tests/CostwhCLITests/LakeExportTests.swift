@@ -1,6 +1,7 @@
 import CostwhPipeline
 import CostwhTestSupport
 import Foundation
+import GRDB
 import Testing
 
 /// `costwh export`: the warehouse as a Parquet lake that pyarrow, DuckDB and Spark read, kept
@@ -120,6 +121,38 @@ import Testing
     /// Killed after a partition's new file is written and before it is renamed in: the old
     /// file is still whole, the manifest names only files that are there, and the next export
     /// removes the leftover and finishes the work. A reader meanwhile sees the old partition.
+    /// A value that cannot be written as its column's type (a dimension's date that is not a
+    /// date, here written by hand into the warehouse) fails the export with one line naming
+    /// the partition, the dimension row and the column; no file is left half written and the
+    /// lake that was there stays whole.
+    @Test func aValueThatIsNotItsTypeIsNamed() throws {
+        let dir = TempDir()
+        let db = try Self.demo(dir)
+        let lake = dir.path("lake")
+        #expect(try Self.export(db, lake).status == 0)
+        let before = try Self.files(lake)
+        try DatabaseQueue(path: db).write { try $0.execute(sql: "UPDATE dim_account SET BillingPeriodStartDate = 'soon'") }
+        for target in [lake, dir.path("fresh")] {
+            // The existing lake is unchanged (its loads did not change); a new one is written.
+            let failed = try Self.export(db, target)
+            if target == lake {
+                let after = try Self.files(lake)
+                #expect(failed.status == 0 && after == before, "\(failed.stderr)")
+                continue
+            }
+            #expect(failed.status == 1, "\(failed.stderr)")
+            #expect(
+                failed.stderr.contains("dim_account key") && failed.stderr.contains("column BillingPeriodStartDate")
+                    && failed.stderr.contains("`soon` is not a date YYYY-MM-DD"), "\(failed.stderr)")
+            #expect(failed.stderr.split(separator: "\n").filter { $0.contains("soon") }.count == 1, "\(failed.stderr)")
+            #expect(LakeFilesProbe.leftovers(target).isEmpty)
+            // No manifest yet, or one that names only files that are there.
+            let problems = LakeCheck.manifestProblems(target)
+            #expect(problems.allSatisfy { $0.hasPrefix("no manifest") }, "\(problems)")
+        }
+        #expect(LakeCheck.manifestProblems(lake).isEmpty)
+    }
+
     @Test func aKilledExportIsRepairedByTheNext() throws {
         let dir = TempDir()
         let db = try Self.demo(dir)
