@@ -94,6 +94,19 @@ import Testing
         #expect(agree[0] == 0 && agree[1] == 0, "rows that differ between the views: \(agree)")
         #expect(agree[2] > 0 && agree[2] == agree[3])
         #expect(agree[4] == 1, "the price sheet's list price is read through the analysts' view")
+        // The export's view (fact columns and keys, the list price looked up only where it is
+        // needed) gives cost_details' values on every row, the price sheet's list price included.
+        let factColumns =
+            "Scope, BillingPeriod, Metric, LoadId, Date, ChargeType, PricingModel, CostInBillingCurrency, BillingCurrency, Quantity, EffectivePrice, UnitPrice, PayGPrice, BilledCost, EffectiveCost, ListCost, ContractedCost, SourcePart, SourceLine"
+        let keyed = try store.reading { reader in
+            try reader.read(
+                """
+                SELECT (SELECT COUNT(*) FROM (SELECT \(factColumns) FROM cost_details_keys EXCEPT SELECT \(factColumns) FROM cost_details)),
+                    (SELECT COUNT(*) FROM (SELECT \(factColumns) FROM cost_details EXCEPT SELECT \(factColumns) FROM cost_details_keys)),
+                    (SELECT COUNT(*) FROM cost_details_keys WHERE ListCost > 0 AND PayGPrice = 0)
+                """, [:])
+        }.rows[0].map { $0.int ?? -1 }
+        #expect(keyed == [0, 0, 1], "cost_details_keys against cost_details: \(keyed)")
         // By meter category, the savings are all in Virtual Machines, and every group adds up.
         let groups = try SavingsTests.savings(db, by: "meter-category")
         let vm = try #require(groups.first { $0["Group"]?.string == "Virtual Machines" })
