@@ -103,9 +103,6 @@ final class ParquetColumnBuffer {
     private var chunkIndexOfRegistered: [Int32] = []
     private var registeredInChunk: [Int32] = []
 
-    /// Bytes held for registered values, for the whole file.
-    var registeredBytes: Int { registered.byteCount + registered.count * 28 }
-
     func register(bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
         let handle = Int(registered.index(of: bytes))
         if handle == chunkIndexOfRegistered.count { chunkIndexOfRegistered.append(-1) }

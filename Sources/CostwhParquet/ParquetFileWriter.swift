@@ -148,8 +148,6 @@ package final class ParquetFileWriter {
 
     private var heldBytes: Int { columns.reduce(0) { $0 + $1.heldBytes } }
 
-    /// Bytes held for registered values (the file's distinct dimension values).
-    package var registeredBytes: Int { columns.reduce(0) { $0 + $1.registeredBytes } }
 
     private func flushRowGroup() throws(ParquetError) {
         guard pendingRows > 0 else { return }

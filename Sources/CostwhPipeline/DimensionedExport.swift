@@ -36,10 +36,6 @@ struct DimensionedExport {
         ("dim_tags", "TagsKey"), ("dim_info", "InfoKey"), ("dim_extra", "ExtraKey"),
     ]
 
-    /// A dimension value that is not text (the account's dates), converted once per dimension row.
-    enum Cell {
-        case null, days(Int32), number(Double), whole(Int64), micros(Int64)
-    }
 
     /// One dimension's rows that the partition uses, converted for the writer.
     struct Rows {
@@ -57,7 +53,7 @@ struct DimensionedExport {
         var denseRowOf: [Int32] = []
         /// Row-major: a row's text handles, then its other cells.
         var handles: [Int32] = []
-        var cells: [Cell] = []
+        var cells: [ValueConverter.Number?] = []
     }
 
     func write(_ store: any StoreReading, to path: String, metadata: [(String, String)]) throws(PipelineError)
@@ -160,7 +156,7 @@ struct DimensionedExport {
                         }
                         for (k, field) in row.otherFields.enumerated() {
                             do throws(ValueConverter.Problem) {
-                                row.cells.append(try Self.cell(cursor, field, as: row.otherKinds[k]))
+                                row.cells.append(cursor.kind(field) == .null ? nil : try ValueConverter.number(cursor, field, as: row.otherKinds[k]))
                             } catch {
                                 throw PipelineError.export(
                                     "\(LakeLayout.costDetails) \(describe), \(dimension.table) key \(key), column \(names[row.otherColumns[k]]): \(error.message)"
@@ -230,37 +226,6 @@ struct DimensionedExport {
             return text.withUTF8 { writer.register(column, utf8: $0) }
         case .text, .blob:
             return cursor.withBytes(i) { writer.register(column, utf8: $0) }
-        }
-    }
-
-    /// A value that is not text, converted as `ValueConverter` converts it.
-    static func cell(_ cursor: any RowCursor, _ i: Int, as kind: ParquetColumnSpec.Kind) throws(ValueConverter.Problem) -> Cell {
-        if cursor.kind(i) == .null { return .null }
-        let text = { cursor.withBytes(i) { String(decoding: $0, as: UTF8.self) } }
-        switch kind {
-        case .string:
-            preconditionFailure("text is registered")
-        case .double:
-            switch cursor.kind(i) {
-            case .real, .integer: return .number(cursor.double(i))
-            default:
-                guard let v = Double(text()) else { throw ValueConverter.Problem(message: "`\(text().prefix(40))` is not a number") }
-                return .number(v)
-            }
-        case .int64:
-            if cursor.kind(i) == .integer { return .whole(cursor.int64(i)) }
-            guard let v = Int64(text()) else { throw ValueConverter.Problem(message: "`\(text().prefix(40))` is not a whole number") }
-            return .whole(v)
-        case .date:
-            guard cursor.kind(i) == .text, let days = ValueConverter.days(text()) else {
-                throw ValueConverter.Problem(message: "`\(text().prefix(40))` is not a date YYYY-MM-DD")
-            }
-            return .days(days)
-        case .timestamp:
-            guard cursor.kind(i) == .text, let micros = ValueConverter.micros(text()) else {
-                throw ValueConverter.Problem(message: "`\(text().prefix(40))` is not a date or an ISO 8601 date-time")
-            }
-            return .micros(micros)
         }
     }
 }
@@ -384,11 +349,11 @@ extension DimensionedExport.Rows {
         }
         for (k, column) in otherColumns.enumerated() {
             for row in batch {
-                switch row < 0 ? .null : cells[Int(row) * otherColumns.count + k] {
-                case .null: writer.appendNull(column)
+                switch row < 0 ? nil : cells[Int(row) * otherColumns.count + k] {
+                case nil: writer.appendNull(column)
                 case .days(let v): writer.append(column, days: v)
-                case .number(let v): writer.append(column, double: v)
-                case .whole(let v), .micros(let v): writer.append(column, int64: v)
+                case .double(let v): writer.append(column, double: v)
+                case .whole(let v): writer.append(column, int64: v)
                 }
             }
         }

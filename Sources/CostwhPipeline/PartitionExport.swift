@@ -140,8 +140,6 @@ struct ValueConverter {
         let message: String
     }
 
-    func problem(_ message: String) -> Problem { Problem(message: message) }
-
     /// Adds value `i` of the cursor to the batch.
     mutating func append(_ cursor: any RowCursor, _ i: Int) throws(Problem) {
         let held = cursor.kind(i)
@@ -164,44 +162,71 @@ struct ValueConverter {
             }
             ends.append(bytes.count)
         case .double:
-            switch held {
-            case .real, .integer: doubles.append(cursor.double(i))
-            default:
-                let text = cursor.withBytes(i) { String(decoding: $0, as: UTF8.self) }
-                guard let v = Double(text) else { throw problem("`\(text.prefix(40))` is not a number") }
-                doubles.append(v)
-            }
+            guard case .double(let v) = try ValueConverter.number(cursor, i, as: kind) else { preconditionFailure() }
+            doubles.append(v)
         case .int64:
-            switch held {
-            case .integer: numbers.append(cursor.int64(i))
-            case .real:
-                let v = cursor.double(i)
-                guard v == v.rounded(), abs(v) < 9e18 else { throw problem("\(v) is not a whole number") }
-                numbers.append(Int64(v))
-            default:
-                let text = cursor.withBytes(i) { String(decoding: $0, as: UTF8.self) }
-                guard let v = Int64(text) else { throw problem("`\(text.prefix(40))` is not a whole number") }
-                numbers.append(v)
-            }
+            guard case .whole(let v) = try ValueConverter.number(cursor, i, as: kind) else { preconditionFailure() }
+            numbers.append(v)
         case .date, .timestamp:
-            guard held == .text else { throw problem("a date must be text") }
-            let same = cursor.withBytes(i) { bytes in lastBytes.count == bytes.count && lastBytes.elementsEqual(bytes) }
+            // Dates repeat row after row: the last one's text is compared before parsing.
+            let same = held == .text && cursor.withBytes(i) { bytes in lastBytes.count == bytes.count && lastBytes.elementsEqual(bytes) }
             if !same {
-                let text = cursor.withBytes(i) { String(decoding: $0, as: UTF8.self) }
-                if kind == .date {
-                    guard let days = ValueConverter.days(text) else { throw problem("`\(text.prefix(40))` is not a date YYYY-MM-DD") }
-                    lastNumber = Int64(days)
-                } else {
-                    guard let micros = ValueConverter.micros(text) else {
-                        throw problem("`\(text.prefix(40))` is not a date or an ISO 8601 date-time")
-                    }
-                    lastNumber = micros
+                switch try ValueConverter.number(cursor, i, as: kind) {
+                case .days(let v): lastNumber = Int64(v)
+                case .whole(let v): lastNumber = v
+                case .double: preconditionFailure()
                 }
-                lastBytes = Array(text.utf8)
+                lastBytes = cursor.withBytes(i) { Array($0) }
             }
             if kind == .date { days.append(Int32(lastNumber)) } else { numbers.append(lastNumber) }
         }
         defined.append(1)
+    }
+
+    /// A value that is not text, as its column's number.
+    enum Number {
+        case double(Double)
+        /// INT64, or a TIMESTAMP's microseconds.
+        case whole(Int64)
+        case days(Int32)
+    }
+
+    /// Value `i` of the cursor (not NULL) as the number a column of `kind` holds: the one
+    /// rule for the export's conversions (a row's values, a dimension row's).
+    static func number(_ cursor: any RowCursor, _ i: Int, as kind: ParquetColumnSpec.Kind) throws(Problem) -> Number {
+        let held = cursor.kind(i)
+        let text = { cursor.withBytes(i) { String(decoding: $0, as: UTF8.self) } }
+        switch kind {
+        case .string:
+            preconditionFailure("text is not a number")
+        case .double:
+            if held == .real || held == .integer { return .double(cursor.double(i)) }
+            guard let v = Double(text()) else { throw Problem(message: "`\(text().prefix(40))` is not a number") }
+            return .double(v)
+        case .int64:
+            switch held {
+            case .integer: return .whole(cursor.int64(i))
+            case .real:
+                let v = cursor.double(i)
+                guard v == v.rounded(), abs(v) < 9e18 else { throw Problem(message: "\(v) is not a whole number") }
+                return .whole(Int64(v))
+            default:
+                guard let v = Int64(text()) else { throw Problem(message: "`\(text().prefix(40))` is not a whole number") }
+                return .whole(v)
+            }
+        case .date, .timestamp:
+            guard held == .text else { throw Problem(message: "a date must be text") }
+            if kind == .date {
+                guard let days = ValueConverter.days(text()) else {
+                    throw Problem(message: "`\(text().prefix(40))` is not a date YYYY-MM-DD")
+                }
+                return .days(days)
+            }
+            guard let micros = ValueConverter.micros(text()) else {
+                throw Problem(message: "`\(text().prefix(40))` is not a date or an ISO 8601 date-time")
+            }
+            return .whole(micros)
+        }
     }
 
     /// Hands the batch to the writer's column `column`, and empties it.
