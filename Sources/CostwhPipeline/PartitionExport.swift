@@ -162,11 +162,20 @@ struct ValueConverter {
             }
             ends.append(bytes.count)
         case .double:
-            guard case .double(let v) = try ValueConverter.number(cursor, i, as: kind) else { preconditionFailure() }
-            doubles.append(v)
+            // The common case first, as `number` has it: a number held as a number.
+            if held == .real || held == .integer {
+                doubles.append(cursor.double(i))
+            } else {
+                guard case .double(let v) = try ValueConverter.number(cursor, i, as: kind) else { preconditionFailure() }
+                doubles.append(v)
+            }
         case .int64:
-            guard case .whole(let v) = try ValueConverter.number(cursor, i, as: kind) else { preconditionFailure() }
-            numbers.append(v)
+            if held == .integer {
+                numbers.append(cursor.int64(i))
+            } else {
+                guard case .whole(let v) = try ValueConverter.number(cursor, i, as: kind) else { preconditionFailure() }
+                numbers.append(v)
+            }
         case .date, .timestamp:
             // Dates repeat row after row: the last one's text is compared before parsing.
             let same = held == .text && cursor.withBytes(i) { bytes in lastBytes.count == bytes.count && lastBytes.elementsEqual(bytes) }
@@ -195,7 +204,8 @@ struct ValueConverter {
     /// rule for the export's conversions (a row's values, a dimension row's).
     static func number(_ cursor: any RowCursor, _ i: Int, as kind: ParquetColumnSpec.Kind) throws(Problem) -> Number {
         let held = cursor.kind(i)
-        let text = { cursor.withBytes(i) { String(decoding: $0, as: UTF8.self) } }
+        // A local function, not a closure in a constant (which is allocated at every call).
+        func text() -> String { cursor.withBytes(i) { String(decoding: $0, as: UTF8.self) } }
         switch kind {
         case .string:
             preconditionFailure("text is not a number")
