@@ -8,19 +8,23 @@ package struct BenchOptions: Sendable, Equatable {
     /// Months of the lake figures (1 scope × months × both metrics × `rows`, exported); 0 skips.
     package var lakeMonths = 0
     package var skipDuckDB = false
+    /// Skips figures 2p and 3p (the EA file as Parquet, made with pyarrow).
+    package var skipParquet = false
     package var skipExtract = false
     package var work = "bench-data"
     package var memoryFactor = 5
     package var skipMemory = false
     /// A PostgreSQL server to measure the PostgreSQL store on (figures P3–P5); skipped without.
     package var postgres: String?
+    /// Only figure 2 (parse + normalise) of this file, `runs` times: for a profiler.
+    package var parseOnly: String?
     /// Another costwh binary (the previous release) to compare with, paired in one run.
     package var baseline: String?
     /// `--help` was asked for: print `usage` and measure nothing.
     package var help = false
 
     package static let usage =
-        "usage: costwh-bench [--rows N] [--runs N] [--query-rows N (0 skips)] [--memory-factor N] [--skip-memory] [--work DIR] [--postgres URL] [--analyst-months N] [--lake-months N] [--skip-duckdb] [--skip-extract] [--baseline OTHER-COSTWH]"
+        "usage: costwh-bench [--rows N] [--runs N] [--query-rows N (0 skips)] [--memory-factor N] [--skip-memory] [--work DIR] [--postgres URL] [--analyst-months N] [--lake-months N] [--skip-duckdb] [--skip-parquet] [--skip-extract] [--baseline OTHER-COSTWH] [--parse-only FILE]"
 
     package init() {}
 
@@ -47,11 +51,13 @@ package struct BenchOptions: Sendable, Equatable {
             case "--lake-months": lakeMonths = try count(0)
             case "--skip-duckdb": skipDuckDB = true
             case "--skip-extract": skipExtract = true
+            case "--skip-parquet": skipParquet = true
             case "--work": work = try value()
             case "--memory-factor": memoryFactor = try count(1)
             case "--skip-memory": skipMemory = true
             case "--postgres": postgres = try value()
             case "--baseline": baseline = try value()
+            case "--parse-only": parseOnly = try value()
             case "-h", "--help": help = true
             default: throw BenchError("unknown option \(args[i])\n\(BenchOptions.usage)")
             }

@@ -4,6 +4,14 @@ import Foundation
 package enum Benchmark {
     package static func run(_ options: BenchOptions, costwh: String) throws(BenchError) {
         let bench = try Bench(options: options, costwh: costwh)
+        if let file = options.parseOnly {
+            for _ in 0..<options.runs {
+                let start = Processes.now()
+                let rows = try ParseFigures.parseAndNormalise(file)
+                print(String(format: "2. parse + normalise (%@): %d rows in %.3f s", file, rows, Processes.now() - start))
+            }
+            return
+        }
         let cpu =
             (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?
@@ -24,6 +32,7 @@ package enum Benchmark {
                 Double(eaBytes) / Double(options.rows), Double(Processes.fileSize(mca)) / 1e6))
         try ParseFigures.run(bench, files: [("EA", ea), ("MCA", mca)])
         let loadMedian = try LoadFigures.run(bench, file: ea)
+        if !options.skipParquet { try ParquetInFigures.run(bench, csv: ea) }
         if !options.skipDuckDB { try DuckDBFigure.run(bench, file: ea, loadMedian: loadMedian) }
         if !options.skipExtract { try ExtractFigure.run(bench) }
         if !options.skipMemory && options.memoryFactor > 1 { try LoadFigures.memory(bench) }

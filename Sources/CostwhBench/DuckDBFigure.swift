@@ -20,17 +20,22 @@ package enum DuckDBFigure {
 
     /// A Python with DuckDB, in a virtual environment of the work folder made on first use;
     /// nil, with a message, when it cannot be had.
-    static func python(_ bench: Bench) throws(BenchError) -> String? {
+    static func python(_ bench: Bench, module: String = "duckdb") throws(BenchError) -> String? {
         let venv = bench.path("duckdb-venv")
         let python = venv + "/bin/python"
         if !FileManager.default.isExecutableFile(atPath: python) {
             let made = try Processes.spawn(["/usr/bin/env", "python3", "-m", "venv", venv])
-            let pip =
-                made.status == 0 ? try Processes.spawn([venv + "/bin/pip", "install", "--quiet", "duckdb"]) : made
+            guard made.status == 0 else {
+                print("\(module) figures skipped: `python3 -m venv` failed (status \(made.status))")
+                return nil
+            }
+        }
+        // A module installed on first use (DuckDB for its figures, pyarrow for the Parquet file).
+        let find = "import importlib.util, sys; sys.exit(importlib.util.find_spec('\(module)') is None)"
+        if try Processes.spawn([python, "-c", find]).status != 0 {
+            let pip = try Processes.spawn([venv + "/bin/pip", "install", "--quiet", module])
             guard pip.status == 0 else {
-                print(
-                    "DuckDB figures skipped: `python3 -m venv` and `pip install duckdb` failed (status \(pip.status))"
-                )
+                print("\(module) figures skipped: `pip install \(module)` failed (status \(pip.status))")
                 return nil
             }
         }

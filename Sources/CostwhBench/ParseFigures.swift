@@ -48,7 +48,7 @@ package enum ParseFigures {
     /// Every row normalised, counted.
     static func parseAndNormalise(_ path: String) throws(BenchError) -> Int {
         do {
-            let file = try CostFileReader(source: try LocalFiles.open(path: path))
+            let file = try CostFileReader(source: try CostInput.open(path: path))
             var rows = 0
             while let outcome = try file.next() {
                 if case .row = outcome { rows += 1 }

@@ -24,6 +24,13 @@ package enum Processes {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
     }
 
+    /// When the file was last modified, in seconds since 1970 (0 when it is not there): a copy
+    /// made from it is stale when this changes.
+    package static func modified(_ path: String) -> Int {
+        Int(((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date)?
+            .timeIntervalSince1970 ?? 0)
+    }
+
     /// This process's peak RSS (the in-process figures: parse, normalise).
     package static func selfPeakRSSMiB() -> Double {
         var usage = rusage()

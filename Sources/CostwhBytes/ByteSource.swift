@@ -10,8 +10,13 @@ package protocol ByteSource: AnyObject {
     /// What the ledger should know of the input's form, when it is not plain text (a
     /// Parquet file's codecs and row groups); nil for text.
     var inputForm: String? { get }
+    /// A local file its readers open by path and read out of order (Parquet, whose footer
+    /// comes last and whose columns lie apart); nil for a stream. Such a source still yields
+    /// the file's bytes as they are, so that hashing them records what was read.
+    var randomAccessPath: String? { get }
 }
 
 extension ByteSource {
     package var inputForm: String? { nil }
+    package var randomAccessPath: String? { nil }
 }

@@ -5,6 +5,7 @@ package final class HashingByteSource: ByteSource {
     package private(set) var byteCount = 0
     package var name: String { inner.name }
     package var inputForm: String? { inner.inputForm }
+    package var randomAccessPath: String? { inner.randomAccessPath }
 
     package init(_ inner: ByteSource) { self.inner = inner }
 

@@ -70,7 +70,7 @@ final class RowProducer: @unchecked Sendable {
                     case .otherPeriod:
                         break  // counted by the normaliser, per period
                     case .rejected(let reason):
-                        batch.rejected.append((index, file.csv.lineNumber, file.csv.recordText(), reason))
+                        batch.rejected.append((index, file.lineNumber, file.recordText(), reason))
                     // Rejections keep their place: a marker row is not needed, only the count.
                     case .row:
                         let values = UnsafePointer(normaliser.values)
@@ -79,10 +79,10 @@ final class RowProducer: @unchecked Sendable {
                         }
                         extraSlot.pointee = normaliser.extra
                         hashes[HashedDimension.extra.rawValue] = hasher.hash(extraSlot, count: 1)
-                        batch.append(normaliser, part: index, line: file.csv.lineNumber, hashes: hashes)
+                        batch.append(normaliser, part: index, line: file.lineNumber, hashes: hashes)
                     }
                     if batch.isFull || batch.rejected.count >= RowBatch.capacity {
-                        batch.bytesConsumed = file.csv.bytesConsumed
+                        batch.bytesConsumed = file.bytesConsumed
                         channel.send(.batch(batch))
                         guard let next = channel.emptyBatch() else {
                             channel.send(.finished)
@@ -91,7 +91,7 @@ final class RowProducer: @unchecked Sendable {
                         batch = next
                     }
                 }
-                batch.bytesConsumed = file.csv.bytesConsumed
+                batch.bytesConsumed = file.bytesConsumed
                 channel.send(.batch(batch))
                 var warnings = normaliser.warnings
                 if otherMetric > 0 {

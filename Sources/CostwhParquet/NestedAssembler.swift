@@ -9,8 +9,10 @@ struct NestedAssembler {
 
     mutating func reset() { ahead = [:] }
 
-    /// Appends the field's value for the next row as a CSV field.
-    mutating func json(_ field: ReadField, _ cursors: inout [ColumnCursor], into out: inout [UInt8]) throws(ParquetError) {
+    /// Appends the field's value for the next row: JSON text, as a CSV field when `quoted`.
+    mutating func json(
+        _ field: ReadField, _ cursors: inout [ColumnCursor], into out: inout [UInt8], quoted: Bool = true
+    ) throws(ParquetError) {
         json.removeAll(keepingCapacity: true)
         switch field.shape {
         case .flat(let leaf):
@@ -72,7 +74,7 @@ struct NestedAssembler {
             }
             json.append(0x7D)
         }
-        ParquetValueText.quoted(json[...], &out)
+        if quoted { ParquetValueText.quoted(json[...], &out) } else { out.append(contentsOf: json) }
     }
 
     /// The first level entry of a row, which must start it (repetition level 0).

@@ -24,8 +24,13 @@ struct ColumnCursor {
     /// Each dictionary entry's text, made when the dictionary page is read: a dictionary-encoded
     /// column formats each distinct value once, not once per row. One buffer for all entries,
     /// and each entry's start and length in it, to keep memory small.
-    private var dictionaryText: [UInt8] = []
-    private var dictionarySpans: [(start: Int32, count: Int32)] = []
+    private(set) var dictionaryText: [UInt8] = []
+    private(set) var dictionarySpans: [(start: Int32, count: Int32)] = []
+    /// Bumped each time a dictionary page is read: copies and caches of its entries made
+    /// before are stale.
+    private(set) var dictionaryGeneration = 0
+    /// Whether values are strings, kept as they are (quoted only on the CSV path).
+    let isText: Bool
     private var values: ColumnValues?
     /// The page's dictionary indices, definition and repetition levels, read one at a time.
     private var indices: HybridDecoder?
@@ -38,11 +43,21 @@ struct ColumnCursor {
     private var pageValues = 0
     /// The page's values that are not null.
     private var present = 0
+    /// The typed path (`decodeFlat`): levels and dictionary indices decoded a batch at a
+    /// time, and how many of the page's were decoded.
+    private var levelBatch: [UInt32] = []
+    private var levelAt = 0
+    private var levelsDecoded = 0
+    private var indexBatch: [UInt32] = []
+    private var indexAt = 0
+    private var indicesDecoded = 0
+    static let batch = 1024
 
     init(column: LeafColumn, chunk: ColumnChunk, file: ParquetFileReader) throws(ParquetError) {
         self.column = column
         self.chunk = chunk
         self.file = file
+        isText = ColumnCursor.isText(column)
         offset = chunk.start
         // The chunk's pages lie within the file, before its footer.
         let (sum, overflow) = chunk.start.addingReportingOverflow(chunk.compressedSize)
@@ -93,8 +108,11 @@ struct ColumnCursor {
             }
             valueIndex += 1
             let span = dictionarySpans[i]
-            dictionaryText.withUnsafeBufferPointer { all in
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: all[Int(span.start)..<Int(span.start + span.count)]))
+            let range = Int(span.start)..<Int(span.start + span.count)
+            if isText {
+                ParquetValueText.quoted(dictionaryText[range], &out)
+            } else {
+                out.append(contentsOf: dictionaryText[range])
             }
             return (rep, def)
         }
@@ -104,6 +122,165 @@ struct ColumnCursor {
         try ParquetValueText.append(values, index, column: column, to: &out)
         return (rep, def)
     }
+
+    // MARK: the typed path
+
+    /// Whether a column's values are strings (or unannotated byte arrays), passed on as they are.
+    static func isText(_ column: LeafColumn) -> Bool {
+        guard column.type == .byteArray else { return false }
+        switch column.kind {
+        case .string, .json, .none: return true
+        default: return false
+        }
+    }
+
+    /// Rows left in the current page of a flat column (one level entry per row).
+    var rowsLeftInPage: Int { pageValues - levelIndex }
+
+    /// Reads pages until the current one has rows left.
+    mutating func ensurePage() throws(ParquetError) {
+        while levelIndex >= pageValues { try nextPage() }
+    }
+
+    /// The next `count` rows of a flat column, all within the current page, each as a
+    /// dictionary entry (≥ 0), `-1` for a null, or `-3 - i` for the page's plain value `i`
+    /// (`-2` is left for the caller's own use).
+    /// Every level and index is checked against the column and the dictionary.
+    mutating func decodeFlat(_ count: Int, into slots: UnsafeMutablePointer<Int32>) throws(ParquetError) {
+        guard count >= 0, count <= pageValues - levelIndex else {
+            throw ParquetError("the column's page ends before the rows asked for")
+        }
+        let maxDef = UInt32(column.maxDef)
+        let entries = dictionarySpans.count
+        let plainCount = values?.count ?? 0
+        let hasLevels = levels != nil
+        let dictionaryEncoded = indices != nil
+        for r in 0..<count {
+            if hasLevels {
+                if levelAt == levelBatch.count { try decodeLevels() }
+                let def = levelBatch[levelAt]
+                levelAt += 1
+                if def < maxDef {
+                    slots[r] = -1
+                    continue
+                }
+            }
+            if dictionaryEncoded {
+                guard valueIndex < present, hasDictionary else { throw ParquetError("a page has fewer values than levels say") }
+                if indexAt == indexBatch.count { try decodeIndices() }
+                let i = Int(indexBatch[indexAt])
+                indexAt += 1
+                guard i < entries else {
+                    throw ParquetError("a dictionary index \(i) is out of range (the dictionary holds \(entries) values)")
+                }
+                slots[r] = Int32(i)
+            } else {
+                guard valueIndex < plainCount else { throw ParquetError("a page has fewer values than levels say") }
+                slots[r] = -3 - Int32(valueIndex)
+            }
+            valueIndex += 1
+        }
+        levelIndex += count
+        consumed += count
+    }
+
+    private mutating func decodeLevels() throws(ParquetError) {
+        let n = min(ColumnCursor.batch, pageValues - levelsDecoded)
+        guard n > 0 else { throw ParquetError("a page has more rows than levels") }
+        if levelBatch.count != n { levelBatch = [UInt32](repeating: 0, count: n) }
+        try levelBatch.withUnsafeMutableBufferPointer { (out) throws(ParquetError) in try levels!.next(into: out) }
+        let maxDef = UInt32(column.maxDef)
+        for level in levelBatch where level > maxDef {
+            throw ParquetError("a definition level is above the column's maximum (\(column.maxDef))")
+        }
+        levelsDecoded += n
+        levelAt = 0
+    }
+
+    private mutating func decodeIndices() throws(ParquetError) {
+        let n = min(ColumnCursor.batch, present - indicesDecoded)
+        guard n > 0 else { throw ParquetError("a page has fewer values than levels say") }
+        if indexBatch.count != n { indexBatch = [UInt32](repeating: 0, count: n) }
+        try indexBatch.withUnsafeMutableBufferPointer { (out) throws(ParquetError) in try indices!.next(into: out) }
+        indicesDecoded += n
+        indexAt = 0
+    }
+
+    /// Each plain value among the `count` slots `decodeFlat` wrote, of a string column: its
+    /// bytes handed to `keep` with its row. Returns the longest `keep` returned. One call per
+    /// batch: a call per value would copy the cursor (and retain its arrays) each time.
+    func keepPlainBytes(
+        _ slots: UnsafeMutablePointer<Int32>, _ count: Int, _ keep: (Int, UnsafeBufferPointer<UInt8>) -> Int
+    ) -> Int {
+        guard case .bytes(let storage, let offsets) = values else { return 0 }
+        return storage.withUnsafeBufferPointer { all in
+            var longest = 0
+            for r in 0..<count where slots[r] <= -3 {
+                let i = Int(-3 - slots[r])
+                longest = max(longest, keep(r, UnsafeBufferPointer(rebasing: all[offsets[i]..<offsets[i + 1]])))
+            }
+            return longest
+        }
+    }
+
+    /// Each plain value among the `count` slots of a column that is not a string: checked
+    /// (`checkPlain`), then its exact double written to `numbers` when it has one
+    /// (`ParquetNumbers`), else its text handed to `keep`. Returns the longest text kept or
+    /// formattable. One call per batch, as for `keepPlainBytes`.
+    func keepPlainValues(
+        _ slots: UnsafeMutablePointer<Int32>, _ count: Int, numbers: UnsafeMutablePointer<Double>,
+        formattedBound: Int, _ keep: (Int, UnsafeBufferPointer<UInt8>) -> Int
+    ) throws(ParquetError) -> Int {
+        guard let values else { return 0 }
+        let check = plainNeedsCheck
+        var text: [UInt8] = []
+        var longest = 0
+        for r in 0..<count where slots[r] <= -3 {
+            let i = Int(-3 - slots[r])
+            if check { try checkPlain(i) }
+            if let number = ParquetNumbers.exactDouble(values, i, column: column) {
+                numbers[r] = number
+                longest = max(longest, formattedBound)
+            } else {
+                text.removeAll(keepingCapacity: true)
+                try ParquetValueText.append(values, i, column: column, to: &text, quoted: false)
+                longest = max(longest, text.withUnsafeBufferPointer { keep(r, $0) })
+            }
+        }
+        return longest
+    }
+
+    /// Whether the current page's plain value `i` has a text: what formatting it could
+    /// refuse is checked when it is decoded, so that the text can be made later without failing.
+    func checkPlain(_ i: Int) throws(ParquetError) {
+        switch values {
+        case .int96(let v):
+            guard (0..<86_400_000_000_000).contains(Int64(bitPattern: v[i].nanos)) else {
+                throw ParquetError("an INT96 timestamp has \(Int64(bitPattern: v[i].nanos)) nanoseconds in its day")
+            }
+        case .bytes(_, let offsets):
+            if case .decimal = column.kind, offsets[i + 1] - offsets[i] > 16 {
+                throw ParquetError(
+                    "a DECIMAL value is \(offsets[i + 1] - offsets[i]) bytes wide; Parquet's DECIMAL(38) needs 16 at most")
+            }
+        default:
+            break
+        }
+    }
+
+    /// Whether `checkPlain` has anything to check for this column.
+    var plainNeedsCheck: Bool {
+        if column.type == .int96 { return true }
+        if case .decimal = column.kind, column.type == .byteArray || column.type == .fixedLenByteArray { return true }
+        return false
+    }
+
+    /// The current page's plain value `i` as text, appended (strings unquoted).
+    func plainText(_ i: Int, into out: inout [UInt8]) throws(ParquetError) {
+        guard let values, i >= 0, i < values.count else { throw ParquetError("a value index is out of its page") }
+        try ParquetValueText.append(values, i, column: column, to: &out, quoted: false)
+    }
+
 
     private mutating func nextPage() throws(ParquetError) {
         while true {
@@ -135,13 +312,14 @@ struct ColumnCursor {
                 dictionarySpans.reserveCapacity(entries.count)
                 for i in 0..<entries.count {
                     let start = dictionaryText.count
-                    try ParquetValueText.append(entries, i, column: column, to: &dictionaryText)
+                    try ParquetValueText.append(entries, i, column: column, to: &dictionaryText, quoted: false)
                     guard dictionaryText.count <= Int(Int32.max) else {
                         throw ParquetError("a dictionary's values make more than 2 GiB of text")
                     }
                     dictionarySpans.append((Int32(start), Int32(dictionaryText.count - start)))
                 }
                 hasDictionary = true
+                dictionaryGeneration += 1
                 continue
             case .data:
                 let plain = try body.parquetBytes { (raw) throws(ParquetError) in
@@ -202,6 +380,10 @@ struct ColumnCursor {
             pageValues = header.valueCount
             levelIndex = 0
             valueIndex = 0
+            levelAt = levelBatch.count
+            levelsDecoded = 0
+            indexAt = indexBatch.count
+            indicesDecoded = 0
             if pageValues > 0 { return }
         }
     }
@@ -214,12 +396,21 @@ struct ColumnCursor {
             return
         }
         var n = 0
-        for _ in 0..<count {
-            let level = Int(try ahead.next())
-            guard level <= column.maxDef else {
-                throw ParquetError("a definition level is above the column's maximum (\(column.maxDef))")
+        let maxDef = UInt32(column.maxDef)
+        var batch = [UInt32](repeating: 0, count: min(count, ColumnCursor.batch))
+        var left = count
+        while left > 0 {
+            let k = min(left, batch.count)
+            try batch.withUnsafeMutableBufferPointer { (out) throws(ParquetError) in
+                try ahead.next(into: UnsafeMutableBufferPointer(rebasing: out[0..<k]))
             }
-            if level == column.maxDef { n += 1 }
+            for level in batch[0..<k] {
+                guard level <= maxDef else {
+                    throw ParquetError("a definition level is above the column's maximum (\(column.maxDef))")
+                }
+                if level == maxDef { n += 1 }
+            }
+            left -= k
         }
         present = n
     }

@@ -317,6 +317,49 @@ struct HybridDecoder {
         return out
     }
 
+    /// Fills `out` with the next `out.count` values: a repeated run as a fill, a bit-packed
+    /// one eight bytes at a time. The typed row path decodes a batch of levels or indices
+    /// per column this way instead of a call per value.
+    mutating func next(into out: UnsafeMutableBufferPointer<UInt32>) throws(ParquetError) {
+        var done = 0
+        let mask: UInt64 = bitWidth == 32 ? 0xFFFF_FFFF : (1 << UInt64(bitWidth)) - 1
+        while done < out.count {
+            while remaining == 0 { try run() }
+            let n = min(remaining, out.count - done)
+            if repeated {
+                for k in 0..<n { out[done + k] = value }
+            } else {
+                let first = packedIndex * bitWidth
+                // Every bit to be read lies within the run's bytes, checked once for the batch.
+                guard first + n * bitWidth <= packedBits else {
+                    throw ParquetError("a bit-packed run claims more bytes than the page has")
+                }
+                try bytes.withUnsafeBufferPointer { (all) throws(ParquetError) in
+                    let runEnd = packedBase + (packedBits + 7) / 8
+                    guard packedBase >= 0, runEnd <= all.count else {
+                        throw ParquetError("a bit-packed run lies outside its page")
+                    }
+                    var bit = first
+                    for k in 0..<n {
+                        let byte = packedBase + bit >> 3
+                        var word: UInt64 = 0
+                        if byte + 8 <= runEnd {
+                            word = UnsafeRawPointer(all.baseAddress! + byte).loadUnaligned(as: UInt64.self)
+                            word = UInt64(littleEndian: word)
+                        } else {
+                            for j in 0..<(runEnd - byte) { word |= UInt64(all[byte + j]) << UInt64(8 * j) }
+                        }
+                        out[done + k] = UInt32(truncatingIfNeeded: (word >> UInt64(bit & 7)) & mask)
+                        bit += bitWidth
+                    }
+                }
+                packedIndex += n
+            }
+            remaining -= n
+            done += n
+        }
+    }
+
     private mutating func run() throws(ParquetError) {
         var page = PageBytes(bytes, from: position, to: end)
         let header = try page.varint("a run header")

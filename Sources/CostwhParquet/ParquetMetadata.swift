@@ -60,6 +60,11 @@ package struct SchemaElement: Sendable {
         let scale = Int(f[7]?.int ?? 0)
         let precision = Int(f[8]?.int ?? 0)
         kind = SchemaElement.kind(logical: f[10]?.fields, converted: f[6]?.int, scale: scale, precision: precision)
+        // A decimal's text has as many places as its scale: a hostile scale would make every
+        // value a gigabyte. Parquet's DECIMAL holds 38 digits.
+        if case .decimal(let s, _) = kind, !(-38...38).contains(s) {
+            throw ParquetError("column `\(name)` is a DECIMAL of scale \(s); costwh reads scales up to 38")
+        }
     }
 
     static func unit(_ f: [Int16: ThriftValue]?) -> LogicalKind.TimeUnit {

@@ -2,8 +2,9 @@
 /// dates and UTC timestamps, integers, shortest round-tripping floats; strings as they are,
 /// quoted for CSV when they need it.
 enum ParquetValueText {
+    /// Appends value `i`'s text; a string quoted for CSV when `quoted` and it needs it.
     static func append(
-        _ values: ColumnValues, _ i: Int, column: LeafColumn, to out: inout [UInt8]
+        _ values: ColumnValues, _ i: Int, column: LeafColumn, to out: inout [UInt8], quoted quote: Bool = true
     ) throws(ParquetError) {
         switch values {
         case .bools(let v):
@@ -33,7 +34,17 @@ enum ParquetValueText {
             let range = offsets[i]..<offsets[i + 1]
             switch column.kind {
             case .decimal(let scale, _):
-                ascii(try decimal(bigEndian: storage[range], scale: scale), &out)
+                guard range.count <= 16 else {
+                    throw ParquetError("a DECIMAL value is \(range.count) bytes wide; Parquet's DECIMAL(38) needs 16 at most")
+                }
+                guard let first = range.first.map({ storage[$0] }) else {
+                    out.append(0x30)
+                    break
+                }
+                var value: UInt128 = first & 0x80 != 0 ? ~0 : 0
+                for b in storage[range] { value = value << 8 | UInt128(b) }
+                let signed = Int128(bitPattern: value)
+                appendDecimal(signed.magnitude, negative: signed < 0, scale: scale, to: &out)
             case .uuid where range.count == 16:
                 let hex = storage[range].map { byte in
                     let s = String(byte, radix: 16)
@@ -44,9 +55,9 @@ enum ParquetValueText {
                 }
                 ascii(parts.joined(separator: "-"), &out)
             case .string, .json:
-                quoted(storage[range], &out)
+                if quote { quoted(storage[range], &out) } else { out.append(contentsOf: storage[range]) }
             case .none where column.type == .byteArray:
-                quoted(storage[range], &out)
+                if quote { quoted(storage[range], &out) } else { out.append(contentsOf: storage[range]) }
             default:
                 ascii("0x" + storage[range].map { String(format: "%02x", $0) }.joined(), &out)
             }
@@ -56,7 +67,7 @@ enum ParquetValueText {
     private static func integer(_ value: Int64, bits: Int, column: LeafColumn, _ out: inout [UInt8]) throws(ParquetError) {
         switch column.kind {
         case .decimal(let scale, _):
-            ascii(decimal(value, scale: scale), &out)
+            appendDecimal(UInt128(value.magnitude), negative: value < 0, scale: scale, to: &out)
         case .date:
             ascii(date(days: value), &out)
         case .timestamp(let unit, let utc):
@@ -137,6 +148,57 @@ enum ParquetValueText {
         for b in bytes { value = value << 8 | UInt128(b) }
         let signed = Int128(bitPattern: value)
         return place(String(signed.magnitude), negative: signed < 0, scale: scale)
+    }
+
+    /// The exact decimal text of `magnitude / 10^scale`, as `place` spells it, written as
+    /// bytes: a plain-encoded decimal column is formatted once per row.
+    static func appendDecimal(_ magnitude: UInt128, negative: Bool, scale: Int, to out: inout [UInt8]) {
+        // The digits, least significant first: 39 at most for 128 bits.
+        var storage: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &storage) { raw in
+            let digits = raw.bindMemory(to: UInt8.self)
+            var count = 0
+            /// Writes `v`'s digits; exactly `width` of them (zeros included) when given.
+            func put(_ value: UInt64, width: Int?) {
+                var v = value
+                var produced = 0
+                while width.map({ produced < $0 }) ?? (v > 0 || produced == 0) {
+                    digits[count] = UInt8(0x30 + v % 10)
+                    v /= 10
+                    count += 1
+                    produced += 1
+                }
+            }
+            if magnitude <= UInt128(UInt64.max) {
+                put(UInt64(magnitude), width: nil)
+            } else {
+                let tenNineteen: UInt128 = 10_000_000_000_000_000_000
+                let (high, low) = magnitude.quotientAndRemainder(dividingBy: tenNineteen)
+                put(UInt64(low), width: 19)
+                if high <= UInt128(UInt64.max) {
+                    put(UInt64(high), width: nil)
+                } else {
+                    let (top, middle) = high.quotientAndRemainder(dividingBy: tenNineteen)
+                    put(UInt64(middle), width: 19)
+                    put(UInt64(top), width: nil)
+                }
+            }
+            let isZero = count == 1 && digits[0] == 0x30
+            if negative && !isZero { out.append(0x2D) }
+            if scale <= 0 {
+                for i in stride(from: count - 1, through: 0, by: -1) { out.append(digits[i]) }
+                if !isZero { out.append(contentsOf: repeatElement(0x30, count: -scale)) }
+            } else if count > scale {
+                for i in stride(from: count - 1, through: scale, by: -1) { out.append(digits[i]) }
+                out.append(0x2E)
+                for i in stride(from: scale - 1, through: 0, by: -1) { out.append(digits[i]) }
+            } else {
+                out.append(0x30)
+                out.append(0x2E)
+                out.append(contentsOf: repeatElement(0x30, count: scale - count))
+                for i in stride(from: count - 1, through: 0, by: -1) { out.append(digits[i]) }
+            }
+        }
     }
 
     private static func place(_ digits: String, negative: Bool, scale: Int) -> String {

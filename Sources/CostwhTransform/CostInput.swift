@@ -2,7 +2,7 @@ import CostwhBytes
 import CostwhParquet
 
 /// Opens a local input for the cost and dataset readers, whatever it is: Parquet (from its
-/// `PAR1` magic, whatever its name) is read as the CSV of its rows (`ParquetCSVSource`);
+/// `PAR1` magic, whatever its name) as a `ParquetFileBytes`, which the readers open by path;
 /// anything else as `LocalFiles` opens it (plain or gzip).
 package enum CostInput {
     package static func open(path: String, meter: ByteMeter? = nil) throws(BytesError) -> ByteSource {
@@ -28,10 +28,6 @@ package enum CostInput {
     }
 
     private static func parquet(path: String, name: String? = nil) throws(BytesError) -> ByteSource {
-        do {
-            return try ParquetCSVSource(path: path, name: name)
-        } catch {
-            throw .readFailed(name: name ?? path, reason: error.reasonWithoutFile)
-        }
+        try ParquetFileBytes(path: path, name: name)
     }
 }

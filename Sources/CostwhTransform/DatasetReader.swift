@@ -1,4 +1,5 @@
 import CostwhBytes
+import CostwhParquet
 import CostwhModel
 import Foundation
 
@@ -37,6 +38,21 @@ package enum DatasetReader {
         _ source: ByteSource, part: Int, schema: DatasetSchema, row: (DatasetRecord) throws -> Void,
         reject: (DatasetRejection) -> Void
     ) throws -> Int {
+        if let path = source.randomAccessPath {
+            // Parquet: its bytes through `source` for the content hash, its rows as CSV text.
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+            defer { buffer.deallocate() }
+            do {
+                while try source.read(into: buffer) > 0 {}
+                return try readCSV(
+                    try ParquetCSVSource(path: path, name: source.name), part: part, schema: schema, row: row,
+                    reject: reject)
+            } catch let error as ParquetError {
+                throw TransformError.source(.readFailed(name: source.name, reason: error.reasonWithoutFile))
+            } catch let error as BytesError {
+                throw TransformError.source(error)
+            }
+        }
         let prefix: [UInt8]
         do { prefix = try ReplayByteSource.readPrefix(of: source, limit: 4096) } catch {
             throw TransformError.source(error)

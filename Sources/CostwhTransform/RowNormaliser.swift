@@ -51,6 +51,10 @@ package final class RowNormaliser {
     private let dayFirst: Bool
     /// Fields repaired in the current row, kept raw in its extra JSON.
     private var repaired: [Int] = []
+    /// Per field: its dictionary entries' normalised values (Parquet), each made once.
+    private let entryCaches: UnsafeMutablePointer<EntryCache>
+    /// The reader's `dictionaryEpoch` the caches were checked against.
+    private var dictionaryEpoch = -1
     /// Whether a Tags or AdditionalInfo value is a JSON object: such values repeat on
     /// millions of rows, so each is checked once. A direct-mapped cache of (XXH64, length,
     /// valid), cheaper per row than a dictionary; a slot holds its latest value.
@@ -116,11 +120,17 @@ package final class RowNormaliser {
         headerNames = mapping.headers.map { Array(HeaderMapping.displayName($0).utf8) }
         extraNameBytes = headerNames.reduce(0) { $0 + $1.count * 6 + 8 }
         mappedFields = mapped
+        entryCaches = .allocate(capacity: max(1, mapping.headers.count))
+        // One cache each: a cache owns the storage it allocates.
+        for f in 0..<max(1, mapping.headers.count) { (entryCaches + f).initialize(to: EntryCache()) }
         repaired.reserveCapacity(mapping.headers.count)
         objectCache.initialize(repeating: 0, count: RowNormaliser.objectSlots * 2)
     }
 
     deinit {
+        for f in 0..<max(1, mapping.headers.count) { entryCaches[f].release() }
+        entryCaches.deinitialize(count: max(1, mapping.headers.count))
+        entryCaches.deallocate()
         values.deallocate()
         reals.deallocate()
         objectCache.deallocate()
@@ -137,7 +147,7 @@ package final class RowNormaliser {
     }
 
     /// Normalises the reader's current record.
-    package func normalise(_ reader: CSVReader) -> Outcome {
+    package func normalise<R: RecordFields>(_ reader: R) -> Outcome {
         if let malformed = reader.malformedReason { return .rejected(malformed) }
         let expected = mapping.headers.count
         var present = reader.fieldCount
@@ -161,52 +171,34 @@ package final class RowNormaliser {
             reals[c] = nil
         }
         repaired.removeAll(keepingCapacity: true)
+        if reader.dictionaryEpoch != dictionaryEpoch {
+            // A dictionary changed: the caches of its entries are stale.
+            dictionaryEpoch = reader.dictionaryEpoch
+            for f in 0..<expected {
+                let generation = reader.dictionaryGeneration(f)
+                if entryCaches[f].generation != generation { entryCaches[f].reset(generation: generation) }
+            }
+        }
         for (field, column) in mappedFields where field < present {
-            let f = reader.field(field)
-            let raw = reader.bytes(of: field)
-            if isFocus && isNullLiteral(raw) { continue }
-            switch types[column] {
-            case .text:
-                values[column] = f.hasEscapes ? unescaped(raw) : trimmedSlice(raw)
-            case .real:
-                guard raw.count > 0, !isBlank(raw) else { continue }
-                let text = f.hasEscapes ? unescaped(raw) : ByteSlice(base: raw.baseAddress, count: raw.count)
-                let parsed =
-                    dialect.decimalComma
-                    ? RowNormaliser.parseDecimalComma(text) : ValueParsers.parseDouble(text.base!, text.count)
-                guard let value = parsed else {
-                    if column == sourceCostColumn {
-                        return .rejected(
-                            "\(Catalog.columns[column].name) (column \(field + 1), `\(mapping.headers[field])`): expected a number, found `\(preview(raw))`"
-                        )
-                    }
-                    repair(field, "repaired: unreadable number", column)
-                    continue
-                }
-                reals[column] = value
-            case .date:
-                guard raw.count > 0, !isBlank(raw) else { continue }
-                guard let (y, m, d) = ValueParsers.parseDate(raw.baseAddress!, raw.count, dayFirst: dayFirst) else {
-                    if column == dateColumn {
-                        return .rejected(
-                            "\(Catalog.columns[column].name) (column \(field + 1), `\(mapping.headers[field])`): expected a date such as \(dayFirst ? "dd/MM/yyyy" : "MM/dd/yyyy") or yyyy-MM-dd, found `\(preview(raw))`"
-                        )
-                    }
-                    repair(field, "repaired: unreadable date", column)
-                    continue
-                }
-                values[column] = isoDate(y, m, d)
-                // A FOCUS charge period of hours keeps its time: the row's Date is the day, and
-                // the text as given is kept in the extras, which focus_costs returns.
-                if isFocus && column == dateColumn && RowNormaliser.hasTimeOfDay(raw) { repaired.append(field) }
-            case .jsonObject:
-                let text = f.hasEscapes ? unescaped(raw) : trimmedSlice(raw)
-                let object = wrapObject(text)
-                if !object.isNull && !isObject(object) {
-                    repair(field, "repaired: not a JSON object", column)
-                    continue
-                }
-                values[column] = object
+            let entry = reader.dictionaryEntry(field)
+            if entry >= 0 {
+                // A dictionary entry is normalised once, when a row first holds it.
+                if let rejection = applyEntry(reader, field, column, entry) { return .rejected(rejection) }
+                continue
+            }
+            if types[column] == .real && !dialect.decimalComma, let number = reader.number(field) {
+                reals[column] = number
+                continue
+            }
+            switch normaliseField(field, column, reader.bytes(of: field), escaped: reader.hasEscapes(field)) {
+            case .skip: break
+            case .text(let value): values[column] = value
+            case .real(let value): reals[column] = value
+            case .date(let value, let keepRaw):
+                values[column] = value
+                if keepRaw { repaired.append(field) }
+            case .repair(let kind): repair(field, kind, column)
+            case .reject(let reason): return .rejected(reason)
             }
         }
         if values[dateColumn].isNull {
@@ -237,6 +229,91 @@ package final class RowNormaliser {
         extra =
             extraFields.isEmpty && repaired.isEmpty && extraObjectField == nil ? .null : extraJSON(reader, present: present)
         return .row
+    }
+
+    /// What one field's text normalises to.
+    enum FieldResult {
+        /// Null or blank: the column stays NULL.
+        case skip
+        case text(ByteSlice)
+        case real(Double)
+        /// An ISO date; `keepRaw` when the text had a time of day, kept in the extras.
+        case date(ByteSlice, keepRaw: Bool)
+        /// Unreadable: NULL in its column, the text kept in the extras, counted as `kind`.
+        case repair(String)
+        /// The row cannot be loaded (its date or cost is unreadable).
+        case reject(String)
+    }
+
+    /// The rules for one field's text in its canonical column. Slices point into `raw` or
+    /// into the arena.
+    @inline(__always)
+    private func normaliseField(
+        _ field: Int, _ column: Int, _ raw: UnsafeBufferPointer<UInt8>, escaped: Bool
+    ) -> FieldResult {
+        if isFocus && isNullLiteral(raw) { return .skip }
+        switch types[column] {
+        case .text:
+            let value = escaped ? unescaped(raw) : trimmedSlice(raw)
+            return value.isNull ? .skip : .text(value)
+        case .real:
+            guard raw.count > 0, !isBlank(raw) else { return .skip }
+            let text = escaped ? unescaped(raw) : ByteSlice(base: raw.baseAddress, count: raw.count)
+            let parsed =
+                dialect.decimalComma
+                ? RowNormaliser.parseDecimalComma(text) : ValueParsers.parseDouble(text.base!, text.count)
+            guard let value = parsed else {
+                if column == sourceCostColumn {
+                    return .reject(
+                        "\(Catalog.columns[column].name) (column \(field + 1), `\(mapping.headers[field])`): expected a number, found `\(preview(raw))`"
+                    )
+                }
+                return .repair("repaired: unreadable number")
+            }
+            return .real(value)
+        case .date:
+            guard raw.count > 0, !isBlank(raw) else { return .skip }
+            guard let (y, m, d) = ValueParsers.parseDate(raw.baseAddress!, raw.count, dayFirst: dayFirst) else {
+                if column == dateColumn {
+                    return .reject(
+                        "\(Catalog.columns[column].name) (column \(field + 1), `\(mapping.headers[field])`): expected a date such as \(dayFirst ? "dd/MM/yyyy" : "MM/dd/yyyy") or yyyy-MM-dd, found `\(preview(raw))`"
+                    )
+                }
+                return .repair("repaired: unreadable date")
+            }
+            // A FOCUS charge period of hours keeps its time: the row's Date is the day, and
+            // the text as given is kept in the extras, which focus_costs returns.
+            return .date(
+                isoDate(y, m, d), keepRaw: isFocus && column == dateColumn && RowNormaliser.hasTimeOfDay(raw))
+        case .jsonObject:
+            let text = escaped ? unescaped(raw) : trimmedSlice(raw)
+            let object = wrapObject(text)
+            if !object.isNull && !isObject(object) { return .repair("repaired: not a JSON object") }
+            return object.isNull ? .skip : .text(object)
+        }
+    }
+
+    /// Applies field `field`'s dictionary entry to the row, normalising the entry on its
+    /// first use; the rejection's reason when the entry makes the row unloadable.
+    private func applyEntry<R: RecordFields>(_ reader: R, _ field: Int, _ column: Int, _ entry: Int) -> String? {
+        let cache = entryCaches + field
+        var cached = cache.pointee.value(entry)
+        if cached.kind == .unknown {
+            let result = normaliseField(field, column, reader.bytes(of: field), escaped: false)
+            cached = cache.pointee.store(result, entry: entry)
+        }
+        switch cached.kind {
+        case .unknown, .skip: return nil
+        case .text: values[column] = cache.pointee.slice(cached)
+        case .real: reals[column] = cached.real
+        case .date: values[column] = cache.pointee.slice(cached)
+        case .dateKeepingRaw:
+            values[column] = cache.pointee.slice(cached)
+            repaired.append(field)
+        case .repair: repair(field, cache.pointee.message(cached), column)
+        case .reject: return cache.pointee.message(cached)
+        }
+        return nil
     }
 
     // MARK: billing periods
@@ -459,7 +536,7 @@ package final class RowNormaliser {
         return ByteSlice(base: UnsafePointer(arena.storage + start), count: count + 2)
     }
 
-    private func extraJSON(_ reader: CSVReader, present: Int) -> ByteSlice {
+    private func extraJSON<R: RecordFields>(_ reader: R, present: Int) -> ByteSlice {
         let start = arena.used
         arena.append(0x7B)
         var first = true
@@ -474,7 +551,7 @@ package final class RowNormaliser {
             if field < present {
                 let raw = reader.bytes(of: field)
                 var nuls = 0
-                if reader.field(field).hasEscapes {
+                if reader.hasEscapes(field) {
                     CSVReader.unescape(raw) { nuls = JSONText.appendEscaped($0, to: arena) }
                 } else {
                     nuls = JSONText.appendEscaped(raw, to: arena)
@@ -490,7 +567,7 @@ package final class RowNormaliser {
             // The members of costwh's own ExtraColumns object, as they were; anything else in
             // that field is kept as a field of its own.
             var raw: [UInt8] = []
-            if reader.field(field).hasEscapes {
+            if reader.hasEscapes(field) {
                 CSVReader.unescape(reader.bytes(of: field)) { raw.append(contentsOf: $0) }
             } else {
                 raw = Array(reader.bytes(of: field))

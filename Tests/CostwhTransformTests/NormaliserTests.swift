@@ -243,7 +243,7 @@ import Testing
         }
         #expect(file.normaliser.cost == 1.25)
         #expect(file.normaliser.values[Catalog.index["ResourceId"]!].string == "/subscriptions/x")
-        #expect(file.csv.lineNumber == 4)
+        #expect(file.lineNumber == 4)
     }
 
     @Test func unrecognisedHeaderIsRefusedListingWhatIsMissing() {
