@@ -1,5 +1,5 @@
-// libFuzzer entry point for the Parquet reader: a file of the fuzzer's bytes read whole as the
-// CSV text costwh loads. Any crash, hang, sanitizer report or unbounded allocation is a bug;
+// libFuzzer entry point for the Parquet reader: a file of the fuzzer's bytes read whole, as the
+// CSV text the datasets' readers take and as the rows the cost loader takes. Any crash, hang, sanitizer report or unbounded allocation is a bug;
 // a ParquetError is not. Built outside SwiftPM by scripts/fuzz-release, with AddressSanitizer.
 import CostwhBytes
 import CostwhParquet
@@ -13,9 +13,19 @@ public func fuzzParquet(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     guard fd >= 0 else { return 0 }
     _ = write(fd, data, count)
     close(fd)
-    guard let source = try? ParquetCSVSource(path: path) else { return 0 }
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
-    defer { buffer.deallocate() }
-    while let n = try? source.read(into: buffer), n > 0 {}
+    if let source = try? ParquetCSVSource(path: path) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
+        defer { buffer.deallocate() }
+        while let n = try? source.read(into: buffer), n > 0 {}
+    }
+    // The load path: every field of every row as ParquetRows hands it to the normaliser.
+    if let rows = try? ParquetRows(path: path) {
+        while (try? rows.next()) == true {
+            for f in 0..<rows.fieldCount {
+                _ = rows.bytes(of: f)
+                _ = rows.number(f)
+            }
+        }
+    }
     return 0
 }

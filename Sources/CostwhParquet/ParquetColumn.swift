@@ -153,7 +153,12 @@ struct ColumnCursor {
         let maxDef = UInt32(column.maxDef)
         let entries = dictionarySpans.count
         let plainCount = values?.count ?? 0
-        let hasLevels = levels != nil
+        var hasLevels = levels != nil
+        // A batch inside one run of present values (a column without nulls) reads no level.
+        if hasLevels && levelAt == levelBatch.count, try levels!.skip(count, ifAll: maxDef) {
+            levelsDecoded += count
+            hasLevels = false
+        }
         let dictionaryEncoded = indices != nil
         for r in 0..<count {
             if hasLevels {
@@ -330,9 +335,10 @@ struct ColumnCursor {
                 if column.maxRep > 0 {
                     let length = Int(try page.uint32LE("the repetition levels' length"))
                     let r = try page.take(length, "the repetition levels")
+                    // The levels' own bytes: a decoder holding the page would keep all of it
+                    // in memory beside the values decoded from it, for every column.
                     repetitions = try HybridDecoder(
-                        PageBytes(page.bytes, from: r.lowerBound, to: r.upperBound),
-                        bitWidth: ParquetEncodings.bitWidth(column.maxRep))
+                        PageBytes(Array(page.bytes[r])), bitWidth: ParquetEncodings.bitWidth(column.maxRep))
                 }
                 if column.maxDef > 0 {
                     guard header.definitionEncoding == .rle else {
@@ -341,8 +347,7 @@ struct ColumnCursor {
                     let length = Int(try page.uint32LE("the definition levels' length"))
                     let r = try page.take(length, "the definition levels")
                     levels = try HybridDecoder(
-                        PageBytes(page.bytes, from: r.lowerBound, to: r.upperBound),
-                        bitWidth: ParquetEncodings.bitWidth(column.maxDef))
+                        PageBytes(Array(page.bytes[r])), bitWidth: ParquetEncodings.bitWidth(column.maxDef))
                 } else {
                     levels = nil
                 }
@@ -351,14 +356,17 @@ struct ColumnCursor {
             case .dataV2:
                 // A flat column's repetition levels are all 0 whatever their bytes: skipped.
                 let levelBytes = header.repetitionBytes + header.definitionBytes
+                guard header.repetitionBytes >= 0, levelBytes <= body.count, levelBytes >= header.repetitionBytes else {
+                    throw ParquetError("a page's levels claim more bytes than the page has")
+                }
                 repetitions =
                     column.maxRep > 0
                     ? try HybridDecoder(
-                        PageBytes(body, from: 0, to: header.repetitionBytes),
+                        PageBytes(Array(body[0..<header.repetitionBytes])),
                         bitWidth: ParquetEncodings.bitWidth(column.maxRep)) : nil
                 if column.maxDef > 0 {
                     levels = try HybridDecoder(
-                        PageBytes(body, from: header.repetitionBytes, to: levelBytes),
+                        PageBytes(Array(body[header.repetitionBytes..<levelBytes])),
                         bitWidth: ParquetEncodings.bitWidth(column.maxDef))
                 } else {
                     levels = nil
@@ -395,23 +403,8 @@ struct ColumnCursor {
             present = count
             return
         }
-        var n = 0
         let maxDef = UInt32(column.maxDef)
-        var batch = [UInt32](repeating: 0, count: min(count, ColumnCursor.batch))
-        var left = count
-        while left > 0 {
-            let k = min(left, batch.count)
-            try batch.withUnsafeMutableBufferPointer { (out) throws(ParquetError) in
-                try ahead.next(into: UnsafeMutableBufferPointer(rebasing: out[0..<k]))
-            }
-            for level in batch[0..<k] {
-                guard level <= maxDef else {
-                    throw ParquetError("a definition level is above the column's maximum (\(column.maxDef))")
-                }
-                if level == maxDef { n += 1 }
-            }
-            left -= k
-        }
+        let n = try ahead.count(count, equalTo: maxDef, limit: maxDef)
         present = n
     }
 

@@ -360,6 +360,45 @@ struct HybridDecoder {
         }
     }
 
+    /// Skips the next `count` values when they lie in one repeated run of `expected`; false,
+    /// with nothing read, otherwise. A column without nulls has its definition levels in one
+    /// such run, so a batch of its rows needs no level decoded one by one.
+    mutating func skip(_ count: Int, ifAll expected: UInt32) throws(ParquetError) -> Bool {
+        if remaining == 0 { try run() }
+        guard repeated, value == expected, remaining >= count else { return false }
+        remaining -= count
+        return true
+    }
+
+    /// How many of the next `count` values equal `expected`, read past: a repeated run is
+    /// counted whole, a bit-packed one value by value. Any value above `limit` is an error.
+    mutating func count(_ count: Int, equalTo expected: UInt32, limit: UInt32) throws(ParquetError) -> Int {
+        var left = count
+        var found = 0
+        var batch = [UInt32](repeating: 0, count: 256)
+        while left > 0 {
+            while remaining == 0 { try run() }
+            let n = min(left, remaining)
+            if repeated {
+                guard value <= limit else { throw ParquetError("a definition level is above the column's maximum (\(limit))") }
+                if value == expected { found += n }
+                remaining -= n
+                left -= n
+                continue
+            }
+            let k = min(n, batch.count)
+            try batch.withUnsafeMutableBufferPointer { (out) throws(ParquetError) in
+                try next(into: UnsafeMutableBufferPointer(rebasing: out[0..<k]))
+            }
+            for level in batch[0..<k] {
+                guard level <= limit else { throw ParquetError("a definition level is above the column's maximum (\(limit))") }
+                if level == expected { found += 1 }
+            }
+            left -= k
+        }
+        return found
+    }
+
     private mutating func run() throws(ParquetError) {
         var page = PageBytes(bytes, from: position, to: end)
         let header = try page.varint("a run header")

@@ -23,8 +23,27 @@ enum ParquetNumbers {
             var value: UInt128 = storage[offsets[i]] & 0x80 != 0 ? ~0 : 0
             for k in offsets[i]..<offsets[i + 1] { value = value << 8 | UInt128(storage[k]) }
             let signed = Int128(bitPattern: value)
-            guard signed.magnitude < UInt128(UInt64.max) else { return nil }
-            return decimal(UInt64(signed.magnitude), negative: signed < 0, scale: scale)
+            var magnitude = signed.magnitude
+            var places = scale
+            if magnitude > UInt128(UInt64.max) {
+                // A wide decimal (DECIMAL(38, 18) of 1,299,051.8845) is mostly trailing zeros:
+                // as many as its binary ones at most, removed in one 128-bit division when
+                // that many are there, else in up to three tries with fewer.
+                var k = min(magnitude.trailingZeroBitCount, max(places, 0), 38)
+                var tries = 0
+                while k > 0 && tries < 4 {
+                    let (quotient, remainder) = magnitude.quotientAndRemainder(dividingBy: powers128[k])
+                    if remainder == 0 {
+                        magnitude = quotient
+                        places -= k
+                        break
+                    }
+                    k -= 1
+                    tries += 1
+                }
+                guard magnitude <= UInt128(UInt64.max) else { return nil }
+            }
+            return decimal(UInt64(magnitude), negative: signed < 0, scale: places)
         default:
             return nil
         }
@@ -41,6 +60,12 @@ enum ParquetNumbers {
         default:
             return nil
         }
+    }
+
+    private static let powers128: [UInt128] = (0...38).map { k in
+        var p: UInt128 = 1
+        for _ in 0..<k { p *= 10 }
+        return p
     }
 
     private static let exactPowers: [Double] = (0...22).map { k in

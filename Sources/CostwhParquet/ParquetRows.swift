@@ -41,11 +41,14 @@ package final class ParquetRows {
     private var batchText: UnsafeMutablePointer<UInt8>
     private var batchTextCapacity = 1 << 16
     private var batchTextUsed = 0
-    private var batchRows = 0
+    private var rowsInBatch: Int {
+        get { current.pointee.rows }
+        set { current.pointee.rows = newValue }
+    }
     /// The current row in the batch, and where the batch's texts are: kept behind a pointer,
     /// so that the accessors inlined into the normaliser read them without the dynamic
     /// exclusivity checks a class's stored `var` gets across modules.
-    @usableFromInline let current: UnsafeMutablePointer<(row: Int, text: UnsafeMutablePointer<UInt8>)>
+    @usableFromInline let current: UnsafeMutablePointer<Current>
     private var batchRow: Int {
         get { current.pointee.row }
         set { current.pointee.row = newValue }
@@ -61,6 +64,13 @@ package final class ParquetRows {
     package private(set) var rowNumber = 0
     /// The row group of the current row.
     package var rowGroup: Int { max(group, 0) }
+
+    @usableFromInline struct Current {
+        @usableFromInline var row = 0
+        @usableFromInline var text: UnsafeMutablePointer<UInt8>
+        @usableFromInline var rows = 0
+        @usableFromInline var serial = 0
+    }
 
     @usableFromInline struct DictionaryCopy {
         @usableFromInline var text: UnsafeMutablePointer<UInt8>?
@@ -104,7 +114,7 @@ package final class ParquetRows {
         textCount.initialize(repeating: 0, count: cells)
         batchText = .allocate(capacity: batchTextCapacity)
         current = .allocate(capacity: 1)
-        current.initialize(to: (0, batchText))
+        current.initialize(to: Current(text: batchText))
         dictionaries = .allocate(capacity: max(1, fieldCount))
         dictionaries.initialize(repeating: DictionaryCopy(), count: max(1, fieldCount))
         formatted = .allocate(capacity: max(1, fieldCount))
@@ -147,7 +157,7 @@ package final class ParquetRows {
     /// and the column.
     package func next() throws(ParquetError) -> Bool {
         batchRow += 1
-        if batchRow >= batchRows {
+        if batchRow >= rowsInBatch {
             guard try fillBatch() else { return false }
             batchRow = 0
         }
@@ -159,10 +169,36 @@ package final class ParquetRows {
 
     /// The dictionary entry field `f` holds in this row, or -1 when it holds no entry.
     @inlinable
-    package func dictionaryEntry(_ f: Int) -> Int {
-        let slot = Int(slots[f * ParquetRows.batch + current.pointee.row])
+    package func dictionaryEntry(_ f: Int) -> Int { dictionaryEntry(f, row: current.pointee.row) }
+
+    /// The dictionary entry field `f` holds in row `row` of the batch, or -1.
+    @inlinable
+    package func dictionaryEntry(_ f: Int, row: Int) -> Int {
+        let slot = Int(slots[f * ParquetRows.batch + row])
         return slot >= 0 ? slot : -1
     }
+
+    /// Field `f`'s slots for the batch's rows: ≥ 0 a dictionary entry, anything else not.
+    @inlinable
+    package func entrySlots(_ f: Int) -> UnsafePointer<Int32>? { UnsafePointer(slots + f * ParquetRows.batch) }
+
+    /// The text of field `f`'s dictionary entry `entry` (one `dictionaryEntry` gave).
+    package func entryBytes(_ f: Int, entry: Int) -> UnsafeBufferPointer<UInt8> {
+        let d = dictionaries[f]
+        precondition(entry >= 0 && entry < d.count, "a dictionary entry out of its dictionary")
+        let span = d.spans![entry]
+        return UnsafeBufferPointer(start: d.text! + Int(span.start), count: Int(span.count))
+    }
+
+    /// Changes with each batch of rows.
+    @inlinable
+    package var batchSerial: Int { current.pointee.serial }
+    /// The rows of the current batch.
+    @inlinable
+    package var batchRows: Int { current.pointee.rows }
+    /// The current row's place in its batch.
+    @inlinable
+    package var rowInBatch: Int { current.pointee.row }
 
     /// Changes whenever field `f`'s dictionary does: an entry's number means the same value
     /// for as long as this does not change.
@@ -327,7 +363,8 @@ package final class ParquetRows {
             }
             rowByteBound = bound
             rowInGroup += rows
-            batchRows = rows
+            rowsInBatch = rows
+            current.pointee.serial += 1
             return true
         }
     }

@@ -55,6 +55,11 @@ package final class RowNormaliser {
     private let entryCaches: UnsafeMutablePointer<EntryCache>
     /// The reader's `dictionaryEpoch` the caches were checked against.
     private var dictionaryEpoch = -1
+    /// The current batch's dictionary entries, normalised (`resolveBatch`): row by row, one
+    /// per mapped field (`.unknown` where the field holds no entry).
+    private var resolved: UnsafeMutablePointer<EntryCache.Entry> = .allocate(capacity: 1)
+    private var resolvedCapacity = 1
+    private var resolvedSerial = -1
     /// Whether a Tags or AdditionalInfo value is a JSON object: such values repeat on
     /// millions of rows, so each is checked once. A direct-mapped cache of (XXH64, length,
     /// valid), cheaper per row than a dictionary; a slot holds its latest value.
@@ -131,6 +136,7 @@ package final class RowNormaliser {
         for f in 0..<max(1, mapping.headers.count) { entryCaches[f].release() }
         entryCaches.deinitialize(count: max(1, mapping.headers.count))
         entryCaches.deallocate()
+        resolved.deallocate()
         values.deallocate()
         reals.deallocate()
         objectCache.deallocate()
@@ -163,6 +169,7 @@ package final class RowNormaliser {
                 warnings.add("repaired: short row padded with empty fields", "\(expected - present) missing")
             }
         }
+        if R.hasDictionaries && reader.batchSerial != resolvedSerial { resolveBatch(reader) }
         arena.reset()
         // Reserve the worst case up front so the arena never moves while slices point into it.
         arena.reserve(reader.recordByteCount * 6 + reader.fieldCount * 16 + extraNameBytes + 64)
@@ -171,19 +178,10 @@ package final class RowNormaliser {
             reals[c] = nil
         }
         repaired.removeAll(keepingCapacity: true)
-        if reader.dictionaryEpoch != dictionaryEpoch {
-            // A dictionary changed: the caches of its entries are stale.
-            dictionaryEpoch = reader.dictionaryEpoch
-            for f in 0..<expected {
-                let generation = reader.dictionaryGeneration(f)
-                if entryCaches[f].generation != generation { entryCaches[f].reset(generation: generation) }
-            }
-        }
-        for (field, column) in mappedFields where field < present {
-            let entry = reader.dictionaryEntry(field)
-            if entry >= 0 {
-                // A dictionary entry is normalised once, when a row first holds it.
-                if let rejection = applyEntry(reader, field, column, entry) { return .rejected(rejection) }
+        let resolvedRow = R.hasDictionaries ? resolved + reader.rowInBatch * mappedFields.count : resolved
+        for (k, (field, column)) in mappedFields.enumerated() where field < present {
+            if R.hasDictionaries && resolvedRow[k].kind != .unknown {
+                if let rejection = applyEntry(resolvedRow[k], field, column) { return .rejected(rejection) }
                 continue
             }
             if types[column] == .real && !dialect.decimalComma, let number = reader.number(field) {
@@ -293,25 +291,66 @@ package final class RowNormaliser {
         }
     }
 
-    /// Applies field `field`'s dictionary entry to the row, normalising the entry on its
-    /// first use; the rejection's reason when the entry makes the row unloadable.
-    private func applyEntry<R: RecordFields>(_ reader: R, _ field: Int, _ column: Int, _ entry: Int) -> String? {
-        let cache = entryCaches + field
-        var cached = cache.pointee.value(entry)
-        if cached.kind == .unknown {
-            let result = normaliseField(field, column, reader.bytes(of: field), escaped: false)
-            cached = cache.pointee.store(result, entry: entry)
+    /// Normalises the dictionary entries the batch's rows hold, column by column: each
+    /// entry once, when a row first holds it (`EntryCache`), and each column's cache used
+    /// while it is in the processor's cache, not all of them in turn for every row.
+    private func resolveBatch<R: RecordFields>(_ reader: R) {
+        resolvedSerial = reader.batchSerial
+        if reader.dictionaryEpoch != dictionaryEpoch {
+            // A dictionary changed: the caches of its entries are stale.
+            dictionaryEpoch = reader.dictionaryEpoch
+            for f in 0..<mapping.headers.count {
+                let generation = reader.dictionaryGeneration(f)
+                if entryCaches[f].generation != generation { entryCaches[f].reset(generation: generation) }
+            }
         }
+        let rows = reader.batchRows
+        let width = mappedFields.count
+        if rows * width > resolvedCapacity {
+            resolved.deallocate()
+            resolvedCapacity = rows * width
+            resolved = .allocate(capacity: resolvedCapacity)
+        }
+        // The entries' own normalisation may use the arena: it is reset before each row.
+        arena.reset()
+        for (k, (field, column)) in mappedFields.enumerated() {
+            let cache = entryCaches + field
+            guard field < reader.fieldCount, let slots = reader.entrySlots(field) else {
+                for r in 0..<rows { (resolved + r * width + k).initialize(to: EntryCache.Entry()) }
+                continue
+            }
+            var r = 0
+            while r < rows {
+                let entry = Int(slots[r])
+                var value = EntryCache.Entry()
+                if entry >= 0 {
+                    value = cache.pointee.value(entry)
+                    if value.kind == .unknown {
+                        arena.reset()
+                        arena.reserve(reader.entryBytes(field, entry: entry).count * 6 + 64)
+                        let result = normaliseField(field, column, reader.entryBytes(field, entry: entry), escaped: false)
+                        value = cache.pointee.store(result, entry: entry)
+                    }
+                }
+                (resolved + r * width + k).initialize(to: value)
+                r += 1
+            }
+        }
+    }
+
+    /// Applies a field's resolved dictionary entry to the row; the rejection's reason when
+    /// the entry makes the row unloadable.
+    @inline(__always)
+    private func applyEntry(_ cached: EntryCache.Entry, _ field: Int, _ column: Int) -> String? {
         switch cached.kind {
         case .unknown, .skip: return nil
-        case .text: values[column] = cache.pointee.slice(cached)
+        case .text, .date: values[column] = entryCaches[field].slice(cached)
         case .real: reals[column] = cached.real
-        case .date: values[column] = cache.pointee.slice(cached)
         case .dateKeepingRaw:
-            values[column] = cache.pointee.slice(cached)
+            values[column] = entryCaches[field].slice(cached)
             repaired.append(field)
-        case .repair: repair(field, cache.pointee.message(cached), column)
-        case .reject: return cache.pointee.message(cached)
+        case .repair: repair(field, entryCaches[field].message(cached), column)
+        case .reject: return entryCaches[field].message(cached)
         }
         return nil
     }
