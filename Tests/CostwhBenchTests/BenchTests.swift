@@ -8,7 +8,7 @@ import Testing
     @Test func optionsAreTypedAndBadOnesNamed() throws {
         let options = try BenchOptions(parsing: [
             "--rows", "5000", "--runs", "2", "--query-rows", "0", "--skip-duckdb", "--baseline", "/tmp/old/costwh",
-            "--lake-months", "6",
+            "--lake-months", "6", "--skip-parquet", "--parse-only", "/tmp/x.parquet",
         ])
         var expected = BenchOptions()
         expected.rows = 5000
@@ -17,6 +17,8 @@ import Testing
         expected.skipDuckDB = true
         expected.baseline = "/tmp/old/costwh"
         expected.lakeMonths = 6
+        expected.skipParquet = true
+        expected.parseOnly = "/tmp/x.parquet"
         #expect(options == expected)
         #expect(try BenchOptions(parsing: ["--help"]).help)
         for (args, message) in [
