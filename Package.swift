@@ -29,6 +29,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // glibc's malloc.h (mallopt), for the executable's allocator setting.
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"])]),
@@ -135,7 +137,7 @@ let package = Package(
             name: "costwh",
             dependencies: [
                 "CostwhPipeline", "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad",
-                "CostwhQuery", "CostwhEmulator", "CostwhMCP", "CostwhParquet",
+                "CostwhQuery", "CostwhEmulator", "CostwhMCP", "CostwhParquet", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),

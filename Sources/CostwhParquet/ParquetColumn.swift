@@ -29,6 +29,8 @@ struct ColumnCursor {
     /// Bumped each time a dictionary page is read: copies and caches of its entries made
     /// before are stale.
     private(set) var dictionaryGeneration = 0
+    /// The dictionary's entries (kept when its text is handed over).
+    private(set) var dictionaryEntries = 0
     /// Whether values are strings, kept as they are (quoted only on the CSV path).
     let isText: Bool
     private var values: ColumnValues?
@@ -134,6 +136,16 @@ struct ColumnCursor {
         }
     }
 
+    /// Hands over the dictionary's text and spans, leaving the cursor without them: the
+    /// typed path keeps its own copy and reads no entry through the cursor.
+    mutating func takeDictionary() -> (text: [UInt8], spans: [(start: Int32, count: Int32)]) {
+        defer {
+            dictionaryText = []
+            dictionarySpans = []
+        }
+        return (dictionaryText, dictionarySpans)
+    }
+
     /// Rows left in the current page of a flat column (one level entry per row).
     var rowsLeftInPage: Int { pageValues - levelIndex }
 
@@ -151,7 +163,7 @@ struct ColumnCursor {
             throw ParquetError("the column's page ends before the rows asked for")
         }
         let maxDef = UInt32(column.maxDef)
-        let entries = dictionarySpans.count
+        let entries = dictionaryEntries
         let plainCount = values?.count ?? 0
         var hasLevels = levels != nil
         // A batch inside one run of present values (a column without nulls) reads no level.
@@ -160,6 +172,25 @@ struct ColumnCursor {
             hasLevels = false
         }
         let dictionaryEncoded = indices != nil
+        if !hasLevels && dictionaryEncoded && indexAt == indexBatch.count && count > 0 {
+            // Every row holds a value and none is buffered: the indices are decoded straight
+            // into the slots, then checked against the dictionary.
+            guard hasDictionary, present - indicesDecoded >= count, valueIndex + count <= present else {
+                throw ParquetError("a page has fewer values than levels say")
+            }
+            try slots.withMemoryRebound(to: UInt32.self, capacity: count) { (raw) throws(ParquetError) in
+                try indices!.next(into: UnsafeMutableBufferPointer(start: raw, count: count))
+            }
+            for r in 0..<count where UInt32(bitPattern: slots[r]) >= UInt32(entries) {
+                throw ParquetError(
+                    "a dictionary index \(UInt32(bitPattern: slots[r])) is out of range (the dictionary holds \(entries) values)")
+            }
+            indicesDecoded += count
+            valueIndex += count
+            levelIndex += count
+            consumed += count
+            return
+        }
         for r in 0..<count {
             if hasLevels {
                 if levelAt == levelBatch.count { try decodeLevels() }
@@ -324,6 +355,7 @@ struct ColumnCursor {
                     dictionarySpans.append((Int32(start), Int32(dictionaryText.count - start)))
                 }
                 hasDictionary = true
+                dictionaryEntries = dictionarySpans.count
                 dictionaryGeneration += 1
                 continue
             case .data:
@@ -419,7 +451,7 @@ struct ColumnCursor {
             let r = try page.take(1, "the index bit width")
             let width = Int(page.bytes[r.lowerBound])
             // Width 0 says every index is 0: right only for a dictionary of one value.
-            let entries = dictionarySpans.count
+            let entries = dictionaryEntries
             if width == 0 && present > 0 && entries != 1 {
                 throw ParquetError("dictionary indices of bit width 0 for a dictionary of \(entries) values")
             }

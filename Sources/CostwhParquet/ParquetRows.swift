@@ -340,7 +340,8 @@ package final class ParquetRows {
                         continue
                     }
                     if open[leaf].dictionaryGeneration != dictionaries[f].source || group != dictionaries[f].sourceGroup {
-                        copyDictionary(f, open[leaf])
+                        let (text, spans) = open[leaf].takeDictionary()
+                        keepDictionary(f, text: text, spans: spans, generation: open[leaf].dictionaryGeneration)
                     }
                     longest = dictionaries[f].longest
                     try open[leaf].decodeFlat(rows, into: slots + base)
@@ -390,12 +391,11 @@ package final class ParquetRows {
         return n
     }
 
-    private func copyDictionary(_ f: Int, _ cursor: ColumnCursor) {
+    /// Keeps a column's dictionary, taken from its cursor, where the row accessors read it.
+    private func keepDictionary(_ f: Int, text: [UInt8], spans: [(start: Int32, count: Int32)], generation: Int) {
         var copy = dictionaries[f]
         copy.text?.deallocate()
         copy.spans?.deallocate()
-        let text = cursor.dictionaryText
-        let spans = cursor.dictionarySpans
         copy.text = .allocate(capacity: max(1, text.count))
         text.withUnsafeBufferPointer { if $0.count > 0 { copy.text!.update(from: $0.baseAddress!, count: $0.count) } }
         copy.spans = .allocate(capacity: max(1, spans.count))
@@ -404,7 +404,7 @@ package final class ParquetRows {
         copy.longest = Int(spans.map(\.count).max() ?? 0)
         copy.generation += 1
         dictionaryEpoch += 1
-        copy.source = cursor.dictionaryGeneration
+        copy.source = generation
         copy.sourceGroup = group
         dictionaries[f] = copy
     }
