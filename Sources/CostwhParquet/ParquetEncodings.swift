@@ -155,15 +155,32 @@ enum ParquetEncodings {
             let r = try page.take(count * 8, "the DOUBLE values")
             return .double((0..<count).map { i in Double(bitPattern: le64(page.bytes, r.lowerBound + 8 * i)) })
         case .byteArray:
+            // Each value is a 4-byte length and its bytes, every one checked against the page's
+            // end; the page read through one pointer (a slice per value retained the page).
+            // What is reserved is bounded by the page's bytes, not by the count it claims.
             var storage: [UInt8] = []
+            storage.reserveCapacity(max(0, page.remaining - 4 * min(count, page.remaining / 4)))
             var offsets = [0]
-            offsets.reserveCapacity(count + 1)
-            for _ in 0..<count {
-                let length = Int(try page.uint32LE("a string's length"))
-                let r = try page.take(length, "a string")
-                storage.append(contentsOf: page.bytes[r])
-                offsets.append(storage.count)
+            offsets.reserveCapacity(min(count, page.remaining / 4) + 1)
+            let bytes = page.bytes
+            let end = page.end
+            var p = page.position
+            try bytes.withUnsafeBufferPointer { (all) throws(ParquetError) in
+                for _ in 0..<count {
+                    guard end - p >= 4 else {
+                        throw ParquetError("the page ends inside a string's length (4 bytes wanted, \(max(0, end - p)) left)")
+                    }
+                    let length = Int(UInt32(all[p]) | UInt32(all[p + 1]) << 8 | UInt32(all[p + 2]) << 16 | UInt32(all[p + 3]) << 24)
+                    p += 4
+                    guard length <= end - p else {
+                        throw ParquetError("the page ends inside a string (\(length) bytes wanted, \(end - p) left)")
+                    }
+                    storage.append(contentsOf: UnsafeBufferPointer(rebasing: all[p..<(p + length)]))
+                    p += length
+                    offsets.append(storage.count)
+                }
             }
+            page.position = p
             return .bytes(storage: storage, offsets: offsets)
         case .fixedLenByteArray:
             guard typeLength > 0 else { throw ParquetError("a FIXED_LEN_BYTE_ARRAY column has no length") }

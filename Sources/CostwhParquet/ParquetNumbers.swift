@@ -20,8 +20,18 @@ enum ParquetNumbers {
             guard case .decimal(let scale, _) = column.kind else { return nil }
             let count = offsets[i + 1] - offsets[i]
             guard count > 0, count <= 16 else { return nil }
-            var value: UInt128 = storage[offsets[i]] & 0x80 != 0 ? ~0 : 0
-            for k in offsets[i]..<offsets[i + 1] { value = value << 8 | UInt128(storage[k]) }
+            var value: UInt128
+            if count == 16 {
+                // DECIMAL(38) as most writers store it: two big-endian words.
+                value = storage.withUnsafeBytes { raw in
+                    let high = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: offsets[i], as: UInt64.self))
+                    let low = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: offsets[i] + 8, as: UInt64.self))
+                    return UInt128(high) << 64 | UInt128(low)
+                }
+            } else {
+                value = storage[offsets[i]] & 0x80 != 0 ? ~0 : 0
+                for k in offsets[i]..<offsets[i + 1] { value = value << 8 | UInt128(storage[k]) }
+            }
             let signed = Int128(bitPattern: value)
             var magnitude = signed.magnitude
             var places = scale
@@ -78,9 +88,15 @@ enum ParquetNumbers {
     static func decimal(_ magnitude: UInt64, negative: Bool, scale: Int) -> Double? {
         var m = magnitude
         var s = scale
-        while s > 0 && m != 0 && m % 10 == 0 {
-            m /= 10
-            s -= 1
+        // Trailing zeros removed eight, then four, then one at a time: `1.000000000000000000`
+        // at scale 18 is three steps, not eighteen.
+        if m != 0 {
+            for (step, power) in [(8, 100_000_000 as UInt64), (4, 10_000), (1, 10)] {
+                while s >= step && m % power == 0 {
+                    m /= power
+                    s -= step
+                }
+            }
         }
         guard m < 1 << 53 else { return nil }
         var result: Double
