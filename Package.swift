@@ -31,6 +31,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // glibc's malloc.h (mallopt), for the executable's allocator setting.
         .systemLibrary(name: "CMalloc"),
+        // sqlite3_config (variadic) for one setting, made before SQLite initialises.
+        .systemLibrary(name: "CSQLiteConfig"),
         .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"])]),
@@ -137,7 +139,7 @@ let package = Package(
             name: "costwh",
             dependencies: [
                 "CostwhPipeline", "CostwhModel", "CostwhBytes", "CostwhExtract", "CostwhTransform", "CostwhLoad",
-                "CostwhQuery", "CostwhEmulator", "CostwhMCP", "CostwhParquet", "CMalloc",
+                "CostwhQuery", "CostwhEmulator", "CostwhMCP", "CostwhParquet", "CMalloc", "CSQLiteConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),

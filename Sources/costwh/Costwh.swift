@@ -1,5 +1,7 @@
 import ArgumentParser
 
+import CSQLiteConfig
+
 #if canImport(CMalloc) && os(Linux)
 import CMalloc
 #endif
@@ -23,6 +25,9 @@ struct Costwh: AsyncParsableCommand {
 
     static func main() async {
         returnLargeBuffersToTheSystem()
+        // SQLite's memory statistics take a global mutex on every allocation, which the
+        // loader's writer thread makes millions of; costwh reads none of them.
+        _ = costwh_sqlite_without_memory_statistics()
         do {
             var command = try parseAsRoot()
             if var command = command as? AsyncParsableCommand {
