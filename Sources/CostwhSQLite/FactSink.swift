@@ -7,6 +7,13 @@ import GRDB
 package final class FactSink {
     private let statement: UncheckedStatement
     private let writers: [(writer: DimensionWriter, first: Int)]
+    /// Each catalogued dimension's first catalog column, in `HashedDimension` order.
+    private let firsts: [Int]
+    private let accountWriter: DimensionWriter
+    private let resourceWriter: DimensionWriter
+    private let productWriter: DimensionWriter
+    private let tagsWriter: DimensionWriter
+    private let infoWriter: DimensionWriter
     private let extra: DimensionWriter
     private let db: Database
     private let factColumns: [(column: Int, type: CanonicalColumn.ValueType, real: Int)]
@@ -32,6 +39,13 @@ package final class FactSink {
             writers.append((try DimensionWriter(db, dimension: d.dimension, columns: names), run.first))
         }
         self.writers = writers
+        firsts = writers.map(\.1)
+        let byDimension = Dictionary(uniqueKeysWithValues: writers.map { ($0.0.dimension, $0.0) })
+        accountWriter = byDimension[HashedDimension.account.dimension]!
+        resourceWriter = byDimension[HashedDimension.resource.dimension]!
+        productWriter = byDimension[HashedDimension.product.dimension]!
+        tagsWriter = byDimension[HashedDimension.tags.dimension]!
+        infoWriter = byDimension[HashedDimension.info.dimension]!
         extra = try DimensionWriter(db, dimension: .extra, columns: [Catalog.extraColumns])
         var realIndex = 0
         factColumns = Catalog.factColumns.map { column in
@@ -52,22 +66,22 @@ package final class FactSink {
         extraSlot.deallocate()
     }
 
-    /// The key of row `i`'s dimension `d` (the writers are in `HashedDimension.catalogued` order).
+    /// The key of row `i`'s dimension `d`, from its writer (each a `let` of its own: reached
+    /// through the array of writers, every lookup retained and released its writer).
     @inline(__always)
-    private func key(_ d: HashedDimension, _ batch: RowBatch, _ i: Int) throws -> Int64? {
-        let w = writers[d.rawValue]
-        return try w.writer.key(batch.hash(i, d.rawValue), batch, row: i, first: w.first, scratch: values, db)
+    private func key(_ d: HashedDimension, _ writer: DimensionWriter, _ batch: RowBatch, _ i: Int) throws -> Int64? {
+        try writer.key(batch.hash(i, d.rawValue), batch, row: i, first: firsts[d.rawValue], scratch: values, db)
     }
 
     /// Inserts row `i` of the batch.
     @inline(__always)
     func insert(_ batch: RowBatch, _ i: Int) throws {
         var keys: (Int64?, Int64?, Int64?, Int64?, Int64?, Int64?)
-        keys.0 = try key(.account, batch, i)
-        keys.1 = try key(.resource, batch, i)
-        keys.2 = try key(.product, batch, i)
-        keys.3 = try key(.tags, batch, i)
-        keys.4 = try key(.info, batch, i)
+        keys.0 = try key(.account, accountWriter, batch, i)
+        keys.1 = try key(.resource, resourceWriter, batch, i)
+        keys.2 = try key(.product, productWriter, batch, i)
+        keys.3 = try key(.tags, tagsWriter, batch, i)
+        keys.4 = try key(.info, infoWriter, batch, i)
         extraSlot.pointee = batch.extra(i)
         keys.5 = try extra.key(batch.hash(i, HashedDimension.extra.rawValue), UnsafePointer(extraSlot), db)
 

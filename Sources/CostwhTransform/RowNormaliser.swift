@@ -184,7 +184,9 @@ package final class RowNormaliser {
                 if let rejection = applyEntry(resolvedRow[k], field, column) { return .rejected(rejection) }
                 continue
             }
-            if types[column] == .real && !dialect.decimalComma, let number = reader.number(field) {
+            // A number the reader holds typed (Parquet; never CSV, whose `number` is nil and
+            // compiled away) is taken as it is, where its text would be parsed as a point decimal.
+            if let number = reader.number(field), case .real = types[column], !dialect.decimalComma {
                 reals[column] = number
                 continue
             }
