@@ -90,15 +90,8 @@ package final class ParquetCSVSource: ByteSource {
                 row = 0
                 // An empty row group may point its chunks anywhere: nothing is read of it.
                 if file.metadata.rowGroups[group].rows == 0 { continue }
-                open = []
                 assembler.reset()
-                for (column, chunk) in zip(file.columns, file.metadata.rowGroups[group].columns) {
-                    do {
-                        open.append(try ColumnCursor(column: column, chunk: chunk, file: file))
-                    } catch {
-                        throw error.at(file: "", rowGroup: group, column: column.name)
-                    }
-                }
+                open = try file.cursors(group: group)
                 active = true
             }
             if row >= file.metadata.rowGroups[group].rows {

@@ -65,6 +65,19 @@ package final class ParquetFileReader {
 
     deinit { close(fd) }
 
+    /// A cursor on each column chunk of row group `group`; an error names the column.
+    func cursors(group: Int) throws(ParquetError) -> [ColumnCursor] {
+        var open: [ColumnCursor] = []
+        for (column, chunk) in zip(columns, metadata.rowGroups[group].columns) {
+            do {
+                open.append(try ColumnCursor(column: column, chunk: chunk, file: self))
+            } catch {
+                throw error.at(file: "", rowGroup: group, column: column.name)
+            }
+        }
+        return open
+    }
+
     func read(at offset: Int, count: Int) throws(ParquetError) -> [UInt8] {
         guard offset >= 0, count >= 0, offset <= dataEnd, count <= dataEnd - offset else {
             throw ParquetError("a page at \(offset) of \(count) bytes lies outside the file's data")

@@ -294,16 +294,8 @@ package final class ParquetRows {
                 groupRows = file.metadata.rowGroups[group].rows
                 // An empty row group may point its chunks anywhere: nothing is read of it.
                 if groupRows == 0 { continue }
-                var open: [ColumnCursor] = []
                 assembler.reset()
-                for (column, chunk) in zip(file.columns, file.metadata.rowGroups[group].columns) {
-                    do {
-                        open.append(try ColumnCursor(column: column, chunk: chunk, file: file))
-                    } catch {
-                        throw error.at(file: "", rowGroup: group, column: column.name)
-                    }
-                }
-                cursors = open
+                cursors = try file.cursors(group: group)
                 active = true
             }
             if rowInGroup >= groupRows {

@@ -1,3 +1,4 @@
+import CostwhSynthetic
 import Foundation
 import Testing
 
@@ -17,7 +18,7 @@ struct ParquetNumbersTests {
         }
         values.append(Int128.max)
         values.append(Int128.min + 1)
-        var rng = SplitMix(seed: 0xC057_D0C5)
+        var rng = SplitMix64(seed: 0xC057_D0C5)
         for _ in 0..<3_000 {
             let width = Int(rng.next() % 127) + 1
             var v = Int128(truncatingIfNeeded: UInt128(rng.next()) << 64 | UInt128(rng.next()))
@@ -68,18 +69,5 @@ struct ParquetNumbersTests {
         #expect(ParquetNumbers.exactDouble(doubles, 3, column: real) == nil)
         let floats = ColumnValues.float([0.1])
         #expect(ParquetNumbers.exactDouble(floats, 0, column: real) == nil, "a FLOAT's text is its own, not the double's")
-    }
-}
-
-/// A small deterministic generator (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
