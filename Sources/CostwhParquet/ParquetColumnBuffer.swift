@@ -119,26 +119,41 @@ final class ParquetColumnBuffer {
         var chunkIndex = take(&chunkIndexOfRegistered)
         var added = take(&registeredInChunk)
         var nulls = 0
-        for row in rows {
-            guard row >= 0 else {
-                defined.append(0)
-                nulls += 1
-                continue
+        // The batch's flags and indices are written into buffers of its size and appended
+        // once: an append per cell tested each array's uniqueness and capacity (the largest
+        // item of an export's reading thread).
+        let n = rows.count
+        let definedStart = defined.count
+        defined.append(contentsOf: repeatElement(0, count: n))
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(1, n)) { batch in
+            var k = 0
+            defined.withUnsafeMutableBufferPointer { flags in
+                chunkIndex.withUnsafeMutableBufferPointer { chunk in
+                    for (r, row) in rows.enumerated() {
+                        guard row >= 0 else {
+                            nulls += 1
+                            continue
+                        }
+                        let handle = table[Int(row) * width + field]
+                        guard handle >= 0 else {
+                            nulls += 1
+                            continue
+                        }
+                        // Handles are the writer's own registrations, each with its slot.
+                        precondition(Int(handle) < chunk.count, "a text handle that was never registered")
+                        var index = chunk[Int(handle)]
+                        if index < 0 {
+                            index = Int32(registered.withEntry(Int(handle)) { dictionary.index(of: $0) })
+                            chunk[Int(handle)] = index
+                            added.append(handle)
+                        }
+                        flags[definedStart + r] = 1
+                        batch[k] = UInt32(index)
+                        k += 1
+                    }
+                }
             }
-            let handle = table[Int(row) * width + field]
-            guard handle >= 0 else {
-                defined.append(0)
-                nulls += 1
-                continue
-            }
-            var index = chunkIndex[Int(handle)]
-            if index < 0 {
-                index = Int32(registered.withEntry(Int(handle)) { dictionary.index(of: $0) })
-                chunkIndex[Int(handle)] = index
-                added.append(handle)
-            }
-            defined.append(1)
-            indices.append(UInt32(index))
+            indices.append(contentsOf: UnsafeBufferPointer(rebasing: batch[0..<k]))
         }
         self.nulls += nulls
         self.defined = defined
