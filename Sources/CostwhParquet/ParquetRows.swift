@@ -209,10 +209,6 @@ package final class ParquetRows {
     /// only then.
     package private(set) var dictionaryEpoch = 0
 
-    /// Whether field `f` is null in this row.
-    @inlinable
-    package func isNull(_ f: Int) -> Bool { slots[f * ParquetRows.batch + current.pointee.row] == -1 }
-
     /// Field `f`'s text in this row (empty for a null): valid until the next row. Strings as
     /// they are; numbers, dates and timestamps as `ParquetValueText` writes them.
     @inlinable

@@ -133,23 +133,6 @@ enum ParquetValueText {
         return utc ? text + "Z" : text
     }
 
-    /// The exact decimal text of an unscaled integer.
-    static func decimal(_ unscaled: Int64, scale: Int) -> String {
-        place(String(unscaled.magnitude), negative: unscaled < 0, scale: scale)
-    }
-
-    /// A big-endian two's-complement unscaled integer of up to 16 bytes.
-    static func decimal(bigEndian bytes: ArraySlice<UInt8>, scale: Int) throws(ParquetError) -> String {
-        guard bytes.count <= 16 else {
-            throw ParquetError("a DECIMAL value is \(bytes.count) bytes wide; Parquet's DECIMAL(38) needs 16 at most")
-        }
-        guard let first = bytes.first else { return "0" }
-        var value: UInt128 = first & 0x80 != 0 ? ~0 : 0
-        for b in bytes { value = value << 8 | UInt128(b) }
-        let signed = Int128(bitPattern: value)
-        return place(String(signed.magnitude), negative: signed < 0, scale: scale)
-    }
-
     /// The exact decimal text of `magnitude / 10^scale`, as `place` spells it, written as
     /// bytes: a plain-encoded decimal column is formatted once per row.
     static func appendDecimal(_ magnitude: UInt128, negative: Bool, scale: Int, to out: inout [UInt8]) {
@@ -199,19 +182,6 @@ enum ParquetValueText {
                 for i in stride(from: count - 1, through: 0, by: -1) { out.append(digits[i]) }
             }
         }
-    }
-
-    private static func place(_ digits: String, negative: Bool, scale: Int) -> String {
-        var text: String
-        if scale <= 0 {
-            text = digits == "0" ? "0" : digits + String(repeating: "0", count: -scale)
-        } else if digits.count > scale {
-            let point = digits.index(digits.endIndex, offsetBy: -scale)
-            text = String(digits[..<point]) + "." + String(digits[point...])
-        } else {
-            text = "0." + String(repeating: "0", count: scale - digits.count) + digits
-        }
-        return negative && digits != "0" ? "-" + text : text
     }
 
     private static func ascii(_ text: String, _ out: inout [UInt8]) {

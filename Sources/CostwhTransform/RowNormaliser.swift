@@ -328,9 +328,10 @@ package final class RowNormaliser {
                 if entry >= 0 {
                     value = cache.pointee.value(entry)
                     if value.kind == .unknown {
+                        let text = reader.entryBytes(field, entry: entry)
                         arena.reset()
-                        arena.reserve(reader.entryBytes(field, entry: entry).count * 6 + 64)
-                        let result = normaliseField(field, column, reader.entryBytes(field, entry: entry), escaped: false)
+                        arena.reserve(text.count * 6 + 64)
+                        let result = normaliseField(field, column, text, escaped: false)
                         value = cache.pointee.store(result, entry: entry)
                     }
                 }
