@@ -124,6 +124,82 @@ package struct XXH64 {
         return h
     }
 
+    /// The hashes of one buffer under two seeds, in one pass and without the streaming
+    /// state's tail copies: the same values as `hash(buffer, seed:)` twice. Every row of a
+    /// load hashes its six dimensions' values this way (`Hash128`), mostly short texts.
+    package static func hashPair(_ buffer: UnsafeRawBufferPointer, _ seedA: UInt64, _ seedB: UInt64) -> (
+        UInt64, UInt64
+    ) {
+        let count = buffer.count
+        guard let base = buffer.baseAddress, count > 0 else {
+            return (avalanche(seedA &+ p5), avalanche(seedB &+ p5))
+        }
+        var p = base
+        let end = base + count
+        var a: UInt64, b: UInt64
+        if count >= 32 {
+            var a1 = seedA &+ p1 &+ p2, a2 = seedA &+ p2, a3 = seedA, a4 = seedA &- p1
+            var b1 = seedB &+ p1 &+ p2, b2 = seedB &+ p2, b3 = seedB, b4 = seedB &- p1
+            while end - p >= 32 {
+                let w1 = load64(p), w2 = load64(p + 8), w3 = load64(p + 16), w4 = load64(p + 24)
+                a1 = round(a1, w1)
+                a2 = round(a2, w2)
+                a3 = round(a3, w3)
+                a4 = round(a4, w4)
+                b1 = round(b1, w1)
+                b2 = round(b2, w2)
+                b3 = round(b3, w3)
+                b4 = round(b4, w4)
+                p += 32
+            }
+            a = ((a1 << 1) | (a1 >> 63)) &+ ((a2 << 7) | (a2 >> 57)) &+ ((a3 << 12) | (a3 >> 52)) &+ ((a4 << 18) | (a4 >> 46))
+            a = merge(merge(merge(merge(a, a1), a2), a3), a4)
+            b = ((b1 << 1) | (b1 >> 63)) &+ ((b2 << 7) | (b2 >> 57)) &+ ((b3 << 12) | (b3 >> 52)) &+ ((b4 << 18) | (b4 >> 46))
+            b = merge(merge(merge(merge(b, b1), b2), b3), b4)
+        } else {
+            a = seedA &+ p5
+            b = seedB &+ p5
+        }
+        a &+= UInt64(count)
+        b &+= UInt64(count)
+        while end - p >= 8 {
+            let k = round(0, load64(p))
+            a ^= k
+            a = ((a << 27) | (a >> 37)) &* p1 &+ p4
+            b ^= k
+            b = ((b << 27) | (b >> 37)) &* p1 &+ p4
+            p += 8
+        }
+        if end - p >= 4 {
+            let k = load32(p) &* p1
+            a ^= k
+            a = ((a << 23) | (a >> 41)) &* p2 &+ p3
+            b ^= k
+            b = ((b << 23) | (b >> 41)) &* p2 &+ p3
+            p += 4
+        }
+        while p < end {
+            let k = UInt64(p.load(as: UInt8.self)) &* p5
+            a ^= k
+            a = ((a << 11) | (a >> 53)) &* p1
+            b ^= k
+            b = ((b << 11) | (b >> 53)) &* p1
+            p += 1
+        }
+        return (avalanche(a), avalanche(b))
+    }
+
+    @inline(__always)
+    static func avalanche(_ value: UInt64) -> UInt64 {
+        var h = value
+        h ^= h >> 33
+        h &*= p2
+        h ^= h >> 29
+        h &*= p3
+        h ^= h >> 32
+        return h
+    }
+
     package static func hash(_ buffer: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
         var h = XXH64(seed: seed)
         h.update(buffer)

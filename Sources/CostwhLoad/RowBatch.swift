@@ -7,32 +7,37 @@ import Foundation
 ///
 /// The parser copies each row's values into the batch's own arena, so the batch outlives
 /// the reader's buffer; once handed over, only the writer touches it.
-package final class RowBatch: @unchecked Sendable {
+///
+/// Public, with its per-cell accessors `@inlinable public`: Swift 6.3 does not inline an
+/// `@inlinable` method of a `package` class into another module, and the stores' writers call
+/// these per cell from their own modules (as calls they cost about 6 % of a load's writing
+/// thread). No library product exports the type.
+public final class RowBatch: @unchecked Sendable {
     static let capacity = 1_024
     static let columnCount = Catalog.columns.count
     static let factReals = Catalog.factColumns.filter { Catalog.columns[$0].type == .real }
     static let hashedDimensions = HashedDimension.allCases.count
 
-    let columns = RowBatch.columnCount
-    let realCount = RowBatch.factReals.count
-    let dimensions = RowBatch.hashedDimensions
+    @usableFromInline let columns = RowBatch.columnCount
+    @usableFromInline let realCount = RowBatch.factReals.count
+    @usableFromInline let dimensions = RowBatch.hashedDimensions
     private let factRealColumns = RowBatch.factReals
 
     /// Per row and canonical column: offset into the arena, or -1 for NULL; then length.
-    private(set) var offsets: UnsafeMutablePointer<Int32>
-    private(set) var lengths: UnsafeMutablePointer<Int32>
+    @usableFromInline private(set) var offsets: UnsafeMutablePointer<Int32>
+    @usableFromInline private(set) var lengths: UnsafeMutablePointer<Int32>
     /// Per row: the fact REAL values (NaN with `realPresent` false for NULL).
-    private(set) var reals: UnsafeMutablePointer<Double>
-    private(set) var realPresent: UnsafeMutablePointer<Bool>
+    @usableFromInline private(set) var reals: UnsafeMutablePointer<Double>
+    @usableFromInline private(set) var realPresent: UnsafeMutablePointer<Bool>
     /// Per row: cost, part, line, and the hashes of its six dimensions.
     package private(set) var costs: UnsafeMutablePointer<Double>
     package private(set) var parts: UnsafeMutablePointer<Int32>
     package private(set) var lines: UnsafeMutablePointer<Int>
-    private(set) var hashes: UnsafeMutablePointer<Hash128>
-    private(set) var hashPresent: UnsafeMutablePointer<Bool>
-    private(set) var extraOffsets: UnsafeMutablePointer<Int32>
-    private(set) var extraLengths: UnsafeMutablePointer<Int32>
-    private var arena: UnsafeMutablePointer<UInt8>
+    @usableFromInline private(set) var hashes: UnsafeMutablePointer<Hash128>
+    @usableFromInline private(set) var hashPresent: UnsafeMutablePointer<Bool>
+    @usableFromInline private(set) var extraOffsets: UnsafeMutablePointer<Int32>
+    @usableFromInline private(set) var extraLengths: UnsafeMutablePointer<Int32>
+    @usableFromInline private(set) var arena: UnsafeMutablePointer<UInt8>
     private var arenaCapacity: Int
     private var arenaUsed = 0
     package private(set) var count = 0
@@ -150,33 +155,33 @@ package final class RowBatch: @unchecked Sendable {
     }
 
     /// Row `i`'s value of canonical column `c`, as a slice of the arena.
-    @inline(__always)
-    package func value(_ i: Int, _ c: Int) -> ByteSlice {
+    @inlinable @inline(__always)
+    public func value(_ i: Int, _ c: Int) -> ByteSlice {
         let j = i * columns + c
         let offset = offsets[j]
         return offset < 0 ? .null : ByteSlice(base: UnsafePointer(arena + Int(offset)), count: Int(lengths[j]))
     }
 
     /// Writes row `i`'s values of columns `first..<first+count` into `values`.
-    @inline(__always)
-    package func materialise(_ i: Int, first: Int, count: Int, into values: UnsafeMutablePointer<ByteSlice>) {
+    @inlinable @inline(__always)
+    public func materialise(_ i: Int, first: Int, count: Int, into values: UnsafeMutablePointer<ByteSlice>) {
         for k in 0..<count { values[k] = value(i, first + k) }
     }
 
-    @inline(__always)
-    package func extra(_ i: Int) -> ByteSlice {
+    @inlinable @inline(__always)
+    public func extra(_ i: Int) -> ByteSlice {
         let eo = extraOffsets[i]
         return eo < 0 ? .null : ByteSlice(base: UnsafePointer(arena + Int(eo)), count: Int(extraLengths[i]))
     }
 
-    @inline(__always)
-    package func real(_ i: Int, _ k: Int) -> Double? {
+    @inlinable @inline(__always)
+    public func real(_ i: Int, _ k: Int) -> Double? {
         let j = i * realCount + k
         return realPresent[j] ? reals[j] : nil
     }
 
-    @inline(__always)
-    package func hash(_ i: Int, _ d: Int) -> Hash128? {
+    @inlinable @inline(__always)
+    public func hash(_ i: Int, _ d: Int) -> Hash128? {
         let j = i * dimensions + d
         return hashPresent[j] ? hashes[j] : nil
     }

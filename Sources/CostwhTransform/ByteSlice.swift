@@ -1,17 +1,21 @@
 /// A borrowed run of bytes: valid only until the reader or normaliser moves on.
-package struct ByteSlice {
-    package var base: UnsafePointer<UInt8>?
-    package var count: Int
+public struct ByteSlice {
+    public var base: UnsafePointer<UInt8>?
+    public var count: Int
 
-    package static var null: ByteSlice { ByteSlice(base: nil, count: 0) }
+    // Public and inlinable: the loader and the stores test and build slices per field from
+    // other modules, and Swift 6.3 does not inline a `package` type's members across modules.
+    @inlinable
+    public static var null: ByteSlice { ByteSlice(base: nil, count: 0) }
 
-    @inline(__always)
-    package init(base: UnsafePointer<UInt8>?, count: Int) {
+    @inlinable @inline(__always)
+    public init(base: UnsafePointer<UInt8>?, count: Int) {
         self.base = base
         self.count = count
     }
 
-    package var isNull: Bool { base == nil }
+    @inlinable
+    public var isNull: Bool { base == nil }
 
     package var string: String? {
         guard let base else { return nil }
