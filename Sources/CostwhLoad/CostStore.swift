@@ -110,4 +110,7 @@ package protocol DatasetWriter: AnyObject {
 /// What a store hands the loader inside `replacePartition`: one call per batch.
 package protocol BatchWriter: AnyObject {
     func write(_ batch: RowBatch) throws
+    /// The summaries of every row written, added up by whoever produced the batches (the
+    /// parsing thread); given once, after the last batch, for the store to write.
+    func summarise(_ summaries: SummaryBuilder)
 }

@@ -128,7 +128,8 @@ package final class PartitionLoader: Sendable {
         _ request: LoadRequest, to writer: any BatchWriter, summary: inout LoadSummary, rejects: RejectBuffer
     ) throws {
         let channel = BatchChannel()
-        RowProducer(parts: request.parts, options: request.readOptions, channel: channel).start()
+        let producer = RowProducer(parts: request.parts, options: request.readOptions, channel: channel)
+        producer.start()
         var parserDone = false
         // However this ends, the parser must stop and release its file.
         defer {
@@ -174,6 +175,7 @@ package final class PartitionLoader: Sendable {
                 throw error
             case .finished:
                 parserDone = true
+                writer.summarise(producer.summaries)
                 break loop
             }
         }

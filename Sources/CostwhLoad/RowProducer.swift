@@ -11,6 +11,10 @@ final class RowProducer: @unchecked Sendable {
     let channel: BatchChannel
     /// The catalog columns of each catalogued dimension, in `HashedDimension` order.
     let options: ReadOptions
+    /// The load's summaries, added up here a batch at a time before the batch is sent (see
+    /// `SummaryBuilder`). Read by the loader only after `.finished`, which the channel's lock
+    /// orders after the last batch's sums.
+    let summaries = SummaryBuilder()
 
     init(parts: [LoadPart], options: ReadOptions, channel: BatchChannel) {
         self.parts = parts
@@ -83,6 +87,7 @@ final class RowProducer: @unchecked Sendable {
                     }
                     if batch.isFull || batch.rejected.count >= RowBatch.capacity {
                         batch.bytesConsumed = file.bytesConsumed
+                        summaries.add(batch)
                         channel.send(.batch(batch))
                         guard let next = channel.emptyBatch() else {
                             channel.send(.finished)
@@ -92,6 +97,7 @@ final class RowProducer: @unchecked Sendable {
                     }
                 }
                 batch.bytesConsumed = file.bytesConsumed
+                summaries.add(batch)
                 channel.send(.batch(batch))
                 var warnings = normaliser.warnings
                 if otherMetric > 0 {

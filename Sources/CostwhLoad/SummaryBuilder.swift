@@ -1,3 +1,4 @@
+import CostwhBytes
 import CostwhModel
 import CostwhTransform
 import Foundation
@@ -7,20 +8,41 @@ import Foundation
 ///
 /// The daily summary is kept per product too: analysts' daily questions by meter or service
 /// (`cost_daily_summary`) then read about a hundredth of the rows.
+///
+/// Rows are added on the parsing thread, a batch at a time before it is sent (`add(_:)`),
+/// keyed by their dimensions' 128-bit hashes; the store turns each group's hashes into its
+/// dimension keys once, when it writes the summaries (`dailyRows(keys:)`). The writing thread
+/// is a load's bottleneck, and this table's probes miss the processor's cache for nearly
+/// every row (the resource summary holds tens of thousands of groups): here they overlap
+/// with SQLite's work instead of adding to it.
 package final class SummaryBuilder {
+    /// A dimension's hash in a summary key; zero for none (a row without that dimension).
+    struct DimensionHash: Equatable {
+        let high: UInt64
+        let low: UInt64
+
+        init(_ hash: Hash128?) {
+            high = hash?.high ?? 0
+            low = hash?.low ?? 0
+        }
+
+        var hash: Hash128? { high == 0 && low == 0 ? nil : Hash128(high: high, low: low) }
+        var mixed: UInt64 { high ^ (low &* 0x9E37_79B9_7F4A_7C15) }
+    }
+
     struct DailyKey: SummaryKey {
         let date: Int32
         let currency: Int32
         let chargeType: Int32
         let pricingModel: Int32
-        let product: Int64
+        let product: DimensionHash
 
         var mixed: UInt64 {
             var h = UInt64(UInt32(bitPattern: date)) &* 0x9E37_79B9_7F4A_7C15
             h = (h ^ UInt64(UInt32(bitPattern: currency))) &* 0xBF58_476D_1CE4_E5B9
             h = (h ^ UInt64(UInt32(bitPattern: chargeType))) &* 0x94D0_49BB_1331_11EB
             h = (h ^ UInt64(UInt32(bitPattern: pricingModel))) &* 0x9E37_79B9_7F4A_7C15
-            h = (h ^ UInt64(bitPattern: product)) &* 0xBF58_476D_1CE4_E5B9
+            h = (h ^ product.mixed) &* 0xBF58_476D_1CE4_E5B9
             return h ^ (h >> 31)
         }
     }
@@ -29,20 +51,20 @@ package final class SummaryBuilder {
         let currency: Int32
         let chargeType: Int32
         let pricingModel: Int32
-        let account: Int64
-        let resource: Int64
-        let product: Int64
-        let tags: Int64
+        let account: DimensionHash
+        let resource: DimensionHash
+        let product: DimensionHash
+        let tags: DimensionHash
 
         // One mixed word instead of seven fields through SipHash: this runs per row.
         var mixed: UInt64 {
             var h = UInt64(UInt32(bitPattern: currency)) &* 0x9E37_79B9_7F4A_7C15
             h = (h ^ UInt64(UInt32(bitPattern: chargeType))) &* 0xBF58_476D_1CE4_E5B9
             h = (h ^ UInt64(UInt32(bitPattern: pricingModel))) &* 0x94D0_49BB_1331_11EB
-            h = (h ^ UInt64(bitPattern: account)) &* 0x9E37_79B9_7F4A_7C15
-            h = (h ^ UInt64(bitPattern: resource)) &* 0xBF58_476D_1CE4_E5B9
-            h = (h ^ UInt64(bitPattern: product)) &* 0x94D0_49BB_1331_11EB
-            h = (h ^ UInt64(bitPattern: tags)) &* 0x9E37_79B9_7F4A_7C15
+            h = (h ^ account.mixed) &* 0x9E37_79B9_7F4A_7C15
+            h = (h ^ resource.mixed) &* 0xBF58_476D_1CE4_E5B9
+            h = (h ^ product.mixed) &* 0x94D0_49BB_1331_11EB
+            h = (h ^ tags.mixed) &* 0x9E37_79B9_7F4A_7C15
             return h ^ (h >> 31)
         }
     }
@@ -56,6 +78,14 @@ package final class SummaryBuilder {
     private var daily: BoundedSums<DailyKey>
     private var resources: BoundedSums<ResourceKey>
     private let strings = Interner()
+    /// Each field's last id: rows come in runs of the same currency, charge type and model.
+    private var lastCurrency: Int32 = -1
+    private var lastChargeType: Int32 = -1
+    private var lastPricingModel: Int32 = -1
+    private let dateColumn = Catalog.index[Catalog.date]!
+    private let currencyColumn = Catalog.index[Catalog.currency]!
+    private let chargeTypeColumn = Catalog.index[Catalog.chargeType]!
+    private let pricingModelColumn = Catalog.index[Catalog.pricingModel]!
 
     /// Whether the resource summary outgrew its bound: the store adds it up by SQL.
     package var overflowed: Bool { resources.overflowed }
@@ -69,33 +99,58 @@ package final class SummaryBuilder {
         daily = BoundedSums(limit: maxDailyGroups)
     }
 
-    /// 150,000 groups each (about 15 MB apiece), or `COSTWH_SUMMARY_GROUPS`: a lower bound
+    /// 150,000 groups each (about 20 MB apiece), or `COSTWH_SUMMARY_GROUPS`: a lower bound
     /// for a machine short of memory, and the way tests reach the SQL path.
     package convenience init() {
         let limit = ProcessInfo.processInfo.environment["COSTWH_SUMMARY_GROUPS"].flatMap { Int($0) } ?? 150_000
         self.init(maxResourceGroups: limit, maxDailyGroups: limit)
     }
 
-    @inline(__always)
-    package func add(
-        date: ByteSlice, currency: ByteSlice, chargeType: ByteSlice, pricingModel: ByteSlice, cost: Double,
-        keys: (Int64?, Int64?, Int64?, Int64?)
-    ) {
-        let c = strings.id(currency)
-        let t = strings.id(chargeType)
-        let p = strings.id(pricingModel)
-        let units = CostUnits.of(cost)
-        var d: Int32 = 0
-        if let base = date.base, date.count == 10 {
-            for i in [0, 1, 2, 3, 5, 6, 8, 9] { d = d &* 10 &+ Int32(base[i] &- 0x30) }
+    /// Adds every row of a batch.
+    package func add(_ batch: RowBatch) {
+        let account = HashedDimension.account.rawValue, resource = HashedDimension.resource.rawValue
+        let product = HashedDimension.product.rawValue, tags = HashedDimension.tags.rawValue
+        for i in 0..<batch.count {
+            add(
+                date: batch.value(i, dateColumn), currency: batch.value(i, currencyColumn),
+                chargeType: batch.value(i, chargeTypeColumn), pricingModel: batch.value(i, pricingModelColumn),
+                cost: batch.costs[i],
+                hashes: (batch.hash(i, account), batch.hash(i, resource), batch.hash(i, product), batch.hash(i, tags)))
         }
-        daily.add(DailyKey(date: d, currency: c, chargeType: t, pricingModel: p, product: keys.2 ?? 0), cost, units)
+    }
+
+    @inline(__always)
+    func add(
+        date: ByteSlice, currency: ByteSlice, chargeType: ByteSlice, pricingModel: ByteSlice, cost: Double,
+        hashes: (Hash128?, Hash128?, Hash128?, Hash128?)
+    ) {
+        let c = strings.id(currency, after: &lastCurrency)
+        let t = strings.id(chargeType, after: &lastChargeType)
+        let p = strings.id(pricingModel, after: &lastPricingModel)
+        let units = CostUnits.of(cost)
+        let d = SummaryBuilder.dateNumber(date)
+        let product = DimensionHash(hashes.2)
+        daily.add(DailyKey(date: d, currency: c, chargeType: t, pricingModel: p, product: product), cost, units)
         guard !resources.overflowed else { return }
         let key = ResourceKey(
-            currency: c, chargeType: t, pricingModel: p, account: keys.0 ?? 0, resource: keys.1 ?? 0,
-            product: keys.2 ?? 0, tags: keys.3 ?? 0)
+            currency: c, chargeType: t, pricingModel: p, account: DimensionHash(hashes.0),
+            resource: DimensionHash(hashes.1), product: product, tags: DimensionHash(hashes.3))
         resources.add(key, cost, units)
     }
+
+    /// An ISO date as the number yyyymmdd (0 if it is not ten bytes): digits by position,
+    /// without an array of positions (which this per-row path would allocate).
+    @inline(__always)
+    static func dateNumber(_ date: ByteSlice) -> Int32 {
+        guard let b = date.base, date.count == 10 else { return 0 }
+        @inline(__always) func digit(_ i: Int) -> Int32 { Int32(b[i] &- 0x30) }
+        let year = ((digit(0) &* 10 &+ digit(1)) &* 10 &+ digit(2)) &* 10 &+ digit(3)
+        return (year &* 100 &+ digit(5) &* 10 &+ digit(6)) &* 100 &+ digit(8) &* 10 &+ digit(9)
+    }
+
+    /// A dimension's key in the store for the hash of its values; the store wrote that row
+    /// with the load's facts.
+    package typealias Keys = (HashedDimension, Hash128) throws -> Int64
 
     /// One summary_daily row: date (ISO), currency, charge type, pricing model, product key, cost, rows.
     package typealias DailyRow = (
@@ -110,17 +165,21 @@ package final class SummaryBuilder {
 
     /// The daily summary rows, for a store that writes them itself; empty once
     /// `dailyOverflowed` (the store then builds them by SQL).
-    package var dailyRows: [DailyRow] {
-        daily.sums.map { key, sum in
+    package func dailyRows(keys: Keys) throws -> [DailyRow] {
+        try daily.sums.map { key, sum in
             (
                 SummaryBuilder.isoDate(key.date), strings.text(key.currency), strings.text(key.chargeType),
-                strings.text(key.pricingModel), SummaryBuilder.key(key.product), sum.cost, sum.units, sum.rows
+                strings.text(key.pricingModel), try SummaryBuilder.key(.product, key.product, keys), sum.cost,
+                sum.units, sum.rows
             )
         }
     }
 
-    /// A dimension key, 0 standing for none.
-    static func key(_ k: Int64) -> Int64? { k == 0 ? nil : k }
+    /// A dimension's key, nil for none.
+    static func key(_ d: HashedDimension, _ hash: DimensionHash, _ keys: Keys) throws -> Int64? {
+        guard let hash = hash.hash else { return nil }
+        return try keys(d, hash)
+    }
 
     static func isoDate(_ date: Int32) -> String {
         let y = date / 10000, m = date / 100 % 100, d = date % 100
@@ -128,12 +187,13 @@ package final class SummaryBuilder {
     }
 
     /// The resource summary rows; empty once `overflowed` (the store then builds them by SQL).
-    package var resourceRows: [ResourceRow] {
-        let key = SummaryBuilder.key
-        return resources.sums.map { k, sum in
+    package func resourceRows(keys: Keys) throws -> [ResourceRow] {
+        try resources.sums.map { k, sum in
             (
-                strings.text(k.currency), strings.text(k.chargeType), strings.text(k.pricingModel), key(k.account),
-                key(k.resource), key(k.product), key(k.tags), sum.cost, sum.units, sum.rows
+                strings.text(k.currency), strings.text(k.chargeType), strings.text(k.pricingModel),
+                try SummaryBuilder.key(.account, k.account, keys), try SummaryBuilder.key(.resource, k.resource, keys),
+                try SummaryBuilder.key(.product, k.product, keys), try SummaryBuilder.key(.tags, k.tags, keys),
+                sum.cost, sum.units, sum.rows
             )
         }
     }
@@ -186,9 +246,17 @@ protocol SummaryKey: Equatable {
 /// An open-addressing table indexed by the key's own mixed word: a `Dictionary` hashed it
 /// again through SipHash and compared keys through a witness table, on the writer thread,
 /// for every row (3 to 4 % of a load).
+///
+/// A slot holds its key and its sum together: the resource summary has tens of thousands of
+/// groups, megabytes of table, and rows come in no order, so nearly every row's probe misses
+/// the processor's cache; with keys and sums in two arrays it missed twice.
 struct BoundedSums<Key: SummaryKey> {
-    private var keys: [Key?]
-    private var values: [SummaryBuilder.Sum]
+    struct Slot {
+        var key: Key?
+        var sum = SummaryBuilder.Sum()
+    }
+
+    private var slots: [Slot]
     private var mask: Int
     private(set) var count = 0
     let limit: Int
@@ -196,8 +264,7 @@ struct BoundedSums<Key: SummaryKey> {
 
     init(limit: Int) {
         self.limit = limit
-        keys = Array(repeating: nil, count: 1024)
-        values = Array(repeating: SummaryBuilder.Sum(), count: 1024)
+        slots = Array(repeating: Slot(), count: 1024)
         mask = 1023
     }
 
@@ -205,8 +272,8 @@ struct BoundedSums<Key: SummaryKey> {
     var sums: [(key: Key, value: SummaryBuilder.Sum)] {
         var out: [(key: Key, value: SummaryBuilder.Sum)] = []
         out.reserveCapacity(count)
-        for (i, key) in keys.enumerated() {
-            if let key { out.append((key, values[i])) }
+        for slot in slots {
+            if let key = slot.key { out.append((key, slot.sum)) }
         }
         return out
     }
@@ -215,21 +282,21 @@ struct BoundedSums<Key: SummaryKey> {
     mutating func add(_ key: Key, _ cost: Double, _ units: Int64) {
         guard !overflowed else { return }
         var i = Int(truncatingIfNeeded: key.mixed) & mask
-        while let existing = keys[i] {
+        while let existing = slots[i].key {
             if existing == key {
-                values[i].add(cost, units)
+                slots[i].sum.add(cost, units)
                 return
             }
             i = (i + 1) & mask
         }
-        keys[i] = key
-        values[i] = SummaryBuilder.Sum()
-        values[i].add(cost, units)
+        slots[i].key = key
+        slots[i].sum = SummaryBuilder.Sum()
+        slots[i].sum.add(cost, units)
         count += 1
         if count > limit {
             overflowed = true
             self = BoundedSums(limit: limit, overflowed: true)
-        } else if count * 10 > keys.count * 7 {
+        } else if count * 10 > slots.count * 7 {
             grow()
         }
     }
@@ -241,14 +308,12 @@ struct BoundedSums<Key: SummaryKey> {
 
     private mutating func grow() {
         let old = sums
-        keys = Array(repeating: nil, count: keys.count * 2)
-        values = Array(repeating: SummaryBuilder.Sum(), count: keys.count)
-        mask = keys.count - 1
+        slots = Array(repeating: Slot(), count: slots.count * 2)
+        mask = slots.count - 1
         for (key, sum) in old {
             var i = Int(truncatingIfNeeded: key.mixed) & mask
-            while keys[i] != nil { i = (i + 1) & mask }
-            keys[i] = key
-            values[i] = sum
+            while slots[i].key != nil { i = (i + 1) & mask }
+            slots[i] = Slot(key: key, sum: sum)
         }
     }
 }
@@ -267,13 +332,25 @@ final class Interner {
     private var values: [[UInt8]] = []
     private var nullId: Int32 = -1
 
+    /// The id of `slice`'s text; `last` is tried first and becomes the id.
     @inline(__always)
-    func id(_ slice: ByteSlice) -> Int32 {
+    func id(_ slice: ByteSlice, after last: inout Int32) -> Int32 {
         guard let base = slice.base else { return nullId }
         let bytes = UnsafeBufferPointer(start: base, count: slice.count)
-        for (i, v) in values.enumerated() where v.count == slice.count && v.elementsEqual(bytes) { return Int32(i) }
+        if last >= 0, Interner.same(values[Int(last)], bytes) { return last }
+        for (i, v) in values.enumerated() where Interner.same(v, bytes) {
+            last = Int32(i)
+            return last
+        }
         values.append(Array(bytes))
-        return Int32(values.count - 1)
+        last = Int32(values.count - 1)
+        return last
+    }
+
+    /// Whether the bytes are equal: `memcmp` (`elementsEqual` compares them one at a time).
+    @inline(__always)
+    static func same(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        a.count == b.count && (b.isEmpty || a.withUnsafeBufferPointer { memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 })
     }
 
     func text(_ id: Int32) -> String? {

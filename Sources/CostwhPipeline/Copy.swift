@@ -138,6 +138,7 @@ package enum Copy {
                     }
                     var rows: StoredRows?
                     let batch = RowBatch()
+                    let summaries = SummaryBuilder()
                     try reader.forEachPage(
                         "SELECT * FROM cost_details_wide WHERE LoadId = :load", ["load": .integer(loadId)],
                         pageSize: Copy.pageSize
@@ -145,10 +146,14 @@ package enum Copy {
                         if rows == nil { rows = try StoredRows(columns: page.columns) }
                         batch.reset()
                         rows!.append(page.rows[...], to: batch)
-                        if batch.count > 0 { try writer.write(batch) }
+                        if batch.count > 0 {
+                            summaries.add(batch)
+                            try writer.write(batch)
+                        }
                         done.rowsRead += batch.count
                         if request.isCancelled() { throw LoadError.interrupted }
                     }
+                    writer.summarise(summaries)
                 }
                 done.rowsRead += done.rowsRejected
                 done.contentHash = contentHash

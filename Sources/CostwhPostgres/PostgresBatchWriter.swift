@@ -18,14 +18,12 @@ final class PostgresBatchWriter: BatchWriter {
     private let runs = HashedDimension.catalogued.map(\.columns)
     private var seen: [Set<Int64>] = Array(repeating: [], count: HashedDimension.allCases.count)
     private var dimensionRows: [CopyText] = HashedDimension.allCases.map { _ in CopyText(capacity: 1 << 12) }
-    let summaries = SummaryBuilder()
+    /// The load's summaries, from the parsing thread after the last batch.
+    private(set) var summaries: SummaryBuilder?
     private(set) var rowsLoaded = 0
     private(set) var costTotal = 0.0
     private(set) var currencies: Set<String> = []
     private let currencyColumn = Catalog.index[Catalog.currency]!
-    private let dateColumn = Catalog.index[Catalog.date]!
-    private let chargeTypeColumn = Catalog.index[Catalog.chargeType]!
-    private let pricingModelColumn = Catalog.index[Catalog.pricingModel]!
     /// Bytes per COPY message.
     static let chunk = 1 << 20
 
@@ -44,7 +42,7 @@ final class PostgresBatchWriter: BatchWriter {
             var keys: [Int64?] = [nil, nil, nil, nil, nil, nil]
             for d in HashedDimension.allCases {
                 guard let hash = batch.hash(i, d.rawValue) else { continue }
-                let key = Int64(bitPattern: hash.high)
+                let key = PostgresBatchWriter.key(d, hash)
                 keys[d.rawValue] = key
                 if seen[d.rawValue].insert(key).inserted { addDimension(d, key: key, hash: hash, batch, i) }
             }
@@ -64,14 +62,20 @@ final class PostgresBatchWriter: BatchWriter {
                 currencies.insert(
                     String(decoding: UnsafeBufferPointer(start: base, count: currency.count), as: UTF8.self))
             }
-            summaries.add(
-                date: batch.value(i, dateColumn), currency: currency, chargeType: batch.value(i, chargeTypeColumn),
-                pricingModel: batch.value(i, pricingModelColumn), cost: cost, keys: (keys[0], keys[1], keys[2], keys[3])
-            )
         }
         PhaseProbe.mark("insert")
         if text.byteCount >= PostgresBatchWriter.chunk { try flush() }
     }
+
+    func summarise(_ summaries: SummaryBuilder) { self.summaries = summaries }
+
+    /// The feed ended without handing over the summaries (a defect, never a file's fault).
+    struct MissingSummaries: Error, CustomStringConvertible {
+        var description: String { "the load ended without its summaries" }
+    }
+
+    /// A dimension row's key: the first 64 bits of its hash.
+    static func key(_ d: HashedDimension, _ hash: Hash128) -> Int64 { Int64(bitPattern: hash.high) }
 
     private func addDimension(_ d: HashedDimension, key: Int64, hash: Hash128, _ batch: RowBatch, _ i: Int) {
         dimensionRows[d.rawValue].integer(key)

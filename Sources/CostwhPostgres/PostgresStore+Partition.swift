@@ -67,8 +67,11 @@ extension PostgresStore {
         done.status = .succeeded
         let rejected = rejects.drain(warnings: &done.warnings)
         let dimensions = writer.dimensionText()
-        let daily = writer.summaries.dailyOverflowed ? nil : writer.summaries.dailyRows
-        let resources = writer.summaries.overflowed ? nil : writer.summaries.resourceRows
+        guard let summaries = writer.summaries else {
+            throw LoadError.database(DatabaseFailure(PostgresBatchWriter.MissingSummaries()))
+        }
+        let daily = summaries.dailyOverflowed ? nil : try summaries.dailyRows(keys: PostgresBatchWriter.key)
+        let resources = summaries.overflowed ? nil : try summaries.resourceRows(keys: PostgresBatchWriter.key)
         let final = done
         let replaced = try withConnection("swapping in the partition") { connection -> Int64? in
             // Dimension rows are content-addressed: writing them outside the swap is harmless.

@@ -51,6 +51,17 @@ final class DimensionWriter {
         return try miss(hash, values, db)
     }
 
+    /// The key of a row this load already wrote or found, by its hash alone.
+    func key(existing hash: Hash128, _ db: Database) throws -> Int64 {
+        if let known = cache.get(hash) { return known }
+        select.bind(1, int: Int64(bitPattern: hash.high))
+        select.bind(2, int: Int64(bitPattern: hash.low))
+        guard let key = try select.queryInt(db) else {
+            throw DatabaseError(message: "\(dimension.table) has no row for a key hash this load wrote")
+        }
+        return key
+    }
+
     private func miss(_ hash: Hash128, _ values: UnsafePointer<ByteSlice>, _ db: Database) throws -> Int64 {
         let key = try resolve(hash, values, db)
         if cache.count >= maxCacheEntries { cache.removeAll() }
@@ -78,19 +89,25 @@ final class DimensionWriter {
 
 /// An open-addressing table from Hash128 to key. The hashes are already uniformly random,
 /// so their low bits index the table directly: no re-hashing as `Dictionary` would do.
+///
+/// A slot holds the hash, the key and whether it is used, together: the resource and
+/// AdditionalInfo tables grow to megabytes, and a probe into three arrays missed the
+/// processor's cache three times.
 struct HashKeyTable {
-    private var keys: [Hash128] = []
-    private var values: [Int64] = []
-    private var used: [Bool] = []
+    struct Slot {
+        var hash = Hash128(high: 0, low: 0)
+        var value: Int64 = 0
+        var used = false
+    }
+
+    private var slots: [Slot] = []
     private var mask = 0
     private(set) var count = 0
 
     init() { reallocate(1 << 12) }
 
     private mutating func reallocate(_ size: Int) {
-        keys = Array(repeating: Hash128(high: 0, low: 0), count: size)
-        values = Array(repeating: 0, count: size)
-        used = Array(repeating: false, count: size)
+        slots = Array(repeating: Slot(), count: size)
         mask = size - 1
         count = 0
     }
@@ -98,30 +115,28 @@ struct HashKeyTable {
     @inline(__always)
     func get(_ hash: Hash128) -> Int64? {
         var i = Int(truncatingIfNeeded: hash.low) & mask
-        while used[i] {
-            if keys[i] == hash { return values[i] }
+        while slots[i].used {
+            if slots[i].hash == hash { return slots[i].value }
             i = (i + 1) & mask
         }
         return nil
     }
 
     mutating func set(_ hash: Hash128, _ value: Int64) {
-        if (count + 1) * 2 > keys.count {
-            let oldKeys = keys, oldValues = values, oldUsed = used
-            reallocate(keys.count * 2)
-            for j in 0..<oldKeys.count where oldUsed[j] { set(oldKeys[j], oldValues[j]) }
+        if (count + 1) * 2 > slots.count {
+            let old = slots
+            reallocate(slots.count * 2)
+            for slot in old where slot.used { set(slot.hash, slot.value) }
         }
         var i = Int(truncatingIfNeeded: hash.low) & mask
-        while used[i] {
-            if keys[i] == hash {
-                values[i] = value
+        while slots[i].used {
+            if slots[i].hash == hash {
+                slots[i].value = value
                 return
             }
             i = (i + 1) & mask
         }
-        keys[i] = hash
-        values[i] = value
-        used[i] = true
+        slots[i] = Slot(hash: hash, value: value, used: true)
         count += 1
     }
 

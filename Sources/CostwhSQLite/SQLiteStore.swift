@@ -68,8 +68,15 @@ extension CostDatabase: CostStore {
                 done.firstRowId = sink.firstRowId
                 done.lastRowId = sink.lastRowId
                 done.currencies = sink.currencies.map { String(decoding: $0, as: UTF8.self) }.sorted()
-                try sink.summaries.write(db, loadId: loadId, firstRowId: sink.firstRowId, lastRowId: sink.lastRowId)
+                guard let summaries = sink.summaries else {
+                    throw DatabaseError(message: "the load ended without its summaries")
+                }
+                PhaseProbe.mark("summaries")
+                try summaries.write(
+                    db, loadId: loadId, firstRowId: sink.firstRowId, lastRowId: sink.lastRowId, keys: sink.key(of:_:))
+                PhaseProbe.mark("history")
                 try CostDatabase.keepHistory(db, loadId: loadId)
+                PhaseProbe.mark("closing")
                 done.status = .succeeded
                 try rejects.flush(db, loadId: loadId, warnings: &done.warnings)
                 done.replacedLoadId = try SQLiteLedger.commitPartition(db, summary: done)
@@ -168,9 +175,11 @@ final class SQLiteBatchWriter: BatchWriter {
 
     @inline(__always)
     func write(_ batch: RowBatch) throws {
-        for i in 0..<batch.count { try sink.insert(batch, i) }
+        try sink.insert(batch)
         PhaseProbe.mark("insert")
     }
+
+    func summarise(_ summaries: SummaryBuilder) { sink.summaries = summaries }
 }
 
 /// Marks the moment SQLite starts committing (its commit hook), for the kill tests.

@@ -6,7 +6,7 @@ import GRDB
 extension SummaryBuilder {
     /// Writes the summaries of a load whose rows are `first...last` in cost_fact; a summary
     /// that outgrew its bound in memory is added up by SQL over that rowid range.
-    func write(_ db: Database, loadId: Int64, firstRowId: Int64?, lastRowId: Int64?) throws {
+    func write(_ db: Database, loadId: Int64, firstRowId: Int64?, lastRowId: Int64?, keys: Keys) throws {
         func addUpBySQL(_ summary: Summary) throws {
             guard let firstRowId, let lastRowId else { return }
             try db.execute(
@@ -18,23 +18,39 @@ extension SummaryBuilder {
         if dailyOverflowed {
             try addUpBySQL(.daily)
         } else {
-            let insert = try db.makeStatement(sql: Summary.daily.insertValues)
-            for row in dailyRows {
-                try insert.execute(arguments: [
-                    loadId, row.date, row.currency, row.chargeType, row.pricingModel, row.product, row.cost, row.units,
-                    row.rows,
-                ])
+            // Bound raw (UncheckedSQLiteBinding.swift): a month has tens of thousands of these
+            // rows, written after the last fact row while nothing else runs.
+            let insert = try UncheckedStatement(db, sql: Summary.daily.insertValues)
+            for row in try dailyRows(keys: keys) {
+                insert.bind(1, int: loadId)
+                insert.bind(2, string: row.date)
+                insert.bind(3, string: row.currency)
+                insert.bind(4, string: row.chargeType)
+                insert.bind(5, string: row.pricingModel)
+                insert.bind(6, int: row.product)
+                insert.bind(7, double: row.cost)
+                insert.bind(8, int: row.units)
+                insert.bind(9, int: Int64(row.rows))
+                try insert.execute(db)
             }
         }
         if overflowed {
             try addUpBySQL(.resource)
         } else {
-            let insert = try db.makeStatement(sql: Summary.resource.insertValues)
-            for row in resourceRows {
-                try insert.execute(arguments: [
-                    loadId, row.currency, row.chargeType, row.pricingModel, row.account, row.resource, row.product,
-                    row.tags, row.cost, row.units, row.rows,
-                ])
+            let insert = try UncheckedStatement(db, sql: Summary.resource.insertValues)
+            for row in try resourceRows(keys: keys) {
+                insert.bind(1, int: loadId)
+                insert.bind(2, string: row.currency)
+                insert.bind(3, string: row.chargeType)
+                insert.bind(4, string: row.pricingModel)
+                insert.bind(5, int: row.account)
+                insert.bind(6, int: row.resource)
+                insert.bind(7, int: row.product)
+                insert.bind(8, int: row.tags)
+                insert.bind(9, double: row.cost)
+                insert.bind(10, int: row.units)
+                insert.bind(11, int: Int64(row.rows))
+                try insert.execute(db)
             }
         }
     }

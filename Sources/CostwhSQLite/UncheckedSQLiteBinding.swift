@@ -10,6 +10,8 @@ import GRDBSQLite
 /// SQLITE_TRANSIENT would copy every value; the bound bytes live until `step` returns,
 /// so SQLITE_STATIC is safe here.
 private let sqliteStatic: sqlite3_destructor_type? = nil
+/// SQLITE_TRANSIENT (-1): SQLite copies the value before the bind returns.
+private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 /// A prepared statement driven through the raw C API. Unchecked: the caller binds the
 /// right number of values and steps once per row.
@@ -28,6 +30,20 @@ struct UncheckedStatement {
                 handle, index, UnsafeRawPointer(slice).assumingMemoryBound(to: CChar.self), Int32(count), sqliteStatic)
         } else {
             sqlite3_bind_null(handle, index)
+        }
+    }
+
+    /// A Swift string, copied by SQLite (its bytes do not outlive this call).
+    @inline(__always)
+    func bind(_ index: Int32, string value: String?) {
+        guard var value else {
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        _ = value.withUTF8 { bytes in
+            sqlite3_bind_text(
+                handle, index, UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+                    .assumingMemoryBound(to: CChar.self), Int32(bytes.count), sqliteTransient)
         }
     }
 
@@ -59,6 +75,11 @@ struct UncheckedStatement {
                 resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
         }
     }
+
+    /// The rowid of the row the statement's connection inserted last (GRDB's property checks
+    /// its queue first: a call per row).
+    @inline(__always)
+    func lastInsertedRowID() -> Int64 { sqlite3_last_insert_rowid(sqlite3_db_handle(handle)) }
 
     /// Steps a query expected to return at most one integer.
     @inline(__always)
