@@ -90,14 +90,16 @@ final class DimensionWriter {
 /// An open-addressing table from Hash128 to key. The hashes are already uniformly random,
 /// so their low bits index the table directly: no re-hashing as `Dictionary` would do.
 ///
-/// A slot holds the hash, the key and whether it is used, together: the resource and
-/// AdditionalInfo tables grow to megabytes, and a probe into three arrays missed the
-/// processor's cache three times.
+/// A slot holds the hash and the key together (a probe into separate arrays missed the
+/// processor's cache once per array), 24 bytes, and the table is filled to 70 % before it
+/// doubles: AdditionalInfo's table holds up to 2^18 entries, and its size is part of the
+/// load's peak memory. A key of 0 marks an empty slot: SQLite numbers rows from 1, and a
+/// key this table does not hold is looked up in the database, so a cache that forgot one
+/// would cost time, never a wrong key.
 struct HashKeyTable {
     struct Slot {
         var hash = Hash128(high: 0, low: 0)
         var value: Int64 = 0
-        var used = false
     }
 
     private var slots: [Slot] = []
@@ -115,7 +117,7 @@ struct HashKeyTable {
     @inline(__always)
     func get(_ hash: Hash128) -> Int64? {
         var i = Int(truncatingIfNeeded: hash.low) & mask
-        while slots[i].used {
+        while slots[i].value != 0 {
             if slots[i].hash == hash { return slots[i].value }
             i = (i + 1) & mask
         }
@@ -123,20 +125,21 @@ struct HashKeyTable {
     }
 
     mutating func set(_ hash: Hash128, _ value: Int64) {
-        if (count + 1) * 2 > slots.count {
+        guard value != 0 else { return }
+        if (count + 1) * 10 > slots.count * 7 {
             let old = slots
             reallocate(slots.count * 2)
-            for slot in old where slot.used { set(slot.hash, slot.value) }
+            for slot in old where slot.value != 0 { set(slot.hash, slot.value) }
         }
         var i = Int(truncatingIfNeeded: hash.low) & mask
-        while slots[i].used {
+        while slots[i].value != 0 {
             if slots[i].hash == hash {
                 slots[i].value = value
                 return
             }
             i = (i + 1) & mask
         }
-        slots[i] = Slot(hash: hash, value: value, used: true)
+        slots[i] = Slot(hash: hash, value: value)
         count += 1
     }
 
