@@ -59,6 +59,41 @@ struct ParquetNumbersTests {
         }
     }
 
+    /// Decimals of 54 to 64 significant bits at every scale the exact division takes, and
+    /// ties (an odd 54-bit n over 2^s, written as 5^s·n at scale s, lies exactly halfway
+    /// between two doubles): each is strtod's double for the text.
+    @Test func wideDecimalsAreRoundedAsTheTextReads() {
+        var rng = SplitMix64(seed: 0x0D1C_E5ED)
+        var cases: [(UInt64, Int)] = []
+        for _ in 0..<20_000 {
+            let bits = Int(rng.next() % 11) + 54
+            let m = (rng.next() >> UInt64(64 - bits)) | (1 << UInt64(bits - 1))
+            cases.append((m, Int(rng.next() % 19) + 1))
+        }
+        for scale in 1...4 {
+            var five: UInt64 = 1
+            for _ in 0..<scale { five *= 5 }
+            for _ in 0..<500 {
+                let n = (1 << 53) | (rng.next() & ((1 << 53) - 1)) | 1
+                let (m, overflow) = n.multipliedReportingOverflow(by: five)
+                if !overflow { cases.append((m, scale)) }
+            }
+        }
+        var ties = 0
+        for (m, scale) in cases {
+            guard let number = ParquetNumbers.wide(m, scale: scale) else {
+                Issue.record("\(m) at scale \(scale) not taken")
+                continue
+            }
+            let text = Self.decimalText(Int128(m), scale: scale)
+            #expect(number.bitPattern == strtod(text, nil).bitPattern, "\(text)")
+            if scale <= 4, m % 5 == 0 { ties += 1 }
+        }
+        #expect(ties > 1_000)
+        #expect(ParquetNumbers.wide(1 << 52, scale: 3) == nil, "53 bits take the fast path")
+        #expect(ParquetNumbers.wide(1 << 60, scale: 20) == nil)
+    }
+
     @Test func numbersTakenWithoutTextAreWhatTheTextReads() throws {
         var checked = 0
         for value in Self.unscaledValues() {
