@@ -18,40 +18,50 @@ extension SummaryBuilder {
         if dailyOverflowed {
             try addUpBySQL(.daily)
         } else {
-            // Bound raw (UncheckedSQLiteBinding.swift): a month has tens of thousands of these
-            // rows, written after the last fact row while nothing else runs.
-            let insert = try UncheckedStatement(db, sql: Summary.daily.insertValues)
-            for row in try dailyRows(keys: keys) {
-                insert.bind(1, int: loadId)
-                insert.bind(2, string: row.date)
-                insert.bind(3, string: row.currency)
-                insert.bind(4, string: row.chargeType)
-                insert.bind(5, string: row.pricingModel)
-                insert.bind(6, int: row.product)
-                insert.bind(7, double: row.cost)
-                insert.bind(8, int: row.units)
-                insert.bind(9, int: Int64(row.rows))
-                try insert.execute(db)
-            }
+            try insert(
+                db, .daily, loadId: loadId,
+                try dailyRows(keys: keys).lazy.map { row in
+                    ([row.date, row.currency, row.chargeType, row.pricingModel], [row.product], row.cost, row.units, row.rows)
+                })
         }
         if overflowed {
             try addUpBySQL(.resource)
         } else {
-            let insert = try UncheckedStatement(db, sql: Summary.resource.insertValues)
-            for row in try resourceRows(keys: keys) {
-                insert.bind(1, int: loadId)
-                insert.bind(2, string: row.currency)
-                insert.bind(3, string: row.chargeType)
-                insert.bind(4, string: row.pricingModel)
-                insert.bind(5, int: row.account)
-                insert.bind(6, int: row.resource)
-                insert.bind(7, int: row.product)
-                insert.bind(8, int: row.tags)
-                insert.bind(9, double: row.cost)
-                insert.bind(10, int: row.units)
-                insert.bind(11, int: Int64(row.rows))
-                try insert.execute(db)
+            try insert(
+                db, .resource, loadId: loadId,
+                try resourceRows(keys: keys).lazy.map { row in
+                    (
+                        [row.currency, row.chargeType, row.pricingModel], [row.account, row.resource, row.product, row.tags],
+                        row.cost, row.units, row.rows
+                    )
+                })
+        }
+    }
+
+    /// Inserts a summary's rows, each its texts then its keys (the table's key columns in
+    /// order), then cost, units and rows. Bound raw (UncheckedSQLiteBinding.swift): a month
+    /// has tens of thousands of these rows, written after the last fact row while nothing
+    /// else runs.
+    private func insert(
+        _ db: Database, _ summary: Summary, loadId: Int64,
+        _ rows: some Sequence<(texts: [String?], keys: [Int64?], cost: Double, units: Int64, rows: Int)>
+    ) throws {
+        let statement = try UncheckedStatement(db, sql: summary.insertValues)
+        for row in rows {
+            statement.bind(1, int: loadId)
+            var index: Int32 = 2
+            for text in row.texts {
+                statement.bind(index, string: text)
+                index += 1
             }
+            for key in row.keys {
+                statement.bind(index, int: key)
+                index += 1
+            }
+            statement.bind(index, double: row.cost)
+            statement.bind(index + 1, int: row.units)
+            statement.bind(index + 2, int: Int64(row.rows))
+            try statement.execute(db)
         }
     }
 }
