@@ -67,7 +67,8 @@ func checkAfterKill(_ path: String, allowed: [PartitionState], context: String) 
         switch last {
         case nil, "opened"?: return "before the ledger row"
         case let phase? where phase.hasPrefix("migration:"): return "before the ledger row"
-        case "ledger"?, "transaction"?, "insert"?: return "parsing or inserting"
+        // The summaries, the history and the closing writes are in the load's transaction too.
+        case "ledger"?, "transaction"?, "insert"?, "summaries"?, "history"?, "closing"?: return "parsing or inserting"
         case "commit"?: return "during commit"
         default: return "after completion"
         }

@@ -295,7 +295,8 @@ func priorPartition(_ fixture: EmulatorFixture) throws -> (rows: Int, cost: Doub
                     case _ where process.terminationReason == .exit: phase = "after completion"
                     case nil, "opened"?: phase = "before any download"
                     case "download"?: phase = "mid-download"
-                    case "ledger"?, "transaction"?, "insert"?: phase = "parsing or inserting"
+                    case "ledger"?, "transaction"?, "insert"?, "summaries"?, "history"?, "closing"?:
+                        phase = "parsing or inserting"
                     case "commit"?: phase = "during commit"
                     default: phase = "between partitions"
                     }
