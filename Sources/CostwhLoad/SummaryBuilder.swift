@@ -99,7 +99,7 @@ package final class SummaryBuilder {
         daily = BoundedSums(limit: maxDailyGroups)
     }
 
-    /// 150,000 groups each (about 20 MB apiece), or `COSTWH_SUMMARY_GROUPS`: a lower bound
+    /// 150,000 groups each (about 30 MB for the resource summary's slots, 8 for the daily one), or `COSTWH_SUMMARY_GROUPS`: a lower bound
     /// for a machine short of memory, and the way tests reach the SQL path.
     package convenience init() {
         let limit = ProcessInfo.processInfo.environment["COSTWH_SUMMARY_GROUPS"].flatMap { Int($0) } ?? 150_000
@@ -328,7 +328,7 @@ extension SummaryBuilder.Sum {
 }
 
 /// Small ids for the few distinct currencies, charge types and pricing models.
-final class Interner {
+package final class Interner {
     private var values: [[UInt8]] = []
     private var nullId: Int32 = -1
 
@@ -349,7 +349,7 @@ final class Interner {
 
     /// Whether the bytes are equal: `memcmp` (`elementsEqual` compares them one at a time).
     @inline(__always)
-    static func same(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func same(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         a.count == b.count && (b.isEmpty || a.withUnsafeBufferPointer { memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 })
     }
 

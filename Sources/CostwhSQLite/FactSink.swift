@@ -188,19 +188,13 @@ package final class FactSink {
         return try writer.key(existing: hash, db)
     }
 
-    /// Whether the bytes are equal: `memcmp` (`elementsEqual` compares them one at a time).
-    @inline(__always)
-    static func same(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        a.count == b.count && (b.isEmpty || a.withUnsafeBufferPointer { memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 })
-    }
-
     /// Lists a row's currency (up to 32 of them); nearly every row repeats the last one.
     @inline(__always)
     private func noteCurrency(_ currency: ByteSlice) {
         guard let base = currency.base else { return }
         let bytes = UnsafeBufferPointer(start: base, count: currency.count)
-        if let last = currencies.last, FactSink.same(last, bytes) { return }
-        if currencies.count < 32, !currencies.contains(where: { FactSink.same($0, bytes) }) {
+        if let last = currencies.last, Interner.same(last, bytes) { return }
+        if currencies.count < 32, !currencies.contains(where: { Interner.same($0, bytes) }) {
             currencies.append(Array(bytes))
         }
     }
