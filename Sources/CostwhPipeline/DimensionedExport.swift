@@ -171,9 +171,13 @@ struct DimensionedExport {
                 // The fact rows, a batch at a time: their own columns converted row by row, each
                 // registered dimension's columns appended column by column for the whole batch.
                 var facts = FactBatch(
-                    converters: factColumns.map { ValueConverter(kind: specs[$0.column].kind) }, factColumns: factColumns,
+                    kinds: factColumns.map { specs[$0.column].kind }, factColumns: factColumns,
                     dimensions: rows, keyPositions: keyFields.map { $0! },
                     money: factIndex[Catalog.cost.lowercased()], currency: factIndex[Catalog.currency.lowercased()])
+                // The batches go into the writer's columns on a thread of their own (see
+                // `FactFlusher`): from here to `finish` the writer is the flusher's.
+                let flusher = FactFlusher(writer: writer, factColumns: factColumns, dimensions: rows)
+                defer { flusher.stop() }
                 let qualified = filter.map { "k.\($0.column) = :\($0.column.lowercased())" }.joined(separator: " AND ")
                 let factSQL =
                     (["SELECT k.*"] + joined).joined(separator: ", ") + " FROM cost_details_keys k "
@@ -186,9 +190,10 @@ struct DimensionedExport {
                             "\(LakeLayout.costDetails) \(describe), row \(facts.count + 1), column \(names[problem.column]): \(problem.message)"
                         )
                     }
-                    if facts.count % ParquetFileWriter.batchRows == 0 { try facts.flush(to: writer) }
+                    if facts.payload.rows == ParquetFileWriter.batchRows { try flusher.submit(&facts.payload) }
                 }
-                try facts.flush(to: writer)
+                try flusher.submit(&facts.payload)
+                try flusher.finish()
                 let count = facts.count
                 let cost = facts.totals.all
                 let bytes = try writer.finish()
@@ -231,23 +236,49 @@ struct DimensionedExport {
 }
 
 /// The fact rows of a batch being gathered, as one value: the row closure then makes one
-/// exclusive access per row (the variables it captured were checked at every use).
+/// exclusive access per row (the variables it captured were checked at every use). What the
+/// reading thread keeps from row to row (the last keys, the totals, the count) stays here;
+/// the batch's values are the `payload`, handed to `FactFlusher` when full.
 struct FactBatch {
-    var converters: [ValueConverter]
+    /// A batch's values: each fact column's, and each dimension's row per fact row (-1: none).
+    struct Payload {
+        var converters: [ValueConverter]
+        var rowsOf: [[Int32]]
+        var rows = 0
+
+        init(kinds: [ParquetColumnSpec.Kind], dimensions: Int) {
+            converters = kinds.map(ValueConverter.init(kind:))
+            rowsOf = Array(repeating: [], count: dimensions)
+        }
+
+        /// Hands the batch to the writer and closes its rows; the payload is left empty, its
+        /// arrays' capacity kept for the next batch.
+        mutating func flush(
+            to writer: ParquetFileWriter, factColumns: [(column: Int, field: Int)], dimensions: [DimensionedExport.Rows]
+        ) throws(ParquetError) {
+            guard rows > 0 else { return }
+            for k in 0..<converters.count { converters[k].flush(to: writer, at: factColumns[k].column) }
+            for d in 0..<dimensions.count {
+                dimensions[d].append(batch: rowsOf[d], to: writer)
+                rowsOf[d].removeAll(keepingCapacity: true)
+            }
+            try writer.endRows(rows)
+            rows = 0
+        }
+    }
+
+    var payload: Payload
     let factColumns: [(column: Int, field: Int)]
-    var dimensions: [DimensionedExport.Rows]
+    let dimensions: [DimensionedExport.Rows]
     let keyPositions: [Int]
     let money: Int?
     let currency: Int?
-    /// Per dimension, each row's dimension row (-1: none).
-    var rowsOf: [[Int32]]
     /// Per dimension, the last key and its row: rows come in runs of one account or product.
     var lastKey: [Int64]
     var lastRow: [Int32]
     var totals = CurrencyTotals()
     /// Rows added, flushed or not.
     private(set) var count = 0
-    private var pending = 0
 
     /// A value that cannot be written as its column's type.
     struct Problem: Error {
@@ -256,31 +287,30 @@ struct FactBatch {
     }
 
     init(
-        converters: [ValueConverter], factColumns: [(column: Int, field: Int)], dimensions: [DimensionedExport.Rows],
+        kinds: [ParquetColumnSpec.Kind], factColumns: [(column: Int, field: Int)], dimensions: [DimensionedExport.Rows],
         keyPositions: [Int], money: Int?, currency: Int?
     ) {
-        self.converters = converters
+        payload = Payload(kinds: kinds, dimensions: dimensions.count)
         self.factColumns = factColumns
         self.dimensions = dimensions
         self.keyPositions = keyPositions
         self.money = money
         self.currency = currency
-        rowsOf = Array(repeating: [], count: dimensions.count)
         lastKey = Array(repeating: Int64.min, count: dimensions.count)
         lastRow = Array(repeating: -1, count: dimensions.count)
     }
 
     mutating func add(_ cursor: any RowCursor) throws {
-        for k in 0..<converters.count {
+        for k in 0..<payload.converters.count {
             do throws(ValueConverter.Problem) {
-                try converters[k].append(cursor, factColumns[k].field)
+                try payload.converters[k].append(cursor, factColumns[k].field)
             } catch {
                 throw Problem(column: factColumns[k].column, message: error.message)
             }
         }
         for d in 0..<dimensions.count {
             guard cursor.kind(keyPositions[d]) != .null, dimensions[d].width > 0 else {
-                rowsOf[d].append(-1)
+                payload.rowsOf[d].append(-1)
                 continue
             }
             let key = cursor.int64(keyPositions[d])
@@ -289,23 +319,11 @@ struct FactBatch {
                 lastKey[d] = key
                 lastRow[d] = row
             }
-            rowsOf[d].append(lastRow[d])
+            payload.rowsOf[d].append(lastRow[d])
         }
         totals.add(cursor, money: money, currency: currency)
         count += 1
-        pending += 1
-    }
-
-    /// Hands the batch to the writer and closes its rows.
-    mutating func flush(to writer: ParquetFileWriter) throws(ParquetError) {
-        guard pending > 0 else { return }
-        for k in 0..<converters.count { converters[k].flush(to: writer, at: factColumns[k].column) }
-        for d in 0..<dimensions.count {
-            dimensions[d].append(batch: rowsOf[d], to: writer)
-            rowsOf[d].removeAll(keepingCapacity: true)
-        }
-        try writer.endRows(pending)
-        pending = 0
+        payload.rows += 1
     }
 }
 
