@@ -1,5 +1,3 @@
-import CSnappy
-import CZstd
 import Foundation
 
 /// How the pages of a written file are compressed.
@@ -12,39 +10,6 @@ package enum ParquetCompression: String, Sendable, CaseIterable {
         case .none: return 0
         case .snappy: return 1
         case .zstd: return 6
-        }
-    }
-
-    func compress(_ input: [UInt8]) throws(ParquetError) -> [UInt8] {
-        switch self {
-        case .none:
-            return input
-        case .snappy:
-            var length = snappy_max_compressed_length(input.count)
-            var out = [UInt8](repeating: 0, count: length)
-            let status = input.withUnsafeBufferPointer { source in
-                out.withUnsafeMutableBufferPointer { target in
-                    source.withMemoryRebound(to: CChar.self) { source in
-                        target.withMemoryRebound(to: CChar.self) { target in
-                            snappy_compress(source.baseAddress, input.count, target.baseAddress, &length)
-                        }
-                    }
-                }
-            }
-            guard status == SNAPPY_OK else { throw ParquetError("snappy could not compress a page") }
-            out.removeSubrange(length...)
-            return out
-        case .zstd:
-            let bound = ZSTD_compressBound(input.count)
-            var out = [UInt8](repeating: 0, count: bound)
-            let written = input.withUnsafeBytes { source in
-                out.withUnsafeMutableBytes { target in
-                    ZSTD_compress(target.baseAddress, bound, source.baseAddress, input.count, 3)
-                }
-            }
-            guard ZSTD_isError(written) == 0 else { throw ParquetError("zstd could not compress a page") }
-            out.removeSubrange(written...)
-            return out
         }
     }
 }
@@ -74,7 +39,7 @@ enum ParquetChunkEncoder {
     /// Text statistics longer than this are left out rather than cut.
     static let statisticsLimit = 256
 
-    static func encode(_ column: ColumnChunkData, compression: ParquetCompression) throws(ParquetError)
+    static func encode(_ column: ColumnChunkData, compressor: PageCompressor) throws(ParquetError)
         -> EncodedChunk
     {
         var chunk = EncodedChunk()
@@ -85,17 +50,19 @@ enum ParquetChunkEncoder {
             let dictionary = column.dictionary
             let distinct = dictionary.count
             if column.distinctBytes <= dictionaryLimit && distinct > 0 {
-                var page: [UInt8] = []
+                var page = compressor.body()
                 page.reserveCapacity(column.distinctBytes + distinct * 4)
                 for entry in 0..<distinct { dictionary.withEntry(entry) { plain($0, into: &page) } }
                 chunk.dictionaryPageOffset = 0
-                try self.page(page, header: .dictionary(count: distinct), compression: compression, into: &chunk)
+                try self.page(page, header: .dictionary(count: distinct), compressor: compressor, into: &chunk)
+                compressor.keep(&page)
                 chunk.dataPageOffset = chunk.bytes.count
                 let width = max(1, HybridEncoder.bitWidth(for: UInt32(distinct - 1)))
-                var body = levels(column.defined)
+                var body = compressor.body(levels(column.defined))
                 body.append(UInt8(width))
                 HybridEncoder.encode(column.indices, bitWidth: width, into: &body)
-                try self.page(body, header: .data(count: column.rows, encoding: 8), compression: compression, into: &chunk)
+                try self.page(body, header: .data(count: column.rows, encoding: 8), compressor: compressor, into: &chunk)
+                compressor.keep(&body)
                 chunk.encodings = [0, 3, 8]
             } else {
                 chunk.dataPageOffset = 0
@@ -103,7 +70,7 @@ enum ParquetChunkEncoder {
                 var start = 0
                 var next = 0
                 while start < column.rows {
-                    var values: [UInt8] = []
+                    var values = compressor.body()
                     var end = start
                     while end < column.rows && values.count < pageLimit {
                         if column.defined[end] == 1 {
@@ -112,9 +79,11 @@ enum ParquetChunkEncoder {
                         }
                         end += 1
                     }
-                    var body = levels(column.defined[start..<end])
+                    var body = compressor.body(levels(column.defined[start..<end]))
                     body.append(contentsOf: values)
-                    try self.page(body, header: .data(count: end - start, encoding: 0), compression: compression, into: &chunk)
+                    compressor.keep(&values)
+                    try self.page(body, header: .data(count: end - start, encoding: 0), compressor: compressor, into: &chunk)
+                    compressor.keep(&body)
                     start = end
                 }
                 chunk.encodings = [0, 3]
@@ -130,7 +99,7 @@ enum ParquetChunkEncoder {
                 chunk.max = dictionary.withEntry(high) { Array($0) }
             }
         case .double:
-            var body = levels(column.defined)
+            var body = compressor.body(levels(column.defined))
             var low = Double.infinity
             var high = -Double.infinity
             plain(column.doubles, into: &body)
@@ -138,7 +107,8 @@ enum ParquetChunkEncoder {
                 low = Swift.min(low, v)
                 high = Swift.max(high, v)
             }
-            try page(body, header: .data(count: column.rows, encoding: 0), compression: compression, into: &chunk)
+            try page(body, header: .data(count: column.rows, encoding: 0), compressor: compressor, into: &chunk)
+            compressor.keep(&body)
             chunk.encodings = [0, 3]
             if low <= high {
                 // The format asks for -0.0 as a minimum of zero and +0.0 as a maximum.
@@ -148,18 +118,20 @@ enum ParquetChunkEncoder {
                 chunk.max = bytes(high.bitPattern)
             }
         case .int64, .timestamp:
-            var body = levels(column.defined)
+            var body = compressor.body(levels(column.defined))
             plain(column.int64s, into: &body)
-            try page(body, header: .data(count: column.rows, encoding: 0), compression: compression, into: &chunk)
+            try page(body, header: .data(count: column.rows, encoding: 0), compressor: compressor, into: &chunk)
+            compressor.keep(&body)
             chunk.encodings = [0, 3]
             if let low = column.int64s.min(), let high = column.int64s.max() {
                 chunk.min = bytes(UInt64(bitPattern: low))
                 chunk.max = bytes(UInt64(bitPattern: high))
             }
         case .date:
-            var body = levels(column.defined)
+            var body = compressor.body(levels(column.defined))
             plain(column.int32s, into: &body)
-            try page(body, header: .data(count: column.rows, encoding: 0), compression: compression, into: &chunk)
+            try page(body, header: .data(count: column.rows, encoding: 0), compressor: compressor, into: &chunk)
+            compressor.keep(&body)
             chunk.encodings = [0, 3]
             if let low = column.int32s.min(), let high = column.int32s.max() {
                 chunk.min = Array(bytes(UInt64(UInt32(bitPattern: low))).prefix(4))
@@ -226,10 +198,26 @@ enum ParquetChunkEncoder {
 
     /// Compresses a page body and appends its header and body to the chunk.
     static func page(
-        _ body: [UInt8], header kind: PageKind, compression: ParquetCompression, into chunk: inout EncodedChunk
+        _ body: [UInt8], header kind: PageKind, compressor: PageCompressor, into chunk: inout EncodedChunk
     ) throws(ParquetError) {
-        let compressed = try compression.compress(body)
-        guard body.count < Int(Int32.max), compressed.count < Int(Int32.max) else {
+        // `withUnsafeBytes` throws untyped: the one error it can carry is a ParquetError.
+        do {
+            try body.withUnsafeBytes { input in
+                try compressor.compress(input) { (compressed) throws(ParquetError) in
+                    try page(body.count, compressed, header: kind, into: &chunk)
+                }
+            }
+        } catch let error as ParquetError {
+            throw error
+        } catch {
+            throw ParquetError("\(error)")
+        }
+    }
+
+    private static func page(
+        _ bodyCount: Int, _ compressed: UnsafeRawBufferPointer, header kind: PageKind, into chunk: inout EncodedChunk
+    ) throws(ParquetError) {
+        guard bodyCount < Int(Int32.max), compressed.count < Int(Int32.max) else {
             throw ParquetError("a page of more than 2 GiB cannot be written")
         }
         var header = ThriftCompactWriter()
@@ -237,7 +225,7 @@ enum ParquetChunkEncoder {
             switch kind {
             case .dictionary(let count):
                 w.i32(1, 2)
-                w.i32(2, Int32(body.count))
+                w.i32(2, Int32(bodyCount))
                 w.i32(3, Int32(compressed.count))
                 w.structure(7) { d in
                     d.i32(1, Int32(count))
@@ -245,7 +233,7 @@ enum ParquetChunkEncoder {
                 }
             case .data(let count, let encoding):
                 w.i32(1, 0)
-                w.i32(2, Int32(body.count))
+                w.i32(2, Int32(bodyCount))
                 w.i32(3, Int32(compressed.count))
                 w.structure(5) { d in
                     d.i32(1, Int32(count))
@@ -257,6 +245,6 @@ enum ParquetChunkEncoder {
         }
         chunk.bytes.append(contentsOf: header.bytes)
         chunk.bytes.append(contentsOf: compressed)
-        chunk.uncompressedSize += header.bytes.count + body.count
+        chunk.uncompressedSize += header.bytes.count + bodyCount
     }
 }

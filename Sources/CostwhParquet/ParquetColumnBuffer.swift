@@ -210,11 +210,23 @@ final class ParquetColumnBuffer {
     }
 
     /// The row group's values, moved out (no copy) for encoding, the buffer left empty for the
-    /// next row group.
-    func take() -> ColumnChunkData {
+    /// next row group. The next row group gathers into `spare`'s arrays where the encoder has
+    /// handed a chunk back (their memory is already the process's: fresh buffers of a row
+    /// group's size were mapped, faulted in page by page and unmapped again every row group).
+    func take(recycling spare: inout ColumnChunkData?) -> ColumnChunkData {
         let chunk = ColumnChunkData(
             spec: spec, defined: take(&defined), nulls: nulls, dictionary: dictionary, indices: take(&indices),
             doubles: take(&doubles), int64s: take(&int64s), int32s: take(&int32s))
+        if var spare = spare.take() {
+            swap(&defined, &spare.defined)
+            swap(&indices, &spare.indices)
+            swap(&doubles, &spare.doubles)
+            swap(&int64s, &spare.int64s)
+            swap(&int32s, &spare.int32s)
+            swap(&dictionary, &spare.dictionary)
+            reset()
+            return chunk
+        }
         dictionary = ByteDictionary()
         reset()
         // The next row group is likely the size of this one: allocate once rather than grow
@@ -245,13 +257,14 @@ final class ParquetColumnBuffer {
 /// the writer's encoding thread): what `ParquetChunkEncoder` reads.
 struct ColumnChunkData: Sendable {
     let spec: ParquetColumnSpec
-    let defined: [UInt8]
+    // `var`s so that the gathering buffer can take the arrays back (`take(recycling:)`).
+    var defined: [UInt8]
     let nulls: Int
-    let dictionary: ByteDictionary
-    let indices: [UInt32]
-    let doubles: [Double]
-    let int64s: [Int64]
-    let int32s: [Int32]
+    var dictionary: ByteDictionary
+    var indices: [UInt32]
+    var doubles: [Double]
+    var int64s: [Int64]
+    var int32s: [Int32]
 
     var rows: Int { defined.count }
     var distinctBytes: Int { dictionary.byteCount }

@@ -24,6 +24,8 @@ package final class ParquetFileWriter {
     /// Encodes and writes the row groups on its own thread (see `RowGroupEncoder`).
     private let encoder: RowGroupEncoder
     private var totalRows = 0
+    /// Row groups gathered in the buffers of one the encoder handed back (for the tests).
+    package private(set) var recycledRowGroups = 0
     private var pendingRows = 0
     private var finished = false
 
@@ -154,7 +156,11 @@ package final class ParquetFileWriter {
         for column in columns where column.rows != pendingRows {
             throw ParquetError("column \(column.spec.name) has \(column.rows) values for \(pendingRows) rows")
         }
-        try encoder.submit(columns.map { $0.take() }, rows: pendingRows)
+        var spares: [ColumnChunkData?] = encoder.takeReturned().map { $0.map(Optional.some) } ?? []
+        if spares.count != columns.count { spares = Array(repeating: nil, count: columns.count) }
+        if spares.first.map({ $0 != nil }) == true { recycledRowGroups += 1 }
+        let chunks = columns.indices.map { columns[$0].take(recycling: &spares[$0]) }
+        try encoder.submit(chunks, rows: pendingRows)
         totalRows += pendingRows
         pendingRows = 0
     }

@@ -14,10 +14,13 @@ import Glibc
 /// error). The state shared by the two threads is guarded by one condition.
 final class RowGroupEncoder: @unchecked Sendable {
     private let sink: ParquetFileSink
-    private let compression: ParquetCompression
+    /// Used by the encoding thread only.
+    private let compressor: PageCompressor
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var waiting: (columns: [ColumnChunkData], rows: Int)?
+    /// The last row group written, handed back for its buffers (`takeReturned`).
+    private var returned: [ColumnChunkData]?
     private var busy = false
     private var failure: ParquetError?
     private var stopping = false
@@ -25,7 +28,7 @@ final class RowGroupEncoder: @unchecked Sendable {
 
     init(sink: ParquetFileSink, compression: ParquetCompression) {
         self.sink = sink
-        self.compression = compression
+        compressor = PageCompressor(compression)
     }
 
     /// Hands a row group over; waits while an earlier one is still waiting (not while one is
@@ -43,6 +46,14 @@ final class RowGroupEncoder: @unchecked Sendable {
         if let failure { throw failure }
         waiting = (columns, rows)
         condition.broadcast()
+    }
+
+    /// The columns of a row group already written, for the writer to gather the next one in
+    /// (nil if none is back yet).
+    func takeReturned() -> [ColumnChunkData]? {
+        condition.lock()
+        defer { condition.unlock() }
+        return returned.take()
     }
 
     /// Waits until every row group submitted is written; throws the first failure.
@@ -67,7 +78,7 @@ final class RowGroupEncoder: @unchecked Sendable {
         while true {
             condition.lock()
             while waiting == nil && !stopping { condition.wait() }
-            guard !stopping, let group = waiting, failure == nil else {
+            guard !stopping, var group = waiting, failure == nil else {
                 condition.unlock()
                 return
             }
@@ -78,13 +89,17 @@ final class RowGroupEncoder: @unchecked Sendable {
 
             var failed: ParquetError?
             do {
-                try sink.writeRowGroup(group.columns, rows: group.rows, compression: compression)
+                try sink.writeRowGroup(group.columns, rows: group.rows, compressor: compressor)
             } catch {
                 failed = error
             }
 
             condition.lock()
             busy = false
+            // Handed back with no other reference to its arrays, so that the writer reuses
+            // them in place.
+            returned = group.columns
+            group.columns = []
             if let failed, failure == nil { failure = failed }
             condition.broadcast()
             condition.unlock()
@@ -113,13 +128,13 @@ final class ParquetFileSink: @unchecked Sendable {
     }
 
     /// Encodes a row group's column chunks, writes them, and keeps the row group's metadata.
-    func writeRowGroup(_ columns: [ColumnChunkData], rows: Int, compression: ParquetCompression) throws(ParquetError) {
+    func writeRowGroup(_ columns: [ColumnChunkData], rows: Int, compressor: PageCompressor) throws(ParquetError) {
         let groupStart = written
         var meta = ThriftCompactWriter()
         var uncompressed = 0
         var chunks: [(EncodedChunk, Int)] = []
         for column in columns {
-            let chunk = try ParquetChunkEncoder.encode(column, compression: compression)
+            let chunk = try ParquetChunkEncoder.encode(column, compressor: compressor)
             let start = written
             try write(chunk.bytes)
             uncompressed += chunk.uncompressedSize
@@ -135,7 +150,7 @@ final class ParquetFileSink: @unchecked Sendable {
                             m.i32(1, ParquetFileWriter.physicalType(spec.kind))
                             m.listI32(2, chunk.encodings)
                             m.listStrings(3, [spec.name])
-                            m.i32(4, compression.codec)
+                            m.i32(4, compressor.compression.codec)
                             m.i64(5, Int64(chunk.values))
                             m.i64(6, Int64(chunk.uncompressedSize))
                             m.i64(7, Int64(chunk.bytes.count))

@@ -17,7 +17,8 @@ import Testing
     /// repeated text (dictionary), unique long text (plain past the dictionary limit) and
     /// the edges of each type; returns the path and what each row holds, as JSON values.
     static func write(
-        _ dir: TempDir, rows: Int, compression: ParquetCompression, rowGroupRows: Int = 1000
+        _ dir: TempDir, rows: Int, compression: ParquetCompression, rowGroupRows: Int = 1000,
+        recycled: ((Int) -> Void)? = nil
     ) throws -> (path: String, expected: [[Any]]) {
         let path = dir.path("t-\(compression.rawValue).parquet")
         let writer = try ParquetFileWriter(
@@ -46,6 +47,7 @@ import Testing
             ])
         }
         try writer.finish()
+        recycled?(writer.recycledRowGroups)
         return (path, expected)
     }
 
@@ -74,6 +76,22 @@ import Testing
         try #require(TestPython.available, Comment(rawValue: TestPython.skipMessage))
         let dir = TempDir()
         let (path, expected) = try Self.write(dir, rows: 2500, compression: compression)
+        let expectFile = dir.path("expect.json")
+        try JSONSerialization.data(withJSONObject: expected).write(to: URL(fileURLWithPath: expectFile))
+        let check = try TestPython.run(script: "parquet-check.py", [path, expectFile])
+        #expect(check.status == 0, "\(check.output)")
+        #expect(check.output.contains("pyarrow: 2500 rows") && check.output.contains("duckdb: 2500 rows"), "\(check.output)")
+    }
+
+    /// Row groups are gathered in the buffers of row groups already written: 25 row groups of
+    /// 100 rows (their NULLs, dictionaries and plain text in different places each time) read
+    /// back value for value, so nothing of a recycled row group shows in the next.
+    @Test func recycledBuffersHoldOnlyTheirRowGroup() throws {
+        try #require(TestPython.available, Comment(rawValue: TestPython.skipMessage))
+        let dir = TempDir()
+        var recycled = 0
+        let (path, expected) = try Self.write(dir, rows: 2500, compression: .zstd, rowGroupRows: 100) { recycled = $0 }
+        #expect(recycled > 0, "no row group was gathered in recycled buffers")
         let expectFile = dir.path("expect.json")
         try JSONSerialization.data(withJSONObject: expected).write(to: URL(fileURLWithPath: expectFile))
         let check = try TestPython.run(script: "parquet-check.py", [path, expectFile])
