@@ -12,11 +12,18 @@ struct ByteDictionary {
     /// Entry index + 1 per slot; 0 is empty.
     private var slots: [UInt32] = Array(repeating: 0, count: 1024)
 
+    /// Entries are appended as they come, not looked up (`appendPlain`): the chunk is past
+    /// the dictionary limit and will be written PLAIN, so hashing its values finds nothing
+    /// worth finding (AdditionalInfo, nearly one value per row, was a fifth of an export's
+    /// gathering thread).
+    private(set) var isPlain = false
+
     var count: Int { offsets.count - 1 }
     var byteCount: Int { storage.count }
 
-    /// The entry's index, adding it when it is new.
+    /// The entry's index, adding it when it is new; past `makePlain`, a new entry each time.
     mutating func index(of bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        if isPlain { return appendPlain(bytes) }
         let hash = XXH64.hash(UnsafeRawBufferPointer(bytes))
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
@@ -34,6 +41,17 @@ struct ByteDictionary {
         slots[slot] = UInt32(entry + 1)
         if count * 2 > slots.count { grow() }
         return UInt32(entry)
+    }
+
+    /// From now on (until `removeAll`) values are appended without being looked up.
+    mutating func makePlain() {
+        isPlain = true
+    }
+
+    private mutating func appendPlain(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        storage.append(contentsOf: bytes)
+        offsets.append(storage.count)
+        return UInt32(offsets.count - 2)
     }
 
     /// Entry `entry` holds exactly `bytes`.
@@ -75,6 +93,7 @@ struct ByteDictionary {
     }
 
     mutating func removeAll() {
+        isPlain = false
         storage.removeAll(keepingCapacity: true)
         offsets.removeAll(keepingCapacity: true)
         offsets.append(0)

@@ -52,7 +52,8 @@ final class ParquetColumnBuffer {
 
     /// Bytes held for this row group, to bound a row group's memory.
     var heldBytes: Int {
-        defined.count + distinctBytes + dictionary.count * 44 + indices.count * 4 + doubles.count * 8
+        // A dictionary entry costs its hash, offset and slots; a plain one its offset.
+        defined.count + distinctBytes + dictionary.count * (dictionary.isPlain ? 8 : 44) + indices.count * 4 + doubles.count * 8
             + int64s.count * 8 + int32s.count * 4
     }
 
@@ -79,6 +80,8 @@ final class ParquetColumnBuffer {
         let index = dictionary.index(of: bytes)
         lastIndex = index
         indices.append(index)
+        // Past the limit the chunk is written PLAIN whatever follows (see the encoder).
+        if !dictionary.isPlain && dictionary.byteCount > ParquetChunkEncoder.dictionaryLimit { dictionary.makePlain() }
     }
 
     func append(double value: Double) {

@@ -168,19 +168,55 @@ struct DimensionedExport {
                     rows[d] = row
                 }
 
+                // The partition's own keys hold one value on every row (the filter's, and the
+                // partition's one load): written as constants, like a dimension of one row,
+                // rather than read, copied and looked up per row.
+                var constants = Rows()
+                let loadIds = try reader.read("SELECT DISTINCT LoadId FROM partitions WHERE \(loads)", parameters).rows
+                factColumns.removeAll { fact in
+                    let name = names[fact.column].lowercased()
+                    if specs[fact.column].kind == .string, let key = filter.first(where: { $0.column.lowercased() == name }) {
+                        var text = key.value
+                        constants.textColumns.append(Int32(fact.column))
+                        constants.handles.append(text.withUTF8 { writer.register(fact.column, utf8: $0) })
+                        return true
+                    }
+                    if name == "loadid", specs[fact.column].kind == .int64, loadIds.count == 1, case .integer(let id) = loadIds[0].first {
+                        constants.otherColumns.append(fact.column)
+                        constants.otherKinds.append(.int64)
+                        constants.cells.append(.whole(id))
+                        return true
+                    }
+                    return false
+                }
+
+                // Only the fact view's columns the file needs are read, each once.
+                var needed: [Int] = []  // fields of `k.*` and then `joined`
+                var position: [Int: Int] = [:]
+                func read(_ field: Int) -> Int {
+                    if let p = position[field] { return p }
+                    position[field] = needed.count
+                    needed.append(field)
+                    return needed.count - 1
+                }
+                let factRead = factColumns.map { (column: $0.column, field: read($0.field)) }
+                let keyPositions = keyFields.map { read($0!) }
+                let money = factIndex[Catalog.cost.lowercased()].map(read)
+                let currency = factIndex[Catalog.currency.lowercased()].map(read)
+                let selectList = needed.map { $0 < factNames.count ? "k.\(factNames[$0])" : joined[$0 - factNames.count] }
+
                 // The fact rows, a batch at a time: their own columns converted row by row, each
                 // registered dimension's columns appended column by column for the whole batch.
                 var facts = FactBatch(
-                    kinds: factColumns.map { specs[$0.column].kind }, factColumns: factColumns,
-                    dimensions: rows, keyPositions: keyFields.map { $0! },
-                    money: factIndex[Catalog.cost.lowercased()], currency: factIndex[Catalog.currency.lowercased()])
+                    kinds: factRead.map { specs[$0.column].kind }, factColumns: factRead,
+                    dimensions: rows, keyPositions: keyPositions, money: money, currency: currency)
                 // The batches go into the writer's columns on a thread of their own (see
                 // `FactFlusher`): from here to `finish` the writer is the flusher's.
-                let flusher = FactFlusher(writer: writer, factColumns: factColumns, dimensions: rows)
+                let flusher = FactFlusher(writer: writer, factColumns: factRead, dimensions: rows, constants: constants)
                 defer { flusher.stop() }
                 let qualified = filter.map { "k.\($0.column) = :\($0.column.lowercased())" }.joined(separator: " AND ")
                 let factSQL =
-                    (["SELECT k.*"] + joined).joined(separator: ", ") + " FROM cost_details_keys k "
+                    "SELECT " + selectList.joined(separator: ", ") + " FROM cost_details_keys k "
                     + joins.joined(separator: " ") + " WHERE \(qualified)"
                 _ = try reader.forEachRow(factSQL, parameters) { cursor in
                     do {
@@ -254,7 +290,8 @@ struct FactBatch {
         /// Hands the batch to the writer and closes its rows; the payload is left empty, its
         /// arrays' capacity kept for the next batch.
         mutating func flush(
-            to writer: ParquetFileWriter, factColumns: [(column: Int, field: Int)], dimensions: [DimensionedExport.Rows]
+            to writer: ParquetFileWriter, factColumns: [(column: Int, field: Int)], dimensions: [DimensionedExport.Rows],
+            constants: DimensionedExport.Rows, zeros: [Int32]
         ) throws(ParquetError) {
             guard rows > 0 else { return }
             for k in 0..<converters.count { converters[k].flush(to: writer, at: factColumns[k].column) }
@@ -262,6 +299,7 @@ struct FactBatch {
                 dimensions[d].append(batch: rowsOf[d], to: writer)
                 rowsOf[d].removeAll(keepingCapacity: true)
             }
+            if constants.width > 0 { constants.append(batch: rows == zeros.count ? zeros : Array(zeros.prefix(rows)), to: writer) }
             try writer.endRows(rows)
             rows = 0
         }
@@ -309,7 +347,12 @@ struct FactBatch {
             }
         }
         for d in 0..<dimensions.count {
-            guard cursor.kind(keyPositions[d]) != .null, dimensions[d].width > 0 else {
+            // A dimension the file takes nothing from (joined, or no column) is not looked at.
+            guard dimensions[d].width > 0 else {
+                payload.rowsOf[d].append(-1)
+                continue
+            }
+            if case .null = cursor.kind(keyPositions[d]) {
                 payload.rowsOf[d].append(-1)
                 continue
             }

@@ -15,6 +15,9 @@ final class FactFlusher: @unchecked Sendable {
     private let writer: ParquetFileWriter
     private let factColumns: [(column: Int, field: Int)]
     private let dimensions: [DimensionedExport.Rows]
+    /// The partition's constant columns, a dimension of one row: every fact row is its row 0.
+    private let constants: DimensionedExport.Rows
+    private let zeros = [Int32](repeating: 0, count: ParquetFileWriter.batchRows)
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var waiting: FactBatch.Payload?
@@ -24,10 +27,14 @@ final class FactFlusher: @unchecked Sendable {
     private var stopping = false
     private var running = false
 
-    init(writer: ParquetFileWriter, factColumns: [(column: Int, field: Int)], dimensions: [DimensionedExport.Rows]) {
+    init(
+        writer: ParquetFileWriter, factColumns: [(column: Int, field: Int)], dimensions: [DimensionedExport.Rows],
+        constants: DimensionedExport.Rows
+    ) {
         self.writer = writer
         self.factColumns = factColumns
         self.dimensions = dimensions
+        self.constants = constants
     }
 
     /// Hands a full batch over and leaves `payload` an empty one to fill; waits while the
@@ -87,7 +94,7 @@ final class FactFlusher: @unchecked Sendable {
 
             var failed: ParquetError?
             do {
-                try payload.flush(to: writer, factColumns: factColumns, dimensions: dimensions)
+                try payload.flush(to: writer, factColumns: factColumns, dimensions: dimensions, constants: constants, zeros: zeros)
             } catch {
                 failed = error
             }

@@ -142,8 +142,10 @@ struct ValueConverter {
 
     /// Adds value `i` of the cursor to the batch.
     mutating func append(_ cursor: any RowCursor, _ i: Int) throws(Problem) {
+        // Kinds are matched by pattern, not `==`: `RowCursorKind` is another module's, and its
+        // `==` was a call through the Equatable witness per cell (3 % of an export's reading).
         let held = cursor.kind(i)
-        if held == .null {
+        if case .null = held {
             defined.append(0)
             switch kind {
             case .string: ends.append(bytes.count)
@@ -163,14 +165,15 @@ struct ValueConverter {
             ends.append(bytes.count)
         case .double:
             // The common case first, as `number` has it: a number held as a number.
-            if held == .real || held == .integer {
+            switch held {
+            case .real, .integer:
                 doubles.append(cursor.double(i))
-            } else {
+            default:
                 guard case .double(let v) = try ValueConverter.number(cursor, i, as: kind) else { preconditionFailure() }
                 doubles.append(v)
             }
         case .int64:
-            if held == .integer {
+            if case .integer = held {
                 numbers.append(cursor.int64(i))
             } else {
                 guard case .whole(let v) = try ValueConverter.number(cursor, i, as: kind) else { preconditionFailure() }
@@ -178,7 +181,10 @@ struct ValueConverter {
             }
         case .date, .timestamp:
             // Dates repeat row after row: the last one's text is compared before parsing.
-            let same = held == .text && cursor.withBytes(i) { bytes in lastBytes.count == bytes.count && lastBytes.elementsEqual(bytes) }
+            var same = false
+            if case .text = held {
+                same = cursor.withBytes(i) { bytes in lastBytes.count == bytes.count && lastBytes.elementsEqual(bytes) }
+            }
             if !same {
                 switch try ValueConverter.number(cursor, i, as: kind) {
                 case .days(let v): lastNumber = Int64(v)
