@@ -24,6 +24,7 @@ struct ByteDictionary {
     /// The entry's index, adding it when it is new; past `makePlain`, a new entry each time.
     mutating func index(of bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
         if isPlain { return appendPlain(bytes) }
+        if hashes.count < count { indexAppended() }
         let hash = XXH64.hash(UnsafeRawBufferPointer(bytes))
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
@@ -39,8 +40,31 @@ struct ByteDictionary {
         offsets.append(storage.count)
         hashes.append(hash)
         slots[slot] = UInt32(entry + 1)
-        if count * 2 > slots.count { grow() }
+        if hashes.count * 2 > slots.count { grow() }
         return UInt32(entry)
+    }
+
+    /// Adds an entry the caller knows is not in the dictionary, without hashing it: a writer's
+    /// registered values (distinct by construction) entering a chunk, millions of times in an
+    /// export. The entries are hashed into the table only if `index(of:)` is called later
+    /// (text appended to the same column another way; the export never does).
+    mutating func appendNew(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        appendPlain(bytes)
+    }
+
+    /// Puts the entries `appendNew` added into the hash table. An entry whose bytes were
+    /// already in the dictionary stays a second entry with the same bytes: a dictionary page
+    /// may repeat a value, and every index still reads back its own bytes.
+    private mutating func indexAppended() {
+        for entry in hashes.count..<count {
+            let hash = withEntry(entry) { XXH64.hash(UnsafeRawBufferPointer($0)) }
+            hashes.append(hash)
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = UInt32(entry + 1)
+            if hashes.count * 2 > slots.count { grow() }
+        }
     }
 
     /// From now on (until `removeAll`) values are appended without being looked up.
@@ -68,7 +92,7 @@ struct ByteDictionary {
     private mutating func grow() {
         var bigger = [UInt32](repeating: 0, count: slots.count * 2)
         let mask = bigger.count - 1
-        for entry in 0..<count {
+        for entry in 0..<hashes.count {
             var slot = Int(truncatingIfNeeded: hashes[entry]) & mask
             while bigger[slot] != 0 { slot = (slot + 1) & mask }
             bigger[slot] = UInt32(entry + 1)

@@ -146,7 +146,8 @@ final class ParquetColumnBuffer {
                         precondition(Int(handle) < chunk.count, "a text handle that was never registered")
                         var index = chunk[Int(handle)]
                         if index < 0 {
-                            index = Int32(registered.withEntry(Int(handle)) { dictionary.index(of: $0) })
+                            // Registered values are distinct: the chunk's entry is added unhashed.
+                            index = Int32(registered.withEntry(Int(handle)) { dictionary.appendNew($0) })
                             chunk[Int(handle)] = index
                             added.append(handle)
                         }

@@ -1,0 +1,63 @@
+import Testing
+
+@testable import CostwhParquet
+
+/// The writer's text dictionary: entries found by their bytes, entries added unhashed
+/// (registered values) found once they are looked up, and the PLAIN mode past the limit.
+@Suite struct ByteDictionaryTests {
+    static func index(_ d: inout ByteDictionary, _ text: String) -> UInt32 {
+        var text = text
+        return text.withUTF8 { d.index(of: $0) }
+    }
+
+    static func appendNew(_ d: inout ByteDictionary, _ text: String) -> UInt32 {
+        var text = text
+        return text.withUTF8 { d.appendNew($0) }
+    }
+
+    static func entry(_ d: ByteDictionary, _ i: UInt32) -> String {
+        d.withEntry(Int(i)) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @Test func valuesAreFoundByTheirBytes() {
+        var d = ByteDictionary()
+        // Enough entries to grow the table several times.
+        let values = (0..<5000).map { "value \($0 % 2500) \(String(repeating: "x", count: $0 % 7))" }
+        var first: [String: UInt32] = [:]
+        for v in values {
+            let i = Self.index(&d, v)
+            if let seen = first[v] { #expect(i == seen, "\(v) got a second entry") } else { first[v] = i }
+            #expect(Self.entry(d, i) == v)
+        }
+        #expect(d.count == first.count)
+    }
+
+    @Test func entriesAddedUnhashedAreFoundWhenLookedUp() {
+        var d = ByteDictionary()
+        let registered = (0..<3000).map { "registered \($0)" }
+        let indices = registered.map { Self.appendNew(&d, $0) }
+        #expect(indices == (0..<3000).map(UInt32.init))
+        // A lookup hashes them in (growing the table on the way) and finds each one.
+        for (v, i) in zip(registered, indices) { #expect(Self.index(&d, v) == i) }
+        #expect(d.count == 3000)
+        let other = Self.index(&d, "another value")
+        #expect(other == 3000 && Self.index(&d, "another value") == 3000)
+        // Mixed again: more unhashed entries after lookups.
+        let late = Self.appendNew(&d, "late registered")
+        #expect(Self.index(&d, "late registered") == late)
+        #expect(Self.index(&d, "registered 17") == 17)
+        #expect(d.count == 3002)
+    }
+
+    @Test func aPlainDictionaryKeepsEveryValueInOrder() {
+        var d = ByteDictionary()
+        _ = Self.index(&d, "a")
+        d.makePlain()
+        let i = Self.index(&d, "a")
+        let j = Self.index(&d, "a")
+        #expect(i == 1 && j == 2 && d.count == 3, "plain entries are not looked up")
+        d.removeAll()
+        #expect(!d.isPlain && d.count == 0)
+        #expect(Self.index(&d, "b") == 0 && Self.index(&d, "b") == 0)
+    }
+}
