@@ -1,3 +1,4 @@
+import CostwhBytes
 import Foundation
 
 #if canImport(Glibc)
@@ -7,103 +8,45 @@ import Glibc
 /// Encodes and writes a file's row groups on a thread of its own, in order, while the caller
 /// gathers the next row group: encoding (levels, dictionary indices, statistics) and
 /// compression are a fifth of an export, and the reading side keeps one core busy already.
-/// At most one row group waits for the encoder, so memory stays bounded by two row groups.
+/// At most one row group waits for the encoder (`HandoffThread`), so memory stays bounded by
+/// three row groups: gathered, waiting, encoded. A row group written is handed back for its
+/// buffers (`takeReturned`).
 ///
 /// The encoder owns the file while it runs: `drain` waits until every row group submitted
 /// is written and hands the file back (its size, the row groups' metadata, or the first
-/// error). The state shared by the two threads is guarded by one condition.
-final class RowGroupEncoder: @unchecked Sendable {
-    private let sink: ParquetFileSink
-    /// Used by the encoding thread only.
-    private let compressor: PageCompressor
-    private let condition = NSCondition()
-    // Guarded by `condition`.
-    private var waiting: (columns: [ColumnChunkData], rows: Int)?
-    /// The last row group written, handed back for its buffers (`takeReturned`).
-    private var returned: [ColumnChunkData]?
-    private var busy = false
-    private var failure: ParquetError?
-    private var stopping = false
-    private var running = false
+/// error).
+final class RowGroupEncoder {
+    typealias RowGroup = (columns: [ColumnChunkData], rows: Int)
+    private let thread: HandoffThread<RowGroup, ParquetError>
 
     init(sink: ParquetFileSink, compression: ParquetCompression) {
-        self.sink = sink
-        compressor = PageCompressor(compression)
+        // Used by the encoding thread only.
+        let compressor = PageCompressor(compression)
+        thread = HandoffThread(name: "costwh parquet encoder") { (group: inout RowGroup) throws(ParquetError) in
+            try sink.writeRowGroup(group.columns, rows: group.rows, compressor: compressor)
+        }
     }
 
     /// Hands a row group over; waits while an earlier one is still waiting (not while one is
     /// being encoded). Throws the encoder's first failure.
     func submit(_ columns: [ColumnChunkData], rows: Int) throws(ParquetError) {
-        condition.lock()
-        defer { condition.unlock() }
-        if !running {
-            running = true
-            let thread = Thread { [self] in work() }
-            thread.name = "costwh parquet encoder"
-            thread.start()
-        }
-        while waiting != nil && failure == nil { condition.wait() }
-        if let failure { throw failure }
-        waiting = (columns, rows)
-        condition.broadcast()
+        try thread.submit((columns, rows))
     }
 
     /// The columns of a row group already written, for the writer to gather the next one in
     /// (nil if none is back yet).
     func takeReturned() -> [ColumnChunkData]? {
-        condition.lock()
-        defer { condition.unlock() }
-        return returned.take()
+        thread.takeReturned()?.columns
     }
 
     /// Waits until every row group submitted is written; throws the first failure.
     func drain() throws(ParquetError) {
-        condition.lock()
-        defer { condition.unlock() }
-        while waiting != nil || busy { condition.wait() }
-        if let failure { throw failure }
+        try thread.drain()
     }
 
     /// Stops the thread after what it is doing (the writer is going away).
     func stop() {
-        condition.lock()
-        stopping = true
-        waiting = nil
-        condition.broadcast()
-        while busy { condition.wait() }
-        condition.unlock()
-    }
-
-    private func work() {
-        while true {
-            condition.lock()
-            while waiting == nil && !stopping { condition.wait() }
-            guard !stopping, var group = waiting, failure == nil else {
-                condition.unlock()
-                return
-            }
-            waiting = nil
-            busy = true
-            condition.broadcast()
-            condition.unlock()
-
-            var failed: ParquetError?
-            do {
-                try sink.writeRowGroup(group.columns, rows: group.rows, compressor: compressor)
-            } catch {
-                failed = error
-            }
-
-            condition.lock()
-            busy = false
-            // Handed back with no other reference to its arrays, so that the writer reuses
-            // them in place.
-            returned = group.columns
-            group.columns = []
-            if let failed, failure == nil { failure = failed }
-            condition.broadcast()
-            condition.unlock()
-        }
+        thread.stop()
     }
 }
 

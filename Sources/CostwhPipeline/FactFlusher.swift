@@ -1,3 +1,4 @@
+import CostwhBytes
 import CostwhParquet
 import Foundation
 
@@ -9,102 +10,42 @@ import Foundation
 ///
 /// Two payloads circulate: the one being filled and the one being flushed; `submit` gives the
 /// reader the flushed one back, emptied with its capacity kept. The writer belongs to the
-/// flushing thread between the first `submit` and `finish`. State shared by the two threads is
-/// guarded by one condition.
-final class FactFlusher: @unchecked Sendable {
-    private let writer: ParquetFileWriter
-    private let factColumns: [(column: Int, field: Int)]
-    private let dimensions: [DimensionedExport.Rows]
-    /// The partition's constant columns, a dimension of one row: every fact row is its row 0.
-    private let constants: DimensionedExport.Rows
-    private let zeros = [Int32](repeating: 0, count: ParquetFileWriter.batchRows)
-    private let condition = NSCondition()
-    // Guarded by `condition`.
-    private var waiting: FactBatch.Payload?
-    private var spare: FactBatch.Payload?
-    private var busy = false
-    private var failure: ParquetError?
-    private var stopping = false
-    private var running = false
+/// flushing thread between the first `submit` and `finish`.
+final class FactFlusher {
+    private let thread: HandoffThread<FactBatch.Payload, ParquetError>
 
     init(
         writer: ParquetFileWriter, factColumns: [(column: Int, field: Int)], dimensions: [DimensionedExport.Rows],
         constants: DimensionedExport.Rows
     ) {
-        self.writer = writer
-        self.factColumns = factColumns
-        self.dimensions = dimensions
-        self.constants = constants
+        let zeros = [Int32](repeating: 0, count: ParquetFileWriter.batchRows)
+        thread = HandoffThread(name: "costwh export gatherer") { (payload: inout FactBatch.Payload) throws(ParquetError) in
+            try payload.flush(
+                to: writer, factColumns: factColumns, dimensions: dimensions, constants: constants, zeros: zeros)
+        }
     }
 
     /// Hands a full batch over and leaves `payload` an empty one to fill; waits while the
     /// batch before is still waiting. Throws the flushing thread's first failure.
     func submit(_ payload: inout FactBatch.Payload) throws(ParquetError) {
         guard payload.rows > 0 else { return }
-        condition.lock()
-        defer { condition.unlock() }
-        if !running {
-            running = true
-            let thread = Thread { [self] in work() }
-            thread.name = "costwh export gatherer"
-            thread.start()
-        }
-        while waiting != nil && failure == nil { condition.wait() }
-        if let failure { throw failure }
-        let next = spare ?? FactBatch.Payload(kinds: payload.converters.map(\.kind), dimensions: payload.rowsOf.count)
-        spare = nil
-        waiting = payload
-        payload = next
-        condition.broadcast()
+        let kinds = payload.converters.map(\.kind)
+        let dimensions = payload.rowsOf.count
+        var full = FactBatch.Payload(kinds: [], dimensions: 0)
+        swap(&full, &payload)
+        try thread.submit(full)
+        payload = thread.takeReturned() ?? FactBatch.Payload(kinds: kinds, dimensions: dimensions)
     }
 
     /// Waits until every batch submitted is in the writer and stops the thread; throws the
     /// first failure. The writer is the caller's again.
     func finish() throws(ParquetError) {
-        condition.lock()
-        defer { condition.unlock() }
-        while (waiting != nil || busy) && failure == nil { condition.wait() }
-        stopping = true
-        condition.broadcast()
-        if let failure { throw failure }
+        defer { thread.stop() }
+        try thread.drain()
     }
 
     /// Stops the thread after the batch it is flushing (the export failed or finished).
     func stop() {
-        condition.lock()
-        stopping = true
-        waiting = nil
-        condition.broadcast()
-        while busy { condition.wait() }
-        condition.unlock()
-    }
-
-    private func work() {
-        while true {
-            condition.lock()
-            while waiting == nil && !stopping { condition.wait() }
-            guard !stopping, var payload = waiting, failure == nil else {
-                condition.unlock()
-                return
-            }
-            waiting = nil
-            busy = true
-            condition.broadcast()
-            condition.unlock()
-
-            var failed: ParquetError?
-            do {
-                try payload.flush(to: writer, factColumns: factColumns, dimensions: dimensions, constants: constants, zeros: zeros)
-            } catch {
-                failed = error
-            }
-
-            condition.lock()
-            busy = false
-            spare = payload
-            if let failed, failure == nil { failure = failed }
-            condition.broadcast()
-            condition.unlock()
-        }
+        thread.stop()
     }
 }
