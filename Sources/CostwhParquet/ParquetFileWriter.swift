@@ -156,6 +156,9 @@ package final class ParquetFileWriter {
         for column in columns where column.rows != pendingRows {
             throw ParquetError("column \(column.spec.name) has \(column.rows) values for \(pendingRows) rows")
         }
+        // The row group handed back, its columns moved into optionals: the array they came in
+        // is a temporary released here, so each column's arrays are referenced once and are
+        // reused in place (a second reference would make the first append copy them).
         var spares: [ColumnChunkData?] = encoder.takeReturned().map { $0.map(Optional.some) } ?? []
         if spares.count != columns.count { spares = Array(repeating: nil, count: columns.count) }
         if spares.first.map({ $0 != nil }) == true { recycledRowGroups += 1 }
