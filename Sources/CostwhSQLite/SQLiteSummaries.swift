@@ -5,8 +5,13 @@ import GRDB
 /// A load's summaries and rejected rows, written in its SQLite transaction.
 extension SummaryBuilder {
     /// Writes the summaries of a load whose rows are `first...last` in cost_fact; a summary
-    /// that outgrew its bound in memory is added up by SQL over that rowid range.
-    func write(_ db: Database, loadId: Int64, firstRowId: Int64?, lastRowId: Int64?, keys: Keys) throws {
+    /// that outgrew its bound in memory is added up by SQL over that rowid range. Returns the
+    /// load's history totals added up from the same rows on the way (`LoadHistory.Accumulator`),
+    /// or nil when a summary was added up by SQL (its history is then too).
+    func write(_ db: Database, loadId: Int64, firstRowId: Int64?, lastRowId: Int64?, keys: Keys) throws
+        -> LoadHistory.Accumulator?
+    {
+        var history: LoadHistory.Accumulator? = LoadHistory.Accumulator()
         func addUpBySQL(_ summary: Summary) throws {
             guard let firstRowId, let lastRowId else { return }
             try db.execute(
@@ -17,25 +22,40 @@ extension SummaryBuilder {
         }
         if dailyOverflowed {
             try addUpBySQL(.daily)
+            history = nil
         } else {
+            let rows = try dailyRows(keys: keys)
             try insert(
                 db, .daily, loadId: loadId,
-                try dailyRows(keys: keys).lazy.map { row in
+                rows.lazy.map { row in
                     ([row.date, row.currency, row.chargeType, row.pricingModel], [row.product], row.cost, row.units, row.rows)
                 })
+            for row in rows {
+                try history?.addDaily(
+                    date: row.date, currency: row.currency, chargeType: row.chargeType, pricingModel: row.pricingModel,
+                    units: row.units, rows: row.rows)
+            }
         }
         if overflowed {
             try addUpBySQL(.resource)
+            history = nil
         } else {
+            let rows = try resourceRows(keys: keys)
             try insert(
                 db, .resource, loadId: loadId,
-                try resourceRows(keys: keys).lazy.map { row in
+                rows.lazy.map { row in
                     (
                         [row.currency, row.chargeType, row.pricingModel], [row.account, row.resource, row.product, row.tags],
                         row.cost, row.units, row.rows
                     )
                 })
+            for row in rows {
+                try history?.addResource(
+                    currency: row.currency, account: row.account, resource: row.resource, product: row.product,
+                    units: row.units, rows: row.rows)
+            }
         }
+        return history
     }
 
     /// Inserts a summary's rows, each its texts then its keys (the table's key columns in

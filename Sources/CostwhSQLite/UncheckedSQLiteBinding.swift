@@ -65,6 +65,18 @@ struct UncheckedStatement {
         }
     }
 
+    /// A `StoreValue` (text and blobs copied by SQLite).
+    func bind(_ index: Int32, _ value: StoreValue) {
+        switch value {
+        case .null: sqlite3_bind_null(handle, index)
+        case .integer(let v): sqlite3_bind_int64(handle, index, v)
+        case .real(let v): sqlite3_bind_double(handle, index, v)
+        case .text(let v): bind(index, string: v)
+        case .blob(let v):
+            _ = v.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, Int32($0.count), sqliteTransient) }
+        }
+    }
+
     /// Steps a statement that returns no row, then resets it for the next one.
     @inline(__always)
     func execute(_ db: Database) throws {
@@ -87,6 +99,24 @@ struct UncheckedStatement {
         defer { sqlite3_reset(handle) }
         let code = sqlite3_step(handle)
         if code == SQLITE_ROW { return sqlite3_column_int64(handle, 0) }
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+        return nil
+    }
+
+    /// Steps a query expected to return at most one row: its first column as text, nil for
+    /// NULL or no row.
+    @inline(__always)
+    func queryText(_ db: Database) throws -> String? {
+        defer { sqlite3_reset(handle) }
+        let code = sqlite3_step(handle)
+        if code == SQLITE_ROW {
+            // The pointer first, then its length, as SQLite's documentation orders the calls.
+            guard let text = sqlite3_column_text(handle, 0) else { return nil }
+            return String(decoding: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, 0))), as: UTF8.self)
+        }
         guard code == SQLITE_DONE else {
             throw DatabaseError(
                 resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
