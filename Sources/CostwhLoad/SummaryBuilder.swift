@@ -75,28 +75,69 @@ package final class SummaryBuilder {
         var rows = 0
     }
 
-    private var daily: BoundedSums<DailyKey>
-    private var resources: BoundedSums<ResourceKey>
-    private let strings = Interner()
-    /// Each field's last id: rows come in runs of the same currency, charge type and model.
-    private var lastCurrency: Int32 = -1
-    private var lastChargeType: Int32 = -1
-    private var lastPricingModel: Int32 = -1
+    /// Everything a row changes, in one stored value: each access to a class's `var` is an
+    /// exclusivity check at run time, so a batch takes one access to this, not five per row.
+    struct Tables {
+        var daily: BoundedSums<DailyKey>
+        var resources: BoundedSums<ResourceKey>
+        var strings = Interner()
+        /// Each field's last id: rows come in runs of the same currency, charge type and model.
+        var lastCurrency: Int32 = -1
+        var lastChargeType: Int32 = -1
+        var lastPricingModel: Int32 = -1
+
+        /// Every row of a batch; `columns` are the date's, currency's, charge type's and
+        /// pricing model's.
+        mutating func add(_ batch: RowBatch, columns: (Int, Int, Int, Int)) {
+            let account = HashedDimension.account.rawValue, resource = HashedDimension.resource.rawValue
+            let product = HashedDimension.product.rawValue, tags = HashedDimension.tags.rawValue
+            for i in 0..<batch.count {
+                add(
+                    date: batch.value(i, columns.0), currency: batch.value(i, columns.1),
+                    chargeType: batch.value(i, columns.2), pricingModel: batch.value(i, columns.3),
+                    cost: batch.costs[i],
+                    hashes: (batch.hash(i, account), batch.hash(i, resource), batch.hash(i, product), batch.hash(i, tags)))
+            }
+        }
+
+        @inline(__always)
+        mutating func add(
+            date: ByteSlice, currency: ByteSlice, chargeType: ByteSlice, pricingModel: ByteSlice, cost: Double,
+            hashes: (Hash128?, Hash128?, Hash128?, Hash128?)
+        ) {
+            let c = strings.id(currency, after: &lastCurrency)
+            let t = strings.id(chargeType, after: &lastChargeType)
+            let p = strings.id(pricingModel, after: &lastPricingModel)
+            let units = CostUnits.of(cost)
+            let d = SummaryBuilder.dateNumber(date)
+            let product = DimensionHash(hashes.2)
+            daily.add(DailyKey(date: d, currency: c, chargeType: t, pricingModel: p, product: product), cost, units)
+            guard !resources.overflowed else { return }
+            let key = ResourceKey(
+                currency: c, chargeType: t, pricingModel: p, account: DimensionHash(hashes.0),
+                resource: DimensionHash(hashes.1), product: product, tags: DimensionHash(hashes.3))
+            resources.add(key, cost, units)
+        }
+    }
+
+    private var tables: Tables
+    private var daily: BoundedSums<DailyKey> { tables.daily }
+    private var resources: BoundedSums<ResourceKey> { tables.resources }
+    private var strings: Interner { tables.strings }
     private let dateColumn = Catalog.index[Catalog.date]!
     private let currencyColumn = Catalog.index[Catalog.currency]!
     private let chargeTypeColumn = Catalog.index[Catalog.chargeType]!
     private let pricingModelColumn = Catalog.index[Catalog.pricingModel]!
 
     /// Whether the resource summary outgrew its bound: the store adds it up by SQL.
-    package var overflowed: Bool { resources.overflowed }
+    package var overflowed: Bool { tables.resources.overflowed }
     /// Whether the daily summary outgrew its bound: the store adds it up by SQL.
-    package var dailyOverflowed: Bool { daily.overflowed }
+    package var dailyOverflowed: Bool { tables.daily.overflowed }
 
     /// Past these many groups a summary is added up by SQL at the end instead, so memory
     /// stays bounded.
     package init(maxResourceGroups: Int, maxDailyGroups: Int) {
-        resources = BoundedSums(limit: maxResourceGroups)
-        daily = BoundedSums(limit: maxDailyGroups)
+        tables = Tables(daily: BoundedSums(limit: maxDailyGroups), resources: BoundedSums(limit: maxResourceGroups))
     }
 
     /// 150,000 groups each (about 30 MB for the resource summary's slots, 8 for the daily one), or `COSTWH_SUMMARY_GROUPS`: a lower bound
@@ -108,34 +149,7 @@ package final class SummaryBuilder {
 
     /// Adds every row of a batch.
     package func add(_ batch: RowBatch) {
-        let account = HashedDimension.account.rawValue, resource = HashedDimension.resource.rawValue
-        let product = HashedDimension.product.rawValue, tags = HashedDimension.tags.rawValue
-        for i in 0..<batch.count {
-            add(
-                date: batch.value(i, dateColumn), currency: batch.value(i, currencyColumn),
-                chargeType: batch.value(i, chargeTypeColumn), pricingModel: batch.value(i, pricingModelColumn),
-                cost: batch.costs[i],
-                hashes: (batch.hash(i, account), batch.hash(i, resource), batch.hash(i, product), batch.hash(i, tags)))
-        }
-    }
-
-    @inline(__always)
-    func add(
-        date: ByteSlice, currency: ByteSlice, chargeType: ByteSlice, pricingModel: ByteSlice, cost: Double,
-        hashes: (Hash128?, Hash128?, Hash128?, Hash128?)
-    ) {
-        let c = strings.id(currency, after: &lastCurrency)
-        let t = strings.id(chargeType, after: &lastChargeType)
-        let p = strings.id(pricingModel, after: &lastPricingModel)
-        let units = CostUnits.of(cost)
-        let d = SummaryBuilder.dateNumber(date)
-        let product = DimensionHash(hashes.2)
-        daily.add(DailyKey(date: d, currency: c, chargeType: t, pricingModel: p, product: product), cost, units)
-        guard !resources.overflowed else { return }
-        let key = ResourceKey(
-            currency: c, chargeType: t, pricingModel: p, account: DimensionHash(hashes.0),
-            resource: DimensionHash(hashes.1), product: product, tags: DimensionHash(hashes.3))
-        resources.add(key, cost, units)
+        tables.add(batch, columns: (dateColumn, currencyColumn, chargeTypeColumn, pricingModelColumn))
     }
 
     /// An ISO date as the number yyyymmdd (0 if it is not ten bytes): digits by position,
@@ -328,13 +342,13 @@ extension SummaryBuilder.Sum {
 }
 
 /// Small ids for the few distinct currencies, charge types and pricing models.
-package final class Interner {
+package struct Interner {
     private var values: [[UInt8]] = []
-    private var nullId: Int32 = -1
+    private let nullId: Int32 = -1
 
     /// The id of `slice`'s text; `last` is tried first and becomes the id.
     @inline(__always)
-    func id(_ slice: ByteSlice, after last: inout Int32) -> Int32 {
+    mutating func id(_ slice: ByteSlice, after last: inout Int32) -> Int32 {
         guard let base = slice.base else { return nullId }
         let bytes = UnsafeBufferPointer(start: base, count: slice.count)
         if last >= 0, Interner.same(values[Int(last)], bytes) { return last }
