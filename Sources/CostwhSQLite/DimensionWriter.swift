@@ -6,14 +6,15 @@ import GRDB
 
 /// Finds or creates the dimension row for a set of values, keyed by a 128-bit hash of them.
 ///
-/// Most rows repeat values already seen, so the in-memory table answers nearly every call;
-/// a miss costs one indexed lookup and, for new values, one insert.
+/// Most rows repeat values already seen, so the in-memory table of keys (`HashKeyTable`, which
+/// the caller keeps and passes in: `FactSink` takes its six tables once per batch, where a
+/// table stored here was an exclusivity check at run time per row and dimension) answers
+/// nearly every call; a miss costs one indexed lookup and, for new values, one insert.
 final class DimensionWriter {
     let dimension: Dimension
     let columnCount: Int
     private let select: UncheckedStatement
     private let insert: UncheckedStatement
-    private var cache = HashKeyTable()
     /// Bounds memory on pathological inputs where nearly every row is distinct.
     private let maxCacheEntries = 1 << 18
     init(_ db: Database, dimension: Dimension, columns: [String]) throws {
@@ -35,24 +36,26 @@ final class DimensionWriter {
     @inline(__always)
     func key(
         _ hash: Hash128?, _ batch: RowBatch, row: Int, first: Int, scratch: UnsafeMutablePointer<ByteSlice>,
-        _ db: Database
+        _ db: Database, _ cache: inout HashKeyTable
     ) throws -> Int64? {
         guard let hash else { return nil }
         if let known = cache.get(hash) { return known }
         batch.materialise(row, first: first, count: columnCount, into: scratch)
-        return try miss(hash, UnsafePointer(scratch), db)
+        return try miss(hash, UnsafePointer(scratch), db, &cache)
     }
 
     /// The key for values given directly (the extra JSON).
     @inline(__always)
-    func key(_ hash: Hash128?, _ values: UnsafePointer<ByteSlice>, _ db: Database) throws -> Int64? {
+    func key(
+        _ hash: Hash128?, _ values: UnsafePointer<ByteSlice>, _ db: Database, _ cache: inout HashKeyTable
+    ) throws -> Int64? {
         guard let hash else { return nil }
         if let known = cache.get(hash) { return known }
-        return try miss(hash, values, db)
+        return try miss(hash, values, db, &cache)
     }
 
     /// The key of a row this load already wrote or found, by its hash alone.
-    func key(existing hash: Hash128, _ db: Database) throws -> Int64 {
+    func key(existing hash: Hash128, _ db: Database, _ cache: HashKeyTable) throws -> Int64 {
         if let known = cache.get(hash) { return known }
         select.bind(1, int: Int64(bitPattern: hash.high))
         select.bind(2, int: Int64(bitPattern: hash.low))
@@ -62,7 +65,9 @@ final class DimensionWriter {
         return key
     }
 
-    private func miss(_ hash: Hash128, _ values: UnsafePointer<ByteSlice>, _ db: Database) throws -> Int64 {
+    private func miss(
+        _ hash: Hash128, _ values: UnsafePointer<ByteSlice>, _ db: Database, _ cache: inout HashKeyTable
+    ) throws -> Int64 {
         let key = try resolve(hash, values, db)
         if cache.count >= maxCacheEntries { cache.removeAll() }
         cache.set(hash, key)

@@ -46,6 +46,9 @@ package final class FactSink {
         var rowsLoaded = 0
     }
     private var tally = Tally()
+    /// Each dimension's keys this load wrote or found, by `HashedDimension` order: one stored
+    /// value, taken once per batch (each access to a class's `var` is checked at run time).
+    private var caches = [HashKeyTable](repeating: HashKeyTable(), count: HashedDimension.allCases.count)
     var firstRowId: Int64? { tally.firstRowId }
     var lastRowId: Int64? { tally.lastRowId }
     var costTotal: Double { tally.costTotal }
@@ -103,8 +106,10 @@ package final class FactSink {
     /// The key of row `i`'s dimension `d`, from its writer (each a `let` of its own: reached
     /// through the array of writers, every lookup retained and released its writer).
     @inline(__always)
-    private func key(_ d: Int, _ writer: DimensionWriter, _ batch: RowBatch, _ i: Int) throws -> Int64? {
-        try writer.key(batch.hash(i, d), batch, row: i, first: firsts[d], scratch: values, db)
+    private func key(
+        _ d: Int, _ writer: DimensionWriter, _ batch: RowBatch, _ i: Int, _ caches: inout [HashKeyTable]
+    ) throws -> Int64? {
+        try writer.key(batch.hash(i, d), batch, row: i, first: firsts[d], scratch: values, db, &caches[d])
     }
 
     // The dimensions' positions as stored constants: `HashedDimension.rawValue` is a call from
@@ -118,17 +123,22 @@ package final class FactSink {
 
     /// Inserts the rows of a batch, `rowsPerStatement` at a time, then the rest one by one.
     func insert(_ batch: RowBatch) throws {
+        try insert(batch, &caches)
+    }
+
+    @inline(__always)
+    private func insert(_ batch: RowBatch, _ caches: inout [HashKeyTable]) throws {
         var tally = self.tally
         defer { self.tally = tally }
         let n = FactSink.rowsPerStatement
         var i = 0
         while i + n <= batch.count {
-            for r in 0..<n { try bind(batch, i + r, at: Int32(r) * width, statementOfRows, &tally) }
+            for r in 0..<n { try bind(batch, i + r, at: Int32(r) * width, statementOfRows, &tally, &caches) }
             try executed(statementOfRows, rows: n, &tally)
             i += n
         }
         while i < batch.count {
-            try bind(batch, i, at: 0, statement, &tally)
+            try bind(batch, i, at: 0, statement, &tally, &caches)
             try executed(statement, rows: 1, &tally)
             i += 1
         }
@@ -152,16 +162,17 @@ package final class FactSink {
     /// adds it to the tally and the currencies.
     @inline(__always)
     private func bind(
-        _ batch: RowBatch, _ i: Int, at offset: Int32, _ statement: UncheckedStatement, _ tally: inout Tally
+        _ batch: RowBatch, _ i: Int, at offset: Int32, _ statement: UncheckedStatement, _ tally: inout Tally,
+        _ caches: inout [HashKeyTable]
     ) throws {
         var keys: (Int64?, Int64?, Int64?, Int64?, Int64?, Int64?)
-        keys.0 = try key(account, accountWriter, batch, i)
-        keys.1 = try key(resource, resourceWriter, batch, i)
-        keys.2 = try key(product, productWriter, batch, i)
-        keys.3 = try key(tags, tagsWriter, batch, i)
-        keys.4 = try key(info, infoWriter, batch, i)
+        keys.0 = try key(account, accountWriter, batch, i, &caches)
+        keys.1 = try key(resource, resourceWriter, batch, i, &caches)
+        keys.2 = try key(product, productWriter, batch, i, &caches)
+        keys.3 = try key(tags, tagsWriter, batch, i, &caches)
+        keys.4 = try key(info, infoWriter, batch, i, &caches)
         extraSlot.pointee = batch.extra(i)
-        keys.5 = try extra.key(batch.hash(i, extraDimension), UnsafePointer(extraSlot), db)
+        keys.5 = try extra.key(batch.hash(i, extraDimension), UnsafePointer(extraSlot), db, &caches[extraDimension])
 
         statement.bind(offset + 1, int: Int64(batch.parts[i]))
         statement.bind(offset + 2, int: Int64(batch.lines[i]))
@@ -189,7 +200,7 @@ package final class FactSink {
     /// found: from the writer's table, or looked up (the table drops entries past its bound).
     func key(of d: HashedDimension, _ hash: Hash128) throws -> Int64 {
         let writer = d == .extra ? extra : writers[d.rawValue].writer
-        return try writer.key(existing: hash, db)
+        return try writer.key(existing: hash, db, caches[d.rawValue])
     }
 
     /// Lists a row's currency (up to 32 of them); nearly every row repeats the last one.
