@@ -183,7 +183,11 @@ struct ValueConverter {
             // Dates repeat row after row: the last one's text is compared before parsing.
             var same = false
             if case .text = held {
-                same = cursor.withBytes(i) { bytes in lastBytes.count == bytes.count && lastBytes.elementsEqual(bytes) }
+                // memcmp: `elementsEqual` compared byte by byte through the generic Sequence path.
+                same = cursor.withBytes(i) { bytes in
+                    lastBytes.count == bytes.count
+                        && (bytes.isEmpty || lastBytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 })
+                }
             }
             if !same {
                 switch try ValueConverter.number(cursor, i, as: kind) {
