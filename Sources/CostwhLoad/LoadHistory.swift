@@ -37,6 +37,10 @@ package enum LoadHistory {
         }
     }
 
+    /// Between a charge type and a pricing model in the charge-type breakdown's groups (the
+    /// SQL and `Accumulator` both spell it from here).
+    package static let chargeTypeSeparator = "/"
+
     /// One row of `load_totals`, in `rowsSQL`'s order after the load (positional parameters).
     package static let insertRowSQL =
         "INSERT INTO load_totals (LoadId, Breakdown, GroupValue, BillingCurrency, CostUnits, Rows) VALUES (?, ?, ?, ?, ?, ?)"
@@ -61,10 +65,10 @@ package enum LoadHistory {
             SELECT LoadId, 'day', \(day), BillingCurrency, SUM(CostUnits), SUM(Rows)
             FROM summary_daily WHERE LoadId = :load GROUP BY LoadId, \(day), BillingCurrency
             UNION ALL
-            SELECT LoadId, 'charge-type', COALESCE(ChargeType, '') || '/' || COALESCE(PricingModel, ''), BillingCurrency,
+            SELECT LoadId, 'charge-type', COALESCE(ChargeType, '') || '\(chargeTypeSeparator)' || COALESCE(PricingModel, ''), BillingCurrency,
                    SUM(CostUnits), SUM(Rows)
             FROM summary_daily WHERE LoadId = :load
-            GROUP BY LoadId, COALESCE(ChargeType, '') || '/' || COALESCE(PricingModel, ''), BillingCurrency
+            GROUP BY LoadId, COALESCE(ChargeType, '') || '\(chargeTypeSeparator)' || COALESCE(PricingModel, ''), BillingCurrency
             UNION ALL
             \(byResource(.subscription))
             UNION ALL
@@ -116,7 +120,7 @@ package enum LoadHistory {
             let n = Int64(rows)
             try Accumulator.add(&groups[Group(breakdown: .total, value: nil, currency: currency), default: (0, 0)], units, n)
             try Accumulator.add(&groups[Group(breakdown: .day, value: date, currency: currency), default: (0, 0)], units, n)
-            let charge = (chargeType ?? "") + "/" + (pricingModel ?? "")
+            let charge = (chargeType ?? "") + LoadHistory.chargeTypeSeparator + (pricingModel ?? "")
             try Accumulator.add(
                 &groups[Group(breakdown: .chargeType, value: charge, currency: currency), default: (0, 0)], units, n)
         }
