@@ -62,12 +62,6 @@ final class ParquetColumnBuffer {
         nulls += 1
     }
 
-    func appendNulls(_ count: Int) {
-        precondition(count >= 0)
-        defined.append(contentsOf: repeatElement(0, count: count))
-        nulls += count
-    }
-
     func append(string value: String) {
         var value = value
         value.withUTF8 { append(bytes: $0) }
@@ -211,32 +205,30 @@ final class ParquetColumnBuffer {
     /// first) where `defined[r]` is 1, NULL where it is 0.
     func append(texts bytes: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int>, defined flags: UnsafeBufferPointer<UInt8>) {
         precondition(ends.count == flags.count && (ends.last ?? 0) <= bytes.count)
-        var start = 0
-        var nulls = 0
-        Self.withTextArrays(&defined, &indices, &dictionary, &lastIndex) { defined, indices, dictionary, lastIndex in
-            for r in 0..<flags.count {
-                let end = ends[r]
-                precondition(start <= end, "text ends go backwards")
-                if flags[r] == 0 {
-                    defined.append(0)
-                    nulls += 1
-                } else {
-                    ParquetColumnBuffer.append(
-                        UnsafeBufferPointer(rebasing: bytes[start..<end]), &defined, &indices, &dictionary, &lastIndex)
-                }
-                start = end
-            }
-        }
-        self.nulls += nulls
+        let added = ParquetColumnBuffer.append(bytes, ends, flags, &defined, &indices, &dictionary, &lastIndex)
+        nulls += added
     }
 
-    /// The text arrays, each accessed once for `body` (a batch).
-    @inline(__always)
-    private static func withTextArrays(
-        _ defined: inout [UInt8], _ indices: inout [UInt32], _ dictionary: inout ByteDictionary, _ lastIndex: inout UInt32?,
-        _ body: (inout [UInt8], inout [UInt32], inout ByteDictionary, inout UInt32?) -> Void
-    ) {
-        body(&defined, &indices, &dictionary, &lastIndex)
+    /// A batch of text into the arrays given, each accessed once for the batch; returns the
+    /// NULLs it added.
+    private static func append(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ ends: UnsafeBufferPointer<Int>, _ flags: UnsafeBufferPointer<UInt8>,
+        _ defined: inout [UInt8], _ indices: inout [UInt32], _ dictionary: inout ByteDictionary, _ lastIndex: inout UInt32?
+    ) -> Int {
+        var start = 0
+        var nulls = 0
+        for r in 0..<flags.count {
+            let end = ends[r]
+            precondition(start <= end, "text ends go backwards")
+            if flags[r] == 0 {
+                defined.append(0)
+                nulls += 1
+            } else {
+                append(UnsafeBufferPointer(rebasing: bytes[start..<end]), &defined, &indices, &dictionary, &lastIndex)
+            }
+            start = end
+        }
+        return nulls
     }
 
     private func take<T>(_ array: inout [T]) -> [T] {

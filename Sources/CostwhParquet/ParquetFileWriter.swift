@@ -53,9 +53,6 @@ package final class ParquetFileWriter {
 
     package func appendNull(_ column: Int) { columns[column].appendNull() }
 
-    /// `count` NULLs in one column (a batch of rows without the value).
-    package func appendNulls(_ column: Int, count: Int) { columns[column].appendNulls(count) }
-
     package func append(_ column: Int, string value: String?) {
         if let value { columns[column].append(string: value) } else { columns[column].appendNull() }
     }

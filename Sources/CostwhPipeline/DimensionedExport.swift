@@ -427,49 +427,30 @@ extension DimensionedExport.Rows {
             }
         }
         // The other columns a batch at a time too (a call per cell was three exclusivity
-        // checks of the writer's column each): the values and flags of one column gathered,
-        // then appended as that column's type.
+        // checks of the writer's column each): one column's values and flags gathered, then
+        // appended as its kind, which `ValueConverter.number` converted its cells to.
         let n = batch.count
         var flags = [UInt8](repeating: 0, count: n)
         var days = [Int32](repeating: 0, count: n)
         var wholes = [Int64](repeating: 0, count: n)
         var doubles = [Double](repeating: 0, count: n)
         for (k, column) in otherColumns.enumerated() {
-            var seen: ValueConverter.Number?
-            var mixed = false
             for (r, row) in batch.enumerated() {
                 let cell = row < 0 ? nil : cells[Int(row) * otherColumns.count + k]
                 flags[r] = cell == nil ? 0 : 1
                 switch cell {
-                case nil: continue
+                case nil: break
                 case .days(let v): days[r] = v
                 case .double(let v): doubles[r] = v
                 case .whole(let v): wholes[r] = v
                 }
-                switch (seen, cell) {
-                case (nil, _): seen = cell
-                case (.days, .days?), (.double, .double?), (.whole, .whole?): break
-                default: mixed = true
-                }
-            }
-            if mixed {
-                // Not one type (a column converts to one kind, so this does not happen): cell by cell.
-                for row in batch {
-                    switch row < 0 ? nil : cells[Int(row) * otherColumns.count + k] {
-                    case nil: writer.appendNull(column)
-                    case .days(let v): writer.append(column, days: v)
-                    case .double(let v): writer.append(column, double: v)
-                    case .whole(let v): writer.append(column, int64: v)
-                    }
-                }
-                continue
             }
             flags.withUnsafeBufferPointer { defined in
-                switch seen {
-                case nil: writer.appendNulls(column, count: n)
-                case .days: days.withUnsafeBufferPointer { writer.append(column, days: $0, defined: defined) }
+                switch otherKinds[k] {
+                case .date: days.withUnsafeBufferPointer { writer.append(column, days: $0, defined: defined) }
                 case .double: doubles.withUnsafeBufferPointer { writer.append(column, doubles: $0, defined: defined) }
-                case .whole: wholes.withUnsafeBufferPointer { writer.append(column, int64s: $0, defined: defined) }
+                case .int64, .timestamp: wholes.withUnsafeBufferPointer { writer.append(column, int64s: $0, defined: defined) }
+                case .string: preconditionFailure("a dimension's text goes through its registered values")
                 }
             }
         }
