@@ -61,7 +61,11 @@ extension LoadError {
                     reason: "PostgreSQL refused user \(location.user): \(message)")
             }
             if ["57P01", "57P02", "57P03"].contains(state) {
-                return .connection(.lost, location: location.description, reason: "while \(what): \(message)")
+                // Said as the other lost connections are: the server may send this error
+                // before it closes the socket (pg_terminate_backend does), or only close it.
+                return .connection(
+                    .lost, location: location.description,
+                    reason: "the connection was lost while \(what): \(message)")
             }
         }
         let detail = [server?[.detail], server?[.hint]].compactMap { $0 }.joined(separator: "; ")

@@ -214,6 +214,28 @@ struct PostgresReliabilityTests {
         }
     }
 
+    /// A session ended by the server (pg_terminate_backend, a shutdown) may get SQLSTATE
+    /// 57P01 as an error before the socket closes, or only the close: both are a lost
+    /// connection, said the same way (CI once saw the first mid-COPY, with a message that did
+    /// not say "lost"). A session that ends itself gets the error every time.
+    @Test func aSessionEndedByTheServerIsALostConnection() throws {
+        try TestPostgres.withSchema { url in
+            let store = try TestPostgres.store(url)
+            do {
+                _ = try store.query("SELECT pg_terminate_backend(pg_backend_pid())")
+                Issue.record("the query outlived its own session")
+            } catch let error as LoadError {
+                guard case .connection(.lost, _, _) = error else {
+                    Issue.record("not a lost connection: \(error)")
+                    return
+                }
+                #expect("\(error)".contains("the connection was lost while"), "\(error)")
+                #expect("\(error)".contains("keeps its previous data"), "\(error)")
+            }
+            #expect(try store.query("SELECT 1").rows[0][0].int == 1, "the next call reconnects")
+        }
+    }
+
     /// The job's session is ended (idle_session_timeout, pg_terminate_backend, a failover)
     /// and another job takes the lock: the first job's next call stops with a lost
     /// connection instead of writing beside the second. Once the lock is free again, a
