@@ -228,7 +228,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "CostwhTransformTests",
-            dependencies: ["CostwhTransform", "CostwhBytes", "CostwhModel"],
+            dependencies: ["CostwhTransform", "CostwhParquet", "CostwhBytes", "CostwhModel"],
             swiftSettings: strict),
         // The loader and the SQLite engine, in process: no executable is built or run.
         .testTarget(

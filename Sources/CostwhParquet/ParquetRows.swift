@@ -121,6 +121,16 @@ package final class ParquetRows {
         formatted.initialize(repeating: Formatted(), count: max(1, fieldCount))
     }
 
+    /// Whether field `f`'s values reach a reader as text written in the file: a string (or an
+    /// unannotated byte array), or a nested field as JSON. Numbers, dates and timestamps of a
+    /// physical or logical type are formatted one way whatever wrote them (a decimal point,
+    /// ISO dates), so reading them needs no dialect.
+    package func holdsText(_ f: Int) -> Bool {
+        guard f >= 0 && f < fieldCount else { return false }
+        guard case .flat(let leaf) = fields[f].shape else { return true }
+        return ColumnCursor.isText(file.columns[leaf])
+    }
+
     deinit {
         for f in 0..<max(1, fieldCount) {
             dictionaries[f].text?.deallocate()

@@ -311,9 +311,8 @@ package enum LoadFiles {
 
     static func isFocus(_ path: String, _ dialect: DialectOverrides) throws(PipelineError) -> Bool {
         do {
-            let reader = try CostFileReader(
-                source: try CostInput.open(path: path), options: ReadOptions(dialect: dialect), chunkSize: 1 << 16)
-            return reader.mapping.schema.isFocus
+            return try CostFileReader.schema(of: try CostInput.open(path: path), options: ReadOptions(dialect: dialect))
+                .isFocus
         } catch {
             throw PipelineError(input: error)
         }

@@ -107,27 +107,68 @@ package final class CostFileReader {
         } catch {
             throw .source(error)
         }
-        let rows: ParquetRows
-        let dialect: Dialect
         do {
-            rows = try ParquetRows(path: path, name: source.name)
-            // Dates and numbers held as strings are read as in the file's CSV text: the
-            // dialect is decided from its first rows as that text.
-            (dialect, _) = try DialectDetector.open(
-                ParquetCSVSource(path: path, name: source.name), overrides: options.dialect)
+            let rows = try ParquetRows(path: path, name: source.name)
+            let mapping = try parquetMapping(rows, name: source.name)
+            // Numbers and dates held as strings are read as in the file's CSV text: the dialect
+            // is decided from its first rows as that text. That decodes the first page of every
+            // column, dictionaries included (a tenth of a second for a million rows, before the
+            // first row reaches the writer), so it is done only when a string holds one.
+            let textHeld = mapping.fieldOfColumn.indices.contains { column in
+                let field = mapping.fieldOfColumn[column]
+                let type = Catalog.columns[column].type
+                return field >= 0 && (type == .real || type == .date) && rows.holdsText(field)
+            }
+            let dialect: Dialect
+            if textHeld {
+                do {
+                    (dialect, _) = try DialectDetector.open(
+                        ParquetCSVSource(path: path, name: source.name), overrides: options.dialect)
+                } catch TransformError.source(.readFailed(_, let reason)) {
+                    // The sample's rows come from the whole file, already here: what cannot be
+                    // read of them is damage (exit 65), as it is when a later row finds it.
+                    throw TransformError.damaged(file: source.name, reason: reason)
+                }
+            } else {
+                dialect = DialectDetector.withoutSample(overrides: options.dialect)
+            }
+            return (rows, dialect, mapping, size, max(1, rows.totalRows))
         } catch let error as ParquetError {
-            throw .source(.readFailed(name: source.name, reason: error.reasonWithoutFile))
+            throw .damaged(file: source.name, reason: error.reasonWithoutFile)
         } catch let error as TransformError {
             throw error
         } catch {
             throw .source(.readFailed(name: source.name, reason: "\(error)"))
         }
+    }
+
+    /// A Parquet file's columns mapped by name, as a CSV header is.
+    private static func parquetMapping(_ rows: ParquetRows, name: String) throws(TransformError) -> HeaderMapping {
         let mapping = HeaderMapping(headers: rows.fieldNames.map { $0.trimmingCharacters(in: " ") })
         guard mapping.isRecognised else {
-            guard rows.fieldCount > 0 else { throw .emptyFile(file: source.name) }
-            throw .unrecognisedHeader(file: source.name, line: 1, missing: mapping.missing, found: mapping.headers)
+            guard rows.fieldCount > 0 else { throw .emptyFile(file: name) }
+            throw .unrecognisedHeader(file: name, line: 1, missing: mapping.missing, found: mapping.headers)
         }
-        return (rows, dialect, mapping, size, max(1, rows.totalRows))
+        return mapping
+    }
+
+    /// The schema a file's header names, read from as little of it as tells: a Parquet
+    /// file's footer (no row is decoded), a CSV file's first lines.
+    package static func schema(of source: ByteSource, options: ReadOptions = ReadOptions()) throws(TransformError)
+        -> HeaderMapping.Schema
+    {
+        guard let path = source.randomAccessPath else {
+            return try CostFileReader(source: source, options: options, chunkSize: 1 << 16).mapping.schema
+        }
+        do {
+            return try parquetMapping(ParquetRows(path: path, name: source.name), name: source.name).schema
+        } catch let error as ParquetError {
+            throw .damaged(file: source.name, reason: error.reasonWithoutFile)
+        } catch let error as TransformError {
+            throw error
+        } catch {
+            throw .source(.readFailed(name: source.name, reason: "\(error)"))
+        }
     }
 
     /// Advances to the next data row; returns nil at the end of the file.
@@ -137,7 +178,7 @@ package final class CostFileReader {
             do {
                 guard try parquet.next() else { return nil }
             } catch {
-                throw .source(.readFailed(name: name, reason: error.reasonWithoutFile))
+                throw .damaged(file: name, reason: error.reasonWithoutFile)
             }
             return normaliser.normalise(parquet)
         }

@@ -28,6 +28,22 @@ package enum DialectDetector {
         let (delimiter, sample) = detectDelimiter(text, given: overrides.delimiter, name: source.name)
         dialect.delimiter = delimiter
         let evidence = sample.map { scan($0, text: text, delimiter: delimiter, complete: complete) } ?? Evidence()
+        decide(&dialect, evidence, overrides: overrides)
+        return (dialect, stream)
+    }
+
+    /// The dialect of text no sample was taken of, as detection decides it when the sample
+    /// shows nothing: for a Parquet file whose numbers and dates are all typed, which are read
+    /// the one way whatever the dialect (`CostFileReader`).
+    package static func withoutSample(overrides: DialectOverrides = .none) -> Dialect {
+        var dialect = Dialect(encoding: overrides.encoding ?? .utf8, delimiter: overrides.delimiter ?? 0x2C)
+        decide(&dialect, Evidence(), overrides: overrides)
+        return dialect
+    }
+
+    /// The decimal mark and the date order, from what a sample showed and what was given.
+    private static func decide(_ dialect: inout Dialect, _ evidence: Evidence, overrides: DialectOverrides) {
+        let delimiter = dialect.delimiter
         // Values such as `1,234` could be either; they decide only when nothing else does.
         let strong = evidence.commaDecimals + evidence.pointDecimals > 0
         let commas = strong ? evidence.commaDecimals : evidence.ambiguousCommas
@@ -44,7 +60,6 @@ package enum DialectDetector {
             // semicolons or decimal commas comes from a locale that writes the day first.
             dialect.dateOrder = delimiter == 0x3B || dialect.decimalComma ? .dayFirst : .monthFirst
         }
-        return (dialect, stream)
     }
 
     /// BOMs decide; otherwise UTF-8 when the bytes are valid UTF-8, UTF-16 when every

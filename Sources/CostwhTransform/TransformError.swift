@@ -7,6 +7,10 @@ package enum TransformError: Error, Equatable, CustomStringConvertible {
     case emptyFile(file: String)
     case unrecognisedHeader(file: String, line: Int, missing: [String], found: [String])
     case malformedJSON(file: String, reason: String)
+    /// A file whose structure cannot be decoded (a Parquet page header, a length or an offset
+    /// out of bounds): bad data, exit 65, wherever in the file it is found; `.source` is for
+    /// bytes that could not be had.
+    case damaged(file: String, reason: String)
     /// A file of a dataset other than cost details whose columns are not that dataset's.
     case unrecognisedDataset(file: String, dataset: String, found: [String], expected: [String])
 
@@ -19,6 +23,8 @@ package enum TransformError: Error, Equatable, CustomStringConvertible {
             return "\(file): the file is empty; expected a cost-details CSV header"
         case .malformedJSON(let file, let reason):
             return "\(file): \(reason)"
+        case .damaged(let file, let reason):
+            return "cannot read \(file): \(reason)"
         case .unrecognisedDataset(let file, let dataset, let found, let expected):
             let shown = TransformError.shown(found)
             return
