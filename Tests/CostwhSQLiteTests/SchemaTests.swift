@@ -77,6 +77,27 @@ import Testing
         #expect(try reference.migrate().isEmpty)
     }
 
+    /// A new warehouse has 16 KiB pages; one made with SQLite's 4 KiB (every warehouse before
+    /// round three's tenth session) keeps them, loads and reloads as before.
+    @Test func newWarehousesHaveLargePagesAndOldOnesKeepTheirs() throws {
+        let dir = TempDir()
+        let fresh = try CostDatabase(path: dir.path("new.sqlite"))
+        #expect(try fresh.pool.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == CostDatabase.pageSize)
+        #expect(CostDatabase.pageSize == 16_384)
+        let oldPath = dir.path("old.sqlite")
+        do {
+            let old = try DatabaseQueue(path: oldPath)
+            try old.writeWithoutTransaction { try $0.execute(sql: "PRAGMA page_size = 4096; CREATE TABLE t(x); DROP TABLE t") }
+            try old.close()
+        }
+        let kept = try CostDatabase(path: oldPath)
+        #expect(try kept.pool.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 4096)
+        let file = dir.write("a.csv", syntheticEA(rows: 500))
+        for _ in 0..<2 { #expect(try load(kept, [file]).rowsLoaded == 500) }
+        #expect(try partitionState(kept).rows == 500)
+        #expect(try kept.pool.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 4096)
+    }
+
     @Test func theCatalogAndTheTablesAgree() throws {
         let dir = TempDir()
         let db = try CostDatabase(path: dir.path("w.sqlite"))
