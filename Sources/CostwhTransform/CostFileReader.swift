@@ -133,12 +133,18 @@ package final class CostFileReader {
                 dialect = DialectDetector.withoutSample(overrides: options.dialect)
             }
             return (rows, dialect, mapping, size, max(1, rows.totalRows))
-        } catch let error as ParquetError {
-            throw .damaged(file: source.name, reason: error.reasonWithoutFile)
-        } catch let error as TransformError {
-            throw error
         } catch {
-            throw .source(.readFailed(name: source.name, reason: "\(error)"))
+            throw opening(error, name: source.name)
+        }
+    }
+
+    /// What opening a Parquet file failed on: its structure (damage, exit 65), or a reason of
+    /// the transform's own.
+    private static func opening(_ error: any Error, name: String) -> TransformError {
+        switch error {
+        case let error as ParquetError: return .damaged(file: name, reason: error.reasonWithoutFile)
+        case let error as TransformError: return error
+        default: return .source(.readFailed(name: name, reason: "\(error)"))
         }
     }
 
@@ -162,12 +168,8 @@ package final class CostFileReader {
         }
         do {
             return try parquetMapping(ParquetRows(path: path, name: source.name), name: source.name).schema
-        } catch let error as ParquetError {
-            throw .damaged(file: source.name, reason: error.reasonWithoutFile)
-        } catch let error as TransformError {
-            throw error
         } catch {
-            throw .source(.readFailed(name: source.name, reason: "\(error)"))
+            throw opening(error, name: source.name)
         }
     }
 
