@@ -28,14 +28,14 @@ package final class CostDatabase: Sendable {
             config.busyMode = .timeout(busyTimeout)
             config.label = "costwh"
             config.prepareDatabase { db in
-                // NORMAL is durable against process crashes in WAL mode; only a power cut can
-                // lose the last commit, never corrupt the file.
                 // A new warehouse's pages are 16 KiB, not SQLite's 4 KiB: a load splits a quarter
                 // as many B-tree pages and writes a quarter as many to the WAL and the file; a
                 // million-row load took 3-6 % less CPU, the analysts' month the same or less, the
                 // file the same size (docs/PERFORMANCE.md, session 10). It takes effect only on
                 // an empty file: an existing warehouse keeps its size (WAL mode cannot change it).
                 try db.execute(sql: "PRAGMA page_size = \(CostDatabase.pageSize)")
+                // NORMAL is durable against process crashes in WAL mode; only a power cut can
+                // lose the last commit, never corrupt the file.
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
                 try db.execute(sql: "PRAGMA cache_size = -16384")
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
