@@ -66,19 +66,6 @@ struct DimensionedExport {
                 var parameters: [String: StoreValue] = [:]
                 for (column, value) in filter { parameters[column.lowercased()] = .text(value) }
 
-                // SQLite's page cache serves an export only its dimension lookups (the fact rows
-                // are read once, in order), which miss at any size the memory target allows: the
-                // AdditionalInfo join over a month took 0.89 s with 2 MB and 0.86 s with 16 MB,
-                // and the 16 MB were an eighth of the export's peak. Restored after.
-                var cacheSize: StoreValue?
-                if reader.dialect == .sqlite {
-                    cacheSize = try reader.read("PRAGMA cache_size", [:]).rows.first?.first
-                    _ = try reader.read("PRAGMA cache_size = -2048", [:])
-                }
-                defer {
-                    if case .integer(let size) = cacheSize { _ = try? reader.read("PRAGMA cache_size = \(size)", [:]) }
-                }
-
                 let names = try reader.read("SELECT * FROM cost_details_wide WHERE 1 = 0", [:]).columns
                 let factNames = try reader.read("SELECT * FROM cost_details_keys WHERE 1 = 0", [:]).columns
                 let dimensionNames = try Self.dimensions.map { d in
