@@ -8,8 +8,10 @@ import Glibc
 /// statistics and logical types every engine reads). Rows are appended column by column and
 /// closed with `endRow`; a row group is written when it holds `rowGroupRows` rows or
 /// `rowGroupBytes` bytes, so memory stays bounded whatever the file's size. The default is
-/// 16 MiB: a row group is gathered while the one before it is encoded on the writer's own
-/// thread, and a 1 M-row export then peaks near 105 MiB (32 MiB: 155 MiB, no faster).
+/// 12 MiB: a row group is gathered while the one before it is encoded on the writer's own
+/// thread, and each MiB of it costs about 3 MiB at peak (32 MiB: 155 MiB, no faster than 16).
+/// 12 rather than 16 leaves room for the export's 16 MB page cache: a 1 M-row export peaks
+/// near 100 MiB, a month of the benchmark's warehouse is ~49 row groups, the lake 2 % larger.
 ///
 /// The file is created exclusively, readable by its owner only (cost data is confidential),
 /// and synced to disk by `finish`, so that a caller can rename it into place.
@@ -31,7 +33,7 @@ package final class ParquetFileWriter {
 
     package init(
         path: String, columns: [ParquetColumnSpec], compression: ParquetCompression = .zstd,
-        rowGroupRows: Int = 131_072, rowGroupBytes: Int = 16 << 20, metadata: [(String, String)] = []
+        rowGroupRows: Int = 131_072, rowGroupBytes: Int = 12 << 20, metadata: [(String, String)] = []
     ) throws(ParquetError) {
         precondition(!columns.isEmpty && rowGroupRows > 0)
         self.path = path

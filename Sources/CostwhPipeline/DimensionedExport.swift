@@ -65,6 +65,10 @@ struct DimensionedExport {
             try store.reading { reader in
                 var parameters: [String: StoreValue] = [:]
                 for (column, value) in filter { parameters[column.lowercased()] = .text(value) }
+                // The connection's page cache (16 MB) is kept: the AdditionalInfo join revisits
+                // pages, and 2 MB (128 pages of 16 KiB) read them again from the kernel, a tenth
+                // of the export's time. The writer's smaller row groups pay for the memory
+                // (`ParquetFileWriter`; docs/PERFORMANCE.md, session 11).
 
                 let names = try reader.read("SELECT * FROM cost_details_wide WHERE 1 = 0", [:]).columns
                 let factNames = try reader.read("SELECT * FROM cost_details_keys WHERE 1 = 0", [:]).columns
