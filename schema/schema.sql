@@ -437,7 +437,8 @@ LEFT JOIN dim_extra x ON x.ExtraKey = f.ExtraKey;
 -- SavingsTests this view with cost_details where a price sheet gives a list price.
 -- The product and account a list price needs are looked up only in the branch that needs
 -- them (most rows carry their PayGPrice): two joins per row cost a partition's export about
--- a fifth of its read.
+-- a fifth of its read. StoredEffectiveCost, StoredListCost and StoredContractedCost are what
+-- the row carried (migration 0011): the export applies the three costs' rules itself.
 CREATE VIEW cost_details_keys AS
 SELECT
     p.Scope, p.BillingPeriod, p.Metric, p.LoadId,
@@ -464,9 +465,24 @@ SELECT
         WHEN f.UnitPrice IS NOT NULL THEN f.UnitPrice * f.Quantity * COALESCE(f.ExchangeRatePricingToBilling, 1)
     END) AS ContractedCost,
     f.SourcePart, f.SourceLine,
-    f.AccountKey, f.ResourceKey, f.ProductKey, f.TagsKey, f.InfoKey, f.ExtraKey
+    f.AccountKey, f.ResourceKey, f.ProductKey, f.TagsKey, f.InfoKey, f.ExtraKey,
+    f.EffectiveCost AS StoredEffectiveCost, f.ListCost AS StoredListCost, f.ContractedCost AS StoredContractedCost
 FROM partitions p
 JOIN cost_fact f ON f.rowid BETWEEN p.FirstRowId AND p.LastRowId;
+
+-- list_price_keys: the price sheet's list price for each product and account, per billing
+-- period, as cost_details' ListCost looks it up for a row that carries neither a list price
+-- nor a PayG cost (not for marketplace products): the row's ListCost is
+-- MarketPrice * Quantity * COALESCE(ExchangeRatePricingToBilling, 1) * UnitFactor, in that
+-- order. The export reads it for the product and account pairs a partition uses
+-- (DerivedCosts); keep its expressions equal to cost_details_keys'.
+CREATE VIEW list_price_keys AS
+SELECT m.ProductKey, a.AccountKey, lp.BillingPeriod, lp.MarketPrice,
+    CASE WHEN lp.UnitOfMeasure = m.UnitOfMeasure THEN 1.0 ELSE (CASE WHEN CAST(m.UnitOfMeasure AS REAL) > 0 THEN CAST(m.UnitOfMeasure AS REAL) ELSE 1.0 END) / lp.UnitMultiplier END AS UnitFactor
+FROM dim_product m
+JOIN list_prices lp ON lp.MeterId = m.MeterId
+JOIN dim_account a ON lp.BillingProfileId = COALESCE(a.BillingProfileId, a.BillingAccountId)
+WHERE COALESCE(m.PublisherType, '') <> 'Marketplace';
 
 -- Small summary tables that each load maintains, and the views that compare
 -- ActualCost with AmortizedCost. The canned queries (costwh query) read these, so they

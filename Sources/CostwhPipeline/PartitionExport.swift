@@ -23,6 +23,9 @@ struct PartitionExport {
         /// What the rows were read through (`cost_details_keys` and the dimension tables, or
         /// the view itself), for the log: a fall back to the slower read shows there.
         let read: String
+        /// EffectiveCost, ListCost and ContractedCost were computed by `DerivedCosts` rather
+        /// than read from the view.
+        var computedCosts = false
     }
 
     /// The Parquet type of a column of `cost_details` or `focus_costs`.
@@ -200,6 +203,13 @@ struct ValueConverter {
             if kind == .date { days.append(Int32(lastNumber)) } else { numbers.append(lastNumber) }
         }
         defined.append(1)
+    }
+
+    /// Adds a number computed rather than read (a DOUBLE column's), or NULL.
+    mutating func append(number value: Double?) {
+        precondition(kind == .double)
+        defined.append(value == nil ? 0 : 1)
+        doubles.append(value ?? 0)
     }
 
     /// A value that is not text, as its column's number.

@@ -1,4 +1,5 @@
 import CostwhLoad
+import CostwhModel
 import CostwhParquet
 @testable import CostwhPipeline
 import CostwhSQLite
@@ -79,6 +80,106 @@ import Testing
         }
     }
 
+    /// EffectiveCost, ListCost and ContractedCost are computed by the export (`DerivedCosts`),
+    /// not read from the view: on rows that take every branch of the view's rules (an
+    /// amortized partition, PayGPrice 0 with a list price from the price sheet, an unused
+    /// reservation, an exchange rate, a row without a unit price), on both stores, the file is
+    /// what the wide view's computed columns give.
+    @Test(arguments: Backend.allCases)
+    func theCostsAreComputedAsTheViewComputesThem(backend: Backend) throws {
+        let dir = TempDir()
+        try withStore(backend) { db in
+            let scope = "/providers/Microsoft.Billing/billingAccounts/8611537"
+            for (file, metric) in [("EA_AmortizedCost_Small.csv", "amortized"), ("EA_ActualCost_Small.csv", "actual")] {
+                try loadFile(db, fixture("finops-toolkit/\(file)"), scope: scope, metric: metric)
+            }
+            let sheet = dir.write(
+                "pricesheet.csv",
+                """
+                BasePrice,CurrencyCode,EffectiveEndDate,EffectiveStartDate,IncludedQuantity,MarketPrice,MeterId,MeterCategory,MeterName,MeterSubCategory,MeterRegion,MeterType,PartNumber,priceType,Product,ProductID,ServiceFamily,SkuID,Term,UnitOfMeasure,UnitPrice
+                0.2,USD,2023-09-30,2023-09-01,0,0.2,14fc9a21-4919-4cb1-b495-5666966556bc,Virtual Machines,D2s v3,,US East,,AAA-1,Consumption,VM,P1,Compute,S1,,10 Hours,0.146
+
+                """)
+            var options = LoadFilesOptions(
+                databasePath: db, files: [sheet], scope: try Scope(parsing: scope), period: try BillingPeriod(parsing: "2023-09"),
+                metric: nil)
+            options.dataset = .priceSheet
+            #expect(try LoadFiles.run(options, logger: quietLogger).first?.rowsLoaded == 1)
+            let mca = dir.write(
+                "mca.csv",
+                """
+                billingAccountId,billingProfileId,date,meterId,meterCategory,quantity,unitPrice,PayGPrice,effectivePrice,costInBillingCurrency,billingCurrency,pricingCurrency,exchangeRatePricingToBilling,chargeType,pricingModel
+                1234:5678_2019-05-31,AB12-CD34-BG7-TGB,2023-09-01,m-1,Virtual Machines,10,0.08,0.1,0.05,0.45,EUR,USD,0.9,Usage,Reservation
+                1234:5678_2019-05-31,AB12-CD34-BG7-TGB,2023-09-01,m-2,Storage,100,,0.02,0.02,1.8,EUR,USD,,Usage,OnDemand
+                1234:5678_2019-05-31,AB12-CD34-BG7-TGB,2023-09-02,m-1,Virtual Machines,4,0.05,0,0.05,0.18,EUR,USD,0.9,UnusedReservation,Reservation
+                1234:5678_2019-05-31,AB12-CD34-BG7-TGB,2023-09-02,m-3,Storage,,0.05,0,0.05,0.25,EUR,USD,0.9,Usage,OnDemand
+
+                """)
+            try loadFile(
+                db, mca,
+                scope: "/providers/Microsoft.Billing/billingAccounts/1234:5678_2019-05-31/billingProfiles/AB12-CD34-BG7-TGB",
+                metric: "amortized")
+
+            let store = try DatabaseLocation.openForReading(db)
+            let partitions = try store.reading { try $0.read("SELECT Scope, BillingPeriod, Metric FROM partitions", [:]) }
+            #expect(partitions.rows.count == 3)
+            var listed = 0
+            for (n, key) in partitions.rows.enumerated() {
+                let filter = [("Scope", key[0].string!), ("BillingPeriod", key[1].string!), ("Metric", key[2].string!)]
+                    .map { (column: $0.0, value: $0.1) }
+                let fast = try #require(try DimensionedExport(filter: filter, compression: .zstd).write(store, to: dir.path("\(n)-fast.parquet"), metadata: []))
+                #expect(fast.read == "cost_details_keys" && fast.computedCosts)
+                var wide = PartitionExport(view: LakeLayout.costDetails, filter: filter, compression: .zstd)
+                wide.readsDimensionsOnce = false
+                let other = try wide.write(store, to: dir.path("\(n)-wide.parquet"), metadata: [])
+                #expect(!other.computedCosts && other.rows == fast.rows)
+                let a = try Self.text(dir.path("\(n)-fast.parquet")), b = try Self.text(dir.path("\(n)-wide.parquet"))
+                #expect(a.count == fast.rows + 1)
+                #expect(a[0] == b[0])
+                let differ = zip(a.dropFirst().sorted(), b.dropFirst().sorted()).first { $0 != $1 }
+                #expect(differ == nil, "partition \(key): computed \(differ?.0 ?? ""), the view's \(differ?.1 ?? "")")
+                // The price sheet's branch was taken: a row without a PayGPrice has its list price,
+                // 8 hours at 0.20 per 10 hours.
+                let header = a[0].split(separator: ",").map(String.init)
+                let list = try #require(header.firstIndex(of: "ListCost")), payG = try #require(header.firstIndex(of: "PayGPrice"))
+                for row in a.dropFirst() {
+                    let cells = Self.fields(row)
+                    guard cells.count == header.count, Double(cells[payG]) == 0, let cost = Double(cells[list]), cost > 0 else { continue }
+                    #expect(abs(cost - 8 * 0.2 / 10) < 1e-12)
+                    listed += 1
+                }
+            }
+            #expect(listed == 1, "the price sheet's list price is in the amortized partition")
+        }
+    }
+
+    /// Text where the costs' rules want a number: the export leaves the rules to the view,
+    /// whose value the writer then refuses by name.
+    @Test func aCostThatIsNotANumberIsLeftToTheView() throws {
+        try withStore(.sqlite) { db in
+            try loadSyntheticMonths(db)
+            let database = try CostDatabase(path: db)
+            let partition = try database.pool.write { db -> Row in
+                let row = try #require(try Row.fetchOne(db, sql: "SELECT Scope, BillingPeriod, Metric, FirstRowId FROM partitions LIMIT 1"))
+                try db.execute(sql: "UPDATE cost_fact SET ListCost = 'n/a' WHERE rowid = ?", arguments: [row[3]])
+                return row
+            }
+            let filter = [("Scope", partition[0] as String), ("BillingPeriod", partition[1] as String), ("Metric", partition[2] as String)]
+                .map { (column: $0.0, value: $0.1) }
+            let store = try DatabaseLocation.openForReading(db)
+            let dir = TempDir()
+            #expect(try DimensionedExport(filter: filter, compression: .zstd).write(store, to: dir.path("p.parquet"), metadata: []) == nil)
+            #expect(!FileManager.default.fileExists(atPath: dir.path("p.parquet")))
+            do {
+                _ = try PartitionExport(view: LakeLayout.costDetails, filter: filter, compression: .zstd)
+                    .write(store, to: dir.path("p.parquet"), metadata: [])
+                Issue.record("a ListCost of text was written")
+            } catch {
+                #expect("\(error)".contains("ListCost") && "\(error)".contains("not a number"), "\(error)")
+            }
+        }
+    }
+
     /// Exports every current partition both ways and hands `compare` the two files and their
     /// rows (each row as the CSV text `ParquetCSVSource` reads it, the header first).
     func compareExports(_ db: String, _ compare: ((path: String, rows: [String]), (path: String, rows: [String])) -> Void) throws {
@@ -111,6 +212,24 @@ import Testing
             // The dimensions' values are there (the tags' JSON, quoted).
             #expect(a.contains { $0.contains("\"{") })
         }
+    }
+
+    /// A CSV line's fields (quoted fields unquoted).
+    static func fields(_ line: String) -> [String] {
+        var out: [String] = [], field = "", quoted = false, previous: Character = " "
+        for c in line {
+            if c == "\"" {
+                if quoted { quoted = false } else { quoted = true; if previous == "\"" { field.append(c) } }
+            } else if c == ",", !quoted {
+                out.append(field)
+                field = ""
+            } else {
+                field.append(c)
+            }
+            previous = c
+        }
+        out.append(field)
+        return out
     }
 
     static func text(_ path: String) throws -> [String] {
