@@ -10,10 +10,29 @@ package protocol RowCursor {
     func double(_ i: Int) -> Double
     /// The UTF-8 bytes of a text value (or a blob), valid only inside `body`.
     func withBytes<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T
+    /// The value of column `i` if it is a number or NULL, in one call: what the export reads
+    /// for most cells (a `kind` and a `double` call were two calls into SQLite per cell).
+    func number(_ i: Int) -> NumberCell
 }
 
 package enum RowCursorKind: Sendable {
     case null, integer, real, text, blob
+}
+
+/// A cell as `RowCursor.number` reads it; `other` is text or a blob, read with `withBytes`.
+package enum NumberCell: Sendable {
+    case null, integer(Int64), real(Double), other
+}
+
+extension RowCursor {
+    package func number(_ i: Int) -> NumberCell {
+        switch kind(i) {
+        case .null: return .null
+        case .integer: return .integer(int64(i))
+        case .real: return .real(double(i))
+        case .text, .blob: return .other
+        }
+    }
 }
 
 /// A cursor over rows already read as `StoreValue`s: the stores that have no faster way.

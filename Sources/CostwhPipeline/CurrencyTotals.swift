@@ -12,7 +12,13 @@ struct CurrencyTotals {
     /// Adds the row's cost (`money`) in its currency (`currency`, none: ""); a row without a
     /// numeric cost adds nothing.
     mutating func add(_ cursor: any RowCursor, money: Int?, currency column: Int?) {
-        guard let money, cursor.kind(money) == .real || cursor.kind(money) == .integer else { return }
+        guard let money else { return }
+        let amount: Double
+        switch cursor.number(money) {
+        case .real(let v): amount = v
+        case .integer(let v): amount = Double(v)
+        case .null, .other: return
+        }
         let same =
             column.map { c in cursor.withBytes(c) { bytes in currency.map { $0.elementsEqual(bytes) } ?? false } }
             ?? (currency == [])
@@ -22,7 +28,7 @@ struct CurrencyTotals {
             currency = bytes
             running = totals[String(decoding: bytes, as: UTF8.self)] ?? 0
         }
-        running += cursor.double(money)
+        running += amount
     }
 
     private mutating func settle() {

@@ -142,10 +142,11 @@ struct DerivedCosts {
     /// A stored number, nil for NULL; text or a blob in a number's column is left to SQL.
     @inline(__always)
     static func number(_ c: any RowCursor, _ i: Int) throws(NotDerivable) -> Double? {
-        switch c.kind(i) {
+        switch c.number(i) {
         case .null: return nil
-        case .real, .integer: return c.double(i)
-        case .text, .blob: throw NotDerivable()
+        case .real(let v): return v
+        case .integer(let v): return Double(v)
+        case .other: throw NotDerivable()
         }
     }
 

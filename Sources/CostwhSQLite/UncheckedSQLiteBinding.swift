@@ -179,6 +179,22 @@ struct SQLiteRowCursor: CostwhLoad.RowCursor {
         return sqlite3_column_double(handle, Int32(i))
     }
 
+    /// One call that takes the connection's mutex (`sqlite3_column_value`) instead of two
+    /// (`sqlite3_column_type`, then `sqlite3_column_double`). The value it returns is
+    /// "unprotected": reading it is safe only while no other thread uses the connection, which
+    /// GRDB's serialized access guarantees.
+    @inline(__always)
+    func number(_ i: Int) -> NumberCell {
+        precondition(i >= 0 && i < columnCount)
+        let value = sqlite3_column_value(handle, Int32(i))
+        switch sqlite3_value_type(value) {
+        case SQLITE_FLOAT: return .real(sqlite3_value_double(value))
+        case SQLITE_INTEGER: return .integer(sqlite3_value_int64(value))
+        case SQLITE_NULL: return .null
+        default: return .other
+        }
+    }
+
     func withBytes<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
         precondition(i >= 0 && i < columnCount)
         // The pointer first, then its length, as SQLite's documentation orders the calls.
