@@ -7,11 +7,11 @@ import CostwhLoad
 /// up per row); here they cost a few cursor calls per row.
 ///
 /// The same rules in the same order, and the same floating-point operations in the same order,
-/// so the same doubles: the export's tests compare every value of the lake with
-/// `cost_details` on both stores, SavingsTests where a price sheet gives a list price. A value
-/// the rules cannot take as SQL would (text where a number belongs) or a product and account
-/// the partition's summaries do not list throws `NotDerivable`, and the caller reads the view's
-/// own columns instead.
+/// so the same doubles: DimensionedExportTests compares the file with the wide view's on both
+/// stores, on rows that take every branch (a price sheet's list price included). A value the
+/// rules cannot take as SQL would (text where a number belongs) or a product and account the
+/// partition's summaries do not list throws `NotDerivable`: the file is abandoned and the
+/// partition read through `cost_details_wide`, whose computed columns SQL evaluates.
 struct DerivedCosts {
     /// Positions in the export's select list of what the rules read.
     struct Fields {
