@@ -185,7 +185,7 @@ let package = Package(
         .testTarget(
             name: "CostwhPipelineTests",
             dependencies: [
-                "CostwhPipeline", "CostwhLoad", "CostwhSQLite", "CostwhExtract", "CostwhTransform", "CostwhSynthetic", "CostwhModel",
+                "CostwhPipeline", "CostwhBytes", "CostwhLoad", "CostwhSQLite", "CostwhExtract", "CostwhTransform", "CostwhSynthetic", "CostwhModel",
                 "CostwhEmulator", "CostwhParquet",
                 "CostwhTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,9 +1,11 @@
+import CostwhBytes
 import CostwhLoad
 import CostwhModel
 import CostwhParquet
 @testable import CostwhPipeline
 import CostwhSQLite
 import CostwhTestSupport
+import CostwhTransform
 import Foundation
 import GRDB
 import Testing
@@ -143,7 +145,7 @@ import Testing
                 let header = a[0].split(separator: ",").map(String.init)
                 let list = try #require(header.firstIndex(of: "ListCost")), payG = try #require(header.firstIndex(of: "PayGPrice"))
                 for row in a.dropFirst() {
-                    let cells = Self.fields(row)
+                    let cells = try Self.fields(row)
                     guard cells.count == header.count, Double(cells[payG]) == 0, let cost = Double(cells[list]), cost > 0 else { continue }
                     #expect(abs(cost - 8 * 0.2 / 10) < 1e-12)
                     listed += 1
@@ -214,22 +216,11 @@ import Testing
         }
     }
 
-    /// A CSV line's fields (quoted fields unquoted).
-    static func fields(_ line: String) -> [String] {
-        var out: [String] = [], field = "", quoted = false, previous: Character = " "
-        for c in line {
-            if c == "\"" {
-                if quoted { quoted = false } else { quoted = true; if previous == "\"" { field.append(c) } }
-            } else if c == ",", !quoted {
-                out.append(field)
-                field = ""
-            } else {
-                field.append(c)
-            }
-            previous = c
-        }
-        out.append(field)
-        return out
+    /// A CSV line's fields, as the loader's own `CSVReader` reads them (quoted fields unquoted).
+    static func fields(_ line: String) throws -> [String] {
+        let reader = CSVReader(source: MemoryByteSource(name: "row.csv", bytes: Array(line.utf8)))
+        guard try reader.next() else { return [] }
+        return (0..<reader.fieldCount).map { reader.string(of: $0) }
     }
 
     static func text(_ path: String) throws -> [String] {
