@@ -148,7 +148,7 @@ package final class CostDatabase: Sendable {
 
     static func describe(_ error: any Error) -> String {
         if let db = error as? DatabaseError {
-            return db.message ?? db.description
+            return SQLiteResultCodeName.describe(db)
         }
         return String(describing: error)
     }

@@ -167,4 +167,20 @@ import Testing
         let error = try db.pool.read { try String.fetchOne($0, sql: "SELECT Error FROM loads WHERE LoadId = 1") }
         #expect(error?.contains("on host another-host ended before it finished") == true, "\(error ?? "")")
     }
+
+    /// SQLite's text for every I/O error is "disk I/O error"; the extended code says which call
+    /// failed, and the message must keep it (a CI run once failed with the bare text).
+    @Test func anIOErrorSaysWhichCallFailed() {
+        let shm = DatabaseFailure(DatabaseError(resultCode: .SQLITE_IOERR_SHMOPEN, message: "disk I/O error"))
+        #expect(shm.message == "disk I/O error (SQLITE_IOERR_SHMOPEN, \(ResultCode.SQLITE_IOERR_SHMOPEN.rawValue))")
+        #expect(shm.code == ResultCode.SQLITE_IOERR.rawValue)
+        let timeout = DatabaseFailure(DatabaseError(resultCode: .SQLITE_BUSY_TIMEOUT, message: "database is locked"))
+        #expect(timeout.message.hasSuffix("(SQLITE_BUSY_TIMEOUT, \(ResultCode.SQLITE_BUSY_TIMEOUT.rawValue))"))
+        // A primary code says all SQLite knows: nothing is appended.
+        let full = DatabaseFailure(DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full"))
+        #expect(full.message == "database or disk is full")
+        // An extended code the table does not name still shows its number.
+        let unknown = DatabaseFailure(DatabaseError(resultCode: ResultCode(rawValue: 10 | 99 << 8), message: "disk I/O error"))
+        #expect(unknown.message == "disk I/O error (extended result code, \(10 | 99 << 8))")
+    }
 }
