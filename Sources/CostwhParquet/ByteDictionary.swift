@@ -67,6 +67,17 @@ struct ByteDictionary {
         }
     }
 
+    /// Makes room for `count` more entries of `bytes` bytes in all, and a table that holds
+    /// them without growing.
+    mutating func reserve(count more: Int, bytes: Int) {
+        storage.reserveCapacity(storage.count + bytes)
+        offsets.reserveCapacity(offsets.count + more)
+        hashes.reserveCapacity(hashes.count + more)
+        var size = slots.count
+        while (hashes.count + more) * 2 > size { size *= 2 }
+        if size > slots.count { rehash(slots: size) }
+    }
+
     /// From now on (until `removeAll`) values are appended without being looked up.
     mutating func makePlain() {
         isPlain = true
@@ -90,7 +101,12 @@ struct ByteDictionary {
     }
 
     private mutating func grow() {
-        var bigger = [UInt32](repeating: 0, count: slots.count * 2)
+        rehash(slots: slots.count * 2)
+    }
+
+    /// A table of `size` slots (a power of two) holding the hashed entries.
+    private mutating func rehash(slots size: Int) {
+        var bigger = [UInt32](repeating: 0, count: size)
         let mask = bigger.count - 1
         for entry in 0..<hashes.count {
             var slot = Int(truncatingIfNeeded: hashes[entry]) & mask

@@ -123,6 +123,11 @@ final class ParquetColumnBuffer {
         return Int32(handle)
     }
 
+    func reserveRegistered(count: Int, bytes: Int) {
+        registered.reserve(count: count, bytes: bytes)
+        chunkIndexOfRegistered.reserveCapacity(chunkIndexOfRegistered.count + count)
+    }
+
     /// Appends a registered value per row: row `r` holds `table[rows[r] * width + field]`,
     /// or NULL where `rows[r]` is negative (a dimension's column, for a batch of fact rows).
     /// The arrays are taken out of the object for the loop, so that each append is a plain

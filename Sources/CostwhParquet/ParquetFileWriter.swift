@@ -20,7 +20,9 @@ package final class ParquetFileWriter {
     let columns: [ParquetColumnBuffer]
     let compression: ParquetCompression
     let rowGroupRows: Int
-    let rowGroupBytes: Int
+    /// May be lowered before the first row, by a caller holding other memory for the file
+    /// (an export's registered AdditionalInfo).
+    package var rowGroupBytes: Int
     let metadata: [(String, String)]
     private let sink: ParquetFileSink
     /// Encodes and writes the row groups on its own thread (see `RowGroupEncoder`).
@@ -71,6 +73,15 @@ package final class ParquetFileWriter {
     package func register(_ column: Int, utf8 value: UnsafeBufferPointer<UInt8>) -> Int32 {
         precondition(columns[column].spec.kind == .string, "only text is registered")
         return columns[column].register(bytes: value)
+    }
+
+    /// Makes room for `count` registered values of `bytes` bytes in all in `column`, before
+    /// registering them: a large registration (an export's AdditionalInfo, tens of MB) then
+    /// never holds its old and its doubled storage at once while growing. Memory that is
+    /// reserved and not written is not resident.
+    package func reserveRegistered(_ column: Int, count: Int, bytes: Int) {
+        precondition(columns[column].spec.kind == .string, "only text is registered")
+        columns[column].reserveRegistered(count: count, bytes: bytes)
     }
 
     /// Appends a registered value to `column` for each of a batch of rows: row `r` holds

@@ -21,6 +21,10 @@ struct DimensionedExport {
     /// A dimension with more rows than this in a partition is joined to the fact rows rather
     /// than registered (see `write`).
     var registeredRowsLimit = 65_536
+    /// The most text of AdditionalInfo and the extra columns (the dimensions the summaries do
+    /// not list) registered for a partition; past it they are joined to the fact rows. See
+    /// `write`.
+    var registeredBytesLimit = 40 << 20
 
 
     /// The first four dimensions are those `summary_resource` keeps a key of.
@@ -29,6 +33,10 @@ struct DimensionedExport {
     /// A fact row's key that its load's summaries do not list: the file being written is
     /// abandoned and the caller reads the wide view instead.
     struct SummaryMissesAKey: Error {}
+
+    /// The unsummarised dimensions' text passed `registeredBytesLimit`: the file is begun
+    /// again with them joined.
+    struct RegisteredTooLarge: Error {}
 
     /// The dimension tables, with the key `cost_fact` holds for each.
     static let dimensions: [(table: String, key: String)] = [
@@ -65,10 +73,15 @@ struct DimensionedExport {
             try store.reading { reader in
                 var parameters: [String: StoreValue] = [:]
                 for (column, value) in filter { parameters[column.lowercased()] = .text(value) }
-                // The connection's page cache (16 MB) is kept: the AdditionalInfo join revisits
-                // pages, and 2 MB (128 pages of 16 KiB) read them again from the kernel, a tenth
-                // of the export's time. The writer's smaller row groups pay for the memory
-                // (`ParquetFileWriter`; docs/PERFORMANCE.md, session 11).
+                // SQLite's page cache is made small (2 MB) while every read is in order (the key
+                // pass, each dimension's rows once, the fact rows): its 16 MB would be pages read
+                // once, and the registered AdditionalInfo (tens of MB) needs the memory. A join
+                // revisits pages, so the fact rows get the connection's own cache back when a
+                // dimension is joined: 2 MB read them again from the kernel, a tenth of the
+                // export's time (docs/PERFORMANCE.md, session 11).
+                let connectionCache = try Self.pageCache(reader)
+                if connectionCache != nil { try Self.setPageCache(reader, "-2048") }
+                defer { if let connectionCache { try? Self.setPageCache(reader, connectionCache) } }
 
                 let names = try reader.read("SELECT * FROM cost_details_wide WHERE 1 = 0", [:]).columns
                 let factNames = try reader.read("SELECT * FROM cost_details_keys WHERE 1 = 0", [:]).columns
@@ -121,15 +134,34 @@ struct DimensionedExport {
                     for d in 0..<Self.summarised where cursor.kind(d) != .null { keys[d].insert(cursor.int64(d)) }
                 }
 
-                // The dimensions not in the summaries (AdditionalInfo, the extra columns: close to
-                // one per fact row) and any with many rows in the partition are joined to the
-                // fact rows instead: registering them would hold every distinct value of the
-                // partition in memory at once, for little reuse.
+                // The dimensions not in the summaries (AdditionalInfo, the extra columns) are
+                // registered too when their text fits `registeredBytesLimit`: their keys come
+                // from a pass over the fact rows' keys. Joined, each fact row looked its value up
+                // in a B-tree whose pages the partition's rows visit in no order: on the
+                // benchmark's month, 150,000 keys spread over all of dim_info made the join
+                // 1.75 s of SQLite's time and re-read pages from the kernel 190,000 times; the
+                // pass and one read of the keys in order cost a quarter of that.
+                let qualified = filter.map { "k.\($0.column) = :\($0.column.lowercased())" }.joined(separator: " AND ")
+                let unsummarised = (Self.summarised..<Self.dimensions.count).filter { !selected[$0].isEmpty }
+                if registeredBytesLimit > 0, !unsummarised.isEmpty {
+                    let list = unsummarised.map { "k.\(Self.dimensions[$0].key)" }.joined(separator: ", ")
+                    _ = try reader.forEachRow("SELECT \(list) FROM cost_details_keys k WHERE \(qualified)", parameters) { cursor in
+                        for (i, d) in unsummarised.enumerated() where cursor.kind(i) != .null { keys[d].insert(cursor.int64(i)) }
+                    }
+                }
+
+                // A dimension with many rows in the partition is joined to the fact rows instead
+                // (and the unsummarised ones when not registered): registering would hold every
+                // distinct value of the partition in memory at once, for little reuse.
                 var joined: [String] = []
                 var joins: [String] = []
+                var joinedTables: [String] = []
                 for (d, dimension) in Self.dimensions.enumerated()
-                where d >= Self.summarised || keys[d].count > registeredRowsLimit {
+                where !selected[d].isEmpty
+                    && (d >= Self.summarised ? registeredBytesLimit <= 0 : keys[d].count > registeredRowsLimit)
+                {
                     let alias = "j\(d)"
+                    joinedTables.append(dimension.table)
                     joins.append("LEFT JOIN \(dimension.table) \(alias) ON \(alias).\(dimension.key) = k.\(dimension.key)")
                     let columns = rows[d].textColumns.map(Int.init) + rows[d].otherColumns
                     let fields = rows[d].textFields + rows[d].otherFields
@@ -144,10 +176,19 @@ struct DimensionedExport {
                 let writer = try ParquetFileWriter(path: path, columns: specs, compression: compression, metadata: metadata)
 
                 // Each dimension row used, once: its text registered, its other values converted.
+                var registeredBytes = 0
                 for (d, dimension) in Self.dimensions.enumerated() where !selected[d].isEmpty && !keys[d].isEmpty {
                     let wanted = keys[d]
                     let list = ([dimension.key] + selected[d]).joined(separator: ", ")
                     var row = rows[d]
+                    let budgeted = d >= Self.summarised
+                    if budgeted {
+                        // Room for the budget, reserved and not yet touched: the text never
+                        // sits in the old and the doubled storage at once.
+                        for column in row.textColumns {
+                            writer.reserveRegistered(Int(column), count: wanted.count, bytes: registeredBytesLimit - registeredBytes)
+                        }
+                    }
                     _ = try reader.forEachRow(
                         "SELECT \(list) FROM \(dimension.table) WHERE \(dimension.key) BETWEEN :low AND :high",
                         ["low": .integer(wanted.min()!), "high": .integer(wanted.max()!)]
@@ -156,6 +197,10 @@ struct DimensionedExport {
                         guard wanted.contains(key), row.rowOf[key] == nil else { return }
                         row.rowOf[key] = Int32(row.rowOf.count)
                         for (k, field) in row.textFields.enumerated() {
+                            if budgeted, cursor.kind(field) == .text || cursor.kind(field) == .blob {
+                                registeredBytes += cursor.withBytes(field) { $0.count }
+                                if registeredBytes > registeredBytesLimit { throw RegisteredTooLarge() }
+                            }
                             row.handles.append(Self.register(cursor, field, column: Int(row.textColumns[k]), writer))
                         }
                         for (k, field) in row.otherFields.enumerated() {
@@ -170,7 +215,15 @@ struct DimensionedExport {
                     }
                     row.index()
                     rows[d] = row
+                    keys[d] = []
                 }
+
+                // Registered text is memory the writer's row groups give up: each MiB of a row
+                // group costs ~3 at peak (`ParquetFileWriter`), a registered MiB ~1.1. With
+                // 6 MiB row groups past 16 MiB registered, the benchmark's month (38 MiB of
+                // AdditionalInfo) peaks at 120 MiB (99 MiB joined, with 12 MiB row groups),
+                // and the file is 5.6 % larger.
+                if registeredBytes > 16 << 20 { writer.rowGroupBytes = min(writer.rowGroupBytes, 6 << 20) }
 
                 // The partition's own keys hold one value on every row (the filter's, and the
                 // partition's one load): written as constants, like a dimension of one row,
@@ -245,7 +298,7 @@ struct DimensionedExport {
                 // `FactFlusher`): from here to `finish` the writer is the flusher's.
                 let flusher = FactFlusher(writer: writer, factColumns: converted, dimensions: rows, constants: constants)
                 defer { flusher.stop() }
-                let qualified = filter.map { "k.\($0.column) = :\($0.column.lowercased())" }.joined(separator: " AND ")
+                if !joins.isEmpty, let connectionCache { try Self.setPageCache(reader, connectionCache) }
                 let factSQL =
                     "SELECT " + selectList.joined(separator: ", ") + " FROM cost_details_keys k "
                     + joins.joined(separator: " ") + " WHERE \(qualified)"
@@ -265,11 +318,18 @@ struct DimensionedExport {
                 let cost = facts.totals.all
                 let bytes = try writer.finish()
                 written = PartitionExport.Written(
-                    rows: count, bytes: bytes, cost: cost, read: "cost_details_keys", computedCosts: derived != nil)
+                    rows: count, bytes: bytes, cost: cost, read: "cost_details_keys", computedCosts: derived != nil, joined: joinedTables)
             }
         } catch is SummaryMissesAKey, is DerivedCosts.NotDerivable {
             unlink(path)
             return nil
+        } catch is RegisteredTooLarge {
+            // Found before the first fact row was read: what is lost is the key pass and the
+            // registration so far.
+            unlink(path)
+            var joining = self
+            joining.registeredBytesLimit = 0
+            return try joining.write(store, to: path, metadata: metadata)
         } catch let error as PipelineError {
             throw error
         } catch let error as ParquetError {
@@ -304,6 +364,17 @@ struct DimensionedExport {
             prices.price[pair] = (c.double(2), c.kind(3) == .null ? nil : c.double(3))
         }
         return prices
+    }
+
+    /// SQLite's `cache_size` on this connection, as the PRAGMA reads it; nil on other stores.
+    static func pageCache(_ reader: any StoreReader) throws -> String? {
+        guard reader.dialect == .sqlite else { return nil }
+        guard case .integer(let size)? = try reader.read("PRAGMA cache_size", [:]).rows.first?.first else { return nil }
+        return String(size)
+    }
+
+    static func setPageCache(_ reader: any StoreReader, _ size: String) throws {
+        _ = try reader.read("PRAGMA cache_size = \(size)", [:])
     }
 
     /// Column name (lower-cased: PostgreSQL folds names) → position.
@@ -460,6 +531,9 @@ extension DimensionedExport.Rows {
         firstKey = low
         denseRowOf = Array(repeating: -1, count: Int(span) + 1)
         for (key, row) in rowOf { denseRowOf[Int(key - low)] = row }
+        // The array answers every lookup now: the table's memory (5 MB for AdditionalInfo's
+        // 150,000 keys) is the export's, for the whole partition, if kept.
+        rowOf = [:]
     }
 
     /// The dimension row of `key`, if the dimension has one.

@@ -127,6 +127,7 @@ package enum Export {
                 "exported a partition",
                 metadata: [
                     "folder": "\(want.folder)", "rows": "\(written.rows)", "bytes": "\(written.bytes)", "read": "\(written.read)",
+                    "joined": "\(written.joined.joined(separator: " "))",
                 ])
         }
         // Partitions of this dataset no longer in the selection: out of the manifest first,

@@ -26,6 +26,9 @@ struct PartitionExport {
         /// EffectiveCost, ListCost and ContractedCost were computed by `DerivedCosts` rather
         /// than read from the view.
         var computedCosts = false
+        /// The dimension tables joined to the fact rows rather than registered once
+        /// (`DimensionedExport`), for the log and the tests.
+        var joined: [String] = []
     }
 
     /// The Parquet type of a column of `cost_details` or `focus_costs`.

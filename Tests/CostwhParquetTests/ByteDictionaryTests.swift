@@ -60,4 +60,23 @@ import Testing
         #expect(!d.isPlain && d.count == 0)
         #expect(Self.index(&d, "b") == 0 && Self.index(&d, "b") == 0)
     }
+
+    /// Room made ahead (an export's registered AdditionalInfo) keeps every entry found: the
+    /// table is rebuilt larger with the entries hashed so far, and entries added after it,
+    /// hashed or not, are found as before.
+    @Test func reservingKeepsEveryEntryFound() {
+        var d = ByteDictionary()
+        let before = (0..<700).map { "before \($0)" }
+        let indices = before.map { Self.index(&d, $0) }
+        let unhashed = Self.appendNew(&d, "unhashed")
+        d.reserve(count: 20_000, bytes: 400_000)
+        #expect(d.storage.capacity >= d.byteCount + 400_000)
+        for (v, i) in zip(before, indices) { #expect(Self.index(&d, v) == i) }
+        let after = (0..<20_000).map { "after \($0)" }
+        let later = after.map { Self.index(&d, $0) }
+        #expect(Set(later).count == after.count && d.count == 700 + 1 + 20_000)
+        for (v, i) in zip(after, later) where i % 97 == 0 { #expect(Self.entry(d, i) == v && Self.index(&d, v) == i) }
+        #expect(Self.index(&d, "unhashed") == unhashed)
+        #expect(d.count == 700 + 1 + 20_000, "no entry was added twice")
+    }
 }

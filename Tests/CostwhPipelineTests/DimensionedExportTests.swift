@@ -194,13 +194,26 @@ import Testing
                 .map { (column: $0.0, value: $0.1) }
             let fast = dir.path("\(n)-fast.parquet")
             let wide = dir.path("\(n)-wide.parquet")
-            // Every dimension registered, or every one joined to the fact rows (as a dimension
-            // with many rows in the partition is).
+            // Every dimension registered; or every one joined to the fact rows (as a dimension
+            // with many rows in the partition is); or AdditionalInfo found past its byte budget
+            // while registering, and the file begun again with it joined.
             var dimensioned = DimensionedExport(filter: filter, compression: .zstd)
-            dimensioned.registeredRowsLimit = n % 2 == 0 ? 65_536 : 0
+            switch n % 4 {
+            case 1:
+                dimensioned.registeredRowsLimit = 0
+                dimensioned.registeredBytesLimit = 0
+            case 2: dimensioned.registeredBytesLimit = 64
+            default: break
+            }
             let written = try dimensioned.write(store, to: fast, metadata: [])
             let rows = try #require(written, "the store's views map onto the lake's columns")
             #expect(rows.read == "cost_details_keys")
+            switch n % 4 {
+            case 1: #expect(rows.joined == DimensionedExport.dimensions.map(\.table), "\(rows.joined)")
+            // Both unsummarised dimensions share the budget (the synthetic rows have extra columns).
+            case 2: #expect(rows.joined == ["dim_info", "dim_extra"], "\(rows.joined)")
+            default: #expect(rows.joined == [], "\(rows.joined)")
+            }
             #expect(rows.rows > 1_000)
             var export = PartitionExport(view: LakeLayout.costDetails, filter: filter, compression: .zstd)
             export.readsDimensionsOnce = false
