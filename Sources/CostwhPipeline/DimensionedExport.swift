@@ -499,11 +499,15 @@ struct FactBatch {
                 payload.rowsOf[d].append(-1)
                 continue
             }
-            if case .null = cursor.kind(keyPositions[d]) {
+            // One call into the store per key (`number`), not a `kind` and an `int64` call.
+            let key: Int64
+            switch cursor.number(keyPositions[d]) {
+            case .integer(let v): key = v
+            case .null:
                 payload.rowsOf[d].append(-1)
                 continue
+            case .real, .other: key = cursor.int64(keyPositions[d])
             }
-            let key = cursor.int64(keyPositions[d])
             if key != lastKey[d] {
                 guard let row = dimensions[d].row(of: key) else { throw DimensionedExport.SummaryMissesAKey() }
                 lastKey[d] = key

@@ -149,6 +149,11 @@ struct ValueConverter {
     /// Adds value `i` of the cursor to the batch.
     mutating func append(_ cursor: any RowCursor, _ i: Int) throws(Problem) {
         // Most cells are numbers: read in one call (`RowCursor.number`), the rest by kind.
+        if case .int64 = kind, case .integer(let v) = cursor.number(i) {
+            defined.append(1)
+            numbers.append(v)
+            return
+        }
         if case .double = kind {
             switch cursor.number(i) {
             case .real(let v):
