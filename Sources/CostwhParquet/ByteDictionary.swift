@@ -67,11 +67,12 @@ struct ByteDictionary {
         }
     }
 
-    /// Makes room for `count` more entries of `bytes` bytes in all, and a table that holds
-    /// them without growing.
-    mutating func reserve(count more: Int, bytes: Int) {
+    /// Makes room for `count` more entries of `bytes` bytes in all, and (`hashed`) a table
+    /// that holds them without growing; entries that `appendNew` will add need no table.
+    mutating func reserve(count more: Int, bytes: Int, hashed: Bool = true) {
         storage.reserveCapacity(storage.count + bytes)
         offsets.reserveCapacity(offsets.count + more)
+        guard hashed else { return }
         hashes.reserveCapacity(hashes.count + more)
         var size = slots.count
         while (hashes.count + more) * 2 > size { size *= 2 }

@@ -123,9 +123,15 @@ final class ParquetColumnBuffer {
         return Int32(handle)
     }
 
-    func reserveRegistered(count: Int, bytes: Int) {
-        registered.reserve(count: count, bytes: bytes)
+    func reserveRegistered(count: Int, bytes: Int, hashed: Bool) {
+        registered.reserve(count: count, bytes: bytes, hashed: hashed)
         chunkIndexOfRegistered.reserveCapacity(chunkIndexOfRegistered.count + count)
+    }
+
+    func registerDistinct(bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        let handle = Int(registered.appendNew(bytes))
+        chunkIndexOfRegistered.append(-1)
+        return Int32(handle)
     }
 
     /// Appends a registered value per row: row `r` holds `table[rows[r] * width + field]`,

@@ -78,10 +78,21 @@ package final class ParquetFileWriter {
     /// Makes room for `count` registered values of `bytes` bytes in all in `column`, before
     /// registering them: a large registration (an export's AdditionalInfo, tens of MB) then
     /// never holds its old and its doubled storage at once while growing. Memory that is
-    /// reserved and not written is not resident.
-    package func reserveRegistered(_ column: Int, count: Int, bytes: Int) {
+    /// reserved and not written is not resident. `hashed`: the values will be registered with
+    /// `register` (looked up), not `registerDistinct`.
+    package func reserveRegistered(_ column: Int, count: Int, bytes: Int, hashed: Bool) {
         precondition(columns[column].spec.kind == .string, "only text is registered")
-        columns[column].reserveRegistered(count: count, bytes: bytes)
+        columns[column].reserveRegistered(count: count, bytes: bytes, hashed: hashed)
+    }
+
+    /// Registers a value the caller knows is not registered yet in `column` (a dimension
+    /// table's column whose rows are distinct by their text): it is stored without being
+    /// hashed or looked up, which saves the hash table's memory (~3 MB for 150,000 values) and
+    /// its time. A value registered twice this way is two handles with the same bytes: the file
+    /// is the same but for a repeated dictionary entry.
+    package func registerDistinct(_ column: Int, utf8 value: UnsafeBufferPointer<UInt8>) -> Int32 {
+        precondition(columns[column].spec.kind == .string, "only text is registered")
+        return columns[column].registerDistinct(bytes: value)
     }
 
     /// Appends a registered value to `column` for each of a batch of rows: row `r` holds

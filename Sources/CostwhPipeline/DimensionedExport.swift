@@ -182,11 +182,13 @@ struct DimensionedExport {
                     let list = ([dimension.key] + selected[d]).joined(separator: ", ")
                     var row = rows[d]
                     let budgeted = d >= Self.summarised
+                    let distinct = budgeted && row.textFields.count == 1
                     if budgeted {
                         // Room for the budget, reserved and not yet touched: the text never
                         // sits in the old and the doubled storage at once.
                         for column in row.textColumns {
-                            writer.reserveRegistered(Int(column), count: wanted.count, bytes: registeredBytesLimit - registeredBytes)
+                            writer.reserveRegistered(
+                                Int(column), count: wanted.count, bytes: registeredBytesLimit - registeredBytes, hashed: !distinct)
                         }
                     }
                     _ = try reader.forEachRow(
@@ -201,7 +203,8 @@ struct DimensionedExport {
                                 registeredBytes += cursor.withBytes(field) { $0.count }
                                 if registeredBytes > registeredBytesLimit { throw RegisteredTooLarge() }
                             }
-                            row.handles.append(Self.register(cursor, field, column: Int(row.textColumns[k]), writer))
+                            row.handles.append(
+                                Self.register(cursor, field, column: Int(row.textColumns[k]), writer, distinct: distinct))
                         }
                         for (k, field) in row.otherFields.enumerated() {
                             do throws(ValueConverter.Problem) {
@@ -219,11 +222,12 @@ struct DimensionedExport {
                 }
 
                 // Registered text is memory the writer's row groups give up: each MiB of a row
-                // group costs ~3 at peak (`ParquetFileWriter`), a registered MiB ~1.1. With
-                // 6 MiB row groups past 16 MiB registered, the benchmark's month (38 MiB of
-                // AdditionalInfo) peaks at 120 MiB (99 MiB joined, with 12 MiB row groups),
-                // and the file is 5.6 % larger.
-                if registeredBytes > 16 << 20 { writer.rowGroupBytes = min(writer.rowGroupBytes, 6 << 20) }
+                // group costs ~3 at peak (`ParquetFileWriter`), a registered MiB ~1. With 4 MiB
+                // row groups past 16 MiB registered, the benchmark's month (38 MiB of
+                // AdditionalInfo) peaks at 108-114 MiB (99 MiB joined, with 12 MiB row groups)
+                // and its six months' lake at 118 MiB (6 MiB row groups: 125-127 MiB, too near
+                // the 128 MiB bound); the lake is 7.7 % larger.
+                if registeredBytes > 16 << 20 { writer.rowGroupBytes = min(writer.rowGroupBytes, 4 << 20) }
 
                 // The partition's own keys hold one value on every row (the filter's, and the
                 // partition's one load): written as constants, like a dimension of one row,
@@ -385,17 +389,25 @@ struct DimensionedExport {
     }
 
     /// A text value registered with the writer, as `ValueConverter` writes text; -1 for NULL.
-    static func register(_ cursor: any RowCursor, _ i: Int, column: Int, _ writer: ParquetFileWriter) -> Int32 {
+    /// `distinct`: the dimension's rows are distinct by this text (AdditionalInfo and the
+    /// extra columns, one text column each, deduplicated by its 128-bit hash when loaded), so
+    /// it is registered without a lookup (`registerDistinct`).
+    static func register(_ cursor: any RowCursor, _ i: Int, column: Int, _ writer: ParquetFileWriter, distinct: Bool = false)
+        -> Int32
+    {
+        func add(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+            distinct ? writer.registerDistinct(column, utf8: bytes) : writer.register(column, utf8: bytes)
+        }
         switch cursor.kind(i) {
         case .null: return -1
         case .integer:
             var text = String(cursor.int64(i))
-            return text.withUTF8 { writer.register(column, utf8: $0) }
+            return text.withUTF8 { add($0) }
         case .real:
             var text = String(cursor.double(i))
-            return text.withUTF8 { writer.register(column, utf8: $0) }
+            return text.withUTF8 { add($0) }
         case .text, .blob:
-            return cursor.withBytes(i) { writer.register(column, utf8: $0) }
+            return cursor.withBytes(i) { add($0) }
         }
     }
 }

@@ -124,4 +124,58 @@ import Testing
         let numbers = counts.compactMap { Int64($0) }.filter { $0 != Int64.max && $0 != Int64.min }
         #expect(numbers == numbers.sorted() && numbers.count > 2_000)
     }
+
+    /// Registered text, looked up (`register`) or not (`registerDistinct`, after room was
+    /// reserved with and without a table): every row reads back its own value, a value
+    /// registered twice unlooked-up included, across row groups whose dictionaries hold the
+    /// values once and row groups past the dictionary limit (plain).
+    @Test func registeredValuesReadBackLookedUpOrNot() throws {
+        let dir = TempDir()
+        let path = dir.path("registered.parquet")
+        let writer = try ParquetFileWriter(
+            path: path, columns: [.init("Group", .string), .init("Info", .string)], rowGroupRows: 1024)
+        writer.reserveRegistered(0, count: 8, bytes: 64, hashed: true)
+        writer.reserveRegistered(1, count: 3000, bytes: 3000 * 600, hashed: false)
+        func register(_ column: Int, _ text: String, distinct: Bool) -> Int32 {
+            var text = text
+            return text.withUTF8 { distinct ? writer.registerDistinct(column, utf8: $0) : writer.register(column, utf8: $0) }
+        }
+        let groups = ["rg-a", "rg-b", "rg-a", "rg-c"].map { register(0, $0, distinct: false) }
+        #expect(groups[0] == groups[2], "a looked-up value is registered once")
+        let infos = (0..<3000).map { "{\"n\":\($0),\"pad\":\"\(String(repeating: "x", count: 500))\"}" }
+        var handles = infos.map { register(1, $0, distinct: true) }
+        handles.append(register(1, infos[5], distinct: true))
+        #expect(Set(handles).count == handles.count, "a distinct registration is never looked up")
+        // A table of width 2: row r of the "dimension" holds a group handle and an info handle.
+        var table: [Int32] = []
+        for (r, info) in handles.enumerated() { table += [groups[r % 4], r % 9 == 0 ? -1 : info] }
+        var expected: [(String, String)] = []
+        let rows = (0..<4096).map { Int32($0 * 7 % handles.count) }
+        for start in stride(from: 0, to: rows.count, by: 1024) {
+            let batch = Array(rows[start..<min(rows.count, start + 1024)])
+            table.withUnsafeBufferPointer { t in
+                batch.withUnsafeBufferPointer { b in
+                    writer.append(0, registered: t, width: 2, field: 0, rows: b)
+                    writer.append(1, registered: t, width: 2, field: 1, rows: b)
+                }
+            }
+            try writer.endRows(batch.count)
+            for row in batch {
+                let r = Int(row)
+                let info = r % 9 == 0 ? "" : (r == infos.count ? infos[5] : infos[r])
+                expected.append((["rg-a", "rg-b", "rg-a", "rg-c"][r % 4], info))
+            }
+        }
+        try writer.finish()
+        #expect(try ParquetFileReader(path: path).metadata.rowGroups.count == 4)
+        let lines = try ParquetReaderTests.read(path).get().split(separator: "\n").dropFirst()
+        #expect(lines.count == expected.count)
+        for (line, want) in zip(lines, expected) {
+            let fields = ParquetReaderTests.fields(String(line))
+            guard fields == [want.0, want.1] else {
+                Issue.record("\(fields.first ?? "-") \(fields.dropFirst().first?.prefix(20) ?? "-") against \(want.0) \(want.1.prefix(20))")
+                break
+            }
+        }
+    }
 }
