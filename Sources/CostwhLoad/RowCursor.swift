@@ -13,6 +13,10 @@ package protocol RowCursor {
     /// The value of column `i` if it is a number or NULL, in one call: what the export reads
     /// for most cells (a `kind` and a `double` call were two calls into SQLite per cell).
     func number(_ i: Int) -> NumberCell
+    /// The kind of column `i` and, for text or a blob, its bytes (empty otherwise), valid only
+    /// inside `body`, in one call: a `kind` and a `withBytes` call were four calls into SQLite
+    /// per text cell.
+    func withCell<T>(_ i: Int, _ body: (RowCursorKind, UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T
 }
 
 package enum RowCursorKind: Sendable {
@@ -25,6 +29,14 @@ package enum NumberCell: Sendable {
 }
 
 extension RowCursor {
+    package func withCell<T>(_ i: Int, _ body: (RowCursorKind, UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        let held = kind(i)
+        switch held {
+        case .text, .blob: return try withBytes(i) { try body(held, $0) }
+        default: return try body(held, UnsafeBufferPointer(start: nil, count: 0))
+        }
+    }
+
     package func number(_ i: Int) -> NumberCell {
         switch kind(i) {
         case .null: return .null

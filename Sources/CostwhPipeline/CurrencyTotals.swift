@@ -19,12 +19,13 @@ struct CurrencyTotals {
         case .integer(let v): amount = Double(v)
         case .null, .other: return
         }
+        // `withCell`: one call into the store (`withBytes` was three); a NULL's bytes are none.
         let same =
-            column.map { c in cursor.withBytes(c) { bytes in currency.map { $0.elementsEqual(bytes) } ?? false } }
+            column.map { c in cursor.withCell(c) { _, bytes in currency.map { $0.elementsEqual(bytes) } ?? false } }
             ?? (currency == [])
         if !same {
             settle()
-            let bytes = column.map { c in cursor.withBytes(c) { Array($0) } } ?? []
+            let bytes = column.map { c in cursor.withCell(c) { _, bytes in Array(bytes) } } ?? []
             currency = bytes
             running = totals[String(decoding: bytes, as: UTF8.self)] ?? 0
         }

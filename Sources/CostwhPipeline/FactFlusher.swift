@@ -30,7 +30,7 @@ final class FactFlusher {
     func submit(_ payload: inout FactBatch.Payload) throws(ParquetError) {
         guard payload.rows > 0 else { return }
         let kinds = payload.converters.map(\.kind)
-        let dimensions = payload.rowsOf.count
+        let dimensions = payload.rowsOf.count / ParquetFileWriter.batchRows
         var full = FactBatch.Payload(kinds: [], dimensions: 0)
         swap(&full, &payload)
         try thread.submit(full)

@@ -195,6 +195,27 @@ struct SQLiteRowCursor: CostwhLoad.RowCursor {
         }
     }
 
+    /// One call that takes the connection's mutex, as `number`; the text's pointer, then its
+    /// length, are read from the value it returns.
+    @inline(__always)
+    func withCell<T>(_ i: Int, _ body: (RowCursorKind, UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        precondition(i >= 0 && i < columnCount)
+        let value = sqlite3_column_value(handle, Int32(i))
+        switch sqlite3_value_type(value) {
+        case SQLITE_TEXT:
+            let base = sqlite3_value_text(value)
+            let count = Int(sqlite3_value_bytes(value))
+            return try body(.text, UnsafeBufferPointer(start: base, count: base == nil ? 0 : count))
+        case SQLITE_BLOB:
+            let base = sqlite3_value_blob(value)
+            let count = Int(sqlite3_value_bytes(value))
+            return try body(.blob, UnsafeBufferPointer(start: base?.assumingMemoryBound(to: UInt8.self), count: base == nil ? 0 : count))
+        case SQLITE_INTEGER: return try body(.integer, UnsafeBufferPointer(start: nil, count: 0))
+        case SQLITE_FLOAT: return try body(.real, UnsafeBufferPointer(start: nil, count: 0))
+        default: return try body(.null, UnsafeBufferPointer(start: nil, count: 0))
+        }
+    }
+
     func withBytes<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
         precondition(i >= 0 && i < columnCount)
         // The pointer first, then its length, as SQLite's documentation orders the calls.
