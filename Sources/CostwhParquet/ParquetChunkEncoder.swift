@@ -184,6 +184,11 @@ enum ParquetChunkEncoder {
             // widening every level to 32 bits first).
             HybridEncoder.varint(UInt64(defined.count) << 1, into: &encoded)
             encoded.append(1)
+        } else if defined.count >= 8 && !defined.contains(1) {
+            // Only NULLs (half of a cost file's columns are empty): one RLE run of zeros, as
+            // the hybrid encoder writes it for eight or more, without a pass per level.
+            HybridEncoder.varint(UInt64(defined.count) << 1, into: &encoded)
+            encoded.append(0)
         } else {
             HybridEncoder.encode(defined.map(UInt32.init), bitWidth: 1, into: &encoded)
         }

@@ -62,6 +62,12 @@ final class ParquetColumnBuffer {
         nulls += 1
     }
 
+    func appendNulls(_ count: Int) {
+        precondition(count >= 0)
+        defined.append(contentsOf: repeatElement(0, count: count))
+        nulls += count
+    }
+
     func append(string value: String) {
         var value = value
         value.withUTF8 { append(bytes: $0) }

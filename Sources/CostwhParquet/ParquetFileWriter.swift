@@ -57,6 +57,9 @@ package final class ParquetFileWriter {
 
     package func appendNull(_ column: Int) { columns[column].appendNull() }
 
+    /// `count` NULLs in one call: a dimension's column that no row of the partition fills.
+    package func appendNulls(_ column: Int, count: Int) { columns[column].appendNulls(count) }
+
     package func append(_ column: Int, string value: String?) {
         if let value { columns[column].append(string: value) } else { columns[column].appendNull() }
     }

@@ -62,6 +62,10 @@ struct DimensionedExport {
         /// Row-major: a row's text handles, then its other cells.
         var handles: [Int32] = []
         var cells: [ValueConverter.Number?] = []
+        /// The text and other columns that no row fills (set by `index`): a batch's NULLs are
+        /// appended in one call (half of a cost file's columns are empty).
+        var emptyTexts: [Bool] = []
+        var emptyOthers: [Bool] = []
     }
 
     func write(_ store: any StoreReading, to path: String, metadata: [(String, String)]) throws(PipelineError)
@@ -551,6 +555,10 @@ extension DimensionedExport.Rows {
 
     /// Builds `denseRowOf` when the keys span at most four times their number (or 1,024).
     mutating func index() {
+        let textWidth = textColumns.count
+        emptyTexts = (0..<textWidth).map { k in stride(from: k, to: handles.count, by: max(1, textWidth)).allSatisfy { handles[$0] < 0 } }
+        let otherWidth = otherColumns.count
+        emptyOthers = (0..<otherWidth).map { k in stride(from: k, to: cells.count, by: max(1, otherWidth)).allSatisfy { cells[$0] == nil } }
         // Keys may be anything a store numbers them with (PostgreSQL's are hashes): the span
         // is computed without overflowing.
         guard let low = rowOf.keys.min(), let high = rowOf.keys.max() else { return }
@@ -581,7 +589,11 @@ extension DimensionedExport.Rows {
         let width = textColumns.count
         handles.withUnsafeBufferPointer { handles in
             for (k, column) in textColumns.enumerated() {
-                writer.append(Int(column), registered: handles, width: width, field: k, rows: batch)
+                if k < emptyTexts.count && emptyTexts[k] {
+                    writer.appendNulls(Int(column), count: batch.count)
+                } else {
+                    writer.append(Int(column), registered: handles, width: width, field: k, rows: batch)
+                }
             }
         }
         // The other columns a batch at a time too (a call per cell was three exclusivity
@@ -593,6 +605,10 @@ extension DimensionedExport.Rows {
         var wholes = [Int64](repeating: 0, count: n)
         var doubles = [Double](repeating: 0, count: n)
         for (k, column) in otherColumns.enumerated() {
+            if k < emptyOthers.count && emptyOthers[k] {
+                writer.appendNulls(column, count: n)
+                continue
+            }
             for (r, row) in batch.enumerated() {
                 let cell = row < 0 ? nil : cells[Int(row) * otherColumns.count + k]
                 flags[r] = cell == nil ? 0 : 1

@@ -10,7 +10,7 @@ import Testing
 @Suite struct ParquetWriterTests {
     static let columns: [ParquetColumnSpec] = [
         .init("Text", .string), .init("Cost", .double), .init("Count", .int64), .init("Day", .date),
-        .init("At", .timestamp), .init("Wide", .string),
+        .init("At", .timestamp), .init("Wide", .string), .init("Empty", .string), .init("Unset", .double),
     ]
 
     /// Writes `rows` rows whose values are a function of the row number, with NULLs,
@@ -40,10 +40,14 @@ import Testing
             writer.append(3, days: day)
             writer.append(4, int64: at)
             writer.append(5, string: wide)
+            // Columns no row fills (half of a cost file's): their levels are one run of zeros.
+            writer.appendNull(6)
+            writer.appendNulls(7, count: 1)
             try writer.endRow()
             expected.append([
                 text ?? NSNull(), cost ?? NSNull(), count.map { NSNumber(value: $0) } ?? NSNull(),
                 day.map { Int($0) } ?? NSNull(), at.map { NSNumber(value: $0) } ?? NSNull(), wide ?? NSNull(),
+                NSNull(), NSNull(),
             ])
         }
         try writer.finish()
