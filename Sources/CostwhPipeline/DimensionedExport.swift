@@ -553,7 +553,8 @@ extension DimensionedExport.Rows {
     /// The writer's columns this dimension fills.
     var width: Int { textColumns.count + otherColumns.count }
 
-    /// Builds `denseRowOf` when the keys span at most four times their number (or 1,024).
+    /// Marks the columns no row fills (`emptyTexts`, `emptyOthers`), and builds `denseRowOf`
+    /// when the keys span at most four times their number (or 1,024).
     mutating func index() {
         let textWidth = textColumns.count
         emptyTexts = (0..<textWidth).map { k in stride(from: k, to: handles.count, by: max(1, textWidth)).allSatisfy { handles[$0] < 0 } }
