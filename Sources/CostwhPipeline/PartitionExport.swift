@@ -129,16 +129,15 @@ struct ValueConverter {
     let kind: ParquetColumnSpec.Kind
     private var lastBytes: [UInt8] = []
     private var lastNumber: Int64 = 0
-    // The batch: a flag per row, and the values of its type.
-    private var defined: [UInt8] = []
-    private var doubles: [Double] = []
-    private var numbers: [Int64] = []
-    private var days: [Int32] = []
+    // The batch: its rows so far, a flag and a value per row in slots allocated once (see
+    // `BatchSlots`), and a text column's bytes.
+    private var rows = 0
+    private let slots: BatchSlots
     private var bytes: [UInt8] = []
-    private var ends: [Int] = []
 
     init(kind: ParquetColumnSpec.Kind) {
         self.kind = kind
+        slots = BatchSlots(kind: kind, capacity: ParquetFileWriter.batchRows)
     }
 
     /// Why a value cannot be written as its column's type.
@@ -146,68 +145,71 @@ struct ValueConverter {
         let message: String
     }
 
+    /// Ends row `rows`, whose value is in its slot, with its flag (1: a value, 0: NULL).
+    @inline(__always)
+    private mutating func close(_ flag: UInt8) {
+        slots.defined[rows] = flag
+        rows += 1
+    }
+
     /// Adds value `i` of the cursor to the batch.
     mutating func append(_ cursor: any RowCursor, _ i: Int) throws(Problem) {
+        // The callers flush every `batchRows` rows; one check here guards every slot below.
+        precondition(rows < slots.capacity, "a batch holds at most \(slots.capacity) rows")
+        let r = rows
         // Most cells are numbers: read in one call (`RowCursor.number`), the rest by kind.
         if case .int64 = kind, case .integer(let v) = cursor.number(i) {
-            defined.append(1)
-            numbers.append(v)
-            return
+            slots.numbers[r] = v
+            return close(1)
         }
         if case .double = kind {
             switch cursor.number(i) {
             case .real(let v):
-                defined.append(1)
-                doubles.append(v)
-                return
+                slots.doubles[r] = v
+                return close(1)
             case .integer(let v):
-                defined.append(1)
-                doubles.append(Double(v))
-                return
+                slots.doubles[r] = Double(v)
+                return close(1)
             case .null:
-                defined.append(0)
-                doubles.append(0)
-                return
+                slots.doubles[r] = 0
+                return close(0)
             case .other: break
             }
         }
         // Text and dates: the kind and the bytes in one call into the store (`withCell`); a
         // text column's number, and a date that differs from the last one, below.
         if case .string = kind {
-            let done = cursor.withCell(i) { held, text -> Bool in
+            let flag = cursor.withCell(i) { held, text -> UInt8? in
                 switch held {
                 case .text, .blob: bytes.append(contentsOf: text)
                 case .null: break
-                case .integer, .real: return false
+                case .integer, .real: return nil
                 }
-                if case .null = held { defined.append(0) } else { defined.append(1) }
-                ends.append(bytes.count)
-                return true
+                slots.ends[r] = bytes.count
+                if case .null = held { return 0 } else { return 1 }
             }
-            if done { return }
+            if let flag { return close(flag) }
         } else if case .date = kind {
             let same = cursor.withCell(i) { held, text -> Bool in
                 guard case .text = held, lastBytes.count == text.count else { return false }
                 return text.isEmpty || lastBytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, text.baseAddress!, text.count) == 0 }
             }
             if same {
-                days.append(Int32(lastNumber))
-                defined.append(1)
-                return
+                slots.days[r] = Int32(lastNumber)
+                return close(1)
             }
         }
         // Kinds are matched by pattern, not `==`: `RowCursorKind` is another module's, and its
         // `==` was a call through the Equatable witness per cell (3 % of an export's reading).
         let held = cursor.kind(i)
         if case .null = held {
-            defined.append(0)
             switch kind {
-            case .string: ends.append(bytes.count)
-            case .double: doubles.append(0)
-            case .int64, .timestamp: numbers.append(0)
-            case .date: days.append(0)
+            case .string: slots.ends[r] = bytes.count
+            case .double: slots.doubles[r] = 0
+            case .int64, .timestamp: slots.numbers[r] = 0
+            case .date: slots.days[r] = 0
             }
-            return
+            return close(0)
         }
         switch kind {
         case .string:
@@ -216,22 +218,22 @@ struct ValueConverter {
             case .real: bytes.append(contentsOf: String(cursor.double(i)).utf8)
             default: cursor.withBytes(i) { bytes.append(contentsOf: $0) }
             }
-            ends.append(bytes.count)
+            slots.ends[r] = bytes.count
         case .double:
             // The common case first, as `number` has it: a number held as a number.
             switch held {
             case .real, .integer:
-                doubles.append(cursor.double(i))
+                slots.doubles[r] = cursor.double(i)
             default:
                 guard case .double(let v) = try ValueConverter.number(cursor, i, as: kind) else { preconditionFailure() }
-                doubles.append(v)
+                slots.doubles[r] = v
             }
         case .int64:
             if case .integer = held {
-                numbers.append(cursor.int64(i))
+                slots.numbers[r] = cursor.int64(i)
             } else {
                 guard case .whole(let v) = try ValueConverter.number(cursor, i, as: kind) else { preconditionFailure() }
-                numbers.append(v)
+                slots.numbers[r] = v
             }
         case .date, .timestamp:
             // Dates repeat row after row: the last one's text is compared before parsing.
@@ -251,16 +253,16 @@ struct ValueConverter {
                 }
                 lastBytes = cursor.withBytes(i) { Array($0) }
             }
-            if kind == .date { days.append(Int32(lastNumber)) } else { numbers.append(lastNumber) }
+            if kind == .date { slots.days[r] = Int32(lastNumber) } else { slots.numbers[r] = lastNumber }
         }
-        defined.append(1)
+        close(1)
     }
 
     /// Adds a number computed rather than read (a DOUBLE column's), or NULL.
     mutating func append(number value: Double?) {
-        precondition(kind == .double)
-        defined.append(value == nil ? 0 : 1)
-        doubles.append(value ?? 0)
+        precondition(kind == .double && rows < slots.capacity)
+        slots.doubles[rows] = value ?? 0
+        close(value == nil ? 0 : 1)
     }
 
     /// A value that is not text, as its column's number.
@@ -312,23 +314,17 @@ struct ValueConverter {
 
     /// Hands the batch to the writer's column `column`, and empties it.
     mutating func flush(to writer: ParquetFileWriter, at column: Int) {
-        defined.withUnsafeBufferPointer { defined in
-            switch kind {
-            case .string:
-                bytes.withUnsafeBufferPointer { bytes in
-                    ends.withUnsafeBufferPointer { writer.append(column, texts: bytes, ends: $0, defined: defined) }
-                }
-            case .double: doubles.withUnsafeBufferPointer { writer.append(column, doubles: $0, defined: defined) }
-            case .int64, .timestamp: numbers.withUnsafeBufferPointer { writer.append(column, int64s: $0, defined: defined) }
-            case .date: days.withUnsafeBufferPointer { writer.append(column, days: $0, defined: defined) }
-            }
+        let defined = UnsafeBufferPointer(start: slots.defined, count: rows)
+        switch kind {
+        case .string:
+            let ends = UnsafeBufferPointer(start: slots.ends, count: rows)
+            bytes.withUnsafeBufferPointer { writer.append(column, texts: $0, ends: ends, defined: defined) }
+        case .double: writer.append(column, doubles: UnsafeBufferPointer(start: slots.doubles, count: rows), defined: defined)
+        case .int64, .timestamp: writer.append(column, int64s: UnsafeBufferPointer(start: slots.numbers, count: rows), defined: defined)
+        case .date: writer.append(column, days: UnsafeBufferPointer(start: slots.days, count: rows), defined: defined)
         }
-        defined.removeAll(keepingCapacity: true)
-        doubles.removeAll(keepingCapacity: true)
-        numbers.removeAll(keepingCapacity: true)
-        days.removeAll(keepingCapacity: true)
+        rows = 0
         bytes.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
     }
 
     /// Days since 1970-01-01 of `YYYY-MM-DD` (Howard Hinnant's days-from-civil).
