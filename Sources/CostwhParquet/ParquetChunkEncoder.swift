@@ -47,7 +47,7 @@ enum ParquetChunkEncoder {
         chunk.nullCount = column.nulls
         switch column.spec.kind {
         case .string:
-            let dictionary = column.dictionary
+            let dictionary = column.entries
             let distinct = dictionary.count
             if column.distinctBytes <= dictionaryLimit && distinct > 0 {
                 var page = compressor.body()

@@ -37,7 +37,11 @@ final class ParquetColumnBuffer {
     // Text: every distinct value once, and each row's index into them.
     private(set) var dictionary = ByteDictionary()
     private(set) var indices: [UInt32] = []
-    var distinctBytes: Int { dictionary.byteCount }
+    /// Or, while `dictionary` is empty, the registered values the chunk holds, by handle, and
+    /// their bytes (see `ChunkEntries`).
+    private var sharedHandles: [Int32] = []
+    private var sharedBytes = 0
+    var distinctBytes: Int { dictionary.byteCount + sharedBytes }
 
     // Numbers: the non-null values, as their physical type.
     private(set) var doubles: [Double] = []
@@ -53,7 +57,8 @@ final class ParquetColumnBuffer {
     /// Bytes held for this row group, to bound a row group's memory.
     var heldBytes: Int {
         // A dictionary entry costs its hash, offset and slots; a plain one its offset.
-        defined.count + distinctBytes + dictionary.count * (dictionary.isPlain ? 8 : 44) + indices.count * 4 + doubles.count * 8
+        defined.count + distinctBytes + (dictionary.count + sharedHandles.count) * (dictionary.isPlain ? 8 : 44) + indices.count * 4
+            + doubles.count * 8
             + int64s.count * 8 + int32s.count * 4
     }
 
@@ -78,7 +83,16 @@ final class ParquetColumnBuffer {
     private var lastIndex: UInt32?
 
     func append(bytes: UnsafeBufferPointer<UInt8>) {
+        if !sharedHandles.isEmpty { copyShared() }
         ParquetColumnBuffer.append(bytes, &defined, &indices, &dictionary, &lastIndex)
+    }
+
+    /// Text appended by its bytes into a chunk that holds registered values by handle: the
+    /// values are copied into the chunk's own dictionary first, in order (the same indices).
+    private func copyShared() {
+        for handle in sharedHandles { _ = registered.withEntry(Int(handle)) { dictionary.appendNew($0) } }
+        sharedHandles.removeAll(keepingCapacity: true)
+        sharedBytes = 0
     }
 
     /// One text value into the arrays given, which the callers hold for a whole batch (each
@@ -149,6 +163,10 @@ final class ParquetColumnBuffer {
         var indices = take(&self.indices)
         var chunkIndex = take(&chunkIndexOfRegistered)
         var added = take(&registeredInChunk)
+        var shared = take(&sharedHandles)
+        var sharedBytes = 0
+        // The chunk names registered values by handle unless it holds text of its own.
+        let sharing = dictionary.count == 0
         var nulls = 0
         // The batch's flags and indices are written into buffers of its size and appended
         // once: an append per cell tested each array's uniqueness and capacity (the largest
@@ -174,8 +192,14 @@ final class ParquetColumnBuffer {
                         precondition(Int(handle) < chunk.count, "a text handle that was never registered")
                         var index = chunk[Int(handle)]
                         if index < 0 {
-                            // Registered values are distinct: the chunk's entry is added unhashed.
-                            index = Int32(registered.withEntry(Int(handle)) { dictionary.appendNew($0) })
+                            if sharing {
+                                index = Int32(shared.count)
+                                shared.append(handle)
+                                sharedBytes += registered.length(Int(handle))
+                            } else {
+                                // Registered values are distinct: the chunk's entry is added unhashed.
+                                index = Int32(registered.withEntry(Int(handle)) { dictionary.appendNew($0) })
+                            }
                             chunk[Int(handle)] = index
                             added.append(handle)
                         }
@@ -192,6 +216,8 @@ final class ParquetColumnBuffer {
         self.indices = indices
         chunkIndexOfRegistered = chunkIndex
         registeredInChunk = added
+        sharedHandles = shared
+        self.sharedBytes += sharedBytes
     }
 
     /// Appends a batch of fixed-width values: row `r` is `values[r]` where `defined[r]` is 1,
@@ -222,6 +248,7 @@ final class ParquetColumnBuffer {
     /// first) where `defined[r]` is 1, NULL where it is 0.
     func append(texts bytes: UnsafeBufferPointer<UInt8>, ends: UnsafeBufferPointer<Int>, defined flags: UnsafeBufferPointer<UInt8>) {
         precondition(ends.count == flags.count && (ends.last ?? 0) <= bytes.count)
+        if !sharedHandles.isEmpty { copyShared() }
         let added = ParquetColumnBuffer.append(bytes, ends, flags, &defined, &indices, &dictionary, &lastIndex)
         nulls += added
     }
@@ -259,12 +286,16 @@ final class ParquetColumnBuffer {
     /// handed a chunk back (their memory is already the process's: fresh buffers of a row
     /// group's size were mapped, faulted in page by page and unmapped again every row group).
     func take(recycling spare: inout ColumnChunkData?) -> ColumnChunkData {
+        let isShared = !sharedHandles.isEmpty
         let chunk = ColumnChunkData(
             spec: spec, defined: take(&defined), nulls: nulls, dictionary: dictionary, indices: take(&indices),
-            doubles: take(&doubles), int64s: take(&int64s), int32s: take(&int32s))
+            doubles: take(&doubles), int64s: take(&int64s), int32s: take(&int32s),
+            registered: isShared ? registered : ParquetColumnBuffer.noEntries, sharedHandles: take(&sharedHandles),
+            sharedBytes: sharedBytes)
         if var spare = spare.take() {
             swap(&defined, &spare.defined)
             swap(&indices, &spare.indices)
+            swap(&sharedHandles, &spare.sharedHandles)
             swap(&doubles, &spare.doubles)
             swap(&int64s, &spare.int64s)
             swap(&int32s, &spare.int32s)
@@ -284,9 +315,14 @@ final class ParquetColumnBuffer {
         return chunk
     }
 
+    /// The registered values of a chunk that holds none (one empty dictionary, shared).
+    private static let noEntries = ByteDictionary()
+
     func reset() {
         for handle in registeredInChunk { chunkIndexOfRegistered[Int(handle)] = -1 }
         registeredInChunk.removeAll(keepingCapacity: true)
+        sharedHandles.removeAll(keepingCapacity: true)
+        sharedBytes = 0
         lastIndex = nil
         defined.removeAll(keepingCapacity: true)
         nulls = 0
@@ -310,7 +346,16 @@ struct ColumnChunkData: Sendable {
     var doubles: [Double]
     var int64s: [Int64]
     var int32s: [Int32]
+    /// The writer's registered values, where the chunk's entries are theirs by handle
+    /// (`sharedHandles` not empty; `dictionary` is then empty).
+    let registered: ByteDictionary
+    var sharedHandles: [Int32]
+    let sharedBytes: Int
 
     var rows: Int { defined.count }
-    var distinctBytes: Int { dictionary.byteCount }
+    var distinctBytes: Int { dictionary.byteCount + sharedBytes }
+    /// The chunk's distinct values, its own or registered ones.
+    var entries: ChunkEntries {
+        ChunkEntries(own: dictionary, registered: registered, handles: sharedHandles, isShared: !sharedHandles.isEmpty)
+    }
 }

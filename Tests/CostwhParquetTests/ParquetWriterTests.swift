@@ -182,4 +182,69 @@ import Testing
             }
         }
     }
+
+    /// A chunk names registered values by handle and reads them where they are
+    /// (`ChunkEntries`) until text comes by its bytes into the same chunk, which copies them
+    /// in first, in order. Registered then own text, own then registered, registered alone
+    /// with NULLs, and registered values past the dictionary limit (plain pages): pyarrow and
+    /// DuckDB read every value back, and each row group's statistics.
+    @Test func registeredAndOwnTextShareAChunk() throws {
+        try #require(TestPython.available, Comment(rawValue: TestPython.skipMessage))
+        let dir = TempDir()
+        let path = dir.path("mixed.parquet")
+        let writer = try ParquetFileWriter(
+            path: path, columns: [.init("Mixed", .string), .init("Big", .string)], rowGroupRows: 1000)
+        func register(_ column: Int, _ text: String) -> Int32 {
+            var text = text
+            return text.withUTF8 { writer.register(column, utf8: $0) }
+        }
+        let names = (0..<40).map { "reg-\(($0 * 7) % 40)" }
+        let mixed = names.map { register(0, $0) }
+        // 1,000 distinct values of 1.2 KB in a row group: past the 1 MiB dictionary limit.
+        let bigs = (0..<3000).map { "big-\($0)-" + String(repeating: "y", count: 1200) }
+        let big = bigs.map { register(1, $0) }
+        var expected: [[Any]] = []
+        // Per row group, four batches of 250 rows: R registered, O own text, N registered and NULLs.
+        let plan: [[Character]] = [["R", "O", "R", "O"], ["O", "R", "O", "R"], ["N", "R", "N", "R"]]
+        for (g, batches) in plan.enumerated() {
+            for (b, how) in batches.enumerated() {
+                let first = g * 1000 + b * 250
+                let rows = Array(first..<(first + 250))
+                var mixedValues: [String?] = []
+                if how == "O" {
+                    var bytes: [UInt8] = []
+                    var ends: [Int] = []
+                    var defined: [UInt8] = []
+                    for r in rows {
+                        let text: String? = r % 6 == 0 ? nil : "own-\(r % 30)"
+                        bytes += Array((text ?? "").utf8)
+                        ends.append(bytes.count)
+                        defined.append(text == nil ? 0 : 1)
+                        mixedValues.append(text)
+                    }
+                    bytes.withUnsafeBufferPointer { t in
+                        ends.withUnsafeBufferPointer { e in defined.withUnsafeBufferPointer { writer.append(0, texts: t, ends: e, defined: $0) } }
+                    }
+                } else {
+                    let table = mixed
+                    let picks = rows.map { r in how == "N" && r % 3 == 0 ? Int32(-1) : Int32(r % mixed.count) }
+                    table.withUnsafeBufferPointer { t in picks.withUnsafeBufferPointer { writer.append(0, registered: t, width: 1, field: 0, rows: $0) } }
+                    mixedValues = picks.map { $0 < 0 ? nil : names[Int($0)] }
+                }
+                let bigPicks = rows.map { r in r % 10 == 0 ? Int32(-1) : Int32(r) }
+                big.withUnsafeBufferPointer { t in bigPicks.withUnsafeBufferPointer { writer.append(1, registered: t, width: 1, field: 0, rows: $0) } }
+                try writer.endRows(rows.count)
+                for (k, r) in rows.enumerated() {
+                    expected.append([mixedValues[k] ?? NSNull(), bigPicks[k] < 0 ? NSNull() : bigs[r]])
+                }
+            }
+        }
+        try writer.finish()
+        #expect(try ParquetFileReader(path: path).metadata.rowGroups.count == 3)
+        let expectFile = dir.path("expect.json")
+        try JSONSerialization.data(withJSONObject: expected).write(to: URL(fileURLWithPath: expectFile))
+        let check = try TestPython.run(script: "parquet-check.py", [path, expectFile])
+        #expect(check.status == 0, "\(check.output)")
+        #expect(check.output.contains("pyarrow: 3000 rows") && check.output.contains("duckdb: 3000 rows"), "\(check.output)")
+    }
 }
