@@ -75,9 +75,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ParquetCompression.allCases)
+    @Test(.enabled(if: TestPython.available, Comment(rawValue: TestPython.skipMessage)), arguments: ParquetCompression.allCases)
     func pyarrowAndDuckDBReadEveryValue(compression: ParquetCompression) throws {
-        try #require(TestPython.available, Comment(rawValue: TestPython.skipMessage))
         let dir = TempDir()
         let (path, expected) = try Self.write(dir, rows: 2500, compression: compression)
         let expectFile = dir.path("expect.json")
@@ -90,8 +89,8 @@ import Testing
     /// Row groups are gathered in the buffers of row groups already written: 25 row groups of
     /// 100 rows (their NULLs, dictionaries and plain text in different places each time) read
     /// back value for value, so nothing of a recycled row group shows in the next.
-    @Test func recycledBuffersHoldOnlyTheirRowGroup() throws {
-        try #require(TestPython.available, Comment(rawValue: TestPython.skipMessage))
+    @Test(.enabled(if: TestPython.available, Comment(rawValue: TestPython.skipMessage)))
+    func recycledBuffersHoldOnlyTheirRowGroup() throws {
         let dir = TempDir()
         var recycled = 0
         let (path, expected) = try Self.write(dir, rows: 2500, compression: .zstd, rowGroupRows: 100) { recycled = $0 }
@@ -188,8 +187,8 @@ import Testing
     /// in first, in order. Registered then own text, own then registered, registered alone
     /// with NULLs, and registered values past the dictionary limit (plain pages): pyarrow and
     /// DuckDB read every value back, and each row group's statistics.
-    @Test func registeredAndOwnTextShareAChunk() throws {
-        try #require(TestPython.available, Comment(rawValue: TestPython.skipMessage))
+    @Test(.enabled(if: TestPython.available, Comment(rawValue: TestPython.skipMessage)))
+    func registeredAndOwnTextShareAChunk() throws {
         let dir = TempDir()
         let path = dir.path("mixed.parquet")
         let writer = try ParquetFileWriter(
