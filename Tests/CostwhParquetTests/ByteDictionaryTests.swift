@@ -79,4 +79,22 @@ import Testing
         #expect(Self.index(&d, "unhashed") == unhashed)
         #expect(d.count == 700 + 1 + 20_000, "no entry was added twice")
     }
+
+    /// Entries order as unsigned bytes (the statistics' min and max): a prefix before its
+    /// extensions, bytes above 0x7F after ASCII, the empty entry first, and an entry against
+    /// itself not before.
+    @Test func entriesOrderAsUnsignedBytes() {
+        var d = ByteDictionary()
+        let values: [[UInt8]] = [
+            [], [0x61], [0x61, 0x00], [0x61, 0x62], [0x62], [0x7F], [0x80], [0xC3, 0xA9], [0xFF], [0xFF, 0xFF],
+            Array("Virtual Machines".utf8), Array("Virtual Machine".utf8), Array("virtual".utf8),
+        ]
+        let entries = values.map { v in v.withUnsafeBufferPointer { d.index(of: $0) } }
+        for (i, a) in values.enumerated() {
+            for (j, b) in values.enumerated() {
+                let want = a.lexicographicallyPrecedes(b)
+                #expect(d.precedes(Int(entries[i]), Int(entries[j])) == want, "\(a) before \(b): \(want)")
+            }
+        }
+    }
 }
