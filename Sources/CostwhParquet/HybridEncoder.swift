@@ -2,58 +2,83 @@
 /// dictionary indices: runs of eight or more equal values become RLE runs, the rest are
 /// bit-packed eight at a time. The mirror of `HybridDecoder`.
 enum HybridEncoder {
+    /// A bit-packed run's header counts groups of eight in a varint; runs are kept to 63
+    /// groups, so that the header is one byte.
+    static let packedLimit = 8 * 63
+
     static func encode(_ values: [UInt32], bitWidth: Int, into out: inout [UInt8]) {
+        precondition((0...32).contains(bitWidth))
         let byteWidth = (bitWidth + 7) / 8
-        var pending: [UInt32] = []
-        pending.reserveCapacity(64)
-        var i = 0
-        while i < values.count {
-            var j = i + 1
-            while j < values.count && values[j] == values[i] { j += 1 }
-            let run = j - i
-            if run >= 8 && pending.count % 8 == 0 {
-                flush(&pending, bitWidth: bitWidth, into: &out)
-                varint(UInt64(run) << 1, into: &out)
-                var v = values[i]
-                for _ in 0..<byteWidth {
-                    out.append(UInt8(v & 0xFF))
-                    v >>= 8
+        // Each run of equal values is measured once, and the values waiting to be bit-packed
+        // are kept in a buffer of a run's size: a rescan at every position, and an append per
+        // value and per byte, made this a tenth of a lake export's instructions. The bytes are
+        // the same as that simpler form's (`HybridEncoderTests` keeps it as the reference).
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: packedLimit) { pending in
+            var count = 0
+            values.withUnsafeBufferPointer { values in
+                let n = values.count
+                var i = 0
+                while i < n {
+                    let v = values[i]
+                    var j = i + 1
+                    while j < n && values[j] == v { j += 1 }
+                    var run = j - i
+                    while run > 0 {
+                        if run >= 8 && count % 8 == 0 {
+                            flush(pending, &count, bitWidth: bitWidth, into: &out)
+                            varint(UInt64(run) << 1, into: &out)
+                            var x = v
+                            for _ in 0..<byteWidth {
+                                out.append(UInt8(truncatingIfNeeded: x))
+                                x >>= 8
+                            }
+                            run = 0
+                        } else {
+                            pending[count] = v
+                            count += 1
+                            run -= 1
+                            if count == packedLimit { flush(pending, &count, bitWidth: bitWidth, into: &out) }
+                        }
+                    }
+                    i = j
                 }
-                i = j
-            } else {
-                pending.append(values[i])
-                i += 1
-                // A bit-packed run's header counts groups in a varint; keep runs moderate.
-                if pending.count == 8 * 63 { flush(&pending, bitWidth: bitWidth, into: &out) }
             }
+            flush(pending, &count, bitWidth: bitWidth, into: &out)
         }
-        flush(&pending, bitWidth: bitWidth, into: &out)
     }
 
-    /// Writes the pending values as one bit-packed run, padded with zeros to a whole group
-    /// of eight (the reader stops at the page's value count).
-    private static func flush(_ pending: inout [UInt32], bitWidth: Int, into out: inout [UInt8]) {
-        guard !pending.isEmpty else { return }
-        let groups = (pending.count + 7) / 8
-        while pending.count < groups * 8 { pending.append(0) }
+    /// Writes the `count` pending values as one bit-packed run, padded with zeros to a whole
+    /// group of eight (the reader stops at the page's value count), and empties them.
+    private static func flush(
+        _ pending: UnsafeMutableBufferPointer<UInt32>, _ count: inout Int, bitWidth: Int, into out: inout [UInt8]
+    ) {
+        guard count > 0 else { return }
+        let groups = (count + 7) / 8
+        precondition(groups * 8 <= pending.count)
+        for k in count..<(groups * 8) { pending[k] = 0 }
+        count = 0
         varint(UInt64(groups) << 1 | 1, into: &out)
-        guard bitWidth > 0 else {
-            pending.removeAll(keepingCapacity: true)
-            return
-        }
-        var buffer: UInt64 = 0
-        var bits = 0
-        for value in pending {
-            buffer |= UInt64(value) << UInt64(bits)
-            bits += bitWidth
-            while bits >= 8 {
-                out.append(UInt8(buffer & 0xFF))
-                buffer >>= 8
-                bits -= 8
+        guard bitWidth > 0 else { return }
+        // Eight values of `bitWidth` bits are `bitWidth` bytes: the run's size is known.
+        let start = out.count
+        let size = groups * bitWidth
+        out.append(contentsOf: repeatElement(0, count: size))
+        out.withUnsafeMutableBufferPointer { bytes in
+            var at = start
+            var buffer: UInt64 = 0
+            var bits = 0
+            for k in 0..<(groups * 8) {
+                buffer |= UInt64(pending[k]) << UInt64(bits)
+                bits += bitWidth
+                while bits >= 8 {
+                    precondition(at < start + size)
+                    bytes[at] = UInt8(truncatingIfNeeded: buffer)
+                    at += 1
+                    buffer >>= 8
+                    bits -= 8
+                }
             }
         }
-        if bits > 0 { out.append(UInt8(buffer & 0xFF)) }
-        pending.removeAll(keepingCapacity: true)
     }
 
     static func varint(_ value: UInt64, into out: inout [UInt8]) {
