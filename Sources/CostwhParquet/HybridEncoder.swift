@@ -7,6 +7,14 @@ enum HybridEncoder {
     static let packedLimit = 8 * 63
 
     static func encode(_ values: [UInt32], bitWidth: Int, into out: inout [UInt8]) {
+        values.withUnsafeBufferPointer { encode($0, bitWidth: bitWidth, into: &out) }
+    }
+
+    /// Values of any unsigned width: definition levels are encoded from their bytes, not
+    /// widened to 32 bits in an array first. Each value must fit in `bitWidth` bits.
+    static func encode<Value: FixedWidthInteger & UnsignedInteger>(
+        _ values: UnsafeBufferPointer<Value>, bitWidth: Int, into out: inout [UInt8]
+    ) {
         precondition((0...32).contains(bitWidth))
         let byteWidth = (bitWidth + 7) / 8
         // Each run of equal values is measured once, and the values waiting to be bit-packed
@@ -15,33 +23,31 @@ enum HybridEncoder {
         // the same as that simpler form's (`HybridEncoderTests` keeps it as the reference).
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: packedLimit) { pending in
             var count = 0
-            values.withUnsafeBufferPointer { values in
-                let n = values.count
-                var i = 0
-                while i < n {
-                    let v = values[i]
-                    var j = i + 1
-                    while j < n && values[j] == v { j += 1 }
-                    var run = j - i
-                    while run > 0 {
-                        if run >= 8 && count % 8 == 0 {
-                            flush(pending, &count, bitWidth: bitWidth, into: &out)
-                            varint(UInt64(run) << 1, into: &out)
-                            var x = v
-                            for _ in 0..<byteWidth {
-                                out.append(UInt8(truncatingIfNeeded: x))
-                                x >>= 8
-                            }
-                            run = 0
-                        } else {
-                            pending[count] = v
-                            count += 1
-                            run -= 1
-                            if count == packedLimit { flush(pending, &count, bitWidth: bitWidth, into: &out) }
+            let n = values.count
+            var i = 0
+            while i < n {
+                let v = values[i]
+                var j = i + 1
+                while j < n && values[j] == v { j += 1 }
+                var run = j - i
+                while run > 0 {
+                    if run >= 8 && count % 8 == 0 {
+                        flush(pending, &count, bitWidth: bitWidth, into: &out)
+                        varint(UInt64(run) << 1, into: &out)
+                        var x = UInt32(truncatingIfNeeded: v)
+                        for _ in 0..<byteWidth {
+                            out.append(UInt8(truncatingIfNeeded: x))
+                            x >>= 8
                         }
+                        run = 0
+                    } else {
+                        pending[count] = UInt32(truncatingIfNeeded: v)
+                        count += 1
+                        run -= 1
+                        if count == packedLimit { flush(pending, &count, bitWidth: bitWidth, into: &out) }
                     }
-                    i = j
                 }
+                i = j
             }
             flush(pending, &count, bitWidth: bitWidth, into: &out)
         }
@@ -65,6 +71,17 @@ enum HybridEncoder {
         out.append(contentsOf: repeatElement(0, count: size))
         out.withUnsafeMutableBufferPointer { bytes in
             var at = start
+            if bitWidth <= 8 {
+                // A group of eight values fits one 64-bit word: `bitWidth` bytes of it.
+                for group in 0..<groups {
+                    var word: UInt64 = 0
+                    for k in 0..<8 { word |= UInt64(pending[group * 8 + k]) << UInt64(k * bitWidth) }
+                    precondition(at + bitWidth <= start + size)
+                    for b in 0..<bitWidth { bytes[at + b] = UInt8(truncatingIfNeeded: word >> UInt64(8 * b)) }
+                    at += bitWidth
+                }
+                return
+            }
             var buffer: UInt64 = 0
             var bits = 0
             for k in 0..<(groups * 8) {

@@ -190,7 +190,8 @@ enum ParquetChunkEncoder {
             HybridEncoder.varint(UInt64(defined.count) << 1, into: &encoded)
             encoded.append(0)
         } else {
-            HybridEncoder.encode(defined.map(UInt32.init), bitWidth: 1, into: &encoded)
+            let done: Void? = defined.withContiguousStorageIfAvailable { HybridEncoder.encode($0, bitWidth: 1, into: &encoded) }
+            if done == nil { HybridEncoder.encode(defined.map(UInt32.init), bitWidth: 1, into: &encoded) }
         }
         let n = UInt32(encoded.count)
         return [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)] + encoded

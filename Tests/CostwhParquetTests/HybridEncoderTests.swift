@@ -4,8 +4,9 @@ import Testing
 
 /// The RLE / bit-packing hybrid encoder writes the bytes of the plain form it replaced (kept
 /// here as the reference: a run measured at every position, a value and a byte appended at a
-/// time), and `HybridDecoder` reads every value back, for runs of every length around the
-/// thresholds (8 for RLE, 504 for a bit-packed run) and every bit width.
+/// time), from 32-bit values and from bytes, and `HybridDecoder` reads every value back, for
+/// runs of every length around the thresholds (8 for RLE, 504 for a bit-packed run) and every
+/// bit width.
 @Suite struct HybridEncoderTests {
     static func reference(_ values: [UInt32], bitWidth: Int) -> [UInt8] {
         var out: [UInt8] = []
@@ -87,6 +88,12 @@ import Testing
             #expect(
                 body.count == reference.count && firstDifference == nil,
                 "bit width \(bitWidth), seed \(seed): \(body.count) bytes against \(reference.count), first difference at \(firstDifference ?? -1)")
+            if bitWidth <= 8 {
+                // Definition levels are encoded from their bytes: the same bytes again.
+                var fromBytes: [UInt8] = []
+                values.map { UInt8($0) }.withUnsafeBufferPointer { HybridEncoder.encode($0, bitWidth: bitWidth, into: &fromBytes) }
+                #expect(fromBytes == body, "bit width \(bitWidth), seed \(seed): from bytes")
+            }
             var decoder = try HybridDecoder(PageBytes(body), bitWidth: bitWidth)
             var wrong = 0
             for value in values {
