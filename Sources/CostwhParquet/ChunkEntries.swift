@@ -13,7 +13,7 @@ struct ChunkEntries {
     /// Entry `i` is `registered`'s entry `handles[i]` where `isShared`; `own` is then empty.
     let registered: ByteDictionary
     let handles: [Int32]
-    let isShared: Bool
+    var isShared: Bool { !handles.isEmpty }
 
     var count: Int { isShared ? handles.count : own.count }
 

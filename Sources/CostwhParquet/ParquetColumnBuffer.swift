@@ -356,6 +356,6 @@ struct ColumnChunkData: Sendable {
     var distinctBytes: Int { dictionary.byteCount + sharedBytes }
     /// The chunk's distinct values, its own or registered ones.
     var entries: ChunkEntries {
-        ChunkEntries(own: dictionary, registered: registered, handles: sharedHandles, isShared: !sharedHandles.isEmpty)
+        ChunkEntries(own: dictionary, registered: registered, handles: sharedHandles)
     }
 }
