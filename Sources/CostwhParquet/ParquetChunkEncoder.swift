@@ -51,19 +51,20 @@ enum ParquetChunkEncoder {
             let distinct = dictionary.count
             if column.distinctBytes <= dictionaryLimit && distinct > 0 {
                 var page = compressor.body()
-                page.reserveCapacity(column.distinctBytes + distinct * 4)
-                for entry in 0..<distinct { dictionary.withEntry(entry) { plain($0, into: &page) } }
+                let written = DictionaryPage(column, statisticsLimit: statisticsLimit, into: &page)
                 chunk.dictionaryPageOffset = 0
-                try self.page(page, header: .dictionary(count: distinct), compressor: compressor, into: &chunk)
+                try self.page(page, header: .dictionary(count: written.count), compressor: compressor, into: &chunk)
                 compressor.keep(&page)
                 chunk.dataPageOffset = chunk.bytes.count
-                let width = max(1, HybridEncoder.bitWidth(for: UInt32(distinct - 1)))
+                let width = max(1, HybridEncoder.bitWidth(for: UInt32(written.count - 1)))
                 var body = compressor.body(levels(column.defined))
                 body.append(UInt8(width))
-                HybridEncoder.encode(column.indices, bitWidth: width, into: &body)
+                HybridEncoder.encode(written.indices ?? column.indices, bitWidth: width, into: &body)
                 try self.page(body, header: .data(count: column.rows, encoding: 8), compressor: compressor, into: &chunk)
                 compressor.keep(&body)
                 chunk.encodings = [0, 3, 8]
+                chunk.min = written.min
+                chunk.max = written.max
             } else {
                 chunk.dataPageOffset = 0
                 // Plain pages of about `pageLimit` bytes each, cut between rows.
@@ -87,16 +88,16 @@ enum ParquetChunkEncoder {
                     start = end
                 }
                 chunk.encodings = [0, 3]
-            }
-            if distinct > 0 && (0..<distinct).allSatisfy({ dictionary.length($0) <= statisticsLimit }) {
-                var low = 0
-                var high = 0
-                for entry in 1..<max(1, distinct) {
-                    if dictionary.precedes(entry, low) { low = entry }
-                    if dictionary.precedes(high, entry) { high = entry }
+                if distinct > 0 && (0..<distinct).allSatisfy({ dictionary.length($0) <= statisticsLimit }) {
+                    var low = 0
+                    var high = 0
+                    for entry in 1..<max(1, distinct) {
+                        if dictionary.precedes(entry, low) { low = entry }
+                        if dictionary.precedes(high, entry) { high = entry }
+                    }
+                    chunk.min = dictionary.withEntry(low) { Array($0) }
+                    chunk.max = dictionary.withEntry(high) { Array($0) }
                 }
-                chunk.min = dictionary.withEntry(low) { Array($0) }
-                chunk.max = dictionary.withEntry(high) { Array($0) }
             }
         case .double:
             var body = compressor.body(levels(column.defined))

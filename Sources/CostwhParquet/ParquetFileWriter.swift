@@ -35,7 +35,7 @@ package final class ParquetFileWriter {
 
     package init(
         path: String, columns: [ParquetColumnSpec], compression: ParquetCompression = .zstd,
-        rowGroupRows: Int = 131_072, rowGroupBytes: Int = 12 << 20, metadata: [(String, String)] = []
+        rowGroupRows: Int = defaultRowGroupRows, rowGroupBytes: Int = 12 << 20, metadata: [(String, String)] = []
     ) throws(ParquetError) {
         precondition(!columns.isEmpty && rowGroupRows > 0)
         self.path = path
@@ -52,6 +52,9 @@ package final class ParquetFileWriter {
     deinit {
         encoder.stop()
     }
+
+    /// A row group's most rows, unless its bytes (`rowGroupBytes`) end it first.
+    package static let defaultRowGroupRows = 131_072
 
     package var rows: Int { totalRows + pendingRows }
 

@@ -128,6 +128,9 @@ package struct ColumnChunk: Sendable {
     package let dataPageOffset: Int
     package let dictionaryPageOffset: Int?
     package let compressedSize: Int
+    /// What the writer says of the chunk's values (read as given: costwh's reader never
+    /// trusts it to skip data).
+    package let statistics: ColumnStatistics?
 
     init(_ f: [Int16: ThriftValue], file: String) throws(ParquetError) {
         if f[8] != nil || f[9] != nil {
@@ -154,6 +157,9 @@ package struct ColumnChunk: Sendable {
         guard let data = m[9]?.int else { throw ParquetError("a column chunk has no data page offset") }
         dataPageOffset = Int(data)
         dictionaryPageOffset = m[11]?.int.map(Int.init)
+        statistics = m[12]?.fields.map { s in
+            ColumnStatistics(min: s[6]?.binary ?? s[2]?.binary, max: s[5]?.binary ?? s[1]?.binary, nullCount: s[3]?.int.map(Int.init))
+        }
         guard valueCount >= 0, compressedSize >= 0, dataPageOffset >= 0 else {
             throw ParquetError("a column chunk claims a negative size or offset")
         }
@@ -166,6 +172,15 @@ package struct ColumnChunk: Sendable {
         }
         return dataPageOffset
     }
+}
+
+/// A column chunk's statistics: the smallest and largest value in their plain encoding
+/// (`min_value` and `max_value`, or the deprecated `min` and `max` when those are absent), and
+/// the count of NULLs.
+package struct ColumnStatistics: Sendable, Equatable {
+    package let min: [UInt8]?
+    package let max: [UInt8]?
+    package let nullCount: Int?
 }
 
 package struct RowGroup: Sendable {

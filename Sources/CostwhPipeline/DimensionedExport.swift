@@ -25,6 +25,8 @@ struct DimensionedExport {
     /// not list) registered for a partition; past it they are joined to the fact rows. See
     /// `write`.
     var registeredBytesLimit = 40 << 20
+    /// The most rows in a row group (see `PartitionExport.rowGroupRows`).
+    var rowGroupRows = ParquetFileWriter.defaultRowGroupRows
 
 
     /// The first four dimensions are those `summary_resource` keeps a key of.
@@ -177,7 +179,8 @@ struct DimensionedExport {
                     rows[d] = Rows()
                 }
 
-                let writer = try ParquetFileWriter(path: path, columns: specs, compression: compression, metadata: metadata)
+                let writer = try ParquetFileWriter(
+                    path: path, columns: specs, compression: compression, rowGroupRows: rowGroupRows, metadata: metadata)
 
                 // Each dimension row used, once: its text registered, its other values converted.
                 var registeredBytes = 0

@@ -15,6 +15,10 @@ struct PartitionExport {
     /// views allow it; off, every row is read whole through `cost_details_wide` (the tests
     /// compare the two).
     var readsDimensionsOnce = true
+    /// The most rows in a row group (the writer's default; the tests lower it to cut small
+    /// files into several). A multiple of `ParquetFileWriter.batchRows`, so that the row by
+    /// row and the batched reads cut row groups alike.
+    var rowGroupRows = ParquetFileWriter.defaultRowGroupRows
 
     struct Written {
         let rows: Int
@@ -58,11 +62,10 @@ struct PartitionExport {
     ]
 
     func write(_ store: any StoreReading, to path: String, metadata: [(String, String)]) throws(PipelineError) -> Written {
-        if view == LakeLayout.costDetails, readsDimensionsOnce,
-            let written = try DimensionedExport(filter: filter, compression: compression).write(
-                store, to: path, metadata: metadata)
-        {
-            return written
+        if view == LakeLayout.costDetails, readsDimensionsOnce {
+            var dimensioned = DimensionedExport(filter: filter, compression: compression)
+            dimensioned.rowGroupRows = rowGroupRows
+            if let written = try dimensioned.write(store, to: path, metadata: metadata) { return written }
         }
         var written: Written?
         do {
@@ -76,7 +79,7 @@ struct PartitionExport {
                 let names = try reader.read("SELECT * FROM \(source) WHERE 1 = 0", [:]).columns
                 let specs = names.map { ParquetColumnSpec($0, PartitionExport.kind(of: $0, in: view)) }
                 let writer = try ParquetFileWriter(
-                    path: path, columns: specs, compression: compression, metadata: metadata)
+                    path: path, columns: specs, compression: compression, rowGroupRows: rowGroupRows, metadata: metadata)
                 let money = names.firstIndex(of: view == LakeLayout.focus ? "BilledCost" : Catalog.cost)
                 let currency = names.firstIndex(of: Catalog.currency)
                 var cost = CurrencyTotals()
