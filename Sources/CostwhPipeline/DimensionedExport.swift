@@ -132,12 +132,12 @@ struct DimensionedExport {
                 // the fact rows' keys would cost a scan of the partition). A fact row whose
                 // key is not among them stops this path (`SummaryMissesAKey`).
                 let loads = filter.map { "\($0.column) = :\($0.column.lowercased())" }.joined(separator: " AND ")
-                var keys = Array(repeating: Set<Int64>(), count: Self.dimensions.count)
+                var keys = Array(repeating: KeySet(), count: Self.dimensions.count)
                 _ = try reader.forEachRow(
                     "SELECT DISTINCT AccountKey, ResourceKey, ProductKey, TagsKey FROM summary_resource WHERE LoadId IN (SELECT LoadId FROM partitions WHERE \(loads))",
                     parameters
                 ) { cursor in
-                    for d in 0..<Self.summarised where cursor.kind(d) != .null { keys[d].insert(cursor.int64(d)) }
+                    for d in 0..<Self.summarised { keys[d].insert(cursor, d) }
                 }
 
                 // The dimensions not in the summaries (AdditionalInfo, the extra columns) are
@@ -152,7 +152,7 @@ struct DimensionedExport {
                 if registeredBytesLimit > 0, !unsummarised.isEmpty {
                     let list = unsummarised.map { "k.\(Self.dimensions[$0].key)" }.joined(separator: ", ")
                     _ = try reader.forEachRow("SELECT \(list) FROM cost_details_keys k WHERE \(qualified)", parameters) { cursor in
-                        for (i, d) in unsummarised.enumerated() where cursor.kind(i) != .null { keys[d].insert(cursor.int64(i)) }
+                        for (i, d) in unsummarised.enumerated() { keys[d].insert(cursor, i) }
                     }
                 }
 
@@ -200,7 +200,7 @@ struct DimensionedExport {
                     }
                     _ = try reader.forEachRow(
                         "SELECT \(list) FROM \(dimension.table) WHERE \(dimension.key) BETWEEN :low AND :high",
-                        ["low": .integer(wanted.min()!), "high": .integer(wanted.max()!)]
+                        ["low": .integer(wanted.min!), "high": .integer(wanted.max!)]
                     ) { cursor in
                         let key = cursor.int64(0)
                         guard wanted.contains(key), row.rowOf[key] == nil else { return }
@@ -225,7 +225,7 @@ struct DimensionedExport {
                     }
                     row.index()
                     rows[d] = row
-                    keys[d] = []
+                    keys[d] = KeySet()
                 }
 
                 // Registered text is memory the writer's row groups give up: each MiB of a row
