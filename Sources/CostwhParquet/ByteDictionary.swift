@@ -129,17 +129,21 @@ struct ByteDictionary {
     /// `lexicographicallyPrecedes` went byte by byte through the generic path (2 % of a lake
     /// export's samples, each row group's text statistics).
     func precedes(_ a: Int, _ b: Int) -> Bool {
-        let startA = offsets[a], lengthA = offsets[a + 1] - startA
-        let startB = offsets[b], lengthB = offsets[b + 1] - startB
-        let common = min(lengthA, lengthB)
+        storage.withUnsafeBufferPointer { all in
+            Self.precedes(offsets[a]..<offsets[a + 1], offsets[b]..<offsets[b + 1], in: all)
+        }
+    }
+
+    /// The bytes at `a` sort before those at `b` as unsigned bytes: memcmp of the common
+    /// length, then the shorter first.
+    static func precedes(_ a: Range<Int>, _ b: Range<Int>, in storage: UnsafeBufferPointer<UInt8>) -> Bool {
+        precondition(a.lowerBound >= 0 && b.lowerBound >= 0 && a.upperBound <= storage.count && b.upperBound <= storage.count)
+        let common = min(a.count, b.count)
         if common > 0 {
-            let order = storage.withUnsafeBufferPointer { all in
-                precondition(startA + common <= all.count && startB + common <= all.count)
-                return memcmp(all.baseAddress! + startA, all.baseAddress! + startB, common)
-            }
+            let order = memcmp(storage.baseAddress! + a.lowerBound, storage.baseAddress! + b.lowerBound, common)
             if order != 0 { return order < 0 }
         }
-        return lengthA < lengthB
+        return a.count < b.count
     }
 
     mutating func removeAll() {

@@ -47,8 +47,8 @@ struct DictionaryPage {
         for entry in entries { total += 4 + offsets[entry + 1] - offsets[entry] }
         let start = page.count
         page.append(contentsOf: repeatElement(0, count: total))
-        var low: (start: Int, length: Int)?
-        var high: (start: Int, length: Int)?
+        var low: Range<Int>?
+        var high: Range<Int>?
         var measured = true
         dictionary.storage.withUnsafeBufferPointer { storage in
             page.withUnsafeMutableBufferPointer { out in
@@ -74,10 +74,10 @@ struct DictionaryPage {
                         measured = false
                         continue
                     }
-                    let value = (start: from, length: length)
+                    let value = from..<(from + length)
                     if let l = low, let h = high {
-                        if Self.precedes(value, l, storage) { low = value }
-                        if Self.precedes(h, value, storage) { high = value }
+                        if ByteDictionary.precedes(value, l, in: storage) { low = value }
+                        if ByteDictionary.precedes(h, value, in: storage) { high = value }
                     } else {
                         low = value
                         high = value
@@ -85,22 +85,10 @@ struct DictionaryPage {
                 }
             }
             if measured, let low, let high {
-                min = Array(storage[low.start..<low.start + low.length])
-                max = Array(storage[high.start..<high.start + high.length])
+                min = Array(storage[low])
+                max = Array(storage[high])
             }
         }
-    }
-
-    /// `a` sorts before `b` as unsigned bytes (memcmp, then the shorter first).
-    private static func precedes(
-        _ a: (start: Int, length: Int), _ b: (start: Int, length: Int), _ storage: UnsafeBufferPointer<UInt8>
-    ) -> Bool {
-        let common = Swift.min(a.length, b.length)
-        if common > 0 {
-            let order = memcmp(storage.baseAddress! + a.start, storage.baseAddress! + b.start, common)
-            if order != 0 { return order < 0 }
-        }
-        return a.length < b.length
     }
 }
 
