@@ -17,6 +17,7 @@ import PostgresNIO
 ///    partition take turns) and closes the ledger row.
 /// 3. The replaced load's table is detached and dropped later (`purgeReplacedLoads`), once no
 ///    transaction that could still see it is open.
+/// 4. A new billing period gets its own branch in `cost_fact_periods` (`refreshPeriodBranches`).
 /// A crash before step 2 commits leaves an unattached table, which the next run drops.
 extension PostgresStore {
     package func replacePartition(
@@ -117,6 +118,7 @@ extension PostgresStore {
         }
         PhaseProbe.mark("committed")
         if let replaced { recordReaderHorizon(replaced: replaced) }
+        refreshPeriodBranches()
         var summary = final
         summary.replacedLoadId = replaced
         return summary
@@ -147,6 +149,26 @@ extension PostgresStore {
                 """, logger: logger)
         }
         return name
+    }
+
+    /// Names every billing period's table in `cost_fact_periods` (migration 0011), so a filter
+    /// on BillingPeriod is folded when the query is planned instead of tested on each row.
+    /// Until then a new period's rows are read through the view's last branch, so this is
+    /// housekeeping: replacing the view waits at most two seconds for readers that hold it,
+    /// and a failure is left for the next load to retry, never failing this one.
+    func refreshPeriodBranches() {
+        let driver = driverLogger
+        do {
+            try withConnection("naming the billing periods in cost_fact_periods") { connection in
+                try await connection.withTransaction(logger: driver) { connection in
+                    try await PostgresSQL.run(connection, "SET LOCAL lock_timeout = '2s'", logger: driver)
+                    try await PostgresSQL.run(connection, "SELECT costwh_refresh_fact_periods()", logger: driver)
+                }
+            }
+        } catch {
+            logger.info(
+                "left cost_fact_periods for a later load to update", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Streams the batches `feed` writes into COPY on the store's connection.

@@ -7,8 +7,9 @@ import Foundation
 import Testing
 
 /// A month's question reads only that month (#31): `cost_fact` is partitioned by billing
-/// period and each period's table by load, and `cost_details` takes BillingPeriod from the fact
-/// rows, so the planner prunes at plan time. Checked in the plans PostgreSQL makes, in the
+/// period and each period's table by load, and `cost_details` reads the fact rows through
+/// `cost_fact_periods`, which gives each period's rows with their period as a constant, so the
+/// planner prunes at plan time and tests no row. Checked in the plans PostgreSQL makes, in the
 /// answers, in what a load's table stores, and across the migration that moved existing loads.
 @Suite(.serialized, .enabled(if: TestPostgres.available, .init(rawValue: TestPostgres.skipMessage)))
 struct PostgresPruningTests {
@@ -23,6 +24,18 @@ struct PostgresPruningTests {
             rest = rest[hit.upperBound...]
         }
         return found
+    }
+
+    /// Whether a query's plan tests BillingPeriod on fact rows (a `Filter` naming it).
+    static func testsPeriodPerRow(_ store: PostgresStore, _ sql: String) throws -> Bool {
+        try store.query("EXPLAIN " + sql).rows.compactMap { $0.first?.string }.contains {
+            $0.contains("Filter") && $0.contains("billingperiod")
+        }
+    }
+
+    /// The periods `cost_fact_periods` names in its own branches.
+    static func periodsNamed(_ store: PostgresStore) throws -> String? {
+        try store.query("SELECT obj_description('cost_fact_periods'::regclass, 'pg_class')").rows.first?[0].string
     }
 
     static let months = ["2023-08", "2023-09", "2023-10"]
@@ -56,6 +69,15 @@ struct PostgresPruningTests {
                 #expect(abs((answer[0].double ?? .nan) - expected) < 1e-6)
                 #expect(answer[1].int == loads[month, default: []].reduce(0) { $0 + $1.rowsLoaded })
             }
+            // Each period's rows come with their period as a constant, so the filter is folded
+            // when the query is planned, not tested on each row (migration 0011).
+            #expect(try PostgresPruningTests.periodsNamed(store) == "costwh periods: 2023-08,2023-09,2023-10")
+            for filter in [
+                "= '2023-09'", "BETWEEN '2023-08' AND '2023-10'", "IN ('2023-08', '2023-10')", "> '2023-08'",
+            ] {
+                let sql = "\(total) WHERE BillingPeriod \(filter)"
+                #expect(try !PostgresPruningTests.testsPeriodPerRow(store, sql), "\(filter)")
+            }
             let two = "\(total) WHERE BillingPeriod BETWEEN '2023-09' AND '2023-10' AND Metric = 'ActualCost'"
             #expect(
                 try PostgresPruningTests.loadsRead(store, two).isSubset(
@@ -73,6 +95,56 @@ struct PostgresPruningTests {
                     """, [.text("cost_fact_l\(id)")])
                 #expect(column.rows.first?[0].int == 1, "cost_fact_l\(id) stores its period in every row")
             }
+        }
+    }
+
+    /// A reader holding `cost_details` keeps the first load of a new period from naming it in
+    /// `cost_fact_periods` (replacing the view waits for readers). The load still succeeds,
+    /// its rows are read through the view's last branch, pruned to its table and tested per
+    /// row, and a later load names the period once the reader has gone.
+    @Test func aNewPeriodIsReadBeforeTheViewNamesIt() throws {
+        let dir = TempDir()
+        try TestPostgres.withSchema { url in
+            let estate = SyntheticEstate(scope: eaScope, resources: 30)
+            func load(_ month: String, _ metric: Metric) throws -> LoadSummary {
+                let file = dir.path("\(month)-\(metric.rawValue).csv")
+                _ = try CostCSVWriter(
+                    month: SyntheticMonth(estate: estate, period: try BillingPeriod(parsing: month), rows: 120)
+                ).write(metric, toFile: file)
+                return try #require(
+                    try loadFile(
+                        url, file, scope: eaScope.id, period: month,
+                        metric: metric == .actualCost ? "actual" : "amortized"
+                    ).first)
+            }
+            let august = try load("2023-08", .actualCost)
+            let store = try TestPostgres.store(url)
+            #expect(try PostgresPruningTests.periodsNamed(store) == "costwh periods: 2023-08")
+
+            let reader = try TestPostgres.store(url)
+            try reader.execute("BEGIN")
+            _ = try reader.query("SELECT COUNT(*) FROM cost_details")
+            let september = try load("2023-09", .actualCost)
+            #expect(september.status == .succeeded)
+            #expect(
+                try PostgresPruningTests.periodsNamed(store) == "costwh periods: 2023-08", "the reader held the view")
+            let month = "SELECT SUM(CostInBillingCurrency), COUNT(*) FROM cost_details WHERE BillingPeriod = '2023-09'"
+            #expect(try PostgresPruningTests.loadsRead(store, month) == [september.loadId])
+            #expect(try PostgresPruningTests.testsPeriodPerRow(store, month))
+            var answer = try #require(try store.query(month).rows.first)
+            #expect(abs((answer[0].double ?? .nan) - september.costTotal) < 1e-6)
+            #expect(answer[1].int == september.rowsLoaded)
+            let all = try #require(try store.query("SELECT COUNT(*) FROM cost_details").rows.first)
+            #expect(all[0].int == august.rowsLoaded + september.rowsLoaded, "no row read twice or missed")
+            try reader.execute("COMMIT")
+
+            let amortized = try load("2023-09", .amortizedCost)
+            #expect(try PostgresPruningTests.periodsNamed(store) == "costwh periods: 2023-08,2023-09")
+            #expect(try !PostgresPruningTests.testsPeriodPerRow(store, month))
+            #expect(try PostgresPruningTests.loadsRead(store, month) == [september.loadId, amortized.loadId])
+            answer = try #require(try store.query(month).rows.first)
+            #expect(abs((answer[0].double ?? .nan) - september.costTotal - amortized.costTotal) < 1e-6)
+            #expect(answer[1].int == september.rowsLoaded + amortized.rowsLoaded)
         }
     }
 
@@ -143,6 +215,7 @@ struct PostgresPruningTests {
                 "SELECT BillingPeriod, COUNT(*), SUM(CostInBillingCurrency) FROM cost_details GROUP BY 1 ORDER BY 1"
             ).rows.map { "\($0[0].string ?? "?") \($0[1].int ?? -1) \($0[2].double ?? .nan)" }
             #expect(answer == ["2023-09 40 60.0", "2023-10 20 45.0"])
+            #expect(try PostgresPruningTests.periodsNamed(store) == "costwh periods: 2023-09,2023-10")
             #expect(
                 try PostgresPruningTests.loadsRead(
                     store, "SELECT COUNT(*) FROM cost_details WHERE BillingPeriod = '2023-09'")
@@ -166,6 +239,7 @@ struct PostgresPruningTests {
                 try PostgresPruningTests.loadsRead(
                     store, "SELECT COUNT(*) FROM cost_details WHERE BillingPeriod = '2023-11'")
                     == [loaded.loadId])
+            #expect(try PostgresPruningTests.periodsNamed(store) == "costwh periods: 2023-09,2023-10,2023-11")
             let count = try store.query("SELECT COUNT(*) FROM cost_details").rows.first?[0].int
             #expect(loaded.rowsLoaded > 0 && count == 40 + 20 + loaded.rowsLoaded)
         }
