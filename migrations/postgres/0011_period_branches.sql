@@ -22,6 +22,10 @@ DECLARE
     branches TEXT := '';
     period TEXT;
 BEGIN
+    -- Two loads of new periods in this schema take turns, so the later one sees the earlier
+    -- one's table (otherwise the view could lose a period to the catch-all branch until the
+    -- next load).
+    PERFORM pg_advisory_xact_lock(hashtext('costwh-fact-periods'), hashtext(current_schema()));
     SELECT COALESCE(array_agg(bound ORDER BY bound), '{}') INTO known
     FROM (
         SELECT (regexp_match(pg_get_expr(c.relpartbound, c.oid), '^FOR VALUES IN \(''([0-9]{4}-[0-9]{2})''\)$'))[1]
