@@ -10,7 +10,8 @@ import PostgresNIO
 /// Replacing a partition on PostgreSQL without blocking readers.
 ///
 /// 1. The load's rows are copied (COPY, text format) into a table of its own,
-///    `cost_fact_l<LoadId>`, with `CHECK (LoadId = N)` so attaching it needs no scan.
+///    `cost_fact_l<LoadId>`, with `CHECK (LoadId = N)` so attaching it needs no scan (its
+///    columns in `LoadTableLayout`'s order).
 /// 2. One short transaction attaches it to `cost_fact` as the partition `FOR VALUES IN (N)`
 ///    (SHARE UPDATE EXCLUSIVE on the parent: readers go on), writes the summaries and the
 ///    rejected rows, moves the partition pointer (its row locked, so two writers of one
@@ -27,15 +28,14 @@ extension PostgresStore {
         let logger = driverLogger
         defer { releaseLoadLock(loadId) }
         // Copied without BillingPeriod: the column is added after the copy with the period as
-        // its default, which PostgreSQL keeps in the catalog instead of in every row.
+        // its default, which PostgreSQL keeps in the catalog instead of in every row. The
+        // other columns are in an order that wastes less space on alignment (LoadTableLayout).
         try withConnection("creating the load's table") { connection in
-            try await PostgresSQL.script(
-                connection,
-                """
-                CREATE TABLE \(table) (LIKE cost_fact INCLUDING DEFAULTS);
-                ALTER TABLE \(table) DROP COLUMN BillingPeriod;
-                ALTER TABLE \(table) ADD CONSTRAINT \(table)_load CHECK (LoadId = \(loadId));
-                """, logger: logger)
+            let columns = LoadTableLayout.columns(
+                try await PostgresSQL.run(connection, LoadTableLayout.catalogSQL, logger: logger))
+            try await PostgresSQL.run(
+                connection, LoadTableLayout.createSQL(table: table, loadId: loadId, columns: columns),
+                logger: logger)
         }
         PhaseProbe.mark("transaction")
         let writer = PostgresBatchWriter(loadId: loadId)
