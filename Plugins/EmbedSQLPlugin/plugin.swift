@@ -24,10 +24,13 @@ struct EmbedSQLPlugin: BuildToolPlugin {
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedSQL.swift")
         return [
             .buildCommand(
-                displayName: "Embedding \(files.count) SQL files into \(target.name)",
+                displayName: "Embedding the SQL files of \(folder.lastPathComponent) into \(target.name)",
                 executable: try context.tool(named: "costwh-embed-sql").url,
-                arguments: [output.path] + files.map(\.path),
-                inputFiles: files,
+                // The folder itself is an input too: adding or removing a file changes it, so
+                // the command runs again and the tool lists the folder anew. (The plan, with
+                // `files`, is only made again when Package.swift changes.)
+                arguments: [output.path, folder.path],
+                inputFiles: files + [folder],
                 outputFiles: [output])
         ]
     }
